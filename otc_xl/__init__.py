@@ -1,0 +1,33 @@
+"""otc_xl: an Order-to-Cash toolkit for Excel workbooks.
+
+Public API (DataFrames in, DataFrames out; see the README):
+
+- data contracts: :data:`CONTRACTS` (``INVOICES``, ``PAYMENTS``, ``CUSTOMERS``, ``ORDERS``),
+  :class:`Problem`, :class:`ValidationError`
+- settings: :class:`Config`
+- reading a workbook: :func:`read_workbook` → :class:`Ledger`
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .config import Config
+from .ledger import Ledger, load_ledger
+from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
+from .model.problems import Problem, ValidationError
+
+
+def read_workbook(path, **settings) -> Ledger:
+    """Read and validate the input tables of the workbook file at ``path``.
+
+    ``settings`` override Config values (e.g. ``as_of=date(2026, 12, 31)``). Check
+    ``ledger.ok`` / ``ledger.problems`` before using the frames.
+    """
+    from .io.xlsx_reader import XlsxSource
+
+    return load_ledger(XlsxSource(path), **settings)
+
+
+__all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "ORDERS", "PAYMENTS", "Problem",
+           "ValidationError", "__version__", "read_workbook"]

@@ -1,0 +1,199 @@
+"""The ``otc-xl`` command line: the same jobs as the Excel buttons, on .xlsx files.
+
+Exit codes: 0 done; 1 the input has errors (all of them are listed); 2 wrong usage;
+3 an internal error (please report it; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .io.xlsx_reader import XlsxSource
+from .io.xlsx_writer import messages_report, replace_report_sheets, write_new_workbook
+from .ledger import Ledger, load_ledger
+from .model.contracts import CONTRACTS
+from .model.problems import Problem, ValidationError
+from .model.values import parse_date
+from .workflows import JOBS, JobResult, run_jobs
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+DEMO_BOOK = Path("workbooks") / "otc_demo.xlsx"
+
+
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+AS_OF = click.option("--as-of", callback=_as_of, metavar="DATE",
+                     help="Reporting date (31/12/2026 or 2026-12-31); default: Config sheet, else today.")
+CONFIG = click.option("--config", "toml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                      help="TOML file with settings (overrides the Config sheet).")
+DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="otc-xl")
+def main() -> None:
+    """Order-to-Cash toolkit for Excel workbooks: cash application and AR reports.
+
+    Input workbooks hold tables (sheets or Excel Tables) named Invoices, Payments, Customers,
+    Orders and Config; headers may be in English, Spanish, Italian, French or German.
+    Reports go to a new workbook unless --in-place is given. Input sheets are never changed.
+    """
+
+
+def _print_problems(problems: list[Problem], limit: int = 50) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for p in errors[:limit]:
+        err_console.print(f"[bold red]error[/]   {p}", markup=True, soft_wrap=True)
+    if len(errors) > limit:
+        err_console.print(f"… and {len(errors) - limit} more errors")
+    for p in warnings[:10]:
+        err_console.print(f"[yellow]warning[/] {p}", markup=True, soft_wrap=True)
+    if len(warnings) > 10:
+        err_console.print(f"… and {len(warnings) - 10} more warnings (all are listed on the otc_messages sheet)")
+
+
+def _load(book: Path, require: tuple[str, ...], toml: Path | None, as_of: dt.date | None) -> Ledger:
+    with console.status(f"Reading {book.name} …"):
+        ledger = load_ledger(XlsxSource(book), require=require, toml=toml, as_of=as_of)
+    if not ledger.ok:
+        raise ValidationError(ledger.problems)
+    return ledger
+
+
+def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
+    console.print(f"[bold]{title}[/]", soft_wrap=True)
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in result.summary:
+        table.add_row(label, value)
+    console.print(table)
+    if written:
+        console.print(f"Report written to [bold]{written}[/]", soft_wrap=True)
+
+
+def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
+             as_of: dt.date | None, require: tuple[str, ...] = ("invoices",)) -> Path:
+    ledger = _load(book, require, toml, as_of)
+    with console.status("Working …") as status:
+        result = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"))
+        sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
+        status.update("Writing the report …")
+        if in_place:
+            written = replace_report_sheets(book, sheets, out)
+        else:
+            written = write_new_workbook(out or book.with_name(f"{book.stem}_report.xlsx"), sheets)
+    _print_problems([p for p in ledger.problems if p.severity == "warning"])
+    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
+    return written
+
+
+def _guard(debug: bool, action) -> None:
+    """Run ``action``; turn input problems into exit 1 and anything unexpected into a short message."""
+    try:
+        action()
+    except ValidationError as exc:
+        _print_problems(exc.problems)
+        err_console.print(f"[bold red]Stopped:[/] {len(exc.problems)} problem(s); nothing was written.",
+                          markup=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback to users
+        if debug:
+            raise
+        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. Nothing was written. "
+                          "Please report this with the command you ran (add --debug for details).", markup=True)
+        sys.exit(3)
+
+
+def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str, ...] = ("invoices",)):
+    @main.command(name=name, help=help_text)
+    @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Report workbook to write (default: BOOK_report.xlsx next to BOOK).")
+    @click.option("--in-place", is_flag=True,
+                  help="Write the report sheets into BOOK itself (only otc_xl's own sheets are replaced).")
+    @AS_OF
+    @CONFIG
+    @DEBUG
+    def command(book: Path, out: Path | None, in_place: bool, as_of, toml, debug: bool) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, in_place, toml, as_of, require))
+
+    return command
+
+
+_book_command("run", list(JOBS), """Run every job on BOOK and write the report workbook.
+
+Reads Invoices (required), Payments, Customers, Orders and Config; validates them (all problems
+are listed with sheet, row and column); writes the Inputs overview and every report.""")
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@AS_OF
+@CONFIG
+@DEBUG
+def validate(book: Path, as_of, toml, debug: bool) -> None:
+    """Check BOOK's input tables and list every problem; writes nothing.
+
+    Exit code 0 when the workbook can be used, 1 when it has errors.
+    """
+    def action() -> None:
+        source = XlsxSource(book)
+        ledger = _load(book, ("invoices",), toml, as_of)
+        _print_problems(ledger.problems)
+        for name in ("invoices", "payments", "customers", "orders"):
+            where = source.locate(CONTRACTS[name])
+            console.print(f"{name:<10} {len(getattr(ledger, name)):>8,} rows   {where or '(absent)'}")
+        console.print("[green]OK[/]: the workbook can be used.", markup=True)
+    _guard(debug, action)
+
+
+@main.command()
+@click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Demo workbook to use (default: {DEMO_BOOK} if present, else generated).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("otc_demo_report.xlsx"),
+              show_default=True, help="Report workbook to write.")
+@AS_OF
+@DEBUG
+def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
+    """Run the whole cycle on the shipped demo workbook and write otc_demo_report.xlsx."""
+    from .demo.workbooks import write_demo_workbook
+
+    def action() -> None:
+        source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
+        if source is None:
+            source = Path(tempfile.mkdtemp(prefix="otc_demo_")) / "otc_demo.xlsx"
+            with console.status("Generating the demo workbook …"):
+                write_demo_workbook(source)
+        _execute(source, list(JOBS), out, False, None, as_of)
+    _guard(debug, action)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default="otc_template.xlsx")
+def template(out: Path) -> None:
+    """Write an empty input workbook (tables, Config, data dictionary) to OUT."""
+    from .demo.workbooks import write_template_workbook
+    write_template_workbook(out)
+    console.print(f"Template written to [bold]{out}[/]", soft_wrap=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

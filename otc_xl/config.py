@@ -1,0 +1,160 @@
+"""Settings: documented defaults, overridden by the workbook's ``Config`` sheet, a TOML file and
+command-line flags (in that order).
+
+The ``Config`` sheet is two columns, ``Setting`` and ``Value`` (a third, ``Description``, is
+ignored); keys are matched ignoring case, spaces and punctuation (``As of`` = ``as_of``).
+A TOML file holds the same keys at top level or under ``[otc_xl]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .model import values as v
+from .model.headers import header_key
+from .model.problems import Problem
+from .model.tables import ParseOptions, RawTable
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting otc_xl reads, with its default. See README "Configuration"."""
+
+    as_of: dt.date | None = None
+    """Reporting date for ageing and reports; empty → today."""
+    buckets: tuple[int, ...] = (30, 60, 90, 120)
+    """Upper bounds in days of the overdue buckets: 30,60,90,120 → Current, 1-30, …, Over 120."""
+    ageing_basis: str = "due_date"
+    """Age measured from ``due_date`` or ``invoice_date``."""
+    tolerance_abs: float = 25.00
+    """Short-payment written off automatically up to this amount (payment currency)."""
+    tolerance_pct: float = 0.5
+    """…and up to this percentage of the invoice (both limits apply)."""
+    discount_rates: tuple[float, ...] = (0.01, 0.02, 0.03)
+    """Early-payment discount rates accepted as deliberate deductions."""
+    auto_threshold: float = 90.0
+    """Confidence (0-100) at or above which a match is applied automatically."""
+    name_cutoff: float = 85.0
+    """Minimum payer-name similarity (0-100) to identify a customer by name."""
+    home_currency: str = "EUR"
+    """Currency of rows whose currency is empty."""
+    language: str = "en"
+    """Language for customers without one (letters, statements)."""
+    decimal_separator: str = "auto"
+    """How to read amounts typed as text: auto, "," or "."."""
+    date_order: str = "DMY"
+    """How to read dates typed as text like 03/04/2026: DMY (3 April) or MDY (4 March)."""
+
+    def resolved_as_of(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+    def parse_options(self) -> ParseOptions:
+        return ParseOptions(self.home_currency, self.language, self.decimal_separator, self.date_order)  # type: ignore[arg-type]
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **{k: val for k, val in changes.items() if val is not None})
+
+
+def _buckets(value: Any) -> tuple[int, ...]:
+    parts = [p for p in str(value).replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        bounds = tuple(int(float(p)) for p in parts)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a list of days (expected e.g. 30,60,90,120)") from None
+    if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
+        raise ValueError(f"{value!r} must be increasing positive days (expected e.g. 30,60,90,120)")
+    return bounds
+
+
+def _rates(value: Any) -> tuple[float, ...]:
+    parts = [p for p in str(value).replace(";", " ").replace(",", " ").split() if p]
+    rates = tuple(float(p.rstrip("%")) / (100 if p.endswith("%") or float(p.rstrip("%")) >= 1 else 1)
+                  for p in parts)
+    if any(not 0 <= r < 1 for r in rates):
+        raise ValueError(f"{value!r} must be rates such as 0.02 or 2%")
+    return rates
+
+
+def _choice(*allowed: str):
+    def parse(value: Any) -> str:
+        text = v.parse_text(value)
+        match = next((a for a in allowed if a.lower() == text.lower()), None)
+        if match is None:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return match
+    return parse
+
+
+def _number(value: Any) -> float:
+    return float(v.parse_amount(value))
+
+
+PARSERS = {
+    "as_of": v.parse_date,
+    "buckets": _buckets,
+    "ageing_basis": _choice("due_date", "invoice_date"),
+    "tolerance_abs": _number,
+    "tolerance_pct": _number,
+    "discount_rates": _rates,
+    "auto_threshold": _number,
+    "name_cutoff": _number,
+    "home_currency": v.parse_currency,
+    "language": v.parse_language,
+    "decimal_separator": _choice("auto", ",", "."),
+    "date_order": _choice("DMY", "MDY"),
+}
+_KEYS = {header_key(f.name): f.name for f in fields(Config)}
+
+
+def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, int] | None = None,
+           column: int | None = None) -> tuple[Config, list[Problem]]:
+    changes: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in settings.items():
+        row = (rows or {}).get(key)
+        name = _KEYS.get(header_key(key))
+        if name is None:
+            problems.append(Problem(sheet, f"unknown setting {key!r} ignored (known: {', '.join(PARSERS)})", row,
+                                    severity="warning"))
+            continue
+        if v.is_blank(value):
+            continue
+        try:
+            changes[name] = PARSERS[name](value)
+        except ValueError as exc:
+            problems.append(Problem(sheet, f"{name} {exc}", row, column))
+    return dataclasses.replace(base, **changes), problems
+
+
+def config_from_sheet(raw: RawTable | None, base: Config = Config()) -> tuple[Config, list[Problem]]:
+    """Read the key/value ``Config`` sheet (header row optional)."""
+    if raw is None:
+        return base, []
+    settings: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    lines = [raw.headers, *raw.rows]
+    for i, line in enumerate(lines):
+        if len(line) < 1 or v.is_blank(line[0]):
+            continue
+        key = v.parse_text(line[0])
+        if i == 0 and header_key(key) in {"setting", "key", "parametro", "parametre", "einstellung", "clave"}:
+            continue
+        settings[key] = line[1] if len(line) > 1 else None
+        rows[key] = raw.header_row + i
+    return _apply(settings, base, raw.sheet, rows, raw.first_column + 1)
+
+
+def config_from_toml(path: Path, base: Config = Config()) -> tuple[Config, list[Problem]]:
+    """Read settings from a TOML file (top level or an ``[otc_xl]`` table)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return base, [Problem(str(path), f"cannot read the settings file: {exc}")]
+    data = data.get("otc_xl", data)
+    settings = {k: (",".join(map(str, val)) if isinstance(val, list) else val) for k, val in data.items()}
+    return _apply(settings, base, Path(path).name)

@@ -1,0 +1,153 @@
+"""The shipped workbooks: ``otc_template.xlsx`` (empty tables to fill) and ``otc_demo.xlsx``.
+
+Both are generated (``python workbooks/generate.py``) and committed; a test checks the committed
+files equal what this code generates. Output is byte-for-byte reproducible: fixed seed, fixed
+document timestamps, fixed zip entry times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.utils import get_column_letter
+
+from ..config import Config
+from ..io.xlsx_writer import fill_sheet
+from ..model.contracts import CONTRACTS, TableContract
+from ..model.report import ReportSheet
+from ..model.values import LANGUAGES
+from .synth import make_dataset
+
+FIXED_TIME = dt.datetime(2026, 1, 1)
+DEMO_AS_OF = dt.date(2026, 11, 30)
+TEMPLATE_ROWS = 500  # rows that carry data validation in the template
+
+# The header each column gets in our workbooks (all are synonyms the reader accepts).
+LABELS = {
+    "invoice_id": "Invoice No.", "customer_id": "Customer No.", "customer_name": "Customer name",
+    "invoice_date": "Invoice date", "due_date": "Due date", "currency": "Currency", "amount": "Amount",
+    "open_amount": "Open amount", "reference": "Reference", "doc_type": "Document type", "order_id": "Order No.",
+    "dispute_code": "Dispute reason", "collector": "Collector", "payment_id": "Payment No.",
+    "payment_date": "Value date", "payer_name": "Payer", "payer_account": "Payer IBAN",
+    "remittance": "Remittance information", "aliases": "Aliases", "iban": "IBANs", "language": "Language",
+    "email": "E-mail", "credit_limit": "Credit limit", "payment_terms_days": "Payment terms", "country": "Country",
+    "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
+    "project": "Project",
+}
+
+
+def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
+    frame = frame.reindex(columns=contract.column_names)
+    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer"}.get(c.kind, "text")
+               for c in contract.columns}
+    return ReportSheet(contract.sheet_names[0], contract.excel_table,
+                       frame.rename(columns=LABELS), formats=formats)
+
+
+def _config_sheet(config: Config) -> ReportSheet:
+    docs = _field_docs()
+    rows = []
+    for field in dataclasses.fields(Config):
+        value = getattr(config, field.name)
+        if isinstance(value, tuple):
+            value = ",".join(str(x) for x in value)
+        rows.append({"Setting": field.name, "Value": value, "Description": docs.get(field.name, "")})
+    frame = pd.DataFrame(rows)
+    frame["Value"] = frame["Value"].map(lambda x: "" if x is None else x.isoformat() if isinstance(x, dt.date) else str(x))
+    return ReportSheet("Config", "tblConfig", frame)
+
+
+def _field_docs() -> dict[str, str]:
+    """Config field docstrings (the string literal after each field in config.py)."""
+    source = Path(__file__).resolve().parent.parent.joinpath("config.py").read_text(encoding="utf-8")
+    return dict(re.findall(r"^    (\w+): [^\n]+\n    \"\"\"(.+?)\"\"\"", source, flags=re.M))
+
+
+def _readme_sheet(title: str) -> ReportSheet:
+    rows = []
+    for contract in CONTRACTS.values():
+        for column in contract.columns:
+            rows.append({"Sheet": contract.sheet_names[0], "Header": LABELS[column.name], "Column": column.name,
+                         "Required": "yes" if column.required else "", "Meaning": column.doc,
+                         "Also accepted": ", ".join(column.synonyms[:8])})
+    frame = pd.DataFrame(rows)
+    notes = (title, "Fill the tables (or paste your ERP export with its own headers: Spanish, Italian, French and",
+             "German headers are recognised). Settings are on the Config sheet.",
+             "Amounts: 1.234,56 or 1,234.56; dates: Excel dates, 31/12/2026, 31.12.2026 or 2026-12-31.",
+             "Run:  otc-xl run THIS_FILE.xlsx   (or the OTC ribbon buttons in Excel)")
+    return ReportSheet("Read me", "tblDataDictionary", frame, notes=notes)
+
+
+def _validations(ws, contract: TableContract) -> None:
+    last = TEMPLATE_ROWS + 1
+    for j, column in enumerate(contract.columns, start=1):
+        col = get_column_letter(j)
+        rule = None
+        if column.kind == "date":
+            rule = DataValidation(type="date", operator="greaterThan", formula1="32874",
+                                  error="Enter a date, e.g. 31/12/2026", errorTitle="Date expected")
+        elif column.kind == "amount":
+            rule = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000",
+                                  error="Enter an amount, e.g. 1234.56", errorTitle="Amount expected")
+        elif column.kind == "language":
+            rule = DataValidation(type="list", formula1=f'"{",".join(LANGUAGES)}"', error="Choose a language code")
+        elif column.kind == "currency":
+            rule = DataValidation(type="textLength", operator="equal", formula1="3",
+                                  error="Enter a 3-letter ISO code such as EUR", errorTitle="Currency code")
+        if rule is not None:
+            rule.showErrorMessage = True
+            rule.add(f"{col}2:{col}{last}")
+            ws.data_validations.append(rule)
+
+
+def _save_reproducibly(book: openpyxl.Workbook, path: Path) -> None:
+    book.properties.creator = "otc_xl"
+    book.properties.created = FIXED_TIME
+    tmp = path.with_suffix(".tmp.xlsx")
+    book.save(tmp)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6]), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    tmp.unlink()
+
+
+def _write(path: Path, sheets: list[ReportSheet], validate: bool = False) -> Path:
+    book = openpyxl.Workbook(write_only=True)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.sheet)
+        contract = next((c for c in CONTRACTS.values() if c.excel_table == sheet.table), None)
+        if validate and contract is not None:
+            _validations(ws, contract)
+        fill_sheet(ws, sheet)
+    _save_reproducibly(book, Path(path))
+    return Path(path)
+
+
+def write_template_workbook(path: str | Path) -> Path:
+    """Empty input tables with headers, data validation, a Config sheet and a data dictionary."""
+    sheets = [_readme_sheet("otc_xl workbook template"), _config_sheet(Config())]
+    sheets += [_input_sheet(c, pd.DataFrame(columns=c.column_names)) for c in CONTRACTS.values()]
+    return _write(Path(path), sheets, validate=True)
+
+
+def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
+    """A realistic multilingual ledger: ~120 customers, 2,000 open items, 300 bank lines, 150 orders."""
+    data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
+    sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
+              _config_sheet(Config(as_of=DEMO_AS_OF))]
+    frames = {"invoices": data.invoices, "payments": data.payments, "customers": data.customers,
+              "orders": data.orders}
+    sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
+    return _write(Path(path), sheets)

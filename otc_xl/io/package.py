@@ -1,0 +1,63 @@
+"""Small look-ups inside an .xlsx/.xlsm package (a zip of XML parts), parsed with defusedxml."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from defusedxml import ElementTree
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>\s*(?:<f[^>]*(?:/>|>.*?</f>)\s*)?<v>([^<]*)</v>', re.S)
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part (``xl/worksheets/sheet1.xml``)."""
+    rels = {e.get("Id"): e.get("Target") for e in
+            ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")).findall("pr:Relationship", NS)}
+    parts = {}
+    for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).find("m:sheets", NS):
+        target = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+    return parts
+
+
+def relationships(z: zipfile.ZipFile, part: str) -> list[str]:
+    """Relationship types (last path segment, e.g. ``drawing``) of one part."""
+    path = PurePosixPath(part)
+    rels = str(path.parent / "_rels" / f"{path.name}.rels")
+    if rels not in z.namelist():
+        return []
+    return [r.get("Type", "").rsplit("/", 1)[-1]
+            for r in ElementTree.fromstring(z.read(rels)).findall("pr:Relationship", NS)]
+
+
+@dataclass
+class SheetScan:
+    """What calamine does not tell: error cells (``#N/A`` …, read by it as empty) and merged ranges."""
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row, column), 1-based → the error Excel shows."""
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Merged ranges as 1-based (first_row, first_col, last_row, last_col)."""
+
+
+def scan_sheet(z: zipfile.ZipFile, part: str) -> SheetScan:
+    """One pass over a sheet part's XML bytes for error cells and merged ranges."""
+    data = z.read(part)
+    scan = SheetScan()
+    if b't="e"' in data:
+        scan.errors = {(int(row), column_index_from_string(col.decode())): value.decode()
+                       for col, row, value in _ERROR_CELL.findall(data)}
+    tail = data.rfind(b"</sheetData>")
+    for ref in _MERGE.findall(data, max(tail, 0)):
+        first, _, last = ref.decode().partition(":")
+        (c1, r1), (c2, r2) = coordinate_from_string(first), coordinate_from_string(last or first)
+        scan.merged.append((r1, column_index_from_string(c1), r2, column_index_from_string(c2)))
+    return scan

@@ -1,0 +1,301 @@
+"""Writing report sheets to workbook files with openpyxl, safely.
+
+- Every report is a formatted Excel Table with a stable name (``tblAgeing``), frozen header,
+  number formats, sensible widths, and optionally a totals row, highlighting and a bar chart.
+- Text is always written as text: a remittance ``=HYPERLINK(...)`` stays a string (and gets
+  Excel's quote prefix, so editing the cell keeps it text); control characters are replaced.
+- Files are saved atomically (temporary file + rename): a crash never leaves half a workbook.
+- :func:`write_new_workbook` writes only reports (the default); :func:`replace_report_sheets`
+  updates a user's workbook in place, touching only sheets otc_xl wrote before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.cell import Cell
+from openpyxl.chart import BarChart as XlBarChart
+from openpyxl.chart import Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from ..model.problems import Problem, ValidationError
+from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, ReportSheet
+from ..model.tables import FORMULA_PREFIXES
+from .package import relationships, sheet_parts
+
+MAX_TEXT = 32767
+RISKY_PREFIXES = (*FORMULA_PREFIXES, "-")
+HIGHLIGHT_FILL = PatternFill("solid", fgColor="F8CBAD")
+NOTE_FONT = Font(italic=True, color="595959")
+_CONTROL_CHARS = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32))}
+# Package parts openpyxl cannot carry through a load/save: refusing is better than losing them.
+UNSUPPORTED_PARTS = ("drawing", "image", "oleObject", "ctrlProp", "slicer", "timeline", "activeX", "package")
+
+
+def safe_text(value: str) -> str:
+    """Text Excel will store as-is: control characters replaced, cut at Excel's 32,767 limit."""
+    return value.translate(_CONTROL_CHARS)[:MAX_TEXT]
+
+
+def cell_value(value: Any) -> Any:
+    """A value openpyxl writes as data: NaN/NaT → empty, numpy → Python, midnight → date."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date() if value.time() == dt.time() else value.to_pydatetime() if isinstance(
+            value, pd.Timestamp) else value
+    if isinstance(value, dt.date):
+        return value
+    if pd.isna(value) if not isinstance(value, str) else False:
+        return None
+    return safe_text(str(value))
+
+
+def column_values(series: pd.Series) -> list[Any]:
+    """A column as the Python values :func:`cell_value` would give, converted in bulk."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if (series.dropna().dt.normalize() == series.dropna()).all():
+            return [None if pd.isna(x) else x for x in series.dt.date.tolist()]
+    elif pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
+        return series.astype(object).where(series.notna(), None).tolist()
+    return [cell_value(x) for x in series.tolist()]
+
+
+def _cell(ws, row: int, column: int, value: Any, number_format: str | None) -> Any:
+    """The value to append (already through :func:`cell_value`): plain when it needs no style,
+    else a styled Cell.
+
+    Plain values are much cheaper in openpyxl's write-only mode; strings that could be taken
+    for formulas always get a Cell with an explicit string type and Excel's quote prefix.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value.startswith(RISKY_PREFIXES):
+            return value
+        cell = Cell(ws, row=row, column=column)
+        cell._value, cell.data_type, cell.quotePrefix = value, "s", True  # never a formula
+        return cell
+    if not number_format or number_format == "General":
+        return value
+    cell = Cell(ws, row=row, column=column, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def _widths(report: ReportSheet) -> list[float]:
+    sample = report.frame.head(500)
+    widths = []
+    for name in report.frame.columns:
+        fmt = report.format_of(name)
+        longest = max([len(str(name))] + [len(str(cell_value(x) or "")) for x in sample[name]])
+        extra = 4 if fmt in ("money", "number") else 2
+        widths.append(min(max(10.0, longest + extra), 60.0))
+    return widths
+
+
+def fill_sheet(ws, report: ReportSheet) -> None:
+    """Write ``report`` into the empty worksheet ``ws`` (write-only or normal) as an Excel Table.
+
+    Notes go in a column to the right of the table, the chart below them.
+    """
+    frame = report.frame
+    columns = [str(c) for c in frame.columns]
+    formats = [NUMBER_FORMATS[report.format_of(c)] for c in frame.columns]
+    rows = max(len(frame), 1)  # an Excel Table needs at least one data row
+    totals = [c for c in report.totals if c in columns]
+    notes_col = len(columns) + 2
+    ws.freeze_panes = "A2"
+    for j, width in enumerate(_widths(report), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    if report.notes:
+        ws.column_dimensions[get_column_letter(notes_col)].width = min(max(map(len, report.notes)) + 2, 90)
+
+    def with_note(r: int, cells: list[Any]) -> list[Any]:
+        i = r - 2
+        if 0 <= i < len(report.notes):
+            note = Cell(ws, row=r, column=notes_col, value=None)
+            note._value, note.data_type, note.font = safe_text(report.notes[i]), "s", NOTE_FONT
+            cells = cells + [None] * (notes_col - 1 - len(cells)) + [note]
+        return cells
+
+    ws.append(columns)
+    data = [column_values(frame.iloc[:, j]) for j in range(len(columns))]
+    for r, record in enumerate(zip(*data), start=2):
+        ws.append(with_note(r, [_cell(ws, r, j, x, formats[j - 1]) for j, x in enumerate(record, start=1)]))
+    r = len(frame) + 2
+    if not len(frame):
+        ws.append(with_note(r, [None] * len(columns)))
+        r += 1
+    if totals:
+        ws.append(with_note(r, [_totals_cell(ws, r, j, c, report, totals, formats[j - 1])
+                                for j, c in enumerate(columns, start=1)]))
+        r += 1
+    for r in range(r, len(report.notes) + 2):
+        ws.append(with_note(r, []))
+    table = Table(displayName=report.table, ref=f"A1:{get_column_letter(len(columns))}{rows + 1 + bool(totals)}",
+                  totalsRowCount=1 if totals else None, totalsRowShown=bool(totals))
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table.tableColumns = [TableColumn(id=j, name=c, totalsRowFunction="sum" if c in totals else None,
+                                      totalsRowLabel="Total" if totals and j == 1 and c not in totals else None)
+                          for j, c in enumerate(columns, start=1)]
+    with warnings.catch_warnings():  # write-only mode warns even though the columns are set above
+        warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
+        ws.add_table(table)
+    for name in report.highlight:
+        if name in columns and len(frame):
+            col = get_column_letter(columns.index(name) + 1)
+            ws.conditional_formatting.add(f"{col}2:{col}{rows + 1}", CellIsRule(
+                operator="notEqual", formula=["0"], fill=HIGHLIGHT_FILL))
+    if report.chart and len(frame):
+        ws.add_chart(_chart(ws, report, columns, rows), f"{get_column_letter(notes_col)}{len(report.notes) + 3}")
+
+
+def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals: list[str], fmt: str) -> Any:
+    if column in totals:
+        cell = Cell(ws, row=row, column=j, value=f"=SUBTOTAL(109,{report.table}[{column}])")
+        cell.number_format = fmt
+        return cell
+    return "Total" if j == 1 else None
+
+
+def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart:
+    spec = report.chart
+    chart = XlBarChart()
+    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+    chart.title, chart.height, chart.width = spec.title, 9, 18
+    for name in spec.values:
+        j = columns.index(name) + 1
+        chart.add_data(Reference(ws, min_col=j, min_row=1, max_row=rows + 1), titles_from_data=True)
+    cat = columns.index(spec.category) + 1
+    chart.set_categories(Reference(ws, min_col=cat, min_row=2, max_row=rows + 1))
+    return chart
+
+
+def _problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([{"severity": p.severity, "where": p.cell, "message": p.message} for p in problems],
+                        columns=["severity", "where", "message"])
+
+
+def messages_report(problems: list[Problem]) -> ReportSheet:
+    """The ``otc_messages`` sheet listing every problem and warning, in order."""
+    return ReportSheet(MESSAGES_SHEET, "tblMessages", _problems_frame(problems))
+
+
+# ---------------------------------------------------------------------------- saving
+
+def save_atomically(book: openpyxl.Workbook, target: Path) -> None:
+    """Save next to ``target`` under a temporary name, then rename over it."""
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=target.suffix, dir=target.parent or ".")
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.chmod(tmp, target.stat().st_mode if target.exists() else _default_mode())
+        os.replace(tmp, target)
+    except PermissionError:
+        Path(tmp).unlink(missing_ok=True)
+        raise ValidationError([Problem(target.name, "cannot write the file: is it open in Excel? Close it and "
+                                                    "run again")]) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_new_workbook(target: str | Path, reports: list[ReportSheet]) -> Path:
+    """Write ``reports`` to a new workbook file (replacing ``target`` if it exists)."""
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise ValidationError([Problem(target.name, "reports are written as .xlsx; choose an --out ending in "
+                                                    ".xlsx")])
+    book = openpyxl.Workbook(write_only=True)
+    for report in reports:
+        fill_sheet(book.create_sheet(report.sheet), report)
+    save_atomically(book, target)
+    return target
+
+
+def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None) -> Path:
+    """Write ``reports`` into an existing workbook, replacing only otc_xl's own report sheets.
+
+    A sheet is otc_xl's when it holds the report's Excel Table (e.g. ``tblAgeing``). A same-named
+    sheet without it, or the table name used elsewhere, is refused rather than overwritten, and so
+    is a workbook with content openpyxl cannot carry over (pictures, charts, controls) outside the
+    report sheets. Pivot tables are kept and marked to refresh when the workbook is opened.
+    """
+    source = Path(book_path)
+    target = Path(target) if target else source
+    own = {r.sheet for r in reports}
+    lost = unsupported_content(source, own)
+    if lost:
+        raise ValidationError([Problem(source.name, f"sheet {s} has {what} that would be lost if otc_xl rewrote "
+                                       "this file; write reports to a new file (--out) or use the Excel buttons")
+                               for s, what in lost])
+    book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    problems = []
+    for report in reports:
+        for ws in book.worksheets:
+            if report.table in ws.tables and ws.title != report.sheet:
+                problems.append(Problem(ws.title, f"already has a table named {report.table}; rename it"))
+        if report.sheet in book.sheetnames and report.table not in book[report.sheet].tables:
+            problems.append(Problem(report.sheet, f"this sheet was not written by otc_xl (it has no table "
+                                                  f"{report.table}); rename it so otc_xl can write its report"))
+    if problems:
+        raise ValidationError(problems)
+    for report in reports:
+        index = None
+        if report.sheet in book.sheetnames:
+            index = book.sheetnames.index(report.sheet)
+            book.remove(book[report.sheet])
+        fill_sheet(book.create_sheet(report.sheet, index), report)
+    mark_pivots_refresh_on_load(book)
+    save_atomically(book, target)
+    return target
+
+
+def mark_pivots_refresh_on_load(book: openpyxl.Workbook) -> int:
+    """Ask Excel to refresh every pivot table's cache when the workbook opens; returns how many."""
+    count = 0
+    for ws in book.worksheets:
+        for pivot in getattr(ws, "_pivots", []):
+            pivot.cache.refreshOnLoad = True
+            count += 1
+    return count
+
+
+def unsupported_content(path: Path, own_sheets: set[str]) -> list[tuple[str, str]]:
+    """(sheet, kind) for content of other sheets that an openpyxl load/save would drop."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for title, part in sheet_parts(z).items():
+            if title in own_sheets:
+                continue
+            for kind in relationships(z, part):
+                if kind in UNSUPPORTED_PARTS:
+                    found.append((title, "pictures, charts or shapes" if kind == "drawing" else kind))
+    return sorted(set(found))

@@ -1,0 +1,97 @@
+"""Loading a workbook's input tables into one validated :class:`Ledger`.
+
+Works with any *source* that can hand over raw tables (the file adapter
+:class:`otc_xl.io.XlsxSource`, or the Excel adapter), so the CLI and the Excel buttons share
+one path from cells to canonical frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from .config import Config, config_from_sheet, config_from_toml
+from .model.contracts import CONTRACTS, TableContract
+from .model.problems import Problem, errors_in
+from .model.tables import RawTable, empty_frame, parse_table
+
+
+class TableSource(Protocol):
+    """What a workbook adapter offers for reading."""
+
+    def raw_table(self, contract: TableContract) -> RawTable | None: ...
+
+    def raw_config(self) -> RawTable | None: ...
+
+
+@dataclass
+class Ledger:
+    """The canonical input tables of one workbook, the settings in force, and what was wrong."""
+
+    invoices: pd.DataFrame
+    payments: pd.DataFrame
+    customers: pd.DataFrame
+    orders: pd.DataFrame
+    config: Config
+    problems: list[Problem] = field(default_factory=list)
+    found: dict[str, str] = field(default_factory=dict)
+    """The sheet each table was read from; absent tables are left out."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_in(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), toml: Path | None = None,
+                **overrides) -> Ledger:
+    """Read config and every input table from ``source``; validate; fill defaults.
+
+    ``require`` names the tables that must exist; ``overrides`` are settings from the command
+    line (None values are ignored). All problems of all tables are collected in the result.
+    """
+    config, problems = config_from_sheet(source.raw_config())
+    if toml:
+        config, toml_problems = config_from_toml(toml, config)
+        problems += toml_problems
+    config = config.replace(**overrides)
+    frames: dict[str, pd.DataFrame] = {}
+    found: dict[str, str] = {}
+    for name, contract in CONTRACTS.items():
+        raw = source.raw_table(contract)
+        if raw is None:
+            frames[name] = empty_frame(contract)
+            if name in require:
+                problems.append(Problem(contract.sheet_names[0], f"no {name} found: add a sheet named "
+                                        f"{contract.sheet_names[0]} or an Excel Table named {contract.excel_table}"))
+            continue
+        found[name] = raw.sheet
+        frames[name], table_problems = parse_table(contract, raw, config.parse_options())
+        problems += table_problems
+    ledger = Ledger(frames["invoices"], frames["payments"], frames["customers"], frames["orders"], config,
+                    problems, found)
+    if ledger.ok:
+        _enrich_from_customers(ledger)
+    return ledger
+
+
+def _enrich_from_customers(ledger: Ledger) -> None:
+    """Fill invoice names/collectors from the master; warn about customers it does not know."""
+    customers, invoices = ledger.customers, ledger.invoices
+    if customers.empty or invoices.empty:
+        return
+    master = customers.set_index("customer_id")
+    for column in ("customer_name", "collector"):
+        known = invoices["customer_id"].map(master[column])
+        invoices[column] = invoices[column].where(invoices[column] != "", known.fillna(""))
+    unknown = invoices.loc[~invoices["customer_id"].isin(master.index)]
+    for customer_id, rows in unknown.groupby("customer_id")["source_row"]:
+        ledger.problems.append(Problem(ledger.found["invoices"],
+                                       f"customer_id {customer_id!r} is not in Customers ({len(rows)} item(s), "
+                                       f"first row {rows.min()})", int(rows.min()), severity="warning"))

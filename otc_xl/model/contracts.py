@@ -1,0 +1,256 @@
+"""The data dictionary: every input table otc_xl reads, its columns, and the headers accepted.
+
+Engines only ever see *canonical* frames: the columns below, under these names, with these
+types. Workbook adapters find the tables (Excel Table ``tblInvoices`` or sheet ``Invoices``),
+map the user's headers through ``synonyms`` (EN/ES/IT/FR/DE, compared with
+:func:`otc_xl.model.headers.header_key`) and coerce the values (see ``otc_xl.model.values``).
+
+Column kinds and their canonical pandas types:
+
+==========  ===========================================================================
+kind        meaning / dtype in canonical frames
+==========  ===========================================================================
+id          identifier, text (``10023.0`` from Excel becomes ``"10023"``)
+text        free text, ``""`` when empty
+date        calendar date, ``datetime64`` at midnight, ``NaT`` when empty (optional only)
+amount      money, ``float64`` holding whole cents (exactly 2 decimals); sums are done in
+            integer cents (:func:`otc_xl.model.money.cents`) so totals tie to the cent
+currency    ISO 4217 code, upper case; empty → the Config ``home_currency``
+language    two-letter code (es, it, fr, en, de, ro, pt); empty → Config ``language``
+integer     whole number, ``Int64`` (nullable)
+==========  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .headers import header_key
+
+Kind = Literal["id", "text", "date", "amount", "currency", "language", "integer"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table contract."""
+
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def exact_keys(self) -> frozenset[str]:
+        """Header keys, filler words kept, that map to this column (its own name included)."""
+        return frozenset(header_key(s, drop_filler=False) for s in (self.name, *self.synonyms))
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Header keys without filler words ("Nº factura" → "factura")."""
+        return frozenset(header_key(s) for s in (self.name, *self.synonyms))
+
+
+@dataclass(frozen=True)
+class TableContract:
+    """One input table: where it lives in a workbook and what its columns mean."""
+
+    name: str
+    doc: str
+    sheet_names: tuple[str, ...]
+    columns: tuple[Column, ...]
+    unique: str | None = None
+    excel_table: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.excel_table:
+            object.__setattr__(self, "excel_table", "tbl" + self.sheet_names[0])
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def match_header(self, header: object) -> Column | None:
+        """The column a user's header stands for, or None.
+
+        The exact key wins; otherwise the key without filler words, if only one column has it.
+        """
+        exact = header_key(header, drop_filler=False)
+        for column in self.columns:
+            if exact and exact in column.exact_keys:
+                return column
+        key = header_key(header)
+        found = [c for c in self.columns if key and key in c.keys]
+        return found[0] if len(found) == 1 else None
+
+
+_CUSTOMER_ID = ("customer", "customer id", "customer no", "customer number", "account", "account number",
+                "debtor", "client id", "cliente", "código cliente", "codigo de cliente", "id cliente",
+                "num cliente", "codice cliente", "cod cliente", "code client", "n° client", "numéro client",
+                "kunde", "kundennummer", "kunden-nr", "debitor", "debitorennummer", "compte client")
+_CUSTOMER_NAME = ("customer name", "name", "client", "client name", "razón social", "razon social",
+                  "nombre cliente", "nombre", "ragione sociale", "nome cliente", "denominazione",
+                  "nom client", "raison sociale", "nom", "kundenname", "name des kunden", "firma")
+_CURRENCY = ("currency", "ccy", "curr", "cur", "moneda", "divisa", "valuta", "devise", "monnaie", "währung")
+_AMOUNT = ("amount", "total", "gross amount", "amount due", "importe", "importe total", "total factura",
+           "importo", "importo totale", "montant", "montant ttc", "betrag", "bruttobetrag", "summe")
+
+INVOICES = TableContract(
+    name="invoices",
+    doc="Open AR items: invoices and credit notes not yet cleared (one row per document).",
+    sheet_names=("Invoices", "Open items", "Facturas", "Fatture", "Factures", "Rechnungen", "Partite aperte",
+                 "Offene Posten", "Partidas abiertas"),
+    unique="invoice_id",
+    columns=(
+        Column("invoice_id", "id", "Our document number, unique in the table.", True,
+               ("invoice", "invoice number", "invoice no", "inv no", "document number", "doc no",
+                "factura", "número de factura", "nº factura", "num factura", "nº documento",
+                "fattura", "numero fattura", "n. fattura", "numero documento", "num doc",
+                "facture", "n° facture", "numéro de facture", "numéro de pièce",
+                "rechnungsnummer", "rechnungs-nr", "rechnung", "belegnummer", "beleg-nr")),
+        Column("customer_id", "id", "Customer account the item is posted to.", True, _CUSTOMER_ID),
+        Column("customer_name", "text", "Customer name as in the ERP (optional: taken from Customers).",
+               synonyms=_CUSTOMER_NAME),
+        Column("invoice_date", "date", "Document date.", True,
+               ("date", "invoice date", "document date", "doc date", "fecha", "fecha factura",
+                "fecha de emisión", "fecha emision", "data", "data fattura", "data documento",
+                "date facture", "date de facture", "date d'émission", "rechnungsdatum", "belegdatum",
+                "datum")),
+        Column("due_date", "date", "Date payment is due (ageing is measured from it).", True,
+               ("due", "due date", "net due date", "vencimiento", "fecha vencimiento", "fecha de vencimiento",
+                "scadenza", "data scadenza", "échéance", "date d'échéance", "date echeance",
+                "fälligkeit", "fälligkeitsdatum", "fällig am", "nettofälligkeit")),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+        Column("amount", "amount", "Original document amount; credit notes negative.", True, _AMOUNT),
+        Column("open_amount", "amount", "Amount still open (empty → amount).",
+               synonyms=("open", "open amount", "balance", "outstanding", "amount open", "remaining",
+                         "importe pendiente", "pendiente", "saldo", "saldo pendiente", "importo aperto",
+                         "residuo", "importo residuo", "montant ouvert", "solde", "restant dû", "reste à payer",
+                         "offener betrag", "offen", "restbetrag", "saldo offen")),
+        Column("reference", "text", "Customer PO, payment reference or RF creditor reference.",
+               synonyms=("ref", "reference", "payment reference", "customer reference", "po", "po number",
+                         "purchase order", "referencia", "pedido cliente", "riferimento", "rif", "ordine cliente",
+                         "référence", "bon de commande", "referenz", "bestellnummer", "zahlungsreferenz")),
+        Column("doc_type", "text", "INV (invoice) or CRN (credit note); empty → from the amount's sign.",
+               synonyms=("type", "document type", "doc type", "tipo", "tipo documento", "tipo de documento",
+                         "type de document", "type de pièce", "belegart", "dokumentart")),
+        Column("order_id", "id", "Sales order the document bills (links to Orders).",
+               synonyms=("order", "order number", "sales order", "so", "pedido", "número de pedido", "ordine",
+                         "numero ordine", "commande", "n° commande", "auftrag", "auftragsnummer")),
+        Column("dispute_code", "text", "Reason code when the customer disputes the item.",
+               synonyms=("dispute", "dispute reason", "disputa", "motivo disputa", "reclamación",
+                         "contestazione", "motivo contestazione", "litige", "motif litige", "reklamation",
+                         "streitfall")),
+        Column("collector", "text", "Collector responsible (empty → from Customers).",
+               synonyms=("collector", "cobrador", "gestor de cobro", "responsable de cobro", "incaricato",
+                         "recuperatore", "gestore crediti", "chargé de recouvrement", "recouvreur",
+                         "sachbearbeiter", "mahnsachbearbeiter")),
+    ),
+)
+
+PAYMENTS = TableContract(
+    name="payments",
+    doc="Bank lines / receipts to apply (one row per credit on the bank statement).",
+    sheet_names=("Payments", "Bank", "Receipts", "Cobros", "Pagos", "Incassi", "Pagamenti", "Encaissements",
+                 "Paiements", "Zahlungen", "Zahlungseingänge"),
+    unique="payment_id",
+    columns=(
+        Column("payment_id", "id", "Bank line or receipt id (empty → a stable id from the line's content).",
+               synonyms=("payment", "payment number", "receipt", "receipt number", "bank reference",
+                         "transaction id", "id cobro", "número de cobro", "referencia bancaria", "id incasso",
+                         "numero incasso", "id pagamento", "n° encaissement", "référence bancaire",
+                         "zahlungs-id", "buchungsnummer", "bankreferenz")),
+        Column("payment_date", "date", "Value or booking date.", True,
+               ("date", "value date", "booking date", "receipt date", "fecha", "fecha valor", "fecha cobro",
+                "fecha de cobro", "data", "data valuta", "data incasso", "date de valeur",
+                "date d'encaissement", "valutadatum", "buchungsdatum", "datum")),
+        Column("amount", "amount", "Amount received (positive).", True,
+               ("amount", "credit", "amount received", "importe", "importe cobrado", "haber", "importo",
+                "importo incassato", "avere", "montant", "crédit", "montant reçu", "betrag", "haben",
+                "gutschrift")),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+        Column("payer_name", "text", "Ordering party as the bank shows it.",
+               synonyms=("payer", "ordering party", "remitter", "debtor name", "name", "ordenante",
+                         "nombre ordenante", "pagador", "ordinante", "nome ordinante", "pagatore",
+                         "donneur d'ordre", "émetteur", "payeur", "auftraggeber", "zahler", "name zahler")),
+        Column("payer_account", "text", "Ordering party's IBAN or account.",
+               synonyms=("iban", "payer iban", "account", "payer account", "debtor account", "cuenta ordenante",
+                         "iban ordenante", "conto ordinante", "iban ordinante", "compte", "iban émetteur",
+                         "konto", "iban auftraggeber")),
+        Column("remittance", "text", "Free remittance text (SEPA Ustrd) and structured references.",
+               synonyms=("remittance info", "remittance information", "description", "details", "narrative",
+                         "memo", "text", "concepto", "concepto bancario", "observaciones", "causale",
+                         "descrizione", "libellé", "motif", "communication", "verwendungszweck", "buchungstext")),
+        Column("customer_id", "id", "Customer, when the bank or a previous step already knows it.",
+               synonyms=tuple(s for s in _CUSTOMER_ID if not s.startswith("account"))),
+    ),
+)
+
+CUSTOMERS = TableContract(
+    name="customers",
+    doc="Customer master: names, bank accounts and contact data used to identify payers and write letters.",
+    sheet_names=("Customers", "Clientes", "Clienti", "Clients", "Kunden", "Debitoren"),
+    unique="customer_id",
+    columns=(
+        Column("customer_id", "id", "Customer account.", True, _CUSTOMER_ID),
+        Column("customer_name", "text", "Legal name.", True, _CUSTOMER_NAME),
+        Column("aliases", "text", "Other names the customer pays under, ';'-separated.",
+               synonyms=("alias", "aka", "other names", "alias", "alias nombres", "otros nombres", "altri nomi",
+                         "autres noms", "alias namen", "andere namen")),
+        Column("iban", "text", "Customer's IBANs, ';'-separated.",
+               synonyms=("ibans", "bank account", "bank accounts", "cuenta bancaria", "conto corrente",
+                         "compte bancaire", "bankverbindung", "kontonummer")),
+        Column("language", "language", "Letter language: es, it, fr, en, de, ro (empty → Config language).",
+               synonyms=("lang", "idioma", "lengua", "lingua", "langue", "sprache")),
+        Column("email", "text", "Dunning / statement e-mail address.",
+               synonyms=("e-mail", "mail", "correo", "correo electrónico", "posta elettronica", "courriel",
+                         "adresse mail", "e-mail-adresse")),
+        Column("collector", "text", "Collector responsible for the account.",
+               synonyms=INVOICES.column("collector").synonyms),
+        Column("credit_limit", "amount", "Credit limit in the customer's currency.",
+               synonyms=("limit", "credit line", "límite de crédito", "limite de credito", "riesgo",
+                         "fido", "limite di credito", "plafond", "limite de crédit", "kreditlimit")),
+        Column("payment_terms_days", "integer", "Standard payment terms in days.",
+               synonyms=("terms", "payment terms", "days", "días", "plazo", "plazo de pago", "giorni",
+                         "termini di pagamento", "délai de paiement", "jours", "zahlungsziel", "tage")),
+        Column("country", "text", "Country code or name (for reports by country).",
+               synonyms=("país", "pais", "paese", "nazione", "pays", "land")),
+        Column("parent_id", "id", "Group / parent account that may pay for this customer.",
+               synonyms=("parent", "group", "parent account", "grupo", "matriz", "gruppo", "capogruppo",
+                         "groupe", "maison mère", "konzern", "muttergesellschaft")),
+    ),
+)
+
+ORDERS = TableContract(
+    name="orders",
+    doc="Delivered or earned order lines, for unbilled revenue (one row per order/delivery line).",
+    sheet_names=("Orders", "Deliveries", "Pedidos", "Albaranes", "Ordini", "Consegne", "Commandes", "Livraisons",
+                 "Aufträge", "Lieferungen"),
+    columns=(
+        Column("order_id", "id", "Sales order (invoices carry it in order_id).", True,
+               INVOICES.column("order_id").synonyms),
+        Column("customer_id", "id", "Customer account.", True, _CUSTOMER_ID),
+        Column("delivery_date", "date", "Delivery or performance date (unbilled ageing runs from it).", True,
+               ("delivery", "delivered", "delivery date", "performance date", "fecha entrega",
+                "fecha de entrega", "fecha albarán", "data consegna", "data di consegna", "date de livraison",
+                "date livraison", "lieferdatum", "leistungsdatum")),
+        Column("amount", "amount", "Value delivered / earned.", True, _AMOUNT),
+        Column("billed_amount", "amount", "Already invoiced (empty → summed from invoices with this order_id).",
+               synonyms=("billed", "invoiced", "invoiced amount", "facturado", "importe facturado", "fatturato",
+                         "importo fatturato", "facturé", "montant facturé", "fakturiert", "berechnet")),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+        Column("project", "text", "Project or contract.",
+               synonyms=("proyecto", "contrato", "progetto", "commessa", "projet", "contrat", "projekt",
+                         "vertrag")),
+    ),
+)
+
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS)}

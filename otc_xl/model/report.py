@@ -1,0 +1,64 @@
+"""What a report sheet is, independent of how it is written (openpyxl file or live Excel).
+
+Engines return DataFrames; workflows wrap each one in a :class:`ReportSheet` that says which
+sheet and Excel Table it goes to and how its columns are formatted. Adapters render it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Format = Literal["text", "money", "date", "integer", "number", "percent"]
+
+NUMBER_FORMATS: dict[str, str] = {
+    "money": "#,##0.00;[Red]-#,##0.00",
+    "date": "mm-dd-yy",  # Excel's built-in short date (id 14): shown in the user's regional format
+    "integer": "#,##0",
+    "number": "#,##0.00",
+    "percent": "0.0%",
+    "text": "@",
+}
+
+# Report sheets otc_xl owns: only these may be replaced in a user's workbook.
+MESSAGES_SHEET = "otc_messages"
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A clustered bar chart of some value columns against a category column."""
+
+    title: str
+    category: str
+    values: tuple[str, ...]
+
+
+@dataclass
+class ReportSheet:
+    """One report table: sheet name, stable Excel Table name, data and presentation."""
+
+    sheet: str
+    table: str
+    frame: pd.DataFrame
+    formats: dict[str, Format] = field(default_factory=dict)
+    totals: tuple[str, ...] = ()
+    """Columns summed in the table's totals row (none: no totals row)."""
+    highlight: tuple[str, ...] = ()
+    """Columns shaded when not zero (older ageing buckets)."""
+    chart: BarChart | None = None
+    notes: tuple[str, ...] = ()
+    """Lines shown to the right of the table (controls, parameters)."""
+
+    def format_of(self, column: str) -> Format:
+        if column in self.formats:
+            return self.formats[column]
+        dtype = self.frame[column].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "date"
+        if pd.api.types.is_integer_dtype(dtype):
+            return "integer"
+        if pd.api.types.is_float_dtype(dtype):
+            return "number"
+        return "text"

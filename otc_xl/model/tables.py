@@ -1,0 +1,253 @@
+"""Turning a raw table read from a workbook into a canonical, typed frame, collecting problems.
+
+The raw table is what an adapter (file or Excel) found: the header cells and the data rows,
+with their position in the sheet so every problem can name its cell. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from . import values as v
+from .contracts import Column, TableContract
+from .money import from_cents
+from .problems import Problem, Severity
+
+FORMULA_PREFIXES = ("=", "+", "@")
+SOURCE_ROW = "source_row"  # extra column in canonical frames: the Excel row the line came from
+
+
+@dataclass
+class RawTable:
+    """A table as found in a sheet: header cells, data rows and where they sit.
+
+    ``header_row`` and ``first_column`` are 1-based Excel coordinates of the first header cell;
+    ``merged`` lists merged ranges as 1-based ``(first_row, first_col, last_row, last_col)``.
+    """
+
+    sheet: str
+    headers: list[Any]
+    rows: list[list[Any]]
+    header_row: int = 1
+    first_column: int = 1
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """How to read values the workbook does not type itself (from Config)."""
+
+    home_currency: str = "EUR"
+    language: str = "en"
+    decimal_separator: v.DecimalSeparator = "auto"
+    date_order: v.DateOrder = "DMY"
+
+
+def parse_table(contract: TableContract, raw: RawTable,
+                options: ParseOptions = ParseOptions()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate and coerce ``raw`` into the canonical frame of ``contract``.
+
+    Returns the frame (contract columns in order, plus ``source_row``) and every problem found.
+    When any problem is an error the frame must not be used.
+    """
+    problems: list[Problem] = []
+    if not raw.headers and not raw.rows:
+        needed = ", ".join(c.name for c in contract.required)
+        return empty_frame(contract), [Problem(raw.sheet, f"the sheet is empty; expected a header row with {needed}")]
+    where = _Where(raw)
+    problems += where.merged_header_problems()
+    mapping, header_problems = _map_headers(contract, raw, where)
+    problems += header_problems
+    if any(p.severity == "error" for p in problems):
+        return empty_frame(contract), problems
+
+    rows = [r for r in raw.rows if any(not v.is_blank(x) for x in r)]
+    positions = [i for i, r in enumerate(raw.rows) if any(not v.is_blank(x) for x in r)]
+    source_rows = np.array([raw.header_row + 1 + i for i in positions], dtype="int64")
+    data: dict[str, Any] = {}
+    for column in contract.columns:
+        j = mapping.get(column.name)
+        cells = [r[j] if j is not None and j < len(r) else None for r in rows]
+        data[column.name], column_problems = _coerce(column, cells, source_rows, where, j, options)
+        problems += column_problems
+    frame = pd.DataFrame(data, columns=contract.column_names)
+    frame[SOURCE_ROW] = source_rows
+    problems += _fill_defaults(contract, frame, options, where, mapping)
+    if contract.unique:
+        problems += _duplicates(frame, contract.unique, where, mapping.get(contract.unique))
+    if not rows:
+        problems.append(Problem(raw.sheet, f"no {contract.name} rows below the header", raw.header_row,
+                                severity="warning"))
+    return frame, problems
+
+
+def empty_frame(contract: TableContract) -> pd.DataFrame:
+    """A canonical frame with no rows (for optional tables that are absent)."""
+    dtypes = {"date": "datetime64[ns]", "amount": "float64", "integer": "Int64"}
+    frame = pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, "str")) for c in contract.columns})
+    frame[SOURCE_ROW] = pd.Series(dtype="int64")
+    return frame
+
+
+class _Where:
+    """Turns table coordinates into the sheet's Excel row/column numbers."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+
+    def problem(self, message: str, j: int | None = None, severity: Severity = "error",
+                source_row: int | None = None) -> Problem:
+        col = self.raw.first_column + j if j is not None else None
+        return Problem(self.raw.sheet, message, source_row, col, severity)
+
+    def merged_header_problems(self) -> list[Problem]:
+        raw, out = self.raw, []
+        for r1, c1, r2, c2 in raw.merged:
+            if r1 <= raw.header_row <= r2:
+                a, b = get_column_letter(c1), get_column_letter(c2)
+                out.append(Problem(raw.sheet, f"header cells {a}{r1}:{b}{r2} are merged; "
+                                   "unmerge them so each column has its own header", r1, c1))
+        return out
+
+
+def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple[dict[str, int], list[Problem]]:
+    mapping: dict[str, int] = {}
+    problems: list[Problem] = []
+    for j, header in enumerate(raw.headers):
+        column = contract.match_header(header) if not v.is_blank(header) else None
+        if column is None:
+            continue
+        if column.name in mapping:
+            first = get_column_letter(raw.first_column + mapping[column.name])
+            problems.append(where.problem(
+                f"header {str(header)!r} means {column.name}, which column {first} already provides; "
+                "rename or delete one of them", j=j, source_row=raw.header_row))
+            continue
+        mapping[column.name] = j
+    for column in contract.required:
+        if column.name not in mapping:
+            examples = ", ".join(repr(s) for s in (column.name, *column.synonyms[:3]))
+            found = ", ".join(repr(str(h)) for h in raw.headers if not v.is_blank(h)) or "none"
+            problems.append(Problem(raw.sheet, f"required column {column.name} is missing "
+                                    f"(expected a header such as {examples}; found {found})", raw.header_row))
+    return mapping, problems
+
+
+def _parser(column: Column, options: ParseOptions):
+    if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
+        return lambda x: x if type(x) is float else v.parse_amount(x, options.decimal_separator)
+    if column.kind == "date":
+        return lambda x: v.parse_date(x, options.date_order)
+    return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(
+        column.kind, v.parse_text)
+
+
+def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _Where, j: int | None,
+            options: ParseOptions) -> tuple[Any, list[Problem]]:
+    problems: list[Problem] = []
+    if j is None:
+        return _typed(column, [None] * len(cells), cells, source_rows, where, j, problems), problems
+    parse = _parser(column, options)
+    parsed, errors, blanks = v.coerce_column(cells, parse)
+    for i, message in errors.items():
+        problems.append(where.problem(f"{column.name} {message}", j=j, source_row=source_rows[i]))
+    if column.required:
+        for i in blanks:
+            problems.append(where.problem(f"{column.name} is empty (a value is required)", j=j,
+                                          source_row=source_rows[i]))
+    if column.kind in ("text", "id"):
+        for i, text in enumerate(parsed):
+            if text and text.startswith(FORMULA_PREFIXES) and len(text) > 1:
+                problems.append(where.problem(
+                    f"{column.name} {text[:40]!r} looks like a formula; it is kept and written as text",
+                    j=j, source_row=source_rows[i], severity="warning"))
+    return _typed(column, parsed, cells, source_rows, where, j, problems), problems
+
+
+def _typed(column: Column, parsed: list[Any], cells: list[Any], source_rows: np.ndarray, where: _Where,
+           j: int | None, problems: list[Problem]) -> Any:
+    if column.kind == "amount":
+        cents = np.zeros(len(parsed), dtype="int64")
+        missing = np.zeros(len(parsed), dtype=bool)
+        for i, amount in enumerate(parsed):
+            if amount is None:
+                missing[i] = True
+                continue
+            if type(amount) is float:
+                scaled = amount * 100
+                cents[i] = exact = int(math.floor(abs(scaled) + 0.5 + 1e-9)) * (1 if scaled >= 0 else -1)
+                off = abs(scaled - exact) > 1e-6 * max(1.0, abs(scaled) / 1e6)
+            else:
+                cents[i] = exact = v.to_cents(amount)
+                off = amount.scaleb(2) != exact
+            if off:
+                problems.append(where.problem(
+                    f"{column.name} {cells[i]!r} has more than 2 decimals; rounded to {exact / 100:.2f}",
+                    j=j, source_row=source_rows[i], severity="warning"))
+        out = from_cents(cents)
+        out[missing] = np.nan
+        return out
+    if column.kind == "date":
+        return pd.to_datetime(pd.Series(parsed, dtype="object"), errors="coerce").astype("datetime64[ns]")
+    if column.kind == "integer":
+        return pd.array(parsed, dtype="Int64")
+    return pd.Series(["" if x is None else x for x in parsed], dtype="str")
+
+
+def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseOptions, where: _Where,
+                   mapping: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
+    names = contract.column_names
+    if "currency" in names:
+        frame["currency"] = frame["currency"].replace("", options.home_currency)
+    if "language" in names:
+        frame["language"] = frame["language"].replace("", options.language)
+    if "open_amount" in names:
+        frame["open_amount"] = frame["open_amount"].fillna(frame["amount"])
+    if "doc_type" in names:
+        frame["doc_type"] = frame["doc_type"].str.upper().where(frame["doc_type"] != "",
+                                                                np.where(frame["amount"] < 0, "CRN", "INV"))
+    if contract.name == "payments":
+        bad = frame["amount"] <= 0
+        for row in frame.loc[bad, SOURCE_ROW]:
+            problems.append(where.problem("amount must be a positive receipt; debits and reversals do not belong "
+                                          "in Payments", j=mapping.get("amount"), source_row=int(row)))
+        missing = frame["payment_id"] == ""
+        if missing.any():
+            frame.loc[missing, "payment_id"] = _content_ids(frame.loc[missing])
+    if contract.name == "invoices" and {"invoice_date", "due_date"} <= set(names):
+        early = frame["due_date"] < frame["invoice_date"]
+        for row in frame.loc[early, SOURCE_ROW]:
+            problems.append(where.problem("due_date is before invoice_date", j=mapping.get("due_date"),
+                                          source_row=int(row), severity="warning"))
+    return problems
+
+
+def _content_ids(lines: pd.DataFrame) -> list[str]:
+    """Stable ids for bank lines without one: a hash of the line, numbered when lines repeat."""
+    seen: dict[str, int] = {}
+    ids = []
+    for rec in lines[["payment_date", "amount", "currency", "payer_name", "payer_account", "remittance"]].itertuples(
+            index=False):
+        digest = hashlib.sha1("|".join(map(str, rec)).encode()).hexdigest()[:10].upper()
+        seen[digest] = seen.get(digest, 0) + 1
+        ids.append(f"PAY-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else ""))
+    return ids
+
+
+def _duplicates(frame: pd.DataFrame, key: str, where: _Where, j: int | None) -> list[Problem]:
+    problems = []
+    keys = frame[key]
+    dup = keys.duplicated(keep="first") & (keys != "")
+    first_row = frame.loc[~keys.duplicated(keep="first")].set_index(key)[SOURCE_ROW]
+    for value, row in zip(keys[dup], frame.loc[dup, SOURCE_ROW]):
+        problems.append(where.problem(f"{key} {value!r} appears again (first in row {first_row[value]}); "
+                                      f"each {key} must be unique", j=j, source_row=int(row)))
+    return problems

@@ -1,0 +1,313 @@
+"""Reading cell values the way European and American spreadsheets write them.
+
+Each ``parse_*`` function takes one raw cell value (as a spreadsheet reader returns it: str,
+int, float, bool, date, datetime or None) and returns the typed value, or raises
+``ValueError`` with a message that says what was expected. ``coerce_column`` applies one of
+them to a whole column, fast for the common case (cells already typed by Excel) and with a
+cache for repeated strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Callable, Literal
+
+import numpy as np
+import pandas as pd
+
+DecimalSeparator = Literal["auto", ",", "."]
+DateOrder = Literal["DMY", "MDY"]
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (with Excel's 1900 leap-year quirk)
+MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₣": "CHF", "zł": "PLN", "lei": "RON"}
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007']")
+_CURRENCY = re.compile(r"^(?:[A-Z]{3}|[€$£¥]|lei|zł)|(?:[A-Z]{3}|[€$£¥]|lei|zł)$", re.IGNORECASE)
+_NUMBER = re.compile(r"^(?:\d[\d.,]*|[.,]\d+)$")
+_THOUSANDS_GROUPS = re.compile(r"^\d{1,3}(?:X\d{3})*$")
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, NaN/NaT and strings of only white space."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is pd.NaT
+
+
+def _describe(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+# ---------------------------------------------------------------------------- amounts
+
+def parse_amount(value: Any, decimal_separator: DecimalSeparator = "auto") -> Decimal:
+    """Return the amount in ``value`` as an exact Decimal.
+
+    Accepts numbers, and text such as ``1.234,56``, ``1,234.56``, ``1 234,56``, ``1'234.56``,
+    ``(100.00)`` and ``100-`` (negative), ``-1.234,56 €``, ``EUR 1.234,56``.
+    A single separator followed by exactly three digits (``1.234``) is a thousands separator
+    unless ``decimal_separator`` says otherwise.
+    """
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise ValueError(f"{_describe(value)} is not a number")
+    if isinstance(value, (int, np.integer)):
+        return Decimal(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise ValueError(f"{_describe(value)} is not a number")
+        return Decimal(repr(float(value)))
+    if not isinstance(value, str):
+        raise ValueError(f"{_describe(value)} is not a number")
+    return _parse_amount_text(value, decimal_separator)
+
+
+@lru_cache(maxsize=65536)
+def _parse_amount_text(text: str, decimal_separator: DecimalSeparator) -> Decimal:
+    bad = ValueError(f"{_describe(text)} is not a number (expected e.g. 1.234,56 or 1,234.56)")
+    s = _SPACES.sub("", text.strip()).replace("\u2212", "-")
+    negative = s.startswith("(") and s.endswith(")")
+    if negative:
+        s = s[1:-1]
+    signs = 0
+    while True:  # currency and sign may come in any order: "-€12", "€-12", "12-€", "EUR 12-"
+        t = _CURRENCY.sub("", s)
+        if t[:1] in ("-", "+"):
+            negative, signs, t = negative ^ (t[0] == "-"), signs + 1, t[1:]
+        elif t.endswith("-"):
+            negative, signs, t = not negative, signs + 1, t[:-1]
+        if t == s:
+            break
+        s = t
+    if signs > 1:
+        raise bad
+    if not _NUMBER.match(s):
+        raise bad
+    number = _normalise_separators(s, decimal_separator)
+    if number is None:
+        raise bad
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:
+        raise bad from None
+    return -amount if negative else amount
+
+
+def _normalise_separators(s: str, decimal_separator: DecimalSeparator) -> str | None:
+    """``1.234,56`` → ``1234.56``; None when the separators make no sense."""
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        dec = "," if s.rfind(",") > s.rfind(".") else "."
+    elif commas + dots == 0:
+        return s
+    else:
+        sep = "," if commas else "."
+        if commas + dots > 1:
+            dec = "," if sep == "." else "."  # repeated: thousands
+        elif decimal_separator != "auto":
+            dec = decimal_separator
+        else:
+            whole, frac = s.split(sep)
+            looks_grouped = len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0"
+            dec = ("," if sep == "." else ".") if looks_grouped else sep
+    thousands = "." if dec == "," else ","
+    whole, _, frac = s.partition(dec)
+    if dec in frac:
+        return None
+    if thousands in whole and not _THOUSANDS_GROUPS.match(whole.replace(thousands, "X")):
+        return None
+    if thousands in frac:
+        return None
+    return f"{whole.replace(thousands, '') or '0'}.{frac}" if frac else whole.replace(thousands, "")
+
+
+def to_cents(amount: Decimal | float) -> int:
+    """Exact integer cents; amounts with more than two decimals are rounded half away from zero."""
+    if not isinstance(amount, Decimal):
+        amount = Decimal(repr(float(amount)))
+    return int(amount.scaleb(2).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+# ---------------------------------------------------------------------------- dates
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_XYZ = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+[\d:.]+)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(value: Any, date_order: DateOrder = "DMY") -> dt.date:
+    """Return the calendar date in ``value``.
+
+    Accepts Excel dates, Excel serial numbers (45657 = 2024-12-31), ``YYYYMMDD`` numbers
+    (SAP exports), and text: ISO ``2026-12-31``, ``31/12/2026``, ``31.12.2026``, ``31-12-26``
+    (day first unless ``date_order="MDY"``), ``2026/12/31`` and ``20261231``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, bool):
+        raise ValueError(f"{_describe(value)} is not a date")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _date_from_number(float(value))
+    if isinstance(value, str):
+        return _parse_date_text(value.strip(), date_order)
+    raise ValueError(f"{_describe(value)} is not a date")
+
+
+def _date_from_number(number: float) -> dt.date:
+    if number.is_integer() and 19000101 <= number <= 29991231:
+        return _parse_date_text(str(int(number)), "DMY")
+    if not 1 <= number <= MAX_EXCEL_SERIAL:
+        raise ValueError(f"{number:g} is not a date (expected an Excel date or serial number)")
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
+    expected = "expected DD/MM/YYYY, DD.MM.YYYY or YYYY-MM-DD" if date_order == "DMY" else (
+        "expected MM/DD/YYYY or YYYY-MM-DD")
+    if m := (_ISO.match(text) or _YMD.match(text) or _COMPACT.match(text)):
+        y, mo, d = (int(g) for g in m.groups())
+    elif m := _XYZ.match(text):
+        a, b, y = (int(g) for g in m.groups())
+        d, mo = (a, b) if date_order == "DMY" else (b, a)
+        if len(m.group(3)) == 2:
+            y += 2000
+    elif re.fullmatch(r"\d+(\.\d+)?", text):
+        return _date_from_number(float(text))
+    else:
+        raise ValueError(f"{_describe(text)} is not a date ({expected})")
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
+
+
+# ---------------------------------------------------------------------------- text and codes
+
+def parse_text(value: Any) -> str:
+    """Text as the user sees it: whole numbers without ``.0``, dates as ISO, stripped."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_currency(value: Any) -> str:
+    """ISO 4217 code: ``eur`` → ``EUR``, ``€`` → ``EUR``."""
+    text = parse_text(value)
+    code = CURRENCY_SYMBOLS.get(text, text.upper())
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"{_describe(text)} is not a 3-letter ISO currency code (expected e.g. EUR, USD, GBP)")
+    return code
+
+
+LANGUAGES = {
+    "en": ("en", "english", "ingles", "inglese", "anglais", "englisch"),
+    "es": ("es", "spanish", "espanol", "castellano", "spagnolo", "espagnol", "spanisch"),
+    "it": ("it", "italian", "italiano", "italien", "italienisch"),
+    "fr": ("fr", "french", "frances", "francese", "francais", "franzosisch"),
+    "de": ("de", "german", "aleman", "tedesco", "allemand", "deutsch"),
+    "ro": ("ro", "romanian", "rumano", "rumeno", "roumain", "rumanisch", "romana"),
+    "pt": ("pt", "portuguese", "portugues", "portoghese", "portugais", "portugiesisch"),
+}
+_LANGUAGE_OF = {name: code for code, names in LANGUAGES.items() for name in names}
+
+
+def parse_language(value: Any) -> str:
+    """Two-letter language code: ``es-ES``, ``Español``, ``Spanish`` → ``es``."""
+    text = strip_accents(parse_text(value)).lower()
+    code = _LANGUAGE_OF.get(text) or _LANGUAGE_OF.get(re.split(r"[-_]", text)[0])
+    if not code:
+        raise ValueError(f"{_describe(value)} is not a known language (expected one of {', '.join(LANGUAGES)})")
+    return code
+
+
+def parse_integer(value: Any) -> int:
+    """A whole number such as payment terms in days (``30``, ``30.0``, ``"30"``)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{_describe(value)} is not a whole number")
+    try:
+        number = parse_amount(value)
+    except ValueError:
+        raise ValueError(f"{_describe(value)} is not a whole number") from None
+    if number != number.to_integral_value():
+        raise ValueError(f"{_describe(value)} is not a whole number")
+    return int(number)
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+# ---------------------------------------------------------------------------- columns
+
+Parser = Callable[[Any], Any]
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA"})
+
+
+def coerce_column(values: list[Any], parse: Parser) -> tuple[list[Any], dict[int, str], list[int]]:
+    """Apply ``parse`` to each non-blank value; blanks become None.
+
+    Returns the parsed values (aligned with ``values``), ``{position: message}`` for values that
+    could not be parsed (Excel error values such as ``#N/A`` included), and the positions of
+    blank values. Repeated strings are parsed once.
+    """
+    out: list[Any] = [None] * len(values)
+    errors: dict[int, str] = {}
+    blanks: list[int] = []
+    memo: dict[str, Any] = {}
+    for i, value in enumerate(values):
+        if value is None:
+            blanks.append(i)
+            continue
+        if type(value) is str:
+            result = memo.get(value)
+            if result is None:
+                text = value.strip()
+                if not text:
+                    blanks.append(i)
+                    continue
+                if text in EXCEL_ERRORS:
+                    result = ValueError(f"shows the Excel error {text}; fix the formula or type the value")
+                else:
+                    try:
+                        result = parse(value)
+                    except ValueError as exc:
+                        result = exc
+                memo[value] = result
+        elif isinstance(value, float) and value != value:
+            blanks.append(i)
+            continue
+        else:
+            try:
+                result = parse(value)
+            except ValueError as exc:
+                result = exc
+        if isinstance(result, ValueError):
+            errors[i] = str(result)
+        else:
+            out[i] = result
+    return out, errors, blanks

@@ -1,0 +1,80 @@
+"""Shared fixtures: small hand-made workbooks, the shipped demo workbook, LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "workbooks" / "otc_demo.xlsx"
+
+INVOICE_HEADERS = ["Invoice No.", "Customer No.", "Customer name", "Invoice date", "Due date", "Currency",
+                   "Amount", "Open amount", "Reference"]
+
+
+def invoice_row(n: int, customer: str = "C1", amount: float = 100.0, due: dt.date = dt.date(2026, 10, 31)):
+    return [f"INV-{n:04d}", customer, f"Customer {customer}", due - dt.timedelta(days=30), due, "EUR",
+            amount, amount, ""]
+
+
+def write_book(path: Path, sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
+               merged: dict[str, list[str]] | None = None) -> Path:
+    """Write ``sheets`` ({name: rows}) to ``path``; ``tables`` maps sheet → Excel Table name."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        for cell_range in (merged or {}).get(name, []):
+            ws.merge_cells(cell_range)
+        if tables and name in tables and rows:
+            ws.add_table(Table(displayName=tables[name], ref=ws.dimensions))
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def make_book(tmp_path):
+    counter = iter(range(1000))
+
+    def make(sheets, **kwargs) -> Path:
+        return write_book(tmp_path / f"book{next(counter)}.xlsx", sheets, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def demo_copy(tmp_path) -> Path:
+    """A private copy of the shipped demo workbook."""
+    target = tmp_path / "otc_demo.xlsx"
+    shutil.copy(DEMO, target)
+    return target
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+needs_libreoffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; "
+                                       ".ci/run installs libreoffice-calc-nogui")
+
+
+def libreoffice_convert(source: Path, fmt: str, outdir: Path, sheet: int | None = None) -> Path:
+    """Open ``source`` in LibreOffice headless and convert it; fails the test on any error."""
+    target_fmt = fmt
+    if fmt == "csv" and sheet is not None:  # LibreOffice ≥7.2: choose the sheet, UTF-8, all text as shown
+        target_fmt = f'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}'
+    profile = outdir / "lo_profile"
+    result = subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                             "--convert-to", target_fmt, "--outdir", str(outdir), str(source)],
+                            capture_output=True, text=True, timeout=180)
+    produced = sorted(outdir.glob(f"{source.stem}*.{fmt}"))
+    assert result.returncode == 0 and produced, f"LibreOffice failed: {result.stdout}\n{result.stderr}"
+    return produced[0]

@@ -1,0 +1,95 @@
+"""The otc-xl command: exit codes, messages, outputs; input files never change."""
+
+import hashlib
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import INVOICE_HEADERS, invoice_row
+from otc_xl.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["validate"], ["template"]])
+def test_help_everywhere(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage: " in result.output
+
+
+def test_run_on_demo_writes_report_and_leaves_input_untouched(demo_copy, tmp_path):
+    digest = sha(demo_copy)
+    out = tmp_path / "report.xlsx"
+    result = run("run", demo_copy, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sha(demo_copy) == digest
+    assert "as of 30/11/2026" in result.output and "2,000 rows" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert "Inputs" in wb.sheetnames and "tblInputs" in wb["Inputs"].tables
+
+
+def test_run_in_place_keeps_input_values(demo_copy):
+    before = {ws.title: list(ws.iter_rows(values_only=True)) for ws in openpyxl.load_workbook(demo_copy)}
+    assert run("run", demo_copy, "--in-place").exit_code == 0
+    assert run("run", demo_copy, "--in-place").exit_code == 0
+    wb = openpyxl.load_workbook(demo_copy)
+    for title, rows in before.items():
+        assert list(wb[title].iter_rows(values_only=True)) == rows, title
+    assert wb.sheetnames[:len(before)] == list(before) and wb.sheetnames.count("Inputs") == 1
+
+
+def test_bad_workbook_exit_1_with_cell_messages(make_book, tmp_path):
+    row = invoice_row(1)
+    row[6] = "1.234,5O"
+    book = make_book({"Invoices": [INVOICE_HEADERS, row]})
+    result = CliRunner().invoke(main, ["run", str(book), "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 1
+    assert "Invoices!G2: amount '1.234,5O' is not a number" in result.output
+    assert "nothing was written" in result.output and not (tmp_path / "r.xlsx").exists()
+    assert "Traceback" not in result.output
+
+
+def test_validate(make_book):
+    ok = run("validate", make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]}))
+    assert ok.exit_code == 0 and "the workbook can be used" in ok.output
+    bad = CliRunner().invoke(main, ["validate", str(make_book({"Invoices": [["x"]]}))])
+    assert bad.exit_code == 1 and "required column invoice_id is missing" in bad.output
+
+
+def test_missing_file_and_bad_option(tmp_path):
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 1 and "file not found" in result.output
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "nope.xlsx"), "--as-of", "31/02/2026"])
+    assert result.exit_code == 2 and "impossible date" in result.output
+
+
+def test_as_of_flag_overrides_config(demo_copy, tmp_path):
+    result = run("run", demo_copy, "--out", tmp_path / "r.xlsx", "--as-of", "31/12/2026")
+    assert "as of 31/12/2026" in result.output
+
+
+def test_toml_config(demo_copy, tmp_path):
+    toml = tmp_path / "otc.toml"
+    toml.write_text('[otc_xl]\nas_of = "2026-10-15"\nbuckets = [15, 45]\n')
+    result = run("run", demo_copy, "--out", tmp_path / "r.xlsx", "--config", toml)
+    assert result.exit_code == 0 and "as of 15/10/2026" in result.output
+
+
+def test_template_command(tmp_path):
+    out = tmp_path / "t.xlsx"
+    assert run("template", out).exit_code == 0
+    assert {"Invoices", "Payments", "Customers", "Orders", "Config"} <= set(openpyxl.load_workbook(out).sheetnames)
+
+
+def test_demo_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no workbooks/ here: the demo workbook is generated
+    result = run("demo", "--out", tmp_path / "demo_report.xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo_report.xlsx").exists()

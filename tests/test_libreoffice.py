@@ -1,0 +1,31 @@
+"""A real spreadsheet program opens what we write (LibreOffice headless; skipped when absent)."""
+
+import csv
+
+import pandas as pd
+from click.testing import CliRunner
+
+from conftest import libreoffice_convert, needs_libreoffice
+from otc_xl.cli import main
+from otc_xl.io.xlsx_writer import write_new_workbook
+from otc_xl.model.report import ReportSheet
+
+pytestmark = needs_libreoffice
+
+
+def test_formula_text_stays_text_in_libreoffice(tmp_path):
+    frame = pd.DataFrame({"remittance": ['=HYPERLINK("http://x","y")', "=1+1", "+2+2"], "amount": [1.5, 2.0, 3.0]})
+    book = write_new_workbook(tmp_path / "hostile.xlsx", [ReportSheet("R", "tblR", frame, totals=("amount",))])
+    rows = list(csv.reader(libreoffice_convert(book, "csv", tmp_path, sheet=1).open(encoding="utf-8")))
+    assert rows[1][0] == '=HYPERLINK("http://x","y")' and rows[2][0] == "=1+1" and rows[3][0] == "+2+2"
+    assert rows[4][:2] == ["Total", "6.5"], "our own totals formula must calculate"
+
+
+def test_demo_report_opens_and_converts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["demo", "--out", "report.xlsx"]).exit_code == 0
+    pdf = libreoffice_convert(tmp_path / "report.xlsx", "pdf", tmp_path / "pdf")
+    assert pdf.stat().st_size > 1000
+    rows = list(csv.reader(libreoffice_convert(tmp_path / "report.xlsx", "csv", tmp_path, sheet=1)
+                           .open(encoding="utf-8")))
+    assert rows[0][:3] == ["table", "sheet", "rows"] and rows[1][:3] == ["invoices", "Invoices", "2000"]
