@@ -6,6 +6,8 @@ Public API (DataFrames in, DataFrames out; see the README):
   :class:`Problem`, :class:`ValidationError`
 - settings: :class:`Config`
 - reading a workbook: :func:`read_workbook` → :class:`Ledger`
+- reports: :func:`ageing`, :func:`unapplied_cash`, :func:`unbilled_revenue`, :func:`ar_kpis`,
+  :func:`credit_balances`, :func:`pivot_data`
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .config import Config
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from .model.problems import Problem, ValidationError
+from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 
 
 def read_workbook(path, **settings) -> Ledger:
@@ -30,4 +33,5 @@ def read_workbook(path, **settings) -> Ledger:
 
 
 __all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "ORDERS", "PAYMENTS", "Problem",
-           "ValidationError", "__version__", "read_workbook"]
+           "ValidationError", "__version__", "ageing", "ar_kpis", "credit_balances", "pivot_data", "read_workbook",
+           "unapplied_cash", "unbilled_revenue"]

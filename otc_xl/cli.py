@@ -93,7 +93,7 @@ def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml
              as_of: dt.date | None, require: tuple[str, ...] = ("invoices",)) -> Path:
     ledger = _load(book, require, toml, as_of)
     with console.status("Working …") as status:
-        result = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"))
+        result, _ = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"))
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         status.update("Writing the report …")
         if in_place:
@@ -140,8 +140,27 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
 
 _book_command("run", list(JOBS), """Run every job on BOOK and write the report workbook.
 
-Reads Invoices (required), Payments, Customers, Orders and Config; validates them (all problems
-are listed with sheet, row and column); writes the Inputs overview and every report.""")
+Reads Invoices (required), Payments, Customers, Orders, Sales and Config; validates them (all
+problems are listed with sheet, row and column); writes Inputs, Ageing, AgeingSummary,
+AgeingDetail, PivotData, CreditBalances, Unapplied, Unbilled and KPIs (with reconciliation
+controls), plus otc_messages when there are warnings.""")
+_book_command("ageing", ["ageing", "kpis"], """Age open items into buckets (Config buckets, ageing_basis).
+
+Writes Ageing (per customer and currency), AgeingSummary (per currency, with a bar chart),
+AgeingDetail (per document), PivotData (long format for PivotTables), CreditBalances, and KPIs
+with the controls (Σ buckets = Σ open items).""")
+_book_command("unapplied", ["unapplied"], """List receipts not (fully) applied, aged since the payment date.
+
+Writes Unapplied: payment, payer, amount, applied, unapplied, days, bucket, reason.""",
+              require=("payments",))
+_book_command("unbilled", ["unbilled"], """List delivered order lines not (fully) invoiced (unbilled revenue).
+
+Writes Unbilled: billed amount from the Orders billed_amount column, or else summed from
+invoices with the same order_id; aged since delivery.""", require=("orders",))
+_book_command("kpis", ["kpis"], """Compute DSO, count-back DSO, best possible DSO, ADD, CEI, % current, % over 90.
+
+Credit sales come from the Sales sheet when present (else estimated from the invoices listed);
+CEI needs Config opening_ar. Writes KPIs with the reconciliation controls.""")
 
 
 @main.command()

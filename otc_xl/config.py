@@ -49,6 +49,10 @@ class Config:
     """How to read amounts typed as text: auto, "," or "."."""
     date_order: str = "DMY"
     """How to read dates typed as text like 03/04/2026: DMY (3 April) or MDY (4 March)."""
+    kpi_period_days: int = 90
+    """Days of credit sales behind DSO and CEI."""
+    opening_ar: float | None = None
+    """Open AR at the start of the KPI period, home currency (enables CEI)."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -107,6 +111,8 @@ PARSERS = {
     "language": v.parse_language,
     "decimal_separator": _choice("auto", ",", "."),
     "date_order": _choice("DMY", "MDY"),
+    "kpi_period_days": v.parse_integer,
+    "opening_ar": _number,
 }
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
 

@@ -35,6 +35,7 @@ class Ledger:
     payments: pd.DataFrame
     customers: pd.DataFrame
     orders: pd.DataFrame
+    sales: pd.DataFrame
     config: Config
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
@@ -74,8 +75,7 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
         found[name] = raw.sheet
         frames[name], table_problems = parse_table(contract, raw, config.parse_options())
         problems += table_problems
-    ledger = Ledger(frames["invoices"], frames["payments"], frames["customers"], frames["orders"], config,
-                    problems, found)
+    ledger = Ledger(config=config, problems=problems, found=found, **frames)
     if ledger.ok:
         _enrich_from_customers(ledger)
     return ledger

@@ -93,3 +93,54 @@ def test_demo_command(tmp_path, monkeypatch):
     result = run("demo", "--out", tmp_path / "demo_report.xlsx")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo_report.xlsx").exists()
+
+
+REPORT_TABLES = {"Inputs": "tblInputs", "Ageing": "tblAgeing", "AgeingSummary": "tblAgeingSummary",
+                 "AgeingDetail": "tblAgeingDetail", "PivotData": "tblPivotData", "CreditBalances": "tblCreditBalances",
+                 "Unapplied": "tblUnapplied", "Unbilled": "tblUnbilled", "KPIs": "tblKPIs"}
+
+
+def test_run_writes_every_report_and_values_equal_the_engines(demo_copy, tmp_path):
+    import otc_xl
+    from otc_xl.reports import ageing
+
+    out = tmp_path / "r.xlsx"
+    result = run("run", demo_copy, "--out", out)
+    assert "controls" in result.output and "all tie to the cent" in result.output
+    wb = openpyxl.load_workbook(out)
+    for sheet, table in REPORT_TABLES.items():
+        assert table in wb[sheet].tables, sheet
+    ledger = otc_xl.read_workbook(demo_copy)
+    expected = ageing(ledger.invoices, ledger.config.as_of)
+    rows = list(wb["Ageing"].iter_rows(min_row=2, max_row=len(expected) + 1, values_only=True))
+    assert [r[0] for r in rows] == list(expected["customer_id"])
+    assert [r[-1] for r in rows] == list(expected["Total"])
+    kpi_notes = [c.value for c in wb["KPIs"]["G"] if c.value]
+    assert kpi_notes[0] == "Controls (to the cent):" and all(n.startswith("OK") for n in kpi_notes[1:10])
+    assert "xl/charts/chart1.xml" in __import__("zipfile").ZipFile(out).namelist()
+
+
+def test_in_place_rerun_keeps_table_names_and_sheet_order(demo_copy):
+    assert run("run", demo_copy, "--in-place").exit_code == 0
+    first = openpyxl.load_workbook(demo_copy).sheetnames
+    assert run("run", demo_copy, "--in-place", "--as-of", "31/12/2026").exit_code == 0
+    wb = openpyxl.load_workbook(demo_copy)
+    assert wb.sheetnames == first
+    assert {s: list(wb[s].tables) for s in REPORT_TABLES} == {s: [t] for s, t in REPORT_TABLES.items()}
+
+
+@pytest.mark.parametrize("command, sheets", [("ageing", {"Ageing", "AgeingSummary", "AgeingDetail", "PivotData",
+                                                          "CreditBalances", "KPIs"}),
+                                              ("unapplied", {"Unapplied"}), ("unbilled", {"Unbilled"}),
+                                              ("kpis", {"KPIs"})])
+def test_single_report_commands(demo_copy, tmp_path, command, sheets):
+    out = tmp_path / f"{command}.xlsx"
+    result = run(command, demo_copy, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert set(openpyxl.load_workbook(out).sheetnames) == sheets
+
+
+def test_unbilled_needs_orders(make_book, tmp_path):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
+    result = CliRunner().invoke(main, ["unbilled", str(book), "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 1 and "no orders found" in result.output

@@ -26,6 +26,24 @@ def test_demo_report_opens_and_converts(tmp_path, monkeypatch):
     assert CliRunner().invoke(main, ["demo", "--out", "report.xlsx"]).exit_code == 0
     pdf = libreoffice_convert(tmp_path / "report.xlsx", "pdf", tmp_path / "pdf")
     assert pdf.stat().st_size > 1000
+    text = pdf.read_bytes()
+    assert b"/Type /Page" in text or b"/Type/Page" in text
     rows = list(csv.reader(libreoffice_convert(tmp_path / "report.xlsx", "csv", tmp_path, sheet=1)
                            .open(encoding="utf-8")))
     assert rows[0][:3] == ["table", "sheet", "rows"] and rows[1][:3] == ["invoices", "Invoices", "2000"]
+
+
+def test_ageing_chart_and_totals_survive_libreoffice(tmp_path, monkeypatch):
+    """LibreOffice re-saves the report as xlsx: the chart and the summary values must still be there."""
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["demo", "--out", "report.xlsx"]).exit_code == 0
+    resaved = libreoffice_convert(tmp_path / "report.xlsx", "xlsx", tmp_path / "lo")
+    import zipfile
+    names = zipfile.ZipFile(resaved).namelist()
+    assert any(n.startswith("xl/charts/chart") for n in names), "the ageing chart was lost"
+    ws = openpyxl.load_workbook(resaved, data_only=True)["AgeingSummary"]
+    rows = list(ws.iter_rows(min_row=1, max_row=4, max_col=8, values_only=True))
+    assert rows[0] == ("currency", "Current", "1-30", "31-60", "61-90", "91-120", "Over 120", "Total")
+    assert rows[1][0] == "EUR" and rows[1][7] == 3867214.67

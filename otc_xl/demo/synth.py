@@ -76,6 +76,7 @@ class Dataset:
     truth: pd.DataFrame
     """One row per (payment_id, invoice_id, amount) the payment really pays; class per payment."""
     as_of: dt.date
+    sales: pd.DataFrame
 
 
 def iban(rng: random.Random, country: str) -> str:
@@ -331,4 +332,20 @@ def make_dataset(seed: int = 2026, customers: int = 120, invoices: int = 2000, p
     inv = _invoices(rng, cust, invoices, as_of)
     pay, truth = _payments(rng, inv, cust, payments, as_of)
     ords = _orders(rng, cust, inv, orders, as_of)
-    return Dataset(cust, inv, pay, ords, truth, as_of)
+    return Dataset(cust, inv, pay, ords, truth, as_of, _sales(rng, inv, as_of))
+
+
+def _sales(rng: random.Random, invoices: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Monthly credit sales per currency for the 12 months to ``as_of``: what was invoiced that month,
+    open or since paid (paid invoices are not in the open-items list, so sales exceed it)."""
+    rows = []
+    end = pd.Timestamp(as_of)
+    for k in range(12):
+        begin = end - pd.DateOffset(months=1)
+        month = invoices.loc[(invoices["invoice_date"] > begin) & (invoices["invoice_date"] <= end)]
+        for currency in ("EUR", "GBP", "USD"):
+            listed = month.loc[month["currency"] == currency, "amount"].sum()
+            base = max(listed, 0) + {"EUR": 950000, "GBP": 140000, "USD": 30000}[currency] * (1 + k / 12)
+            rows.append({"date": end, "amount": round(base * rng.uniform(1.05, 1.25), 2), "currency": currency})
+        end = begin
+    return pd.DataFrame(rows)

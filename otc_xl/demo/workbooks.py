@@ -39,7 +39,7 @@ LABELS = {
     "remittance": "Remittance information", "aliases": "Aliases", "iban": "IBANs", "language": "Language",
     "email": "E-mail", "credit_limit": "Credit limit", "payment_terms_days": "Payment terms", "country": "Country",
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
-    "project": "Project",
+    "project": "Project", "date": "Month",
 }
 
 
@@ -143,11 +143,12 @@ def write_template_workbook(path: str | Path) -> Path:
 
 
 def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
-    """A realistic multilingual ledger: ~120 customers, 2,000 open items, 300 bank lines, 150 orders."""
+    """A realistic multilingual ledger: ~120 customers, 2,000 open items, 300 bank lines, 150 orders,
+    12 months of credit sales."""
     data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF))]
     frames = {"invoices": data.invoices, "payments": data.payments, "customers": data.customers,
-              "orders": data.orders}
+              "orders": data.orders, "sales": data.sales}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
     return _write(Path(path), sheets)

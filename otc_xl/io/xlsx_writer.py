@@ -38,7 +38,7 @@ from .package import relationships, sheet_parts
 
 MAX_TEXT = 32767
 RISKY_PREFIXES = (*FORMULA_PREFIXES, "-")
-HIGHLIGHT_FILL = PatternFill("solid", fgColor="F8CBAD")
+HIGHLIGHT_FILLS = [PatternFill("solid", fgColor=c) for c in ("FCE4D6", "F8CBAD", "F4B084", "ED7D31")]
 NOTE_FONT = Font(italic=True, color="595959")
 _CONTROL_CHARS = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32))}
 # Package parts openpyxl cannot carry through a load/save: refusing is better than losing them.
@@ -161,11 +161,12 @@ def fill_sheet(ws, report: ReportSheet) -> None:
     with warnings.catch_warnings():  # write-only mode warns even though the columns are set above
         warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
         ws.add_table(table)
-    for name in report.highlight:
+    for k, name in enumerate(report.highlight):  # later columns (older buckets) get darker fills
         if name in columns and len(frame):
             col = get_column_letter(columns.index(name) + 1)
+            fill = HIGHLIGHT_FILLS[min(k, len(HIGHLIGHT_FILLS) - 1)]
             ws.conditional_formatting.add(f"{col}2:{col}{rows + 1}", CellIsRule(
-                operator="notEqual", formula=["0"], fill=HIGHLIGHT_FILL))
+                operator="notEqual", formula=["0"], fill=fill))
     if report.chart and len(frame):
         ws.add_chart(_chart(ws, report, columns, rows), f"{get_column_letter(notes_col)}{len(report.notes) + 3}")
 
@@ -181,7 +182,7 @@ def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals:
 def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart:
     spec = report.chart
     chart = XlBarChart()
-    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+    chart.type, chart.grouping = "col", "clustered"
     chart.title, chart.height, chart.width = spec.title, 9, 18
     for name in spec.values:
         j = columns.index(name) + 1

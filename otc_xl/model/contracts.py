@@ -253,4 +253,20 @@ ORDERS = TableContract(
     ),
 )
 
-CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS)}
+SALES = TableContract(
+    name="sales",
+    doc="Credit sales by month (or by document), for DSO and CEI; optional.",
+    sheet_names=("Sales", "Ventas", "Facturación", "Vendite", "Fatturato", "Ventes", "Chiffre d'affaires",
+                 "Umsatz", "Umsätze"),
+    columns=(
+        Column("date", "date", "Month end, or document date, of the sales.", True,
+               ("month", "period", "period end", "fecha", "mes", "periodo", "data", "mese", "mois", "période",
+                "datum", "monat", "periode")),
+        Column("amount", "amount", "Credit sales (net of credit notes).", True,
+               ("sales", "credit sales", "revenue", "ventas", "importe", "vendite", "fatturato", "importo",
+                "ventes", "chiffre d'affaires", "montant", "umsatz", "betrag")),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+    ),
+)
+
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES)}

@@ -28,7 +28,7 @@ MESSAGES_SHEET = "otc_messages"
 
 @dataclass(frozen=True)
 class BarChart:
-    """A clustered bar chart of some value columns against a category column."""
+    """A clustered column chart: one series per value column, one group per category row."""
 
     title: str
     category: str
@@ -46,7 +46,7 @@ class ReportSheet:
     totals: tuple[str, ...] = ()
     """Columns summed in the table's totals row (none: no totals row)."""
     highlight: tuple[str, ...] = ()
-    """Columns shaded when not zero (older ageing buckets)."""
+    """Columns shaded when not zero, later ones darker (older ageing buckets)."""
     chart: BarChart | None = None
     notes: tuple[str, ...] = ()
     """Lines shown to the right of the table (controls, parameters)."""
