@@ -141,9 +141,17 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
 _book_command("run", list(JOBS), """Run every job on BOOK and write the report workbook.
 
 Reads Invoices (required), Payments, Customers, Orders, Sales and Config; validates them (all
-problems are listed with sheet, row and column); writes Inputs, Ageing, AgeingSummary,
+problems are listed with sheet, row and column); applies cash (Applications, AliasSuggestions),
+then writes Inputs, Ageing, AgeingSummary,
 AgeingDetail, PivotData, CreditBalances, Unapplied, Unbilled and KPIs (with reconciliation
 controls), plus otc_messages when there are warnings.""")
+_book_command("match", ["match", "unapplied"], """Apply the bank's cash to open invoices (cash application).
+
+Reads Payments, Invoices, Customers and Aliases; finds invoice numbers in remittances (any
+language, mangled, OCR slips, ranges, RF references), identifies payers by IBAN, alias or fuzzy
+name, and fits amounts (exact, fees and discounts within tolerance, partial, over-payment, exact
+combinations). Writes Applications (auto and review, with confidence and a one-line why),
+Unapplied, and AliasSuggestions. Input sheets are not changed.""", require=("invoices", "payments"))
 _book_command("ageing", ["ageing", "kpis"], """Age open items into buckets (Config buckets, ageing_basis).
 
 Writes Ageing (per customer and currency), AgeingSummary (per currency, with a bar chart),

@@ -36,6 +36,7 @@ class Ledger:
     customers: pd.DataFrame
     orders: pd.DataFrame
     sales: pd.DataFrame
+    aliases: pd.DataFrame
     config: Config
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
@@ -75,6 +76,9 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
         found[name] = raw.sheet
         frames[name], table_problems = parse_table(contract, raw, config.parse_options())
         problems += table_problems
+        if name in require and frames[name].empty and not table_problems:
+            problems.append(Problem(raw.sheet, f"no {name} rows below the header", raw.header_row,
+                                    severity="warning"))
     ledger = Ledger(config=config, problems=problems, found=found, **frames)
     if ledger.ok:
         _enrich_from_customers(ledger)

@@ -16,6 +16,7 @@ from .ledger import Ledger
 from .model.contracts import CONTRACTS
 from .model.money import cents, money_sum
 from .model.report import BarChart, Format, ReportSheet
+from .matching import MatchConfig, alias_suggestions, match_payments
 from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 from .reports.buckets import bucket_labels
 from .reports.controls import reconciliation
@@ -84,6 +85,37 @@ def inputs_overview(run: Run) -> JobResult:
     summary.append(("input warnings", f"{warnings:,}"))
     return JobResult([ReportSheet("Inputs", "tblInputs", frame, formats={"total": "money", "rows": "integer"})],
                      summary)
+
+
+def cash_application(run: Run) -> JobResult:
+    """``Applications`` (every proposed application, auto and review, with confidence and why) and
+    ``AliasSuggestions`` (payers learned from this run, to confirm into the Aliases sheet).
+
+    The input sheets are not changed: applications are proposals for the ERP; re-running on the same
+    workbook gives the same result, and an invoice is never given more than its open amount.
+    """
+    ledger = run.ledger
+    customers = ledger.customers if len(ledger.customers) else None
+    result = match_payments(ledger.invoices, ledger.payments, customers, MatchConfig.from_config(ledger.config),
+                            aliases=ledger.aliases if len(ledger.aliases) else None)
+    run.results["applications"] = result.applications
+    run.results["unapplied_details"] = result.unapplied
+    apps = result.applications
+    learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases)
+    sheets = [ReportSheet("Applications", "tblApplications", apps,
+                          _formats(apps, ["applied_amount", "writeoff_amount"]) | {"confidence": "number"}),
+              ReportSheet("AliasSuggestions", "tblAliasSuggestions", learned, {"payments": "integer"},
+                          notes=("Payers recognised in this run only thanks to their references.",
+                                 "Copy the rows you agree with to the Aliases sheet (payer, customer_id, note):",
+                                 "the next run will recognise these payers without a reference."))]
+    auto = apps.loc[apps["status"] == "auto"]
+    paid = ledger.payments
+    fully = paid["payment_id"].isin(auto["payment_id"]) & ~paid["payment_id"].isin(result.unapplied["payment_id"])
+    summary = [("payments applied in full (auto)", f"{int(fully.sum()):,} of {len(paid):,}"),
+               ("applications auto / to review", f"{len(auto):,} / {int((apps['status'] == 'review').sum()):,}")]
+    summary += _amounts("cash applied", auto.assign(currency=auto["payment_id"].map(
+        paid.set_index("payment_id")["currency"])), "applied_amount")
+    return JobResult(sheets, summary)
 
 
 def ageing_reports(run: Run) -> JobResult:
@@ -174,6 +206,7 @@ def kpi_report(run: Run) -> JobResult:
 Job = Callable[[Run], JobResult]
 JOBS: dict[str, Job] = {
     "inputs": inputs_overview,
+    "match": cash_application,
     "ageing": ageing_reports,
     "unapplied": unapplied_report,
     "unbilled": unbilled_report,

@@ -32,6 +32,9 @@ def write_book(path: Path, sheets: dict[str, list[list]], tables: dict[str, str]
         ws = book.create_sheet(name)
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:  # text that starts with "=" is text in users' files, not a formula
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         for cell_range in (merged or {}).get(name, []):
             ws.merge_cells(cell_range)
         if tables and name in tables and rows:

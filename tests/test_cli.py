@@ -137,10 +137,45 @@ def test_single_report_commands(demo_copy, tmp_path, command, sheets):
     out = tmp_path / f"{command}.xlsx"
     result = run(command, demo_copy, "--out", out)
     assert result.exit_code == 0, result.output
-    assert set(openpyxl.load_workbook(out).sheetnames) == sheets
+    assert set(openpyxl.load_workbook(out).sheetnames) - {"otc_messages"} == sheets
 
 
 def test_unbilled_needs_orders(make_book, tmp_path):
     book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
     result = CliRunner().invoke(main, ["unbilled", str(book), "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1 and "no orders found" in result.output
+
+
+PAY_HEADERS = ["Payment No.", "Value date", "Payer", "Amount", "Remittance information"]
+HOSTILE = '=HYPERLINK("http://x","y")'
+
+
+def test_match_command_writes_applications_and_unapplied(make_book, tmp_path):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1, amount=100.0), invoice_row(2, amount=50.0)],
+                      "Payments": [PAY_HEADERS, ["P1", "20/11/2026", "Customer C1", 100.0, "Fra. INV-0001"],
+                                   ["P2", "21/11/2026", "+34 600", 70.0, HOSTILE]]})
+    out = tmp_path / "m.xlsx"
+    result = run("match", book, "--out", out, "--as-of", "30/11/2026")
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    apps = list(wb["Applications"].iter_rows(min_row=2, values_only=True))
+    assert [(a[0], a[1], a[3], a[7]) for a in apps] == [("P1", "INV-0001", 100.0, "auto")]
+    unapplied = wb["Unapplied"]
+    header = [c.value for c in unapplied[1]]
+    row = {h: c for h, c in zip(header, unapplied[2])}
+    assert row["payment_id"].value == "P2" and row["unapplied_amount"].value == 70.0
+    assert row["remittance"].value == HOSTILE and row["remittance"].data_type == "s"
+    assert row["payer_name"].value == "+34 600" and row["payer_name"].data_type == "s"
+
+
+def test_in_place_keeps_hostile_input_text_as_text(make_book):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                      "Payments": [PAY_HEADERS, ["P1", "20/11/2026", "X", 10.0, None]]})
+    wb = openpyxl.load_workbook(book)
+    cell = wb["Payments"]["E2"]
+    cell._value, cell.data_type = HOSTILE, "s"
+    wb.save(book)
+    assert run("run", book, "--in-place").exit_code == 0
+    xml = __import__("zipfile").ZipFile(book).read("xl/worksheets/sheet2.xml").decode()
+    assert "HYPERLINK" in xml and "<f>" not in xml
+    assert openpyxl.load_workbook(book)["Payments"]["E2"].data_type == "s"

@@ -39,6 +39,19 @@ NAME_PARTS = {
     "ro": (["Transport", "Construct", "Agro", "Comert", "Industrial"],
            ["Ionescu", "Popescu", "Dumitru", "Stan", "Stoica"], ["S.R.L.", "S.A."], "RO"),
 }
+PLACES = {
+    "es": ["Madrid", "Valencia", "Sevilla", "Bilbao", "Zaragoza", "Murcia", "Toledo", "Vigo", "Gijón", "Cádiz",
+           "Burgos", "León", "Málaga", "Alicante", "Córdoba"],
+    "it": ["Milano", "Torino", "Bologna", "Verona", "Napoli", "Genova", "Firenze", "Bari", "Padova", "Brescia",
+           "Parma", "Modena", "Lecce", "Trento", "Udine"],
+    "fr": ["Lyon", "Lille", "Nantes", "Rennes", "Bordeaux", "Toulouse", "Nice", "Dijon", "Reims", "Metz",
+           "Brest", "Tours", "Nancy", "Rouen", "Grenoble"],
+    "en": ["Leeds", "Bristol", "Derby", "York", "Cardiff", "Glasgow", "Norwich", "Exeter", "Bath", "Hull",
+           "Dundee", "Luton", "Reading", "Slough", "Swindon"],
+    "de": ["Köln", "Bremen", "Dresden", "Leipzig", "Hannover", "Mainz", "Kassel", "Essen", "Ulm", "Trier",
+           "Bonn", "Kiel", "Jena", "Passau", "Fulda"],
+    "ro": ["Cluj", "Iasi", "Brasov", "Arad", "Sibiu", "Oradea", "Pitesti", "Bacau", "Suceava", "Galati"],
+}
 LANGUAGE_WEIGHTS = {"es": 30, "it": 25, "fr": 20, "en": 15, "de": 7, "ro": 3}
 COLLECTORS = {"es": "Ana López", "it": "Marco Ferri", "fr": "Claire Moreau", "en": "James Walsh",
               "de": "Jonas Keller", "ro": "Ioana Radu"}
@@ -99,8 +112,11 @@ def _customers(rng: random.Random, n: int) -> pd.DataFrame:
         lang = rng.choices(languages, weights=list(LANGUAGE_WEIGHTS.values()))[0]
         first, second, forms, country = NAME_PARTS[lang]
         name = f"{rng.choice(first)} {rng.choice(second)} {rng.choice(forms)}"
-        while name in names:
-            name = f"{rng.choice(first)} {rng.choice(second)} {rng.choice(['Hermanos', 'Nord', 'Sud', 'Group', 'Est', 'Süd', 'Iberia'])} {rng.choice(forms)}"
+        while name in names or (rng.random() < 0.5 and n > 300):  # larger masters: more distinct names
+            place = rng.choice(PLACES[lang] + ["Hermanos", "Nord", "Sud", "Group", "Est"])
+            name = f"{rng.choice(first)} {rng.choice(second)} {place} {rng.choice(forms)}"
+            if name not in names:
+                break
         names.add(name)
         words = name.split()
         alias = f"{words[1].upper()} {words[0][:4].upper()}" if rng.random() < 0.15 else ""
@@ -236,6 +252,7 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
         elif kind == "ambiguous":
             pair = _same_amount_pair(by_customer[cid], used)
             if pair is not None:
+                used.update((pair[0].invoice_id, pair[1].invoice_id))
                 payments.append(_line(pid, date, pair[0].open_amount, pair[0].currency, payer, account,
                                       rng.choice(["Pago pendiente", "Payment", "Pagamento fatture", "Règlement",
                                                   "Zahlung"])))
@@ -254,6 +271,11 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
             chosen = [rng.choice(items)]
             if kind in ("multi_ref", "name_subset", "credit_netted"):
                 kind = "exact_ref"
+        if kind == "name_amount":
+            twins = [r for r in items if r.open_amount == chosen[0].open_amount and r.currency == chosen[0].currency]
+            if len(twins) > 1:  # without a reference nobody can tell which one is paid
+                kind = "ambiguous"
+                used.update(r.invoice_id for r in twins)
         currency = chosen[0].currency
         chosen = [r for r in chosen if r.currency == currency]
         used.update(r.invoice_id for r in chosen)
@@ -271,7 +293,7 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
             total = round(total + rng.choice([50.0, 100.0, 250.0]), 2)
         if kind == "noisy_ref":
             refs += [mangle_reference(rng, r.invoice_id) for r in chosen]
-        elif kind in ("name_amount", "name_subset"):
+        elif kind in ("name_amount", "name_subset", "ambiguous"):
             extra = rng.choice(["", "Pago proveedores", "Pagamento", "Paiement fournisseur", "Payment", "Zahlung"])
         elif kind == "multi_ref" and len(chosen) >= 3 and rng.random() < 0.3:
             refs += [r.invoice_id for r in chosen]

@@ -39,7 +39,7 @@ LABELS = {
     "remittance": "Remittance information", "aliases": "Aliases", "iban": "IBANs", "language": "Language",
     "email": "E-mail", "credit_limit": "Credit limit", "payment_terms_days": "Payment terms", "country": "Country",
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
-    "project": "Project", "date": "Month",
+    "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
 }
 
 
@@ -149,6 +149,7 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF))]
     frames = {"invoices": data.invoices, "payments": data.payments, "customers": data.customers,
-              "orders": data.orders, "sales": data.sales}
+              "orders": data.orders, "sales": data.sales,
+              "aliases": pd.DataFrame(columns=["payer", "customer_id", "note"])}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
     return _write(Path(path), sheets)

@@ -269,4 +269,21 @@ SALES = TableContract(
     ),
 )
 
-CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES)}
+ALIASES = TableContract(
+    name="aliases",
+    doc="Learned payers: a payer name or IBAN seen on bank lines, and the customer it belongs to. "
+        "Fed from confirmed applications (the AliasSuggestions sheet); read before fuzzy names.",
+    sheet_names=("Aliases", "Payer aliases", "Alias", "Alias pagadores", "Alias pagatori", "Alias payeurs",
+                 "Zahleraliase"),
+    unique="payer",
+    columns=(
+        Column("payer", "text", "Payer name as the bank shows it, or the payer's IBAN.", True,
+               ("payer name", "payer iban", "ordenante", "pagador", "ordinante", "pagatore", "payeur",
+                "donneur d'ordre", "zahler", "auftraggeber")),
+        Column("customer_id", "id", "The customer this payer pays for.", True, _CUSTOMER_ID),
+        Column("note", "text", "Who confirmed it, when, why.",
+               synonyms=("comment", "nota", "comentario", "commento", "remarque", "notiz", "bemerkung")),
+    ),
+)
+
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES)}

@@ -82,9 +82,6 @@ def parse_table(contract: TableContract, raw: RawTable,
     problems += _fill_defaults(contract, frame, options, where, mapping)
     if contract.unique:
         problems += _duplicates(frame, contract.unique, where, mapping.get(contract.unique))
-    if not rows:
-        problems.append(Problem(raw.sheet, f"no {contract.name} rows below the header", raw.header_row,
-                                severity="warning"))
     return frame, problems
 
 

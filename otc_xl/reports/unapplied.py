@@ -14,7 +14,7 @@ APPLIED_STATUSES = ("auto", "applied", "confirmed")
 """Application statuses that count as applied; ``review`` suggestions do not move cash."""
 
 COLUMNS = ["payment_id", "payment_date", "payer_name", "currency", "amount", "applied_amount", "unapplied_amount",
-           "days_unapplied", "bucket", "reason", "suggested_customer_id"]
+           "days_unapplied", "bucket", "reason", "suggested_customer_id", "remittance"]
 
 
 def unapplied_cash(payments: pd.DataFrame, applications: pd.DataFrame | None, as_of: dt.date,
@@ -26,7 +26,8 @@ def unapplied_cash(payments: pd.DataFrame, applications: pd.DataFrame | None, as
     ``result.applications``; rows whose ``status`` is ``review`` are suggestions and do not count).
     ``details`` (the matcher's ``result.unapplied``) supplies ``reason`` and
     ``suggested_customer_id``; without it the reason is ``unapplied`` (nothing applied) or
-    ``partial``. Payments dated after ``as_of`` are left out. For every payment,
+    ``partial``. The remittance text is carried along for whoever works the item. Payments dated
+    after ``as_of`` are left out. For every payment,
     ``applied_amount + unapplied_amount = amount`` exactly; applying more than was received is an
     error. Oracle's example: a 1,200 receipt applied 1,000 leaves 200 unapplied.
     """
@@ -47,6 +48,7 @@ def unapplied_cash(payments: pd.DataFrame, applications: pd.DataFrame | None, as
         "amount": from_cents(received[keep]), "applied_amount": from_cents(used[keep]),
         "unapplied_amount": from_cents(left[keep]), "days_unapplied": days, "bucket": bucket_of(days, buckets),
         "reason": np.where(used[keep] == 0, "unapplied", "partial").astype(object), "suggested_customer_id": "",
+        "remittance": pays["remittance"].to_numpy()[keep] if "remittance" in pays else "",
     })
     if details is not None and len(details):
         info = details.drop_duplicates("payment_id").set_index("payment_id")

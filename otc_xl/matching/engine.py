@@ -1,0 +1,387 @@
+"""Cash application: which open items does each received payment pay?
+
+For every payment, in order of the strength of its evidence (references first):
+
+1. **Who paid** — IBAN, learned alias, given customer id, or fuzzy payer name (``names``).
+2. **What it names** — our document numbers, customer references and RF references found in
+   the remittance (``references``). Strong hits are whole numbers; weak hits (a bare ``451``)
+   count only for the identified customer. References to items of another customer or to
+   closed items are never trusted alone; items in another currency are never applied.
+3. **Does the amount fit** — exactly; short by bank fees within tolerance (written off); less an
+   early-payment discount at a configured rate (written off); more than the items (they are
+   closed, the rest stays unapplied); less on purpose (partial application); or, with no
+   reference, exactly one open item of the customer, or exactly one subset of them.
+4. **Decide** — each outcome has a confidence (0-100, see ``CONFIDENCE``; measured precision per
+   level is in docs/cash-application.md). At or above ``auto_threshold`` the applications are
+   ``auto``; below, ``review``. Two equally good candidates are never applied automatically.
+
+Money is handled in integer cents; an item's open amount is reduced as payments are applied, so
+several payments to one item never apply more than is open. For every payment
+Σ applied (auto) + unapplied = amount, exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model.money import cents
+from .names import NOBODY, CustomerDirectory, Identification
+from .references import Hit, ReferenceIndex
+from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
+
+APPLICATION_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "writeoff_amount",
+                       "confidence", "method", "status", "explanation"]
+UNAPPLIED_COLUMNS = ["payment_id", "payer_name", "amount", "unapplied_amount", "reason", "suggested_customer_id",
+                     "explanation"]
+
+# Confidence of each outcome before adjustments (see _confidence). Calibrated on the benchmark.
+CONFIDENCE = {
+    "reference+amount": 99, "reference+writeoff": 97, "reference+discount": 96, "reference+overpayment": 95,
+    "reference+partial": 94, "reference+subset": 93, "reference+oldest_first": 80,
+    "iban+amount": 96, "name+amount": 93, "iban+subset": 93, "name+subset": 91,
+    "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
+}
+
+
+@dataclass
+class MatchConfig:
+    """Settings of :func:`match_payments` (defaults documented in the README)."""
+
+    tolerance_abs: float = 25.00
+    """Short payment written off up to this amount, in the payment's currency…"""
+    tolerance_pct: float = 0.5
+    """…and up to this percentage of the items paid (both limits apply)."""
+    discount_rates: tuple[float, ...] = (0.01, 0.02, 0.03)
+    """Early-payment discounts accepted as deliberate deductions."""
+    auto_threshold: float = 90.0
+    """Applications at or above this confidence are ``auto``; below, ``review``."""
+    name_cutoff: float = 85.0
+    """Minimum payer-name similarity (0-100) to identify a customer by name."""
+    name_margin: float = 5.0
+    """…and how far the best customer must lead the second (else it is a tie)."""
+    max_subset_size: int = MAX_SIZE
+    """Largest number of items one payment is matched to without references."""
+    max_subset_nodes: int = MAX_NODES
+    """Search budget per payment for subsets; a search cut short is not unique."""
+
+    @classmethod
+    def from_config(cls, config: Any) -> MatchConfig:
+        """From an :class:`otc_xl.Config` (the workbook's Config sheet)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in dataclasses.asdict(config).items() if k in names})
+
+
+@dataclass
+class MatchResult:
+    applications: pd.DataFrame
+    """One row per (payment, invoice): APPLICATION_COLUMNS."""
+    unapplied: pd.DataFrame
+    """One row per payment with money not applied automatically: UNAPPLIED_COLUMNS."""
+    config: MatchConfig = field(default_factory=MatchConfig)
+
+    def summary(self) -> dict[str, int]:
+        auto = self.applications.loc[self.applications["status"] == "auto"]
+        return {"applications auto": len(auto), "applications to review": int((self.applications["status"] == "review").sum()),
+                "payments fully applied": int(auto["payment_id"].nunique() - self.unapplied["payment_id"].isin(auto["payment_id"]).sum()),
+                "payments with money unapplied": len(self.unapplied)}
+
+
+@dataclass
+class _Outcome:
+    """What one payment does: lines of (item position, applied cents, write-off cents), and why."""
+
+    lines: list[tuple[int, int, int]]
+    method: str
+    confidence: float
+    why: str
+    reason: str = ""
+    """Why money is left over, when it is (overpayment, partial, ambiguous, no_match)."""
+    suggested: str = ""
+
+
+class _Book:
+    """The open items being paid: cents left per item, by customer and currency."""
+
+    def __init__(self, invoices: pd.DataFrame):
+        self.items = invoices.reset_index(drop=True)
+        self.ids = self.items["invoice_id"].astype(str).tolist()
+        self.customer = self.items["customer_id"].astype(str).tolist()
+        self.currency = self.items["currency"].astype(str).tolist()
+        self.initial = cents(self.items["open_amount"])
+        self.left = self.initial.copy()
+        due = self.items["due_date"] if "due_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
+        self.due = due.fillna(pd.Timestamp.max).to_numpy()
+        self.by_customer: dict[tuple[str, str], list[int]] = {}
+        for k, (c, cur) in enumerate(zip(self.customer, self.currency)):
+            self.by_customer.setdefault((c, cur), []).append(k)
+
+    def open_of(self, customers: set[str], currency: str) -> list[int]:
+        return sorted(k for c in customers for k in self.by_customer.get((c, currency), ()) if self.left[k] != 0)
+
+
+def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame | None = None,
+                   config: MatchConfig | None = None, aliases: pd.DataFrame | None = None) -> MatchResult:
+    """Apply ``payments`` to the open ``invoices`` (canonical frames; optional columns may be missing).
+
+    ``customers`` (customer_id, customer_name, aliases, iban, parent_id) identifies payers;
+    ``aliases`` (payer → customer_id, learned from confirmed applications; payer may be a name or an
+    IBAN) takes precedence over fuzzy names. Returns :class:`MatchResult`; see the module docstring.
+    """
+    config = config or MatchConfig()
+    book = _Book(invoices)
+    index = ReferenceIndex(book.items)
+    directory = CustomerDirectory(customers, aliases, config.name_cutoff, config.name_margin)
+    pays = payments.reset_index(drop=True)
+    for column, default in (("payer_name", ""), ("payer_account", ""), ("remittance", ""), ("currency", "EUR")):
+        if column not in pays:
+            pays = pays.assign(**{column: default})
+    identities = directory.identify(pays) if len(pays) else []
+    hits = [index.find(str(text or "")) for text in pays["remittance"]]
+    amounts = cents(pays["amount"])
+    strength = [0 if any(h.strong for h in hs) else 1 if hs else 2 for hs in hits]
+    order = sorted(range(len(pays)), key=lambda i: (strength[i], pays["payment_date"].iat[i]
+                                                    if "payment_date" in pays else 0, str(pays["payment_id"].iat[i])))
+    outcomes: dict[int, _Outcome] = {}
+    for i in order:
+        outcome = _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
+                          config)
+        for position, applied, writeoff in outcome.lines:
+            book.left[position] -= applied + writeoff
+        outcomes[i] = outcome
+    return _result(pays, amounts, outcomes, book, config)
+
+
+# ---------------------------------------------------------------------------- decisions
+
+def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, book: _Book,
+            directory: CustomerDirectory, config: MatchConfig) -> _Outcome:
+    group = directory.group(who.customer_id) if who.customer_id else set()
+    usable, notes = _usable_hits(hits, currency, who, group, book)
+    if usable:
+        return _by_reference(amount, usable, who, group, book, config, notes)
+    if who.customer_id:
+        return _by_customer(amount, currency, who, group, book, config, notes)
+    reason = "ambiguous" if who.runner_up else "no_match"
+    why = who.detail or "no customer could be identified from the IBAN or payer name"
+    return _Outcome([], "", 0, _sentence(notes + [why]), reason)
+
+
+def _usable_hits(hits: list[Hit], currency: str, who: Identification, group: set[str],
+                 book: _Book) -> tuple[list[Hit], list[str]]:
+    usable, notes = [], []
+    for hit in hits:
+        k = hit.position
+        name = f"{book.ids[k]} (written {hit.written!r})"
+        if book.initial[k] == 0 or book.left[k] == 0:
+            notes.append(f"the remittance names {name}, which is already closed")
+        elif book.currency[k] != currency:
+            notes.append(f"the remittance names {name}, which is in {book.currency[k]}, not {currency}")
+        elif not hit.strong and not (group and book.customer[k] in group):
+            continue  # a bare number is evidence only for the payer's own items
+        else:
+            usable.append(hit)
+    return usable, notes
+
+
+def _tolerance(total: int, config: MatchConfig) -> int:
+    return int(min(config.tolerance_abs * 100, abs(total) * config.tolerance_pct / 100))
+
+
+def _discount(amount: int, total: int, count: int, config: MatchConfig) -> float | None:
+    for rate in config.discount_rates:
+        if total > 0 and abs(amount - round(total * (1 - rate))) <= count:
+            return rate
+    return None
+
+
+def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[str], book: _Book,
+                  config: MatchConfig, notes: list[str]) -> _Outcome:
+    items = [h.position for h in hits]
+    left = [int(book.left[k]) for k in items]
+    total = sum(left)
+    foreign = [k for k in items if group and book.customer[k] not in group]
+    weak = any(not h.strong for h in hits)
+    named = ", ".join(f"{book.ids[h.position]}" + (f" (as {h.written!r})" if h.written.replace(" ", "") !=
+                                                    book.ids[h.position].replace("-", "") else "") for h in hits)
+    cited = f"the remittance names {named}"
+
+    def outcome(method: str, lines, why: str, reason: str = "") -> _Outcome:
+        confidence = _confidence(method, who, weak=weak, foreign=bool(foreign))
+        extra = []
+        if foreign:
+            extra.append(f"but {', '.join(book.ids[k] for k in foreign)} belongs to another customer than "
+                         f"the payer ({who.customer_id}), so it is not trusted alone")
+        if not who.customer_id:
+            extra.append("the payer itself was not recognised")
+        return _Outcome(lines, method, confidence, _sentence(notes + [cited, why] + extra), reason,
+                        book.customer[items[0]])
+
+    if amount == total:
+        return outcome("reference+amount", _full(items, left), f"the amount {_fmt(amount)} equals what is open on them")
+    tolerance = _tolerance(total, config)
+    if 0 < total - amount <= tolerance:
+        return outcome("reference+writeoff", _with_writeoff(items, left, total - amount),
+                       f"{_fmt(total - amount)} short of {_fmt(total)}, within tolerance, written off")
+    rate = _discount(amount, total, len(items), config)
+    if rate is not None:
+        return outcome("reference+discount", _with_writeoff(items, left, total - amount),
+                       f"{_fmt(total - amount)} less than {_fmt(total)}: a {rate:.0%} early-payment discount, written off")
+    if len(items) > 1:
+        found = exact_subsets(left, amount, min_size=1, max_size=min(len(items), config.max_subset_size),
+                              max_nodes=config.max_subset_nodes).unique
+        if found is not None:
+            chosen = [items[j] for j in found]
+            return outcome("reference+subset", _full(chosen, [left[j] for j in found]),
+                           f"the amount {_fmt(amount)} equals exactly {', '.join(book.ids[k] for k in chosen)}")
+    if amount > total:
+        return outcome("reference+overpayment", _full(items, left),
+                       f"the payment is {_fmt(amount - total)} more than the {_fmt(total)} open: they are closed "
+                       "and the rest stays unapplied", "overpayment")
+    if len(items) == 1:
+        return outcome("reference+partial", [(items[0], amount, 0)],
+                       f"{_fmt(amount)} of the {_fmt(total)} open is paid; the rest stays open")
+    lines, rest = [], amount
+    for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
+        take = min(rest, int(book.left[k]))
+        if take > 0:
+            lines.append((k, take, 0))
+            rest -= take
+    return outcome("reference+oldest_first", lines,
+                   f"{_fmt(amount)} does not match their {_fmt(total)}; applied oldest due first for review",
+                   "partial")
+
+
+def _by_customer(amount: int, currency: str, who: Identification, group: set[str], book: _Book,
+                 config: MatchConfig, notes: list[str]) -> _Outcome:
+    source = "iban" if who.method in ("iban", "alias", "given") else "name"
+    candidates = book.open_of(group, currency)
+    left = {k: int(book.left[k]) for k in candidates}
+
+    positives = [k for k in candidates if left[k] > 0]
+    values = [left[k] for k in positives]
+
+    def outcome(kind: str, lines, why: str, chance: float, reason: str = "") -> _Outcome:
+        """``chance``: expected number of other items/combinations fitting as well by luck."""
+        method = f"{source}+{kind}"
+        confidence = _confidence(method, who) - _luck_penalty(chance)
+        if chance > LUCK_NOTED:
+            why += f" (but with {len(values)} open items such a fit happens by chance: for review)"
+        return _Outcome(lines, method, confidence, _sentence(notes + [who.detail, why]), reason, who.customer_id)
+
+    same = [k for k in candidates if left[k] == amount]
+    if len(same) == 1:
+        return outcome("amount", [(same[0], amount, 0)],
+                       f"{_fmt(amount)} equals the open amount of {book.ids[same[0]]}, the only such item",
+                       expected_coincidences(values, amount, range(1, 2)))
+    if len(same) > 1:
+        ids = ", ".join(book.ids[k] for k in same[:4])
+        first = min(same, key=lambda k: (book.due[k], book.ids[k]))
+        return _Outcome([(first, amount, 0)], f"{source}+amount", min(_confidence(f"{source}+amount", who), 50),
+                        _sentence(notes + [who.detail, f"{_fmt(amount)} equals several open items ({ids}); the "
+                                                        "oldest is suggested, never applied automatically"]),
+                        "ambiguous", who.customer_id)
+    sizes = range(2, config.max_subset_size + 1)
+    search = exact_subsets(values, amount, max_size=config.max_subset_size, max_nodes=config.max_subset_nodes)
+    if search.unique is not None:
+        chosen = [positives[j] for j in search.unique]
+        return outcome("subset", _full(chosen, [left[k] for k in chosen]),
+                       f"{_fmt(amount)} equals exactly {', '.join(book.ids[k] for k in chosen)}, the only combination",
+                       expected_coincidences(values, amount, sizes))
+    short = [k for k in positives if 0 < left[k] - amount <= _tolerance(left[k], config)]
+    if len(short) == 1:
+        k = short[0]
+        return outcome("writeoff", [(k, amount, left[k] - amount)],
+                       f"{_fmt(left[k] - amount)} short of {book.ids[k]}, within tolerance, written off",
+                       expected_coincidences(values, amount + _tolerance(left[k], config) // 2, range(1, 2),
+                                             window=_tolerance(left[k], config)))
+    discounted = [k for k in positives if _discount(amount, left[k], 1, config) is not None]
+    if len(discounted) == 1:
+        k = discounted[0]
+        return outcome("discount", [(k, amount, left[k] - amount)],
+                       f"{_fmt(left[k] - amount)} less than {book.ids[k]}: an early-payment discount, written off",
+                       sum(expected_coincidences(values, round(amount / (1 - r)), range(1, 2), window=3)
+                           for r in config.discount_rates))
+    why = ("several combinations of open items fit the amount" if len(search.solutions) > 1 else
+           "the amount fits no open item or combination" if search.complete else
+           "too many open items to find a combination safely")
+    return _Outcome([], "", 0, _sentence(notes + [who.detail, why + "; left on account"]),
+                    "ambiguous" if len(search.solutions) > 1 else "no_match", who.customer_id)
+
+
+LUCK_NOTED = 0.002
+
+
+def _luck_penalty(chance: float) -> float:
+    """Confidence lost when a fit without reference could be luck (0 below 1 in 2,000; up to 30)."""
+    if chance <= 0.0005:
+        return 0.0
+    return min(30.0, 5.0 * (math.log10(chance / 0.0005) + 1))
+
+
+def _confidence(method: str, who: Identification, weak: bool = False, foreign: bool = False) -> float:
+    score = float(CONFIDENCE[method])
+    if method.startswith("reference"):
+        if weak:
+            score -= 4  # a bare number, trusted because it belongs to the payer
+        if not who.customer_id:
+            score -= 2
+        elif who.method in ("iban", "alias", "given"):
+            score += 1
+    elif who.method == "name":
+        score -= max(0.0, (97 - who.score) / 3)  # weaker name evidence, lower confidence
+    if foreign:
+        score = min(score, 75)
+    return float(min(score, 100))
+
+
+def _full(items: list[int], left: list[int]) -> list[tuple[int, int, int]]:
+    return [(k, a, 0) for k, a in zip(items, left)]
+
+
+def _with_writeoff(items: list[int], left: list[int], writeoff: int) -> list[tuple[int, int, int]]:
+    """All items closed; the difference written off on the largest one."""
+    largest = max(range(len(items)), key=lambda j: left[j])
+    return [(k, a - (writeoff if j == largest else 0), writeoff if j == largest else 0)
+            for j, (k, a) in enumerate(zip(items, left))]
+
+
+def _fmt(value: int) -> str:
+    return f"{value / 100:,.2f}"
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(p for p in parts if p)
+    return (text[:1].upper() + text[1:] + ".") if text else ""
+
+
+# ---------------------------------------------------------------------------- result
+
+def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcome], book: _Book,
+            config: MatchConfig) -> MatchResult:
+    apps, left_over = [], []
+    for i in range(len(pays)):
+        outcome = outcomes[i]
+        status = "auto" if outcome.lines and outcome.confidence >= config.auto_threshold else "review"
+        pid = str(pays["payment_id"].iat[i])
+        for k, applied, writeoff in outcome.lines:
+            apps.append({"payment_id": pid, "invoice_id": book.ids[k], "customer_id": book.customer[k],
+                         "applied_amount": applied / 100, "writeoff_amount": writeoff / 100,
+                         "confidence": round(outcome.confidence, 1), "method": outcome.method, "status": status,
+                         "explanation": outcome.why})
+        applied = sum(a for _, a, _ in outcome.lines) if status == "auto" else 0
+        rest = int(amounts[i]) - applied
+        if rest > 0:
+            reason = outcome.reason or ("review" if outcome.lines else "no_match")
+            if status == "review" and outcome.lines and reason not in ("ambiguous",):
+                reason = "review"
+            left_over.append({"payment_id": pid, "payer_name": str(pays["payer_name"].iat[i]),
+                              "amount": int(amounts[i]) / 100, "unapplied_amount": rest / 100, "reason": reason,
+                              "suggested_customer_id": outcome.suggested, "explanation": outcome.why})
+    return MatchResult(pd.DataFrame(apps, columns=APPLICATION_COLUMNS),
+                       pd.DataFrame(left_over, columns=UNAPPLIED_COLUMNS), config)

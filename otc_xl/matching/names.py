@@ -1,0 +1,181 @@
+"""Who paid: the customer behind a bank line, from its IBAN, a learned alias, or a fuzzy name.
+
+Names are compared after :func:`normalise_name`: upper case, no accents or punctuation, no bank
+prefixes ("ORDENANTE:", "SEPA CT", "VIR SEPA", "BONIFICO DA" …) and no legal forms (S.L., S.p.A.,
+SARL, GmbH, Ltd …). Similarity is rapidfuzz's ``token_set_ratio`` (as ERPNext does), computed
+once per unique payer name against every customer name and alias (``process.cdist``, all cores).
+A name identifies a customer only when it scores at least ``cutoff`` *and* beats every other
+customer by ``margin`` points: two near-identical customers are a tie, not a match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from ..model.values import strip_accents
+
+LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
+GMBH AG KG OHG UG EK EG GBR MBH CO KGAA LTD LIMITED PLC LLP LLC INC CORP BV NV SPRL BVBA OY AB AS ASA APS
+SRO SP ZOO CIA""".split())
+BANK_PREFIX = re.compile(
+    r"^(?:ORDENANTE|ORD|BENEFICIARIO|SEPA\s*CT|SEPA\s*CREDIT\s*TRANSFER|SEPA|VIR(?:EMENT)?\s*(?:SEPA)?\s*(?:RECU)?|"
+    r"VIREMENT\s*DE|BONIFICO(?:\s*SEPA)?(?:\s*DA|\s*A\s*FAVORE\s*DI)?|GIROCONTO|GUTSCHRIFT|UEBERWEISUNG|"
+    r"UBERWEISUNG|TRF(?:\s*FROM)?|TRANSFER(?:\s*FROM)?|TRANSFERENCIA(?:\s*DE)?|TRANSF|PAYMENT\s*FROM|CT|FROM|DE|DA|"
+    r"EINZAHLUNG|INCASSO|COBRO)\b[\s:./-]*")
+LONG_LEGAL_FORMS = ("LIMITED", "GMBH", "SARL", "EURL", "SPRL", "SCARL", "SRL", "SPA", "SLU", "SNC", "SAS")
+MARGIN = 5.0
+TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
+
+
+def normalise_name(name: str) -> str:
+    """``"ORDENANTE: Talleres García, S.L.U."`` → ``"TALLERES GARCIA"``."""
+    text = strip_accents(str(name or "")).upper()
+    text = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text)  # S.L.U. → SLU, S.p.A. → SPA
+    text = text.replace(".", "").replace("&", " ")
+    previous = None
+    while previous != text:
+        previous, text = text, BANK_PREFIX.sub("", text.strip())
+    words = re.findall(r"[A-Z0-9]+", text)
+    while len(words) > 1 and (words[-1] in LEGAL_FORMS or _cut_legal_form(words[-1])):
+        words.pop()  # a legal form, or one cut short by the bank's 35 characters ("LIMI", "S.r")
+    kept = [w for w in words if w not in LEGAL_FORMS] or words
+    return " ".join(kept)
+
+
+def _cut_legal_form(word: str) -> bool:
+    """``LIMI`` (LIMITED), ``SR`` (SRL), ``GMB`` (GMBH): the start of a legal form, cut short."""
+    return len(word) >= 2 and any(f.startswith(word) and len(f) > len(word) for f in LONG_LEGAL_FORMS)
+
+
+def normalise_iban(value: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", str(value or "").upper())
+
+
+@dataclass(frozen=True)
+class Identification:
+    customer_id: str
+    score: float
+    method: str
+    """``iban``, ``alias``, ``name`` or ``given``; empty when nobody was identified."""
+    detail: str
+    """One phrase for explanations, e.g. ``payer 'TALLERES GARCIA' ≈ Talleres García S.L. (97)``."""
+    runner_up: str = ""
+
+
+NOBODY = Identification("", 0.0, "", "")
+
+
+class CustomerDirectory:
+    """Everything needed to say who paid: IBANs, aliases, normalised names, groups."""
+
+    def __init__(self, customers: pd.DataFrame | None, aliases: pd.DataFrame | None = None,
+                 cutoff: float = 85.0, margin: float = MARGIN):
+        self.cutoff, self.margin = cutoff, margin
+        self.by_iban: dict[str, str] = {}
+        self.by_alias: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        keys: list[tuple[str, str]] = []
+        self.family: dict[str, set[str]] = {}
+        self.parent: dict[str, str] = {}
+        if customers is not None and len(customers):
+            for row in customers.itertuples(index=False):
+                cid = str(row.customer_id)
+                self.names[cid] = str(row.customer_name)
+                for iban in str(getattr(row, "iban", "") or "").split(";"):
+                    if normalise_iban(iban):
+                        self.by_iban[normalise_iban(iban)] = cid
+                for name in [row.customer_name, *str(getattr(row, "aliases", "") or "").split(";")]:
+                    key = normalise_name(name)
+                    if key:
+                        keys.append((key, cid))
+                parent = str(getattr(row, "parent_id", "") or "")
+                self.family.setdefault(cid, {cid})
+                if parent and parent != cid:
+                    self.family.setdefault(parent, {parent}).add(cid)
+                    self.parent[cid] = parent
+        if aliases is not None and len(aliases):
+            for row in aliases.itertuples(index=False):
+                payer, cid = str(row.payer), str(row.customer_id)
+                if normalise_iban(payer) and re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{8,30}", normalise_iban(payer)):
+                    self.by_iban[normalise_iban(payer)] = cid
+                elif normalise_name(payer):
+                    self.by_alias[normalise_name(payer)] = cid
+        self._keys = [k for k, _ in keys]
+        self._owners = np.array([c for _, c in keys], dtype=object)
+
+    def members(self, customer_id: str) -> set[str]:
+        """The customer and, for a group parent, the accounts it pays for."""
+        return self.family.get(customer_id, {customer_id})
+
+    def group(self, customer_id: str) -> set[str]:
+        """Every account of the customer's group (its parent's members, or its own)."""
+        return self.members(self.parent.get(customer_id, customer_id))
+
+    def identify(self, payments: pd.DataFrame) -> list[Identification]:
+        """One :class:`Identification` per payment row (``NOBODY`` when unknown or a tie)."""
+        names = payments["payer_name"].fillna("").astype(str).map(normalise_name)
+        accounts = payments["payer_account"] if "payer_account" in payments else pd.Series("", index=payments.index)
+        given = payments["customer_id"] if "customer_id" in payments else pd.Series("", index=payments.index)
+        settled = given.isin(list(self.names)) | accounts.fillna("").map(normalise_iban).isin(list(self.by_iban))
+        unique = sorted(set(names[~settled.to_numpy()]) - {""} - set(self.by_alias))  # fuzzy only where needed
+        by_name = self._fuzzy(unique)
+        out = []
+        for raw, name, account, known in zip(payments["payer_name"].fillna(""), names, accounts.fillna(""),
+                                             given.fillna("")):
+            if known and known in self.names:
+                out.append(Identification(known, 100.0, "given", f"customer {known} given on the bank line"))
+            elif normalise_iban(account) in self.by_iban:
+                cid = self.by_iban[normalise_iban(account)]
+                out.append(Identification(cid, 100.0, "iban", f"IBAN {account} belongs to {cid}"))
+            elif name in self.by_alias:
+                cid = self.by_alias[name]
+                out.append(Identification(cid, 99.0, "alias", f"payer {raw!r} is a learned alias of {cid}"))
+            else:
+                out.append(by_name.get(name, NOBODY))
+        return out
+
+    def _fuzzy(self, unique: list[str]) -> dict[str, Identification]:
+        if not unique or not self._keys:
+            return {}
+        scores = process.cdist(unique, self._keys, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
+        owners = self._owners
+        result = {}
+        for i, name in enumerate(unique):
+            row = scores[i]
+            order = np.argsort(-row, kind="stable")
+            best = order[0]
+            best_cid, best_score = owners[best], float(row[best])
+            if best_score < self.cutoff:
+                continue
+            runner = next((j for j in order[1:] if owners[j] != best_cid), None)
+            second = float(row[runner]) if runner is not None else 0.0
+            if best_score - second < self.margin:
+                # token sets tie when the payer's words contain both names; whole strings may not
+                tied = np.flatnonzero(row >= best_score - self.margin)
+                full = {}
+                for j in tied:
+                    full[owners[j]] = max(full.get(owners[j], 0.0), fuzz.ratio(name, self._keys[j]))
+                ranked = sorted(full.items(), key=lambda kv: -kv[1])
+                if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= TIE_BREAK:
+                    cid = ranked[0][0]
+                    result[name] = Identification(cid, best_score, "name", f"payer {name!r} ≈ "
+                                                  f"{self.names.get(cid, cid)} ({best_score:.0f}, closest whole name)")
+                    continue
+                result[name] = Identification("", best_score, "", f"payer {name!r} fits {best_cid} and "
+                                              f"{owners[runner]} equally ({best_score:.0f} vs {second:.0f})",
+                                              runner_up=str(owners[runner]))
+                continue
+            result[name] = Identification(best_cid, best_score, "name",
+                                          f"payer {name!r} ≈ {self.names.get(best_cid, best_cid)} ({best_score:.0f})")
+        return result
+
+    def score(self, payer: str, customer_id: str) -> float:
+        """Similarity 0-100 of a payer name to one customer's name and aliases."""
+        name = normalise_name(payer)
+        keys = [k for k, c in zip(self._keys, self._owners) if c == customer_id]
+        return max((fuzz.token_set_ratio(name, k) for k in keys), default=0.0)

@@ -1,0 +1,186 @@
+"""Finding our document numbers inside remittance text, whatever customers did to them.
+
+Every open item gets index *keys*: its number reduced to letters+digits (``INV-2026-00451`` →
+``INV202600451``), its digits (``202600451``), with a two-digit year (``2600451``), without leading
+zeros, and — as *weak* keys, trusted only with other evidence — its last number group (``451``,
+``00451``). Customer references (PO numbers, RF creditor references) are keys too.
+
+A remittance is cut into alphanumeric tokens after undoing OCR slips inside numbers (O→0, I→1,
+S→5, B→8, Z→2); single tokens and runs of two or three adjacent tokens are looked up, so
+``26/00451``, ``2026 00451``, ``inv2026-00451`` and ``INV 2O26 00451`` all find the same item.
+Ranges (``FT 2026/0123-0125``) are expanded, RF references (ISO 11649) are checked with mod-97.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..model.values import strip_accents
+
+OCR_DIGITS = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
+KEYWORDS = frozenset("""FRA FRAS FACT FACTURA FACTURAS FACTURE FACTURES FAC FV FT FATT FATTURA FATTURE FF INV INVOICE
+INVOICES RG RE RECHNUNG RECHNUNGEN RGNR NR REF NO N NUM NUMERO DOC""".split())
+_TOKEN = re.compile(r"[0-9A-Z]+")
+_RANGE = re.compile(r"(?<![0-9A-Z])([0-9]{2,})\s*(?:-|–|TO|AL|A|AU|BIS)\s*([0-9]{2,})(?![0-9A-Z])")
+_RF = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
+_DIGITS = re.compile(r"[0-9]+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+MAX_RANGE = 30
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One item found in a remittance: which, how it was written, and how strong the evidence is."""
+
+    position: int
+    """Row position of the item in the indexed frame."""
+    written: str
+    """The text as the customer wrote it (for explanations)."""
+    strong: bool
+    """True for a whole document number or reference; False for a bare last group such as 451."""
+    keyword: bool = False
+    """A keyword such as Fra./Fatt./Rechnung stands right before it."""
+    span: tuple[int, int] = (0, 0)
+    """Where it was written in the (upper-cased) remittance."""
+
+
+def _upper(text: str) -> str:
+    return text.upper() if text.isascii() else strip_accents(text).upper()
+
+
+def reference_keys(reference: str, ours: bool = True) -> tuple[set[str], set[str]]:
+    """(strong keys, weak keys) for one of our document numbers (``ours``) or a customer reference.
+
+    A customer reference (PO number…) only gives its whole letters+digits form, and its digits
+    when there are at least 6: short numbers of other numbering schemes collide with ours.
+    """
+    if not reference:
+        return set(), set()
+    text = _upper(reference)
+    groups = _DIGITS.findall(text)
+    alnum = _NOT_ALNUM.sub("", text)
+    digits = "".join(groups)
+    strong, weak = set(), set()
+    if len(alnum) >= 4 and groups:
+        strong.add(alnum)
+    if not ours:
+        if len(digits) >= 6:
+            strong.add(digits)
+        return strong, weak
+    if len(digits) >= 5:
+        strong |= {digits, digits.lstrip("0")}
+        if len(groups) >= 2 and re.fullmatch(r"(19|20)\d\d", groups[0]):
+            strong |= {groups[0][2:] + "".join(groups[1:]),                             # 26 00451
+                       groups[0] + "".join(g.lstrip("0") for g in groups[1:])}         # 2026 451
+    if groups:
+        last = groups[-1]
+        if len(last.lstrip("0")) >= 3:
+            weak |= {last, last.lstrip("0")}
+    return strong, weak - strong
+
+
+class ReferenceIndex:
+    """Look-up from keys to the items of a canonical invoices frame (by row position)."""
+
+    def __init__(self, invoices: pd.DataFrame):
+        self.strong: dict[str, set[int]] = {}
+        self.weak: dict[str, set[int]] = {}
+        columns = [(invoices["invoice_id"], True)]
+        if "reference" in invoices:
+            columns.append((invoices["reference"], False))
+        for column, ours in columns:
+            for position, value in enumerate(column.tolist()):
+                strong, weak = reference_keys(str(value or ""), ours)
+                for key in strong:
+                    self.strong.setdefault(key, set()).add(position)
+                for key in weak:
+                    self.weak.setdefault(key, set()).add(position)
+
+    def find(self, remittance: str) -> list[Hit]:
+        """Items the remittance refers to, strongest evidence first, each item once."""
+        text = _upper(remittance or "")
+        hits: dict[int, Hit] = {}
+
+        def add(positions, written: str, strong: bool, keyword: bool, span: tuple[int, int]) -> None:
+            for p in positions:
+                old = hits.get(p)
+                if old is None or (strong and not old.strong) or (keyword and not old.keyword and
+                                                                   strong == old.strong):
+                    hits[p] = Hit(p, written, strong, keyword, span)
+
+        for match in _RF.finditer(text.replace(" ", "")):
+            if is_valid_rf(match.group(0)):
+                add(self.strong.get(match.group(0), ()), match.group(0), True, True, (0, len(text)))
+        raw = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
+        tokens = [_fix_ocr(t) for t, _ in raw]
+        for width in (1, 2, 3):  # narrowest spans first: they are what the customer wrote
+            for i in range(len(tokens) - width + 1):
+                keyword = i > 0 and tokens[i - 1] in KEYWORDS or tokens[i] in KEYWORDS
+                joined = "".join(tokens[i:i + width])
+                span = (raw[i][1], raw[i + width - 1][1] + len(raw[i + width - 1][0]))
+                written = text[span[0]:span[1]]
+                for key in _candidates(joined):
+                    if key in self.strong:
+                        add(self.strong[key], written, True, keyword, span)
+                if width == 1:
+                    digits = re.sub(r"[^0-9]", "", joined)
+                    for key in {digits, digits.lstrip("0")}:
+                        if key in self.weak:
+                            add(self.weak[key], written, False, keyword, span)
+        for start, end, written, span in _ranges(text):
+            for n in range(start, end + 1):
+                for key in (str(n), f"{n:0{len(written)}d}"):
+                    add(self.weak.get(key, ()), text[span[0]:span[1]], False, True, span)
+        return _outermost(sorted(hits.values(), key=lambda h: (not h.strong, not h.keyword, h.position)))
+
+
+def _fix_ocr(token: str) -> str:
+    """Undo OCR slips in the numeric part of a token: ``INV2O26`` → ``INV2026``, ``Z026`` → ``2026``."""
+    if not any(c.isdigit() for c in token):
+        return token
+    letters = re.match(r"^[A-Z]*", token).group(0)
+    if letters and not any(c.isdigit() for c in letters) and len(letters) < len(token):
+        rest = token[len(letters):]
+        # a leading letter that is really a digit ("Z026") belongs to the number
+        if len(letters) == 1 and letters in "OQILSBZ" and rest[:1].isdigit() and len(rest) >= 3:
+            return (letters + rest).translate(OCR_DIGITS)
+        return letters + rest.translate(OCR_DIGITS)
+    return token.translate(OCR_DIGITS)
+
+
+def _candidates(joined: str) -> set[str]:
+    digits = re.sub(r"[^0-9]", "", joined)
+    out = {joined}
+    if len(digits) >= 5:
+        out |= {digits, digits.lstrip("0")}
+    return out
+
+
+def _ranges(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
+    found = []
+    for m in _RANGE.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if len(a) == len(b) and 0 < int(b) - int(a) <= MAX_RANGE:
+            found.append((int(a), int(b), a, m.span()))
+    return found
+
+
+def _outermost(hits: list[Hit]) -> list[Hit]:
+    """Drop hits written strictly inside a strong hit of another item ("27262" inside "2026-27262"):
+    part of a number the customer wrote is not a second reference."""
+    strong = [h for h in hits if h.strong]
+    return [h for h in hits
+            if not any(o.position != h.position and o.span[0] <= h.span[0] and h.span[1] <= o.span[1]
+                       and (o.span[1] - o.span[0]) > (h.span[1] - h.span[0]) for o in strong)]
+
+
+def is_valid_rf(reference: str) -> bool:
+    """ISO 11649 creditor reference check (``RF18539007547034`` → True)."""
+    ref = reference.replace(" ", "").upper()
+    if not re.fullmatch(r"RF[0-9]{2}[0-9A-Z]{1,21}", ref):
+        return False
+    rearranged = ref[4:] + ref[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
