@@ -312,11 +312,12 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
 
 def _same_amount_pair(items: pd.DataFrame, used: set[str]):
     free = [r for r in items.itertuples() if r.invoice_id not in used]
-    seen: dict[float, object] = {}
+    seen: dict[tuple[float, str], object] = {}
     for r in free:
-        if r.open_amount in seen:
-            return seen[r.open_amount], r
-        seen[r.open_amount] = r
+        key = (r.open_amount, r.currency)
+        if key in seen:
+            return seen[key], r
+        seen[key] = r
     return None
 
 

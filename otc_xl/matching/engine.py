@@ -103,6 +103,8 @@ class _Outcome:
     reason: str = ""
     """Why money is left over, when it is (overpayment, partial, ambiguous, no_match)."""
     suggested: str = ""
+    proposal_only: bool = False
+    """Decided after other payments' proposals reserved items: never applied automatically."""
 
 
 class _Book:
@@ -148,12 +150,31 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     order = sorted(range(len(pays)), key=lambda i: (strength[i], pays["payment_date"].iat[i]
                                                     if "payment_date" in pays else 0, str(pays["payment_id"].iat[i])))
     outcomes: dict[int, _Outcome] = {}
-    for i in order:
-        outcome = _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
-                          config)
+
+    def decide(i: int) -> _Outcome:
+        return _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
+                       config)
+
+    def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
             book.left[position] -= applied + writeoff
-        outcomes[i] = outcome
+
+    # Pass 1: only confident outcomes take money off items, so a guess never makes another
+    # payment's match look unique. Pass 2: the rest are decided again on what is left, and their
+    # proposals reserve among themselves (no item is proposed twice beyond its open amount).
+    for i in order:
+        outcome = decide(i)
+        if outcome.lines and outcome.confidence >= config.auto_threshold:
+            reserve(outcome)
+            outcomes[i] = outcome
+    for i in order:
+        if i not in outcomes:
+            outcome = decide(i)
+            if outcome.lines and outcome.confidence >= config.auto_threshold:
+                outcome.why = outcome.why.rstrip(".") + "; other proposals on these items came first, so: for review."
+            outcome.proposal_only = True
+            reserve(outcome)
+            outcomes[i] = outcome
     return _result(pays, amounts, outcomes, book, config)
 
 
@@ -287,12 +308,15 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                                                         "oldest is suggested, never applied automatically"]),
                         "ambiguous", who.customer_id)
     sizes = range(2, config.max_subset_size + 1)
-    search = exact_subsets(values, amount, max_size=config.max_subset_size, max_nodes=config.max_subset_nodes)
+    chance = expected_coincidences(values, amount, sizes)
+    # where a fit would be luck anyway (never automatic), a short search for a proposal is enough
+    budget = config.max_subset_nodes if chance <= HOPELESS else config.max_subset_nodes // 40
+    search = exact_subsets(values, amount, max_size=config.max_subset_size, max_nodes=budget)
     if search.unique is not None:
         chosen = [positives[j] for j in search.unique]
         return outcome("subset", _full(chosen, [left[k] for k in chosen]),
                        f"{_fmt(amount)} equals exactly {', '.join(book.ids[k] for k in chosen)}, the only combination",
-                       expected_coincidences(values, amount, sizes))
+                       chance)
     short = [k for k in positives if 0 < left[k] - amount <= _tolerance(left[k], config)]
     if len(short) == 1:
         k = short[0]
@@ -315,6 +339,7 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
 
 
 LUCK_NOTED = 0.002
+HOPELESS = 0.05  # expected chance fits above which a subset could never be applied automatically
 
 
 def _luck_penalty(chance: float) -> float:
@@ -367,7 +392,8 @@ def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcom
     apps, left_over = [], []
     for i in range(len(pays)):
         outcome = outcomes[i]
-        status = "auto" if outcome.lines and outcome.confidence >= config.auto_threshold else "review"
+        status = ("auto" if outcome.lines and outcome.confidence >= config.auto_threshold
+                  and not outcome.proposal_only else "review")
         pid = str(pays["payment_id"].iat[i])
         for k, applied, writeoff in outcome.lines:
             apps.append({"payment_id": pid, "invoice_id": book.ids[k], "customer_id": book.customer[k],
