@@ -6,6 +6,8 @@ Public API (DataFrames in, DataFrames out; see the README):
   :class:`Problem`, :class:`ValidationError`
 - settings: :class:`Config`
 - reading a workbook: :func:`read_workbook` → :class:`Ledger`
+- cash application: :func:`match_payments`, :class:`MatchConfig`, :class:`MatchResult`,
+  :func:`alias_suggestions`
 - reports: :func:`ageing`, :func:`unapplied_cash`, :func:`unbilled_revenue`, :func:`ar_kpis`,
   :func:`credit_balances`, :func:`pivot_data`
 """
@@ -18,6 +20,7 @@ from .config import Config
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from .model.problems import Problem, ValidationError
+from .matching import MatchConfig, MatchResult, alias_suggestions, match_payments
 from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 
 
@@ -32,6 +35,6 @@ def read_workbook(path, **settings) -> Ledger:
     return load_ledger(XlsxSource(path), **settings)
 
 
-__all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "ORDERS", "PAYMENTS", "Problem",
-           "ValidationError", "__version__", "ageing", "ar_kpis", "credit_balances", "pivot_data", "read_workbook",
-           "unapplied_cash", "unbilled_revenue"]
+__all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "MatchConfig", "MatchResult", "ORDERS",
+           "PAYMENTS", "Problem", "ValidationError", "__version__", "ageing", "alias_suggestions", "ar_kpis",
+           "credit_balances", "match_payments", "pivot_data", "read_workbook", "unapplied_cash", "unbilled_revenue"]

@@ -32,7 +32,10 @@ UNKNOWABLE = ("unidentified", "ambiguous")
 """Classes where nothing can be known from the data: the right answer is no automatic application."""
 
 
-def score(truth: pd.DataFrame, applications: pd.DataFrame, thresholds=(80, 85, 88, 90, 92, 94, 96)) -> dict:
+BANDS = ((0, 60), (60, 80), (80, 90), (90, 95), (95, 101))
+
+
+def score(truth: pd.DataFrame, applications: pd.DataFrame) -> dict:
     classes = truth.groupby("payment_id")["class"].first()
     knowable = truth.loc[(truth["invoice_id"] != "") & ~truth["class"].isin(UNKNOWABLE)]
     expected = knowable.groupby("payment_id")["invoice_id"].agg(frozenset)
@@ -60,11 +63,12 @@ def score(truth: pd.DataFrame, applications: pd.DataFrame, thresholds=(80, 85, 8
                                                     "pair precision": "{:.2%}".format}))
     unknowable = frame.loc[frame["class"].isin(UNKNOWABLE), "false autos"].sum()
     print(f"false automatic applications on unidentified/ambiguous payments: {unknowable}")
-    print("\nprecision by confidence (all proposed pairs, auto or review):")
-    for low in thresholds:
-        sel = applications.loc[applications["confidence"] >= low]
+    print("\ncalibration: precision of all proposed pairs (auto and review) by confidence band")
+    for low, high in BANDS:
+        sel = applications.loc[(applications["confidence"] >= low) & (applications["confidence"] < high)]
         ok = sum((p, i) in true_pairs for p, i in zip(sel["payment_id"], sel["invoice_id"]))
-        print(f"  confidence >= {low}: {len(sel):6,} pairs, precision {ok / max(len(sel), 1):.3%}")
+        print(f"  [{low:3d}, {min(high, 100):3d}{']' if high > 100 else ')'}: {len(sel):6,} pairs, "
+              f"precision {ok / len(sel):.2%}" if len(sel) else f"  [{low:3d}, {high:3d}): none")
     return total
 
 
