@@ -5,7 +5,7 @@ Public API (DataFrames in, DataFrames out; see the README):
 - data contracts: :data:`CONTRACTS` (``INVOICES``, ``PAYMENTS``, ``CUSTOMERS``, ``ORDERS``),
   :class:`Problem`, :class:`ValidationError`
 - settings: :class:`Config`
-- reading a workbook: :func:`read_workbook` → :class:`Ledger`
+- reading a workbook: :func:`read_workbook` → :class:`Ledger`; bank files: :func:`read_bank_file`
 - cash application: :func:`match_payments`, :class:`MatchConfig`, :class:`MatchResult`,
   :func:`alias_suggestions`
 - reports: :func:`ageing`, :func:`unapplied_cash`, :func:`unbilled_revenue`, :func:`ar_kpis`,
@@ -17,6 +17,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .config import Config
+from .io.bankfiles import read_bank_file
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from .model.problems import Problem, ValidationError
@@ -37,4 +38,4 @@ def read_workbook(path, **settings) -> Ledger:
 
 __all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "MatchConfig", "MatchResult", "ORDERS",
            "PAYMENTS", "Problem", "ValidationError", "__version__", "ageing", "alias_suggestions", "ar_kpis",
-           "credit_balances", "match_payments", "pivot_data", "read_workbook", "unapplied_cash", "unbilled_revenue"]
+           "credit_balances", "match_payments", "pivot_data", "read_bank_file", "read_workbook", "unapplied_cash", "unbilled_revenue"]

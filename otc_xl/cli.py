@@ -171,6 +171,54 @@ Credit sales come from the Sales sheet when present (else estimated from the inv
 CEI needs Config opening_ar. Writes KPIs with the reconciliation controls.""")
 
 
+def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
+            toml: Path | None) -> None:
+    """Read every file first (any error: nothing is appended), then append the new receipts."""
+    from .config import config_from_sheet, config_from_toml
+    from .io.bank_import import append_payments
+    from .io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
+
+    config, _ = config_from_sheet(XlsxSource(book).raw_config())
+    if toml:
+        config, _ = config_from_toml(toml, config)
+    options, profile = config.parse_options(), parse_profile(config.bank_columns)
+    table = Table("file", "format", "receipts", "debits skipped", show_header=True)
+    frames = []
+    for path in files:
+        lines = parse_bank_file(path, fmt, options, profile)
+        frames.append(lines.payments)
+        table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
+    import pandas as pd
+    payments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for path in advice:
+        payments = apply_advice(payments, read_advice(path, options))
+    result = append_payments(book, payments)
+    console.print(table)
+    console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
+                  f"{result.already_there:,} already there (not added again).", soft_wrap=True)
+
+
+@main.command("import-bank")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "book", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook whose Payments table receives the new receipts.")
+@click.option("--format", "fmt", type=click.Choice(["camt", "mt940", "csv", "xlsx"]),
+              help="Force the format (default: detected from the content).")
+@click.option("--advice", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Remittance advice (CSV/XLSX: payment reference, invoice, amount, deduction, reason).")
+@CONFIG
+@DEBUG
+def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
+    """Append the receipts of bank FILES (camt.053/054, MT940, CSV/XLSX exports) to BOOK's Payments.
+
+    Only credits are imported; debits are counted and skipped. A line already in Payments (same
+    payment_id: the bank's reference, or a stable hash of the line) is not added again, so
+    importing the same file twice adds nothing. Every file is read before anything is written;
+    a bad file stops the import with a message and BOOK is left as it was.
+    """
+    _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml))
+
+
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @AS_OF
@@ -200,16 +248,31 @@ def validate(book: Path, as_of, toml, debug: bool) -> None:
 @AS_OF
 @DEBUG
 def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
-    """Run the whole cycle on the shipped demo workbook and write otc_demo_report.xlsx."""
-    from .demo.workbooks import write_demo_workbook
+    """Run the whole cycle on the demo: import the demo bank statement, apply cash, report.
+
+    Works on a copy of the demo workbook (the shipped file is not changed): imports
+    otc_demo_camt053.xml into its Payments, then runs every job and writes otc_demo_report.xlsx.
+    """
+    import shutil
+
+    from .demo.workbooks import write_demo_bank_file, write_demo_workbook
 
     def action() -> None:
+        work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
         source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
+        copy = work / "otc_demo.xlsx"
         if source is None:
-            source = Path(tempfile.mkdtemp(prefix="otc_demo_")) / "otc_demo.xlsx"
             with console.status("Generating the demo workbook …"):
-                write_demo_workbook(source)
-        _execute(source, list(JOBS), out, False, None, as_of)
+                write_demo_workbook(copy)
+        else:
+            shutil.copy(source, copy)
+        statement = (source.parent / "otc_demo_camt053.xml") if source else None
+        if statement is None or not statement.exists():
+            statement = write_demo_bank_file(work / "otc_demo_camt053.xml")
+        console.print(f"[bold]1. Import the bank statement[/] {statement.name}", soft_wrap=True)
+        _import((statement,), copy, None, (), None)
+        console.print("[bold]2. Apply cash and write the reports[/]")
+        _execute(copy, list(JOBS), out, False, None, as_of)
     _guard(debug, action)
 
 

@@ -53,6 +53,8 @@ class Config:
     """Days of credit sales behind DSO and CEI."""
     opening_ar: float | None = None
     """Open AR at the start of the KPI period, home currency (enables CEI)."""
+    bank_columns: str = ""
+    """Bank CSV profile when headers are not recognised: value_date=F. valor; amount=Importe; remittance=Concepto."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -113,6 +115,7 @@ PARSERS = {
     "date_order": _choice("DMY", "MDY"),
     "kpi_period_days": v.parse_integer,
     "opening_ar": _number,
+    "bank_columns": v.parse_text,
 }
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
 

@@ -82,7 +82,21 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
     ledger = Ledger(config=config, problems=problems, found=found, **frames)
     if ledger.ok:
         _enrich_from_customers(ledger)
+        _check_ibans(ledger)
     return ledger
+
+
+def _check_ibans(ledger: Ledger) -> None:
+    """Warn about customer IBANs that cannot be right: payments from them would never be recognised."""
+    from .model.values import iban_problem
+
+    for row, ibans in zip(ledger.customers["source_row"], ledger.customers["iban"]):
+        for iban in filter(None, (i.strip() for i in str(ibans).split(";"))):
+            reason = iban_problem(iban)
+            if reason:
+                ledger.problems.append(Problem(ledger.found["customers"], f"iban {iban!r} is not a valid IBAN "
+                                               f"({reason}); payments from it will not be recognised",
+                                               int(row), severity="warning"))
 
 
 def _enrich_from_customers(ledger: Ledger) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 import otc_xl
 from conftest import ROOT
-from otc_xl.demo.workbooks import LABELS, write_demo_workbook, write_template_workbook
+from otc_xl.demo.workbooks import LABELS, write_demo_bank_file, write_demo_workbook, write_template_workbook
 from otc_xl.model.contracts import CONTRACTS
 
 
@@ -24,6 +24,11 @@ def test_committed_workbook_matches_generator(tmp_path, name, writer):
     assert content(fresh) == content(ROOT / "workbooks" / name), f"regenerate with: python workbooks/generate.py"
 
 
+def test_committed_demo_bank_statement_matches_generator(tmp_path):
+    fresh = write_demo_bank_file(tmp_path / "camt.xml")
+    assert fresh.read_bytes() == (ROOT / "workbooks" / "otc_demo_camt053.xml").read_bytes()
+
+
 def test_generation_is_byte_reproducible(tmp_path):
     a = write_demo_workbook(tmp_path / "a.xlsx").read_bytes()
     b = write_demo_workbook(tmp_path / "b.xlsx").read_bytes()
@@ -33,7 +38,7 @@ def test_generation_is_byte_reproducible(tmp_path):
 def test_demo_is_a_valid_multilingual_ledger():
     ledger = otc_xl.read_workbook(ROOT / "workbooks" / "otc_demo.xlsx")
     assert ledger.ok, ledger.errors[:5]
-    assert len(ledger.invoices) == 2000 and len(ledger.payments) == 300 and len(ledger.orders) == 150
+    assert len(ledger.invoices) == 2000 and len(ledger.payments) == 260 and len(ledger.orders) == 150
     assert set(ledger.customers["language"]) >= {"es", "it", "fr", "en", "de"}
     assert ledger.config.as_of.isoformat() == "2026-11-30"
     assert (ledger.invoices["doc_type"] == "CRN").sum() > 50

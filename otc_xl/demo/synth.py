@@ -55,7 +55,6 @@ PLACES = {
 LANGUAGE_WEIGHTS = {"es": 30, "it": 25, "fr": 20, "en": 15, "de": 7, "ro": 3}
 COLLECTORS = {"es": "Ana López", "it": "Marco Ferri", "fr": "Claire Moreau", "en": "James Walsh",
               "de": "Jonas Keller", "ro": "Ioana Radu"}
-IBAN_LENGTH = {"ES": 24, "IT": 27, "FR": 27, "GB": 22, "DE": 22, "RO": 24}
 KEYWORDS = {"es": ["Fra.", "Factura", "FRA", "Fact.", "N/Fra"], "it": ["Fatt.", "Fattura", "FT", "Fatt. n."],
             "fr": ["Facture", "Fact.", "FACT", "Fac"], "en": ["Inv", "Invoice", "INV", "Inv."],
             "de": ["Rechnung", "RG", "Re.", "Rg.-Nr."], "ro": ["Factura", "Fact.", "FF"]}
@@ -92,11 +91,20 @@ class Dataset:
     sales: pd.DataFrame
 
 
+# (bank codes, branch digits, account digits) per country: real bank codes, random accounts
+IBAN_PARTS = {"ES": (("2100", "0049", "0182", "0081"), 4, 10), "IT": (("05428", "03069", "02008"), 5, 12),
+              "FR": (("30004", "30006", "10278"), 5, 11), "GB": (("NWBK", "BARC", "HBUK", "LOYD"), 6, 8),
+              "DE": (("37040044", "50010517", "10020030"), 0, 10), "RO": (("BTRL", "RNCB", "BRDE"), 0, 16)}
+
+
 def iban(rng: random.Random, country: str) -> str:
-    """A syntactically valid IBAN (ISO 13616 check digits) for ``country``."""
-    bban = "".join(rng.choice(string.digits) for _ in range(IBAN_LENGTH[country] - 4))
-    numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
-    return f"{country}{98 - int(numeric) % 97:02d}{bban}"
+    """A valid IBAN for ``country`` (national structure and check digits, via schwifty)."""
+    from schwifty import IBAN
+
+    banks, branch_digits, account_digits = IBAN_PARTS[country]
+    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    return str(IBAN.generate(country, bank_code=rng.choice(banks), account_code=digits(account_digits),
+                             branch_code=digits(branch_digits)))
 
 
 def rf_reference(body: str) -> str:

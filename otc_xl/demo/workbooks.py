@@ -23,6 +23,7 @@ from ..io.xlsx_writer import fill_sheet
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
+from .bankfile import write_camt053
 from .synth import make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
@@ -142,10 +143,23 @@ def write_template_workbook(path: str | Path) -> Path:
     return _write(Path(path), sheets, validate=True)
 
 
-def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
-    """A realistic multilingual ledger: ~120 customers, 2,000 open items, 300 bank lines, 150 orders,
-    12 months of credit sales."""
+IN_WORKBOOK = 260  # bank lines already in the demo workbook; the rest arrive with the demo camt.053
+ALREADY_IMPORTED = 5  # lines in both, to show that importing is idempotent
+
+
+def write_demo_bank_file(path: str | Path, seed: int = 2026) -> Path:
+    """``otc_demo_camt053.xml``: the demo's last 40 receipts, 5 lines already in the workbook, 2 debits."""
     data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
+    lines = data.payments.iloc[IN_WORKBOOK - ALREADY_IMPORTED:]
+    debits = [("DEMO-FEE-1", 12.50, "Comisión mantenimiento"), ("DEMO-TAX-1", 480.00, "Pago impuestos")]
+    return write_camt053(path, lines, debits, DEMO_AS_OF)
+
+
+def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
+    """A realistic multilingual ledger: ~120 customers, 2,000 open items, 260 bank lines (40 more in the
+    demo camt.053), 150 orders, 12 months of credit sales."""
+    data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
+    data.payments = data.payments.iloc[:IN_WORKBOOK]
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF))]
     frames = {"invoices": data.invoices, "payments": data.payments, "customers": data.customers,

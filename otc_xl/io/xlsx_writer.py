@@ -102,6 +102,19 @@ def _cell(ws, row: int, column: int, value: Any, number_format: str | None) -> A
     return cell
 
 
+def set_cell(ws, row: int, column: int, value: Any, number_format: str | None = None) -> None:
+    """Write one value into a normal worksheet with the same rules as reports (text stays text)."""
+    value = cell_value(value)
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell._value, cell.data_type = value, "s"
+        cell.quotePrefix = value.startswith(RISKY_PREFIXES)
+    else:
+        cell.value = value
+        if number_format and value is not None:
+            cell.number_format = number_format
+
+
 def _widths(report: ReportSheet) -> list[float]:
     sample = report.frame.head(500)
     widths = []

@@ -257,6 +257,18 @@ def parse_integer(value: Any) -> int:
     return int(number)
 
 
+def iban_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid IBAN (schwifty: country format and mod-97), or None if it is."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        IBAN(value)
+    except SchwiftyException as exc:
+        return str(exc).rstrip(".").lower()
+    return None
+
+
 def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 

@@ -1,0 +1,99 @@
+"""Appending bank lines to a workbook's Payments table — idempotently, atomically.
+
+The user asks for it (``otc-xl import-bank FILE --into BOOK``), so this is the one place otc_xl
+changes an input sheet, and only by appending rows: existing rows are never touched, a line
+whose ``payment_id`` is already there is not added again, every file is read (and must be valid)
+before anything is written, and the workbook is saved atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from ..model.contracts import PAYMENTS
+from ..model.problems import Problem, ValidationError
+from ..model.report import NUMBER_FORMATS
+from .xlsx_reader import XlsxSource
+from openpyxl.worksheet.table import TableColumn
+
+from .xlsx_writer import cell_value, save_atomically, set_cell, unsupported_content
+
+LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",
+          "payer_name": "Payer", "payer_account": "Payer IBAN", "remittance": "Remittance information",
+          "customer_id": "Customer No."}
+
+
+@dataclass
+class ImportResult:
+    read: int
+    added: int
+    already_there: int
+    sheet: str
+
+
+def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResult:
+    """Append the ``payments`` whose ``payment_id`` the workbook does not have yet."""
+    book_path = Path(book_path)
+    source = XlsxSource(book_path)
+    raw = source.raw_table(PAYMENTS)
+    lost = unsupported_content(book_path, set())
+    if lost:
+        raise ValidationError([Problem(book_path.name, f"sheet {s} has {what} that would be lost if otc_xl "
+                                       "rewrote this file; import in Excel (button) or into a copy") for s, what in lost])
+    wb = openpyxl.load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
+    if raw is None:
+        ws = wb.create_sheet(PAYMENTS.sheet_names[0])
+        ws.append([LABELS[c] for c in PAYMENTS.column_names])
+        header_row, first_col, headers, existing_rows = 1, 1, [LABELS[c] for c in PAYMENTS.column_names], []
+    else:
+        ws = wb[raw.sheet]
+        header_row, first_col, headers = raw.header_row, raw.first_column, list(raw.headers)
+        existing_rows = raw.rows
+    columns = {}
+    for j, header in enumerate(headers):
+        match = PAYMENTS.match_header(header) if header is not None else None
+        if match is not None and match.name not in columns:
+            columns[match.name] = first_col + j
+    if "payment_id" not in columns:  # without ids a re-import could not be recognised: add the column
+        columns["payment_id"] = first_col + len(headers)
+        set_cell(ws, header_row, columns["payment_id"], LABELS["payment_id"])
+    have = {str(cell_value(r[columns["payment_id"] - first_col]) or "") for r in existing_rows
+            if len(r) > columns["payment_id"] - first_col}
+    new = payments.loc[~payments["payment_id"].isin(have)].drop_duplicates("payment_id")
+    last = header_row + _last_filled(existing_rows)
+    formats = {"payment_date": NUMBER_FORMATS["date"], "amount": NUMBER_FORMATS["money"]}
+    for i, record in enumerate(new.to_dict("records"), start=1):
+        for name, column in columns.items():
+            set_cell(ws, last + i, column, record.get(name), formats.get(name))
+    _extend_table(ws, header_row, last + len(new), max(columns.values()))
+    if len(new):
+        save_atomically(wb, book_path)
+    return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title)
+
+
+def _last_filled(rows: list[list]) -> int:
+    """How many data rows there are, up to the last that is not blank."""
+    for i in range(len(rows) - 1, -1, -1):
+        if any(cell_value(x) not in (None, "") for x in rows[i]):
+            return i + 1
+    return 0
+
+
+def _extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
+    for table in ws.tables.values():
+        start, _, end = table.ref.partition(":")
+        if int("".join(c for c in start if c.isdigit())) == header_row:
+            first = "".join(c for c in start if c.isalpha())
+            old_end = openpyxl.utils.column_index_from_string("".join(c for c in end if c.isalpha()))
+            end_col = max(old_end, last_col)
+            for j in range(old_end + 1, end_col + 1):  # a column added to the table needs its definition
+                table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1,
+                                                      name=str(ws.cell(row=header_row, column=j).value)))
+            table.ref = f"{first}{header_row}:{get_column_letter(end_col)}{max(last_row, header_row + 1)}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref

@@ -1,0 +1,58 @@
+"""What every bank-file reader returns, and the few rules they share."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ...model.contracts import PAYMENTS
+from ...model.problems import Problem, ValidationError
+
+PAYMENT_COLUMNS = [c for c in PAYMENTS.column_names]
+
+
+@dataclass
+class BankLines:
+    """Receipts read from one bank file, in canonical ``payments`` columns, plus what was skipped."""
+
+    payments: pd.DataFrame
+    debits: int = 0
+    """Debit lines (and reversals) seen and skipped: only receipts become payments."""
+    source: str = ""
+    """Format read: camt.053, camt.054, MT940, CSV, XLSX."""
+    notes: list[str] = field(default_factory=list)
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """Canonical payments frame from reader rows (missing columns empty, dates as datetime64)."""
+    out = pd.DataFrame(rows, columns=PAYMENT_COLUMNS)
+    for column in PAYMENT_COLUMNS:
+        if column == "payment_date":
+            out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
+        elif column == "amount":
+            out[column] = out[column].astype("float64").round(2)
+        else:
+            out[column] = out[column].fillna("").astype("str")
+    return out
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """An id from a line's content: the same line read again gets the same id."""
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:12].upper()
+    return f"{prefix}-{digest}"
+
+
+def unique_ids(ids: list[str]) -> list[str]:
+    """Number repeats (``X``, ``X-2`` …) so identical lines in one file stay distinct and stable."""
+    seen: dict[str, int] = {}
+    out = []
+    for value in ids:
+        seen[value] = seen.get(value, 0) + 1
+        out.append(value if seen[value] == 1 else f"{value}-{seen[value]}")
+    return out
+
+
+def fail(source: str, message: str) -> ValidationError:
+    return ValidationError([Problem(source, message)])

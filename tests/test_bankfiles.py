@@ -1,0 +1,194 @@
+"""Bank statements (camt.053/054, MT940, CSV/XLSX in local conventions) → payments; safe, idempotent import."""
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import otc_xl
+from conftest import INVOICE_HEADERS, invoice_row
+from otc_xl.cli import main
+from otc_xl.io.bank_import import append_payments
+from otc_xl.io.bankfiles import apply_advice, parse_bank_file, read_advice, read_bank_file
+from otc_xl.io.bankfiles.mt940 import parse_details
+from otc_xl.model.problems import ValidationError
+
+FIX = Path(__file__).parent / "fixtures" / "bank"
+COLUMNS = ["payment_id", "payment_date", "amount", "currency", "payer_name", "payer_account", "remittance"]
+
+
+def rows(frame):
+    out = frame[COLUMNS].copy()
+    out["payment_date"] = out["payment_date"].dt.date.astype(str)
+    return out.values.tolist()
+
+
+def test_camt053_single_and_batch_entries_debits_skipped():
+    frame = read_bank_file(FIX / "camt053_batch.xml")
+    assert frame.attrs == {"source": "camt.053", "debits": 1}
+    assert rows(frame) == [
+        ["ENTRY-001", "2026-11-20", 1234.56, "EUR", "Talleres García S.L.", "ES9121000418450200051332", "Fra. 2026/00451"],
+        ["TX-002-A", "2026-11-21", 800.0, "EUR", "Beta Forniture S.p.A.", "", "RF18539007547034"],
+        ["TX-002-B", "2026-11-21", 500.0, "EUR", "Boulangerie Dupont SARL", "", "INV-2026-00452 Facture INV-2026-00452"],
+    ]
+
+
+def test_camt054_notification_newer_version():
+    frame = read_bank_file(FIX / "camt054.xml")
+    assert frame.attrs["source"] == "camt.054"
+    assert rows(frame) == [["NTF-ENTRY-9", "2026-11-21", 250.0, "EUR", "Ferramenta Rossi S.r.l.",
+                            "IT40S0542811101000000123456", "Fattura n. 2026/00453"]]
+
+
+def test_mt940_two_statements_structured_and_free_details():
+    frame = read_bank_file(FIX / "mt940_two_statements.sta")
+    assert frame.attrs == {"source": "MT940", "debits": 1}
+    assert rows(frame) == [
+        ["BK123", "2026-11-20", 1234.56, "EUR", "Meyer Maschinenbau GmbH", "DE89370400440532013000",
+         "Rechnung INV-2026-00451 und INV-2026-00452"],
+        ["REF-7788", "2026-11-22", 99.0, "EUR", "", "", "Factura 123 ACME SL gracias"],
+    ]
+
+
+def test_mt940_details_subfields():
+    assert parse_details("166?00GUTSCHRIFT?20SVWZ+Fra 1?21 2 3?31ES9121000418450200051332?32ACME ?33SL") == (
+        "ACME SL", "ES9121000418450200051332", "Fra 1 2 3")
+    assert parse_details("Pago factura 7\nACME") == ("", "", "Pago factura 7 ACME")
+
+
+@pytest.mark.parametrize("name, expected, debits", [
+    ("es_bank_cp1252.csv", [["2026-11-20", 1234.56, "TRANSFERENCIA DE TALLERES GARCIA SL Fra. 451"],
+                            ["2026-11-21", 500.0, "TRANSF. ACME IBERICA - ABONO FACTURA 2026/00452"]], 1),
+    ("it_bank_two_columns.csv", [["2026-11-20", 800.0, "BONIFICO DA BETA FORNITURE SPA FATT. 460"]], 1),
+    ("fr_bank.csv", [["2026-11-21", 1234.5, "VIR SEPA BOULANGERIE DUPONT FACTURE 453"]], 1),
+    ("de_bank.tsv", [["2026-11-20", 1234.56, "RG 2026-00451"]], 1),
+])
+def test_bank_csv_exports_in_local_conventions(name, expected, debits):
+    frame = read_bank_file(FIX / name)
+    assert frame.attrs == {"source": "CSV", "debits": debits}
+    got = frame[["payment_date", "amount", "remittance"]].copy()
+    got["payment_date"] = got["payment_date"].dt.date.astype(str)
+    assert got.values.tolist() == expected
+    assert frame["payment_id"].str.startswith("BANK-").all()
+    assert list(read_bank_file(FIX / name)["payment_id"]) == list(frame["payment_id"]), "ids must be stable"
+
+
+def test_german_export_has_payer_and_iban():
+    frame = read_bank_file(FIX / "de_bank.tsv")
+    assert frame[["payer_name", "payer_account", "currency"]].values.tolist() == [
+        ["Meyer Maschinenbau GmbH", "DE89370400440532013000", "EUR"]]
+
+
+def test_bank_spreadsheet_export(tmp_path):
+    book = tmp_path / "bank.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["Statement"], [], ["Booking date", "Value date", "Details", "Money in", "Money out"],
+                [dt.date(2026, 11, 20), dt.date(2026, 11, 21), "INV 2026 00451", 1234.56, None],
+                [dt.date(2026, 11, 20), dt.date(2026, 11, 20), "Card", None, 20.0]):
+        ws.append(row)
+    wb.save(book)
+    frame = read_bank_file(book)
+    assert frame.attrs == {"source": "XLSX", "debits": 1}
+    assert frame[["amount", "remittance"]].values.tolist() == [[1234.56, "INV 2026 00451"]]
+    assert frame["payment_date"].iloc[0].date() == dt.date(2026, 11, 21), "value date wins over booking date"
+
+
+def test_profile_maps_unrecognised_headers():
+    lines = parse_bank_file(FIX / "unmappable.csv", profile={"amount": "Cantidad", "remittance": "Detalle"})
+    assert lines.payments[["amount", "remittance"]].values.tolist() == [[10.0, "algo"]]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("camt_truncated.xml", "not well-formed XML"),
+    ("camt_wrong_namespace.xml", "unknown XML namespace 'urn:iso:std:iso:20022:tech:xsd:camt.099.001.01'"),
+    ("mt940_no_61.sta", "MT940 file without transaction lines (:61:)"),
+    ("unmappable.csv", "cannot map the columns: no amount or credit column (found 'Fecha', 'Detalle', 'Cantidad')"),
+    ("camt_xxe.xml", "refused: the XML declares entities or a DTD"),
+    ("camt_billion_laughs.xml", "refused: the XML declares entities or a DTD"),
+])
+def test_bad_files_get_clear_errors(name, message):
+    with pytest.raises(ValidationError) as err:
+        read_bank_file(FIX / name)
+    assert message in str(err.value.problems[0]) and str(err.value.problems[0]).startswith(name)
+
+
+def test_unknown_format(tmp_path):
+    odd = tmp_path / "statement.pdf"
+    odd.write_bytes(b"%PDF-1.7")
+    with pytest.raises(ValidationError, match="unknown bank file format"):
+        read_bank_file(odd)
+
+
+def test_remittance_advice_joined_by_reference():
+    payments = read_bank_file(FIX / "mt940_two_statements.sta")
+    joined = apply_advice(payments, read_advice(FIX / "advice.csv"))
+    assert joined["remittance"].tolist() == [
+        "Rechnung INV-2026-00451 und INV-2026-00452 | advice: INV-2026-00451 1234.56; INV-2026-00452 0.00",
+        "Factura 123 ACME SL gracias | advice: 123 99.00"]
+
+
+def workbook(make_book):
+    return make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
+                                   ["OLD-1", dt.date(2026, 11, 1), "Someone", 10.0, "old line"]]},
+                     tables={"Payments": "tblPayments"})
+
+
+def test_import_appends_new_lines_once(make_book):
+    book = workbook(make_book)
+    payments = read_bank_file(FIX / "camt053_batch.xml")
+    first = append_payments(book, payments)
+    assert (first.added, first.already_there) == (3, 0)
+    digest = hashlib.sha256(book.read_bytes()).hexdigest()
+    again = append_payments(book, payments)
+    assert (again.added, again.already_there) == (0, 3)
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == digest, "nothing new: the file is not rewritten"
+    ws = openpyxl.load_workbook(book)["Payments"]
+    values = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [v[0] for v in values] == ["OLD-1", "ENTRY-001", "TX-002-A", "TX-002-B"]
+    assert values[1][3] == 1234.56 and ws["B3"].is_date
+    assert ws.tables["tblPayments"].ref == "A1:E5"
+    ledger = otc_xl.read_workbook(book)
+    assert ledger.ok and len(ledger.payments) == 4
+
+
+def test_import_keeps_hostile_text_as_text_and_adds_id_column(make_book, tmp_path):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                      "Payments": [["Value date", "Amount", "Concepto"], ["01/11/2026", 5.0, "x"]]})
+    hostile = pd.DataFrame({"payment_id": ["H1"], "payment_date": [pd.Timestamp("2026-11-20")], "amount": [1.0],
+                            "currency": ["EUR"], "payer_name": ["@evil"], "payer_account": [""],
+                            "remittance": ['=HYPERLINK("http://x","y")'], "customer_id": [""]})
+    append_payments(book, hostile)
+    ws = openpyxl.load_workbook(book)["Payments"]
+    assert [c.value for c in ws[1]] == ["Value date", "Amount", "Concepto", "Payment No."]
+    assert ws["C3"].value == '=HYPERLINK("http://x","y")' and ws["C3"].data_type == "s"
+    assert ws["D3"].value == "H1"
+
+
+def test_cli_import_bank_is_all_or_nothing(make_book):
+    book = workbook(make_book)
+    digest = hashlib.sha256(book.read_bytes()).hexdigest()
+    bad = CliRunner().invoke(main, ["import-bank", str(FIX / "camt053_batch.xml"), str(FIX / "camt_truncated.xml"),
+                                    "--into", str(book)])
+    assert bad.exit_code == 1 and "camt_truncated.xml: not well-formed XML" in bad.output
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == digest
+    ok = CliRunner().invoke(main, ["import-bank", str(FIX / "camt053_batch.xml"), str(FIX / "mt940_two_statements.sta"),
+                                   "--into", str(book), "--advice", str(FIX / "advice.csv")])
+    assert ok.exit_code == 0, ok.output
+    assert "5 new bank line(s) appended" in ok.output and "0 already there" in ok.output
+    again = CliRunner().invoke(main, ["import-bank", str(FIX / "camt053_batch.xml"), "--into", str(book)])
+    assert "0 new bank line(s) appended" in again.output and "3 already there" in again.output
+
+
+def test_invalid_customer_iban_is_flagged(make_book):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                      "Customers": [["Customer No.", "Customer name", "IBANs"],
+                                    ["C1", "Acme", "ES9121000418450200051332;ES9121000418450200051333"]]})
+    warnings = [str(p) for p in otc_xl.read_workbook(book).problems if p.severity == "warning"]
+    assert warnings == ["Customers!2: iban 'ES9121000418450200051333' is not a valid IBAN (invalid checksum digits); "
+                        "payments from it will not be recognised"]
