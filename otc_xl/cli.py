@@ -157,10 +157,11 @@ _book_command("ageing", ["ageing", "kpis"], """Age open items into buckets (Conf
 Writes Ageing (per customer and currency), AgeingSummary (per currency, with a bar chart),
 AgeingDetail (per document), PivotData (long format for PivotTables), CreditBalances, and KPIs
 with the controls (Σ buckets = Σ open items).""")
-_book_command("unapplied", ["unapplied"], """List receipts not (fully) applied, aged since the payment date.
+_book_command("unapplied", ["match", "unapplied"], """List receipts not (fully) applied, aged since the payment date.
 
-Writes Unapplied: payment, payer, amount, applied, unapplied, days, bucket, reason.""",
-              require=("payments",))
+Applies cash first (as `match` does: Applications, AliasSuggestions), then writes Unapplied:
+payment, payer, amount, applied, unapplied, days, bucket, reason, remittance.""",
+              require=("invoices", "payments"))
 _book_command("unbilled", ["unbilled"], """List delivered order lines not (fully) invoiced (unbilled revenue).
 
 Writes Unbilled: billed amount from the Orders billed_amount column, or else summed from

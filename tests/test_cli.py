@@ -131,7 +131,8 @@ def test_in_place_rerun_keeps_table_names_and_sheet_order(demo_copy):
 
 @pytest.mark.parametrize("command, sheets", [("ageing", {"Ageing", "AgeingSummary", "AgeingDetail", "PivotData",
                                                           "CreditBalances", "KPIs"}),
-                                              ("unapplied", {"Unapplied"}), ("unbilled", {"Unbilled"}),
+                                              ("unapplied", {"Applications", "AliasSuggestions", "Unapplied"}),
+                                              ("unbilled", {"Unbilled"}),
                                               ("kpis", {"KPIs"})])
 def test_single_report_commands(demo_copy, tmp_path, command, sheets):
     out = tmp_path / f"{command}.xlsx"
