@@ -17,12 +17,19 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .config import Config
-from .io.bankfiles import read_bank_file
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from .model.problems import Problem, ValidationError
 from .matching import MatchConfig, MatchResult, alias_suggestions, match_payments
 from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
+
+
+def read_bank_file(path, format=None):
+    """Receipts of a bank file (camt.053/054, MT940, CSV/XLSX) as a canonical payments frame;
+    see :func:`otc_xl.io.bankfiles.read_bank_file` (imported on first use)."""
+    from .io.bankfiles import read_bank_file as read
+
+    return read(path, format)
 
 
 def read_workbook(path, **settings) -> Ledger:

@@ -21,6 +21,10 @@ from .model.problems import Problem
 from .model.tables import ParseOptions, RawTable
 
 
+CONFIG_SHEETS = ("Config", "Settings", "Configuración", "Configurazione", "Paramètres", "Einstellungen")
+"""Sheet names the Config table may have (an Excel Table named tblConfig also works)."""
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting otc_xl reads, with its default. See README "Configuration"."""

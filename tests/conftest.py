@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+# xlwings' remote engine (xw.Book(json=...)) is licensed for non-commercial use, as in this open-source
+# test suite; XLWINGS_ON_SERVER makes @xw.func register UDFs as xlwings Server does. Both must be set
+# before xlwings is first imported.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ["XLWINGS_ON_SERVER"] = "true"
+
 import datetime as dt
 import shutil
 import subprocess

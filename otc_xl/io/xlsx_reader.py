@@ -15,15 +15,14 @@ import zipfile
 
 import python_calamine as pc
 
+from ..config import CONFIG_SHEETS
 from ..model.contracts import TableContract
 from ..model.headers import header_key
 from ..model.problems import Problem, ValidationError
-from ..model.tables import RawTable
+from ..model.tables import RawTable, header_row_index
 from ..model.values import is_blank
 from .package import SheetScan, scan_sheet, sheet_parts
 
-CONFIG_SHEETS = ("Config", "Settings", "Configuración", "Configurazione", "Paramètres", "Einstellungen")
-HEADER_SEARCH_ROWS = 15
 READABLE = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
 
@@ -95,7 +94,7 @@ class XlsxSource:
     def _read_sheet(self, name: str, contract: TableContract) -> RawTable:
         sheet = self.book.get_sheet_by_name(name)
         grid = self._with_errors(name, [list(r) for r in sheet.to_python(skip_empty_area=False)], 1, 1)
-        header_index = _header_row(grid, contract)
+        header_index = header_row_index(grid, contract)
         if header_index is None:
             return RawTable(name, [], [], merged=self._merged(name))
         headers = list(grid[header_index])
@@ -127,16 +126,5 @@ def _scan(path: Path) -> dict[str, SheetScan]:
         return {}
     with zipfile.ZipFile(path) as z:
         return {name: scan_sheet(z, part) for name, part in sheet_parts(z).items()}
-
-
-def _header_row(grid: list[list[Any]], contract: TableContract) -> int | None:
-    best, best_hits = None, 0
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = len({c.name for c in map(contract.match_header, row) if c is not None})
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if best is not None:
-        return best
-    return next((i for i, row in enumerate(grid) if any(not is_blank(x) for x in row)), None)
 
 

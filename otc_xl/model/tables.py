@@ -85,6 +85,22 @@ def parse_table(contract: TableContract, raw: RawTable,
     return frame, problems
 
 
+HEADER_SEARCH_ROWS = 15
+
+
+def header_row_index(grid: list[list[Any]], contract: TableContract) -> int | None:
+    """Index of the header row: among the first 15 rows, the one naming the most contract columns
+    (a title or blank lines above the headers are fine); else the first non-empty row."""
+    best, best_hits = None, 0
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = len({c.name for c in map(contract.match_header, row) if c is not None})
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if best is not None:
+        return best
+    return next((i for i, row in enumerate(grid) if any(not v.is_blank(x) for x in row)), None)
+
+
 def empty_frame(contract: TableContract) -> pd.DataFrame:
     """A canonical frame with no rows (for optional tables that are absent)."""
     dtypes = {"date": "datetime64[ns]", "amount": "float64", "integer": "Int64"}

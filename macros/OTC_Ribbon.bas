@@ -1,0 +1,37 @@
+Attribute VB_Name = "OTC_Ribbon"
+' Ribbon callbacks of the OTC tab (customUI14.xml). Each runs one otc_xl button through the
+' xlwings add-in; the Python side reads this workbook (xw.Book.caller()) and never shows a
+' traceback: problems go to the otc_messages sheet and the status bar.
+Option Explicit
+
+Private Sub RunOTC(ByVal action As String)
+    RunPython "import otc_xl.excel.buttons as b; b." & action & "()"
+End Sub
+
+Public Sub OTC_ApplyCash(control As IRibbonControl)
+    RunOTC "apply_cash"
+End Sub
+
+Public Sub OTC_UnappliedCash(control As IRibbonControl)
+    RunOTC "unapplied_cash"
+End Sub
+
+Public Sub OTC_Ageing(control As IRibbonControl)
+    RunOTC "ageing"
+End Sub
+
+Public Sub OTC_UnbilledRevenue(control As IRibbonControl)
+    RunOTC "unbilled_revenue"
+End Sub
+
+Public Sub OTC_KPIs(control As IRibbonControl)
+    RunOTC "kpis"
+End Sub
+
+Public Sub OTC_RefreshAll(control As IRibbonControl)
+    RunOTC "refresh_all"
+End Sub
+
+Public Sub OTC_Help(control As IRibbonControl)
+    ThisWorkbook.FollowHyperlink "https://pypi.org/project/otc-xl/"
+End Sub

@@ -1,0 +1,1 @@
+"""The Excel surface: xlwings buttons and UDFs on the user's own workbook (desktop, Lite, Server)."""

@@ -1,0 +1,100 @@
+"""One function per Excel button; the same functions serve every runtime.
+
+Desktop Excel (xlwings add-in): ``RunPython "import otc_xl.excel.buttons as b; b.apply_cash()"``
+(the book is ``xw.Book.caller()``). xlwings Lite / Server: ``workbooks/lite/main.py`` wraps them
+with ``@script``. Each reads the workbook's input tables through the same contracts and
+validation as ``otc-xl``, writes its report sheets in place, refreshes PivotTables, and reports
+the outcome in the status bar (desktop) and, for problems, on the ``otc_messages`` sheet — never
+as a traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ..ledger import load_ledger
+from ..model.problems import Problem
+from ..workflows import run_jobs
+from .source import XlwingsSource
+from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
+
+ACTIONS = {
+    "apply_cash": (["match", "unapplied"], ("invoices", "payments")),
+    "ageing": (["ageing", "kpis"], ("invoices",)),
+    "unapplied_cash": (["match", "unapplied"], ("invoices", "payments")),
+    "unbilled_revenue": (["unbilled"], ("orders",)),
+    "kpis": (["kpis"], ("invoices",)),
+    "refresh_all": (None, ("invoices",)),
+}
+"""Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
+
+
+def _book(book):
+    if book is None:
+        import xlwings as xw
+        return xw.Book.caller()
+    return book
+
+
+def run_action(book, action: str) -> dict:
+    """Run one button on ``book``; returns what was done (also shown to the user)."""
+    jobs, require = ACTIONS[action]
+    status(book, f"otc_xl: {action.replace('_', ' ')} …")
+    try:
+        ledger = load_ledger(XlwingsSource(book), require=require)
+        if not ledger.ok:
+            write_messages(book, ledger.problems)
+            message = f"otc_xl: {len(ledger.errors)} problem(s) in the input — see the otc_messages sheet"
+            status(book, message)
+            return {"ok": False, "message": message, "sheets": []}
+        result, _ = run_jobs(ledger, jobs)
+        for sheet in result.sheets:
+            write_report(book, sheet)
+        if ledger.problems:
+            write_messages(book, ledger.problems)
+        else:
+            clear_messages(book)
+        pivots = refresh_pivots(book)
+        summary = "; ".join(f"{k}: {v}" for k, v in result.summary if not k.endswith("rows"))[:250]
+        status(book, f"otc_xl: done. {summary}")
+        return {"ok": True, "message": summary, "sheets": [s.sheet for s in result.sheets], "pivots": pivots}
+    except ForeignSheet as exc:
+        write_messages(book, [Problem("otc_xl", str(exc))])
+        status(book, f"otc_xl: {exc}")
+        return {"ok": False, "message": str(exc), "sheets": []}
+    except Exception as exc:  # noqa: BLE001 - a button must never show a traceback to the user
+        detail = traceback.format_exc(limit=3).splitlines()[-1]
+        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. Nothing else was "
+                                                f"changed. Please report this ({detail}).")])
+        status(book, "otc_xl: internal error — see the otc_messages sheet")
+        return {"ok": False, "message": str(exc), "sheets": []}
+
+
+def apply_cash(book=None) -> dict:
+    """Apply the bank's cash: Applications, AliasSuggestions, Unapplied."""
+    return run_action(_book(book), "apply_cash")
+
+
+def ageing(book=None) -> dict:
+    """Ageing, AgeingSummary, AgeingDetail, PivotData, CreditBalances, KPIs."""
+    return run_action(_book(book), "ageing")
+
+
+def unapplied_cash(book=None) -> dict:
+    """Unapplied cash (after applying what can be applied)."""
+    return run_action(_book(book), "unapplied_cash")
+
+
+def unbilled_revenue(book=None) -> dict:
+    """Unbilled revenue."""
+    return run_action(_book(book), "unbilled_revenue")
+
+
+def kpis(book=None) -> dict:
+    """DSO, CEI and the other KPIs with the reconciliation controls."""
+    return run_action(_book(book), "kpis")
+
+
+def refresh_all(book=None) -> dict:
+    """Every report, then every PivotTable of the workbook."""
+    return run_action(_book(book), "refresh_all")

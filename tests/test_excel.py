@@ -1,0 +1,165 @@
+"""The Excel surface, tested without Excel: buttons on xlwings' remote engine, UDFs through the
+xlwings Server call path, and the ribbon/VBA sources against the Python functions they call."""
+
+import asyncio
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+import xlwings as xw
+from defusedxml.ElementTree import fromstring
+from xlwings.server import custom_functions_call
+
+import otc_xl
+from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row
+from otc_xl.excel import buttons, udfs
+from otc_xl.excel.payload import book_payload
+from otc_xl.matching import MatchConfig, match_payments
+
+INPUT_SHEETS = ["Read me", "Config", "Invoices", "Payments", "Customers", "Orders", "Sales", "Aliases"]
+
+
+def remote(path):
+    return xw.Book(json=book_payload(path))
+
+
+def actions(book):
+    return book.json()["actions"]
+
+
+def values_written(book, sheet_position):
+    return next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["sheet_position"] == sheet_position)
+
+
+@pytest.mark.parametrize("button, sheets", [
+    ("apply_cash", ["Applications", "AliasSuggestions", "Unapplied"]),
+    ("ageing", ["Ageing", "AgeingSummary", "AgeingDetail", "PivotData", "CreditBalances", "KPIs"]),
+    ("unapplied_cash", ["Applications", "AliasSuggestions", "Unapplied"]),
+    ("unbilled_revenue", ["Unbilled"]),
+    ("kpis", ["KPIs"]),
+    ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
+                     "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs"]),
+])
+def test_every_button_adds_its_tables_and_never_touches_inputs(button, sheets):
+    book = remote(DEMO)
+    outcome = getattr(buttons, button)(book)
+    assert outcome["ok"], outcome
+    added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
+    assert added == sheets
+    tables = [a["args"][3] for a in actions(book) if a["func"] == "addTable"]
+    assert tables == ["tbl" + s for s in sheets]
+    for action in actions(book):
+        assert action["sheet_position"] is None or action["sheet_position"] >= len(INPUT_SHEETS), action
+
+
+def test_apply_cash_writes_what_the_engine_computes():
+    book = remote(DEMO)
+    buttons.apply_cash(book)
+    ledger = otc_xl.read_workbook(DEMO)
+    expected = match_payments(ledger.invoices, ledger.payments, ledger.customers, MatchConfig.from_config(ledger.config))
+    written = values_written(book, len(INPUT_SHEETS))
+    assert written[0] == list(expected.applications.columns)
+    assert [(r[0], r[1], r[3]) for r in written[1:]] == list(zip(
+        expected.applications["payment_id"], expected.applications["invoice_id"], expected.applications["applied_amount"]))
+
+
+def test_rerun_refreshes_tables_in_place(tmp_path):
+    from click.testing import CliRunner
+    from otc_xl.cli import main
+
+    copy = tmp_path / "book.xlsx"
+    copy.write_bytes(DEMO.read_bytes())
+    assert CliRunner().invoke(main, ["match", str(copy), "--in-place"]).exit_code == 0
+    book = remote(copy)
+    assert buttons.apply_cash(book)["ok"]
+    funcs = [a["func"] for a in actions(book)]
+    assert "addSheet" not in funcs and "addTable" not in funcs
+    assert funcs.count("sheetClearContents") == 3 and funcs.count("resizeTable") == 3
+
+
+def test_bad_workbook_gets_an_otc_messages_sheet_not_an_exception(make_book):
+    row = invoice_row(1)
+    row[6] = "1.234,5O"
+    book = remote(make_book({"Invoices": [INVOICE_HEADERS, row]}))
+    outcome = buttons.ageing(book)
+    assert not outcome["ok"] and "see the otc_messages sheet" in outcome["message"]
+    assert [a["args"][1] for a in actions(book) if a["func"] == "addSheet"] == ["otc_messages"]
+    messages = values_written(book, 1)
+    assert messages[0] == ["severity", "where", "message"]
+    assert messages[1] == ["error", "Invoices!G2", "amount '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]
+
+
+def test_a_users_sheet_with_a_report_name_is_not_overwritten(make_book):
+    book = remote(make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)], "KPIs": [["my own notes"]]}))
+    outcome = buttons.kpis(book)
+    assert not outcome["ok"] and "sheet KPIs was not written by otc_xl" in outcome["message"]
+    assert not any(a["func"] == "sheetClearContents" and a["sheet_position"] == 1 for a in actions(book))
+
+
+def test_formula_looking_text_is_written_with_the_text_prefix(make_book):
+    book = remote(make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                             "Payments": [["Value date", "Amount", "Payer", "Remittance information"],
+                                          ["20/11/2026", 5.0, "@someone", '=HYPERLINK("http://x","y")']]}))
+    assert buttons.unapplied_cash(book)["ok"]
+    unapplied = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0][0] == "payment_id"
+                     and "remittance" in a["values"][0])
+    row = dict(zip(unapplied[0], unapplied[1]))
+    assert row["remittance"] == "'=HYPERLINK(\"http://x\",\"y\")" and row["payer_name"] == "'@someone"
+
+
+def call(name, *args):
+    data = {"func_name": name, "args": list(args), "version": xw.__version__, "client": "Office.js", "runtime": "1.4",
+            "culture_info_name": "es-ES", "date_format": "dd/mm/yyyy", "caller_address": "Sheet1!A1"}
+    return asyncio.run(custom_functions_call(data, udfs))
+
+
+def test_udf_agebucket_and_daysoverdue():
+    due = [[46300], [46356], [46357], [46387], [""]]  # 05/10, 30/11, 01/12, 31/12/2026; blank
+    assert call("agebucket", due, [[46387]]) == [["61-90"], ["31-60"], ["1-30"], ["Current"], [""]]
+    assert call("agebucket", [[46300]], [[46387]], [[15], [45]]) == [["Over 45"]]
+    assert call("daysoverdue", [[46300], ["31/12/2026"]], [[46387]]) == [[87], [0]]
+    assert call("daysoverdue", [["31/02/2026"]], [[46387]])[0][0].startswith("#N/A: '31/02/2026' is an impossible date")
+
+
+def test_udf_findinvoices_matchscore_bestcustomer():
+    ids = [["INV-2026-00451"], ["INV-2026-00452"]]
+    assert call("findinvoices", [["Fra. 26/00451 y 2026/00452"], ["nada"]], ids) == [
+        ["INV-2026-00451; INV-2026-00452"], ["#N/A: no invoice number found"]]
+    assert call("matchscore", [["ORDENANTE: TALLERES GARCIA SL"]], [["Talleres García, S.L."]]) == [[100.0]]
+    assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]], [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
+        == [["Boulangerie Dupont SARL", 100.0], ["", ""]]
+
+
+def test_udf_normalize_amount_and_ageing():
+    assert call("normalize_amount", [["1.234,56"], ["(100.00)"], ["100-"], ["1.234,5O"]], [[None]]) == [
+        [1234.56], [-100.0], [-100.0], ["#N/A: '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]]
+    assert call("normalize_amount", [["1.234"]], [["en"]]) == [[1.234]]
+    table = [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"], ["F1", "C1", 46300, 46330, 100.0],
+             ["F2", "C1", 46300, 46380, 50.0]]
+    result = call("ageing", table, [[46387]], [[None]])
+    assert result[0] == ["customer_id", "customer_name", "currency", "Current", "1-30", "31-60", "61-90", "91-120",
+                         "Over 120", "Total"]
+    assert result[1] == ["C1", "", "EUR", 0.0, 50.0, 100.0, 0.0, 0.0, 0.0, 150.0]
+    assert call("ageing", [["x"]], [[46387]], [[None]])[0][0].startswith("#N/A")
+
+
+def test_ribbon_callbacks_vba_and_python_agree():
+    ribbon = fromstring((ROOT / "macros" / "customUI14.xml").read_bytes())
+    actions_in_xml = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
+    vba = (ROOT / "macros" / "OTC_Ribbon.bas").read_text()
+    subs = set(re.findall(r"Public Sub (\w+)\(control As IRibbonControl\)", vba))
+    assert actions_in_xml and set(actions_in_xml) <= subs, set(actions_in_xml) - subs
+    called = re.findall(r'RunOTC "(\w+)"', vba)
+    called += re.findall(r"b\.(\w+)\(\)", (ROOT / "macros" / "OTC_SheetButtons.bas").read_text())
+    assert called and all(callable(getattr(buttons, name, None)) for name in called), called
+    assert set(called) == set(buttons.ACTIONS)
+
+
+def test_lite_main_registers_scripts_for_every_button():
+    namespace = runpy.run_path(str(ROOT / "workbooks" / "lite" / "main.py"))
+    scripts = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlscript__")}
+    assert scripts == {"apply_cash", "ageing_report", "unapplied_cash", "unbilled_revenue", "kpis", "refresh_all"}
+    functions = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlfunc__")}
+    assert {"agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
+            "normalize_amount"} <= functions

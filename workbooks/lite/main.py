@@ -1,0 +1,42 @@
+"""xlwings Lite entry points for otc_xl: paste into the Lite editor (or load this file).
+
+The scripts are the same functions as the desktop ribbon (otc_xl.excel.buttons), bound to buttons
+on a Dashboard sheet; the UDFs are otc_xl's (set the custom-function namespace to OTC for
+=OTC.AGEBUCKET(...) and friends).
+"""
+
+import xlwings as xw
+
+from otc_xl.excel import buttons
+from otc_xl.excel.udfs import (agebucket, ageing, bestcustomer, daysoverdue, findinvoices,  # noqa: F401
+                               matchscore, normalize_amount)
+
+
+@xw.script(button="[btnApplyCash]Dashboard!B3", show_taskpane=True)
+def apply_cash(book: xw.Book):
+    buttons.apply_cash(book)
+
+
+@xw.script(button="[btnAgeing]Dashboard!B5", show_taskpane=True)
+def ageing_report(book: xw.Book):
+    buttons.ageing(book)
+
+
+@xw.script(button="[btnUnapplied]Dashboard!B7", show_taskpane=True)
+def unapplied_cash(book: xw.Book):
+    buttons.unapplied_cash(book)
+
+
+@xw.script(button="[btnUnbilled]Dashboard!B9", show_taskpane=True)
+def unbilled_revenue(book: xw.Book):
+    buttons.unbilled_revenue(book)
+
+
+@xw.script(button="[btnKPIs]Dashboard!B11", show_taskpane=True)
+def kpis(book: xw.Book):
+    buttons.kpis(book)
+
+
+@xw.script(button="[btnRefresh]Dashboard!B13", show_taskpane=True)
+def refresh_all(book: xw.Book):
+    buttons.refresh_all(book)
