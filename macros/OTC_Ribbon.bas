@@ -1,11 +1,12 @@
 Attribute VB_Name = "OTC_Ribbon"
 ' Ribbon callbacks of the OTC tab (customUI14.xml). Each runs one otc_xl button through the
-' xlwings add-in; the Python side reads this workbook (xw.Book.caller()) and never shows a
-' traceback: problems go to the otc_messages sheet and the status bar.
+' xlwings add-in's RunPython (late-bound, so no VBA reference is needed); the Python side works on
+' the active workbook (xw.Book.caller()) and never shows a traceback: problems go to the
+' otc_messages sheet and the status bar.
 Option Explicit
 
-Private Sub RunOTC(ByVal action As String)
-    RunPython "import otc_xl.excel.buttons as b; b." & action & "()"
+Public Sub RunOTC(ByVal action As String)
+    Application.Run "'xlwings.xlam'!RunPython", "import otc_xl.excel.buttons as b; b." & action & "()"
 End Sub
 
 Public Sub OTC_ApplyCash(control As IRibbonControl)

@@ -1,27 +1,28 @@
 Attribute VB_Name = "OTC_SheetButtons"
 ' Macros for buttons drawn on a Dashboard sheet (Insert > Shapes, right-click > Assign Macro).
+' They use RunOTC from OTC_Ribbon.bas (the xlwings add-in must be installed).
 Option Explicit
 
 Public Sub ApplyCash()
-    RunPython "import otc_xl.excel.buttons as b; b.apply_cash()"
+    RunOTC "apply_cash"
 End Sub
 
 Public Sub Ageing()
-    RunPython "import otc_xl.excel.buttons as b; b.ageing()"
+    RunOTC "ageing"
 End Sub
 
 Public Sub UnappliedCash()
-    RunPython "import otc_xl.excel.buttons as b; b.unapplied_cash()"
+    RunOTC "unapplied_cash"
 End Sub
 
 Public Sub UnbilledRevenue()
-    RunPython "import otc_xl.excel.buttons as b; b.unbilled_revenue()"
+    RunOTC "unbilled_revenue"
 End Sub
 
 Public Sub KPIs()
-    RunPython "import otc_xl.excel.buttons as b; b.kpis()"
+    RunOTC "kpis"
 End Sub
 
 Public Sub RefreshAll()
-    RunPython "import otc_xl.excel.buttons as b; b.refresh_all()"
+    RunOTC "refresh_all"
 End Sub

@@ -277,6 +277,53 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     _guard(debug, action)
 
 
+@main.group()
+def addin() -> None:
+    """Build or install the OTC Excel add-in (ribbon tab, buttons, formulas)."""
+
+
+@addin.command("build")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
+              show_default=True, help="Where to write OTC.xlam and otc_workbook.xlsm.")
+@click.option("--macros", "macros_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with customUI14.xml and the .bas modules (default: the repository's macros/).")
+@DEBUG
+def addin_build(out_dir: Path, macros_dir: Path | None, debug: bool) -> None:
+    """Assemble OTC.xlam and a button-ready otc_workbook.xlsm from macros/ (works on any OS).
+
+    The VBA project is written from the .bas sources (no compiled p-code: Excel compiles it on
+    open); the ribbon is macros/customUI14.xml. Both call the xlwings add-in's RunPython.
+    """
+    from .excel.addin import build_all
+
+    def action() -> None:
+        for path in build_all(out_dir, macros_dir):
+            console.print(f"built {path} ({path.stat().st_size:,} bytes)", soft_wrap=True)
+    _guard(debug, action)
+
+
+@addin.command("install")
+@click.option("--addin", "addin_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=Path("workbooks") / "OTC.xlam", show_default=True, help="The add-in to install.")
+@click.option("--target", type=click.Path(file_okay=False, path_type=Path),
+              help="Install into this folder instead of Excel's start-up folder (XLSTART).")
+@DEBUG
+def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
+    """Install OTC.xlam into Excel's start-up folder and register otc_xl's formulas with xlwings.
+
+    Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART; macOS: Excel's Startup folder. Also sets
+    UDF MODULES = otc_xl.excel.udfs in ~/.xlwings/xlwings.conf. The xlwings add-in itself is
+    installed with `xlwings addin install`.
+    """
+    from .excel.addin import install
+
+    def action() -> None:
+        for line in install(addin_path, target):
+            console.print(line, soft_wrap=True)
+        console.print("Restart Excel: the OTC tab appears in the ribbon.")
+    _guard(debug, action)
+
+
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default="otc_template.xlsx")
 def template(out: Path) -> None:

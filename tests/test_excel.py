@@ -151,7 +151,7 @@ def test_ribbon_callbacks_vba_and_python_agree():
     subs = set(re.findall(r"Public Sub (\w+)\(control As IRibbonControl\)", vba))
     assert actions_in_xml and set(actions_in_xml) <= subs, set(actions_in_xml) - subs
     called = re.findall(r'RunOTC "(\w+)"', vba)
-    called += re.findall(r"b\.(\w+)\(\)", (ROOT / "macros" / "OTC_SheetButtons.bas").read_text())
+    called += re.findall(r'RunOTC "(\w+)"', (ROOT / "macros" / "OTC_SheetButtons.bas").read_text())
     assert called and all(callable(getattr(buttons, name, None)) for name in called), called
     assert set(called) == set(buttons.ACTIONS)
 
@@ -163,3 +163,65 @@ def test_lite_main_registers_scripts_for_every_button():
     functions = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlfunc__")}
     assert {"agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
             "normalize_amount"} <= functions
+
+
+def vba_modules(path):
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(path))
+    try:
+        return {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+@pytest.mark.parametrize("name", ["OTC.xlam", "otc_workbook.xlsm"])
+def test_built_packages_carry_our_vba_and_ribbon(name):
+    import zipfile
+
+    path = ROOT / "workbooks" / name
+    modules = vba_modules(path)
+    assert {"OTC_Ribbon", "OTC_SheetButtons", "ThisWorkbook", "Sheet1"} <= set(modules)
+    for module in ("OTC_Ribbon", "OTC_SheetButtons"):
+        source = (ROOT / "macros" / f"{module}.bas").read_text()
+        subs = re.findall(r"Public Sub (\w+)", source)
+        assert subs and all(f"Public Sub {s}" in modules[module] for s in subs)
+    with zipfile.ZipFile(path) as z:
+        assert z.read("customUI/customUI14.xml") == (ROOT / "macros" / "customUI14.xml").read_bytes()
+        kind = "addin" if name.endswith("xlam") else "sheet"
+        assert f"application/vnd.ms-excel.{kind}.macroEnabled.main+xml".encode() in z.read("[Content_Types].xml")
+
+
+def test_committed_packages_match_a_fresh_build(tmp_path):
+    """Same parts, same ribbon, same VBA source, same Dashboard (bytes may differ across library versions)."""
+    import zipfile
+
+    from otc_xl.excel.addin import build_all
+
+    for built in build_all(tmp_path):
+        committed = ROOT / "workbooks" / built.name
+        with zipfile.ZipFile(built) as a, zipfile.ZipFile(committed) as b:
+            assert sorted(a.namelist()) == sorted(b.namelist())
+            assert a.read("customUI/customUI14.xml") == b.read("customUI/customUI14.xml")
+        assert vba_modules(built) == vba_modules(committed), f"{built.name} differs: run python workbooks/generate.py"
+        texts = [re.findall(r"<t[^>]*>([^<]*)</t>", zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml").decode())
+                 for p in (built, committed)]
+        assert texts[0] == texts[1] and "otc_xl — Order-to-Cash toolkit" in texts[0]
+
+
+def test_addin_build_and_install_commands(tmp_path):
+    from click.testing import CliRunner
+    from otc_xl.cli import main
+
+    result = CliRunner().invoke(main, ["addin", "build", "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"OTC.xlam", "otc_workbook.xlsm"}
+    target = tmp_path / "xlstart"
+    target.mkdir()
+    (target / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"\n"UDF MODULES","old"\n')
+    result = CliRunner().invoke(main, ["addin", "install", "--addin", str(tmp_path / "out" / "OTC.xlam"),
+                                       "--target", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "OTC.xlam").read_bytes() == (tmp_path / "out" / "OTC.xlam").read_bytes()
+    assert (target / "xlwings.conf").read_text().splitlines() == ['"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"',
+                                                                  '"UDF MODULES","otc_xl.excel.udfs"']

@@ -53,3 +53,20 @@ def test_ageing_chart_and_totals_survive_libreoffice(tmp_path, monkeypatch):
     assert rows[0] == ("currency", "Current", "1-30", "31-60", "61-90", "91-120", "Over 120", "Total")
     assert [r[0] for r in rows[1:]] == list(expected["currency"])
     assert [r[7] for r in rows[1:]] == list(expected["Total"])
+
+
+def test_built_addin_and_workbook_open_in_libreoffice(tmp_path):
+    """LibreOffice opens the macro workbook, and the add-in with the Excel 2007 VBA import filter."""
+    import shutil
+    import subprocess
+
+    from conftest import ROOT, soffice
+
+    pdf = libreoffice_convert(ROOT / "workbooks" / "otc_workbook.xlsm", "pdf", tmp_path / "xlsm")
+    assert pdf.stat().st_size > 1000
+    addin = tmp_path / "OTC.xlam"
+    shutil.copy(ROOT / "workbooks" / "OTC.xlam", addin)
+    result = subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                             "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "pdf", "--outdir",
+                             str(tmp_path / "xlam"), str(addin)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0 and (tmp_path / "xlam" / "OTC.pdf").exists(), result.stdout + result.stderr
