@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, invoice_row
+from conftest import INVOICE_HEADERS, ROOT, invoice_row
 from otc_xl.cli import main
 
 
@@ -180,3 +180,17 @@ def test_in_place_keeps_hostile_input_text_as_text(make_book):
     xml = __import__("zipfile").ZipFile(book).read("xl/worksheets/sheet2.xml").decode()
     assert "HYPERLINK" in xml and "<f>" not in xml
     assert openpyxl.load_workbook(book)["Payments"]["E2"].data_type == "s"
+
+
+def test_in_place_commands_and_import_follow_each_other(demo_copy):
+    """otc_xl's own chart (AgeingSummary) must not block the next in-place command or an import."""
+    from otc_xl.model.report import REPORT_TABLES
+    from otc_xl.workflows import run_jobs
+    import otc_xl
+
+    assert run("run", demo_copy, "--in-place").exit_code == 0
+    assert run("match", demo_copy, "--in-place").exit_code == 0
+    result = run("import-bank", ROOT / "workbooks" / "otc_demo_camt053.xml", "--into", demo_copy)
+    assert result.exit_code == 0 and "40 new bank line(s) appended" in result.output, result.output
+    sheets, _ = run_jobs(otc_xl.read_workbook(demo_copy))
+    assert {s.table for s in sheets.sheets} <= REPORT_TABLES

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ..model.problems import Problem, ValidationError
-from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, ReportSheet
+from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
 from ..model.tables import FORMULA_PREFIXES
 from .package import relationships, sheet_parts
 
@@ -302,8 +302,19 @@ def mark_pivots_refresh_on_load(book: openpyxl.Workbook) -> int:
     return count
 
 
+def own_report_sheets(path: Path) -> set[str]:
+    """Sheets holding one of otc_xl's report tables (their charts are otc_xl's own, redrawn by the
+    next run that writes them)."""
+    import python_calamine as pc
+
+    with pc.CalamineWorkbook.from_path(str(path), load_tables=True) as book:
+        return {book.get_table_by_name(t).sheet for t in (book.table_names or []) if t in REPORT_TABLES}
+
+
 def unsupported_content(path: Path, own_sheets: set[str]) -> list[tuple[str, str]]:
-    """(sheet, kind) for content of other sheets that an openpyxl load/save would drop."""
+    """(sheet, kind) for content that an openpyxl load/save would drop, outside ``own_sheets`` and
+    otc_xl's report sheets."""
+    own_sheets = set(own_sheets) | own_report_sheets(path)
     found = []
     with zipfile.ZipFile(path) as z:
         for title, part in sheet_parts(z).items():

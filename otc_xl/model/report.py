@@ -22,8 +22,12 @@ NUMBER_FORMATS: dict[str, str] = {
     "text": "@",
 }
 
-# Report sheets otc_xl owns: only these may be replaced in a user's workbook.
 MESSAGES_SHEET = "otc_messages"
+REPORT_TABLES = frozenset({
+    "tblInputs", "tblApplications", "tblAliasSuggestions", "tblAgeing", "tblAgeingSummary", "tblAgeingDetail",
+    "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
+})
+"""Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 
 
 @dataclass(frozen=True)

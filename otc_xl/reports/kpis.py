@@ -46,7 +46,7 @@ def ar_kpis(invoices: pd.DataFrame, payments: pd.DataFrame | None = None, sales:
         raise ValueError("as_of is required")
     start = pd.Timestamp(as_of) - pd.Timedelta(days=period_days)
     items = invoices.loc[invoices["invoice_date"] <= pd.Timestamp(as_of)]
-    currencies = sorted(set(items["currency"]) | _sales_currencies(sales, items))
+    currencies = sorted(set(items["currency"]) | _sales_currencies(sales))
     if isinstance(sales, (int, float)) and len(currencies) > 1:
         raise ValueError("sales given as one number but the ledger has several currencies; give a sales table "
                          "with a currency column")
@@ -87,7 +87,7 @@ def ar_kpis(invoices: pd.DataFrame, payments: pd.DataFrame | None = None, sales:
     return frame
 
 
-def _sales_currencies(sales, items: pd.DataFrame) -> set[str]:
+def _sales_currencies(sales) -> set[str]:
     if isinstance(sales, pd.DataFrame) and "currency" in sales:
         return set(sales["currency"])
     return set()
