@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
@@ -86,14 +86,13 @@ def _last_filled(rows: list[list]) -> int:
 
 def _extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
     for table in ws.tables.values():
-        start, _, end = table.ref.partition(":")
-        if int("".join(c for c in start if c.isdigit())) == header_row:
-            first = "".join(c for c in start if c.isalpha())
-            old_end = openpyxl.utils.column_index_from_string("".join(c for c in end if c.isalpha()))
+        first_col, first_row, old_end, _ = range_boundaries(table.ref)
+        if first_row == header_row:
             end_col = max(old_end, last_col)
             for j in range(old_end + 1, end_col + 1):  # a column added to the table needs its definition
                 table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1,
                                                       name=str(ws.cell(row=header_row, column=j).value)))
-            table.ref = f"{first}{header_row}:{get_column_letter(end_col)}{max(last_row, header_row + 1)}"
+            table.ref = (f"{get_column_letter(first_col)}{header_row}:"
+                         f"{get_column_letter(end_col)}{max(last_row, header_row + 1)}")
             if table.autoFilter is not None:
                 table.autoFilter.ref = table.ref

@@ -89,30 +89,29 @@ def _cell(ws, row: int, column: int, value: Any, number_format: str | None) -> A
     """
     if value is None:
         return None
-    if isinstance(value, str):
-        if not value.startswith(RISKY_PREFIXES):
-            return value
-        cell = Cell(ws, row=row, column=column)
-        cell._value, cell.data_type, cell.quotePrefix = value, "s", True  # never a formula
-        return cell
-    if not number_format or number_format == "General":
+    if isinstance(value, str) and not value.startswith(RISKY_PREFIXES):
         return value
-    cell = Cell(ws, row=row, column=column, value=value)
-    cell.number_format = number_format
+    if not isinstance(value, str) and (not number_format or number_format == "General"):
+        return value
+    return _fill(Cell(ws, row=row, column=column), value, number_format)
+
+
+def _fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
+    """Put ``value`` (already through :func:`cell_value`) into ``cell``: text always as text, with
+    Excel's quote prefix when it could be taken for a formula; other values with their format."""
+    if isinstance(value, str):
+        cell._value, cell.data_type = value, "s"  # never a formula
+        cell.quotePrefix = value.startswith(RISKY_PREFIXES)
+    else:
+        cell.value = value
+        if number_format and number_format != "General" and value is not None:
+            cell.number_format = number_format
     return cell
 
 
 def set_cell(ws, row: int, column: int, value: Any, number_format: str | None = None) -> None:
     """Write one value into a normal worksheet with the same rules as reports (text stays text)."""
-    value = cell_value(value)
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell._value, cell.data_type = value, "s"
-        cell.quotePrefix = value.startswith(RISKY_PREFIXES)
-    else:
-        cell.value = value
-        if number_format and value is not None:
-            cell.number_format = number_format
+    _fill(ws.cell(row=row, column=column), cell_value(value), number_format)
 
 
 def _widths(report: ReportSheet) -> list[float]:
@@ -146,8 +145,8 @@ def fill_sheet(ws, report: ReportSheet) -> None:
     def with_note(r: int, cells: list[Any]) -> list[Any]:
         i = r - 2
         if 0 <= i < len(report.notes):
-            note = Cell(ws, row=r, column=notes_col, value=None)
-            note._value, note.data_type, note.font = safe_text(report.notes[i]), "s", NOTE_FONT
+            note = _fill(Cell(ws, row=r, column=notes_col), safe_text(report.notes[i]))
+            note.font = NOTE_FONT
             cells = cells + [None] * (notes_col - 1 - len(cells)) + [note]
         return cells
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents
-from .names import NOBODY, CustomerDirectory, Identification
+from .names import CustomerDirectory, Identification
 from .references import Hit, ReferenceIndex
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
 

@@ -7,7 +7,6 @@ with their position in the sheet so every problem can name its cell. Nothing her
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from . import values as v
 from .contracts import Column, TableContract
-from .money import from_cents
+from .money import cents, from_cents
 from .problems import Problem, Severity
 
 FORMULA_PREFIXES = ("=", "+", "@")
@@ -187,24 +186,21 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
 def _typed(column: Column, parsed: list[Any], cells: list[Any], source_rows: np.ndarray, where: _Where,
            j: int | None, problems: list[Problem]) -> Any:
     if column.kind == "amount":
-        cents = np.zeros(len(parsed), dtype="int64")
-        missing = np.zeros(len(parsed), dtype=bool)
-        for i, amount in enumerate(parsed):
-            if amount is None:
-                missing[i] = True
-                continue
-            if type(amount) is float:
-                scaled = amount * 100
-                cents[i] = exact = int(math.floor(abs(scaled) + 0.5 + 1e-9)) * (1 if scaled >= 0 else -1)
-                off = abs(scaled - exact) > 1e-6 * max(1.0, abs(scaled) / 1e6)
-            else:
-                cents[i] = exact = v.to_cents(amount)
-                off = amount.scaleb(2) != exact
-            if off:
-                problems.append(where.problem(
-                    f"{column.name} {cells[i]!r} has more than 2 decimals; rounded to {exact / 100:.2f}",
-                    j=j, source_row=source_rows[i], severity="warning"))
-        out = from_cents(cents)
+        missing = np.array([x is None for x in parsed], dtype=bool)
+        is_float = np.array([type(x) is float for x in parsed], dtype=bool)
+        floats = np.array([x if type(x) is float else 0.0 for x in parsed], dtype="float64")
+        exact = np.zeros(len(parsed), dtype="int64")
+        exact[is_float] = cents(floats[is_float])  # Excel numbers: exact cents in one call
+        scaled = floats * 100
+        off = is_float & (np.abs(scaled - exact) > 1e-6 * np.maximum(1.0, np.abs(scaled) / 1e6))
+        for i in np.flatnonzero(~is_float & ~missing):  # text read as Decimal
+            exact[i] = v.to_cents(parsed[i])
+            off[i] = parsed[i].scaleb(2) != int(exact[i])
+        for i in np.flatnonzero(off):
+            problems.append(where.problem(
+                f"{column.name} {cells[i]!r} has more than 2 decimals; rounded to {exact[i] / 100:.2f}",
+                j=j, source_row=source_rows[i], severity="warning"))
+        out = from_cents(exact)
         out[missing] = np.nan
         return out
     if column.kind == "date":

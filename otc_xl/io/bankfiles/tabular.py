@@ -20,7 +20,7 @@ import python_calamine as pc
 from ...model.contracts import Column, TableContract
 from ...model.headers import header_key
 from ...model.problems import ValidationError, errors_in
-from ...model.tables import ParseOptions, RawTable, parse_table
+from ...model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
 from ...model.values import is_blank
 from .common import BankLines, fail, frame, stable_id, unique_ids
 
@@ -135,13 +135,10 @@ def _spreadsheet_grid(path: Path) -> list[list[Any]]:
 
 
 def _raw_table(name: str, grid: list[list[Any]], profile: dict[str, str]) -> RawTable:
+    """The table below the header row; headers named in ``profile`` are renamed to their columns first."""
     wanted = {header_key(h): canonical for canonical, h in profile.items()}
-    best, best_hits = 0, -1
-    for i, row in enumerate(grid[:15]):
-        hits = sum(1 for h in row if header_key(h) in wanted or BANK_EXPORT.match_header(h) is not None)
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if not grid:
+    top = [[wanted.get(header_key(h), h) for h in row] for row in grid[:HEADER_SEARCH_ROWS]]
+    best = header_row_index(top, BANK_EXPORT)
+    if best is None:
         raise fail(name, "the file is empty")
-    headers = [wanted.get(header_key(h), h) for h in grid[best]]
-    return RawTable(name, headers, [list(r) for r in grid[best + 1:]], header_row=best + 1)
+    return RawTable(name, top[best], [list(r) for r in grid[best + 1:]], header_row=best + 1)
