@@ -33,6 +33,26 @@ Public Sub OTC_RefreshAll(control As IRibbonControl)
     RunOTC "refresh_all"
 End Sub
 
+Public Sub OTC_Dunning(control As IRibbonControl)
+    RunOTC "dunning"
+End Sub
+
+Public Sub OTC_Letters(control As IRibbonControl)
+    RunOTC "letters"
+End Sub
+
+Public Sub OTC_Statements(control As IRibbonControl)
+    RunOTC "statements"
+End Sub
+
+Public Sub OTC_Worklist(control As IRibbonControl)
+    RunOTC "worklist"
+End Sub
+
+Public Sub OTC_Disputes(control As IRibbonControl)
+    RunOTC "disputes"
+End Sub
+
 Public Sub OTC_Help(control As IRibbonControl)
     ThisWorkbook.FollowHyperlink "https://pypi.org/project/otc-xl/"
 End Sub

@@ -26,3 +26,23 @@ End Sub
 Public Sub RefreshAll()
     RunOTC "refresh_all"
 End Sub
+
+Public Sub Dunning()
+    RunOTC "dunning"
+End Sub
+
+Public Sub Letters()
+    RunOTC "letters"
+End Sub
+
+Public Sub Statements()
+    RunOTC "statements"
+End Sub
+
+Public Sub Worklist()
+    RunOTC "worklist"
+End Sub
+
+Public Sub Disputes()
+    RunOTC "disputes"
+End Sub

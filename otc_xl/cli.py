@@ -17,12 +17,13 @@ from rich.table import Table
 
 from . import __version__
 from .io.xlsx_reader import XlsxSource
+from .io.files import write_files
 from .io.xlsx_writer import messages_report, replace_report_sheets, write_new_workbook
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS
 from .model.problems import Problem, ValidationError
 from .model.values import parse_date
-from .workflows import JOBS, JobResult, run_jobs
+from .workflows import RUN_ALL, JobResult, run_jobs
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -48,7 +49,7 @@ DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="otc-xl")
 def main() -> None:
-    """Order-to-Cash toolkit for Excel workbooks: cash application and AR reports.
+    """Order-to-Cash toolkit for Excel workbooks: cash application, AR reports and collections.
 
     Input workbooks hold tables (sheets or Excel Tables) named Invoices, Payments, Customers,
     Orders and Config; headers may be in English, Spanish, Italian, French or German.
@@ -90,18 +91,26 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
 
 
 def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
-             as_of: dt.date | None, require: tuple[str, ...] = ("invoices",)) -> Path:
+             as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
+             customer_ids: list[str] | None = None) -> Path:
     ledger = _load(book, require, toml, as_of)
     with console.status("Working …") as status:
-        result, _ = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"))
+        result, run = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"),
+                               customer_ids=customer_ids)
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         status.update("Writing the report …")
         if in_place:
             written = replace_report_sheets(book, sheets, out)
         else:
             written = write_new_workbook(out or book.with_name(f"{book.stem}_report.xlsx"), sheets)
+        folder = None
+        if result.files:
+            folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
+            write_files(folder, result.files)
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
     _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
+    if folder:
+        console.print(f"{len(result.files):,} letter/e-mail file(s) written to [bold]{folder}[/]", soft_wrap=True)
     return written
 
 
@@ -138,13 +147,15 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
     return command
 
 
-_book_command("run", list(JOBS), """Run every job on BOOK and write the report workbook.
+_book_command("run", RUN_ALL, """Run every job on BOOK and write the report workbook.
 
 Reads Invoices (required), Payments, Customers, Orders, Sales and Config; validates them (all
 problems are listed with sheet, row and column); applies cash (Applications, AliasSuggestions),
 then writes Inputs, Ageing, AgeingSummary,
-AgeingDetail, PivotData, CreditBalances, Unapplied, Unbilled and KPIs (with reconciliation
-controls), plus otc_messages when there are warnings.""")
+AgeingDetail, PivotData, CreditBalances, Unapplied, Unbilled, KPIs (with reconciliation
+controls), Dunning, DunningItems, DunningHistory, Worklist, ContactLog, Disputes, DisputeItems and
+WriteOffs, plus otc_messages when there are warnings. Letters and statements are written by the
+dunning and statement commands.""")
 _book_command("match", ["match", "unapplied"], """Apply the bank's cash to open invoices (cash application).
 
 Reads Payments, Invoices, Customers and Aliases; finds invoice numbers in remittances (any
@@ -170,6 +181,102 @@ _book_command("kpis", ["kpis"], """Compute DSO, count-back DSO, best possible DS
 
 Credit sales come from the Sales sheet when present (else estimated from the invoices listed);
 CEI needs Config opening_ar. Writes KPIs with the reconciliation controls.""")
+
+
+FILES_DIR = click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
+                         help="Folder for letters and e-mail drafts (default: BOOK_letters/<as-of date>/ next to BOOK).")
+KEEP_BOOK = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Write BOOK with the new sheets to this file and leave BOOK unchanged "
+                              "(default: BOOK itself; only otc_xl's own sheets are replaced).")
+
+
+def _collections_command(name: str, jobs: list[str], help_text: str):
+    """Commands whose sheets are records the next run reads back: they update BOOK itself."""
+    @main.command(name=name, help=help_text)
+    @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+    @KEEP_BOOK
+    @FILES_DIR
+    @AS_OF
+    @CONFIG
+    @DEBUG
+    def command(book: Path, out: Path | None, files_dir: Path | None, as_of, toml, debug: bool) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir))
+
+    return command
+
+
+_collections_command("dunning", ["dunning", "letters"], """Dunning run: today's notices, letters and e-mail drafts.
+
+Levels, minimums, fees, interest and grace days come from the Config sheet (dunning_*). Writes
+Dunning (one row per customer: status, level, items, amounts, fee, interest, next action),
+DunningItems (each overdue item, or why it is left out: disputed, dunning block, in grace, being
+paid) and DunningHistory into BOOK, so the next run escalates instead of repeating; running twice
+on the same date sends nothing twice. One printable HTML letter and one .eml draft per notice,
+in the customer's language (es, it, fr, en, de, ro), go to the --files folder; Letters lists them.""")
+_collections_command("worklist", ["worklist"], """Today's collection calls, ranked by priority, with script lines.
+
+Writes Worklist into BOOK: one row per customer with undisputed overdue money (unless a promise to
+pay is still open), its score, collector, contact, suggested action and an opening line in the
+customer's language, and empty columns outcome / promise_date / promise_amount / note. The next run
+files what was typed there in ContactLog and marks each promise kept, open or broken.""")
+_collections_command("disputes", ["disputes", "writeoffs"], """Disputes by root cause, and write-off proposals.
+
+Writes Disputes (count, amount, share, age and escalations by reason: pricing, quantity, damaged
+goods, duplicate billing, missing PO, tax, delivery…), DisputeItems, and WriteOffs (small
+residuals with an approval column that is kept when the sheet is refreshed) into BOOK.""")
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--customer", "customers", multiple=True, metavar="ID",
+              help="Customer to write a statement for (repeat for several; default: every customer).")
+@KEEP_BOOK
+@FILES_DIR
+@AS_OF
+@CONFIG
+@DEBUG
+def statement(book: Path, customers: tuple[str, ...], out: Path | None, files_dir: Path | None, as_of, toml,
+              debug: bool) -> None:
+    """Statements of account: opening balance, open items with ageing, payments, closing balance.
+
+    Opening balance = open items dated before the first day of the as-of month; payments are the
+    customer's receipts in Payments not yet allocated in the ERP (after cash application). Writes the
+    Statement sheet into BOOK and one HTML statement and .eml draft per customer and currency, in
+    the customer's language, to the --files folder.
+    """
+    _guard(debug, lambda: _execute(book, ["statements"], out, True, toml, as_of, files_dir=files_dir,
+                                   customer_ids=list(customers) or None))
+
+
+@main.command()
+@click.argument("balance", type=str)
+@click.option("--instalments", "-n", type=click.IntRange(1, 360), required=True, help="Number of instalments.")
+@click.option("--first", "first", callback=_as_of, required=True, metavar="DATE", help="Date of the first instalment.")
+@click.option("--every-months", type=click.IntRange(1, 12), default=1, show_default=True,
+              help="Months between instalments.")
+@click.option("--every-days", type=click.IntRange(1, 366), help="Days between instalments (instead of months).")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the plan as CSV.")
+def plan(balance: str, instalments: int, first, every_months: int, every_days: int | None, csv_out: Path | None) -> None:
+    """Payment plan: BALANCE (1.234,56 or 1234.56) in equal instalments that add up exactly.
+
+    Each instalment is the balance divided evenly, rounded down to the cent; the last takes the
+    remaining cents.
+    """
+    from .collecting.plans import payment_plan
+    from .io.files import write_csv
+    from .model.values import parse_amount
+
+    try:
+        frame = payment_plan(float(parse_amount(balance)), instalments, first, every_months, every_days)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="BALANCE") from None
+    table = Table("instalment", "due date", "amount", "remaining")
+    for r in frame.itertuples():
+        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", f"{r.amount:,.2f}", f"{r.remaining:,.2f}")
+    console.print(table)
+    if csv_out:
+        write_csv(csv_out, frame)
+        console.print(f"Plan written to [bold]{csv_out}[/]", soft_wrap=True)
 
 
 def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
@@ -252,7 +359,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     """Run the whole cycle on the demo: import the demo bank statement, apply cash, report.
 
     Works on a copy of the demo workbook (the shipped file is not changed): imports
-    otc_demo_camt053.xml into its Payments, then runs every job and writes otc_demo_report.xlsx.
+    otc_demo_camt053.xml into its Payments, then runs every job and writes otc_demo_report.xlsx,
+    and the dunning letters and e-mail drafts (es, it, fr, en, de, ro) to otc_demo_report_letters/.
     """
     import shutil
 
@@ -272,8 +380,9 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
             statement = write_demo_bank_file(work / "otc_demo_camt053.xml")
         console.print(f"[bold]1. Import the bank statement[/] {statement.name}", soft_wrap=True)
         _import((statement,), copy, None, (), None)
-        console.print("[bold]2. Apply cash and write the reports[/]")
-        _execute(copy, list(JOBS), out, False, None, as_of)
+        console.print("[bold]2. Apply cash, run collections and write the reports[/]")
+        _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of,
+                 files_dir=out.with_name(f"{out.stem}_letters"))
     _guard(debug, action)
 
 

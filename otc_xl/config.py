@@ -59,6 +59,30 @@ class Config:
     """Open AR at the start of the KPI period, home currency (enables CEI)."""
     bank_columns: str = ""
     """Bank CSV profile when headers are not recognised: value_date=F. valor; amount=Importe; remittance=Concepto."""
+    dunning_days: tuple[int, ...] = (1, 15, 30, 60)
+    """Days overdue at which each dunning level starts: 1,15,30,60 → reminder, second notice, final notice, legal."""
+    dunning_min_amount: tuple[float, ...] = (0.0,)
+    """Per level: least overdue amount worth a notice (one value applies to every level)."""
+    dunning_min_percent: tuple[float, ...] = (0.0,)
+    """Per level: least overdue share of the account's open balance, e.g. 0,0,5%,5%."""
+    dunning_fees: tuple[float, ...] = (0.0, 0.0, 10.0, 40.0)
+    """Per level: fee added to the notice."""
+    dunning_interest: tuple[float, ...] = (0.0, 0.0, 0.08, 0.08)
+    """Per level: yearly late-payment interest; interest = open × rate / 365 × days overdue."""
+    dunning_grace_days: int = 3
+    """Items are dunned only when more than this many days overdue."""
+    dunning_interval_days: int = 7
+    """Least days between two notices to the same customer."""
+    dispute_escalation_days: int = 30
+    """Disputes open longer than this are flagged for escalation."""
+    writeoff_threshold: float = 5.0
+    """Residuals (partly paid items) open for at most this amount are proposed for write-off."""
+    writeoff_min_days: int = 30
+    """…once they are at least this many days overdue."""
+    company_name: str = ""
+    """Sender shown on letters, statements and e-mails."""
+    templates_folder: str = ""
+    """Folder with your own letter templates (same names as otc_xl/letters/templates); empty → built-in."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -88,6 +112,35 @@ def _rates(value: Any) -> tuple[float, ...]:
     if any(not 0 <= r < 1 for r in rates):
         raise ValueError(f"{value!r} must be rates such as 0.02 or 2%")
     return rates
+
+
+def _numbers(value: Any, kind=float) -> tuple:
+    parts = [p for p in str(value).replace(";", " ").replace(",", " ").split() if p]
+    try:
+        numbers = tuple(kind(float(p)) for p in parts)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a list of numbers (expected e.g. 0;0;10;40)") from None
+    if not numbers or any(n < 0 for n in numbers):
+        raise ValueError(f"{value!r} must be numbers of zero or more (expected e.g. 0;0;10;40)")
+    return numbers
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    days = _numbers(value, int)
+    if list(days) != sorted(set(days)) or days[0] < 1:
+        raise ValueError(f"{value!r} must be increasing days overdue from 1 (expected e.g. 1,15,30,60)")
+    return days
+
+
+def _percents(value: Any) -> tuple[float, ...]:
+    return tuple(r * 100 for r in _rates(value)) if str(value).strip() not in ("", "0") else (0.0,)
+
+
+def _count(value: Any) -> int:
+    number = v.parse_integer(value)
+    if number < 0:
+        raise ValueError(f"{value!r} must be zero or more days")
+    return number
 
 
 def _choice(*allowed: str):
@@ -120,7 +173,27 @@ PARSERS = {
     "kpi_period_days": v.parse_integer,
     "opening_ar": _number,
     "bank_columns": v.parse_text,
+    "dunning_days": _days,
+    "dunning_min_amount": _numbers,
+    "dunning_min_percent": _percents,
+    "dunning_fees": _numbers,
+    "dunning_interest": _rates,
+    "dunning_grace_days": _count,
+    "dunning_interval_days": _count,
+    "dispute_escalation_days": _count,
+    "writeoff_threshold": _number,
+    "writeoff_min_days": _count,
+    "company_name": v.parse_text,
+    "templates_folder": v.parse_text,
 }
+PER_LEVEL = ("dunning_min_amount", "dunning_min_percent", "dunning_fees", "dunning_interest")
+"""Settings with one value per dunning level (or a single value for every level)."""
+
+
+def _consistency(config: Config) -> list[str]:
+    levels = len(config.dunning_days)
+    return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
+            f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
 
 
@@ -141,7 +214,9 @@ def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, i
             changes[name] = PARSERS[name](value)
         except ValueError as exc:
             problems.append(Problem(sheet, f"{name} {exc}", row, column))
-    return dataclasses.replace(base, **changes), problems
+    config = dataclasses.replace(base, **changes)
+    problems += [Problem(sheet, message) for message in _consistency(config)]
+    return config, problems
 
 
 def config_from_sheet(raw: RawTable | None, base: Config = Config()) -> tuple[Config, list[Problem]]:

@@ -14,7 +14,7 @@ from typing import Protocol
 import pandas as pd
 
 from .config import Config, config_from_sheet, config_from_toml
-from .model.contracts import CONTRACTS, TableContract
+from .model.contracts import CONTRACTS, RECORDS, TableContract
 from .model.problems import Problem, errors_in
 from .model.tables import RawTable, empty_frame, parse_table
 
@@ -41,6 +41,9 @@ class Ledger:
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
     """The sheet each table was read from; absent tables are left out."""
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """otc_xl's own records read back (``RECORDS``: dunning_history, worklist, contact_log,
+    writeoff_approvals); each is present, empty when the workbook has none."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -79,7 +82,15 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
         if name in require and frames[name].empty and not table_problems:
             problems.append(Problem(raw.sheet, f"no {name} rows below the header", raw.header_row,
                                     severity="warning"))
-    ledger = Ledger(config=config, problems=problems, found=found, **frames)
+    records: dict[str, pd.DataFrame] = {}
+    for name, contract in RECORDS.items():
+        raw = source.raw_table(contract)
+        records[name], table_problems = (parse_table(contract, raw, config.parse_options()) if raw is not None
+                                         else (empty_frame(contract), []))
+        problems += table_problems
+        if raw is not None:
+            found[name] = raw.sheet
+    ledger = Ledger(config=config, problems=problems, found=found, records=records, **frames)
     if ledger.ok:
         _enrich_from_customers(ledger)
         _check_ibans(ledger)

@@ -7,6 +7,7 @@ ledger through an adapter and writes the sheets through one.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,6 +21,14 @@ from .matching import MatchConfig, alias_suggestions, match_payments
 from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 from .reports.buckets import bucket_labels
 from .reports.controls import reconciliation
+from .collecting import DunningPolicy, DunningResult, dunning_run
+from .collecting.disputes import dispute_items, disputes_summary
+from .collecting.promises import file_outcomes, judge_promises
+from .collecting.statements import customer_receipts, statement_lines, statement_totals
+from .collecting.worklist import worklist
+from .collecting.writeoffs import is_approved, writeoff_proposals
+from .letters import dunning_letters, email_draft, environment, script_line, statements
+from .model.problems import Problem, ValidationError
 
 
 @dataclass
@@ -27,6 +36,8 @@ class JobResult:
     sheets: list[ReportSheet] = field(default_factory=list)
     summary: list[tuple[str, str]] = field(default_factory=list)
     """(label, value) lines for the console table / Excel status bar."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Documents to write (letters, statements, e-mail drafts) by file name."""
 
 
 @dataclass
@@ -35,6 +46,8 @@ class Run:
 
     ledger: Ledger
     results: dict[str, Any] = field(default_factory=dict)
+    customer_ids: list[str] | None = None
+    """Customers statements are asked for (None: all)."""
 
     @property
     def as_of(self):
@@ -87,6 +100,20 @@ def inputs_overview(run: Run) -> JobResult:
                      summary)
 
 
+def _match(run: Run):
+    """Cash application of this run (computed once, shared by every job that needs it)."""
+    ledger = run.ledger
+
+    def make():
+        customers = ledger.customers if len(ledger.customers) else None
+        return match_payments(ledger.invoices, ledger.payments, customers, MatchConfig.from_config(ledger.config),
+                              aliases=ledger.aliases if len(ledger.aliases) else None)
+    result = run.get("match_result", make)
+    run.results.setdefault("applications", result.applications)
+    run.results.setdefault("unapplied_details", result.unapplied)
+    return result
+
+
 def cash_application(run: Run) -> JobResult:
     """``Applications`` (every proposed application, auto and review, with confidence and why) and
     ``AliasSuggestions`` (payers learned from this run, to confirm into the Aliases sheet).
@@ -96,10 +123,7 @@ def cash_application(run: Run) -> JobResult:
     """
     ledger = run.ledger
     customers = ledger.customers if len(ledger.customers) else None
-    result = match_payments(ledger.invoices, ledger.payments, customers, MatchConfig.from_config(ledger.config),
-                            aliases=ledger.aliases if len(ledger.aliases) else None)
-    run.results["applications"] = result.applications
-    run.results["unapplied_details"] = result.unapplied
+    result = _match(run)
     apps = result.applications
     learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases)
     sheets = [ReportSheet("Applications", "tblApplications", apps,
@@ -203,6 +227,160 @@ def kpi_report(run: Run) -> JobResult:
     return JobResult([sheet], summary)
 
 
+# ---------------------------------------------------------------------------- collections
+
+def _customers(run: Run) -> pd.DataFrame | None:
+    return run.ledger.customers if len(run.ledger.customers) else None
+
+
+def _receipts(run: Run) -> pd.DataFrame:
+    """Money received per customer (Payments, after this run's cash application)."""
+    return run.get("receipts", lambda: customer_receipts(run.ledger.payments, _match(run).applications))
+
+
+def _dunning(run: Run) -> DunningResult:
+    ledger = run.ledger
+
+    def make() -> DunningResult:
+        apps = _match(run).applications
+        auto = apps.loc[apps["status"] == "auto"]
+        pending = auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+        return dunning_run(ledger.invoices, _customers(run), run.as_of, DunningPolicy.from_config(ledger.config),
+                           ledger.records["dunning_history"], pending)
+    return run.get("dunning", make)
+
+
+def dunning_report(run: Run) -> JobResult:
+    """``Dunning`` (one row per customer and currency: status, level, fee, interest, next action),
+    ``DunningItems`` (every overdue item: level or why it is left out) and ``DunningHistory``
+    (earlier notices plus today's, read back by the next run so it escalates instead of repeating)."""
+    result = _dunning(run)
+    notices = result.notices
+    money = ["overdue_amount", "fee", "interest", "total_due", "account_balance"]
+    cfg = run.ledger.config
+    sheets = [
+        ReportSheet("Dunning", "tblDunning", notices, _formats(notices, money, ("items", "level", "previous_level",
+                                                                                "oldest_days")),
+                    notes=(f"As of {run.as_of:%d/%m/%Y}. Levels start at {', '.join(map(str, cfg.dunning_days))} "
+                           f"days overdue; grace {cfg.dunning_grace_days} days; at least "
+                           f"{cfg.dunning_interval_days} days between notices.",
+                           "status notice: a letter goes out today (Letters button / otc-xl letters).")),
+        ReportSheet("DunningItems", "tblDunningItems", result.items,
+                    _formats(result.items, ["open_amount", "interest"], ("days_overdue", "level", "previous_level"))),
+        ReportSheet("DunningHistory", "tblDunningHistory", result.history,
+                    _formats(result.history, ["open_amount", "fee", "interest"], ("level",))),
+    ]
+    send = result.to_send
+    summary = [("dunning notices", f"{len(send):,} to send, {int((notices['status'] == 'waiting').sum()):,} waiting, "
+                                   f"{int((notices['status'] == 'excluded').sum()):,} excluded")]
+    summary += [(f"notices at level {lv}", f"{n:,}") for lv, n in send["level"].value_counts().sort_index().items()]
+    summary += _amounts("fees and interest", send.assign(_x=send["fee"] + send["interest"]), "_x") if len(send) else []
+    return JobResult(sheets, summary)
+
+
+def _sent_on(run: Run) -> dt.datetime:
+    return dt.datetime.combine(run.as_of, dt.time(9, 0), tzinfo=dt.timezone.utc)
+
+
+def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:
+    files, rows = {}, []
+    for doc in docs:
+        files[f"{doc.stem}.html"] = doc.html.encode("utf-8")
+        files[f"{doc.stem}.eml"] = email_draft(doc, sent_on=_sent_on(run))
+        rows.append({"customer_id": doc.customer_id, "currency": doc.currency, "language": doc.language,
+                     "to": doc.to, "subject": doc.subject, "letter": f"{doc.stem}.html", "email": f"{doc.stem}.eml"})
+    return files, pd.DataFrame(rows, columns=["customer_id", "currency", "language", "to", "subject", "letter",
+                                              "email"])
+
+
+def letters_job(run: Run) -> JobResult:
+    """Dunning letters (HTML, printable) and e-mail drafts (.eml) for today's notices, in each
+    customer's language; ``Letters`` lists them."""
+    cfg = run.ledger.config
+    docs = dunning_letters(_dunning(run), _customers(run), run.as_of, cfg.company_name, cfg.language,
+                           cfg.templates_folder)
+    files, listing = _documents(docs, run)
+    languages = ", ".join(f"{lang} {n}" for lang, n in listing["language"].value_counts().sort_index().items())
+    return JobResult([ReportSheet("Letters", "tblLetters", listing)],
+                     [("letters", f"{len(docs):,} ({languages or 'none'})")], files)
+
+
+def statement_job(run: Run) -> JobResult:
+    """``Statement`` (opening balance, open items with ageing, payments received, closing balance)
+    and one HTML statement plus e-mail draft per customer and currency."""
+    ledger, cfg = run.ledger, run.ledger.config
+    unknown = sorted(set(run.customer_ids or []) - set(ledger.invoices["customer_id"]) - set(ledger.customers["customer_id"]))
+    if unknown:
+        raise ValidationError([Problem(ledger.found.get("customers", "Customers"), f"customer {c!r} is not in "
+                                       "Customers or Invoices") for c in unknown])
+    lines = statement_lines(ledger.invoices, run.as_of, _receipts(run), run.customer_ids, buckets=cfg.buckets,
+                            basis=cfg.ageing_basis)
+    docs = statements(lines, _customers(run), run.as_of, bucket_labels(cfg.buckets), cfg.company_name, cfg.language,
+                      cfg.templates_folder)
+    files, _ = _documents(docs, run)
+    totals = statement_totals(lines)
+    sheet = ReportSheet("Statement", "tblStatement", lines, _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
+    summary = [("statements", f"{len(docs):,}")]
+    summary += [("statement balances tie", "yes" if totals.empty or totals["ties"].all() else "NO — please report")]
+    return JobResult([sheet], summary, files)
+
+
+def worklist_job(run: Run) -> JobResult:
+    """``Worklist`` (today's calls ranked by priority, with script lines and columns for the
+    outcome) and ``ContactLog`` (every outcome typed on earlier worklists, promises judged)."""
+    ledger, cfg = run.ledger, run.ledger.config
+    log = file_outcomes(ledger.records["contact_log"], ledger.records["worklist"])
+    inv = ledger.invoices
+    overdue = inv.loc[(inv["due_date"] < pd.Timestamp(run.as_of)) & (inv["dispute_code"] == "")]
+    overdue = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
+    judged = judge_promises(log, _receipts(run), overdue, run.as_of)
+    notices = _dunning(run).notices
+    levels = notices.set_index(["customer_id", "currency"])["level"]
+    env = environment(cfg.templates_folder)
+    script = lambda ctx: script_line(env, ctx["language"] or cfg.language,  # noqa: E731
+                                     {**ctx, "company": cfg.company_name})
+    calls = worklist(inv, _customers(run), run.as_of, judged, levels, script)
+    sheets = [ReportSheet("Worklist", "tblWorklist", calls,
+                          _formats(calls, ["overdue_amount", "disputed_amount", "open_balance", "promise_amount"],
+                                   ("rank", "oldest_days", "broken_promises", "dunning_level"))
+                          | {"credit_use": "percent", "score": "number", "promise_date": "date"},
+                          notes=("Type outcome, promise_date, promise_amount and note; the next run files them",
+                                 "in ContactLog and checks the promises against the bank.",
+                                 "Score: amount 35, age 25, broken promises 20, credit use 10, disputes 10.")),
+              ReportSheet("ContactLog", "tblContactLog", judged, _formats(judged, ["promise_amount", "received"]))]
+    status = judged["promise_status"].value_counts()
+    summary = [("calls today", f"{len(calls):,}"),
+               ("promises kept / open / broken", " / ".join(str(int(status.get(k, 0))) for k in ("kept", "open", "broken")))]
+    return JobResult(sheets, summary)
+
+
+def disputes_job(run: Run) -> JobResult:
+    """``Disputes`` (count, amount, age and escalations by root cause) and ``DisputeItems``."""
+    cfg = run.ledger.config
+    items = dispute_items(run.ledger.invoices, run.as_of, cfg.dispute_escalation_days)
+    summary_frame = disputes_summary(items)
+    sheets = [ReportSheet("Disputes", "tblDisputes", summary_frame,
+                          _formats(summary_frame, ["amount"], ("items", "oldest_days", "to_escalate"))
+                          | {"share": "percent", "average_days": "number"},
+                          notes=(f"Escalate: disputes open more than {cfg.dispute_escalation_days} days.",)),
+              ReportSheet("DisputeItems", "tblDisputeItems", items, _formats(items, ["open_amount"], ("dispute_days",)))]
+    lines = [("disputes", f"{len(items):,} item(s), {int(items['escalate'].sum()):,} to escalate")]
+    return JobResult(sheets, lines + _amounts("disputed", items, "open_amount") if len(items) else lines)
+
+
+def writeoffs_job(run: Run) -> JobResult:
+    """``WriteOffs``: small residuals proposed for write-off, with the approval columns."""
+    cfg = run.ledger.config
+    frame = writeoff_proposals(run.ledger.invoices, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
+                               run.ledger.records["writeoff_approvals"])
+    approved = sum(map(is_approved, frame["approved"]))
+    sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame, _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
+                        notes=(f"Residuals of at most {cfg.writeoff_threshold:,.2f}, {cfg.writeoff_min_days}+ days "
+                               "overdue. Type yes in approved and your name in approved_by;",
+                               "approvals are kept when this sheet is refreshed."))
+    return JobResult([sheet], [("write-off proposals", f"{len(frame):,} ({approved:,} approved)")])
+
+
 Job = Callable[[Run], JobResult]
 JOBS: dict[str, Job] = {
     "inputs": inputs_overview,
@@ -211,19 +389,29 @@ JOBS: dict[str, Job] = {
     "unapplied": unapplied_report,
     "unbilled": unbilled_report,
     "kpis": kpi_report,
+    "dunning": dunning_report,
+    "worklist": worklist_job,
+    "disputes": disputes_job,
+    "writeoffs": writeoffs_job,
+    "letters": letters_job,
+    "statements": statement_job,
 }
-"""Jobs by name, in the order ``otc-xl run`` performs them."""
+"""Every job by name, in the order they run."""
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements")]
+"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents."""
 
 
-def run_jobs(ledger: Ledger, names: list[str] | None = None,
-             progress: Callable[[str], None] | None = None) -> tuple[JobResult, Run]:
-    """Run the named jobs (all by default) in order; return their sheets and summaries, and the run."""
-    run = Run(ledger)
+def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
+             customer_ids: list[str] | None = None) -> tuple[JobResult, Run]:
+    """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
+    files, and the run. ``customer_ids`` limits statements to those customers."""
+    run = Run(ledger, customer_ids=customer_ids)
     result = JobResult()
-    for name in names or list(JOBS):
+    for name in names or RUN_ALL:
         if progress:
             progress(name)
         part = JOBS[name](run)
         result.sheets += part.sheets
         result.summary += part.summary
+        result.files.update(part.files)
     return result, run

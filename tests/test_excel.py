@@ -18,6 +18,7 @@ from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments
 
 INPUT_SHEETS = ["Read me", "Config", "Invoices", "Payments", "Customers", "Orders", "Sales", "Aliases"]
+RECORD_SHEETS = ["DunningHistory", "ContactLog"]  # otc_xl's own records in the demo: rewritten, never lost
 
 
 def remote(path):
@@ -39,7 +40,12 @@ def values_written(book, sheet_position):
     ("unbilled_revenue", ["Unbilled"]),
     ("kpis", ["KPIs"]),
     ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
-                     "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs"]),
+                     "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
+                     "Worklist", "Disputes", "DisputeItems", "WriteOffs"]),
+    ("dunning", ["Dunning", "DunningItems"]),
+    ("worklist", ["Worklist"]),
+    ("disputes", ["Disputes", "DisputeItems", "WriteOffs"]),
+    ("statements", ["Statement"]),
 ])
 def test_every_button_adds_its_tables_and_never_touches_inputs(button, sheets):
     book = remote(DEMO)
@@ -58,7 +64,7 @@ def test_apply_cash_writes_what_the_engine_computes():
     buttons.apply_cash(book)
     ledger = otc_xl.read_workbook(DEMO)
     expected = match_payments(ledger.invoices, ledger.payments, ledger.customers, MatchConfig.from_config(ledger.config))
-    written = values_written(book, len(INPUT_SHEETS))
+    written = values_written(book, len(INPUT_SHEETS) + len(RECORD_SHEETS))
     assert written[0] == list(expected.applications.columns)
     assert [(r[0], r[1], r[3]) for r in written[1:]] == list(zip(
         expected.applications["payment_id"], expected.applications["invoice_id"], expected.applications["applied_amount"]))
@@ -159,10 +165,11 @@ def test_ribbon_callbacks_vba_and_python_agree():
 def test_lite_main_registers_scripts_for_every_button():
     namespace = runpy.run_path(str(ROOT / "workbooks" / "lite" / "main.py"))
     scripts = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlscript__")}
-    assert scripts == {"apply_cash", "ageing_report", "unapplied_cash", "unbilled_revenue", "kpis", "refresh_all"}
+    assert scripts == {"apply_cash", "ageing_report", "unapplied_cash", "unbilled_revenue", "kpis", "refresh_all",
+                       "dunning", "worklist", "disputes"}
     functions = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlfunc__")}
     assert {"agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
-            "normalize_amount"} <= functions
+            "normalize_amount", "paymentplan"} <= functions
 
 
 def vba_modules(path):
@@ -225,3 +232,17 @@ def test_addin_build_and_install_commands(tmp_path):
     assert (target / "OTC.xlam").read_bytes() == (tmp_path / "out" / "OTC.xlam").read_bytes()
     assert (target / "xlwings.conf").read_text().splitlines() == ['"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"',
                                                                   '"UDF MODULES","otc_xl.excel.udfs"']
+
+
+def test_vba_compression_round_trips_long_repetitive_modules():
+    """ms-ovba-compression's copy-token length limit is patched; without it this source reads back garbled."""
+    from ms_ovba_compression.ms_ovba import MsOvba
+    from oletools.olevba import decompress_stream
+
+    from otc_xl.excel.addin import _fix_copytoken_limit
+
+    _fix_copytoken_limit()
+    source = "".join(f'Public Sub OTC_{i}(control As IRibbonControl)\r\n    RunOTC "x{i}"\r\nEnd Sub\r\n\r\n'
+                     for i in range(200)).encode()
+    assert len(source) > 3 * 4096
+    assert bytes(decompress_stream(bytearray(MsOvba().compress(source)))) == source

@@ -24,7 +24,7 @@ from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
 from .bankfile import write_camt053
-from .synth import make_dataset
+from .synth import PLACES, make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 DEMO_AS_OF = dt.date(2026, 11, 30)
@@ -41,6 +41,8 @@ LABELS = {
     "email": "E-mail", "credit_limit": "Credit limit", "payment_terms_days": "Payment terms", "country": "Country",
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
     "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
+    "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",
+    "dunning_block": "Dunning block",
 }
 
 
@@ -162,8 +164,70 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     data.payments = data.payments.iloc[:IN_WORKBOOK]
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF))]
-    frames = {"invoices": data.invoices, "payments": data.payments, "customers": data.customers,
+    customers, invoices = collections_demo(data)
+    frames = {"invoices": invoices, "payments": data.payments, "customers": customers,
               "orders": data.orders, "sales": data.sales,
               "aliases": pd.DataFrame(columns=["payer", "customer_id", "note"])}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
+    sheets += _records_demo(customers, invoices)
     return _write(Path(path), sheets)
+
+
+STREETS = {"es": "Calle Mayor", "it": "Via Roma", "fr": "Rue de la République", "en": "High Street",
+           "de": "Hauptstraße", "ro": "Strada Principală"}
+CONTACTS = {"es": ["Lucía Gómez", "Javier Ortega"], "it": ["Giulia Fontana", "Luca Moretti"],
+            "fr": ["Camille Petit", "Julien Robert"], "en": ["Sarah Hughes", "Tom Fletcher"],
+            "de": ["Anna Krüger", "Lukas Braun"], "ro": ["Elena Marin", "Andrei Pop"]}
+DISPUTE_NOTES = {"PRICING": "Price list 2026 not applied", "QUANTITY": "Delivered 40, invoiced 48",
+                 "DAMAGED": "Two pallets damaged on arrival", "DUPLICATE": "Same delivery invoiced twice",
+                 "MISSING_PO": "Customer needs PO number on invoice", "TAX": "Wrong VAT rate"}
+
+
+def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer contacts, two dunning blocks, dispute notes and dates, and a few small residuals,
+    added to the synthetic ledger with their own seed (the matching data is not disturbed)."""
+    import random
+    rng = random.Random(611)
+    customers, invoices = data.customers.copy(), data.invoices.copy()
+    places = {lang: iter(rng.sample(names, len(names)) * 20) for lang, names in PLACES.items()}
+    customers["contact"] = [rng.choice(CONTACTS[lang]) if rng.random() < 0.7 else "" for lang in customers["language"]]
+    customers["phone"] = [f"+{rng.randint(30, 49)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+                          for _ in range(len(customers))]
+    customers["address"] = [f"{STREETS[lang]} {rng.randint(1, 120)}; {rng.randint(10000, 99999)} {next(places[lang])}"
+                            for lang in customers["language"]]
+    customers["dunning_block"] = ""
+    customers.loc[customers.index[[7, 23]], "dunning_block"] = ["Payment plan agreed", "Insolvency proceedings"]
+    disputed = invoices["dispute_code"] != ""
+    invoices["notes"] = invoices["dispute_code"].map(DISPUTE_NOTES).fillna("")
+    invoices["dispute_date"] = pd.NaT
+    invoices.loc[disputed, "dispute_date"] = [d + pd.Timedelta(days=rng.randint(0, 20))
+                                              for d in invoices.loc[disputed, "due_date"]]
+    paid = set(data.truth["invoice_id"])
+    candidates = invoices.loc[(invoices["doc_type"] == "INV") & ~disputed & ~invoices["invoice_id"].isin(paid)
+                              & (invoices["due_date"] < pd.Timestamp(data.as_of) - pd.Timedelta(days=45))]
+    for i in candidates.index[3::97][:8]:  # residuals: short payments and rounding left behind
+        invoices.at[i, "open_amount"] = round(rng.uniform(0.01, 4.99), 2)
+    return customers, invoices
+
+
+def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[ReportSheet]:
+    """A dunning history of two earlier runs (so today's run escalates) and a contact log with promises."""
+    from ..collecting import DunningPolicy, dunning_run
+    from ..model.contracts import CONTACT_LOG, DUNNING_HISTORY
+
+    policy = DunningPolicy.from_config(Config())
+    history = None
+    for days_ago in (35, 14):
+        history = dunning_run(invoices, customers, DEMO_AS_OF - dt.timedelta(days=days_ago), policy, history).history
+    overdue = invoices.loc[(invoices["due_date"] < pd.Timestamp(DEMO_AS_OF)) & (invoices["dispute_code"] == "")]
+    callers = overdue.groupby("customer_id")["open_amount"].sum().sort_values(ascending=False).index[:6]
+    log = pd.DataFrame({
+        "customer_id": list(callers), "worklist_date": pd.Timestamp(DEMO_AS_OF - dt.timedelta(days=12)),
+        "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers], "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
+        "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6), DEMO_AS_OF - dt.timedelta(days=4),
+                                        DEMO_AS_OF + dt.timedelta(days=5), None, DEMO_AS_OF + dt.timedelta(days=9),
+                                        None]),
+        "promise_amount": [2500.0, 1200.0, 4000.0, None, 800.0, None],
+        "note": ["CFO confirmed transfer", "", "waiting for customer's payment run", "voicemail", "", "after 3 pm"]})
+    return [ReportSheet("DunningHistory", DUNNING_HISTORY.excel_table, history[list(DUNNING_HISTORY.column_names)]),
+            ReportSheet("ContactLog", CONTACT_LOG.excel_table, log[list(CONTACT_LOG.column_names)])]

@@ -48,6 +48,24 @@ def default_macros_dir() -> Path:
     raise FileNotFoundError("macros/ (customUI14.xml and the .bas modules) not found")
 
 
+def _fix_copytoken_limit() -> None:
+    """ms-ovba-compression 1.0.1 computes a copy token's maximum length as ``0xFFFF << (bits + 3)``
+    instead of MS-OVBA 2.4.1.3.19.3's ``(0xFFFF >> bits) + 3``, so long repeats (many similar
+    ``Public Sub`` lines) overflow into the offset bits and the module reads back garbled."""
+    from ms_ovba_compression.ms_ovba import MsOvba
+
+    original = MsOvba.__dict__["copytoken_help"].__func__
+    if getattr(original, "otc_fixed", False):
+        return
+
+    def copytoken_help(difference: int) -> dict:
+        help = original(difference)
+        help["maxLength"] = (0xFFFF >> help["bitCount"]) + 3
+        return help
+    copytoken_help.otc_fixed = True
+    MsOvba.copytoken_help = staticmethod(copytoken_help)
+
+
 def vba_project(bas_files: list[Path]) -> bytes:
     """``vbaProject.bin`` holding ThisWorkbook, Sheet1 and the given standard modules."""
     from ms_ovba.Models.Entities.doc_module import DocModule
@@ -58,6 +76,7 @@ def vba_project(bas_files: list[Path]) -> bytes:
     from ms_ovba.vbaProject import VbaProject
     from ms_ovba.Views.project_ole_file import ProjectOleFile
 
+    _fix_copytoken_limit()
     blank = Path(sys.modules["ms_ovba"].__file__).parent / "blank_files"
     with tempfile.TemporaryDirectory() as work, contextlib.chdir(work):  # ms-ovba writes next to its inputs
         project = VbaProject()

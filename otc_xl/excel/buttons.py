@@ -11,7 +11,9 @@ as a traceback.
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 
+from ..io.files import write_files
 from ..ledger import load_ledger
 from ..model.problems import Problem
 from ..workflows import run_jobs
@@ -25,6 +27,11 @@ ACTIONS = {
     "unbilled_revenue": (["unbilled"], ("orders",)),
     "kpis": (["kpis"], ("invoices",)),
     "refresh_all": (None, ("invoices",)),
+    "dunning": (["dunning"], ("invoices",)),
+    "letters": (["dunning", "letters"], ("invoices",)),
+    "statements": (["statements"], ("invoices",)),
+    "worklist": (["worklist"], ("invoices",)),
+    "disputes": (["disputes", "writeoffs"], ("invoices",)),
 }
 """Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
 
@@ -36,8 +43,23 @@ def _book(book):
     return book
 
 
-def run_action(book, action: str) -> dict:
-    """Run one button on ``book``; returns what was done (also shown to the user)."""
+def files_folder(book, as_of) -> Path | None:
+    """Where a button puts letters: ``<workbook name>_letters/<date>/`` next to a saved workbook."""
+    try:
+        path = Path(book.fullname)
+    except Exception:  # noqa: BLE001 - engines without a file system
+        return None
+    if not path.is_absolute() or not path.parent.is_dir():
+        return None
+    return path.parent / f"{path.stem}_letters" / f"{as_of:%Y-%m-%d}"
+
+
+def run_action(book, action: str, files_dir: Path | None = None) -> dict:
+    """Run one button on ``book``; returns what was done (also shown to the user).
+
+    Letters and statements are written to ``files_dir`` (default: :func:`files_folder`); where the
+    workbook has no folder (Excel on the web), the button says so and writes only the sheets.
+    """
     jobs, require = ACTIONS[action]
     status(book, f"otc_xl: {action.replace('_', ' ')} …")
     try:
@@ -47,9 +69,18 @@ def run_action(book, action: str) -> dict:
             message = f"otc_xl: {len(ledger.errors)} problem(s) in the input — see the otc_messages sheet"
             status(book, message)
             return {"ok": False, "message": message, "sheets": []}
-        result, _ = run_jobs(ledger, jobs)
+        result, run = run_jobs(ledger, jobs)
         for sheet in result.sheets:
             write_report(book, sheet)
+        written = None
+        if result.files:
+            written = files_dir or files_folder(book, run.as_of)
+            if written is not None:
+                write_files(written, result.files)
+                result.summary.append(("files", f"{len(result.files)} in {written}"))
+            else:
+                result.summary.append(("files", "not written: save the workbook to a folder first, "
+                                                "or use otc-xl on the desktop"))
         if ledger.problems:
             write_messages(book, ledger.problems)
         else:
@@ -57,7 +88,8 @@ def run_action(book, action: str) -> dict:
         pivots = refresh_pivots(book)
         summary = "; ".join(f"{k}: {v}" for k, v in result.summary if not k.endswith("rows"))[:250]
         status(book, f"otc_xl: done. {summary}")
-        return {"ok": True, "message": summary, "sheets": [s.sheet for s in result.sheets], "pivots": pivots}
+        return {"ok": True, "message": summary, "sheets": [s.sheet for s in result.sheets], "pivots": pivots,
+                "files": sorted(result.files) if written else [], "folder": written}
     except ForeignSheet as exc:
         write_messages(book, [Problem("otc_xl", str(exc))])
         status(book, f"otc_xl: {exc}")
@@ -98,3 +130,28 @@ def kpis(book=None) -> dict:
 def refresh_all(book=None) -> dict:
     """Every report, then every PivotTable of the workbook."""
     return run_action(_book(book), "refresh_all")
+
+
+def dunning(book=None) -> dict:
+    """Dunning run: Dunning, DunningItems and DunningHistory (the next run escalates from it)."""
+    return run_action(_book(book), "dunning")
+
+
+def letters(book=None) -> dict:
+    """Dunning run plus the letters (HTML) and e-mail drafts (.eml), in each customer's language."""
+    return run_action(_book(book), "letters")
+
+
+def statements(book=None) -> dict:
+    """Statements of account for every customer: Statement sheet, HTML and e-mail drafts."""
+    return run_action(_book(book), "statements")
+
+
+def worklist(book=None) -> dict:
+    """Today's calls (Worklist); files the outcomes typed on the last one in ContactLog."""
+    return run_action(_book(book), "worklist")
+
+
+def disputes(book=None) -> dict:
+    """Disputes by root cause, DisputeItems and WriteOffs proposals."""
+    return run_action(_book(book), "disputes")

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pandas as pd
 import xlwings as xw
 
+from ..collecting.plans import payment_plan
 from ..matching.names import normalise_name
 from ..matching.references import ReferenceIndex
 from ..model.contracts import INVOICES
@@ -160,4 +161,18 @@ def normalize_amount(text, locale=None):
     return _cellwise(text, lambda value: float(parse_amount(value, separator)))
 
 
-__all__ = ["agebucket", "ageing", "bestcustomer", "daysoverdue", "findinvoices", "matchscore", "normalize_amount"]
+@xw.func
+def paymentplan(balance, instalments, first_date, every_months=1):
+    """Payment plan: INSTALMENTS dates and amounts from FIRST_DATE, every EVERY_MONTHS months; the
+    amounts add up exactly to BALANCE (the last instalment takes the leftover cents)."""
+    try:
+        plan = payment_plan(float(parse_amount(balance)), int(float(instalments)), _as_of(first_date),
+                            int(float(every_months or 1)))
+    except (ValueError, TypeError) as exc:
+        return na(str(exc))
+    rows = [[int(r.instalment), r.due_date.date(), float(r.amount), float(r.remaining)] for r in plan.itertuples()]
+    return [["instalment", "due_date", "amount", "remaining"], *rows]
+
+
+__all__ = ["agebucket", "ageing", "bestcustomer", "daysoverdue", "findinvoices", "matchscore", "normalize_amount",
+           "paymentplan"]

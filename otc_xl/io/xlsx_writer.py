@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -31,6 +29,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from .files import replace_atomically
 from ..model.problems import Problem, ValidationError
 from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
 from ..model.tables import FORMULA_PREFIXES
@@ -218,26 +217,7 @@ def messages_report(problems: list[Problem]) -> ReportSheet:
 
 def save_atomically(book: openpyxl.Workbook, target: Path) -> None:
     """Save next to ``target`` under a temporary name, then rename over it."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=target.suffix, dir=target.parent or ".")
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.chmod(tmp, target.stat().st_mode if target.exists() else _default_mode())
-        os.replace(tmp, target)
-    except PermissionError:
-        Path(tmp).unlink(missing_ok=True)
-        raise ValidationError([Problem(target.name, "cannot write the file: is it open in Excel? Close it and "
-                                                    "run again")]) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    replace_atomically(target, book.save)
 
 
 def write_new_workbook(target: str | Path, reports: list[ReportSheet]) -> Path:

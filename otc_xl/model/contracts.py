@@ -153,6 +153,13 @@ INVOICES = TableContract(
                synonyms=("collector", "cobrador", "gestor de cobro", "responsable de cobro", "incaricato",
                          "recuperatore", "gestore crediti", "chargé de recouvrement", "recouvreur",
                          "sachbearbeiter", "mahnsachbearbeiter")),
+        Column("dispute_date", "date", "Date the customer raised the dispute (empty → due date).",
+               synonyms=("disputed on", "fecha disputa", "fecha reclamación", "data contestazione",
+                         "date litige", "date du litige", "reklamationsdatum")),
+        Column("notes", "text", "Free notes on the item (dispute details, agreements).",
+               synonyms=("note", "comments", "comment", "remarks", "notas", "observaciones", "comentarios",
+                         "note interne", "commenti", "annotazioni", "remarques", "commentaires", "notizen",
+                         "bemerkungen")),
     ),
 )
 
@@ -226,6 +233,19 @@ CUSTOMERS = TableContract(
         Column("parent_id", "id", "Group / parent account that may pay for this customer.",
                synonyms=("parent", "group", "parent account", "grupo", "matriz", "gruppo", "capogruppo",
                          "groupe", "maison mère", "konzern", "muttergesellschaft")),
+        Column("contact", "text", "Person to contact about payments (letters are addressed to them).",
+               synonyms=("contact name", "contact person", "attention", "contacto", "persona de contacto",
+                         "referente", "persona di riferimento", "interlocuteur", "contact client",
+                         "ansprechpartner", "kontakt")),
+        Column("phone", "text", "Telephone number for collection calls.",
+               synonyms=("telephone", "tel", "phone number", "teléfono", "telefono", "numero di telefono",
+                         "téléphone", "telefon", "telefonnummer")),
+        Column("address", "text", "Postal address for letters; lines separated by ';' or line breaks.",
+               synonyms=("postal address", "billing address", "dirección", "direccion", "domicilio",
+                         "indirizzo", "adresse", "anschrift")),
+        Column("dunning_block", "text", "Not empty: never send dunning letters (the text is the reason).",
+               synonyms=("dunning blocked", "dunning stop", "no dunning", "bloqueo reclamación",
+                         "bloqueo de reclamación", "blocco solleciti", "blocage relance", "mahnsperre")),
     ),
 )
 
@@ -287,3 +307,70 @@ ALIASES = TableContract(
 )
 
 CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES)}
+
+# ---------------------------------------------------------------- records otc_xl writes and reads back
+# These sheets are written by otc_xl (history, outcomes the collector types in) and read again by the
+# next run, so dunning escalates instead of repeating and promises are followed up.
+
+DUNNING_HISTORY = TableContract(
+    name="dunning_history",
+    doc="Every dunning notice sent: one row per item and run (written by the Dunning job).",
+    sheet_names=("DunningHistory",),
+    columns=(
+        Column("dunned_on", "date", "Date of the dunning run (its as_of date).", True),
+        Column("customer_id", "id", "Customer account.", True),
+        Column("invoice_id", "id", "Item reminded.", True),
+        Column("level", "integer", "Dunning level the item was reminded at.", True),
+        Column("currency", "currency", "Currency of the item."),
+        Column("open_amount", "amount", "Open amount when reminded."),
+        Column("fee", "amount", "Fee charged on the notice (on its first item)."),
+        Column("interest", "amount", "Interest charged on this item."),
+    ),
+)
+
+WORKLIST = TableContract(
+    name="worklist",
+    doc="Today's calls (written by the Worklist job); the collector types outcome, promise date and amount, "
+        "and the next run files them in ContactLog.",
+    sheet_names=("Worklist",),
+    columns=(
+        Column("customer_id", "id", "Customer account.", True),
+        Column("worklist_date", "date", "Date of the worklist the row belongs to."),
+        Column("currency", "currency", "Currency of the amounts."),
+        Column("outcome", "text", "What happened: promised, no answer, dispute, paid, call back…",
+               synonyms=("result", "resultado", "esito", "résultat", "ergebnis")),
+        Column("promise_date", "date", "Date the customer promised to pay by.",
+               synonyms=("promise to pay date", "ptp date", "fecha compromiso", "data promessa",
+                         "date promesse", "zahlungszusage datum")),
+        Column("promise_amount", "amount", "Amount the customer promised to pay.",
+               synonyms=("promise to pay amount", "ptp amount", "importe compromiso", "importo promesso",
+                         "montant promis", "zugesagter betrag")),
+        Column("note", "text", "Collector's note.", synonyms=("comment", "nota", "remarque", "notiz")),
+    ),
+)
+
+CONTACT_LOG = TableContract(
+    name="contact_log",
+    doc="Every contact outcome ever recorded on the Worklist (written by the Worklist job).",
+    sheet_names=("ContactLog",),
+    columns=WORKLIST.columns,
+)
+
+WRITEOFF_APPROVALS = TableContract(
+    name="writeoff_approvals",
+    doc="Write-off proposals (written by the Collections job) with the approval the user types in; "
+        "approvals are carried over when the sheet is rewritten.",
+    sheet_names=("WriteOffs",),
+    unique="invoice_id",
+    columns=(
+        Column("invoice_id", "id", "Item proposed for write-off.", True),
+        Column("approved", "text", "yes / no, typed by the approver.",
+               synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
+        Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
+                                                                  "approuvé par", "genehmigt von")),
+    ),
+)
+
+RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
+                                                          WRITEOFF_APPROVALS)}
+"""Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

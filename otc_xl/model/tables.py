@@ -7,6 +7,7 @@ with their position in the sheet so every problem can name its cell. Nothing her
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from .money import cents, from_cents
 from .problems import Problem, Severity
 
 FORMULA_PREFIXES = ("=", "+", "@")
+PHONE = re.compile(r"\+\d[\d ()./-]{5,}")  # "+34 912 345 678" is a phone number, not a formula to warn about
 SOURCE_ROW = "source_row"  # extra column in canonical frames: the Excel row the line came from
 
 
@@ -176,7 +178,7 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
                                           source_row=source_rows[i]))
     if column.kind in ("text", "id"):
         for i, text in enumerate(parsed):
-            if text and text.startswith(FORMULA_PREFIXES) and len(text) > 1:
+            if text and text.startswith(FORMULA_PREFIXES) and len(text) > 1 and not PHONE.fullmatch(text):
                 problems.append(where.problem(
                     f"{column.name} {text[:40]!r} looks like a formula; it is kept and written as text",
                     j=j, source_row=source_rows[i], severity="warning"))
@@ -218,9 +220,9 @@ def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseO
         frame["currency"] = frame["currency"].replace("", options.home_currency)
     if "language" in names:
         frame["language"] = frame["language"].replace("", options.language)
-    if "open_amount" in names:
+    if "open_amount" in names and "amount" in names:
         frame["open_amount"] = frame["open_amount"].fillna(frame["amount"])
-    if "doc_type" in names:
+    if "doc_type" in names and "amount" in names:
         frame["doc_type"] = frame["doc_type"].str.upper().where(frame["doc_type"] != "",
                                                                 np.where(frame["amount"] < 0, "CRN", "INV"))
     if contract.name == "payments":

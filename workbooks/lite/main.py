@@ -9,7 +9,7 @@ import xlwings as xw
 
 from otc_xl.excel import buttons
 from otc_xl.excel.udfs import (agebucket, ageing, bestcustomer, daysoverdue, findinvoices,  # noqa: F401
-                               matchscore, normalize_amount)
+                               matchscore, normalize_amount, paymentplan)
 
 
 @xw.script(button="[btnApplyCash]Dashboard!B3", show_taskpane=True)
@@ -40,3 +40,22 @@ def kpis(book: xw.Book):
 @xw.script(button="[btnRefresh]Dashboard!B13", show_taskpane=True)
 def refresh_all(book: xw.Book):
     buttons.refresh_all(book)
+
+
+@xw.script(button="[btnDunning]Dashboard!D3", show_taskpane=True)
+def dunning(book: xw.Book):
+    buttons.dunning(book)
+
+
+@xw.script(button="[btnWorklist]Dashboard!D5", show_taskpane=True)
+def worklist(book: xw.Book):
+    buttons.worklist(book)
+
+
+@xw.script(button="[btnDisputes]Dashboard!D7", show_taskpane=True)
+def disputes(book: xw.Book):
+    buttons.disputes(book)
+
+
+# Letters and statements are files: Lite runs in the browser with no folder to write them to, so
+# they are desktop/CLI buttons (otc-xl dunning, otc-xl statement). The sheets above work everywhere.

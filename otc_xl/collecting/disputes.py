@@ -1,0 +1,81 @@
+"""Disputed items and their root causes.
+
+``dispute_code`` (any language, any spelling) is mapped to a reason through :data:`REASONS`
+keywords, then the notes are searched; codes nobody recognises are shown as they are.
+A dispute's age runs from ``dispute_date`` (else the due date); past ``escalation_days`` it is
+flagged for escalation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from ..model.money import cents, from_cents
+from ..model.values import strip_accents
+
+REASONS: dict[str, tuple[str, ...]] = {
+    "pricing": ("price", "pricing", "prc", "precio", "precios", "tarifa", "prezzo", "prezzi", "prix", "tarif",
+                "preis", "pret"),
+    "quantity": ("quantity", "qty", "cantidad", "quantita", "quantite", "menge", "cantitate", "short shipment"),
+    "damaged goods": ("damaged", "damage", "broken", "defective", "danado", "defectuoso", "rotura",
+                      "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt", "defekt",
+                      "deteriorat"),
+    "duplicate billing": ("duplicate", "dup", "double", "duplicado", "duplicata", "doppia", "doublon",
+                          "doppelt", "dublura"),
+    "missing PO": ("missing po", "missing_po", "po missing", "no po", "sin pedido", "falta pedido",
+                   "manca ordine", "bon de commande manquant", "sans commande", "bestellnummer fehlt"),
+    "tax": ("tax", "vat", "iva", "tva", "mwst", "ust", "steuer", "impuesto", "imposta", "taxe", "impozit"),
+    "delivery": ("delivery", "not delivered", "late delivery", "entrega", "consegna", "livraison",
+                 "lieferung", "livrare"),
+}
+ITEM_COLUMNS = ["invoice_id", "customer_id", "customer_name", "collector", "currency", "open_amount", "dispute_code",
+                "reason", "notes", "disputed_since", "dispute_days", "escalate"]
+SUMMARY_COLUMNS = ["reason", "currency", "items", "amount", "share", "oldest_days", "average_days", "to_escalate"]
+
+
+def _words(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", strip_accents(str(text)).lower()).strip() + " "
+
+
+def dispute_reason(code: str, notes: str = "") -> str:
+    """The root-cause reason of a dispute code (``"PRECIO"`` → ``pricing``); else the code itself."""
+    for text in (code, notes):
+        words = _words(text)
+        for reason, keys in REASONS.items():
+            if any(f" {_words(k).strip()} " in words for k in keys):
+                return reason
+    return str(code).strip().lower() or "other"
+
+
+def dispute_items(invoices: pd.DataFrame, as_of: dt.date, escalation_days: int = 30) -> pd.DataFrame:
+    """One row per open disputed item, oldest dispute first."""
+    items = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) != 0)].copy()
+    notes = items["notes"] if "notes" in items else pd.Series("", index=items.index)
+    items["notes"] = notes
+    items["reason"] = [dispute_reason(c, n) for c, n in zip(items["dispute_code"], notes)]
+    since = items["dispute_date"] if "dispute_date" in items else pd.Series(pd.NaT, index=items.index)
+    items["disputed_since"] = since.fillna(items["due_date"])
+    items["dispute_days"] = (pd.Timestamp(as_of) - items["disputed_since"]).dt.days.clip(lower=0).astype("int64")
+    items["escalate"] = items["dispute_days"] > escalation_days
+    return items[ITEM_COLUMNS].sort_values(["dispute_days", "invoice_id"], ascending=[False, True],
+                                           kind="stable", ignore_index=True)
+
+
+def disputes_summary(items: pd.DataFrame) -> pd.DataFrame:
+    """Count, amount, share of the disputed amount, age and escalations by reason and currency."""
+    if items.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    c = items.assign(_c=cents(items["open_amount"]))
+    grouped = c.groupby(["reason", "currency"], as_index=False).agg(
+        items=("invoice_id", "size"), _c=("_c", "sum"), oldest_days=("dispute_days", "max"),
+        average_days=("dispute_days", "mean"), to_escalate=("escalate", "sum"))
+    total = grouped.groupby("currency")["_c"].transform("sum")
+    grouped["share"] = (grouped["_c"] / total.where(total != 0)).fillna(0).round(4)
+    grouped["amount"] = from_cents(grouped.pop("_c"))
+    grouped["average_days"] = grouped["average_days"].round(1)
+    grouped["to_escalate"] = grouped["to_escalate"].astype("int64")
+    return grouped[SUMMARY_COLUMNS].sort_values(["currency", "amount", "reason"], ascending=[True, False, True],
+                                                kind="stable", ignore_index=True)

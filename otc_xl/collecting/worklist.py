@@ -1,0 +1,117 @@
+"""The collections worklist: who to call today, in which order, and what to say.
+
+One row per customer and currency with undisputed overdue money, unless a promise to pay is still
+open. Priority score (0-100, higher first; ties: larger overdue amount, then customer id):
+
+=======================  ======  ====================================================================
+part                     points  measure
+=======================  ======  ====================================================================
+amount                   35      undisputed overdue / largest such amount in the list (same currency)
+age                      25      oldest overdue item, days / 90 (capped at 1)
+broken promises          20      broken promises on record / 2 (capped at 1)
+credit-limit use         10      open balance / credit limit / 1.5 (capped at 1; 0 without a limit)
+dispute share            10      disputed / (disputed + undisputed overdue): disputes need chasing too
+=======================  ======  ====================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..model.money import cents
+
+WEIGHTS = {"amount": 35.0, "age": 25.0, "promises": 20.0, "credit": 10.0, "disputes": 10.0}
+COLUMNS = ["rank", "score", "customer_id", "customer_name", "currency", "collector", "contact", "phone", "email",
+           "language", "overdue_amount", "disputed_amount", "oldest_days", "open_balance", "credit_use",
+           "broken_promises", "dunning_level", "action", "script", "worklist_date", "outcome", "promise_date",
+           "promise_amount", "note"]
+INPUT_COLUMNS = ("outcome", "promise_date", "promise_amount", "note")
+"""Left empty for the collector; the next run files them in the contact log."""
+
+
+def _master(customers: pd.DataFrame | None) -> pd.DataFrame:
+    wanted = ["customer_name", "collector", "contact", "phone", "email", "language", "credit_limit", "dunning_block"]
+    if customers is None or customers.empty:
+        return pd.DataFrame(columns=wanted)
+    return customers.set_index("customer_id").reindex(columns=wanted)
+
+
+def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
+             promises: pd.DataFrame | None = None, levels: pd.Series | None = None,
+             script: Callable[[dict], str] | None = None) -> pd.DataFrame:
+    """Today's calls, ranked (see the module doc for the score).
+
+    ``promises``: the judged contact log (``promise_status``); ``levels``: dunning level per
+    (customer_id, currency); ``script(context)`` writes the call's opening line.
+    """
+    today = pd.Timestamp(as_of)
+    inv = invoices.loc[cents(invoices["open_amount"]) != 0].assign(
+        _c=lambda f: cents(f["open_amount"]), _days=lambda f: (today - f["due_date"]).dt.days)
+    overdue = inv.loc[(inv["_days"] > 0) & (inv["_c"] > 0)]
+    undisputed = overdue.loc[overdue["dispute_code"] == ""]
+    disputed = overdue.loc[overdue["dispute_code"] != ""]
+    keys = ["customer_id", "currency"]
+    rows = undisputed.groupby(keys).agg(_over=("_c", "sum"), oldest_days=("_days", "max"),
+                                        _name=("customer_name", "first"), _coll=("collector", "first"))
+    rows["_disp"] = disputed.groupby(keys)["_c"].sum().reindex(rows.index).fillna(0).astype("int64")
+    rows["_bal"] = inv.groupby(keys)["_c"].sum().reindex(rows.index).fillna(0).astype("int64")
+    rows = rows.reset_index()
+    promises = promises if promises is not None else pd.DataFrame(columns=["customer_id", "promise_status"])
+    broken = promises.loc[promises["promise_status"] == "broken"].groupby("customer_id").size()
+    waiting = set(promises.loc[promises["promise_status"] == "open", "customer_id"])
+    rows = rows.loc[~rows["customer_id"].isin(waiting)].copy()
+    master = _master(customers)
+    info = master.reindex(rows["customer_id"])
+    rows["broken_promises"] = rows["customer_id"].map(broken).fillna(0).astype("int64").to_numpy()
+    limit = cents(info["credit_limit"].fillna(0).to_numpy())
+    rows["credit_use"] = np.where(limit > 0, rows["_bal"] / np.where(limit > 0, limit, 1), 0.0).round(4)
+    largest = rows.groupby("currency")["_over"].transform("max")
+    share = rows["_disp"] / (rows["_disp"] + rows["_over"])
+    rows["score"] = (WEIGHTS["amount"] * rows["_over"] / largest
+                     + WEIGHTS["age"] * np.minimum(rows["oldest_days"] / 90, 1)
+                     + WEIGHTS["promises"] * np.minimum(rows["broken_promises"] / 2, 1)
+                     + WEIGHTS["credit"] * np.minimum(rows["credit_use"] / 1.5, 1)
+                     + WEIGHTS["disputes"] * share).round(2)
+    rows = rows.sort_values(["score", "_over", "customer_id"], ascending=[False, False, True], kind="stable",
+                            ignore_index=True)
+    info = master.reindex(rows["customer_id"])
+    rows["customer_name"] = info["customer_name"].fillna(rows["_name"].set_axis(info.index)).to_numpy()
+    rows["collector"] = np.where(info["collector"].fillna("").to_numpy() != "", info["collector"].fillna(""),
+                                 rows["_coll"])
+    for column in ("contact", "phone", "email", "language"):
+        rows[column] = info[column].fillna("").to_numpy()
+    rows["overdue_amount"], rows["disputed_amount"] = rows["_over"] / 100, rows["_disp"] / 100
+    rows["open_balance"] = rows["_bal"] / 100
+    rows["dunning_level"] = [int(levels.get((c, k), 0)) if levels is not None else 0
+                             for c, k in zip(rows["customer_id"], rows["currency"])]
+    last_broken = promises.loc[promises["promise_status"] == "broken"].groupby("customer_id")["promise_date"].max()
+    blocked = info["dunning_block"].fillna("").to_numpy()
+    rows["action"] = [_action(r, b) for r, b in zip(rows.itertuples(), blocked)]
+    rows["script"] = [script({"customer": {"id": r.customer_id, "name": r.customer_name}, "collector": r.collector,
+                              "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),
+                              "disputed": r.disputed_amount, "language": r.language,
+                              "promise_date": last_broken.get(r.customer_id)})
+                      if script else "" for r in rows.itertuples()]
+    rows["rank"] = np.arange(1, len(rows) + 1)
+    rows["worklist_date"] = today
+    for column in INPUT_COLUMNS:
+        rows[column] = pd.NaT if column == "promise_date" else (np.nan if column == "promise_amount" else "")
+    return rows[COLUMNS]
+
+
+def _action(row, blocked: str) -> str:
+    if blocked:
+        return f"check first: dunning block ({blocked})"
+    if row.broken_promises:
+        return "call: promise broken — ask for immediate payment"
+    if row.dunning_level >= 3 or row.oldest_days > 60:
+        return "call: escalate (final notice / credit hold)"
+    if row.disputed_amount > row.overdue_amount:
+        return "call: resolve the dispute first"
+    if row.credit_use > 1:
+        return "call: over credit limit — agree payment before new orders"
+    return "call: payment reminder"

@@ -1,0 +1,44 @@
+"""Write-off proposals: small residuals left on partly paid items.
+
+An item is proposed when what is left open is at most ``threshold`` (either sign), less than the
+document amount (something was paid: it is a residual, not an unpaid invoice), it is at least
+``min_days`` overdue and not disputed. The user approves in the ``approved`` column; approvals
+typed earlier are carried over when the proposals are rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..model.money import cents
+
+COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "open_amount", "days_overdue",
+           "reason", "approved", "approved_by"]
+
+
+def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = 5.0, min_days: int = 30,
+                       approvals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``)."""
+    open_c, amount_c = cents(invoices["open_amount"]), cents(invoices["amount"])
+    days = (pd.Timestamp(as_of) - invoices["due_date"]).dt.days
+    residual = (open_c != 0) & (np.abs(open_c) <= cents(threshold)) & (np.abs(open_c) < np.abs(amount_c))
+    mask = residual & (days >= min_days) & (invoices["dispute_code"] == "")
+    out = invoices.loc[mask].assign(days_overdue=days[mask].astype("int64"))
+    out["reason"] = np.where(cents(out["open_amount"]) > 0, "residual after partial payment",
+                             "residual credit after partial use")
+    out["approved"], out["approved_by"] = "", ""
+    if approvals is not None and len(approvals):
+        earlier = approvals.drop_duplicates("invoice_id").set_index("invoice_id")
+        out["approved"] = out["invoice_id"].map(earlier["approved"]).fillna("")
+        out["approved_by"] = out["invoice_id"].map(earlier["approved_by"]).fillna("")
+    return out[COLUMNS].sort_values(["customer_id", "invoice_id"], kind="stable", ignore_index=True)
+
+
+def is_approved(value: str) -> bool:
+    """``yes``, ``sí``, ``oui``, ``ja``, ``x``, ``ok``… count as approved."""
+    from ..model.values import strip_accents
+    return strip_accents(str(value)).strip().lower() in {"yes", "y", "x", "ok", "si", "s", "oui", "o", "ja", "j",
+                                                          "approved", "aprobado", "approvato", "approuve", "da"}

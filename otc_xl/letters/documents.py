@@ -1,0 +1,107 @@
+"""Dunning letters and statements for customers, and their e-mail drafts (.eml).
+
+Everything here is pure: frames in, :class:`~otc_xl.letters.render.Document` objects and bytes
+out. Writing the files is the adapters' job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email import errors
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import pandas as pd
+
+from ..collecting.dunning import DunningResult
+from ..collecting.statements import SECTIONS
+from .render import Document, customer_context, environment, pay_by, records, render
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def _master(customers: pd.DataFrame | None) -> dict[str, dict]:
+    if customers is None or customers.empty:
+        return {}
+    return {row["customer_id"]: row for row in customers.to_dict("records")}
+
+
+def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of: dt.date,
+                    company: str = "", default_language: str = "en", templates_folder: str = "") -> list[Document]:
+    """One letter per notice to send (``result.to_send``), in the customer's language."""
+    env = environment(templates_folder)
+    master = _master(customers)
+    letters = []
+    for notice in records(result.to_send):
+        customer = master.get(notice["customer_id"], {})
+        items = result.items_of(notice["customer_id"], notice["currency"])
+        rows = [("overdue_amount", notice["overdue_amount"])]
+        rows += [(key, notice[key]) for key in ("fee", "interest") if notice[key]]
+        rows.append(("total_due", notice["total_due"]))
+        context = {"company": company, "collector": notice["collector"], "reply_to": "", "as_of": as_of,
+                   "customer": customer_context(customer, notice["customer_id"], notice["customer_name"]),
+                   "notice": notice, "items": records(items), "currency": notice["currency"],
+                   "tone": notice["tone"], "pay_by": pay_by(as_of, notice["tone"]), "summary_rows": rows}
+        language = notice["language"] or default_language
+        subject, html = render(env, "dunning", language, context)
+        letters.append(Document("dunning", notice["customer_id"], notice["currency"], language, subject, html,
+                                to=str(customer.get("email", "") or "")))
+    return letters
+
+
+def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date, buckets: list[str],
+               company: str = "", default_language: str = "en", templates_folder: str = "") -> list[Document]:
+    """One statement per customer and currency in ``lines`` (from ``statement_lines``)."""
+    env = environment(templates_folder)
+    master = _master(customers)
+    docs = []
+    for (customer_id, currency), group in lines.groupby(["customer_id", "currency"], sort=True):
+        customer = master.get(customer_id, {})
+        section = {name: group.loc[group["section"] == name] for name in SECTIONS}
+        items = section["open item"]
+        opening = float(section["opening balance"]["open_amount"].sum())
+        closing = float(section["closing balance"]["open_amount"].sum())
+        received = -float(section["payment received"]["open_amount"].sum())
+        period = round(closing + received - opening, 2)
+        totals = items.groupby("bucket", observed=True)["open_amount"].sum()
+        context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+                   "customer": customer_context(customer, customer_id, group["customer_name"].iloc[0]),
+                   "currency": currency, "period_start": section["opening balance"]["date"].iloc[0],
+                   "summary_rows": [("opening_balance", opening), ("period_items", period),
+                                    ("unapplied", -received), ("closing_balance", closing)],
+                   "items": records(items),
+                   "payments": [{"payment_id": p["document"], "payment_date": p["date"], "amount": p["amount"]}
+                                for p in records(section["payment received"])],
+                   "buckets": [(label, float(totals.get(label, 0.0))) for label in buckets]}
+        language = customer.get("language") or default_language
+        subject, html = render(env, "statement", language, context)
+        docs.append(Document("statement", customer_id, currency, language, subject, html,
+                             to=str(customer.get("email", "") or "")))
+    return docs
+
+
+def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = None) -> bytes:
+    """An unsent e-mail (.eml) with ``doc`` as its HTML body; Outlook opens it as a draft to send.
+
+    ``To`` is the customer's e-mail from the master (left empty when it has none or it is not an
+    address); header values are kept on one line so text from the workbook cannot add headers.
+    """
+    message = EmailMessage()
+    message["Subject"] = _one_line(doc.subject)
+    if sender:
+        message["From"] = _one_line(sender)
+    to = _one_line(doc.to)
+    if "@" in to:
+        try:
+            message["To"] = Address(addr_spec=to)
+        except (ValueError, IndexError, errors.HeaderParseError):
+            pass  # not an address: the collector fills in To
+    message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    message["X-Unsent"] = "1"  # Outlook: open as a draft
+    message.set_content(doc.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = doc.language
+    return bytes(message)
