@@ -101,6 +101,13 @@ def test_demo_command(tmp_path, monkeypatch):
     result = run("demo", "--out", tmp_path / "demo_report.xlsx")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo_report.xlsx").exists()
+    letters = tmp_path / "demo_report_letters"
+    languages = {p.stem for p in letters.glob("*.html")}
+    drafts = list(letters.glob("*.eml"))
+    assert len(drafts) == len(languages) > 20
+    sheet = openpyxl.load_workbook(tmp_path / "demo_report.xlsx")["Letters"]
+    written = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert {"es", "it", "fr", "en"} <= written
 
 
 REPORT_TABLES = {"Inputs": "tblInputs", "Ageing": "tblAgeing", "AgeingSummary": "tblAgeingSummary",

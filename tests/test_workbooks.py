@@ -21,7 +21,7 @@ def content(path):
                                           ("otc_template.xlsx", write_template_workbook)])
 def test_committed_workbook_matches_generator(tmp_path, name, writer):
     fresh = writer(tmp_path / name)
-    assert content(fresh) == content(ROOT / "workbooks" / name), f"regenerate with: python workbooks/generate.py"
+    assert content(fresh) == content(ROOT / "workbooks" / name), "regenerate with: python workbooks/generate.py"
 
 
 def test_committed_demo_bank_statement_matches_generator(tmp_path):

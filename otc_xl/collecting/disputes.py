@@ -40,12 +40,17 @@ def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", strip_accents(str(text)).lower()).strip() + " "
 
 
+def _mentions(words: str, key: str) -> bool:
+    """``key`` as a whole word or phrase; keys of 5+ letters also as a word's start (endommage → endommagée)."""
+    return f" {key} " in words or (len(key) >= 5 and " " not in key and f" {key}" in words)
+
+
 def dispute_reason(code: str, notes: str = "") -> str:
     """The root-cause reason of a dispute code (``"PRECIO"`` → ``pricing``); else the code itself."""
     for text in (code, notes):
         words = _words(text)
         for reason, keys in REASONS.items():
-            if any(f" {_words(k).strip()} " in words for k in keys):
+            if any(_mentions(words, _words(k).strip()) for k in keys):
                 return reason
     return str(code).strip().lower() or "other"
 

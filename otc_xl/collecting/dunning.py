@@ -78,7 +78,7 @@ def _item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: p
     block = pd.Series(dtype=str)
     if customers is not None and "dunning_block" in customers:
         block = customers.set_index("customer_id")["dunning_block"]
-    inv["_block"] = inv["customer_id"].map(block).fillna("")
+    inv["_block"] = inv["customer_id"].map(block).astype(object).fillna("")
     return inv
 
 
@@ -172,7 +172,7 @@ def _decide(customer: str, currency: str, group: pd.DataFrame, items: pd.DataFra
     if not interval_ok:
         items.loc[due.index, ["status", "reason"]] = ["waiting", f"last notice {last:%d/%m/%Y}"]
         row.update(status="waiting", reason=f"last notice on {last:%d/%m/%Y}; next allowed after "
-                   f"{policy.interval_days} days")
+                   f"{policy.interval_days} days", next_action=last + pd.Timedelta(days=policy.interval_days))
         return row, []
     fee = cents(rule.fee).item()
     items.loc[due.index, "level"] = sent

@@ -60,7 +60,9 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
     rows["_disp"] = disputed.groupby(keys)["_c"].sum().reindex(rows.index).fillna(0).astype("int64")
     rows["_bal"] = inv.groupby(keys)["_c"].sum().reindex(rows.index).fillna(0).astype("int64")
     rows = rows.reset_index()
-    promises = promises if promises is not None else pd.DataFrame(columns=["customer_id", "promise_status"])
+    if promises is None:
+        promises = pd.DataFrame({"customer_id": pd.Series(dtype=str), "promise_status": pd.Series(dtype=str),
+                                 "promise_date": pd.Series(dtype="datetime64[ns]")})
     broken = promises.loc[promises["promise_status"] == "broken"].groupby("customer_id").size()
     waiting = set(promises.loc[promises["promise_status"] == "open", "customer_id"])
     rows = rows.loc[~rows["customer_id"].isin(waiting)].copy()

@@ -77,10 +77,10 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             written = files_dir or files_folder(book, run.as_of)
             if written is not None:
                 write_files(written, result.files)
-                result.summary.append(("files", f"{len(result.files)} in {written}"))
+                result.summary.insert(0, ("files", f"{len(result.files)} in {written}"))
             else:
-                result.summary.append(("files", "not written: save the workbook to a folder first, "
-                                                "or use otc-xl on the desktop"))
+                result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
+                                                   "or use otc-xl on the desktop"))
         if ledger.problems:
             write_messages(book, ledger.problems)
         else:

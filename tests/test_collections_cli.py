@@ -1,0 +1,123 @@
+"""Collections through the doors users touch: otc-xl commands on workbooks and the Excel buttons."""
+
+import email
+import datetime as dt
+from email import policy
+
+import openpyxl
+
+from test_cli import run
+from test_excel import actions, remote
+from otc_xl.excel import buttons
+
+
+def table_rows(path, sheet):
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_dunning_twice_same_day_records_once_then_escalates(demo_copy, tmp_path):
+    files = tmp_path / "letters"
+    first = run("dunning", demo_copy, "--files", files)
+    assert first.exit_code == 0, first.output
+    history = table_rows(demo_copy, "DunningHistory")
+    today = [r for r in history if r["dunned_on"] == dt.datetime(2026, 11, 30)]
+    notices = [r for r in table_rows(demo_copy, "Dunning") if r["status"] == "notice"]
+    assert notices and {r["customer_id"] for r in today} == {r["customer_id"] for r in notices}
+    assert len(list(files.glob("*.eml"))) == len(notices) == len(table_rows(demo_copy, "Letters"))
+    assert run("dunning", demo_copy, "--files", files).exit_code == 0
+    assert table_rows(demo_copy, "DunningHistory") == history  # same day again: nothing recorded twice
+    later = run("dunning", demo_copy, "--as-of", "21/12/2026", "--files", tmp_path / "later")
+    assert later.exit_code == 0, later.output
+    rows = table_rows(demo_copy, "Dunning")
+    escalated = [r for r in rows if r["status"] == "notice" and r["previous_level"] and r["level"] > r["previous_level"]]
+    assert escalated and all(r["level"] == r["previous_level"] + 1 for r in escalated if r["previous_level"] < 4)
+    assert all(r["level"] <= 4 for r in rows)
+
+
+def test_dunning_letter_files_parse(demo_copy, tmp_path):
+    assert run("dunning", demo_copy, "--files", tmp_path).exit_code == 0
+    for listing in table_rows(demo_copy, "Letters"):
+        message = email.message_from_bytes((tmp_path / listing["email"]).read_bytes(), policy=policy.default)
+        assert message["Subject"] == listing["subject"] and message["Content-Language"] == listing["language"]
+        assert (tmp_path / listing["letter"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_statement_for_one_customer_and_unknown_customer(demo_copy, tmp_path):
+    result = run("statement", demo_copy, "--customer", "C10002", "--files", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = table_rows(demo_copy, "Statement")
+    assert {r["customer_id"] for r in lines} == {"C10002"}
+    assert {p.name for p in tmp_path.glob("*.html")} == {f"C10002_{r['currency']}_statement.html" for r in lines}
+    assert "Extracto de cuenta" in (tmp_path / "C10002_EUR_statement.html").read_text(encoding="utf-8")
+    bad = run("statement", demo_copy, "--customer", "C99999", "--files", tmp_path)
+    assert bad.exit_code == 1 and "customer 'C99999' is not in Customers or Invoices" in bad.output
+
+
+def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
+    assert run("worklist", demo_copy).exit_code == 0
+    book = openpyxl.load_workbook(demo_copy)
+    ws = book["Worklist"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date", "promise_amount", "note")}
+    customer = ws.cell(2, col["customer_id"]).value
+    ws.cell(2, col["outcome"]).value = "promised"
+    ws.cell(2, col["promise_date"]).value = dt.date(2026, 12, 4)
+    ws.cell(2, col["promise_amount"]).value = 1500
+    ws.cell(2, col["note"]).value = "=HYPERLINK(\"http://x\")"
+    ws.cell(2, col["note"]).data_type = "s"
+    book.save(demo_copy)
+    before = len(table_rows(demo_copy, "ContactLog"))
+    result = run("worklist", demo_copy)
+    assert result.exit_code == 0, result.output
+    log = table_rows(demo_copy, "ContactLog")
+    assert len(log) == before + 1
+    filed = log[-1]
+    assert (filed["customer_id"], filed["promise_amount"], filed["promise_status"]) == (customer, 1500, "open")
+    note = openpyxl.load_workbook(demo_copy)["ContactLog"].cell(len(log) + 1, 7)
+    assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text, never a formula
+    assert customer not in {r["customer_id"] for r in table_rows(demo_copy, "Worklist")}  # waits for its promise
+    assert run("worklist", demo_copy).exit_code == 0
+    assert len(table_rows(demo_copy, "ContactLog")) == before + 1  # filed once
+
+
+def test_writeoff_approvals_survive_a_refresh(demo_copy):
+    assert run("disputes", demo_copy).exit_code == 0
+    book = openpyxl.load_workbook(demo_copy)
+    ws = book["WriteOffs"]
+    header = [c.value for c in ws[1]]
+    invoice = ws.cell(2, 1).value
+    ws.cell(2, header.index("approved") + 1).value = "sí"
+    ws.cell(2, header.index("approved_by") + 1).value = "Marta"
+    book.save(demo_copy)
+    result = run("disputes", demo_copy)
+    assert result.exit_code == 0 and "(1 approved)" in result.output
+    row = next(r for r in table_rows(demo_copy, "WriteOffs") if r["invoice_id"] == invoice)
+    assert (row["approved"], row["approved_by"]) == ("sí", "Marta")
+    reasons = {r["reason"] for r in table_rows(demo_copy, "Disputes")}
+    assert {"pricing", "quantity", "damaged goods", "duplicate billing", "missing PO", "tax"} <= reasons
+
+
+def test_plan_command(tmp_path):
+    result = run("plan", "1.000,00", "-n", "3", "--first", "31/01/2027", "--csv", tmp_path / "plan.csv")
+    assert result.exit_code == 0, result.output
+    assert "333.33" in result.output and "333.34" in result.output and "28/02/2027" in result.output
+    assert (tmp_path / "plan.csv").read_text(encoding="utf-8-sig").splitlines()[-1] == "3,2027-03-31,333.34,0.0"
+    bad = run("plan", "1.234,5O", "-n", "3", "--first", "31/01/2027")
+    assert bad.exit_code == 2 and "not a number" in bad.output
+
+
+def test_letters_button_writes_files_and_sheets(tmp_path):
+    from conftest import DEMO
+
+    book = remote(DEMO)
+    outcome = buttons.run_action(book, "letters", files_dir=tmp_path)
+    assert outcome["ok"], outcome
+    assert outcome["files"] and all((tmp_path / name).exists() for name in outcome["files"])
+    added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
+    assert added == ["Dunning", "DunningItems", "Letters"]
+    web = remote(DEMO)  # Excel on the web: no folder; sheets are written and the user is told why no files
+    outcome = buttons.letters(web)
+    assert outcome["ok"] and outcome["files"] == [] and "save the workbook to a folder first" in outcome["message"]
