@@ -14,7 +14,7 @@ from otc_xl.collecting.promises import file_outcomes, judge_promises
 from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
 from otc_xl.collecting.worklist import worklist
 from otc_xl.collecting.writeoffs import writeoff_proposals
-from otc_xl.config import Config, config_from_sheet
+from otc_xl.config import config_from_sheet
 from otc_xl.model.money import cents
 from otc_xl.model.tables import RawTable
 
