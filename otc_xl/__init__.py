@@ -10,6 +10,10 @@ Public API (DataFrames in, DataFrames out; see the README):
   :func:`alias_suggestions`
 - reports: :func:`ageing`, :func:`unapplied_cash`, :func:`unbilled_revenue`, :func:`ar_kpis`,
   :func:`credit_balances`, :func:`pivot_data`
+- collections: :func:`dunning_run` with :class:`DunningPolicy` / :class:`DunningLevel`,
+  :func:`statement_lines`, :func:`worklist`, :func:`dispute_items`, :func:`disputes_summary`,
+  :func:`writeoff_proposals`, :func:`payment_plan`; letters: :func:`dunning_letters`,
+  :func:`statements`, :func:`email_draft`
 """
 
 from __future__ import annotations
@@ -22,6 +26,13 @@ from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from .model.problems import Problem, ValidationError
 from .matching import MatchConfig, MatchResult, alias_suggestions, match_payments
 from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
+from .collecting import DunningLevel, DunningPolicy, DunningResult, dunning_run
+from .collecting.disputes import dispute_items, disputes_summary
+from .collecting.plans import payment_plan
+from .collecting.statements import statement_lines
+from .collecting.worklist import worklist
+from .collecting.writeoffs import writeoff_proposals
+from .letters import dunning_letters, email_draft, statements
 
 
 def read_bank_file(path, format=None):
@@ -43,6 +54,9 @@ def read_workbook(path, **settings) -> Ledger:
     return load_ledger(XlsxSource(path), **settings)
 
 
-__all__ = ["CONTRACTS", "CUSTOMERS", "Config", "INVOICES", "Ledger", "MatchConfig", "MatchResult", "ORDERS",
-           "PAYMENTS", "Problem", "ValidationError", "__version__", "ageing", "alias_suggestions", "ar_kpis",
-           "credit_balances", "match_payments", "pivot_data", "read_bank_file", "read_workbook", "unapplied_cash", "unbilled_revenue"]
+__all__ = ["CONTRACTS", "CUSTOMERS", "Config", "DunningLevel", "DunningPolicy", "DunningResult", "INVOICES", "Ledger",
+           "MatchConfig", "MatchResult", "ORDERS", "PAYMENTS", "Problem", "ValidationError", "__version__", "ageing",
+           "alias_suggestions", "ar_kpis", "credit_balances", "dispute_items", "disputes_summary", "dunning_letters",
+           "dunning_run", "email_draft", "match_payments", "payment_plan", "pivot_data", "read_bank_file",
+           "read_workbook", "statement_lines", "statements", "unapplied_cash", "unbilled_revenue", "worklist",
+           "writeoff_proposals"]

@@ -246,3 +246,10 @@ def test_vba_compression_round_trips_long_repetitive_modules():
                      for i in range(200)).encode()
     assert len(source) > 3 * 4096
     assert bytes(decompress_stream(bytearray(MsOvba().compress(source)))) == source
+
+
+def test_udf_paymentplan_spills_a_plan_that_sums_exactly():
+    result = call("paymentplan", [["1.000,00"]], [[3]], [[46418]], [[None]])  # first instalment 31/01/2027
+    assert result[0] == ["instalment", "due_date", "amount", "remaining"]
+    assert [row[2] for row in result[1:]] == [333.33, 333.33, 333.34] and result[-1][3] == 0.0
+    assert call("paymentplan", [["0,02"]], [[3]], [[46418]], [[None]])[0][0].startswith("#N/A: a balance of 0.02")

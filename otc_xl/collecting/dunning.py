@@ -114,21 +114,29 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
 
     notices, history_rows = [], []
     master = customers.set_index("customer_id") if customers is not None and len(customers) else None
-    for (customer, currency), group in items.groupby(["customer_id", "currency"], sort=True):
-        row, new_history = _decide(customer, currency, group, items, policy, today, int(balance[(customer, currency)]),
-                                   last_notice.get((customer, currency)))
-        row.update(_contact(master, customer, group))
+    items = items.sort_values(["customer_id", "currency", "due_date", "invoice_id"], kind="stable")
+    cols = {c: items[c].to_numpy() for c in ("invoice_id", "_open", "days_overdue", "level", "previous_level",
+                                              "status", "reason", "due_date", "customer_name", "collector")}
+    cols["status"], cols["reason"] = cols["status"].copy(), cols["reason"].copy()
+    cols["level"], cols["_interest"] = cols["level"].copy(), np.zeros(len(items), dtype="int64")
+    keys = list(zip(items["customer_id"], items["currency"]))
+    bounds = [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+    for lo, hi in zip([0, *bounds], [*bounds, len(keys)]) if keys else ():
+        customer, currency = keys[lo]
+        row, new_history = _decide(customer, currency, slice(lo, hi), cols, policy, today,
+                                   int(balance[(customer, currency)]), last_notice.get((customer, currency)))
+        row.update(_contact(master, customer, cols["customer_name"][lo], cols["collector"][lo]))
         notices.append(row)
         history_rows += new_history
-    items["interest"] = from_cents(items.pop("_interest").fillna(0).astype("int64")) if "_interest" in items else 0.0
+    for column in ("status", "reason", "level"):
+        items[column] = cols[column]
+    items["interest"] = from_cents(cols["_interest"])
     items["open_amount"] = from_cents(items["_open"].clip(lower=0))
     new = pd.DataFrame(history_rows, columns=HISTORY_COLUMNS)
     kept = pd.concat([past, new], ignore_index=True) if len(new) else past
     kept = kept.sort_values(["dunned_on", "customer_id", "invoice_id"], kind="stable", ignore_index=True)
     kept["level"] = kept["level"].astype("int64")
-    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS),
-                         items[ITEM_COLUMNS].sort_values(["customer_id", "currency", "due_date", "invoice_id"],
-                                                         kind="stable", ignore_index=True), kept)
+    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS), items[ITEM_COLUMNS].reset_index(drop=True), kept)
 
 
 def _exclude(items: pd.DataFrame, mask: pd.Series, status: str, reason: pd.Series | str) -> None:
@@ -138,54 +146,54 @@ def _exclude(items: pd.DataFrame, mask: pd.Series, status: str, reason: pd.Serie
     items.loc[mask, "reason"] = reason[mask] if isinstance(reason, pd.Series) else reason
 
 
-def _decide(customer: str, currency: str, group: pd.DataFrame, items: pd.DataFrame, policy: DunningPolicy,
-            today: pd.Timestamp, balance: int, last: pd.Timestamp | None) -> tuple[dict, list[dict]]:
-    due = group.loc[group["status"] == ""]
-    overdue = int(due["_open"].sum())
+def _decide(customer: str, currency: str, rows: slice, cols: dict, policy: DunningPolicy, today: pd.Timestamp,
+            balance: int, last: pd.Timestamp | None) -> tuple[dict, list[dict]]:
+    """The notice of one account (its items are ``cols[...][rows]``); marks the items' status."""
+    status, reason, level_of = cols["status"][rows], cols["reason"][rows], cols["level"][rows]
+    open_, days, previous = cols["_open"][rows], cols["days_overdue"][rows], cols["previous_level"][rows]
+    due = np.flatnonzero(status == "")
+    overdue = int(open_[due].sum())
     row = {"customer_id": customer, "currency": currency, "items": len(due), "overdue_amount": overdue / 100,
            "fee": 0.0, "interest": 0.0, "total_due": overdue / 100, "level": 0, "tone": "",
-           "previous_level": int(group["previous_level"].max()), "oldest_days": int(group["days_overdue"].max()),
-           "account_balance": balance / 100, "last_notice": last, "next_action": _next_step(due, policy, today)}
-    if due.empty:
-        reasons = group["reason"].value_counts()
-        status = "excluded" if (group["status"] == "excluded").any() else "not yet due"
-        row.update(status=status, reason="; ".join(f"{n} item(s) {r}" for r, n in reasons.items()), next_action=None)
+           "previous_level": int(previous.max()), "oldest_days": int(days.max()),
+           "account_balance": balance / 100, "last_notice": last,
+           "next_action": _next_step(cols["due_date"][rows][due], level_of[due], policy, today)}
+    if not len(due):
+        counts = pd.Series(reason).value_counts()
+        row.update(status="excluded" if (status == "excluded").any() else "not yet due",
+                   reason="; ".join(f"{n} item(s) {r}" for r, n in counts.items()), next_action=None)
         return row, []
-    level = _notice_level(int(due["level"].max()), overdue, balance, policy)
+    level = _notice_level(int(level_of[due].max()), overdue, balance, policy)
     if level == 0:
         first = policy[1]
-        items.loc[due.index, ["status", "reason"]] = ["below minimum", "the account is below the level's minimum"]
+        status[due], reason[due] = "below minimum", "the account is below the level's minimum"
         row.update(status="below minimum", reason=f"overdue {overdue / 100:,.2f} is below the minimum of level 1 "
                    f"({first.min_amount:,.2f}, {first.min_percent:g}% of the balance {balance / 100:,.2f})")
         return row, []
-    sent = np.minimum(due["level"].to_numpy(), level)
-    escalates = bool((sent > due["previous_level"].to_numpy()).any())
-    interval_ok = last is None or (today - last).days >= policy.interval_days
-    rule = policy[level]
-    interest = [interest_cents(int(o), rule.interest_rate, int(d)) for o, d in zip(due["_open"], due["days_overdue"])]
-    row.update(level=level, tone=rule.tone)
-    if not escalates:
-        items.loc[due.index, ["status", "reason"]] = ["reminded", f"already reminded at level {int(due['previous_level'].max())}"]
+    sent = np.minimum(level_of[due], level)
+    row.update(level=level, tone=policy[level].tone)
+    if not (sent > previous[due]).any():
+        status[due], reason[due] = "reminded", f"already reminded at level {int(previous[due].max())}"
         row.update(status="up to date", reason=f"no item has reached a new level since {last:%d/%m/%Y}"
                    if last is not None else "nothing new")
         return row, []
-    if not interval_ok:
-        items.loc[due.index, ["status", "reason"]] = ["waiting", f"last notice {last:%d/%m/%Y}"]
+    if last is not None and (today - last).days < policy.interval_days:
+        status[due], reason[due] = "waiting", f"last notice {last:%d/%m/%Y}"
         row.update(status="waiting", reason=f"last notice on {last:%d/%m/%Y}; next allowed after "
                    f"{policy.interval_days} days", next_action=last + pd.Timedelta(days=policy.interval_days))
         return row, []
+    rule = policy[level]
     fee = cents(rule.fee).item()
-    items.loc[due.index, "level"] = sent
-    items.loc[due.index, "status"] = "dunned"
-    items.loc[due.index, "_interest"] = interest
+    interest = [interest_cents(int(o), rule.interest_rate, int(d)) for o, d in zip(open_[due], days[due])]
+    level_of[due], status[due] = sent, "dunned"
+    cols["_interest"][rows][due] = interest
     row.update(status="notice", fee=fee / 100, interest=sum(interest) / 100,
                total_due=(overdue + fee + sum(interest)) / 100,
-               reason=f"level {level} ({rule.tone.replace('_', ' ')}): worst item {int(due['days_overdue'].max())} "
-                      "days overdue")
+               reason=f"level {level} ({rule.tone.replace('_', ' ')}): worst item {int(days[due].max())} days overdue")
     history = [{"dunned_on": today, "customer_id": customer, "invoice_id": invoice, "level": int(lv),
-                "currency": currency, "open_amount": int(open_) / 100, "fee": fee / 100 if i == 0 else 0.0,
+                "currency": currency, "open_amount": int(o) / 100, "fee": fee / 100 if i == 0 else 0.0,
                 "interest": interest[i] / 100}
-               for i, (invoice, open_, lv) in enumerate(zip(due["invoice_id"], due["_open"], sent))]
+               for i, (invoice, o, lv) in enumerate(zip(cols["invoice_id"][rows][due], open_[due], sent))]
     return row, history
 
 
@@ -199,19 +207,18 @@ def _notice_level(worst: int, overdue: int, balance: int, policy: DunningPolicy)
     return 0
 
 
-def _next_step(due: pd.DataFrame, policy: DunningPolicy, today: pd.Timestamp) -> pd.Timestamp:
+def _next_step(due_dates: np.ndarray, levels: np.ndarray, policy: DunningPolicy, today: pd.Timestamp) -> pd.Timestamp:
     """First date a notice can escalate: an item reaches its next level, after the interval."""
     dates = [pd.Timestamp(d) + pd.Timedelta(days=policy[lv + 1].days)
-             for d, lv in zip(due["due_date"], due["level"]) if lv < len(policy.levels)]
+             for d, lv in zip(due_dates, levels) if lv < len(policy.levels)]
     earliest = today + pd.Timedelta(days=max(1, policy.interval_days))
     return max(min(dates), earliest) if dates else earliest
 
 
-def _contact(master: pd.DataFrame | None, customer: str, group: pd.DataFrame) -> dict:
-    fallback = {"customer_name": group["customer_name"].iloc[0], "language": "", "email": "",
-                "collector": group["collector"].iloc[0]}
+def _contact(master: pd.DataFrame | None, customer: str, name: str, collector: str) -> dict:
+    fallback = {"customer_name": name, "language": "", "email": "", "collector": collector}
     if master is None or customer not in master.index:
         return fallback
     c = master.loc[customer]
-    return {"customer_name": c["customer_name"] or fallback["customer_name"], "language": c["language"],
-            "email": c["email"], "collector": c["collector"] or fallback["collector"]}
+    return {"customer_name": c["customer_name"] or name, "language": c["language"], "email": c["email"],
+            "collector": c["collector"] or collector}

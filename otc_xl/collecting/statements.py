@@ -62,44 +62,50 @@ def statement_lines(invoices: pd.DataFrame, as_of: dt.date, receipts: pd.DataFra
         items = items.loc[items["customer_id"].isin(customer_ids)]
         receipts = receipts.loc[receipts["customer_id"].isin(customer_ids)]
     items["days_overdue"] = age_in_days(items[basis], as_of)
-    items["bucket"] = bucket_of(items["days_overdue"], buckets)
+    items["bucket"] = bucket_of(items["days_overdue"], buckets).astype(str)
+    keys = ["customer_id", "currency"]
     names = items.groupby("customer_id")["customer_name"].first()
-    keys = sorted(set(zip(items["customer_id"], items["currency"])) | set(zip(receipts["customer_id"], receipts["currency"])))
-    out = []
-    for customer, currency in keys:
-        mine = items.loc[(items["customer_id"] == customer) & (items["currency"] == currency)]
-        mine = mine.sort_values(["invoice_date", "invoice_id"], kind="stable")
-        paid = receipts.loc[(receipts["customer_id"] == customer) & (receipts["currency"] == currency)]
-        opening = int(cents(mine.loc[mine["invoice_date"] < start, "open_amount"]).sum())
-        received = int(cents(paid["amount"]).sum())
-        closing = int(cents(mine["open_amount"]).sum()) - received
-        base = {"customer_id": customer, "customer_name": names.get(customer, ""), "currency": currency}
-        out.append({**base, "section": SECTIONS[0], "date": start, "open_amount": opening / 100})
-        out += [{**base, "section": SECTIONS[1], "document": r.invoice_id, "date": r.invoice_date,
-                 "due_date": r.due_date, "days_overdue": r.days_overdue, "bucket": r.bucket, "amount": r.amount,
-                 "open_amount": r.open_amount} for r in mine.itertuples()]
-        out += [{**base, "section": SECTIONS[2], "document": r.payment_id, "date": r.payment_date,
-                 "amount": r.amount, "open_amount": -r.amount} for r in paid.itertuples()]
-        out.append({**base, "section": SECTIONS[3], "date": today, "open_amount": closing / 100})
-    frame = pd.DataFrame(out, columns=LINE_COLUMNS)
+    item_c = items.assign(_c=cents(items["open_amount"]), _old=lambda f: f["invoice_date"] < start)
+    received = receipts.assign(_c=cents(receipts["amount"])).groupby(keys)["_c"].sum()
+    owed = item_c.groupby(keys)["_c"].sum()
+    opening = item_c.loc[item_c["_old"]].groupby(keys)["_c"].sum()
+    accounts = owed.index.union(received.index)
+    owed, received, opening = (x.reindex(accounts, fill_value=0) for x in (owed, received, opening))
+    summary = pd.DataFrame(index=accounts).reset_index()
+    frames = [
+        summary.assign(section=SECTIONS[0], date=start, open_amount=from_cents(opening.to_numpy())),
+        items.assign(section=SECTIONS[1], document=items["invoice_id"], date=items["invoice_date"]),
+        receipts.assign(section=SECTIONS[2], document=receipts["payment_id"], date=receipts["payment_date"],
+                        open_amount=-receipts["amount"]),
+        summary.assign(section=SECTIONS[3], date=today, open_amount=from_cents((owed - received).to_numpy())),
+    ]
+    frame = pd.concat([f.reindex(columns=LINE_COLUMNS) for f in frames], ignore_index=True)
+    frame["customer_name"] = frame["customer_id"].map(names).fillna("")
+    frame["_order"] = frame["section"].map({name: i for i, name in enumerate(SECTIONS)})
+    frame = frame.sort_values(["customer_id", "currency", "_order", "date", "document"], kind="stable",
+                              ignore_index=True).drop(columns="_order")
     frame["document"] = frame["document"].fillna("")
     frame["bucket"] = frame["bucket"].fillna("")
     frame["days_overdue"] = frame["days_overdue"].astype("Int64")
+    frame["date"] = pd.to_datetime(frame["date"])
     return frame
 
 
 def statement_totals(lines: pd.DataFrame) -> pd.DataFrame:
-    """Per customer and currency: opening, period items, payments, closing (they tie exactly)."""
+    """Per customer and currency: opening, period items, payments, closing, and whether they tie exactly."""
+    keys = ["customer_id", "currency"]
     c = lines.assign(_c=cents(lines["open_amount"].fillna(0)))
-    start = pd.to_datetime(c.loc[c["section"] == SECTIONS[0]].set_index(["customer_id", "currency"])["date"])
-    rows = []
-    for (customer, currency), g in c.groupby(["customer_id", "currency"], sort=False):
-        opening = int(g.loc[g["section"] == SECTIONS[0], "_c"].sum())
-        items = g.loc[g["section"] == SECTIONS[1]]
-        period = int(items.loc[items["date"] >= start[(customer, currency)], "_c"].sum())
-        received = -int(g.loc[g["section"] == SECTIONS[2], "_c"].sum())
-        closing = int(g.loc[g["section"] == SECTIONS[3], "_c"].sum())
-        rows.append({"customer_id": customer, "currency": currency, "opening_balance": opening / 100,
-                     "period_items": period / 100, "unapplied": received / 100, "closing_balance": closing / 100,
-                     "ties": opening + period - received == closing})
-    return pd.DataFrame(rows)
+    start = c.loc[c["section"] == SECTIONS[0]].set_index(keys)["date"]
+    part = {name: c.loc[c["section"] == name].groupby(keys)["_c"].sum() for name in SECTIONS}
+    items = c.loc[c["section"] == SECTIONS[1]]
+    in_period = items["date"].to_numpy() >= start.reindex(pd.MultiIndex.from_frame(items[keys])).to_numpy()
+    period = items.loc[in_period].groupby(keys)["_c"].sum()
+    out = pd.DataFrame(index=start.index)
+    out["opening_balance"] = part[SECTIONS[0]].reindex(out.index, fill_value=0)
+    out["period_items"] = period.reindex(out.index, fill_value=0)
+    out["unapplied"] = -part[SECTIONS[2]].reindex(out.index, fill_value=0)
+    out["closing_balance"] = part[SECTIONS[3]].reindex(out.index, fill_value=0)
+    out["ties"] = out["opening_balance"] + out["period_items"] - out["unapplied"] == out["closing_balance"]
+    for column in ("opening_balance", "period_items", "unapplied", "closing_balance"):
+        out[column] = from_cents(out[column].to_numpy())
+    return out.reset_index()

@@ -186,10 +186,11 @@ DISPUTE_NOTES = {"PRICING": "Price list 2026 not applied", "QUANTITY": "Delivere
 def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customer contacts, two dunning blocks, dispute notes and dates, and a few small residuals,
     added to the synthetic ledger with their own seed (the matching data is not disturbed)."""
+    import itertools
     import random
     rng = random.Random(611)
     customers, invoices = data.customers.copy(), data.invoices.copy()
-    places = {lang: iter(rng.sample(names, len(names)) * 20) for lang, names in PLACES.items()}
+    places = {lang: itertools.cycle(rng.sample(names, len(names))) for lang, names in PLACES.items()}
     customers["contact"] = [rng.choice(CONTACTS[lang]) if rng.random() < 0.7 else "" for lang in customers["language"]]
     customers["phone"] = [f"+{rng.randint(30, 49)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}"
                           for _ in range(len(customers))]

@@ -36,9 +36,11 @@ def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of
     env = environment(templates_folder)
     master = _master(customers)
     letters = []
+    dunned = result.items.loc[result.items["status"] == "dunned"]
+    by_account = dict(tuple(dunned.groupby(["customer_id", "currency"], sort=False)))
     for notice in records(result.to_send):
         customer = master.get(notice["customer_id"], {})
-        items = result.items_of(notice["customer_id"], notice["currency"])
+        items = by_account[(notice["customer_id"], notice["currency"])]
         rows = [("overdue_amount", notice["overdue_amount"])]
         rows += [(key, notice[key]) for key in ("fee", "interest") if notice[key]]
         rows.append(("total_due", notice["total_due"]))
