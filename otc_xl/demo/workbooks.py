@@ -163,7 +163,7 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
     data.payments = data.payments.iloc[:IN_WORKBOOK]
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
-              _config_sheet(Config(as_of=DEMO_AS_OF))]
+              _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections"))]
     customers, invoices = collections_demo(data)
     frames = {"invoices": invoices, "payments": data.payments, "customers": customers,
               "orders": data.orders, "sales": data.sales,
