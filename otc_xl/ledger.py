@@ -67,29 +67,24 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
         problems += toml_problems
     config = config.replace(**overrides)
     frames: dict[str, pd.DataFrame] = {}
+    records: dict[str, pd.DataFrame] = {}  # otc_xl's own sheets read back: never required
     found: dict[str, str] = {}
-    for name, contract in CONTRACTS.items():
-        raw = source.raw_table(contract)
-        if raw is None:
-            frames[name] = empty_frame(contract)
-            if name in require:
-                problems.append(Problem(contract.sheet_names[0], f"no {name} found: add a sheet named "
-                                        f"{contract.sheet_names[0]} or an Excel Table named {contract.excel_table}"))
-            continue
-        found[name] = raw.sheet
-        frames[name], table_problems = parse_table(contract, raw, config.parse_options())
-        problems += table_problems
-        if name in require and frames[name].empty and not table_problems:
-            problems.append(Problem(raw.sheet, f"no {name} rows below the header", raw.header_row,
-                                    severity="warning"))
-    records: dict[str, pd.DataFrame] = {}
-    for name, contract in RECORDS.items():
-        raw = source.raw_table(contract)
-        records[name], table_problems = (parse_table(contract, raw, config.parse_options()) if raw is not None
-                                         else (empty_frame(contract), []))
-        problems += table_problems
-        if raw is not None:
+    for contracts, into in ((CONTRACTS, frames), (RECORDS, records)):
+        for name, contract in contracts.items():
+            raw = source.raw_table(contract)
+            if raw is None:
+                into[name] = empty_frame(contract)
+                if name in require:
+                    problems.append(Problem(contract.sheet_names[0], f"no {name} found: add a sheet named "
+                                            f"{contract.sheet_names[0]} or an Excel Table named "
+                                            f"{contract.excel_table}"))
+                continue
             found[name] = raw.sheet
+            into[name], table_problems = parse_table(contract, raw, config.parse_options())
+            problems += table_problems
+            if name in require and into[name].empty and not table_problems:
+                problems.append(Problem(raw.sheet, f"no {name} rows below the header", raw.header_row,
+                                        severity="warning"))
     ledger = Ledger(config=config, problems=problems, found=found, records=records, **frames)
     if ledger.ok:
         _enrich_from_customers(ledger)

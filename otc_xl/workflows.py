@@ -100,14 +100,18 @@ def inputs_overview(run: Run) -> JobResult:
                      summary)
 
 
+def _customers(run: Run) -> pd.DataFrame | None:
+    return run.ledger.customers if len(run.ledger.customers) else None
+
+
 def _match(run: Run):
     """Cash application of this run (computed once, shared by every job that needs it)."""
     ledger = run.ledger
 
     def make():
-        customers = ledger.customers if len(ledger.customers) else None
-        return match_payments(ledger.invoices, ledger.payments, customers, MatchConfig.from_config(ledger.config),
-                              aliases=ledger.aliases if len(ledger.aliases) else None)
+        aliases = ledger.aliases if len(ledger.aliases) else None
+        return match_payments(ledger.invoices, ledger.payments, _customers(run),
+                              MatchConfig.from_config(ledger.config), aliases=aliases)
     result = run.get("match_result", make)
     run.results.setdefault("applications", result.applications)
     run.results.setdefault("unapplied_details", result.unapplied)
@@ -122,7 +126,7 @@ def cash_application(run: Run) -> JobResult:
     workbook gives the same result, and an invoice is never given more than its open amount.
     """
     ledger = run.ledger
-    customers = ledger.customers if len(ledger.customers) else None
+    customers = _customers(run)
     result = _match(run)
     apps = result.applications
     learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases)
@@ -146,7 +150,7 @@ def ageing_reports(run: Run) -> JobResult:
     """``Ageing`` (per customer), ``AgeingSummary`` (per currency, with chart), ``AgeingDetail``,
     ``PivotData`` and ``CreditBalances``."""
     ledger, cfg = run.ledger, run.ledger.config
-    customers = ledger.customers if len(ledger.customers) else None
+    customers = _customers(run)
     labels = bucket_labels(cfg.buckets)
     older = tuple(labels[2:])  # shaded from the second overdue bucket on, darker with age
     args = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
@@ -228,10 +232,6 @@ def kpi_report(run: Run) -> JobResult:
 
 
 # ---------------------------------------------------------------------------- collections
-
-def _customers(run: Run) -> pd.DataFrame | None:
-    return run.ledger.customers if len(run.ledger.customers) else None
-
 
 def _receipts(run: Run) -> pd.DataFrame:
     """Money received per customer (Payments, after this run's cash application)."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
 from ..model.values import strip_accents
+from ..reports.buckets import age_in_days
 
 REASONS: dict[str, tuple[str, ...]] = {
     "pricing": ("price", "pricing", "prc", "precio", "precios", "tarifa", "prezzo", "prezzi", "prix", "tarif",
@@ -63,7 +65,7 @@ def dispute_items(invoices: pd.DataFrame, as_of: dt.date, escalation_days: int =
     items["reason"] = [dispute_reason(c, n) for c, n in zip(items["dispute_code"], notes)]
     since = items["dispute_date"] if "dispute_date" in items else pd.Series(pd.NaT, index=items.index)
     items["disputed_since"] = since.fillna(items["due_date"])
-    items["dispute_days"] = (pd.Timestamp(as_of) - items["disputed_since"]).dt.days.clip(lower=0).astype("int64")
+    items["dispute_days"] = np.maximum(age_in_days(items["disputed_since"], as_of), 0)
     items["escalate"] = items["dispute_days"] > escalation_days
     return items[ITEM_COLUMNS].sort_values(["dispute_days", "invoice_id"], ascending=[False, True],
                                            kind="stable", ignore_index=True)

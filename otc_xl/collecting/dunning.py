@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..reports.buckets import age_in_days
 from .policy import DunningPolicy, interest_cents
 
 HISTORY_COLUMNS = ["dunned_on", "customer_id", "invoice_id", "level", "currency", "open_amount", "fee", "interest"]
@@ -74,7 +75,7 @@ def _item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: p
     inv["_open"] = cents(inv["open_amount"])
     if pending is not None and len(pending):
         inv["_open"] -= inv["invoice_id"].map(pd.Series(cents(pending), index=pending.index)).fillna(0).astype("int64")
-    inv["days_overdue"] = (as_of - pd.to_datetime(inv["due_date"])).dt.days
+    inv["days_overdue"] = age_in_days(pd.to_datetime(inv["due_date"]), as_of)
     block = pd.Series(dtype=str)
     if customers is not None and "dunning_block" in customers:
         block = customers.set_index("customer_id")["dunning_block"]

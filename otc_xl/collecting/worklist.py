@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents
+from ..model.money import cents, from_cents
+from ..reports.buckets import age_in_days
 
 WEIGHTS = {"amount": 35.0, "age": 25.0, "promises": 20.0, "credit": 10.0, "disputes": 10.0}
 COLUMNS = ["rank", "score", "customer_id", "customer_name", "currency", "collector", "contact", "phone", "email",
@@ -50,7 +51,7 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
     """
     today = pd.Timestamp(as_of)
     inv = invoices.loc[cents(invoices["open_amount"]) != 0].assign(
-        _c=lambda f: cents(f["open_amount"]), _days=lambda f: (today - f["due_date"]).dt.days)
+        _c=lambda f: cents(f["open_amount"]), _days=lambda f: age_in_days(f["due_date"], as_of))
     overdue = inv.loc[(inv["_days"] > 0) & (inv["_c"] > 0)]
     undisputed = overdue.loc[overdue["dispute_code"] == ""]
     disputed = overdue.loc[overdue["dispute_code"] != ""]
@@ -63,7 +64,8 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
     if promises is None:
         promises = pd.DataFrame({"customer_id": pd.Series(dtype=str), "promise_status": pd.Series(dtype=str),
                                  "promise_date": pd.Series(dtype="datetime64[ns]")})
-    broken = promises.loc[promises["promise_status"] == "broken"].groupby("customer_id").size()
+    broken_log = promises.loc[promises["promise_status"] == "broken"]
+    broken = broken_log.groupby("customer_id").size()
     waiting = set(promises.loc[promises["promise_status"] == "open", "customer_id"])
     rows = rows.loc[~rows["customer_id"].isin(waiting)].copy()
     master = _master(customers)
@@ -86,11 +88,11 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
                                  rows["_coll"])
     for column in ("contact", "phone", "email", "language"):
         rows[column] = info[column].fillna("").to_numpy()
-    rows["overdue_amount"], rows["disputed_amount"] = rows["_over"] / 100, rows["_disp"] / 100
-    rows["open_balance"] = rows["_bal"] / 100
+    rows["overdue_amount"], rows["disputed_amount"] = from_cents(rows["_over"]), from_cents(rows["_disp"])
+    rows["open_balance"] = from_cents(rows["_bal"])
     rows["dunning_level"] = [int(levels.get((c, k), 0)) if levels is not None else 0
                              for c, k in zip(rows["customer_id"], rows["currency"])]
-    last_broken = promises.loc[promises["promise_status"] == "broken"].groupby("customer_id")["promise_date"].max()
+    last_broken = broken_log.groupby("customer_id")["promise_date"].max()
     blocked = info["dunning_block"].fillna("").to_numpy()
     rows["action"] = [_action(r, b) for r, b in zip(rows.itertuples(), blocked)]
     rows["script"] = [script({"customer": {"id": r.customer_id, "name": r.customer_name}, "collector": r.collector,

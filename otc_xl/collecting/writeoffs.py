@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents
+from ..model.values import strip_accents
+from ..reports.buckets import age_in_days
 
 COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "open_amount", "days_overdue",
            "reason", "approved", "approved_by"]
@@ -23,7 +25,7 @@ def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float 
                        approvals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``)."""
     open_c, amount_c = cents(invoices["open_amount"]), cents(invoices["amount"])
-    days = (pd.Timestamp(as_of) - invoices["due_date"]).dt.days
+    days = pd.Series(age_in_days(invoices["due_date"], as_of), index=invoices.index)
     residual = (open_c != 0) & (np.abs(open_c) <= cents(threshold)) & (np.abs(open_c) < np.abs(amount_c))
     mask = residual & (days >= min_days) & (invoices["dispute_code"] == "")
     out = invoices.loc[mask].assign(days_overdue=days[mask].astype("int64"))
@@ -39,6 +41,5 @@ def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float 
 
 def is_approved(value: str) -> bool:
     """``yes``, ``sí``, ``oui``, ``ja``, ``x``, ``ok``… count as approved."""
-    from ..model.values import strip_accents
     return strip_accents(str(value)).strip().lower() in {"yes", "y", "x", "ok", "si", "s", "oui", "o", "ja", "j",
                                                           "approved", "aprobado", "approvato", "approuve", "da"}

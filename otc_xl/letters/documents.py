@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..collecting.dunning import DunningResult
 from ..collecting.statements import SECTIONS
+from ..model.money import money_sum
 from .render import Document, customer_context, environment, pay_by, records, render
 
 
@@ -65,9 +66,9 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
         customer = master.get(customer_id, {})
         section = {name: group.loc[group["section"] == name] for name in SECTIONS}
         items = section["open item"]
-        opening = float(section["opening balance"]["open_amount"].sum())
-        closing = float(section["closing balance"]["open_amount"].sum())
-        received = -float(section["payment received"]["open_amount"].sum())
+        opening = money_sum(section["opening balance"]["open_amount"])
+        closing = money_sum(section["closing balance"]["open_amount"])
+        received = -money_sum(section["payment received"]["open_amount"])
         period = round(closing + received - opening, 2)
         totals = items.groupby("bucket", observed=True)["open_amount"].sum()
         context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,

@@ -72,10 +72,14 @@ def environment(templates_folder: str = "") -> jinja2.Environment:
     return env
 
 
+def _template_name(language: str, kind: str) -> str:
+    return f"{language}/script.txt.j2" if kind == "script" else f"{language}/{kind}.html.j2"
+
+
 def language_for(language: str, env: jinja2.Environment, kind: str = "dunning") -> str:
     """``language`` when templates exist for it, else English."""
     try:
-        env.get_template(f"{language}/{kind}.html.j2" if kind != "script" else f"{language}/script.txt.j2")
+        env.get_template(_template_name(language, kind))
         return language
     except jinja2.TemplateNotFound:
         return FALLBACK
@@ -84,7 +88,7 @@ def language_for(language: str, env: jinja2.Environment, kind: str = "dunning") 
 def render(env: jinja2.Environment, kind: str, language: str, context: dict) -> tuple[str, str]:
     """(subject, html) of document ``kind`` in ``language`` (or English)."""
     lang = language_for(language, env, kind)
-    template = env.get_template(f"{lang}/{kind}.html.j2")
+    template = env.get_template(_template_name(lang, kind))
     full = {**context, "lang": lang}
     page = template.render(full)
     subject = "".join(template.blocks["subject"](template.new_context(full))).strip()
@@ -102,7 +106,7 @@ def customer_context(customer: dict, customer_id: str, name: str = "") -> dict:
 def script_line(env: jinja2.Environment, language: str, context: dict) -> str:
     """The collector's opening line for a call, in the customer's language (plain text)."""
     lang = language_for(language, env, "script")
-    return env.get_template(f"{lang}/script.txt.j2").render({**context, "lang": lang}).strip()
+    return env.get_template(_template_name(lang, "script")).render({**context, "lang": lang}).strip()
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

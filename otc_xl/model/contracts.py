@@ -358,7 +358,7 @@ CONTACT_LOG = TableContract(
 
 WRITEOFF_APPROVALS = TableContract(
     name="writeoff_approvals",
-    doc="Write-off proposals (written by the Collections job) with the approval the user types in; "
+    doc="Write-off proposals (written by the WriteOffs job) with the approval the user types in; "
         "approvals are carried over when the sheet is rewritten.",
     sheet_names=("WriteOffs",),
     unique="invoice_id",
