@@ -18,10 +18,11 @@ from rich.table import Table
 from . import __version__
 from .io.xlsx_reader import XlsxSource
 from .io.files import write_files
+from .io.locking import refuse_output_over_input, same_file, writing
 from .io.xlsx_writer import messages_report, replace_report_sheets, write_new_workbook
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS
-from .model.problems import Problem, ValidationError
+from .model.problems import Problem, ValidationError, errors_in
 from .model.values import parse_date
 from .workflows import RUN_ALL, JobResult, run_jobs
 
@@ -70,6 +71,10 @@ def _print_problems(problems: list[Problem], limit: int = 50) -> None:
         err_console.print(f"… and {len(warnings) - 10} more warnings (all are listed on the otc_messages sheet)")
 
 
+def _wait(message: str) -> None:
+    err_console.print(f"[yellow]waiting[/] {message}", markup=True, soft_wrap=True)
+
+
 def _load(book: Path, require: tuple[str, ...], toml: Path | None, as_of: dt.date | None) -> Ledger:
     with console.status(f"Reading {book.name} …"):
         ledger = load_ledger(XlsxSource(book), require=require, toml=toml, as_of=as_of)
@@ -93,6 +98,18 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
 def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
              as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
              customer_ids: list[str] | None = None) -> Path:
+    target = (out or book) if in_place else (out or book.with_name(f"{book.stem}_report.xlsx"))
+    if not in_place:
+        refuse_output_over_input(target, [book])
+    # The lock is held from the read to the rename: a second command writing the same file waits, and
+    # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
+    with writing(target, _wait):
+        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids)
+
+
+def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
+                    as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
+                    customer_ids: list[str] | None) -> Path:
     ledger = _load(book, require, toml, as_of)
     with console.status("Working …") as status:
         result, run = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"),
@@ -100,9 +117,9 @@ def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         status.update("Writing the report …")
         if in_place:
-            written = replace_report_sheets(book, sheets, out)
+            written = replace_report_sheets(book, sheets, target)
         else:
-            written = write_new_workbook(out or book.with_name(f"{book.stem}_report.xlsx"), sheets)
+            written = write_new_workbook(target, sheets)
         folder = None
         if result.files:
             folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
@@ -282,13 +299,20 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
 def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
             toml: Path | None) -> None:
     """Read every file first (any error: nothing is appended), then append the new receipts."""
+    for path in (*files, *advice):
+        if same_file(path, book):
+            raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
+                                                      "statement or advice file instead (nothing was written)")])
     from .config import config_from_sheet, config_from_toml
     from .io.bank_import import append_payments
     from .io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
 
-    config, _ = config_from_sheet(XlsxSource(book).raw_config())
+    config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
-        config, _ = config_from_toml(toml, config)
+        config, more = config_from_toml(toml, config)
+        problems += more
+    if errors_in(problems):
+        raise ValidationError(problems)
     options, profile = config.parse_options(), parse_profile(config.bank_columns)
     table = Table("file", "format", "receipts", "debits skipped", show_header=True)
     frames = []
@@ -300,7 +324,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     payments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     for path in advice:
         payments = apply_advice(payments, read_advice(path, options))
-    result = append_payments(book, payments)
+    with writing(book, _wait, must_exist=True):  # the book is read again inside the lock, then appended to
+        result = append_payments(book, payments)
     console.print(table)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
@@ -436,8 +461,12 @@ def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default="otc_template.xlsx")
 def template(out: Path) -> None:
-    """Write an empty input workbook (tables, Config, data dictionary) to OUT."""
+    """Write an empty input workbook (tables, Config, data dictionary) to OUT (a new file)."""
     from .demo.workbooks import write_template_workbook
+    if out.exists():
+        err_console.print(f"[bold red]Stopped:[/] {out} already exists; choose a new file name (nothing was "
+                          "written).", markup=True, soft_wrap=True)
+        sys.exit(1)
     write_template_workbook(out)
     console.print(f"Template written to [bold]{out}[/]", soft_wrap=True)
 

@@ -186,6 +186,31 @@ PARSERS = {
     "company_name": v.parse_text,
     "templates_folder": v.parse_text,
 }
+RANGES: dict[str, tuple[float, float, str]] = {
+    "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),
+    "tolerance_pct": (0, 100, "a percentage of the invoice"),
+    "auto_threshold": (1, 100, "a confidence from 1 to 100; 100 applies only certain matches"),
+    "name_cutoff": (1, 100, "a name similarity from 1 to 100"),
+    "kpi_period_days": (1, 3660, "days of credit sales"),
+    "opening_ar": (-1e13, 1e13, "an amount"),
+    "writeoff_threshold": (0, 1e9, "an amount; cannot be negative"),
+    "dunning_grace_days": (0, 3660, "days"),
+    "dunning_interval_days": (0, 3660, "days"),
+    "dispute_escalation_days": (0, 3660, "days"),
+    "writeoff_min_days": (0, 3660, "days"),
+}
+"""Settings with a range: (least, most, what the value is)."""
+
+
+def _out_of_range(name: str, value: Any) -> str | None:
+    if name not in RANGES or value is None:
+        return None
+    low, high, what = RANGES[name]
+    if not low <= value <= high:
+        return f"{name} {value:g} is out of range: expected {low:g} to {high:g} ({what})"
+    return None
+
+
 PER_LEVEL = ("dunning_min_amount", "dunning_min_percent", "dunning_fees", "dunning_interest")
 """Settings with one value per dunning level (or a single value for every level)."""
 
@@ -211,9 +236,15 @@ def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, i
         if v.is_blank(value):
             continue
         try:
-            changes[name] = PARSERS[name](value)
+            parsed = PARSERS[name](value)
         except ValueError as exc:
             problems.append(Problem(sheet, f"{name} {exc}", row, column))
+            continue
+        wrong = _out_of_range(name, parsed)
+        if wrong:
+            problems.append(Problem(sheet, wrong, row, column))
+            continue
+        changes[name] = parsed
     config = dataclasses.replace(base, **changes)
     problems += [Problem(sheet, message) for message in _consistency(config)]
     return config, problems

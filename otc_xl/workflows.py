@@ -28,6 +28,7 @@ from .collecting.statements import customer_receipts, statement_lines, statement
 from .collecting.worklist import worklist
 from .collecting.writeoffs import is_approved, writeoff_proposals
 from .letters import dunning_letters, email_draft, environment, script_line, statements
+from .letters.documents import recipients
 from .model.problems import Problem, ValidationError
 
 
@@ -264,7 +265,7 @@ def dunning_report(run: Run) -> JobResult:
                     notes=(f"As of {run.as_of:%d/%m/%Y}. Levels start at {', '.join(map(str, cfg.dunning_days))} "
                            f"days overdue; grace {cfg.dunning_grace_days} days; at least "
                            f"{cfg.dunning_interval_days} days between notices.",
-                           "status notice: a letter goes out today (Letters button / otc-xl letters).")),
+                           "status notice: a letter goes out today (Letters button, or otc-xl dunning, writes it).")),
         ReportSheet("DunningItems", "tblDunningItems", result.items,
                     _formats(result.items, ["open_amount", "interest"], ("days_overdue", "level", "previous_level"))),
         ReportSheet("DunningHistory", "tblDunningHistory", result.history,
@@ -283,14 +284,25 @@ def _sent_on(run: Run) -> dt.datetime:
 
 
 def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:
+    """Files to write and the listing sheet; ``to`` is empty and ``note`` says why when the
+    customer's address was refused (the .eml then has no To:)."""
     files, rows = {}, []
     for doc in docs:
         files[f"{doc.stem}.html"] = doc.html.encode("utf-8")
         files[f"{doc.stem}.eml"] = email_draft(doc, sent_on=_sent_on(run))
+        to, refused = recipients(doc.to)
+        note = f"address refused: {refused}" if refused else ("" if to else "no e-mail address in Customers")
         rows.append({"customer_id": doc.customer_id, "currency": doc.currency, "language": doc.language,
-                     "to": doc.to, "subject": doc.subject, "letter": f"{doc.stem}.html", "email": f"{doc.stem}.eml"})
+                     "to": "; ".join(to), "subject": doc.subject, "letter": f"{doc.stem}.html",
+                     "email": f"{doc.stem}.eml", "note": note})
     return files, pd.DataFrame(rows, columns=["customer_id", "currency", "language", "to", "subject", "letter",
-                                              "email"])
+                                              "email", "note"])
+
+
+def _refused_addresses(listing: pd.DataFrame) -> list[tuple[str, str]]:
+    refused = listing.loc[listing["note"].str.startswith("address refused"), "customer_id"].drop_duplicates()
+    return [("e-mail addresses refused", f"{len(refused):,} ({', '.join(refused[:10])}"
+                                         f"{' …' if len(refused) > 10 else ''}): drafts without To:")] if len(refused) else []
 
 
 def letters_job(run: Run) -> JobResult:
@@ -302,7 +314,7 @@ def letters_job(run: Run) -> JobResult:
     files, listing = _documents(docs, run)
     languages = ", ".join(f"{lang} {n}" for lang, n in listing["language"].value_counts().sort_index().items())
     return JobResult([ReportSheet("Letters", "tblLetters", listing)],
-                     [("letters", f"{len(docs):,} ({languages or 'none'})")], files)
+                     [("letters", f"{len(docs):,} ({languages or 'none'})"), *_refused_addresses(listing)], files)
 
 
 def statement_job(run: Run) -> JobResult:
@@ -317,11 +329,12 @@ def statement_job(run: Run) -> JobResult:
                             basis=cfg.ageing_basis)
     docs = statements(lines, _customers(run), run.as_of, bucket_labels(cfg.buckets), cfg.company_name, cfg.language,
                       cfg.templates_folder)
-    files, _ = _documents(docs, run)
+    files, listing = _documents(docs, run)
     totals = statement_totals(lines)
     sheet = ReportSheet("Statement", "tblStatement", lines, _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
     summary = [("statements", f"{len(docs):,}")]
     summary += [("statement balances tie", "yes" if totals.empty or totals["ties"].all() else "NO — please report")]
+    summary += _refused_addresses(listing)
     return JobResult([sheet], summary, files)
 
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS
+from .bankfiles.common import receipt_problems
 from .xlsx_reader import XlsxSource
 from openpyxl.worksheet.table import TableColumn
 
@@ -37,8 +38,15 @@ class ImportResult:
 
 
 def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResult:
-    """Append the ``payments`` whose ``payment_id`` the workbook does not have yet."""
+    """Append the ``payments`` whose ``payment_id`` the workbook does not have yet.
+
+    Every receipt is checked against the Payments contract first (positive finite amount, date,
+    currency, unique id): one bad receipt and nothing is appended.
+    """
     book_path = Path(book_path)
+    problems = receipt_problems(payments, "import", unique=False)
+    if problems:
+        raise ValidationError(problems)
     source = XlsxSource(book_path)
     raw = source.raw_table(PAYMENTS)
     lost = unsupported_content(book_path, set())

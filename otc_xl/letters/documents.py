@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email import errors
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -18,6 +17,7 @@ import pandas as pd
 from ..collecting.dunning import DunningResult
 from ..collecting.statements import SECTIONS
 from ..model.money import money_sum
+from ..model.values import parse_emails
 from .render import Document, customer_context, environment, pay_by, records, render
 
 
@@ -87,22 +87,28 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
     return docs
 
 
+def recipients(value: str) -> tuple[list[str], str]:
+    """(addresses, why refused): the valid addresses in ``value``, or none and the reason."""
+    try:
+        return parse_emails(value), ""
+    except ValueError as exc:
+        return [], str(exc)
+
+
 def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = None) -> bytes:
     """An unsent e-mail (.eml) with ``doc`` as its HTML body; Outlook opens it as a draft to send.
 
-    ``To`` is the customer's e-mail from the master (left empty when it has none or it is not an
-    address); header values are kept on one line so text from the workbook cannot add headers.
+    ``To`` is the customer's e-mail from the master (one or more addresses), left empty when it
+    has none or one is refused (:func:`recipients`); header values are kept on one line so text
+    from the workbook cannot add headers.
     """
     message = EmailMessage()
     message["Subject"] = _one_line(doc.subject)
     if sender:
         message["From"] = _one_line(sender)
-    to = _one_line(doc.to)
-    if "@" in to:
-        try:
-            message["To"] = Address(addr_spec=to)
-        except (ValueError, IndexError, errors.HeaderParseError):
-            pass  # not an address: the collector fills in To
+    to, _ = recipients(doc.to)
+    if to:
+        message["To"] = [Address(addr_spec=a) for a in to]
     message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     message["X-Unsent"] = "1"  # Outlook: open as a draft
     message.set_content(doc.html, subtype="html", charset="utf-8")

@@ -156,7 +156,8 @@ def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple
 
 def _parser(column: Column, options: ParseOptions):
     if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
-        return lambda x: x if type(x) is float else v.parse_amount(x, options.decimal_separator)
+        bound = float(v.MAX_AMOUNT)
+        return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
         return lambda x: v.parse_date(x, options.date_order)
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(
@@ -233,6 +234,14 @@ def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseO
         missing = frame["payment_id"] == ""
         if missing.any():
             frame.loc[missing, "payment_id"] = _content_ids(frame.loc[missing])
+    if "email" in names:
+        for i in np.flatnonzero((frame["email"] != "").to_numpy()):
+            try:
+                v.parse_emails(frame["email"].iat[i])
+            except ValueError as exc:
+                problems.append(where.problem(f"email {exc}; letters and e-mail drafts for this row get no To: "
+                                              "address", j=mapping.get("email"),
+                                              source_row=int(frame[SOURCE_ROW].iat[i]), severity="warning"))
     if contract.name == "invoices" and {"invoice_date", "due_date"} <= set(names):
         early = frame["due_date"] < frame["invoice_date"]
         for row in frame.loc[early, SOURCE_ROW]:

@@ -23,6 +23,9 @@ import pandas as pd
 DecimalSeparator = Literal["auto", ",", "."]
 DateOrder = Literal["DMY", "MDY"]
 
+MAX_AMOUNT = Decimal(10) ** 13
+"""No amount otc_xl reads may reach ten trillion: beyond it a value is a typo or garbage, and its
+cents would no longer fit the int64 arithmetic that makes totals exact."""
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (with Excel's 1900 leap-year quirk)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₣": "CHF", "zł": "PLN", "lei": "RON"}
@@ -57,19 +60,40 @@ def parse_amount(value: Any, decimal_separator: DecimalSeparator = "auto") -> De
     Accepts numbers, and text such as ``1.234,56``, ``1,234.56``, ``1 234,56``, ``1'234.56``,
     ``(100.00)`` and ``100-`` (negative), ``-1.234,56 €``, ``EUR 1.234,56``.
     A single separator followed by exactly three digits (``1.234``) is a thousands separator
-    unless ``decimal_separator`` says otherwise.
+    unless ``decimal_separator`` says otherwise. Infinite, NaN and amounts of ``MAX_AMOUNT`` or
+    more are refused.
     """
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise ValueError(f"{_describe(value)} is not a number")
     if isinstance(value, (int, np.integer)):
-        return Decimal(int(value))
+        return check_bound(Decimal(int(value)), value)
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(value):
-            raise ValueError(f"{_describe(value)} is not a number")
-        return Decimal(repr(float(value)))
+            raise ValueError(f"{_describe(value)} is not a finite number")
+        return check_bound(Decimal(repr(float(value))), value)
     if not isinstance(value, str):
         raise ValueError(f"{_describe(value)} is not a number")
-    return _parse_amount_text(value, decimal_separator)
+    return check_bound(_parse_amount_text(value, decimal_separator), value)
+
+
+def check_bound(amount: Decimal, shown: Any = None) -> Decimal:
+    """``amount`` itself, or ValueError when it is ``MAX_AMOUNT`` or more in size."""
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValueError(f"{_describe(amount if shown is None else shown)} is beyond any real amount "
+                         f"(otc_xl refuses amounts of {MAX_AMOUNT:,.0f} or more)")
+    return amount
+
+
+_ISO_AMOUNT = re.compile(r"^\d{1,18}(?:\.\d{1,5})?$")
+
+
+def parse_iso_amount(text: str | None) -> Decimal:
+    """An amount as ISO 20022 and SWIFT XML write it: digits with a decimal point, no sign."""
+    text = (text or "").strip()
+    if not _ISO_AMOUNT.match(text):
+        raise ValueError(f"amount {_describe(text) if text else '(empty)'} is not an ISO 20022 amount "
+                         "(expected digits with a decimal point, e.g. 250.50)")
+    return check_bound(Decimal(text), text)
 
 
 @lru_cache(maxsize=65536)
@@ -267,6 +291,24 @@ def iban_problem(value: str) -> str | None:
     except SchwiftyException as exc:
         return str(exc).rstrip(".").lower()
     return None
+
+
+def parse_emails(value: Any) -> list[str]:
+    """The e-mail addresses in ``value`` (several separated by ``;`` or ``,``), normalised by the
+    maintained ``email-validator`` (syntax only, no network); ValueError naming the first bad one.
+    Line breaks are refused outright: in a mail header they would start a new header."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = "" if is_blank(value) else str(value)
+    if any(c in text for c in "\r\n\x00"):
+        raise ValueError(f"{_describe(text)} contains a line break; an address is one line")
+    out = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
+        try:
+            out.append(validate_email(part, check_deliverability=False).normalized)
+        except EmailNotValidError as exc:
+            raise ValueError(f"{_describe(part)} is not an e-mail address ({str(exc).rstrip('.')})") from None
+    return out
 
 
 def strip_accents(text: str) -> str:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...model.problems import ValidationError
 from ...model.tables import ParseOptions
 from .advice import apply_advice, read_advice
 from .camt import looks_like_camt, read_camt
-from .common import BankLines, fail
+from .common import BankLines, fail, receipt_problems
 from .mt940 import looks_like_mt940, read_mt940
 from .tabular import parse_profile, read_tabular
 
@@ -29,12 +30,17 @@ def parse_bank_file(path: str | Path, format: str | None = None, options: ParseO
         raise fail(path.name, f"file not found: {path}")
     kind = (format or _detect(path)).lower()
     if kind.startswith("camt"):
-        return read_camt(path)
-    if kind == "mt940":
-        return read_mt940(path)
-    if kind in ("csv", "xlsx"):
-        return read_tabular(path, options, profile)
-    raise fail(path.name, f"unknown bank file format {format!r}; expected one of {', '.join(FORMATS)}")
+        lines = read_camt(path)
+    elif kind == "mt940":
+        lines = read_mt940(path)
+    elif kind in ("csv", "xlsx"):
+        lines = read_tabular(path, options, profile)
+    else:
+        raise fail(path.name, f"unknown bank file format {format!r}; expected one of {', '.join(FORMATS)}")
+    problems = receipt_problems(lines.payments, path.name)
+    if problems:
+        raise ValidationError(problems)
+    return lines
 
 
 def read_bank_file(path: str | Path, format: str | None = None) -> pd.DataFrame:

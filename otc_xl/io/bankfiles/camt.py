@@ -8,12 +8,15 @@ one payment per transaction. Debits are counted and skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from ...model.problems import Problem, ValidationError
+from ...model.values import parse_iso_amount
 from .common import BankLines, fail, frame, stable_id, unique_ids
 
 KINDS = {"camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
@@ -39,13 +42,21 @@ def read_camt(path: Path) -> BankLines:
                               "camt.053 or camt.054 document")
     ns = {"c": namespace}
     group, statement = KINDS[kind]
-    rows, debits = [], 0
-    for stmt in root.findall(f"c:{group}/c:{statement}", ns):
+    rows, debits, problems = [], 0, []
+    for s, stmt in enumerate(root.findall(f"c:{group}/c:{statement}", ns), start=1):
+        statement_id = _text(stmt, "c:Id", ns)
         for n, entry in enumerate(stmt.findall("c:Ntry", ns)):
+            where = f"{statement.replace('Ntfctn', 'notification').replace('Stmt', 'statement')} " \
+                    f"{statement_id or s}, entry {n + 1}"
             if _text(entry, "c:CdtDbtInd", ns) != "CRDT" or _text(entry, "c:RvslInd", ns) == "true":
                 debits += 1
                 continue
-            rows += _entry_rows(entry, ns, _text(stmt, "c:Id", ns), n)
+            try:
+                rows += _entry_rows(entry, ns, statement_id, n)
+            except ValueError as exc:
+                problems.append(Problem(path.name, f"{where}: {exc}"))
+    if problems:
+        raise ValidationError(problems)
     if not rows and not debits:
         raise fail(path.name, f"{kind} document without entries (Ntry)")
     payments = frame(rows)
@@ -71,10 +82,26 @@ def _all(node: Element, path: str, ns: dict) -> list[str]:
     return [(e.text or "").strip() for e in node.findall(path, ns) if (e.text or "").strip()]
 
 
+def _iso_date(text: str, what: str) -> str:
+    """``text`` when it is a real ISO date (YYYY-MM-DD), else ValueError naming ``what``."""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
 def _entry_rows(entry: Element, ns: dict, statement_id: str, position: int) -> list[dict]:
+    """One row per transaction of a credit entry; ValueError (what, where) for a bad amount or date."""
     amount = entry.find("c:Amt", ns)
+    if amount is None:
+        raise ValueError("the entry has no amount (Amt)")
     booked = _text(entry, "c:BookgDt/c:Dt", ns) or _text(entry, "c:BookgDt/c:DtTm", ns)[:10]
     value = _text(entry, "c:ValDt/c:Dt", ns) or _text(entry, "c:ValDt/c:DtTm", ns)[:10] or booked
+    if not value:
+        raise ValueError("the entry has neither a value date nor a booking date")
+    if booked:
+        _iso_date(booked, "booking date")
+    value = _iso_date(value, "value date")
     entry_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns)
     details = entry.findall("c:NtryDtls/c:TxDtls", ns) or [None]
     rows = []
@@ -89,7 +116,8 @@ def _entry_rows(entry: Element, ns: dict, statement_id: str, position: int) -> l
         extra = [] if tx is None else _all(tx, "c:AddtlTxInf", ns)
         own_ref = _text(tx, "c:Refs/c:AcctSvcrRef", ns) if tx is not None else ""
         remittance = " ".join(dict.fromkeys(structured + text + extra)) or _text(entry, "c:AddtlNtryInf", ns)
-        row = {"payment_date": value, "amount": float(tx_amount.text), "currency": tx_amount.get("Ccy", ""),
+        row = {"payment_date": value, "amount": float(parse_iso_amount(tx_amount.text)),
+               "currency": tx_amount.get("Ccy", ""),
                "payer_name": _text(debtor, "c:Nm", ns), "payer_account": _text(tx, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", ns)
                if tx is not None else "", "remittance": remittance, "customer_id": ""}
         reference = own_ref or (f"{entry_ref}-{k + 1}" if entry_ref and len(details) > 1 else entry_ref)

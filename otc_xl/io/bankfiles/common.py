@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ...model.contracts import PAYMENTS
 from ...model.problems import Problem, ValidationError
+from ...model.values import MAX_AMOUNT
 
 PAYMENT_COLUMNS = [c for c in PAYMENTS.column_names]
 
@@ -56,3 +59,24 @@ def unique_ids(ids: list[str]) -> list[str]:
 
 def fail(source: str, message: str) -> ValidationError:
     return ValidationError([Problem(source, message)])
+
+
+def receipt_problems(payments: pd.DataFrame, source: str, unique: bool = True) -> list[Problem]:
+    """What the Payments contract would refuse in ``payments`` (checked before anything is appended):
+    an amount that is not a finite positive number below ``MAX_AMOUNT``, a missing date, a currency
+    that is not a 3-letter code, an empty payment id, or (``unique``) one that repeats."""
+    problems = []
+    amount = payments["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    bad_amount = ~np.isfinite(amount) | (amount <= 0) | (np.abs(amount) >= float(MAX_AMOUNT))
+    for what, bad in (("amount {amount!r} is not a positive receipt below " f"{MAX_AMOUNT:,.0f}", bad_amount),
+                      ("has no date", payments["payment_date"].isna().to_numpy()),
+                      ("currency {currency!r} is not a 3-letter ISO code",
+                       ~payments["currency"].astype(str).str.fullmatch(r"[A-Z]{3}").to_numpy(dtype=bool)),
+                      ("has no payment id", (payments["payment_id"].astype(str).str.strip() == "").to_numpy()),
+                      ("payment id {payment_id!r} appears twice",
+                       payments["payment_id"].duplicated().to_numpy() & unique)):
+        for i in np.flatnonzero(bad)[:20]:
+            rec = payments.iloc[i]
+            problems.append(Problem(source, f"receipt {i + 1} ({rec['payment_id'] or 'no id'}): " + what.format(
+                amount=rec["amount"], currency=rec["currency"], payment_id=rec["payment_id"])))
+    return problems
