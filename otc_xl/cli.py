@@ -315,10 +315,11 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         raise ValidationError(problems)
     options, profile = config.parse_options(), parse_profile(config.bank_columns)
     table = Table("file", "format", "receipts", "debits skipped", show_header=True)
-    frames = []
+    frames, notes = [], []
     for path in files:
         lines = parse_bank_file(path, fmt, options, profile)
         frames.append(lines.payments)
+        notes += lines.notes
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
     import pandas as pd
     payments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -327,6 +328,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     with writing(book, _wait, must_exist=True):  # the book is read again inside the lock, then appended to
         result = append_payments(book, payments)
     console.print(table)
+    for note in notes:
+        console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
 

@@ -51,8 +51,9 @@ class Config:
     """Language for customers without one (letters, statements)."""
     decimal_separator: str = "auto"
     """How to read amounts typed as text: auto, "," or "."."""
-    date_order: str = "DMY"
-    """How to read dates typed as text like 03/04/2026: DMY (3 April) or MDY (4 March)."""
+    date_order: str = "auto"
+    """How to read dates typed as text like 03/04/2026: DMY (3 April), MDY (4 March), or auto: per column,
+    as its values decide (25/11 is day-first, 11/25 month-first); undecided columns are read DMY with a warning."""
     kpi_period_days: int = 90
     """Days of credit sales behind DSO and CEI."""
     opening_ar: float | None = None
@@ -169,7 +170,7 @@ PARSERS = {
     "home_currency": v.parse_currency,
     "language": v.parse_language,
     "decimal_separator": _choice("auto", ",", "."),
-    "date_order": _choice("DMY", "MDY"),
+    "date_order": _choice("auto", "DMY", "MDY"),
     "kpi_period_days": v.parse_integer,
     "opening_ar": _number,
     "bank_columns": v.parse_text,

@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 from ..model.problems import Problem, ValidationError
 
 DEFAULT_TIMEOUT = 120.0
+WRITABLE = (".xlsx", ".xlsm")
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
@@ -78,6 +79,10 @@ def writing(target: str | Path, wait_message: Callable[[str], None] | None = Non
             must_exist: bool = False) -> Iterator[list[Path]]:
     """Hold the exclusive lock for writing ``target``; yields the stale temporary files it removed."""
     target = Path(target)
+    if target.suffix.lower() not in WRITABLE:
+        raise ValidationError([Problem(target.name, f"otc_xl writes only {' and '.join(WRITABLE)} workbooks; " + (
+            f"save {target.name} as .xlsx in Excel or LibreOffice first, or write the report to a new .xlsx file "
+            "(--out)" if target.exists() else "choose a file name ending in .xlsx"))])
     if target.parent and not target.parent.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(target)))

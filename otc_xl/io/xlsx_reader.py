@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import zipfile
+import zlib
 
 import python_calamine as pc
 
@@ -32,7 +33,9 @@ class XlsxSource:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.book = _open(self.path)
-        self._tables = {name.lower(): name for name in (self.book.table_names or [])}
+        # Excel Tables exist only in .xlsx/.xlsm; .xls, .xlsb and .ods are read by sheet name
+        tables = self.book.table_names if self.path.suffix.lower() in (".xlsx", ".xlsm") else None
+        self._tables = {name.lower(): name for name in (tables or [])}
         self._scans = _scan(self.path)
         self._sheets = {header_key(name): name for name in self.book.sheet_names}
 
@@ -50,19 +53,30 @@ class XlsxSource:
         """The raw table for ``contract``, or None when the workbook has none."""
         table_name = self._tables.get(contract.excel_table.lower())
         if table_name:
-            return self._read_excel_table(table_name)
+            return self._damaged_as_problem(table_name, lambda: self._read_excel_table(table_name))
         sheet = self._sheet_named(contract.sheet_names)
-        return self._read_sheet(sheet, contract) if sheet else None
+        return self._damaged_as_problem(sheet, lambda: self._read_sheet(sheet, contract)) if sheet else None
 
     def raw_config(self) -> RawTable | None:
         """The key/value Config sheet (or Excel Table ``tblConfig``), or None."""
         if "tblconfig" in self._tables:
-            return self._read_excel_table(self._tables["tblconfig"])
+            return self._damaged_as_problem("tblConfig", lambda: self._read_excel_table(self._tables["tblconfig"]))
         sheet = self._sheet_named(CONFIG_SHEETS)
         if not sheet:
             return None
-        grid = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        grid = self._damaged_as_problem(sheet, lambda: self.book.get_sheet_by_name(sheet).to_python(
+            skip_empty_area=False))
         return RawTable(sheet, list(grid[0]) if grid else [], [list(r) for r in grid[1:]])
+
+    def _damaged_as_problem(self, where: str, read):
+        """``read()``, with a damaged part (truncated XML, bad zip entry) reported as a clear problem."""
+        try:
+            return read()
+        except (pc.CalamineError, ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            detail = str(exc).strip() or type(exc).__name__
+            raise ValidationError([Problem(f"{self.path.name}!{where}", f"cannot be read: the file is damaged "
+                                           f"({detail[:120]}); open it in Excel and save it again, or restore a "
+                                           "copy")]) from None
 
     def _sheet_named(self, names: tuple[str, ...]) -> str | None:
         return next((self._sheets[header_key(n)] for n in names if header_key(n) in self._sheets), None)
@@ -124,7 +138,11 @@ def _scan(path: Path) -> dict[str, SheetScan]:
     """Error cells and merged ranges of every sheet (xlsx/xlsm; other formats: none)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return {}
-    with zipfile.ZipFile(path) as z:
-        return {name: scan_sheet(z, part) for name, part in sheet_parts(z).items()}
+    try:
+        with zipfile.ZipFile(path) as z:
+            return {name: scan_sheet(z, part) for name, part in sheet_parts(z).items() if part in z.NameToInfo}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
+        raise ValidationError([Problem(path.name, f"cannot be read: the file is damaged ({str(exc)[:120]}); open "
+                                       "it in Excel and save it again, or restore a copy")]) from None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,7 @@ class ParseOptions:
     home_currency: str = "EUR"
     language: str = "en"
     decimal_separator: v.DecimalSeparator = "auto"
-    date_order: v.DateOrder = "DMY"
+    date_order: v.DateOrder = "auto"
 
 
 def parse_table(contract: TableContract, raw: RawTable,
@@ -73,10 +73,14 @@ def parse_table(contract: TableContract, raw: RawTable,
     positions = [i for i, r in enumerate(raw.rows) if any(not v.is_blank(x) for x in r)]
     source_rows = np.array([raw.header_row + 1 + i for i in positions], dtype="int64")
     data: dict[str, Any] = {}
+    cells = {c.name: [r[mapping[c.name]] if mapping[c.name] < len(r) else None for r in rows]
+             for c in contract.columns if c.name in mapping}
+    options, date_problems = _date_order(contract, options, cells, where, mapping)
+    problems += date_problems
     for column in contract.columns:
         j = mapping.get(column.name)
-        cells = [r[j] if j is not None and j < len(r) else None for r in rows]
-        data[column.name], column_problems = _coerce(column, cells, source_rows, where, j, options)
+        column_cells = cells.get(column.name) or [None] * len(rows)
+        data[column.name], column_problems = _coerce(column, column_cells, source_rows, where, j, options)
         problems += column_problems
     frame = pd.DataFrame(data, columns=contract.column_names)
     frame[SOURCE_ROW] = source_rows
@@ -121,6 +125,17 @@ class _Where:
         col = self.raw.first_column + j if j is not None else None
         return Problem(self.raw.sheet, message, source_row, col, severity)
 
+    def merged_range(self, row: int, j: int | None) -> str | None:
+        """``A5:A7`` when the cell (sheet row, table column ``j``) is covered by, but is not the first
+        cell of, a merged range (it then reads as empty)."""
+        if j is None:
+            return None
+        col = self.raw.first_column + j
+        for r1, c1, r2, c2 in self.raw.merged:
+            if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+                return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        return None
+
     def merged_header_problems(self) -> list[Problem]:
         raw, out = self.raw, []
         for r1, c1, r2, c2 in raw.merged:
@@ -154,12 +169,25 @@ def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple
     return mapping, problems
 
 
-def _parser(column: Column, options: ParseOptions):
+def _date_order(contract: TableContract, options: ParseOptions, cells: dict[str, list[Any]], where: _Where,
+                mapping: dict[str, int]) -> tuple[ParseOptions, list[Problem]]:
+    """The options with the day/month order of this table's text dates settled (one order per
+    table: its date columns come from the same system), and the hint when there is one."""
+    names = [c.name for c in contract.columns if c.kind == "date" and c.name in cells]
+    if not names:
+        return replace(options, date_order="DMY" if options.date_order == "auto" else options.date_order), []
+    order, hint, only_warning = v.infer_date_order([x for n in names for x in cells[n]], options.date_order)
+    problems = [where.problem(f"{'/'.join(names)}: {hint}", j=mapping[names[0]], source_row=where.raw.header_row,
+                              severity="warning" if only_warning else "error")] if hint else []
+    return replace(options, date_order=order), problems
+
+
+def _parser(column: Column, options: ParseOptions, date_order: v.DateOrder = "DMY"):
     if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
         bound = float(v.MAX_AMOUNT)
         return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
-        return lambda x: v.parse_date(x, options.date_order)
+        return lambda x: v.parse_date(x, date_order)
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(
         column.kind, v.parse_text)
 
@@ -169,14 +197,17 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
     problems: list[Problem] = []
     if j is None:
         return _typed(column, [None] * len(cells), cells, source_rows, where, j, problems), problems
-    parse = _parser(column, options)
+    parse = _parser(column, options, options.date_order)
     parsed, errors, blanks = v.coerce_column(cells, parse)
     for i, message in errors.items():
         problems.append(where.problem(f"{column.name} {message}", j=j, source_row=source_rows[i]))
     if column.required:
         for i in blanks:
-            problems.append(where.problem(f"{column.name} is empty (a value is required)", j=j,
-                                          source_row=source_rows[i]))
+            merged = where.merged_range(int(source_rows[i]), j)
+            message = (f"{column.name} is empty: the cell is part of merged cells {merged}, which keep the value "
+                       "only in their first row; unmerge them and fill every row" if merged else
+                       f"{column.name} is empty (a value is required)")
+            problems.append(where.problem(message, j=j, source_row=source_rows[i]))
     if column.kind in ("text", "id"):
         for i, text in enumerate(parsed):
             if text and text.startswith(FORMULA_PREFIXES) and len(text) > 1 and not PHONE.fullmatch(text):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 DecimalSeparator = Literal["auto", ",", "."]
-DateOrder = Literal["DMY", "MDY"]
+DateOrder = Literal["auto", "DMY", "MDY"]
 
 MAX_AMOUNT = Decimal(10) ** 13
 """No amount otc_xl reads may reach ten trillion: beyond it a value is a typo or garbage, and its
@@ -175,7 +175,8 @@ def parse_date(value: Any, date_order: DateOrder = "DMY") -> dt.date:
 
     Accepts Excel dates, Excel serial numbers (45657 = 2024-12-31), ``YYYYMMDD`` numbers
     (SAP exports), and text: ISO ``2026-12-31``, ``31/12/2026``, ``31.12.2026``, ``31-12-26``
-    (day first unless ``date_order="MDY"``), ``2026/12/31`` and ``20261231``.
+    (day first unless ``date_order="MDY"``; ``"auto"`` reads day first here, see
+    :func:`infer_date_order` for a whole column), ``2026/12/31`` and ``20261231``.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -208,7 +209,7 @@ def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
         y, mo, d = (int(g) for g in m.groups())
     elif m := _XYZ.match(text):
         a, b, y = (int(g) for g in m.groups())
-        d, mo = (a, b) if date_order == "DMY" else (b, a)
+        d, mo = (b, a) if date_order == "MDY" else (a, b)
         if len(m.group(3)) == 2:
             y += 2000
     elif re.fullmatch(r"\d+(\.\d+)?", text):
@@ -219,6 +220,50 @@ def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
         return dt.date(y, mo, d)
     except ValueError:
         raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
+
+
+def infer_date_order(values: list[Any], setting: DateOrder = "auto") -> tuple[DateOrder, str, bool]:
+    """(order to read a column with, hint, whether the hint is only a warning) from its text dates
+    such as ``11/25/2026``.
+
+    A value whose first part is over 12 can only be day-first, one whose second part is over 12
+    only month-first. With ``setting="auto"`` the column is read in the order its values decide;
+    when none decides and some are ambiguous (``10/11/2026``) it is read day-first and the hint
+    says so. With an explicit setting the column is read that way; the hint names the setting when
+    the values contradict it. The hint is empty when there is nothing to say.
+    """
+    day_first = month_first = ambiguous = 0
+    example = {}
+    for value in {x for x in values if type(x) is str}:
+        m = _XYZ.match(value.strip())
+        if not m:
+            continue
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            day_first += 1
+            example.setdefault("DMY", value)
+        elif b > 12 >= a:
+            month_first += 1
+            example.setdefault("MDY", value)
+        elif a != b and a <= 12 and b <= 12:
+            ambiguous += 1
+            example.setdefault("?", value)
+    if setting != "auto":
+        other = "MDY" if setting == "DMY" else "DMY"
+        wrong = month_first if setting == "DMY" else day_first
+        if wrong and not (day_first if setting == "DMY" else month_first):
+            return setting, (f"dates such as {example[other]!r} are {'month' if other == 'MDY' else 'day'}-first but "
+                             f"date_order is {setting}; set date_order = {other} (or auto) on the Config sheet"), False
+        return setting, "", True
+    if day_first and month_first:
+        return "DMY", (f"this column mixes day-first ({example['DMY']!r}) and month-first ({example['MDY']!r}) "
+                       "dates; fix the cells, or set date_order on the Config sheet"), False
+    if month_first:
+        return "MDY", "", True
+    if ambiguous and not day_first:
+        return "DMY", (f"dates such as {example['?']!r} could be day-first or month-first; read day-first. If they "
+                       "are month-first, set date_order = MDY on the Config sheet"), True
+    return "DMY", "", True
 
 
 # ---------------------------------------------------------------------------- text and codes

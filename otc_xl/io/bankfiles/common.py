@@ -57,6 +57,36 @@ def unique_ids(ids: list[str]) -> list[str]:
     return out
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, str]:
+    """(text, encoding) of a text file: a byte-order mark, else UTF-8, else what the maintained
+    ``charset-normalizer`` detects (cp1252, cp1250, ISO-8859-2, UTF-16 without BOM …).
+    Binary content is refused with a message naming the file."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", "")
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and (best.chaos < 0.3 or best.encoding.startswith("utf")):
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise fail(source, "is not a text file in any encoding otc_xl can recognise (binary content?); "
+                       "expected a bank statement export (CSV, MT940) or camt XML")
+
+
 def fail(source: str, message: str) -> ValidationError:
     return ValidationError([Problem(source, message)])
 

@@ -22,7 +22,7 @@ from ...model.headers import header_key
 from ...model.problems import ValidationError, errors_in
 from ...model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
 from ...model.values import is_blank
-from .common import BankLines, fail, frame, stable_id, unique_ids
+from .common import BankLines, decode_text, fail, frame, stable_id, unique_ids
 
 BANK_EXPORT = TableContract(
     name="bank export",
@@ -63,13 +63,13 @@ BANK_EXPORT = TableContract(
                          "référence", "reference banque", "referenz", "bankreferenz")),
     ),
 )
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
 def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
                  profile: dict[str, str] | None = None) -> BankLines:
     suffix = path.suffix.lower()
-    grid = _spreadsheet_grid(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _csv_grid(path)
+    notes: list[str] = []
+    grid = _spreadsheet_grid(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _csv_grid(path, notes)
     raw = _raw_table(path.name, grid, profile or {})
     mapped = {c.name for c in map(BANK_EXPORT.match_header, raw.headers) if c is not None}
     missing = [need for need, options in (("an amount or credit column", {"amount", "credit"}),
@@ -96,7 +96,7 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     payments = frame(rows)
     payments["payment_id"] = unique_ids(list(payments["payment_id"]))
     spreadsheet = suffix in (".xlsx", ".xlsm", ".xls", ".ods")
-    return BankLines(payments, int((~is_credit).sum()), "XLSX" if spreadsheet else "CSV")
+    return BankLines(payments, int((~is_credit).sum()), "XLSX" if spreadsheet else "CSV", notes)
 
 
 def parse_profile(text: str) -> dict[str, str]:
@@ -109,21 +109,28 @@ def parse_profile(text: str) -> dict[str, str]:
     return out
 
 
-def _csv_grid(path: Path) -> list[list[Any]]:
-    data = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    sample = "\n".join(text.splitlines()[:30])
+def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
+    """The rows of a delimited text file: encoding detected (BOM, UTF-8, else charset-normalizer),
+    delimiter sniffed among ``; , TAB |``. Binary or malformed content is refused with the line."""
+    text, encoding = decode_text(path.read_bytes(), path.name)
+    if encoding not in ("utf-8", "ascii") and notes is not None:
+        notes.append(f"{path.name}: read as {encoding}")
+    if "\x00" in text:
+        raise fail(path.name, f"contains NUL characters after decoding as {encoding}: not a CSV export")
+    sample = "\n".join(io.StringIO(text[:65536]).readlines()[:30])
+
+    class Dialect(csv.excel):
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
+        Dialect.delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+        pass
+    reader = csv.reader(io.StringIO(text, newline=""), Dialect)
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:
+        raise fail(path.name, f"line {reader.line_num}: cannot be read as CSV ({exc}); is it really a bank "
+                              "export?") from None
 
 
 def _spreadsheet_grid(path: Path) -> list[list[Any]]:

@@ -1,0 +1,68 @@
+"""Bank CSV import at scale: a ~50 MB Spanish-style export (decimal comma, day-first dates,
+cp1252, ';'), read into receipts as `otc-xl import-bank` reads it.
+
+    python -m benchmarks.io.bench_bank_csv [--lines 597000]
+
+Prints the seconds and peak memory (RSS growth of a forked child) of reading the file, and checks
+the receipts count and total against the generator's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from benchmarks.io.bench_io import measure
+from otc_xl.io.bankfiles import parse_bank_file
+
+WORDS = ["PAGO FACTURA", "TRANSFERENCIA", "ABONO", "RECIBO", "LIQUIDACION", "COMISION", "ADEUDO SEPA"]
+NAMES = ["TALLERES IRIARTE SL", "FERRETERÍA GÓMEZ SA", "DISTRIBUCIONES NÚÑEZ", "ACME IBÉRICA SL",
+         "CONSTRUCCIONES PEÑA", "GRUPO ALBÉNIZ"]
+
+
+def write_export(path: Path, lines: int, seed: int = 5) -> tuple[int, Decimal]:
+    """Write the export; returns (receipts, total of receipts)."""
+    rng = random.Random(seed)
+    receipts, total = 0, Decimal(0)
+    with open(path, "w", encoding="cp1252", newline="") as out:
+        out.write("F. Operación;F. Valor;Concepto;Ordenante;Importe;Saldo;Referencia\r\n")
+        balance = Decimal("100000.00")
+        for i in range(lines):
+            cents = rng.randint(100, 2_000_000)
+            amount = Decimal(cents) / 100 * (1 if rng.random() < 0.6 else -1)
+            balance += amount
+            day = 1 + i % 28
+            text = f"{rng.choice(WORDS)} FRA-2026-{rng.randint(1, 99999):05d} {rng.randint(100, 999)}"
+            shown = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+            saldo = f"{balance:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+            out.write(f"{day:02d}/11/2026;{day:02d}/11/2026;{text};{rng.choice(NAMES)};{shown};{saldo};"
+                      f"R{i:09d}\r\n")
+            if amount > 0:
+                receipts, total = receipts + 1, total + amount
+    return receipts, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=597_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "extracto.csv"
+        receipts, total = write_export(path, args.lines)
+        print(f"{args.lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB, {receipts:,} receipts")
+        got = measure("import-bank read: CSV → receipts", lambda: _read(path))
+        assert got == (receipts, total), (got, receipts, total)
+        print("receipts and total tie with the generator")
+
+
+def _read(path: Path) -> tuple[int, Decimal]:
+    lines = parse_bank_file(path)
+    cents = (lines.payments["amount"] * 100).round().astype("int64").sum()
+    return len(lines.payments), Decimal(int(cents)) / 100
+
+
+if __name__ == "__main__":
+    main()
