@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 the input has errors (all of them are listed); 2 wrong usa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import tempfile
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
 
 from . import __version__
@@ -75,12 +78,37 @@ def _wait(message: str) -> None:
     err_console.print(f"[yellow]waiting[/] {message}", markup=True, soft_wrap=True)
 
 
-def _load(book: Path, require: tuple[str, ...], toml: Path | None, as_of: dt.date | None) -> Ledger:
-    with console.status(f"Reading {book.name} …"):
+def _progress() -> Progress:
+    """Steps done of all, elapsed time and time left (shown on a terminal; silent when piped)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
+
+
+def _load(book: Path, require: tuple[str, ...], toml: Path | None, as_of: dt.date | None,
+          progress: Progress | None = None) -> Ledger:
+    with (contextlib.nullcontext(progress) if progress else _progress()) as bar:
+        task = bar.add_task(f"Reading {book.name}", total=None)
         ledger = load_ledger(XlsxSource(book), require=require, toml=toml, as_of=as_of)
+        bar.remove_task(task)
     if not ledger.ok:
         raise ValidationError(ledger.problems)
     return ledger
+
+
+class _Steps:
+    """Advances one progress task through a known number of named steps."""
+
+    def __init__(self, bar: Progress, total: int, verb: str):
+        self.bar, self.verb, self.done = bar, verb, 0
+        self.task = bar.add_task(verb, total=total)
+
+    def __call__(self, name: str, *_) -> None:
+        self.bar.update(self.task, completed=self.done, description=f"{self.verb} {name}")
+        self.done += 1
+
+    def finish(self) -> None:
+        self.bar.update(self.task, completed=self.done)
+        self.bar.remove_task(self.task)
 
 
 def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
@@ -110,19 +138,22 @@ def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml
 def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
                     as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
                     customer_ids: list[str] | None) -> Path:
-    ledger = _load(book, require, toml, as_of)
-    with console.status("Working …") as status:
-        result, run = run_jobs(ledger, jobs, progress=lambda name: status.update(f"Running {name} …"),
-                               customer_ids=customer_ids)
+    with _progress() as bar:
+        ledger = _load(book, require, toml, as_of, bar)
+        steps = _Steps(bar, len(jobs), "Running")
+        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids)
+        steps.finish()
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
-        status.update("Writing the report …")
+        steps = _Steps(bar, len(sheets), "Writing sheet")
         if in_place:
-            written = replace_report_sheets(book, sheets, target)
+            written = replace_report_sheets(book, sheets, target, on_sheet=steps)
         else:
-            written = write_new_workbook(target, sheets)
+            written = write_new_workbook(target, sheets, on_sheet=steps)
+        steps.finish()
         folder = None
         if result.files:
             folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
+            bar.add_task(f"Writing {len(result.files):,} letter/e-mail files", total=None)
             write_files(folder, result.files)
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
     _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
@@ -207,19 +238,16 @@ KEEP_BOOK = click.option("--out", type=click.Path(dir_okay=False, path_type=Path
                               "(default: BOOK itself; only otc_xl's own sheets are replaced).")
 
 
-def _collections_command(name: str, jobs: list[str], help_text: str):
-    """Commands whose sheets are records the next run reads back: they update BOOK itself."""
-    @main.command(name=name, help=help_text)
-    @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
-    @KEEP_BOOK
-    @FILES_DIR
-    @AS_OF
-    @CONFIG
-    @DEBUG
-    def command(book: Path, out: Path | None, files_dir: Path | None, as_of, toml, debug: bool) -> None:
+def _collections_command(name: str, jobs: list[str], help_text: str, writes_files: bool = False):
+    """Commands whose sheets are records the next run reads back: they update BOOK itself.
+    Only those that write letters take ``--files``."""
+    def command(book: Path, out: Path | None, as_of, toml, debug: bool, files_dir: Path | None = None) -> None:
         _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir))
 
-    return command
+    for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), KEEP_BOOK,
+                   click.argument("book", type=click.Path(dir_okay=False, path_type=Path))):
+        command = option(command)
+    return main.command(name=name, help=help_text)(command)
 
 
 _collections_command("dunning", ["dunning", "letters"], """Dunning run: today's notices, letters and e-mail drafts.
@@ -229,7 +257,8 @@ Dunning (one row per customer: status, level, items, amounts, fee, interest, nex
 DunningItems (each overdue item, or why it is left out: disputed, dunning block, in grace, being
 paid) and DunningHistory into BOOK, so the next run escalates instead of repeating; running twice
 on the same date sends nothing twice. One printable HTML letter and one .eml draft per notice,
-in the customer's language (es, it, fr, en, de, ro), go to the --files folder; Letters lists them.""")
+in the customer's language (es, it, fr, en, de, ro), go to the --files folder; Letters lists them.""",
+                      writes_files=True)
 _collections_command("worklist", ["worklist"], """Today's collection calls, ranked by priority, with script lines.
 
 Writes Worklist into BOOK: one row per customer with undisputed overdue money (unless a promise to
@@ -316,16 +345,21 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     options, profile = config.parse_options(), parse_profile(config.bank_columns)
     table = Table("file", "format", "receipts", "debits skipped", show_header=True)
     frames, notes = [], []
-    for path in files:
-        lines = parse_bank_file(path, fmt, options, profile)
-        frames.append(lines.payments)
+    with _progress() as bar:
+        steps = _Steps(bar, len(files), "Reading")
+        for path in files:
+            steps(path.name)
+            frames.append(parse_bank_file(path, fmt, options, profile))
+        steps.finish()
+    for path, lines in zip(files, frames):
         notes += lines.notes
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
     import pandas as pd
-    payments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    payments = pd.concat([f.payments for f in frames], ignore_index=True) if frames else pd.DataFrame()
     for path in advice:
         payments = apply_advice(payments, read_advice(path, options))
-    with writing(book, _wait, must_exist=True):  # the book is read again inside the lock, then appended to
+    with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
+        bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         result = append_payments(book, payments)
     console.print(table)
     for note in notes:
@@ -406,7 +440,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         statement = (source.parent / "otc_demo_camt053.xml") if source else None
         if statement is None or not statement.exists():
             statement = write_demo_bank_file(work / "otc_demo_camt053.xml")
-        console.print(f"[bold]1. Import the bank statement[/] {statement.name}", soft_wrap=True)
+        console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
+                      f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
         _import((statement,), copy, None, (), None)
         console.print("[bold]2. Apply cash, run collections and write the reports[/]")
         _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of,
@@ -453,6 +488,10 @@ def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
     installed with `xlwings addin install`.
     """
     from .excel.addin import install
+
+    if target is None and not (sys.platform.startswith("win") or sys.platform == "darwin"):
+        raise click.UsageError(f"Excel has no start-up folder on this system ({sys.platform}): add-ins are installed "
+                               "on Windows or macOS. Give --target DIR to copy the add-in and its settings there.")
 
     def action() -> None:
         for line in install(addin_path, target):

@@ -161,13 +161,19 @@ def ageing_reports(run: Run) -> JobResult:
     pivot = pivot_data(ledger.invoices, customers=customers, **args)
     credits = credit_balances(ledger.invoices, run.as_of)
     money = [*labels, "Total"]
+    currencies = list(by_currency["currency"]) if len(by_currency) else []
+    charted = cfg.home_currency if cfg.home_currency in currencies or not currencies else currencies[0]
+    others = [c for c in currencies if c != charted]
     sheets = [
         ReportSheet("Ageing", "tblAgeing", by_customer, _formats(by_customer, money),
                     totals=tuple(money) if _single_currency(by_customer) else (), highlight=older),
         ReportSheet("AgeingSummary", "tblAgeingSummary", by_currency, _formats(by_currency, money),
-                    highlight=older, chart=BarChart("Ageing profile", "currency", tuple(labels)),
+                    highlight=older, chart=BarChart(f"Ageing profile, {charted} only", "currency", tuple(labels),
+                                                    only=charted, x_title="Days past due", y_title=charted),
                     notes=(f"As of {run.as_of:%d/%m/%Y}, by {cfg.ageing_basis}; one row per currency "
-                           "(amounts in different currencies are never added).",)),
+                           "(amounts in different currencies are never added).",
+                           f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
+                                                               if others else "."))),
         ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
         ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",))),
         ReportSheet("CreditBalances", "tblCreditBalances", credits, _formats(credits, ["balance"], ("items",))),

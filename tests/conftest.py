@@ -77,6 +77,19 @@ needs_libreoffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (s
                                        ".ci/run installs libreoffice-calc-nogui")
 
 
+def libreoffice_has(library: str) -> bool:
+    """Whether LibreOffice's program folder holds ``library`` (``libswlo`` = Writer, ``libsclo`` = Calc):
+    Calc can be installed without Writer, and then HTML cannot be printed to PDF."""
+    if soffice() is None:
+        return False
+    program = Path(os.path.realpath(soffice())).parent
+    return any(program.glob(f"{library}.*"))
+
+
+needs_writer = pytest.mark.skipif(not libreoffice_has("libswlo"), reason="LibreOffice Writer is not installed "
+                                  "(it prints the HTML letters to PDF); .ci/run installs libreoffice-writer-nogui")
+
+
 def libreoffice_convert(source: Path, fmt: str, outdir: Path, sheet: int | None = None) -> Path:
     """Open ``source`` in LibreOffice headless and convert it; fails the test on any error."""
     target_fmt = fmt

@@ -9,7 +9,7 @@ from email import policy
 import pandas as pd
 import pytest
 
-from conftest import needs_libreoffice, soffice
+from conftest import needs_writer, soffice
 from otc_xl.collecting import DunningLevel, DunningPolicy, dunning_run
 from otc_xl.collecting.statements import statement_lines
 from otc_xl.letters import dunning_letters, email_draft, statements
@@ -119,7 +119,7 @@ def pdf_text(html_path, outdir):
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
 
 
-@needs_libreoffice
+@needs_writer
 @pytest.mark.parametrize("lang, phrases", [
     ("es", ["Segundo aviso de pago", "Estimados señores", "1.251,32 €", "7 de diciembre de 2026", "Atentamente"]),
     ("it", ["Secondo sollecito di pagamento", "1.251,32 €", "7 dicembre 2026", "Distinti saluti"]),

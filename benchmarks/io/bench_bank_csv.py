@@ -1,17 +1,23 @@
-"""Bank CSV import at scale: a ~50 MB Spanish-style export (decimal comma, day-first dates,
-cp1252, ';'), read into receipts as `otc-xl import-bank` reads it.
+"""Bank CSV import at scale: a ~60 MB Spanish-style export (decimal comma, day-first dates,
+cp1252, ';'), read into receipts, then the whole `otc-xl import-bank FILE --into BOOK` command.
 
     python -m benchmarks.io.bench_bank_csv [--lines 597000]
 
-Prints the seconds and peak memory (RSS growth of a forked child) of reading the file, and checks
-the receipts count and total against the generator's own.
+Prints the seconds and peak memory (RSS growth of a forked child for the read; the command's own
+maximum RSS for the end-to-end run), and checks the receipts count and total against the
+generator's own, and the rows that landed in the workbook.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
+import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +62,17 @@ def main() -> None:
         got = measure("import-bank read: CSV → receipts", lambda: _read(path))
         assert got == (receipts, total), (got, receipts, total)
         print("receipts and total tie with the generator")
+        book = Path(tmp) / "book.xlsx"
+        shutil.copy(Path(__file__).resolve().parents[2] / "workbooks" / "otc_demo.xlsx", book)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "otc_xl.cli", "import-bank", str(path), "--into", str(book)],
+                       check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{'otc-xl import-bank FILE --into BOOK (end to end)':<56} {seconds:7.2f} s   {peak:7.0f} MiB max RSS")
+        import python_calamine as pc
+        rows = pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Payments").to_python()
+        print(f"Payments rows in the book after import: {len(rows) - 1:,}")
 
 
 def _read(path: Path) -> tuple[int, Decimal]:

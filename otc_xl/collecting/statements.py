@@ -88,6 +88,9 @@ def statement_lines(invoices: pd.DataFrame, as_of: dt.date, receipts: pd.DataFra
     frame["bucket"] = frame["bucket"].fillna("")
     frame["days_overdue"] = frame["days_overdue"].astype("Int64")
     frame["date"] = pd.to_datetime(frame["date"])
+    frame["due_date"] = pd.to_datetime(frame["due_date"])
+    for column in ("amount", "open_amount"):
+        frame[column] = frame[column].astype("float64")
     return frame
 
 

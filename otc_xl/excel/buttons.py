@@ -10,13 +10,14 @@ as a traceback.
 
 from __future__ import annotations
 
+import time
 import traceback
 from pathlib import Path
 
 from ..io.files import write_files
 from ..ledger import load_ledger
 from ..model.problems import Problem
-from ..workflows import run_jobs
+from ..workflows import RUN_ALL, run_jobs
 from .source import XlwingsSource
 from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
 
@@ -61,7 +62,14 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
     workbook has no folder (Excel on the web), the button says so and writes only the sheets.
     """
     jobs, require = ACTIONS[action]
-    status(book, f"otc_xl: {action.replace('_', ' ')} …")
+    label = action.replace("_", " ")
+    started = time.monotonic()
+    written_sheets: list[str] = []
+
+    def step(what: str, done: int, total: int) -> None:
+        status(book, f"otc_xl: {label} — {what} ({done}/{total}, {time.monotonic() - started:.0f} s)")
+
+    status(book, f"otc_xl: {label} — reading the workbook …")
     try:
         ledger = load_ledger(XlwingsSource(book), require=require)
         if not ledger.ok:
@@ -69,9 +77,13 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             message = f"otc_xl: {len(ledger.errors)} problem(s) in the input — see the otc_messages sheet"
             status(book, message)
             return {"ok": False, "message": message, "sheets": []}
-        result, run = run_jobs(ledger, jobs)
-        for sheet in result.sheets:
+        total = len(jobs or RUN_ALL)
+        names = iter(range(1, total + 1))
+        result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total))
+        for k, sheet in enumerate(result.sheets, start=1):
+            step(f"writing {sheet.sheet}", k, len(result.sheets))
             write_report(book, sheet)
+            written_sheets.append(sheet.sheet)
         written = None
         if result.files:
             written = files_dir or files_folder(book, run.as_of)
@@ -96,8 +108,10 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         return {"ok": False, "message": str(exc), "sheets": []}
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback to the user
         detail = traceback.format_exc(limit=3).splitlines()[-1]
-        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. Nothing else was "
-                                                f"changed. Please report this ({detail}).")])
+        done = (f"These sheets were already rewritten: {', '.join(written_sheets)}; no other sheet was changed."
+                if written_sheets else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {done} Please report "
+                                                f"this ({detail}).")])
         status(book, "otc_xl: internal error — see the otc_messages sheet")
         return {"ok": False, "message": str(exc), "sheets": []}
 

@@ -19,6 +19,8 @@ from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS
 from .bankfiles.common import receipt_problems
+from .files import replace_atomically
+from .sheet_append import append_rows, write_package
 from .xlsx_reader import XlsxSource
 from openpyxl.worksheet.table import TableColumn
 
@@ -49,6 +51,10 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
         raise ValidationError(problems)
     source = XlsxSource(book_path)
     raw = source.raw_table(PAYMENTS)
+    if raw is not None:
+        fast = _append_spliced(book_path, raw, payments)
+        if fast is not None:
+            return fast
     lost = unsupported_content(book_path, set())
     if lost:
         raise ValidationError([Problem(book_path.name, f"sheet {s} has {what} that would be lost if otc_xl "
@@ -62,17 +68,11 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
         ws = wb[raw.sheet]
         header_row, first_col, headers = raw.header_row, raw.first_column, list(raw.headers)
         existing_rows = raw.rows
-    columns = {}
-    for j, header in enumerate(headers):
-        match = PAYMENTS.match_header(header) if header is not None else None
-        if match is not None and match.name not in columns:
-            columns[match.name] = first_col + j
+    columns = _columns(headers, first_col)
     if "payment_id" not in columns:  # without ids a re-import could not be recognised: add the column
         columns["payment_id"] = first_col + len(headers)
         set_cell(ws, header_row, columns["payment_id"], LABELS["payment_id"])
-    have = {str(cell_value(r[columns["payment_id"] - first_col]) or "") for r in existing_rows
-            if len(r) > columns["payment_id"] - first_col}
-    new = payments.loc[~payments["payment_id"].isin(have)].drop_duplicates("payment_id")
+    new = _new_receipts(payments, existing_rows, columns, first_col)
     last = header_row + _last_filled(existing_rows)
     formats = {"payment_date": NUMBER_FORMATS["date"], "amount": NUMBER_FORMATS["money"]}
     for i, record in enumerate(new.to_dict("records"), start=1):
@@ -82,6 +82,42 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
     if len(new):
         save_atomically(wb, book_path)
     return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title)
+
+
+def _columns(headers: list, first_col: int) -> dict[str, int]:
+    """Contract column → 1-based sheet column, for the headers the Payments contract knows."""
+    columns: dict[str, int] = {}
+    for j, header in enumerate(headers):
+        match = PAYMENTS.match_header(header) if header is not None else None
+        if match is not None and match.name not in columns:
+            columns[match.name] = first_col + j
+    return columns
+
+
+def _new_receipts(payments: pd.DataFrame, existing_rows: list[list], columns: dict[str, int],
+                  first_col: int) -> pd.DataFrame:
+    """The receipts whose payment_id is not in the sheet yet (each once)."""
+    k = columns["payment_id"] - first_col
+    have = {str(cell_value(r[k]) or "") for r in existing_rows if len(r) > k}
+    return payments.loc[~payments["payment_id"].isin(have)].drop_duplicates("payment_id")
+
+
+def _append_spliced(book_path: Path, raw, payments: pd.DataFrame) -> ImportResult | None:
+    """The fast, lossless path (:mod:`otc_xl.io.sheet_append`): only the Payments sheet, its table
+    and the styles it needs change. None when the sheet's layout needs the openpyxl path."""
+    columns = _columns(list(raw.headers), raw.first_column)
+    if "payment_id" not in columns:
+        return None
+    new = _new_receipts(payments, raw.rows, columns, raw.first_column)
+    result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet)
+    if not len(new):
+        return result
+    start = raw.header_row + _last_filled(raw.rows) + 1
+    changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
+    if changed is None:
+        return None
+    replace_atomically(book_path, lambda tmp: write_package(book_path, tmp, changed))
+    return result
 
 
 def _last_filled(rows: list[list]) -> int:

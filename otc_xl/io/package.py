@@ -10,10 +10,13 @@ from pathlib import PurePosixPath
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from ..model.values import UNCALCULATED
+
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>\s*(?:<f[^>]*(?:/>|>.*?</f>)\s*)?<v>([^<]*)</v>', re.S)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v>([^<]*)</v>|<v\s*/>)?', re.S)
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 
 
@@ -22,7 +25,8 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     rels = {e.get("Id"): e.get("Target") for e in
             ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")).findall("pr:Relationship", NS)}
     parts = {}
-    for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).find("m:sheets", NS):
+    sheets = ElementTree.fromstring(z.read("xl/workbook.xml")).find("m:sheets", NS)
+    for sheet in sheets if sheets is not None else []:
         target = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
         parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
     return parts
@@ -46,6 +50,8 @@ class SheetScan:
     """(row, column), 1-based → the error Excel shows."""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged ranges as 1-based (first_row, first_col, last_row, last_col)."""
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)
+    """(row, column), 1-based, of formulas saved without their result (read by calamine as empty)."""
 
 
 def scan_sheet(z: zipfile.ZipFile, part: str) -> SheetScan:
@@ -55,6 +61,11 @@ def scan_sheet(z: zipfile.ZipFile, part: str) -> SheetScan:
     if b't="e"' in data:
         scan.errors = {(int(row), column_index_from_string(col.decode())): value.decode()
                        for col, row, value in _ERROR_CELL.findall(data)}
+    if b"<f" in data:
+        for col, row, attrs, v, value in _FORMULA_CELL.findall(data):
+            text_result = b't="str"' in attrs or b't="s"' in attrs or b't="inlineStr"' in attrs
+            if not v or (not value and not text_result):
+                scan.uncalculated.add((int(row), column_index_from_string(col.decode())))
     tail = data.rfind(b"</sheetData>")
     for ref in _MERGE.findall(data, max(tail, 0)):
         first, _, last = ref.decode().partition(":")

@@ -22,7 +22,7 @@ from ..model.headers import header_key
 from ..model.problems import Problem, ValidationError
 from ..model.tables import RawTable, header_row_index
 from ..model.values import is_blank
-from .package import SheetScan, scan_sheet, sheet_parts
+from .package import UNCALCULATED, SheetScan, scan_sheet, sheet_parts
 
 READABLE = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
@@ -96,9 +96,12 @@ class XlsxSource:
         return [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in ranges]
 
     def _with_errors(self, sheet: str, rows: list[list[Any]], first_row: int, first_col: int) -> list[list[Any]]:
-        """Put Excel error values (#N/A, …), which calamine reads as empty, back into the rows."""
+        """Put Excel error values (#N/A, …) and formulas saved without a result, which calamine reads
+        as empty, back into the rows (the latter as ``UNCALCULATED``)."""
         scan = self._scans.get(sheet)
-        for (r, c), shown in (scan.errors if scan else {}).items():
+        marks = dict.fromkeys(scan.uncalculated, UNCALCULATED) if scan else {}
+        marks.update(scan.errors if scan else {})
+        for (r, c), shown in marks.items():
             i, j = r - first_row, c - first_col
             if 0 <= i < len(rows) and j >= 0:
                 rows[i] += [None] * (j + 1 - len(rows[i]))

@@ -16,7 +16,7 @@ import math
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import openpyxl
@@ -178,8 +178,9 @@ def fill_sheet(ws, report: ReportSheet) -> None:
             fill = HIGHLIGHT_FILLS[min(k, len(HIGHLIGHT_FILLS) - 1)]
             ws.conditional_formatting.add(f"{col}2:{col}{rows + 1}", CellIsRule(
                 operator="notEqual", formula=["0"], fill=fill))
-    if report.chart and len(frame):
-        ws.add_chart(_chart(ws, report, columns, rows), f"{get_column_letter(notes_col)}{len(report.notes) + 3}")
+    chart = _chart(ws, report, columns, rows) if report.chart and len(frame) else None
+    if chart is not None:
+        ws.add_chart(chart, f"{get_column_letter(notes_col)}{len(report.notes) + 3}")
 
 
 def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals: list[str], fmt: str) -> Any:
@@ -190,15 +191,28 @@ def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals:
     return "Total" if j == 1 else None
 
 
-def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart:
+def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart | None:
+    """The report's native bar chart (None when ``only`` names a row the table does not have)."""
     spec = report.chart
     chart = XlBarChart()
     chart.type, chart.grouping = "col", "clustered"
     chart.title, chart.height, chart.width = spec.title, 9, 18
+    chart.x_axis.title, chart.y_axis.title = spec.x_title or None, spec.y_title or None
+    cat = columns.index(spec.category) + 1
+    if spec.only is not None:
+        matches = [i for i, v in enumerate(report.frame[spec.category].astype(str)) if v == spec.only]
+        if not matches:
+            return None
+        r = matches[0] + 2
+        js = [columns.index(name) + 1 for name in spec.values]  # adjacent bucket columns, left to right
+        chart.add_data(Reference(ws, min_col=js[0] - 1 if cat == js[0] - 1 else js[0], max_col=js[-1], min_row=r,
+                                 max_row=r), from_rows=True, titles_from_data=cat == js[0] - 1)
+        chart.set_categories(Reference(ws, min_col=js[0], max_col=js[-1], min_row=1, max_row=1))
+        chart.legend = None
+        return chart
     for name in spec.values:
         j = columns.index(name) + 1
         chart.add_data(Reference(ws, min_col=j, min_row=1, max_row=rows + 1), titles_from_data=True)
-    cat = columns.index(spec.category) + 1
     chart.set_categories(Reference(ws, min_col=cat, min_row=2, max_row=rows + 1))
     return chart
 
@@ -220,20 +234,25 @@ def save_atomically(book: openpyxl.Workbook, target: Path) -> None:
     replace_atomically(target, book.save)
 
 
-def write_new_workbook(target: str | Path, reports: list[ReportSheet]) -> Path:
-    """Write ``reports`` to a new workbook file (replacing ``target`` if it exists)."""
+def write_new_workbook(target: str | Path, reports: list[ReportSheet],
+                       on_sheet: Callable[[str], None] | None = None) -> Path:
+    """Write ``reports`` to a new workbook file (replacing ``target`` if it exists); ``on_sheet``
+    is told each sheet's name before it is written (progress)."""
     target = Path(target)
     if target.suffix.lower() != ".xlsx":
         raise ValidationError([Problem(target.name, "reports are written as .xlsx; choose an --out ending in "
                                                     ".xlsx")])
     book = openpyxl.Workbook(write_only=True)
     for report in reports:
+        if on_sheet:
+            on_sheet(report.sheet)
         fill_sheet(book.create_sheet(report.sheet), report)
     save_atomically(book, target)
     return target
 
 
-def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None) -> Path:
+def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
+                          on_sheet: Callable[[str], None] | None = None) -> Path:
     """Write ``reports`` into an existing workbook, replacing only otc_xl's own report sheets.
 
     A sheet is otc_xl's when it holds the report's Excel Table (e.g. ``tblAgeing``). A same-named
@@ -261,6 +280,8 @@ def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], tar
     if problems:
         raise ValidationError(problems)
     for report in reports:
+        if on_sheet:
+            on_sheet(report.sheet)
         index = None
         if report.sheet in book.sheetnames:
             index = book.sheetnames.index(report.sheet)

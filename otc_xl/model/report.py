@@ -34,11 +34,17 @@ REPORT_TABLES = frozenset({
 
 @dataclass(frozen=True)
 class BarChart:
-    """A clustered column chart: one series per value column, one group per category row."""
+    """A clustered column chart: one series per value column, one group per category row.
+
+    With ``only``, the chart shows the one row whose ``category`` is ``only`` (its value columns
+    as the bars), so amounts in different currencies never share an axis."""
 
     title: str
     category: str
     values: tuple[str, ...]
+    only: str | None = None
+    x_title: str = ""
+    y_title: str = ""
 
 
 @dataclass
@@ -67,4 +73,12 @@ class ReportSheet:
             return "integer"
         if pd.api.types.is_float_dtype(dtype):
             return "number"
+        if dtype == object:  # a column of mixed blanks and values: judge by the values
+            kind = pd.api.types.infer_dtype(self.frame[column], skipna=True)
+            if kind in ("datetime64", "datetime", "date"):
+                return "date"
+            if kind in ("floating", "mixed-integer-float", "decimal"):
+                return "number"
+            if kind == "integer":
+                return "integer"
         return "text"

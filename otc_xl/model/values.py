@@ -96,8 +96,18 @@ def parse_iso_amount(text: str | None) -> Decimal:
     return check_bound(Decimal(text), text)
 
 
+_PLAIN_AMOUNT = re.compile(r"^(-?)(\d{1,3}(?:([.,])\d{3})*|\d+)([.,])(\d\d)$")
+
+
 @lru_cache(maxsize=65536)
 def _parse_amount_text(text: str, decimal_separator: DecimalSeparator) -> Decimal:
+    # Fast path for the common bank-export shape: optional minus, digits (grouped by the other
+    # separator), and exactly two decimals: "-1.234,56", "1234.56", "1,234.56". The decimal
+    # separator is unambiguous there; the general path below handles everything else.
+    m = _PLAIN_AMOUNT.match(text)
+    if m and m.group(3) != m.group(4) and (decimal_separator == "auto" or decimal_separator == m.group(4)):
+        whole = m.group(2).replace(m.group(3), "") if m.group(3) else m.group(2)
+        return Decimal(f"{m.group(1)}{whole}.{m.group(5)}")
     bad = ValueError(f"{_describe(text)} is not a number (expected e.g. 1.234,56 or 1,234.56)")
     s = _SPACES.sub("", text.strip()).replace("\u2212", "-")
     negative = s.startswith("(") and s.endswith(")")
@@ -363,6 +373,8 @@ def strip_accents(text: str) -> str:
 # ---------------------------------------------------------------------------- columns
 
 Parser = Callable[[Any], Any]
+UNCALCULATED = "#UNCALCULATED"
+"""What the readers put in place of a formula cell saved without its result."""
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
                           "#CALC!", "#GETTING_DATA"})
 
@@ -389,7 +401,11 @@ def coerce_column(values: list[Any], parse: Parser) -> tuple[list[Any], dict[int
                 if not text:
                     blanks.append(i)
                     continue
-                if text in EXCEL_ERRORS:
+                if text == UNCALCULATED:
+                    result = ValueError("is a formula saved without its result (the file was written by a program "
+                                        "that does not calculate); open and save it in Excel or LibreOffice, or "
+                                        "type the value")
+                elif text in EXCEL_ERRORS:
                     result = ValueError(f"shows the Excel error {text}; fix the formula or type the value")
                 else:
                     try:

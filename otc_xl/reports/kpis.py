@@ -72,7 +72,7 @@ def ar_kpis(invoices: pd.DataFrame, payments: pd.DataFrame | None = None, sales:
             ("average_days_delinquent", dso - best, "days", "DSO − best possible DSO"),
             ("cei", _cei(opening_ar, currency, credit, ar, current, months), "%",
              f"(opening AR + sales/{months} − closing AR) / (opening AR + sales/{months} − closing current AR) "
-             f"× 100, N = {months} months"),
+             f"× 100, N = {months} months" + _cei_missing(opening_ar, currency)),
             ("pct_current", current / ar * 100 if ar else np.nan, "%", "current AR / open AR × 100"),
             ("pct_over_90", over90 / ar * 100 if ar else np.nan, "%", "AR > 90 days past due / open AR × 100"),
         ]
@@ -127,6 +127,16 @@ def _count_back(ar: int, sales, currency: str, as_of: dt.date) -> float:
         remaining -= max(month, 0)
         end = begin
     return np.nan  # sales history too short to cover AR
+
+
+def _cei_missing(opening_ar, currency: str) -> str:
+    """Why CEI is empty for ``currency``, as a note to its formula ("" when it can be computed)."""
+    if opening_ar is None:
+        return ("; EMPTY: needs the open AR at the start of the period — set opening_ar on the Config sheet "
+                "(home currency)")
+    if isinstance(opening_ar, dict) and opening_ar.get(currency) is None:
+        return f"; EMPTY: opening_ar is given for {', '.join(opening_ar)} only"
+    return ""
 
 
 def _cei(opening_ar, currency: str, credit: int, ar: int, current: int, months: int) -> float:

@@ -61,6 +61,19 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x0
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
+LATIN_PAGES = ("cp1252", "cp1250", "iso8859_15", "iso8859_2", "cp850", "cp1257", "iso8859_13", "latin_1")
+"""Single-byte code pages of the Latin script our users' banks export in, most likely first."""
+OTHER_LATIN = ("cp1254", "cp1258", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_14", "iso8859_16",
+               "hp_roman8", "cp437", "cp775", "cp857", "cp858", "cp860", "cp863", "cp865")
+"""Latin-script pages the detector may propose for such files; they trigger the choice among ``LATIN_PAGES``."""
+_GLUED = re.compile(r"(?<=[^\W\d_])[^\x00-\x7f\w\s]|[^\x00-\x7f\w\s](?=[^\W\d_])")
+
+
+def _oddities(text: str) -> int:
+    """Non-ASCII symbols touching a letter: a sign the text was decoded with the wrong code page."""
+    return len(_GLUED.findall(text[:200_000]))
+
+
 def decode_text(data: bytes, source: str) -> tuple[str, str]:
     """(text, encoding) of a text file: a byte-order mark, else UTF-8, else what the maintained
     ``charset-normalizer`` detects (cp1252, cp1250, ISO-8859-2, UTF-16 without BOM …).
@@ -77,7 +90,23 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    matches = list(from_bytes(data[:200_000]))
+    best = matches[0] if matches else None
+    if best is not None and (best.encoding in LATIN_PAGES + OTHER_LATIN or best.encoding.startswith("mac_")):
+        # The detector cannot tell Latin code pages apart on a short export with few accents (it
+        # offers cp1250 for Spanish "NÚÑEZ", cp1252 for Polish "Łódzka"): take the one whose text
+        # has the fewest non-letter symbols glued to letters ("Zap³ata" vs "Zapłata"); on a tie,
+        # Windows-1252, Western Europe's.
+        scored = []
+        for rank, encoding in enumerate(LATIN_PAGES):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            scored.append((_oddities(text), rank, encoding, text))
+        if scored:
+            _, _, encoding, text = min(scored)
+            return text, encoding
     if best is not None and (best.chaos < 0.3 or best.encoding.startswith("utf")):
         try:
             return data.decode(best.encoding), best.encoding
@@ -108,5 +137,5 @@ def receipt_problems(payments: pd.DataFrame, source: str, unique: bool = True) -
         for i in np.flatnonzero(bad)[:20]:
             rec = payments.iloc[i]
             problems.append(Problem(source, f"receipt {i + 1} ({rec['payment_id'] or 'no id'}): " + what.format(
-                amount=rec["amount"], currency=rec["currency"], payment_id=rec["payment_id"])))
+                amount=float(rec["amount"]), currency=rec["currency"], payment_id=rec["payment_id"])))
     return problems

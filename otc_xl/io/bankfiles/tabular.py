@@ -10,19 +10,23 @@ and skipped.
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import python_calamine as pc
 
 from ...model.contracts import Column, TableContract
 from ...model.headers import header_key
 from ...model.problems import ValidationError, errors_in
 from ...model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
-from ...model.values import is_blank
-from .common import BankLines, decode_text, fail, frame, stable_id, unique_ids
+from ...model.values import UNCALCULATED, infer_date_order, is_blank
+from ..package import scan_sheet, sheet_parts
+from .common import PAYMENT_COLUMNS, BankLines, decode_text, fail, frame, stable_id, unique_ids
 
 BANK_EXPORT = TableContract(
     name="bank export",
@@ -65,38 +69,111 @@ BANK_EXPORT = TableContract(
 )
 
 
+CHUNK_ROWS = 20_000
+"""Rows validated at a time: a 600,000-line export never sits in memory as one table of cells."""
+
+
 def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
                  profile: dict[str, str] | None = None) -> BankLines:
     suffix = path.suffix.lower()
+    spreadsheet = suffix in (".xlsx", ".xlsm", ".xls", ".ods")
     notes: list[str] = []
-    grid = _spreadsheet_grid(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _csv_grid(path, notes)
-    raw = _raw_table(path.name, grid, profile or {})
-    mapped = {c.name for c in map(BANK_EXPORT.match_header, raw.headers) if c is not None}
+    rows = _spreadsheet_grid(path) if spreadsheet else _csv_rows(path, notes)
+    top = list(itertools.islice(iter(rows), HEADER_SEARCH_ROWS))
+    header = _raw_table(path.name, top, profile or {})
+    mapped = {c.name for c in map(BANK_EXPORT.match_header, header.headers) if c is not None}
     missing = [need for need, options in (("an amount or credit column", {"amount", "credit"}),
                                           ("a date column", {"value_date", "booking_date"})) if not mapped & options]
     if missing:
-        found = ", ".join(repr(str(h)) for h in raw.headers if not is_blank(h)) or "none"
+        found = ", ".join(repr(str(h)[:40]) for h in header.headers if not is_blank(h)) or "none"
         raise fail(path.name, f"cannot map the columns: no {' and no '.join(m.split(' ', 1)[1] for m in missing)} "
                               f"(found {found}); name them in a bank profile, e.g. Config bank_columns = "
                               "value_date=F. valor; amount=Importe")
-    lines, problems = parse_table(BANK_EXPORT, raw, options)
-    if errors_in(problems):
+    options = _settled_date_order(path.name, rows, header, options, notes)
+    frames, problems, debits, skip = [], [], 0, header.header_row  # rows before the data: header and above
+    data_rows = itertools.islice(iter(rows), skip, None)
+    offset = header.header_row
+    while True:
+        chunk = list(itertools.islice(data_rows, CHUNK_ROWS))
+        if not chunk:
+            break
+        raw = RawTable(path.name, header.headers, chunk, header_row=offset)
+        offset += len(chunk)
+        lines, found = parse_table(BANK_EXPORT, raw, options)
+        problems += errors_in(found)
+        if len(problems) >= 200:
+            break
+        if not errors_in(found):
+            receipts, chunk_debits = _receipts(lines)
+            frames.append(receipts)
+            debits += chunk_debits
+    if problems:
         raise ValidationError(problems)
-    lines["date"] = lines["value_date"].fillna(lines["booking_date"])
-    credit = np.where(lines["credit"].notna(), lines["credit"].fillna(0), lines["amount"].fillna(0))
-    debit_col = lines["debit"].fillna(0).abs()
-    is_credit = (credit > 0) & ~(debit_col > 0)
-    rows = []
-    for rec, amount in zip(lines.loc[is_credit].itertuples(index=False), credit[is_credit]):
-        rows.append({"payment_date": rec.date, "amount": float(amount), "currency": rec.currency,
-                     "payer_name": rec.payer_name, "payer_account": rec.payer_account,
-                     "remittance": rec.remittance, "customer_id": "",
-                     "payment_id": rec.reference or stable_id("BANK", rec.date, amount, rec.payer_name,
-                                                             rec.payer_account, rec.remittance)})
-    payments = frame(rows)
+    payments = _canonical(pd.concat(frames, ignore_index=True)) if frames else frame([])
     payments["payment_id"] = unique_ids(list(payments["payment_id"]))
-    spreadsheet = suffix in (".xlsx", ".xlsm", ".xls", ".ods")
-    return BankLines(payments, int((~is_credit).sum()), "XLSX" if spreadsheet else "CSV", notes)
+    return BankLines(payments, debits, "XLSX" if spreadsheet else "CSV", notes)
+
+
+def _receipts(lines: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(receipts in canonical payments columns, debit lines skipped) of one validated chunk."""
+    date = lines["value_date"].fillna(lines["booking_date"])
+    credit = np.where(lines["credit"].notna(), lines["credit"].fillna(0), lines["amount"].fillna(0))
+    debit_col = lines["debit"].fillna(0).abs().to_numpy()
+    is_credit = (credit > 0) & ~(debit_col > 0)
+    sel = lines.loc[is_credit]
+    out = pd.DataFrame({"payment_id": sel["reference"].to_numpy(), "payment_date": date[is_credit].to_numpy(),
+                        "amount": credit[is_credit], "currency": _shared(sel["currency"]),
+                        "payer_name": _shared(sel["payer_name"]), "payer_account": _shared(sel["payer_account"]),
+                        "remittance": sel["remittance"].to_numpy(), "customer_id": ""})
+    missing = np.flatnonzero((out["payment_id"] == "").to_numpy())
+    if len(missing):
+        ids = out["payment_id"].to_numpy(dtype=object).copy()
+        for i in missing:
+            rec = out.iloc[i]
+            ids[i] = stable_id("BANK", pd.Timestamp(rec.payment_date), rec.amount, rec.payer_name, rec.payer_account,
+                               rec.remittance)
+        out["payment_id"] = ids
+    return out, int((~is_credit).sum())
+
+
+_SHARED: dict[str, str] = {}
+
+
+def _shared(values: pd.Series) -> list[str]:
+    """Equal strings as one object (payer names, currencies and accounts repeat across thousands of
+    lines; the CSV reader makes a new object for each)."""
+    if len(_SHARED) > 200_000:
+        _SHARED.clear()
+    return [_SHARED.setdefault(x, x) for x in values.tolist()]
+
+
+def _canonical(payments: pd.DataFrame) -> pd.DataFrame:
+    """Concatenated chunk receipts in the canonical payments columns and types."""
+    out = payments[PAYMENT_COLUMNS].copy()
+    out["payment_date"] = pd.to_datetime(out["payment_date"]).astype("datetime64[ns]")
+    out["amount"] = out["amount"].astype("float64").round(2)
+    for column in PAYMENT_COLUMNS:
+        if column not in ("payment_date", "amount"):
+            out[column] = out[column].fillna("").astype("str")
+    return out
+
+
+def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions, notes: list[str]) -> ParseOptions:
+    """With ``date_order = auto``, one order for the whole file, decided by all its date cells (a
+    file whose first weeks hold only days 1–12 is still read right); refused when they contradict."""
+    if options.date_order != "auto":
+        return options
+    positions = [j for j, h in enumerate(header.headers)
+                 if (c := BANK_EXPORT.match_header(h)) is not None and c.kind == "date"]
+    values: set = set()
+    for row in itertools.islice(iter(rows), header.header_row, None):
+        values.update(row[j] for j in positions if j < len(row))
+    order, hint, only_warning = infer_date_order(list(values), "auto")
+    if hint and not only_warning:
+        raise fail(name, f"dates: {hint}")
+    if hint:
+        notes.append(f"{name}: {hint}")
+    return replace(options, date_order=order)
 
 
 def parse_profile(text: str) -> dict[str, str]:
@@ -109,7 +186,39 @@ def parse_profile(text: str) -> dict[str, str]:
     return out
 
 
+def _lines(text: str):
+    """The lines of ``text`` with their endings, one at a time (``io.StringIO`` would hold a 4-byte-
+    per-character copy of the whole file)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+class _CsvRows:
+    """The rows of a decoded delimited text, read afresh each time it is iterated (no list of cells
+    is kept); a malformed line is refused with its number."""
+
+    def __init__(self, name: str, text: str, dialect):
+        self.name, self.text, self.dialect = name, text, dialect
+
+    def __iter__(self):
+        reader = csv.reader(_lines(self.text), self.dialect)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise fail(self.name, f"line {reader.line_num}: cannot be read as CSV ({exc}); is it really a bank "
+                                  "export?") from None
+
+
 def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
+    """All rows of a delimited text file as lists (see :func:`_csv_rows`)."""
+    return list(_csv_rows(path, notes))
+
+
+def _csv_rows(path: Path, notes: list[str] | None = None) -> _CsvRows:
     """The rows of a delimited text file: encoding detected (BOM, UTF-8, else charset-normalizer),
     delimiter sniffed among ``; , TAB |``. Binary or malformed content is refused with the line."""
     text, encoding = decode_text(path.read_bytes(), path.name)
@@ -117,7 +226,7 @@ def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
         notes.append(f"{path.name}: read as {encoding}")
     if "\x00" in text:
         raise fail(path.name, f"contains NUL characters after decoding as {encoding}: not a CSV export")
-    sample = "\n".join(io.StringIO(text[:65536]).readlines()[:30])
+    sample = "".join(itertools.islice(_lines(text[:65536]), 30))
 
     class Dialect(csv.excel):
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -125,20 +234,26 @@ def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
         Dialect.delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
         pass
-    reader = csv.reader(io.StringIO(text, newline=""), Dialect)
-    try:
-        return [row for row in reader]
-    except csv.Error as exc:
-        raise fail(path.name, f"line {reader.line_num}: cannot be read as CSV ({exc}); is it really a bank "
-                              "export?") from None
+    return _CsvRows(path.name, text, Dialect)
 
 
 def _spreadsheet_grid(path: Path) -> list[list[Any]]:
+    """The first sheet's cells; in .xlsx/.xlsm, formulas saved without their result are marked
+    (calamine reads them as empty: an amount would silently vanish) and refused by the contract."""
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
-        return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-    except (pc.CalamineError, OSError, ValueError) as exc:
-        raise fail(path.name, f"cannot be read as a spreadsheet ({exc})") from None
+        grid = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as z:
+                part = next(iter(sheet_parts(z).values()), None)
+                marks = scan_sheet(z, part).uncalculated if part in z.NameToInfo else set()
+            for r, c in marks:
+                if r <= len(grid):
+                    grid[r - 1] += [None] * (c - len(grid[r - 1]))
+                    grid[r - 1][c - 1] = UNCALCULATED
+        return grid
+    except (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile, KeyError, SyntaxError) as exc:
+        raise fail(path.name, f"cannot be read as a spreadsheet ({str(exc)[:120] or type(exc).__name__})") from None
 
 
 def _raw_table(name: str, grid: list[list[Any]], profile: dict[str, str]) -> RawTable:

@@ -1,0 +1,225 @@
+"""Appending rows to one sheet of an .xlsx/.xlsm package without loading the workbook.
+
+The new rows are spliced into the sheet's XML just before ``</sheetData>``; the sheet's
+``<dimension>`` and the Excel Table that starts at the header row are extended; the few cell
+styles the rows need (date, money, text that could be taken for a formula) are reused from the
+last existing row, or added at the end of ``styles.xml``'s ``cellXfs``. Every other part of the
+package (other sheets, charts, pictures, controls, pivot caches, the VBA project …) is copied
+unchanged, so this is both much faster than an openpyxl load/save and lossless.
+
+It declines (returns ``None``) when the layout is not the plain one it knows how to extend: rows
+already present below the insertion point, a table with a totals row or calculated columns,
+prefixed XML, a sheet that is not found. The caller then uses the openpyxl path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from .package import sheet_parts
+
+_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?=[^>]*?\bs="(\d+)")')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+_CELLXFS = re.compile(rb'<cellXfs count="(\d+)"\s*>')
+_XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+_TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
+_AUTOFILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
+_CONTROL = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32))}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+RISKY = ("=", "+", "-", "@")
+BUILTIN = {"date": 14, "money": 4}  # built-in number formats: short date in the user's locale, #,##0.00
+
+
+def _rels_targets(z: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    path = PurePosixPath(part)
+    rels = str(path.parent / "_rels" / f"{path.name}.rels")
+    if rels not in z.NameToInfo:
+        return []
+    text = z.read(rels).decode("utf-8")
+    out = []
+    for m in re.finditer(r"<Relationship\b[^>]*>", text):
+        tag = m.group(0)
+        if f'/{kind}"' not in tag:
+            continue
+        target = re.search(r'Target="([^"]+)"', tag).group(1)
+        out.append(target.lstrip("/") if target.startswith("/") else str(PurePosixPath(path.parent, target)))
+    return [str(PurePosixPath(*_normalise(t.split("/")))) for t in out]
+
+
+def _normalise(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in parts:
+        if p == "..":
+            out.pop()
+        elif p not in (".", ""):
+            out.append(p)
+    return out
+
+
+def _escape_text(text: str) -> str:
+    text = text.translate(_CONTROL)[:32767]
+    return escape(text) if ("&" in text or "<" in text or ">" in text) else text
+
+
+def _column_cells(letter: str, rows: list[str], values: pd.Series, kind: str, styles: dict[str, int],
+                  quote: int | None) -> list[str]:
+    """One column's cells as XML, one string per row ("" for an empty value). Text is always an
+    inline string (never a formula); text that Excel could take for one also gets the quote prefix."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        serial = ((values.dt.normalize() - pd.Timestamp(EXCEL_EPOCH)).dt.days).astype("Int64")
+        return ["" if pd.isna(d) else f'<c r="{letter}{r}" s="{styles["date"]}"><v>{d}</v></c>'
+                for r, d in zip(rows, serial.tolist())]
+    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        style = f' s="{styles["money"]}"' if kind == "money" else ""
+        return ["" if x != x else f'<c r="{letter}{r}"{style}><v>{x!r}</v></c>'
+                for r, x in zip(rows, values.astype("float64").tolist())]
+    out = []
+    for r, x in zip(rows, values.tolist()):
+        if x is None or x != x or x == "":
+            out.append("")
+            continue
+        text = str(x)
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        style = f' s="{quote}"' if quote is not None and text.startswith(RISKY) else ""
+        out.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t{space}>{_escape_text(text)}</t></is></c>')
+    return out
+
+
+def _rows_xml(frame: pd.DataFrame, start_row: int, columns: dict[str, int], kinds: dict[str, str],
+              styles: dict[str, int], quote: int | None, chunk: int = 20_000):
+    """The new ``<row>`` elements as UTF-8 byte chunks, built column by column."""
+    ordered = sorted(columns.items(), key=lambda kv: kv[1])
+    for first in range(0, len(frame), chunk):
+        part = frame.iloc[first:first + chunk]
+        rows = [str(start_row + first + i) for i in range(len(part))]
+        cells = [_column_cells(get_column_letter(c), rows, part[name] if name in part else pd.Series(
+            [None] * len(part), dtype=object), kinds.get(name, ""), styles, quote) for name, c in ordered]
+        yield "".join(f'<row r="{r}">{"".join(rec)}</row>' for r, rec in zip(rows, zip(*cells))).encode("utf-8")
+
+
+def _styles(z: zipfile.ZipFile, last_row_xml: bytes, columns: dict[str, int]) -> tuple[dict[str, int], int | None,
+                                                                                         bytes | None] | None:
+    """(style index per kind, quote-prefix style, new styles.xml or None when unchanged)."""
+    found = {m.group(1).decode(): int(m.group(2)) for m in _CELL_STYLE.finditer(last_row_xml)}
+    styles: dict[str, int] = {}
+    for kind, name in (("date", "payment_date"), ("money", "amount")):
+        letter = get_column_letter(columns[name]) if name in columns else None
+        if letter in found:
+            styles[kind] = found[letter]
+    if "xl/styles.xml" not in z.NameToInfo:
+        return None
+    xml = z.read("xl/styles.xml")
+    head = _CELLXFS.search(xml)
+    if head is None:
+        return None
+    end = xml.find(b"</cellXfs>", head.end())
+    xfs = _XF.findall(xml, head.end(), end)
+    if len(xfs) != int(head.group(1)):
+        return None
+    quote = next((i for i, x in enumerate(xfs) if b'quotePrefix="1"' in x and b'numFmtId="0"' in x), None)
+    added = []
+    for kind in ("date", "money"):
+        if kind not in styles:
+            styles[kind] = len(xfs) + len(added)
+            added.append(f'<xf numFmtId="{BUILTIN[kind]}" fontId="0" fillId="0" borderId="0" xfId="0" '
+                         'applyNumberFormat="1"/>'.encode())
+    if quote is None:
+        quote = len(xfs) + len(added)
+        added.append(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>')
+    if not added:
+        return styles, quote, None
+    new = (xml[:head.start()] + f'<cellXfs count="{len(xfs) + len(added)}">'.encode() + xml[head.end():end]
+           + b"".join(added) + xml[end:])
+    return styles, quote, new
+
+
+def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns: dict[str, int],
+                frame: pd.DataFrame, kinds: dict[str, str]) -> dict[str, Any] | None:
+    """New contents of the parts to change (sheet — as an iterable of byte chunks —, its table,
+    styles) to append the rows of ``frame`` from ``start_row`` on, or None when this sheet's layout
+    needs the openpyxl path.
+
+    ``columns`` maps a column of ``frame`` to its 1-based sheet column; ``kinds`` marks columns
+    that are ``money`` (number with the money format); dates are recognised by dtype.
+    """
+    with zipfile.ZipFile(path) as z:
+        part = sheet_parts(z).get(sheet)
+        if part is None or part not in z.NameToInfo:
+            return None
+        xml = z.read(part)
+        if xml.count(b"</sheetData>") != 1 and xml.count(b"<sheetData/>") != 1:
+            return None
+        end = xml.find(b"</sheetData>")
+        empty = end < 0
+        if empty:
+            end = xml.find(b"<sheetData/>")
+        rows = list(_LAST_ROW.finditer(xml, 0, end))
+        if rows and int(rows[-1].group(1)) >= start_row:
+            return None  # rows (even empty, formatted ones) below the table: splice would collide
+        last_row_xml = xml[rows[-1].start():end] if rows else b""
+        tables = [t for t in _rels_targets(z, part, "table") if t in z.NameToInfo]
+        table_xml = {t: z.read(t) for t in tables}
+        styled = _styles(z, last_row_xml, columns)
+        if styled is None:
+            return None
+        styles, quote, new_styles = styled
+    last = start_row + len(frame) - 1
+    last_col = max(columns.values())
+    head, tail = (xml[:end] + b"<sheetData>", b"</sheetData>" + xml[end + len(b"<sheetData/>"):]) if empty else (
+        xml[:end], xml[end:])
+    head = _DIMENSION.sub(lambda m: _extend_dimension(m, last, last_col), head, count=1)
+    body = _rows_xml(frame, start_row, columns, kinds, styles, quote)
+    changed: dict[str, Any] = {part: itertools.chain([head], body, [tail])}
+    for name, txml in table_xml.items():
+        m = _TABLE_REF.search(txml)
+        if m is None:
+            return None
+        c1, r1, c2, r2 = range_boundaries(m.group(2).decode())
+        if r1 != header_row:
+            continue
+        if b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"', txml) or b"calculatedColumnFormula" in txml:
+            return None
+        if last_col > c2:
+            return None  # a column would have to join the table: the openpyxl path adds its definition
+        ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{max(r2, last)}".encode()
+        txml = _TABLE_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
+        txml = _AUTOFILTER_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
+        changed[name] = txml
+    if new_styles is not None:
+        changed["xl/styles.xml"] = new_styles
+    return changed
+
+
+def _extend_dimension(m: re.Match, last_row: int, last_col: int) -> bytes:
+    first = m.group(1).decode()
+    c1, r1, c2, r2 = range_boundaries(first + (f":{m.group(2).decode()}{m.group(3).decode()}" if m.group(2) else ""))
+    return (f'<dimension ref="{first}:{get_column_letter(max(c2, last_col))}{max(r2, last_row)}"/>').encode()
+
+
+def write_package(source: Path, target: str, changed: dict[str, Any]) -> None:
+    """Copy the package ``source`` to ``target`` with ``changed`` parts replaced (bytes, or an
+    iterable of byte chunks written as they come); every other part keeps its bytes, name, order,
+    date and compression."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = changed.get(info.filename)
+            if data is None:
+                data = zin.read(info.filename)
+            if isinstance(data, bytes):
+                zout.writestr(info, data, compress_type=info.compress_type)
+                continue
+            out = zipfile.ZipInfo(info.filename, info.date_time)
+            out.compress_type, out.external_attr = info.compress_type, info.external_attr
+            with zout.open(out, "w", force_zip64=True) as handle:
+                for chunk in data:
+                    handle.write(chunk)
