@@ -349,7 +349,10 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         steps = _Steps(bar, len(files), "Reading")
         for path in files:
             steps(path.name)
-            frames.append(parse_bank_file(path, fmt, options, profile))
+            rows = bar.add_task(f"  rows of {path.name}", total=None)
+            frames.append(parse_bank_file(path, fmt, options, profile,
+                                          progress=lambda done, total: bar.update(rows, completed=done, total=total)))
+            bar.remove_task(rows)
         steps.finish()
     for path, lines in zip(files, frames):
         notes += lines.notes

@@ -557,3 +557,115 @@ def test_every_command_leaves_inputs_untouched_when_it_fails(make_book, tmp_path
         result = run(*args)
         assert result.exit_code == 1, (args, result.output)
         assert sha(book) == digest
+
+
+# ---------------------------------------------------------------------------- lossless, fast append
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_import_into_a_book_with_a_chart_keeps_every_other_part_byte_identical(make_book, tmp_path):
+    from openpyxl.chart import BarChart, Reference
+    book = payments_book(make_book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("MyChart")
+    ws.append(["x", "y"])
+    ws.append(["a", 1])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    ws.add_chart(chart, "D2")
+    wb.save(book)  # before: "sheet MyChart has pictures, charts or shapes that would be lost" — refused
+    before = _parts(book)
+    path = tmp_path / "a.xml"
+    path.write_text(_camt("CH-1"), encoding="utf-8")
+    result = run("import-bank", path, "--into", book)
+    assert result.exit_code == 0, result.output
+    after = _parts(book)
+    changed = {n for n in before if before[n] != after.get(n)}
+    payments_part = next(n for n in before if n.startswith("xl/worksheets/sheet") and b"OLD-1" in before[n])
+    assert changed <= {payments_part, "xl/tables/table1.xml", "xl/styles.xml"}, changed
+    assert set(after) == set(before)
+    assert payment_ids(book) == ["OLD-1", "CH-1"]
+    ws = openpyxl.load_workbook(book)["Payments"]
+    assert ws.tables["tblPayments"].ref == "A1:E3"
+    assert ws["B3"].is_date and ws["B3"].value == dt.datetime(2026, 11, 21) and ws["D3"].value == 250.0
+
+
+def test_appended_text_is_never_a_formula(make_book):
+    book = payments_book(make_book)
+    hostile = pd.DataFrame({"payment_id": ["H1"], "payment_date": [pd.Timestamp("2026-11-20")], "amount": [1.0],
+                            "currency": ["EUR"], "payer_name": ["@evil <b>&"], "payer_account": [""],
+                            "remittance": ['=HYPERLINK("http://x","y")'], "customer_id": [""]})
+    append_payments(book, hostile)
+    ws = openpyxl.load_workbook(book)["Payments"]
+    assert ws["C3"].value == "@evil <b>&" and ws["C3"].data_type == "s" and ws["C3"].quotePrefix
+    assert ws["E3"].value == '=HYPERLINK("http://x","y")' and ws["E3"].data_type == "s" and ws["E3"].quotePrefix
+
+
+def test_rows_below_the_table_use_the_careful_path(make_book, tmp_path):
+    book = payments_book(make_book)
+    wb = openpyxl.load_workbook(book)
+    wb["Payments"]["H10"] = "my note below the table"
+    wb.save(book)
+    path = tmp_path / "a.xml"
+    path.write_text(_camt("BELOW-1"), encoding="utf-8")
+    assert run("import-bank", path, "--into", book).exit_code == 0
+    ws = openpyxl.load_workbook(book)["Payments"]
+    assert ws["A3"].value == "BELOW-1" and ws["H10"].value == "my note below the table"
+
+
+def test_big_append_reads_back_exactly(make_book):
+    book = payments_book(make_book)
+    n = 3000
+    frame = pd.DataFrame({"payment_id": [f"P{i:05d}" for i in range(n)],
+                          "payment_date": pd.to_datetime(["2026-11-20"] * n), "amount": [i + 0.01 for i in range(n)],
+                          "currency": ["EUR"] * n, "payer_name": ["  Spaced  "] * n, "payer_account": [""] * n,
+                          "remittance": [f"INV-{i}" for i in range(n)], "customer_id": [""] * n})
+    assert append_payments(book, frame).added == n
+    ledger = otc_xl.read_workbook(book)
+    assert ledger.ok, ledger.problems[:3]
+    assert len(ledger.payments) == n + 1
+    assert round(ledger.payments["amount"].sum(), 2) == round(10.0 + sum(i + 0.01 for i in range(n)), 2)
+    ws = openpyxl.load_workbook(book)["Payments"]
+    assert ws["C3"].value == "  Spaced  "  # leading/trailing spaces kept
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_spliced_book(make_book, tmp_path):
+    book = payments_book(make_book)
+    path = tmp_path / "a.xml"
+    path.write_text(_camt("LO-1"), encoding="utf-8")
+    assert run("import-bank", path, "--into", book).exit_code == 0
+    out = tmp_path / "lo"
+    out.mkdir()
+    csv_text = libreoffice_convert(book, "csv", out, sheet=2).read_text(encoding="utf-8")
+    assert "LO-1" in csv_text and "OLD-1" in csv_text and "250" in csv_text
+
+
+def test_sigkill_mid_write_leaves_the_book_unchanged_and_the_next_run_cleans_up(make_book, tmp_path):
+    import signal
+    from benchmarks.io.bench_bank_csv import write_export
+
+    book = payments_book(make_book)
+    digest = sha(book)
+    big = tmp_path / "big.csv"
+    write_export(big, 120_000)
+    proc = subprocess.Popen([sys.executable, "-m", "otc_xl.cli", "import-bank", str(big), "--into", str(book)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not stale_temporaries(book) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert stale_temporaries(book), "the import never started writing"
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert sha(book) == digest, "the book changed although the write was killed"
+    assert otc_xl.read_workbook(book).ok
+    leftovers = stale_temporaries(book)
+    assert leftovers, "the killed write left no temporary file: nothing to clean (the kill came too late)"
+    small = tmp_path / "a.xml"
+    small.write_text(_camt("AFTER-KILL"), encoding="utf-8")
+    assert run("import-bank", small, "--into", book).exit_code == 0
+    assert not stale_temporaries(book) and "AFTER-KILL" in payment_ids(book)

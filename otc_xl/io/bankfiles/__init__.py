@@ -7,6 +7,7 @@ camt.054 XML, SWIFT MT940, or a CSV/spreadsheet export in any local convention.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -23,8 +24,10 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def parse_bank_file(path: str | Path, format: str | None = None, options: ParseOptions = ParseOptions(),
-                    profile: dict[str, str] | None = None) -> BankLines:
-    """Read one bank file; :class:`BankLines` says what was read and what was skipped."""
+                    profile: dict[str, str] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> BankLines:
+    """Read one bank file; :class:`BankLines` says what was read and what was skipped.
+    ``progress(rows done, rows in all)`` is called while a large CSV/spreadsheet export is read."""
     path = Path(path)
     if not path.exists():
         raise fail(path.name, f"file not found: {path}")
@@ -34,7 +37,7 @@ def parse_bank_file(path: str | Path, format: str | None = None, options: ParseO
     elif kind == "mt940":
         lines = read_mt940(path)
     elif kind in ("csv", "xlsx"):
-        lines = read_tabular(path, options, profile)
+        lines = read_tabular(path, options, profile, progress)
     else:
         raise fail(path.name, f"unknown bank file format {format!r}; expected one of {', '.join(FORMATS)}")
     problems = receipt_problems(lines.payments, path.name)

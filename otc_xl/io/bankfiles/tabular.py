@@ -14,7 +14,7 @@ import itertools
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,9 @@ CHUNK_ROWS = 20_000
 
 
 def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
-                 profile: dict[str, str] | None = None) -> BankLines:
+                 profile: dict[str, str] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> BankLines:
+    """Receipts of a CSV or spreadsheet export; ``progress(rows done, rows in all)`` after each chunk."""
     suffix = path.suffix.lower()
     spreadsheet = suffix in (".xlsx", ".xlsm", ".xls", ".ods")
     notes: list[str] = []
@@ -93,12 +95,15 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     frames, problems, debits, skip = [], [], 0, header.header_row  # rows before the data: header and above
     data_rows = itertools.islice(iter(rows), skip, None)
     offset = header.header_row
+    total = (rows.text.count("\n") if isinstance(rows, _CsvRows) else len(rows)) - skip
     while True:
         chunk = list(itertools.islice(data_rows, CHUNK_ROWS))
         if not chunk:
             break
         raw = RawTable(path.name, header.headers, chunk, header_row=offset)
         offset += len(chunk)
+        if progress:
+            progress(min(offset - header.header_row, max(total, 0)), max(total, 0))
         lines, found = parse_table(BANK_EXPORT, raw, options)
         problems += errors_in(found)
         if len(problems) >= 200:
