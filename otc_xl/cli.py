@@ -57,7 +57,9 @@ def main() -> None:
 
     Input workbooks hold tables (sheets or Excel Tables) named Invoices, Payments, Customers,
     Orders and Config; headers may be in English, Spanish, Italian, French or German.
-    Reports go to a new workbook unless --in-place is given. Input sheets are never changed.
+    Reports go to a new workbook unless --in-place is given. Input sheets are never changed, an
+    output that is the input is refused, and a workbook being written is locked (a second command
+    waits up to OTC_XL_LOCK_TIMEOUT seconds, default 120).
     """
 
 
@@ -386,8 +388,11 @@ def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
 
     Only credits are imported; debits are counted and skipped. A line already in Payments (same
     payment_id: the bank's reference, or a stable hash of the line) is not added again, so
-    importing the same file twice adds nothing. Every file is read before anything is written;
-    a bad file stops the import with a message and BOOK is left as it was.
+    importing the same file twice adds nothing. Every file is read and checked before anything is
+    written (MT940 balances must tie, camt amounts and dates must be valid, every receipt must fit
+    the Payments contract); a bad file stops the import with a message and BOOK is left as it was.
+    The encoding of text files is detected and named. BOOK is locked while it is written: a second
+    command waits for it (OTC_XL_LOCK_TIMEOUT seconds, default 120).
     """
     _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml))
 

@@ -73,19 +73,13 @@ def test_mutated_bank_files(tmp_path_factory, name, edits):
 
 
 @FUZZ
-@given(data=st.binary(max_size=4096))
-def test_random_bytes_as_an_advice(tmp_path_factory, data):
-    path = tmp_path_factory.mktemp("fuzz") / "advice.csv"
+@given(data=st.binary(max_size=4096), target=st.sampled_from([("advice.csv", read_advice),
+                                                             ("random.xlsx", _read_workbook)]))
+def test_random_bytes_as_an_advice_or_a_workbook(tmp_path_factory, data, target):
+    name, read = target
+    path = tmp_path_factory.mktemp("fuzz") / name
     path.write_bytes(data)
-    _only_clear_errors(read_advice, path)
-
-
-@FUZZ
-@given(data=st.binary(max_size=4096))
-def test_random_bytes_as_a_workbook(tmp_path_factory, data):
-    path = tmp_path_factory.mktemp("fuzz") / "random.xlsx"
-    path.write_bytes(data)
-    _only_clear_errors(_read_workbook, path)
+    _only_clear_errors(read, path)
 
 
 @pytest.fixture(scope="module")

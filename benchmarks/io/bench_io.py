@@ -32,7 +32,11 @@ def _child(fn, queue) -> None:
     gc.collect()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    result = fn()
+    try:
+        result = fn()
+    except BaseException as exc:  # the parent must not wait forever for a child that failed
+        queue.put(exc)
+        raise
     seconds = time.perf_counter() - start
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
     queue.put((seconds, grown, result))
@@ -43,8 +47,11 @@ def measure(label: str, fn):
     queue = multiprocessing.get_context("fork").SimpleQueue()
     child = multiprocessing.get_context("fork").Process(target=_child, args=(fn, queue))
     child.start()
-    seconds, grown_kib, result = queue.get()
+    outcome = queue.get()
     child.join()
+    if isinstance(outcome, BaseException):
+        raise SystemExit(f"{label}: failed ({type(outcome).__name__}: {outcome})")
+    seconds, grown_kib, result = outcome
     print(f"{label:<56} {seconds:7.2f} s   +{grown_kib / 1024:6.0f} MiB peak RSS")
     return result
 
@@ -67,7 +74,8 @@ def xlsxwriter_write(path: Path, frame: pd.DataFrame) -> None:
             if isinstance(value, pd.Timestamp):
                 ws.write_datetime(r, c, value.to_pydatetime(), date)
             elif isinstance(value, float):
-                ws.write_number(r, c, value, money)
+                if value == value:  # NaN: an empty cell, as otc_xl writes it
+                    ws.write_number(r, c, value, money)
             else:
                 ws.write_string(r, c, str(value))
     book.close()
