@@ -21,7 +21,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.io.bench_io import measure
 from otc_xl.io.bankfiles import parse_bank_file
 
 WORDS = ["PAGO FACTURA", "TRANSFERENCIA", "ABONO", "RECIBO", "LIQUIDACION", "COMISION", "ADEUDO SEPA"]
@@ -52,6 +51,8 @@ def write_export(path: Path, lines: int, seed: int = 5) -> tuple[int, Decimal]:
 
 
 def main() -> None:
+    from benchmarks.io.bench_io import measure  # needs the bench extra (xlsxwriter); the generator above does not
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=597_000)
     args = parser.parse_args()

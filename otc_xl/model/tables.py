@@ -77,6 +77,7 @@ def parse_table(contract: TableContract, raw: RawTable,
              for c in contract.columns if c.name in mapping}
     options, date_problems = _date_order(contract, options, cells, where, mapping)
     problems += date_problems
+    options = _decimal_separator(contract, options, cells)
     for column in contract.columns:
         j = mapping.get(column.name)
         column_cells = cells.get(column.name) or [None] * len(rows)
@@ -180,6 +181,17 @@ def _date_order(contract: TableContract, options: ParseOptions, cells: dict[str,
     problems = [where.problem(f"{'/'.join(names)}: {hint}", j=mapping[names[0]], source_row=where.raw.header_row,
                               severity="warning" if only_warning else "error")] if hint else []
     return replace(options, date_order=order), problems
+
+
+def _decimal_separator(contract: TableContract, options: ParseOptions,
+                       cells: dict[str, list[Any]]) -> ParseOptions:
+    """With ``decimal_separator = auto``, the separator this table's text amounts show (all its
+    amount columns together: one export, one convention), so ``1.500`` among ``12.30``s is 1.50."""
+    if options.decimal_separator != "auto":
+        return options
+    names = [c.name for c in contract.columns if c.kind == "amount" and c.name in cells]
+    found = v.infer_decimal_separator([x for n in names for x in cells[n]])
+    return replace(options, decimal_separator=found) if found else options
 
 
 def _parser(column: Column, options: ParseOptions, date_order: v.DateOrder = "DMY"):

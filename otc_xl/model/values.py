@@ -165,6 +165,32 @@ def _normalise_separators(s: str, decimal_separator: DecimalSeparator) -> str | 
     return f"{whole.replace(thousands, '') or '0'}.{frac}" if frac else whole.replace(thousands, "")
 
 
+_DECIMAL_TAIL = re.compile(r"\d([.,])\d{1,2}\s*(?:-|\)|[A-Za-z€$£]*)?\s*$")
+
+
+def infer_decimal_separator(values: list[Any]) -> str | None:
+    """The decimal separator a column of text amounts shows, or None when nothing decides.
+
+    ``12.30`` or ``7,5`` (one or two digits after the last separator) show it directly;
+    ``1.234,56`` shows both; ``1.234.567`` shows the thousands separator (so the other one is
+    the decimal). When the column decides, ``1.500`` in it is read with that separator
+    (1.5 in a dot-decimal export), not as 1,500."""
+    seen: set[str] = set()
+    for value in {x for x in values if type(x) is str}:
+        text = value.strip()
+        if not any(c.isdigit() for c in text):
+            continue
+        if "." in text and "," in text:
+            seen.add("." if text.rfind(".") > text.rfind(",") else ",")
+        elif text.count(".") > 1 or text.count(",") > 1:
+            seen.add("," if text.count(".") > 1 else ".")
+        elif m := _DECIMAL_TAIL.search(text):
+            seen.add(m.group(1))
+        if len(seen) > 1:
+            return None
+    return seen.pop() if seen else None
+
+
 def to_cents(amount: Decimal | float) -> int:
     """Exact integer cents; amounts with more than two decimals are rounded half away from zero."""
     if not isinstance(amount, Decimal):

@@ -41,6 +41,20 @@ def frame(rows: list[dict]) -> pd.DataFrame:
     return out
 
 
+PLACEHOLDERS = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "N/A", "NA", "0", "-", "KREF+",
+                          "EREF+", "MREF+", "NOREF", "NO REF", "NOTAVAILABLE", "UNKNOWN"})
+"""References banks write when there is none: never a payment id (they would collide)."""
+
+
+def meaningful_reference(value: str) -> str:
+    """``value`` stripped, or "" when it is a placeholder (``NONREF``, ``NOTPROVIDED``, ``EREF+`` …)."""
+    text = (value or "").strip()
+    key = text.upper()
+    if key in PLACEHOLDERS or key.rstrip("+") in PLACEHOLDERS or set(key) <= set("0 -"):
+        return ""
+    return text
+
+
 def stable_id(prefix: str, *parts: object) -> str:
     """An id from a line's content: the same line read again gets the same id."""
     digest = hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:12].upper()

@@ -23,7 +23,7 @@ from pathlib import Path
 import mt940 as mt940_lib
 
 from ...model.problems import Problem, ValidationError
-from .common import BankLines, decode_text, fail, frame, stable_id, unique_ids
+from .common import BankLines, decode_text, fail, frame, meaningful_reference, stable_id, unique_ids
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -32,6 +32,13 @@ _SUBFIELD = re.compile(r"\?(\d{2})")
 _SEPA_TAG = re.compile(r"(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _STATEMENT_START = re.compile(r"^:20:", re.M)
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
+_FIELD = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
+_BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d[\d,]*$")
+_STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
+OPTIONAL_BALANCES = ("64", "65")
+LINE_WIDTH = 65  # SWIFT x-character lines: a full line that continues was cut, not ended
+_DUTCH_TAG = re.compile(r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|ORDP|BENM|CSID|MARF|ADDR|CNTP|PREF|ID|ISDT|RTRN|SVCL|"
+                        r"PURP|ULTC|ULTD|CDTRREF|CDTRREFTP|CD|TP|ISSR)/")
 
 
 def looks_like_mt940(head: bytes) -> bool:
@@ -48,16 +55,18 @@ def read_mt940(path: Path) -> BankLines:
     if ":61:" not in text:
         raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
-    rows, debits, problems, n = [], 0, [], 0
+    rows, debits, problems, n, notes = [], 0, [], 0, []
     for k, start in enumerate(starts):
         chunk = text[start:starts[k + 1] if k + 1 < len(starts) else len(text)]
         line = text.count("\n", 0, start) + 1
         try:
-            statement = _parse(chunk, line)
-            _check_balances(statement, chunk)
+            cleaned, cleaning_notes = _clean(chunk, line)
+            statement = _parse(cleaned, line, chunk)
+            _check_balances(statement, cleaned)
         except ValueError as exc:
             problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}"))
             continue
+        notes += [f"{path.name}: statement {k + 1}: {note}" for note in cleaning_notes]
         for tx in statement.transactions:
             data = tx.data
             n += 1
@@ -69,18 +78,59 @@ def read_mt940(path: Path) -> BankLines:
         raise ValidationError(problems)
     payments = frame(rows)
     payments["payment_id"] = unique_ids(list(payments["payment_id"]))
-    lines = BankLines(payments, debits, "MT940")
+    kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
+    lines = BankLines(payments, debits, kind, notes)
     if encoding not in ("utf-8", "ascii"):
         lines.notes.append(f"{path.name}: read as {encoding}")
     return lines
 
 
-def _parse(chunk: str, first_line: int) -> mt940_lib.models.Transactions:
+def _fields(chunk: str) -> list[tuple[str, str, int]]:
+    """(tag, value with its continuation lines, line offset in the chunk) of each field."""
+    starts = list(_FIELD.finditer(chunk))
+    out = []
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(chunk)
+        out.append((m.group(1), chunk[m.end():end].rstrip("\n"), chunk.count("\n", 0, m.start())))
+    return out
+
+
+def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
+    """The statement as the package can read it, and what was left out (said as notes).
+
+    * ``:28C:`` variants (``0000``, `` /1``) are normalised: the number is not used;
+    * an optional balance (``:64:``, ``:65:``) that does not follow the layout is skipped;
+    * a ``:86:`` that does not follow a ``:61:`` is statement-level information, not a
+      transaction's details (the package would glue it onto the last transaction);
+    * a trailing ``-`` end marker and lines outside any field are dropped.
+    """
+    notes, out, previous = [], [], ""
+    for tag, value, offset in _fields(chunk):
+        line = first_line + offset
+        base = tag[:2]
+        if base == "28":
+            compact = value.replace(" ", "").lstrip("/")
+            value = compact if _STATEMENT_NO.match(compact) else "0"
+        elif base in OPTIONAL_BALANCES and not _BALANCE.match(value.strip()):
+            notes.append(f"optional :{tag}: field at line {line} ({value.strip()[:30]!r}) does not follow the "
+                         "layout; skipped")
+            continue
+        elif tag == "86" and previous != "61":
+            notes.append(f":86: at line {line} is statement information, not a payment's details; not imported")
+            continue
+        value = value[:-1].rstrip("\n") if value.endswith("\n-") or value == "-" else value
+        value = re.sub(r"\n-\s*$", "", value)
+        out.append(f":{tag}:{value}")
+        previous = tag
+    return "\n".join(out) + "\n", notes
+
+
+def _parse(cleaned: str, first_line: int, original: str) -> mt940_lib.models.Transactions:
     statement = mt940_lib.models.Transactions(processors={"post_transaction_details": []})
     try:
-        statement.parse(chunk)
+        statement.parse(cleaned)
     except Exception as exc:  # the package raises plain exceptions (with its objects) on malformed tags
-        raise ValueError(_describe_failure(exc, chunk, first_line)) from None
+        raise ValueError(_describe_failure(exc, original, first_line)) from None
     return statement
 
 
@@ -107,6 +157,9 @@ def _signed(data: dict) -> Decimal:
 
 def _check_balances(statement: mt940_lib.models.Transactions, chunk: str) -> None:
     tags = set(_TAG.findall(chunk))
+    if not tags & {"60F", "60M"} and tags & {"34F", "13D"}:  # MT942 interim report: no balances
+        _check_sums(statement)
+        return
     if not tags & {"60F", "60M"}:
         raise ValueError("no opening balance (:60F:); is the file truncated or edited?")
     if not tags & {"62F", "62M"}:
@@ -124,13 +177,29 @@ def _check_balances(statement: mt940_lib.models.Transactions, chunk: str) -> Non
                          "a transaction is missing or the file was edited")
 
 
+def _check_sums(statement: mt940_lib.models.Transactions) -> None:
+    """MT942: the number and sum of credit (``:90C:``) and debit (``:90D:``) entries, when given, match."""
+    data = statement.data
+    for key, marks in (("sum_credit_entries", ("C", "RD")), ("sum_debit_entries", ("D", "RC"))):
+        total = data.get(key)
+        if total is None:
+            continue
+        mine = [tx for tx in statement.transactions if tx.data.get("status") in marks]
+        amount = sum((abs(Decimal(tx.data["amount"].amount)) for tx in mine), Decimal(0))
+        count = getattr(total, "number", None)
+        if abs(Decimal(total.amount)) != amount or (count not in (None, "") and int(count) != len(mine)):
+            raise ValueError(f":{'90C' if marks[0] == 'C' else '90D'}: says {count or '?'} entries totalling "
+                             f"{abs(Decimal(total.amount)):,.2f}, but the report lists {len(mine)} totalling "
+                             f"{amount:,.2f}; an entry is missing or the file was edited")
+
+
 def _row(data: dict, n: int) -> dict:
     payer, account, remittance = parse_details(str(data.get("transaction_details") or ""))
     amount = data["amount"]
     value_date = data.get("date")
-    bank_ref = str(data.get("bank_reference") or "")
-    customer_ref = str(data.get("customer_reference") or "")
-    reference = bank_ref or (customer_ref if customer_ref.upper() != "NONREF" else "")
+    bank_ref = meaningful_reference(str(data.get("bank_reference") or ""))
+    customer_ref = meaningful_reference(str(data.get("customer_reference") or ""))
+    reference = bank_ref or customer_ref
     return {"payment_date": f"{value_date.year:04d}-{value_date.month:02d}-{value_date.day:02d}",
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
@@ -139,16 +208,52 @@ def _row(data: dict, n: int) -> dict:
 
 
 def parse_details(details: str) -> tuple[str, str, str]:
-    """(payer name, payer IBAN, remittance) from a ``:86:`` field, structured or free."""
-    flat = details.replace("\r", "").replace("\n", "")
-    if "?" not in flat or not _SUBFIELD.search(flat):
-        return "", "", " ".join(details.split())
+    """(payer name, payer IBAN, remittance) from a ``:86:`` field: German ``?``-subfields, Dutch
+    ``/TAG/`` structure, or free text."""
+    details = details.replace("\r", "")
+    flat = details.replace("\n", "")
+    if "?" in flat and _SUBFIELD.search(flat):
+        return _german(flat)
+    if flat.startswith("/") and len(_DUTCH_TAG.findall(flat)) >= 2:
+        return _dutch(flat)
+    return "", "", _unwrap(details)
+
+
+def _unwrap(text: str) -> str:
+    """Lines joined: a full-width line (65 characters) was cut mid-word, so the next follows it
+    directly ("INV-2026-0045" + "1" → "INV-2026-00451"); other lines are joined with a space."""
+    lines = text.split("\n")
+    out = lines[0]
+    for before, line in zip(lines, lines[1:]):
+        out += ("" if len(before) >= LINE_WIDTH else " ") + line
+    return " ".join(out.split())
+
+
+def _german(flat: str) -> tuple[str, str, str]:
     parts = _SUBFIELD.split(flat)
     fields: dict[int, list[str]] = {}
     for code, value in zip(parts[1::2], parts[2::2]):
         fields.setdefault(int(code), []).append(value)
-    purpose = "".join(v for code in range(20, 30) for v in fields.get(code, []))
+    purpose = "".join(v for code in (*range(20, 30), *range(60, 64)) for v in fields.get(code, []))
     purpose = _SEPA_TAG.sub(" ", purpose).replace("NOTPROVIDED", " ")
     name = "".join(fields.get(32, []) + fields.get(33, []))
     account = "".join(fields.get(31, [])).strip()
     return " ".join(name.split()), account, " ".join(purpose.split())
+
+
+def _dutch(flat: str) -> tuple[str, str, str]:
+    """``/TRTP/SEPA OVERBOEKING/IBAN/NL91…/BIC/…/NAME/ACME BV/REMI/USTD//Factuur 12/EREF/…``
+    (ABN AMRO, ING, Rabobank; ING's ``/CNTP/IBAN/BIC/NAME/CITY/``)."""
+    parts = _DUTCH_TAG.split(flat)
+    fields: dict[str, str] = {}
+    for tag, value in zip(parts[1::2], parts[2::2]):
+        fields.setdefault(tag, value.strip("/ "))
+    name, account = fields.get("NAME", ""), fields.get("IBAN", "")
+    if "CNTP" in fields:
+        cntp = fields["CNTP"].split("/")
+        account = account or (cntp[0] if cntp else "")
+        name = name or (cntp[2] if len(cntp) > 2 else "")
+    remittance = re.sub(r"^(?:USTD|STRD/CUR|STRD/ISO|STRD)/+", "", fields.get("REMI", ""))
+    eref = meaningful_reference(fields.get("EREF", ""))
+    text = " ".join(t for t in (remittance, eref if eref and eref not in remittance else "") if t)
+    return " ".join(name.split()), account.strip(), " ".join(text.split())
