@@ -344,7 +344,10 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         problems += more
     if errors_in(problems):
         raise ValidationError(problems)
-    options, profile = config.parse_options(), parse_profile(config.bank_columns)
+    try:
+        options, profile = config.parse_options(), parse_profile(config.bank_columns)
+    except ValueError as exc:
+        raise ValidationError([Problem("Config", str(exc))]) from None
     table = Table("file", "format", "receipts", "debits skipped", show_header=True)
     frames, notes = [], []
     with _progress() as bar:

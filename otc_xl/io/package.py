@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from ..model.values import UNCALCULATED
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",

@@ -21,8 +21,8 @@ from ..model.contracts import TableContract
 from ..model.headers import header_key
 from ..model.problems import Problem, ValidationError
 from ..model.tables import RawTable, header_row_index
-from ..model.values import is_blank
-from .package import UNCALCULATED, SheetScan, scan_sheet, sheet_parts
+from ..model.values import UNCALCULATED, is_blank
+from .package import SheetScan, scan_sheet, sheet_parts
 
 READABLE = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 

@@ -37,7 +37,7 @@ from defusedxml.ElementTree import fromstring
 
 from ...model.problems import Problem, ValidationError
 from ...model.values import parse_iso_amount
-from .common import BankLines, fail, frame, meaningful_reference, stable_id, unique_ids
+from .common import BankLines, fail, frame, meaningful_reference, stable_id, with_unique_ids
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),
@@ -92,7 +92,7 @@ def read_camt(path: Path) -> BankLines:
     if not rows and not debits:
         raise fail(path.name, f"{kind} document without entries (Ntry)")
     payments = frame(rows)
-    payments["payment_id"] = unique_ids(list(payments["payment_id"]))
+    payments = with_unique_ids(payments)
     return BankLines(payments, debits, kind)
 
 

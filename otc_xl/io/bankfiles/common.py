@@ -130,6 +130,13 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
                        "expected a bank statement export (CSV, MT940) or camt XML")
 
 
+def with_unique_ids(payments: pd.DataFrame) -> pd.DataFrame:
+    """``payments`` with repeated ids numbered (:func:`unique_ids`); the column stays text even
+    when there are no rows (a file of debits only)."""
+    payments["payment_id"] = pd.Series(unique_ids(list(payments["payment_id"])), index=payments.index, dtype="str")
+    return payments
+
+
 def fail(source: str, message: str) -> ValidationError:
     return ValidationError([Problem(source, message)])
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import mt940 as mt940_lib
 
 from ...model.problems import Problem, ValidationError
-from .common import BankLines, decode_text, fail, frame, meaningful_reference, stable_id, unique_ids
+from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
+                     with_unique_ids)
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -77,7 +78,7 @@ def read_mt940(path: Path) -> BankLines:
     if problems:
         raise ValidationError(problems)
     payments = frame(rows)
-    payments["payment_id"] = unique_ids(list(payments["payment_id"]))
+    payments = with_unique_ids(payments)
     kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
     lines = BankLines(payments, debits, kind, notes)
     if encoding not in ("utf-8", "ascii"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -22,11 +23,12 @@ import python_calamine as pc
 
 from ...model.contracts import Column, TableContract
 from ...model.headers import header_key
-from ...model.problems import ValidationError, errors_in
-from ...model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
-from ...model.values import UNCALCULATED, infer_date_order, is_blank
+from ...model.problems import Problem, ValidationError, errors_in
+from ...model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
+from ...model.values import UNCALCULATED, infer_date_order, is_blank, parse_text
 from ..package import scan_sheet, sheet_parts
-from .common import PAYMENT_COLUMNS, BankLines, decode_text, fail, frame, stable_id, unique_ids
+from .common import (PAYMENT_COLUMNS, BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
+                     with_unique_ids)
 
 BANK_EXPORT = TableContract(
     name="bank export",
@@ -35,38 +37,78 @@ BANK_EXPORT = TableContract(
     columns=(
         Column("value_date", "date", "Value date (used when present).",
                synonyms=("value date", "valuedate", "fecha valor", "f valor", "data valuta", "date de valeur",
-                         "date valeur", "valutadatum", "valuta", "wertstellung")),
+                         "date valeur", "valutadatum", "valuta", "wertstellung", "wertstellungsdatum", "data valor",
+                         "rentedatum", "available on", "available on utc")),
         Column("booking_date", "date", "Booking or transaction date.",
                synonyms=("booking date", "transaction date", "date", "fecha operacion", "fecha", "f operacion",
                          "data operazione", "data contabile", "data", "date d'operation", "date operation",
-                         "date comptable", "buchungstag", "buchungsdatum", "datum")),
-        Column("amount", "amount", "Signed amount (credits positive).",
-               synonyms=("importe", "importo", "montant", "betrag", "umsatz", "amount eur", "importe eur")),
+                         "date comptable", "buchungstag", "buchungsdatum", "datum", "buchung", "posting date",
+                         "created", "created utc", "data movimento", "data mov", "data lancamento",
+                         "fecha contable", "boekdatum", "completed date", "started date")),
+        Column("amount", "amount", "Signed amount (credits positive), or unsigned with an indicator column.",
+               synonyms=("importe", "importo", "montant", "betrag", "umsatz", "amount eur", "importe eur", "betrag eur",
+                         "bedrag", "bedrag eur", "montant eur", "valor", "valor eur", "montante", "gross",
+                         "importo eur", "umsatz in eur", "amount gbp", "value gbp", "value", "montant euros",
+                         "importo euro", "betrag euro")),
         Column("credit", "amount", "Credit (money in).",
                synonyms=("credit", "credits", "haber", "ingresos", "ingreso", "avere", "entrate", "credit eur",
-                         "crédit", "haben", "gutschrift", "money in", "paid in")),
+                         "crédit", "haben", "gutschrift", "money in", "paid in", "credito", "entrada", "entradas",
+                         "credit amount", "credit gbp", "bij", "accrediti", "accredito")),
         Column("debit", "amount", "Debit (money out).",
                synonyms=("debit", "debits", "debe", "cargos", "cargo", "dare", "uscite", "débit", "soll",
-                         "lastschrift", "money out", "paid out")),
+                         "lastschrift", "money out", "paid out", "debito", "saida", "saidas", "debit amount",
+                         "debit gbp", "af", "addebiti", "addebito")),
+        Column("indicator", "text", "Credit/debit mark of an unsigned amount (H/S, C/D, CR/DR, Bij/Af, +/-).",
+               synonyms=("soll/haben", "s/h", "haben/soll", "debit/credit", "credit/debit", "dr/cr", "cr/dr", "d/c",
+                         "c/d", "af bij", "af/bij", "sign", "signo", "segno", "sens", "balance impact",
+                         "cdtdbtind", "debit credit indicator", "credit debit indicator", "dc", "cd")),
+        Column("fee", "amount", "Fee taken by a payment provider (PayPal, Stripe) from the gross amount.",
+               synonyms=("fee", "fees", "comision", "commissione", "frais", "gebuhr", "gebuehr")),
         Column("currency", "currency", "Currency.",
-               synonyms=("ccy", "moneda", "divisa", "valuta divisa", "devise", "währung", "waehrung")),
+               synonyms=("ccy", "moneda", "divisa", "valuta divisa", "devise", "währung", "waehrung", "moeda",
+                         "munt", "currency code")),
         Column("payer_name", "text", "Ordering party.",
                synonyms=("payer", "ordering party", "counterparty", "counterparty name", "name", "ordenante",
                          "ordinante", "controparte", "tiers", "donneur d'ordre", "contrepartie", "auftraggeber",
-                         "zahlungspflichtiger", "name auftraggeber", "beguenstigter/zahlungspflichtiger")),
+                         "zahlungspflichtiger", "name auftraggeber", "beguenstigter/zahlungspflichtiger",
+                         "auftraggeber / begünstigter", "auftraggeber/empfänger", "empfänger", "zahlungsempfänger",
+                         "name zahlungsbeteiligter", "naam / omschrijving", "naam", "nome", "nom", "from",
+                         "from name", "customer name", "beneficiario/ordenante", "ordenante/beneficiario",
+                         "payee/payer", "payer/payee", "counter party")),
         Column("payer_account", "text", "Ordering party's IBAN.",
                synonyms=("iban", "counterparty iban", "counterparty account", "cuenta ordenante",
                          "iban ordenante", "iban ordinante", "iban contrepartie", "iban auftraggeber",
-                         "kontonummer/iban")),
-        Column("remittance", "text", "Details / remittance information.",
+                         "kontonummer/iban", "iban zahlungsbeteiligter", "tegenrekening", "tegenrekening iban",
+                         "conta", "iban contraparte", "account number")),
+        Column("remittance", "text", "Details / remittance information (several such columns are joined).",
                synonyms=("description", "details", "narrative", "remittance", "remittance information", "purpose",
                          "concepto", "observaciones", "causale", "descrizione", "libellé", "libelle", "motif",
-                         "verwendungszweck", "buchungstext")),
+                         "verwendungszweck", "note", "subject", "invoice number", "invoice id", "item title",
+                         "memo", "message", "mitteilung", "mededelingen", "omschrijving", "comunicacion",
+                         "comunicazione", "communication", "descricao", "descripcion", "reference text",
+                         "payment reference", "libelle operation", "informations complementaires",
+                         "transaction description", "transaction details")),
+        Column("booking_text", "text", "The bank's kind of booking (GUTSCHRIFT, SEPA-Überweisung, Express Checkout …).",
+               synonyms=("buchungstext", "umsatzart", "vorgang", "transaction type", "type", "tipo",
+                         "tipo de operacion", "tipo operazione", "type d'operation", "mutatiesoort", "code",
+                         "tipo movimento", "transaction code")),
+        Column("status", "text", "Status of the line (PayPal, Stripe, neobanks); pending or failed lines are skipped.",
+               synonyms=("estado", "stato", "statut", "state")),
         Column("reference", "text", "The bank's reference of the line.",
                synonyms=("bank reference", "transaction id", "referencia", "referencia banco", "riferimento",
-                         "référence", "reference banque", "referenz", "bankreferenz")),
+                         "référence", "reference banque", "referenz", "bankreferenz", "id", "transaction reference",
+                         "numero operazione", "referentie")),
     ),
 )
+CREDIT_MARKS = frozenset({"h", "haben", "c", "cr", "crdt", "credit", "crédit", "credito", "crédito", "bij", "+",
+                          "haber", "avere", "abono", "ingreso", "entrada", "in"})
+DEBIT_MARKS = frozenset({"s", "soll", "d", "dr", "dbit", "debit", "débit", "debito", "débito", "af", "-", "debe",
+                         "dare", "cargo", "saida", "saída", "out"})
+SKIPPED_STATUS = re.compile(r"pend|denied|declin|fail|revers|cancel|reject|hold|held|unclaimed|vorgemerkt|"
+                            r"bearbeitung|pendiente|sospeso|attente|in afwachting|refused|expired", re.I)
+SKIPPED_TYPE = re.compile(r"conversion|conversi[oó]n|conversione|umrechnung|withdraw|transfer to bank|"
+                          r"authori[sz]ation|hold|payout|bank deposit to pp|general currency", re.I)
+"""Payment-provider lines that are not customers' payments (currency conversions, holds, payouts)."""
 
 
 CHUNK_ROWS = 20_000
@@ -91,8 +133,11 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
         raise fail(path.name, f"cannot map the columns: no {' and no '.join(m.split(' ', 1)[1] for m in missing)} "
                               f"(found {found}); name them in a bank profile, e.g. Config bank_columns = "
                               "value_date=F. valor; amount=Importe")
+    header, extras = _resolve_duplicates(header, notes)
+    marks = _marks(profile or {})
     options = _settled_date_order(path.name, rows, header, options, notes)
     frames, problems, debits, skip = [], [], 0, header.header_row  # rows before the data: header and above
+    skipped: dict[str, int] = {}
     data_rows = itertools.islice(iter(rows), skip, None)
     offset = header.header_row
     total = (rows.text.count("\n") if isinstance(rows, _CsvRows) else len(rows)) - skip
@@ -109,27 +154,62 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
         if len(problems) >= 200:
             break
         if not errors_in(found):
-            receipts, chunk_debits = _receipts(lines)
+            _join_extra_text(lines, chunk, raw.header_row, extras)
+            receipts, chunk_debits, wrong = _receipts(lines, marks, skipped, raw, header)
+            problems += wrong
             frames.append(receipts)
             debits += chunk_debits
     if problems:
         raise ValidationError(problems)
+    if skipped:
+        notes.append(f"{path.name}: not imported (not customers' payments): "
+                     + ", ".join(f"{n:,} {why}" for why, n in sorted(skipped.items())))
     payments = _canonical(pd.concat(frames, ignore_index=True)) if frames else frame([])
-    payments["payment_id"] = unique_ids(list(payments["payment_id"]))
+    payments = with_unique_ids(payments)
     return BankLines(payments, debits, "XLSX" if spreadsheet else "CSV", notes)
 
 
-def _receipts(lines: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """(receipts in canonical payments columns, debit lines skipped) of one validated chunk."""
+def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: dict[str, int], raw: RawTable,
+              header: RawTable) -> tuple[pd.DataFrame, int, list[Problem]]:
+    """(receipts in canonical payments columns, debit lines, problems) of one validated chunk.
+
+    The amount is signed by its own sign, by separate credit/debit columns, or by an indicator
+    column (H/S, C/D, CR/DR, Bij/Af …); lines a payment provider marks pending or failed, and its
+    currency conversions, holds and payouts, are counted in ``skipped`` and left out."""
+    problems: list[Problem] = []
     date = lines["value_date"].fillna(lines["booking_date"])
-    credit = np.where(lines["credit"].notna(), lines["credit"].fillna(0), lines["amount"].fillna(0))
+    amount = lines["amount"].fillna(0).to_numpy()
+    indicator = lines["indicator"].str.strip().str.lower()
+    if (indicator != "").any():
+        credit_marks, debit_marks = marks
+        unknown = (indicator != "") & ~indicator.isin(credit_marks | debit_marks)
+        column = _column_of(header, "indicator")
+        for row, mark in zip(lines.loc[unknown, SOURCE_ROW], lines.loc[unknown, "indicator"]):
+            problems.append(Problem(raw.sheet, f"indicator {mark!r} is neither a credit mark (H, C, CR, Bij, +, …) nor "
+                                    "a debit mark (S, D, DR, Af, -, …); name them in the bank profile "
+                                    "(credit_marks=…; debit_marks=…)", int(row), column))
+        amount = np.where(indicator.isin(debit_marks).to_numpy(), -np.abs(amount),
+                          np.where(indicator.isin(credit_marks).to_numpy(), np.abs(amount), amount))
+    credit = np.where(lines["credit"].notna(), lines["credit"].fillna(0), amount)
     debit_col = lines["debit"].fillna(0).abs().to_numpy()
     is_credit = (credit > 0) & ~(debit_col > 0)
-    sel = lines.loc[is_credit]
-    out = pd.DataFrame({"payment_id": sel["reference"].to_numpy(), "payment_date": date[is_credit].to_numpy(),
-                        "amount": credit[is_credit], "currency": _shared(sel["currency"]),
+    status = lines["status"].fillna("")
+    kind = lines["booking_text"].fillna("")
+    bad_status = status.str.contains(SKIPPED_STATUS).to_numpy(dtype=bool) & (status != "").to_numpy()
+    bad_kind = kind.str.contains(SKIPPED_TYPE).to_numpy(dtype=bool) & (kind != "").to_numpy()
+    for what, values, mask in (("status", status, bad_status), ("type", kind, bad_kind & ~bad_status)):
+        for value in values[mask & is_credit]:
+            skipped[f"{what} {value.strip().lower()!r}"] = skipped.get(f"{what} {value.strip().lower()!r}", 0) + 1
+    keep = is_credit & ~bad_status & ~bad_kind
+    sel = lines.loc[keep]
+    remittance = sel["remittance"].where(sel["remittance"] != "", sel["booking_text"])
+    fee = sel["fee"].abs()
+    remittance = remittance.where(fee.isna() | (fee == 0), remittance + " (fee " + fee.map("{:.2f}".format) + ")")
+    out = pd.DataFrame({"payment_id": sel["reference"].map(meaningful_reference).to_numpy(),
+                        "payment_date": date[keep].to_numpy(),
+                        "amount": credit[keep], "currency": _shared(sel["currency"]),
                         "payer_name": _shared(sel["payer_name"]), "payer_account": _shared(sel["payer_account"]),
-                        "remittance": sel["remittance"].to_numpy(), "customer_id": ""})
+                        "remittance": remittance.str.strip().to_numpy(), "customer_id": ""})
     missing = np.flatnonzero((out["payment_id"] == "").to_numpy())
     if len(missing):
         ids = out["payment_id"].to_numpy(dtype=object).copy()
@@ -138,7 +218,70 @@ def _receipts(lines: pd.DataFrame) -> tuple[pd.DataFrame, int]:
             ids[i] = stable_id("BANK", pd.Timestamp(rec.payment_date), rec.amount, rec.payer_name, rec.payer_account,
                                rec.remittance)
         out["payment_id"] = ids
-    return out, int((~is_credit).sum())
+    return out, int((~is_credit).sum()), problems
+
+
+def _column_of(header: RawTable, name: str) -> int | None:
+    for j, h in enumerate(header.headers):
+        c = BANK_EXPORT.match_header(h) if not is_blank(h) else None
+        if c is not None and c.name == name:
+            return header.first_column + j
+    return None
+
+
+EXTRA = "\x00extra text "
+IGNORED = "\x00ignored "
+
+
+def _resolve_duplicates(header: RawTable, notes: list[str]) -> tuple[RawTable, list[int]]:
+    """Headers made unambiguous for a bank export: several text columns (Verwendungszweck and a
+    second one, PayPal's Subject/Note/Invoice Number …) are joined into the remittance; of several
+    currency columns (ING: one beside the balance, one beside the amount) the one after the amount
+    is used; a repeated name, status, type or reference column is used once (the first)."""
+    headers = list(header.headers)
+    seen: dict[str, int] = {}
+    extras: list[int] = []
+    columns = [BANK_EXPORT.match_header(h) if not is_blank(h) else None for h in headers]
+    amount_at = next((j for j, c in enumerate(columns) if c is not None and c.name in ("amount", "credit")), None)
+    currencies = [j for j, c in enumerate(columns) if c is not None and c.name == "currency"]
+    if len(currencies) > 1:
+        keep = next((j for j in currencies if amount_at is not None and j > amount_at), currencies[0])
+        for j in currencies:
+            if j != keep:
+                headers[j] = f"{IGNORED}{headers[j]}"
+        seen["currency"] = keep
+    for j, column in enumerate(columns):
+        if column is None or str(headers[j]).startswith(IGNORED):
+            continue
+        if column.name in seen and seen[column.name] != j:
+            if column.name == "remittance":
+                extras.append(j)
+                headers[j] = f"{EXTRA}{headers[j]}"
+            elif column.kind == "text":
+                notes.append(f"column {headers[j]!r} also means {column.name}; the first such column is used")
+                headers[j] = f"{IGNORED}{headers[j]}"
+        else:
+            seen.setdefault(column.name, j)
+    return RawTable(header.sheet, headers, header.rows, header.header_row, header.first_column, header.merged), extras
+
+
+def _join_extra_text(lines: pd.DataFrame, chunk: list[list[Any]], header_row: int, extras: list[int]) -> None:
+    """Append the extra text columns (see :func:`_resolve_duplicates`) to each line's remittance."""
+    if not extras or lines.empty:
+        return
+    index = (lines[SOURCE_ROW].to_numpy() - header_row - 1).tolist()
+    for j in extras:
+        values = [parse_text(chunk[i][j]) if j < len(chunk[i]) else "" for i in index]
+        lines["remittance"] = [f"{a} {b}".strip() if b and b not in a else a
+                               for a, b in zip(lines["remittance"].tolist(), values)]
+
+
+def _marks(profile: dict[str, str]) -> tuple[frozenset, frozenset]:
+    """Credit and debit marks of an indicator column: the defaults, plus those the profile names."""
+    def listed(key: str) -> set[str]:
+        return {m.strip().lower() for m in profile.get(key, "").split(",") if m.strip()}
+    credit, debit = listed("credit_marks"), listed("debit_marks")
+    return frozenset((CREDIT_MARKS - debit) | credit), frozenset((DEBIT_MARKS - credit) | debit)
 
 
 _SHARED: dict[str, str] = {}
@@ -181,13 +324,23 @@ def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions
     return replace(options, date_order=order)
 
 
+PROFILE_KEYS = (*BANK_EXPORT.column_names, "credit_marks", "debit_marks")
+
+
 def parse_profile(text: str) -> dict[str, str]:
-    """``"value_date=F. valor; amount=Importe"`` → {"value_date": "F. valor", "amount": "Importe"}."""
+    """A bank layout declared in Config ``bank_columns``, without code:
+    ``"value_date=F. valor; amount=Importe; remittance=Concepto+Observaciones; indicator=D/H;
+    credit_marks=H; debit_marks=D"`` → {"value_date": "F. valor", …}. Each key is a column of
+    :data:`BANK_EXPORT` (several headers joined with ``+``) or ``credit_marks``/``debit_marks``
+    (the indicator's values, comma-separated). An unknown key is a ValueError naming the known ones."""
     out = {}
     for part in str(text or "").split(";"):
         if "=" in part:
             key, _, header = part.partition("=")
-            out[key.strip()] = header.strip()
+            key = key.strip()
+            if key not in PROFILE_KEYS:
+                raise ValueError(f"bank_columns: unknown column {key!r} (known: {', '.join(PROFILE_KEYS)})")
+            out[key] = header.strip()
     return out
 
 
@@ -263,7 +416,8 @@ def _spreadsheet_grid(path: Path) -> list[list[Any]]:
 
 def _raw_table(name: str, grid: list[list[Any]], profile: dict[str, str]) -> RawTable:
     """The table below the header row; headers named in ``profile`` are renamed to their columns first."""
-    wanted = {header_key(h): canonical for canonical, h in profile.items()}
+    wanted = {header_key(part): canonical for canonical, h in profile.items()
+              if canonical not in ("credit_marks", "debit_marks") for part in h.split("+")}
     top = [[wanted.get(header_key(h), h) for h in row] for row in grid[:HEADER_SEARCH_ROWS]]
     best = header_row_index(top, BANK_EXPORT)
     if best is None:

@@ -1,0 +1,132 @@
+"""Writers for bank statements in the layouts banks send (MT940, camt.05x), used to build the
+fixture corpus and by the round-trip property test. They know nothing of otc_xl's readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+
+@dataclass
+class Line:
+    """One booked movement: positive = credit (a receipt), negative = debit."""
+
+    amount: Decimal
+    date: dt.date
+    payer: str = ""
+    iban: str = ""
+    text: str = ""
+    reference: str = ""
+    reversal: bool = False
+    status: str = "BOOK"
+    ultimate: str = ""
+    batch: list[tuple[Decimal, str, str]] = field(default_factory=list)
+    """(amount, payer, text) of each transaction of a batch credit (amounts add up to ``amount``)."""
+
+
+def mt_amount(value: Decimal) -> str:
+    return f"{abs(value):.2f}".replace(".", ",")
+
+
+def mt940(statements: list[tuple[str, Decimal, list[Line]]], account: str = "DE89370400440532013000",
+          currency: str = "EUR", details: str = "german", sep: str = "\n", closing_shift: Decimal = Decimal(0),
+          header_blocks: bool = False) -> str:
+    """MT940 text: one statement per (id, opening balance, lines). ``details``: german (``?20``…),
+    dutch (``/NAME/…/REMI/``) or free. ``closing_shift`` falsifies the closing balance."""
+    out = []
+    if header_blocks:
+        out.append("{1:F01BANKDEFFXXXX0000000000}{2:O9400000000000BANKDEFFXXXX00000000000000000000N}{4:")
+    for number, (ident, opening, lines) in enumerate(statements, start=1):
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        out += [f":20:{ident}", f":25:{account}", f":28C:{number:05d}/001",
+                f":60F:{'C' if opening >= 0 else 'D'}{first:%y%m%d}{currency}{mt_amount(opening)}"]
+        balance = opening
+        for line in lines:
+            mark = ("R" if line.reversal else "") + ("C" if (line.amount > 0) != line.reversal else "D")
+            ref = line.reference or "NONREF"
+            out.append(f":61:{line.date:%y%m%d}{line.date:%m%d}{mark}{mt_amount(line.amount)}NTRF{ref[:16]}")
+            out.append(":86:" + _details(line, details))
+            balance += -abs(line.amount) if mark in ("D", "RC") else abs(line.amount)
+        last = lines[-1].date if lines else first
+        balance += closing_shift
+        out.append(f":62F:{'C' if balance >= 0 else 'D'}{last:%y%m%d}{currency}{mt_amount(balance)}")
+        out.append("-")
+    if header_blocks:
+        out.append("-}")
+    return sep.join(out) + sep
+
+
+def _details(line: Line, style: str) -> str:
+    if style == "dutch":
+        body = (f"/TRTP/SEPA OVERBOEKING/IBAN/{line.iban}/BIC/ABNANL2A/NAME/{line.payer}/REMI/USTD//{line.text}/"
+                "EREF/NOTPROVIDED")
+        return "\n".join(body[i:i + 65] for i in range(0, len(body), 65))
+    if style == "free":
+        body = f"{line.payer} {line.text}".strip()
+        return "\n".join(body[i:i + 65] for i in range(0, len(body), 65))
+    purpose = f"SVWZ+{line.text}"
+    chunks = [purpose[i:i + 27] for i in range(0, len(purpose), 27)] or [""]
+    subfields = "".join(f"?{20 + k}{c}" for k, c in enumerate(chunks[:10]))
+    name = line.payer[:27], line.payer[27:54]
+    return (f"166?00GUTSCHRIFT{subfields}?30COBADEFFXXX?31{line.iban}?32{name[0]}"
+            + (f"?33{name[1]}" if name[1] else ""))
+
+
+def camt(statements: list[tuple[str, Decimal, list[Line]]], version: str = "053", schema: str = "08",
+         account: str = "ES7921000813610123456789", currency: str = "EUR", account_ccy: str | None = None,
+         balances: bool = True, closing_shift: Decimal = Decimal(0), tx_amount_path: str = "Amt") -> str:
+    """A camt.052/053/054 document. ``tx_amount_path``: where batch transactions carry their
+    amount: ``Amt`` (TxDtls/Amt), ``TxAmt`` or ``InstdAmt`` (AmtDtls/…)."""
+    group, element = {"052": ("BkToCstmrAcctRpt", "Rpt"), "053": ("BkToCstmrStmt", "Stmt"),
+                      "054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}[version]
+    new_status = int(schema) >= 9
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.{version}.001.{schema}"><{group}>',
+           "<GrpHdr><MsgId>MSG-1</MsgId><CreDtTm>2026-11-21T08:00:00</CreDtTm></GrpHdr>"]
+    for ident, opening, lines in statements:
+        ccy = f"<Ccy>{account_ccy}</Ccy>" if account_ccy else ""
+        out.append(f"<{element}><Id>{escape(ident)}</Id><Acct><Id><IBAN>{account}</IBAN></Id>{ccy}</Acct>")
+        booked = opening
+        for line in lines:
+            if line.status == "BOOK":
+                sign = 1 if line.amount > 0 else -1
+                booked += abs(line.amount) * sign * (-1 if line.reversal else 1)
+        if balances and version == "053":
+            close = booked + closing_shift
+            for code, value in (("OPBD", opening), ("CLBD", close)):
+                out.append(f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{currency}\">"
+                           f"{abs(value):.2f}</Amt><CdtDbtInd>{'CRDT' if value >= 0 else 'DBIT'}</CdtDbtInd>"
+                           f"<Dt><Dt>2026-11-21</Dt></Dt></Bal>")
+        for line in lines:
+            out.append(_entry(line, currency, new_status, tx_amount_path))
+        out.append(f"</{element}>")
+    out.append(f"</{group}></Document>")
+    return "\n".join(out) + "\n"
+
+
+def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
+    status = f"<Sts><Cd>{line.status}</Cd></Sts>" if new_status else f"<Sts>{line.status}</Sts>"
+    ind = "CRDT" if line.amount > 0 else "DBIT"
+    ref = f"<AcctSvcrRef>{escape(line.reference)}</AcctSvcrRef>" if line.reference else ""
+    parts = [f'<Ntry><Amt Ccy="{currency}">{abs(line.amount):.2f}</Amt><CdtDbtInd>{ind}</CdtDbtInd>',
+             "<RvslInd>true</RvslInd>" if line.reversal else "", status,
+             f"<BookgDt><Dt>{line.date.isoformat()}</Dt></BookgDt><ValDt><Dt>{line.date.isoformat()}</Dt></ValDt>",
+             ref, "<BkTxCd/>"]
+    txs = line.batch or [(abs(line.amount), line.payer, line.text)]
+    details = []
+    for k, (amount, payer, text) in enumerate(txs):
+        own = ""
+        if line.batch:
+            own = {"Amt": f'<Amt Ccy="{currency}">{amount:.2f}</Amt>',
+                   "TxAmt": f'<AmtDtls><TxAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></TxAmt></AmtDtls>',
+                   "InstdAmt": f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></InstdAmt></AmtDtls>'}[path]
+        party = f"<Pty><Nm>{escape(payer)}</Nm></Pty>" if new_status else f"<Nm>{escape(payer)}</Nm>"
+        ultimate = (f"<UltmtDbtr>{'<Pty>' if new_status else ''}<Nm>{escape(line.ultimate)}</Nm>"
+                    f"{'</Pty>' if new_status else ''}</UltmtDbtr>") if line.ultimate else ""
+        iban = f"<DbtrAcct><Id><IBAN>{line.iban}</IBAN></Id></DbtrAcct>" if line.iban and not line.batch else ""
+        details.append(f"<TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>{own}<RltdPties><Dbtr>{party}"
+                       f"</Dbtr>{iban}{ultimate}</RltdPties><RmtInf><Ustrd>{escape(text)}</Ustrd></RmtInf></TxDtls>")
+    parts.append("<NtryDtls>" + "".join(details) + "</NtryDtls></Ntry>")
+    return "".join(p for p in parts if p)
