@@ -1,7 +1,8 @@
 """ISO 20022 bank-to-customer reports (camt.052), statements (camt.053) and notifications (camt.054).
 
-Parsed with defusedxml: a file with a DTD, an external entity or an entity-expansion bomb is
-refused before anything is expanded. Any message version is read (``.001.02`` … ``.001.10``).
+A file with a DTD is parsed by defusedxml, so an external entity or an entity-expansion bomb is
+refused before anything is expanded; a UTF-8 file without one (it cannot declare entities) is
+parsed by the standard library's C parser. Entries are processed as they are read and freed. Any message version is read (``.001.02`` … ``.001.10``).
 
 Each booked credit entry becomes one payment; a batch entry with several transaction details
 (``TxDtls``) becomes one payment per transaction, each with its own amount: ``TxDtls/Amt``, else
@@ -30,10 +31,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+import io
+from xml.etree import ElementTree as StdElementTree
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml import ElementTree as DefusedElementTree
 
 from ...model.problems import Problem, ValidationError
 from ...model.values import parse_iso_amount
@@ -49,69 +52,121 @@ def looks_like_camt(head: bytes) -> bool:
     return b"<" in head[:200] and (b"camt.05" in head or b"BkToCstmr" in head)
 
 
+def _events(data: bytes, name: str):
+    """(event, element) pairs of the document, parsed safely.
+
+    A document that declares a DTD (``<!DOCTYPE``/``<!ENTITY``: the only carriers of entity
+    expansion and external-entity attacks), or is not in an ASCII-compatible encoding, is parsed by
+    defusedxml, which refuses entities. A UTF-8 document without a DTD cannot define entities, so
+    it is parsed by the standard library's C-accelerated parser (1.5× faster on large statements).
+    """
+    head = data[:4]
+    ascii_compatible = not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head)
+    safe_parser = ascii_compatible and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
+    try:
+        if safe_parser:
+            yield from StdElementTree.iterparse(io.BytesIO(data), events=("start", "end"))
+        else:
+            yield from DefusedElementTree.iterparse(io.BytesIO(data), events=("start", "end"))
+    except DefusedXmlException as exc:
+        raise fail(name, f"refused: the XML declares entities or a DTD ({type(exc).__name__}); bank files "
+                         "never need them") from None
+    except ParseError as exc:
+        raise fail(name, f"not well-formed XML ({exc}); is the file truncated?") from None
+
+
 def read_camt(path: Path) -> BankLines:
     data = Path(path).read_bytes()
-    try:
-        root = fromstring(data)
-    except DefusedXmlException as exc:
-        raise fail(path.name, f"refused: the XML declares entities or a DTD ({type(exc).__name__}); bank files "
-                              "never need them") from None
-    except ParseError as exc:
-        raise fail(path.name, f"not well-formed XML ({exc}); is the file truncated?") from None
+    events = _events(data, path.name)
+    _, root = next(events, (None, None))
+    if root is None:
+        raise fail(path.name, "empty XML document")
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     kind = next((k for k in KINDS if f":xsd:{k}." in namespace), None)
     if kind is None:
         raise fail(path.name, f"unknown XML namespace {namespace or '(none)'!r}; expected an ISO 20022 "
                               "camt.052, camt.053 or camt.054 document")
-    ns = {"c": namespace}
+    q = _Names(namespace)
     group, element, label = KINDS[kind]
+    statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
     rows, debits, problems = [], 0, []
-    for s, stmt in enumerate(root.findall(f"c:{group}/c:{element}", ns), start=1):
-        statement_id = _text(stmt, "c:Id", ns)
-        account_ccy = _text(stmt, "c:Acct/c:Ccy", ns)
-        where_stmt = f"{label} {statement_id or s}"
-        movements = Decimal(0)
-        for n, entry in enumerate(stmt.findall("c:Ntry", ns)):
-            where = f"{where_stmt}, entry {n + 1}"
+    stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
+    for event, node in events:
+        if event == "start":
+            if node.tag == statement_tag:
+                stmt, s, n, movements = node, s + 1, 0, Decimal(0)
+            elif node.tag == entry_tag and stmt is not None and n == 0:
+                # Id, Acct and Bal come before the first entry (the schema's order)
+                statement_id, account_ccy = q.text(stmt, "Id"), q.text(stmt, "Acct", "Ccy")
+            continue
+        if node.tag == entry_tag and stmt is not None:
+            where = f"{label} {statement_id or s}, entry {n + 1}"
             try:
-                signed, entry_rows = _entry(entry, ns, statement_id, n, account_ccy)
+                signed, entry_rows = _entry(q, node, statement_id, n, account_ccy)
+                movements += signed
+                if entry_rows:
+                    rows += entry_rows
+                else:
+                    debits += 1
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{where}: {exc}"))
-                continue
-            movements += signed
-            if entry_rows:
-                rows += entry_rows
-            else:
-                debits += 1
-        try:
-            _check_balances(stmt, ns, movements)
-        except ValueError as exc:
-            problems.append(Problem(path.name, f"{where_stmt}: {exc}"))
+            n += 1
+            stmt.remove(node)  # entries are done with: a 200,000-entry statement never sits whole in memory
+        elif node.tag == statement_tag:
+            try:
+                _check_balances(q, node, movements)
+            except ValueError as exc:
+                problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}"))
+            node.clear()
+            stmt, statement_id, account_ccy = None, "", ""
     if problems:
         raise ValidationError(problems)
+    if not s:
+        raise fail(path.name, f"{kind} document without a {label} ({element})")
     if not rows and not debits:
         raise fail(path.name, f"{kind} document without entries (Ntry)")
-    payments = frame(rows)
-    payments = with_unique_ids(payments)
-    return BankLines(payments, debits, kind)
+    return BankLines(with_unique_ids(frame(rows)), debits, kind)
 
 
-def _text(node: Element | None, path: str, ns: dict) -> str:
-    found = node.find(path, ns) if node is not None else None
-    return (found.text or "").strip() if found is not None else ""
+class _Names:
+    """Namespaced look-ups by walking children directly (ElementPath's ``find`` with a namespace
+    map costs several times more per call, and a statement makes millions of them)."""
 
+    def __init__(self, namespace: str):
+        self.prefix = f"{{{namespace}}}" if namespace else ""
+        self._tags: dict[str, str] = {}
 
-def _first(node: Element | None, ns: dict, *paths: str) -> Element | None:
-    """The first of ``paths`` that exists (Elements without children are falsy: never use ``or``)."""
-    for path in paths:
-        found = node.find(path, ns) if node is not None else None
-        if found is not None:
-            return found
-    return None
+    def tag(self, name: str) -> str:
+        tag = self._tags.get(name)
+        if tag is None:
+            tag = self._tags[name] = self.prefix + name
+        return tag
 
+    def child(self, node: Element | None, *names: str) -> Element | None:
+        for name in names:
+            if node is None:
+                return None
+            node = node.find(self.tag(name))  # a plain qualified tag: Element.find's C fast path
+        return node
 
-def _all(node: Element, path: str, ns: dict) -> list[str]:
-    return [(e.text or "").strip() for e in node.findall(path, ns) if (e.text or "").strip()]
+    def first(self, node: Element | None, *paths: tuple[str, ...]) -> Element | None:
+        for path in paths:
+            found = self.child(node, *path)
+            if found is not None:
+                return found
+        return None
+
+    def text(self, node: Element | None, *names: str) -> str:
+        found = self.child(node, *names)
+        return (found.text or "").strip() if found is not None else ""
+
+    def texts(self, node: Element | None, *names: str) -> list[str]:
+        """Texts of every element at the path (any level may repeat)."""
+        level = [node] if node is not None else []
+        for name in names:
+            tag = self.tag(name)
+            level = [c for n in level for c in n if c.tag == tag]
+        return [(e.text or "").strip() for e in level if (e.text or "").strip()]
 
 
 def _iso_date(text: str, what: str) -> str:
@@ -122,15 +177,15 @@ def _iso_date(text: str, what: str) -> str:
         raise ValueError(f"{what} {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
-def _status(entry: Element, ns: dict) -> str:
+def _status(q: _Names, entry: Element) -> str:
     """BOOK, PDNG, INFO … (``Sts`` is a code up to v08, ``Sts/Cd`` from v09); empty means booked."""
-    return (_text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns) or "BOOK").upper()
+    return (q.text(entry, "Sts", "Cd") or q.text(entry, "Sts") or "BOOK").upper()
 
 
-def _entry(entry: Element, ns: dict, statement_id: str, position: int,
+def _entry(q: _Names, entry: Element, statement_id: str, position: int,
            account_ccy: str) -> tuple[Decimal, list[dict]]:
     """(the entry's signed effect on the booked balance, its receipts); ValueError on bad content."""
-    amount_node = entry.find("c:Amt", ns)
+    amount_node = q.child(entry, "Amt")
     if amount_node is None:
         raise ValueError("the entry has no amount (Amt)")
     amount = parse_iso_amount(amount_node.text)
@@ -138,24 +193,27 @@ def _entry(entry: Element, ns: dict, statement_id: str, position: int,
     if account_ccy and currency and currency != account_ccy:
         raise ValueError(f"the entry is in {currency} but the account's currency is {account_ccy}; otc_xl does "
                          "not mix currencies silently")
-    credit = _text(entry, "c:CdtDbtInd", ns)
+    credit = q.text(entry, "CdtDbtInd")
     if credit not in ("CRDT", "DBIT"):
         raise ValueError(f"credit/debit indicator {credit or '(empty)'!r} is neither CRDT nor DBIT")
-    reversal = _text(entry, "c:RvslInd", ns).lower() in ("true", "1")
-    booked = _status(entry, ns) == "BOOK"
+    reversal = q.text(entry, "RvslInd").lower() in ("true", "1")
+    booked = _status(q, entry) == "BOOK"
     signed = (amount if credit == "CRDT" else -amount) * (-1 if reversal else 1) if booked else Decimal(0)
     if credit != "CRDT" or reversal or not booked:
         return signed, []
-    booking = _text(entry, "c:BookgDt/c:Dt", ns) or _text(entry, "c:BookgDt/c:DtTm", ns)[:10]
-    value = _text(entry, "c:ValDt/c:Dt", ns) or _text(entry, "c:ValDt/c:DtTm", ns)[:10] or booking
+    booking = q.text(entry, "BookgDt", "Dt") or q.text(entry, "BookgDt", "DtTm")[:10]
+    value = q.text(entry, "ValDt", "Dt") or q.text(entry, "ValDt", "DtTm")[:10] or booking
     if not value:
         raise ValueError("the entry has neither a value date nor a booking date")
     if booking:
         _iso_date(booking, "booking date")
     value = _iso_date(value, "value date")
-    entry_ref = meaningful_reference(_text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns))
-    details = entry.findall("c:NtryDtls/c:TxDtls", ns) or [None]
-    amounts = [_tx_amount(tx, ns, currency) for tx in details]
+    entry_ref = meaningful_reference(q.text(entry, "AcctSvcrRef") or q.text(entry, "NtryRef"))
+    dtls = q.child(entry, "NtryDtls")
+    tx_tag = q.tag("TxDtls")
+    details = [c for c in dtls if c.tag == tx_tag] if dtls is not None else []
+    details = details or [None]
+    amounts = [_tx_amount(q, tx, currency) for tx in details]
     if len(details) == 1:
         amounts = [amount]
     elif any(a is None for a in amounts):
@@ -167,39 +225,39 @@ def _entry(entry: Element, ns: dict, statement_id: str, position: int,
                          f"entry's {amount:,.2f}")
     rows = []
     for k, (tx, tx_amount) in enumerate(zip(details, amounts)):
-        rows.append(_row(tx, ns, entry, tx_amount, currency, value, statement_id, position, k, entry_ref,
+        rows.append(_row(q, tx, entry, tx_amount, currency, value, statement_id, position, k, entry_ref,
                          len(details)))
     return signed, rows
 
 
-def _tx_amount(tx: Element | None, ns: dict, currency: str) -> Decimal | None:
+def _tx_amount(q: _Names, tx: Element | None, currency: str) -> Decimal | None:
     """A transaction's own amount in the entry's currency, or None when it has none."""
     if tx is None:
         return None
-    for path in ("c:Amt", "c:AmtDtls/c:TxAmt/c:Amt", "c:AmtDtls/c:InstdAmt/c:Amt", "c:AmtDtls/c:CntrValAmt/c:Amt"):
-        node = tx.find(path, ns)
+    for path in (("Amt",), ("AmtDtls", "TxAmt", "Amt"), ("AmtDtls", "InstdAmt", "Amt"),
+                 ("AmtDtls", "CntrValAmt", "Amt")):
+        node = q.child(tx, *path)
         if node is not None and (node.get("Ccy", currency) == currency):
             return parse_iso_amount(node.text)
     return None
 
 
-def _row(tx: Element | None, ns: dict, entry: Element, amount: Decimal, currency: str, value: str,
+def _row(q: _Names, tx: Element | None, entry: Element, amount: Decimal, currency: str, value: str,
          statement_id: str, position: int, k: int, entry_ref: str, batch: int) -> dict:
-    parties = "c:RltdPties"
-    debtor = _first(tx, ns, f"{parties}/c:Dbtr/c:Pty", f"{parties}/c:Dbtr")
-    ultimate = _first(tx, ns, f"{parties}/c:UltmtDbtr/c:Pty", f"{parties}/c:UltmtDbtr")
-    text = [] if tx is None else _all(tx, "c:RmtInf/c:Ustrd", ns)
-    structured = [] if tx is None else (_all(tx, "c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", ns)
-                                        + _all(tx, "c:RmtInf/c:Strd/c:RfrdDocInf/c:Nb", ns))
-    extra = [] if tx is None else _all(tx, "c:AddtlTxInf", ns)
-    remittance = " ".join(dict.fromkeys(structured + text + extra)) or _text(entry, "c:AddtlNtryInf", ns)
-    payer = _text(debtor, "c:Nm", ns)
-    iban = (_text(tx, f"{parties}/c:DbtrAcct/c:Id/c:IBAN", ns) if tx is not None else "")
-    own_ref = meaningful_reference(_text(tx, "c:Refs/c:AcctSvcrRef", ns)) if tx is not None else ""
+    parties = q.child(tx, "RltdPties")
+    debtor = q.first(parties, ("Dbtr", "Pty"), ("Dbtr",))
+    ultimate = q.first(parties, ("UltmtDbtr", "Pty"), ("UltmtDbtr",))
+    text = q.texts(tx, "RmtInf", "Ustrd")
+    structured = q.texts(tx, "RmtInf", "Strd", "CdtrRefInf", "Ref") + q.texts(tx, "RmtInf", "Strd", "RfrdDocInf", "Nb")
+    extra = q.texts(tx, "AddtlTxInf")
+    remittance = " ".join(dict.fromkeys(structured + text + extra)) or q.text(entry, "AddtlNtryInf")
+    payer = q.text(debtor, "Nm")
+    iban = q.text(parties, "DbtrAcct", "Id", "IBAN")
+    own_ref = meaningful_reference(q.text(tx, "Refs", "AcctSvcrRef"))
     reference = own_ref or (f"{entry_ref}-{k + 1}" if entry_ref and batch > 1 else entry_ref)
     # the same parts, in the same order, as every earlier version: a file imported before gets the same ids
     derived = stable_id("CAMT", statement_id, position, k, value, float(amount), remittance)
-    on_behalf = _text(ultimate, "c:Nm", ns)
+    on_behalf = q.text(ultimate, "Nm")
     if on_behalf and on_behalf != payer:
         remittance = f"{remittance} | on behalf of: {on_behalf}".strip(" |")
     return {"payment_date": value, "amount": float(amount), "currency": currency, "payer_name": payer,
@@ -207,17 +265,17 @@ def _row(tx: Element | None, ns: dict, entry: Element, amount: Decimal, currency
             "payment_id": reference or derived}
 
 
-def _balance(stmt: Element, ns: dict, codes: tuple[str, ...]) -> Decimal | None:
-    for bal in stmt.findall("c:Bal", ns):
-        code = _text(bal, "c:Tp/c:CdOrPrtry/c:Cd", ns)
-        if code in codes:
-            amount = parse_iso_amount(_text(bal, "c:Amt", ns))
-            return amount if _text(bal, "c:CdtDbtInd", ns) != "DBIT" else -amount
+def _balance(q: _Names, stmt: Element, codes: tuple[str, ...]) -> Decimal | None:
+    tag = q.tag("Bal")
+    for bal in (c for c in stmt if c.tag == tag):
+        if q.text(bal, "Tp", "CdOrPrtry", "Cd") in codes:
+            amount = parse_iso_amount(q.text(bal, "Amt"))
+            return amount if q.text(bal, "CdtDbtInd") != "DBIT" else -amount
     return None
 
 
-def _check_balances(stmt: Element, ns: dict, movements: Decimal) -> None:
-    opening, closing = _balance(stmt, ns, OPENING), _balance(stmt, ns, CLOSING)
+def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> None:
+    opening, closing = _balance(q, stmt, OPENING), _balance(q, stmt, CLOSING)
     if opening is None or closing is None:
         return
     if opening + movements != closing:

@@ -57,9 +57,11 @@ def read_mt940(path: Path) -> BankLines:
         raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
     rows, debits, problems, n, notes = [], 0, [], 0, []
+    line, counted = 1, 0
     for k, start in enumerate(starts):
         chunk = text[start:starts[k + 1] if k + 1 < len(starts) else len(text)]
-        line = text.count("\n", 0, start) + 1
+        line += text.count("\n", counted, start)
+        counted = start
         try:
             cleaned, cleaning_notes = _clean(chunk, line)
             statement = _parse(cleaned, line, chunk)
@@ -89,10 +91,12 @@ def read_mt940(path: Path) -> BankLines:
 def _fields(chunk: str) -> list[tuple[str, str, int]]:
     """(tag, value with its continuation lines, line offset in the chunk) of each field."""
     starts = list(_FIELD.finditer(chunk))
-    out = []
+    out, line, counted = [], 0, 0
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(chunk)
-        out.append((m.group(1), chunk[m.end():end].rstrip("\n"), chunk.count("\n", 0, m.start())))
+        line += chunk.count("\n", counted, m.start())  # counted once, field by field
+        counted = m.start()
+        out.append((m.group(1), chunk[m.end():end].rstrip("\n"), line))
     return out
 
 
