@@ -336,6 +336,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                                                       "statement or advice file instead (nothing was written)")])
     from .config import config_from_sheet, config_from_toml
     from .io.bank_import import append_payments
+    from .io.import_log import append_import_log
     from .io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
@@ -369,11 +370,33 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         result = append_payments(book, payments)
+        logged = append_import_log(book, _log_rows(files, frames, result, notes))
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
+    console.print(f"Import log: {logged}.", soft_wrap=True)
+
+
+def _log_rows(files, frames, result, notes: list[str]):
+    """One ImportLog row per file: receipts, new ones, duplicates, debits, totals per currency, notes."""
+    import pandas as pd
+
+    from .model.money import money_sum
+
+    stamp = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+    rows = []
+    for path, lines in zip(files, frames):
+        payments = lines.payments
+        added = int(payments["payment_id"].isin(result.added_ids).sum())
+        totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
+        mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
+        rows.append({"imported_at": stamp, "file": path.name, "format": lines.source, "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added, "debits_skipped": lines.debits,
+                     "totals": totals, "notes": mine})
+    return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
+                                       "debits_skipped", "totals", "notes"])
 
 
 @main.command("import-bank")

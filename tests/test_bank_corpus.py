@@ -213,3 +213,37 @@ def test_any_statement_we_write_reads_back_to_the_same_receipts(tmp_path_factory
     assert payments["payment_date"].dt.date.tolist() == [c.date for c in credits]
     assert [" ".join(r.split()) for r in payments["remittance"]] == [" ".join(c.text.split()) for c in credits]
     assert payments["payment_id"].is_unique
+
+
+# ---------------------------------------------------------------------------- the import summary in the book
+
+def test_each_import_is_logged_in_the_workbook(make_book):
+    target = book(make_book)
+    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    first = run(CORPUS / "camt053_v02_basic.xml", CORPUS / "es_caixabank.csv")
+    assert first.exit_code == 0 and "Import log: 2 line(s) logged on ImportLog." in first.output, first.output
+    assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0
+    ws = openpyxl.load_workbook(target)["ImportLog"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[1:8] for r in rows] == [
+        ("camt053_v02_basic.xml", "camt.053", 2, 2, 0, 1, "EUR 1,333.56"),
+        ("es_caixabank.csv", "CSV", 2, 2, 0, 1, "EUR 1,834.56"),
+        ("camt053_v02_basic.xml", "camt.053", 2, 0, 2, 1, "EUR 1,333.56")]
+    assert rows[1][8] == "es_caixabank.csv: read as cp1252"
+    assert ws.tables["tblImportLog"].ref == "A1:I4"
+
+
+def test_log_says_so_when_it_cannot_be_written(make_book):
+    from openpyxl.chart import BarChart, Reference
+    target = book(make_book)
+    wb = openpyxl.load_workbook(target)
+    ws = wb.create_sheet("Chart")
+    ws.append(["x", 1])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=1))
+    ws.add_chart(chart, "D2")
+    wb.save(target)
+    result = CliRunner().invoke(main, ["import-bank", str(CORPUS / "camt053_v02_basic.xml"), "--into", str(target)])
+    assert result.exit_code == 0 and "2 new bank line(s) appended" in result.output
+    assert "the import log was not written" in result.output and "ImportLog" not in openpyxl.load_workbook(
+        target).sheetnames

@@ -37,6 +37,8 @@ class ImportResult:
     added: int
     already_there: int
     sheet: str
+    added_ids: frozenset = frozenset()
+    """payment_id of each receipt appended."""
 
 
 def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResult:
@@ -81,7 +83,7 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
     _extend_table(ws, header_row, last + len(new), max(columns.values()))
     if len(new):
         save_atomically(wb, book_path)
-    return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title)
+    return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title, frozenset(new["payment_id"]))
 
 
 def _columns(headers: list, first_col: int) -> dict[str, int]:
@@ -109,15 +111,21 @@ def _append_spliced(book_path: Path, raw, payments: pd.DataFrame) -> ImportResul
     if "payment_id" not in columns:
         return None
     new = _new_receipts(payments, raw.rows, columns, raw.first_column)
-    result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet)
+    result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet, frozenset(new["payment_id"]))
     if not len(new):
         return result
+    return result if splice_rows(book_path, raw, columns, new, {"amount": "money"}) else None
+
+
+def splice_rows(book_path: Path, raw, columns: dict[str, int], rows: pd.DataFrame, kinds: dict[str, str]) -> bool:
+    """Append ``rows`` below the table ``raw`` by splicing the sheet (atomic); False when its layout
+    needs the openpyxl path."""
     start = raw.header_row + _last_filled(raw.rows) + 1
-    changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
+    changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, rows, kinds)
     if changed is None:
-        return None
+        return False
     replace_atomically(book_path, lambda tmp: write_package(book_path, tmp, changed))
-    return result
+    return True
 
 
 def _last_filled(rows: list[list]) -> int:

@@ -79,6 +79,8 @@ def _column_cells(letter: str, rows: list[str], values: pd.Series, kind: str, st
         serial = ((values.dt.normalize() - pd.Timestamp(EXCEL_EPOCH)).dt.days).astype("Int64")
         return ["" if pd.isna(d) else f'<c r="{letter}{r}" s="{styles["date"]}"><v>{d}</v></c>'
                 for r, d in zip(rows, serial.tolist())]
+    if pd.api.types.is_integer_dtype(values.dtype) and kind != "money":
+        return ["" if pd.isna(x) else f'<c r="{letter}{r}"><v>{int(x)}</v></c>' for r, x in zip(rows, values.tolist())]
     if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
         style = f' s="{styles["money"]}"' if kind == "money" else ""
         return ["" if x != x else f'<c r="{letter}{r}"{style}><v>{x!r}</v></c>'

@@ -1,0 +1,65 @@
+"""The ``ImportLog`` sheet: one row per bank file each import read, appended, never rewritten.
+
+It tells, in the workbook itself, what every ``import-bank`` did: when, which file and format,
+how many receipts it held and how many were new, debits skipped, totals per currency and the
+notes (encoding used, lines skipped, optional fields ignored). Appended like Payments: spliced
+into the sheet when the Excel Table ``tblImportLog`` exists, else the sheet is created with
+openpyxl — unless the workbook holds content an openpyxl rewrite would drop, in which case the
+log is not written and the caller says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from ..model.contracts import Column, TableContract
+from .bank_import import splice_rows
+from .xlsx_reader import XlsxSource
+from .xlsx_writer import save_atomically, set_cell, unsupported_content
+
+LOG_COLUMNS = ("imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",
+               "notes")
+IMPORT_LOG = TableContract(
+    name="import log", doc="What each bank import read and appended.", sheet_names=("ImportLog",),
+    columns=tuple(Column(name, "text", name) for name in LOG_COLUMNS))
+
+
+def append_import_log(book: Path, rows: pd.DataFrame) -> str:
+    """Append ``rows`` (columns ``LOG_COLUMNS``) to BOOK's ImportLog; returns what was done."""
+    raw = XlsxSource(book).raw_table(IMPORT_LOG)
+    if raw is not None:
+        columns = {str(h): raw.first_column + j for j, h in enumerate(raw.headers) if str(h) in LOG_COLUMNS}
+        if set(columns) != set(LOG_COLUMNS):
+            return (f"{raw.sheet} was not written by otc_xl (its headers are not {', '.join(LOG_COLUMNS)}); the "
+                    "import log was not written")
+        if splice_rows(book, raw, columns, rows, {}):
+            return f"{len(rows)} line(s) logged on {raw.sheet}"
+    lost = unsupported_content(book, set())
+    if lost:
+        return ("the import log was not written: the workbook holds content an openpyxl rewrite would drop "
+                f"(sheet {lost[0][0]}: {lost[0][1]}); add an ImportLog table to log imports")
+    wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
+    if raw is None:
+        ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])
+        ws.append(list(LOG_COLUMNS))
+        first = 2
+    else:
+        ws = wb[raw.sheet]
+        first = raw.header_row + 1 + len([r for r in raw.rows if any(v not in (None, "") for v in r)])
+    for i, record in enumerate(rows.to_dict("records")):
+        for j, name in enumerate(LOG_COLUMNS, start=1):
+            set_cell(ws, first + i, j, record.get(name))
+    last = first + len(rows) - 1
+    ref = f"A1:{openpyxl.utils.get_column_letter(len(LOG_COLUMNS))}{max(last, 2)}"
+    if "tblImportLog" in ws.tables:
+        ws.tables["tblImportLog"].ref = ref
+    else:
+        table = Table(displayName="tblImportLog", ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)
+    save_atomically(wb, book)
+    return f"{len(rows)} line(s) logged on {ws.title}"
