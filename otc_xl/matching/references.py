@@ -23,7 +23,21 @@ from ..model.values import strip_accents
 OCR_DIGITS = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 KEYWORDS = frozenset("""FRA FRAS FACT FACTURA FACTURAS FACTURE FACTURES FAC FV FT FATT FATTURA FATTURE FF INV INVOICE
 INVOICES RG RE RECHNUNG RECHNUNGEN RGNR NR REF NO N NUM NUMERO DOC""".split())
+OTHER_DOCUMENTS = frozenset("""ORDER ORDERS ORD PO PURCHASE ORDINE ORDINI ORDEN PEDIDO PEDIDOS COMMANDE CDE BDC BESTELLUNG
+BESTELLNR AUFTRAG AUFTRAGSNR ALBARAN ALBARANES LIEFERSCHEIN DDT BOLLA DELIVERY DN BL CUSTOMER CLIENT CLIENTE KUNDE
+KUNDENNR KD KDNR CONTRACT CONTRATO CONTRATTO VERTRAG ACCOUNT CUENTA CONTO KONTO MANDATE MANDAT""".split())
+"""Words naming another kind of document: the number after them is an order, delivery, customer or
+contract number — never one of our invoice numbers (it may be a customer reference, e.g. a PO)."""
 _TOKEN = re.compile(r"[0-9A-Z]+")
+_BLOCKED = re.compile(
+    r"(?<![0-9A-Z])(?:"
+    r"(?:0?[1-9]|[12][0-9]|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)?[0-9]{2}"          # 25/11/2026, 25.11.26
+    r"|(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"                    # 2026-11-25
+    r"|[0-9]{1,3}(?:[.' ][0-9]{3})+,[0-9]{2}|[0-9]{1,3}(?:[,' ][0-9]{3})+\.[0-9]{2}"      # 1.234,56  1,234.56
+    r"|[0-9]+,[0-9]{2}(?:\s*(?:EUR|€|EURO|USD|GBP))"                                       # 250,50 EUR
+    r"|[A-Z]{2}[0-9]{2}(?:\s?[0-9A-Z]{4}){3,7}(?:\s?[0-9A-Z]{1,3})?"                      # an IBAN
+    r")(?![0-9A-Z])")
+"""Dates, amounts and IBANs written in a remittance: their digits are not document numbers."""
 _RANGE = re.compile(r"(?<![0-9A-Z])([0-9]{2,})\s*(?:-|–|TO|AL|A|AU|BIS)\s*([0-9]{2,})(?![0-9A-Z])")
 _RF = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
 _DIGITS = re.compile(r"[0-9]+")
@@ -88,6 +102,8 @@ class ReferenceIndex:
     def __init__(self, invoices: pd.DataFrame):
         self.strong: dict[str, set[int]] = {}
         self.weak: dict[str, set[int]] = {}
+        self.theirs: dict[str, set[int]] = {}
+        """Strong keys that come from customers' own references (PO numbers, RF references)."""
         columns = [(invoices["invoice_id"], True)]
         if "reference" in invoices:
             columns.append((invoices["reference"], False))
@@ -96,6 +112,8 @@ class ReferenceIndex:
                 strong, weak = reference_keys(str(value or ""), ours)
                 for key in strong:
                     self.strong.setdefault(key, set()).add(position)
+                    if not ours:
+                        self.theirs.setdefault(key, set()).add(position)
                 for key in weak:
                     self.weak.setdefault(key, set()).add(position)
 
@@ -116,12 +134,23 @@ class ReferenceIndex:
                 add(self.strong.get(match.group(0), ()), match.group(0), True, True, (0, len(text)))
         raw = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
         tokens = [_fix_ocr(t) for t, _ in raw]
+        blocked = [m.span() for m in _BLOCKED.finditer(text)]
+        inside = [any(a <= start and start + len(t) <= b for a, b in blocked) for t, start in raw]
+        other = _after_other_document(tokens)
         for width in (1, 2, 3):  # narrowest spans first: they are what the customer wrote
             for i in range(len(tokens) - width + 1):
                 keyword = i > 0 and tokens[i - 1] in KEYWORDS or tokens[i] in KEYWORDS
                 joined = "".join(tokens[i:i + width])
                 span = (raw[i][1], raw[i + width - 1][1] + len(raw[i + width - 1][0]))
                 written = text[span[0]:span[1]]
+                if any(inside[i:i + width]):
+                    continue  # digits of a date, an amount or an IBAN
+                if other[i] or any(t in OTHER_DOCUMENTS for t in tokens[i:i + width]):
+                    # "ORDINE 55120", "PO 4500012345": only a customer's own reference counts
+                    for key in _candidates(joined):
+                        if key in self.theirs:
+                            add(self.theirs[key], written, True, keyword, span)
+                    continue
                 for key in _candidates(joined):
                     if key in self.strong:
                         add(self.strong[key], written, True, keyword, span)
@@ -135,6 +164,18 @@ class ReferenceIndex:
                 for key in (str(n), f"{n:0{len(written)}d}"):
                     add(self.weak.get(key, ()), text[span[0]:span[1]], False, True, span)
         return _outermost(sorted(hits.values(), key=lambda h: (not h.strong, not h.keyword, h.position)))
+
+
+def _after_other_document(tokens: list[str]) -> list[bool]:
+    """For each token: does a word naming another document (order, delivery, customer …) stand at
+    most three tokens before it, with no invoice keyword in between?"""
+    out, since = [], 99
+    for token in tokens:
+        if token in KEYWORDS:
+            since = 99
+        out.append(since <= 3 and token not in OTHER_DOCUMENTS)
+        since = 1 if token in OTHER_DOCUMENTS else since + 1
+    return out
 
 
 def _fix_ocr(token: str) -> str:

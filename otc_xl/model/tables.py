@@ -194,12 +194,12 @@ def _decimal_separator(contract: TableContract, options: ParseOptions,
     return replace(options, decimal_separator=found) if found else options
 
 
-def _parser(column: Column, options: ParseOptions, date_order: v.DateOrder = "DMY"):
+def _parser(column: Column, options: ParseOptions):
     if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
         bound = float(v.MAX_AMOUNT)
         return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
-        return lambda x: v.parse_date(x, date_order)
+        return lambda x: v.parse_date(x, options.date_order)
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(
         column.kind, v.parse_text)
 
@@ -209,7 +209,7 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
     problems: list[Problem] = []
     if j is None:
         return _typed(column, [None] * len(cells), cells, source_rows, where, j, problems), problems
-    parse = _parser(column, options, options.date_order)
+    parse = _parser(column, options)
     parsed, errors, blanks = v.coerce_column(cells, parse)
     for i, message in errors.items():
         problems.append(where.problem(f"{column.name} {message}", j=j, source_row=source_rows[i]))
