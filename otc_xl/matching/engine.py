@@ -153,7 +153,7 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
 
     def decide(i: int) -> _Outcome:
         return _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
-                       config)
+                       config, str(pays["payer_name"].iat[i] or ""))
 
     def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
@@ -181,11 +181,17 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
 # ---------------------------------------------------------------------------- decisions
 
 def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, book: _Book,
-            directory: CustomerDirectory, config: MatchConfig) -> _Outcome:
+            directory: CustomerDirectory, config: MatchConfig, payer: str = "") -> _Outcome:
     group = directory.group(who.customer_id) if who.customer_id else set()
-    usable, notes = _usable_hits(hits, currency, who, group, book)
+    usable, notes = _usable_hits(hits, currency, who, group, book, amount)
     if usable:
-        return _by_reference(amount, usable, who, group, book, config, notes)
+        conflict = ""
+        if not who.customer_id and payer:
+            owners = {book.customer[h.position] for h in usable}
+            if all(directory.conflicts(payer, c) for c in owners):
+                conflict = (f"but the payer {payer!r} resembles none of {', '.join(sorted(owners))}, whose items they "
+                            "are: conflicting evidence")
+        return _by_reference(amount, usable, who, group, book, config, notes, conflict)
     if who.customer_id:
         return _by_customer(amount, currency, who, group, book, config, notes)
     reason = "ambiguous" if who.runner_up else "no_match"
@@ -194,7 +200,7 @@ def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, bo
 
 
 def _usable_hits(hits: list[Hit], currency: str, who: Identification, group: set[str],
-                 book: _Book) -> tuple[list[Hit], list[str]]:
+                 book: _Book, amount: int) -> tuple[list[Hit], list[str]]:
     usable, notes = [], []
     for hit in hits:
         k = hit.position
@@ -207,7 +213,32 @@ def _usable_hits(hits: list[Hit], currency: str, who: Identification, group: set
             continue  # a bare number is evidence only for the payer's own items
         else:
             usable.append(hit)
-    return usable, notes
+    return _one_scheme(usable, group, book, amount, notes), notes
+
+
+def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, notes: list[str]) -> list[Hit]:
+    """A number written once that is the number of items of several customers (two numbering
+    schemes: ``FV-2026-004471`` and ``2026/FV/4471``) is decided by the payer, else by the one item
+    whose open amount is the payment, else it is no evidence at all."""
+    by_span: dict[tuple[int, int], list[Hit]] = {}
+    for hit in hits:
+        by_span.setdefault(hit.span, []).append(hit)
+    keep = []
+    for span, same in by_span.items():
+        owners = {book.customer[h.position] for h in same}
+        if len(owners) < 2:
+            keep += same
+            continue
+        mine = [h for h in same if group and book.customer[h.position] in group]
+        fits = [h for h in same if int(book.left[h.position]) == amount]
+        chosen = mine or (fits if len(fits) == 1 else [])
+        if chosen:
+            keep += chosen
+        else:
+            notes.append(f"{same[0].written!r} is the number of items of several customers "
+                         f"({', '.join(sorted(owners))}): ambiguous, not used")
+    order = {id(h): n for n, h in enumerate(hits)}
+    return sorted(keep, key=lambda h: order[id(h)])
 
 
 def _tolerance(total: int, config: MatchConfig) -> int:
@@ -222,7 +253,7 @@ def _discount(amount: int, total: int, count: int, config: MatchConfig) -> float
 
 
 def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[str], book: _Book,
-                  config: MatchConfig, notes: list[str]) -> _Outcome:
+                  config: MatchConfig, notes: list[str], conflict: str = "") -> _Outcome:
     items = [h.position for h in hits]
     left = [int(book.left[k]) for k in items]
     total = sum(left)
@@ -234,7 +265,9 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
 
     def outcome(method: str, lines, why: str, reason: str = "") -> _Outcome:
         confidence = _confidence(method, who, weak=weak, foreign=bool(foreign))
-        extra = []
+        extra = [conflict] if conflict else []
+        if conflict:  # an amount that fits exactly is a second witness; a partial or surplus is not
+            confidence = (confidence - CONFLICT_PENALTY if method in EXACT_FITS else min(confidence, CONFLICT_CAP))
         if foreign:
             extra.append(f"but {', '.join(book.ids[k] for k in foreign)} belongs to another customer than "
                          f"the payer ({who.customer_id}), so it is not trusted alone")
@@ -338,6 +371,12 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                     "ambiguous" if len(search.solutions) > 1 else "no_match", who.customer_id)
 
 
+CONFLICT_CAP = 80.0
+"""Highest confidence of a reference whose items belong to a customer the named payer does not
+resemble, when the amount does not fit them exactly (partial, over-payment, oldest first)."""
+CONFLICT_PENALTY = 6.0
+"""…and what such a conflict costs when the amount does fit exactly (or within tolerance/discount)."""
+EXACT_FITS = ("reference+amount", "reference+writeoff", "reference+discount", "reference+subset")
 LUCK_NOTED = 0.002
 HOPELESS = 0.05  # expected chance fits above which a subset could never be applied automatically
 

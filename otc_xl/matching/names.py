@@ -28,6 +28,13 @@ BANK_PREFIX = re.compile(
     r"UBERWEISUNG|TRF(?:\s*FROM)?|TRANSFER(?:\s*FROM)?|TRANSFERENCIA(?:\s*DE)?|TRANSF|PAYMENT\s*FROM|CT|FROM|DE|DA|"
     r"EINZAHLUNG|INCASSO|COBRO)\b[\s:./-]*")
 LONG_LEGAL_FORMS = ("LIMITED", "GMBH", "SARL", "EURL", "SPRL", "SCARL", "SRL", "SPA", "SLU", "SNC", "SAS")
+PAYMENT_SERVICES = re.compile(
+    r"\b(?:PAYPAL|STRIPE|ADYEN|KLARNA|WORLDPAY|SUMUP|MOLLIE|NEXI|SATISPAY|BIZUM|WISE|REVOLUT|GOCARDLESS|"
+    r"CHECKOUT\s*COM|BRAINTREE|AMAZON\s*PAY|SQUARE|SEPA\s*(?:COLLECTION|DIRECT\s*DEBIT)|LASTSCHRIFT|INKASSO|"
+    r"FACTOR(?:ING)?|COLLECTION\s*SERVICE|COBROS?|REMESA|CAIXABANK|SANTANDER|BBVA|SABADELL|BANKINTER|INTESA|"
+    r"UNICREDIT|BNP\s*PARIBAS|SOCIETE\s*GENERALE|CREDIT\s*AGRICOLE|DEUTSCHE\s*BANK|COMMERZBANK|SPARKASSE|"
+    r"RABOBANK|ABN\s*AMRO|BARCLAYS|HSBC|LLOYDS|NATWEST|CAIXA\s*GERAL|MILLENNIUM)\b")
+"""Payers that are a bank, a payment provider, a factor or a collection service, not the customer."""
 MARGIN = 5.0
 TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
 
@@ -177,5 +184,18 @@ class CustomerDirectory:
     def score(self, payer: str, customer_id: str) -> float:
         """Similarity 0-100 of a payer name to one customer's name and aliases."""
         name = normalise_name(payer)
-        keys = [k for k, c in zip(self._keys, self._owners) if c == customer_id]
-        return max((fuzz.token_set_ratio(name, k) for k in keys), default=0.0)
+        if not hasattr(self, "_keys_of"):
+            self._keys_of: dict[str, list[str]] = {}
+            for key, owner in zip(self._keys, self._owners):
+                self._keys_of.setdefault(owner, []).append(key)
+        return max((fuzz.token_set_ratio(name, k) for k in self._keys_of.get(customer_id, [])), default=0.0)
+
+    def conflicts(self, payer: str, customer_id: str, threshold: float = 60.0) -> bool:
+        """True when a named payer is clearly not the customer: the name is given, is not a bank or
+        payment service, and resembles no account of the customer's group (nor an alias of it)."""
+        name = normalise_name(payer)
+        if not name or len(name) < 3 or PAYMENT_SERVICES.search(name):
+            return False
+        if self.by_alias.get(name) in self.group(customer_id):
+            return False
+        return all(self.score(payer, member) < threshold for member in self.group(customer_id))

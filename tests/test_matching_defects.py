@@ -1,0 +1,97 @@
+"""Issue 13: defect classes found on an independent data set, each on a small hand-made ledger.
+
+Each test asserts what is applied automatically (and what is only proposed): a wrong automatic
+application is the most expensive mistake in cash application.
+"""
+
+import pandas as pd
+
+from otc_xl.matching import MatchConfig, match_payments
+from test_matching import applied, customers, invoices, payments
+
+
+def run(inv, pays, extra_customers=()):
+    directory = pd.concat([customers(), pd.DataFrame(list(extra_customers))], ignore_index=True) \
+        if extra_customers else customers()
+    return match_payments(inv, pays, directory, MatchConfig())
+
+
+def review(result, payment_id="P1"):
+    return applied(result, payment_id, status="review")
+
+
+# ---------------------------------------------------------------------------- 2. reference against payer
+
+OTHERS = [{"customer_id": "C7", "customer_name": "Zanardi Pietro & C. snc", "aliases": "", "iban": "",
+           "parent_id": ""}]
+
+
+def test_partial_payment_on_another_customers_invoice_is_not_automatic():
+    inv = invoices(("INV-2026-07001", "C2", 1000.00))
+    result = run(inv, payments(("P1", 400.00, "Zanardi Pietro & C. snc", "INV-2026-07001")))
+    assert applied(result) == [] and review(result) == [("INV-2026-07001", 400.0, 0.0)]
+    assert "resembles none of C2" in result.applications.iloc[0]["explanation"]
+
+
+def test_over_payment_on_another_customers_invoice_is_not_automatic():
+    inv = invoices(("INV-2026-07002", "C2", 300.00))
+    result = run(inv, payments(("P1", 450.00, "Müller Werkzeugbau", "INV-2026-07002")))
+    assert applied(result) == []
+
+
+def test_the_customers_own_partial_payment_stays_automatic():
+    inv = invoices(("INV-2026-07003", "C2", 1000.00))
+    result = run(inv, payments(("P1", 400.00, "BONIFICO DA BETA FORNITURE SPA", "INV-2026-07003")))
+    assert applied(result) == [("INV-2026-07003", 400.0, 0.0)]
+
+
+def test_a_bank_or_payment_service_as_payer_is_no_conflict():
+    inv = invoices(("INV-2026-07004", "C2", 1000.00))
+    result = run(inv, payments(("P1", 400.00, "PAYPAL EUROPE SARL", "INV-2026-07004")))
+    assert applied(result) == [("INV-2026-07004", 400.0, 0.0)]
+
+
+def test_a_parent_paying_for_its_subsidiary_is_no_conflict():
+    inv = invoices(("INV-2026-07005", "C6", 1000.00))
+    result = run(inv, payments(("P1", 400.00, "GRUPPO DELTA HOLDING", "INV-2026-07005")))
+    assert applied(result) == [("INV-2026-07005", 400.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 4. two numbering schemes
+
+def test_same_digits_in_two_schemes_are_decided_by_amount_or_not_at_all():
+    inv = invoices(("FV-2026-004471", "C1", 300.00), ("2026/FV/4471", "C2", 520.00))
+    by_amount = run(inv, payments(("P1", 520.00, "", "pago 2026 4471")))
+    assert applied(by_amount) == [("2026/FV/4471", 520.0, 0.0)]
+    neither = run(inv, payments(("P1", 100.00, "", "pago 2026 4471")))
+    assert neither.applications.empty or applied(neither) == []
+    assert "several customers" in neither.unapplied.iloc[0]["explanation"]
+
+
+def test_same_digits_decided_by_the_payer():
+    inv = invoices(("FV-2026-004471", "C1", 300.00), ("2026/FV/4471", "C2", 520.00))
+    result = run(inv, payments(("P1", 300.00, "ACME IBERICA SL", "pago 2026 4471", "ES9121000418450200051332")))
+    assert applied(result) == [("FV-2026-004471", 300.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 5. numbers that are not invoices
+
+def test_order_delivery_and_customer_numbers_are_not_invoice_numbers():
+    inv = invoices(("INV-2026-55120", "C2", 700.00), ("FV-2026-03381", "C2", 50.00), ("INV-2026-07731", "C2", 10.0),
+                   ("INV-2026-00912", "C2", 99.0))
+    for text in ("ORDINE 55120", "BON DE COMMANDE 3381", "BESTELLUNG 7731", "ALBARÁN 0912", "Kd-Nr 55120"):
+        result = run(inv, payments(("P1", 1234.00, "", text)))
+        assert applied(result) == [] and review(result) == [], text
+
+
+def test_a_po_number_that_is_the_customers_reference_still_counts():
+    inv = invoices(("INV-2026-08001", "C2", 640.00, "EUR", "PO 4500012345"))
+    result = run(inv, payments(("P1", 640.00, "", "PO 4500012345")))
+    assert applied(result) == [("INV-2026-08001", 640.0, 0.0)]
+
+
+def test_dates_amounts_and_ibans_in_the_text_are_not_references():
+    inv = invoices(("X-12345", "C2", 80.00), ("INV-2026-11262", "C2", 90.00), ("INV-2026-51332", "C2", 70.0))
+    for text in ("pago del 26/11/2026 importe 12.345,00", "IBAN ES91 2100 0418 4502 0005 1332 ref 2026-11-26"):
+        result = run(inv, payments(("P1", 555.00, "", text)))
+        assert applied(result) == [] and review(result) == [], text
