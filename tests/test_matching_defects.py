@@ -95,3 +95,51 @@ def test_dates_amounts_and_ibans_in_the_text_are_not_references():
     for text in ("pago del 26/11/2026 importe 12.345,00", "IBAN ES91 2100 0418 4502 0005 1332 ref 2026-11-26"):
         result = run(inv, payments(("P1", 555.00, "", text)))
         assert applied(result) == [] and review(result) == [], text
+
+
+# ---------------------------------------------------------------------------- 1. sibling customers
+
+SIBLINGS = [{"customer_id": "T1", "customer_name": "Talleres Iriarte SL", "aliases": "", "iban": "", "parent_id": ""},
+            {"customer_id": "T2", "customer_name": "Talleres Iriarte SA", "aliases": "", "iban": "", "parent_id": ""}]
+SIBLING_ITEMS = invoices(("INV-2026-09001", "T1", 410.00), ("INV-2026-09002", "T2", 610.00),
+                         ("INV-2026-09003", "T1", 333.00), ("INV-2026-09004", "T2", 333.00))
+
+
+def test_legal_form_breaks_a_name_tie_between_siblings():
+    result = run(SIBLING_ITEMS, payments(("P1", 410.00, "TALLERES IRIARTE SL", "pago")), SIBLINGS)
+    assert applied(result) == [("INV-2026-09001", 410.0, 0.0)]
+    assert "legal form SL tells it from T2" in result.applications.iloc[0]["explanation"]
+
+
+def test_amount_that_fits_only_one_sibling_breaks_the_tie():
+    result = run(SIBLING_ITEMS, payments(("P1", 610.00, "TALLERES IRIARTE", "pago")), SIBLINGS)
+    assert applied(result) + review(result) == [("INV-2026-09002", 610.0, 0.0)]
+    assert "the only such item among the 2 customers" in result.applications.iloc[0]["explanation"]
+
+
+def test_no_evidence_between_siblings_means_review():
+    result = run(SIBLING_ITEMS, payments(("P1", 333.00, "TALLERES IRIARTE", "pago")), SIBLINGS)
+    assert applied(result) == []
+    wrong_form = run(SIBLING_ITEMS, payments(("P1", 333.00, "TALLERES IRIARTE SRL", "pago")), SIBLINGS)
+    assert applied(wrong_form) == []  # a legal form neither sibling has decides nothing
+
+
+def test_a_reference_to_one_siblings_item_decides():
+    result = run(SIBLING_ITEMS, payments(("P1", 333.00, "TALLERES IRIARTE", "INV-2026-09004")), SIBLINGS)
+    assert applied(result) == [("INV-2026-09004", 333.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 8. payer only in the text
+
+def test_customer_name_in_the_text_when_the_payer_is_a_payment_service():
+    inv = invoices(("INV-2026-09101", "C2", 275.00), ("INV-2026-09102", "C1", 900.00))
+    for payer in ("PAYPAL EUROPE SARL", "", "SEPA COLLECTION", "CAIXABANK SA"):
+        result = run(inv, payments(("P1", 275.00, payer, "pago de FORNITURE BETA srl gracias")))
+        assert applied(result) == [("INV-2026-09101", 275.0, 0.0)], payer
+        assert "is in the remittance text" in result.applications.iloc[0]["explanation"]
+
+
+def test_a_name_in_the_text_of_a_named_payer_is_not_used():
+    inv = invoices(("INV-2026-09103", "C2", 275.00))
+    result = run(inv, payments(("P1", 275.00, "Someone Else Ltd", "for FORNITURE BETA")))
+    assert applied(result) == []

@@ -194,9 +194,32 @@ def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, bo
         return _by_reference(amount, usable, who, group, book, config, notes, conflict)
     if who.customer_id:
         return _by_customer(amount, currency, who, group, book, config, notes)
+    if who.candidates:
+        sibling = _sibling_by_amount(amount, currency, who, book, directory, notes)
+        if sibling is not None:
+            return sibling
     reason = "ambiguous" if who.runner_up else "no_match"
     why = who.detail or "no customer could be identified from the IBAN or payer name"
     return _Outcome([], "", 0, _sentence(notes + [why]), reason)
+
+
+def _sibling_by_amount(amount: int, currency: str, who: Identification, book: _Book, directory: CustomerDirectory,
+                       notes: list[str]) -> _Outcome | None:
+    """Siblings the name cannot tell apart ("Talleres Iriarte SL" / "… SA"): exactly one open item
+    among all of theirs whose open amount is the payment decides, with the chance of such a fit by
+    luck counted over all their items. Otherwise None (the payment stays for review)."""
+    items = [k for c in who.candidates for k in book.open_of(directory.group(c), currency)]
+    same = [k for k in items if int(book.left[k]) == amount]
+    if len(same) != 1:
+        return None
+    k = same[0]
+    values = [int(book.left[j]) for j in items if book.left[j] > 0]
+    chosen = dataclasses.replace(who, customer_id=book.customer[k], method="name", score=who.score - SIBLING_PENALTY)
+    confidence = _confidence("name+amount", chosen) - _luck_penalty(expected_coincidences(values, amount, range(1, 2)))
+    why = (f"{_fmt(amount)} equals the open amount of {book.ids[k]} of {book.customer[k]}, the only such item among "
+           f"the {len(who.candidates)} customers the name fits")
+    return _Outcome([(k, amount, 0)], "name+amount", confidence, _sentence(notes + [who.detail, why]), "",
+                    book.customer[k])
 
 
 def _usable_hits(hits: list[Hit], currency: str, who: Identification, group: set[str],
@@ -371,6 +394,8 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                     "ambiguous" if len(search.solutions) > 1 else "no_match", who.customer_id)
 
 
+SIBLING_PENALTY = 6.0
+"""Name score lost when the amount, not the name, told two sibling customers apart."""
 CONFLICT_CAP = 80.0
 """Highest confidence of a reference whose items belong to a customer the named payer does not
 resemble, when the amount does not fit them exactly (partial, over-payment, oldest first)."""

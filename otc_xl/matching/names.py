@@ -35,6 +35,11 @@ PAYMENT_SERVICES = re.compile(
     r"UNICREDIT|BNP\s*PARIBAS|SOCIETE\s*GENERALE|CREDIT\s*AGRICOLE|DEUTSCHE\s*BANK|COMMERZBANK|SPARKASSE|"
     r"RABOBANK|ABN\s*AMRO|BARCLAYS|HSBC|LLOYDS|NATWEST|CAIXA\s*GERAL|MILLENNIUM)\b")
 """Payers that are a bank, a payment provider, a factor or a collection service, not the customer."""
+
+
+def is_payment_service(payer: str) -> bool:
+    """True for a payer field naming a bank, payment provider, factor or collection service."""
+    return bool(PAYMENT_SERVICES.search(strip_accents(str(payer or "")).upper()))
 MARGIN = 5.0
 TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
 
@@ -52,6 +57,13 @@ def normalise_name(name: str) -> str:
         words.pop()  # a legal form, or one cut short by the bank's 35 characters ("LIMI", "S.r")
     kept = [w for w in words if w not in LEGAL_FORMS] or words
     return " ".join(kept)
+
+
+def legal_forms(name: str) -> frozenset[str]:
+    """The legal forms written in a name: ``"Talleres Iriarte, S.L."`` → {"SL"}."""
+    text = strip_accents(str(name or "")).upper()
+    text = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text).replace(".", "")
+    return frozenset(w for w in re.findall(r"[A-Z0-9]+", text) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
 
 
 def _cut_legal_form(word: str) -> bool:
@@ -72,6 +84,8 @@ class Identification:
     detail: str
     """One phrase for explanations, e.g. ``payer 'TALLERES GARCIA' ≈ Talleres García S.L. (97)``."""
     runner_up: str = ""
+    candidates: tuple[str, ...] = ()
+    """On a tie: every customer the name fits equally (siblings such as "… SL" and "… SA")."""
 
 
 NOBODY = Identification("", 0.0, "", "")
@@ -143,7 +157,55 @@ class CustomerDirectory:
                 cid = self.by_alias[name]
                 out.append(Identification(cid, 99.0, "alias", f"payer {raw!r} is a learned alias of {cid}"))
             else:
-                out.append(by_name.get(name, NOBODY))
+                found = by_name.get(name, NOBODY)
+                if found.candidates:
+                    found = self._by_legal_form(raw, found)
+                out.append(found)
+        return self._names_in_text(payments, out)
+
+    def _by_legal_form(self, payer: str, tie: Identification) -> Identification:
+        """Siblings that differ only by legal form ("… SL" / "… SA"): the payer's own legal form,
+        when it names exactly one of them, decides. It never creates a match on its own."""
+        forms = legal_forms(payer)
+        if not forms:
+            return tie
+        fits = [c for c in tie.candidates if legal_forms(self.names.get(c, "")) & forms]
+        if len(fits) != 1:
+            return tie
+        cid = fits[0]
+        return Identification(cid, tie.score, "name", f"payer {payer!r} ≈ {self.names.get(cid, cid)} "
+                              f"({tie.score:.0f}); its legal form {'/'.join(sorted(forms))} tells it from "
+                              f"{', '.join(c for c in tie.candidates if c != cid)}")
+
+    def _names_in_text(self, payments: pd.DataFrame, found: list[Identification]) -> list[Identification]:
+        """Where the payer field is empty or a bank, payment provider, factor or collection service,
+        look for a customer's name (or alias) inside the remittance text, in any word order, as ERPs'
+        reconciliation models do with the bank label. Only names of two words or more (or one word of
+        seven letters or more) count, and only when exactly one customer's name is found."""
+        remittances = payments["remittance"].fillna("").astype(str) if "remittance" in payments else None
+        if remittances is None or not self._keys:
+            return found
+        wanted = [i for i, (who, payer) in enumerate(zip(found, payments["payer_name"].fillna("").astype(str)))
+                  if not who.customer_id and (not normalise_name(payer) or is_payment_service(payer))]
+        if not wanted:
+            return found
+        keys = [(k, c) for k, c in zip(self._keys, self._owners) if len(k.split()) >= 2 or len(k) >= 7]
+        if not keys:
+            return found
+        texts = sorted({normalise_name(remittances.iat[i]) for i in wanted} - {""})
+        scores = process.cdist(texts, [k for k, _ in keys], scorer=fuzz.token_set_ratio, workers=-1,
+                               dtype=np.uint8) if texts else None
+        hits = {}
+        for row, text in enumerate(texts):
+            owners = {keys[j][1] for j in np.flatnonzero(scores[row] >= 100)}
+            if len(owners) == 1:
+                hits[text] = owners.pop()
+        out = list(found)
+        for i in wanted:
+            cid = hits.get(normalise_name(remittances.iat[i]))
+            if cid:
+                out[i] = Identification(cid, 90.0, "name", f"the name of {self.names.get(cid, cid)} is in the "
+                                        "remittance text (the payer field names no customer)")
         return out
 
     def _fuzzy(self, unique: list[str]) -> dict[str, Identification]:
@@ -173,9 +235,11 @@ class CustomerDirectory:
                     result[name] = Identification(cid, best_score, "name", f"payer {name!r} ≈ "
                                                   f"{self.names.get(cid, cid)} ({best_score:.0f}, closest whole name)")
                     continue
+                top = ranked[0][1]
                 result[name] = Identification("", best_score, "", f"payer {name!r} fits {best_cid} and "
                                               f"{owners[runner]} equally ({best_score:.0f} vs {second:.0f})",
-                                              runner_up=str(owners[runner]))
+                                              runner_up=str(owners[runner]),
+                                              candidates=tuple(c for c, v in ranked if top - v < TIE_BREAK))
                 continue
             result[name] = Identification(best_cid, best_score, "name",
                                           f"payer {name!r} ≈ {self.names.get(best_cid, best_cid)} ({best_score:.0f})")
@@ -194,7 +258,7 @@ class CustomerDirectory:
         """True when a named payer is clearly not the customer: the name is given, is not a bank or
         payment service, and resembles no account of the customer's group (nor an alias of it)."""
         name = normalise_name(payer)
-        if not name or len(name) < 3 or PAYMENT_SERVICES.search(name):
+        if not name or len(name) < 3 or is_payment_service(payer):
             return False
         if self.by_alias.get(name) in self.group(customer_id):
             return False
