@@ -143,3 +143,46 @@ def test_a_name_in_the_text_of_a_named_payer_is_not_used():
     inv = invoices(("INV-2026-09103", "C2", 275.00))
     result = run(inv, payments(("P1", 275.00, "Someone Else Ltd", "for FORNITURE BETA")))
     assert applied(result) == []
+
+
+# ---------------------------------------------------------------------------- 3. near-miss references
+
+def test_a_slipped_digit_is_not_applied_as_a_partial_payment():
+    inv = invoices(("INV-2026-04471", "C2", 900.00), ("INV-2026-04417", "C2", 350.00))
+    result = run(inv, payments(("P1", 350.00, "BETA FORNITURE SPA", "INV-2026-04471")))
+    assert applied(result) == []  # never the literal hit as a partial payment
+    assert review(result) == [("INV-2026-04417", 350.0, 0.0)]
+    assert "one keystroke away" in result.applications.iloc[0]["explanation"]
+
+
+def test_a_real_partial_payment_without_a_near_miss_stays_automatic():
+    inv = invoices(("INV-2026-04471", "C2", 900.00), ("INV-2026-05555", "C2", 350.00))
+    result = run(inv, payments(("P1", 350.00, "BETA FORNITURE SPA", "INV-2026-04471")))
+    assert applied(result) == [("INV-2026-04471", 350.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 6. listed invoices plus a remainder
+
+def test_the_remainder_equal_to_another_open_item_is_applied_too():
+    inv = invoices(("INV-2026-06001", "C2", 1200.00), ("INV-2026-06002", "C2", 437.19),
+                   ("INV-2026-06003", "C2", 990.00))
+    result = run(inv, payments(("P1", 1637.19, "BETA FORNITURE SPA", "INV-2026-06001")))
+    assert applied(result) == [("INV-2026-06001", 1200.0, 0.0), ("INV-2026-06002", 437.19, 0.0)]
+    row = result.applications.iloc[0]
+    assert row["method"] == "reference+remainder" and "not named" in row["explanation"]
+    assert result.unapplied.empty
+
+
+def test_a_remainder_that_fits_by_luck_is_only_mentioned():
+    many = [("INV-2026-06001", "C2", 1200.00)] + [(f"INV-2026-07{i:03d}", "C2", 100.0 + i) for i in range(300)]
+    result = run(invoices(*many), payments(("P1", 1300.00, "BETA FORNITURE SPA", "INV-2026-06001")))
+    assert applied(result) == [("INV-2026-06001", 1200.0, 0.0)]
+    assert "may be for INV-2026-07000" in result.unapplied.iloc[0]["explanation"]
+
+
+# ---------------------------------------------------------------------------- 9. tolerance without a known payer
+
+def test_short_pay_within_tolerance_is_written_off_when_only_the_reference_is_known():
+    inv = invoices(("INV-2026-09201", "C2", 1000.00))
+    result = run(inv, payments(("P1", 997.50, "", "INV-2026-09201")))
+    assert applied(result) == [("INV-2026-09201", 997.5, 2.5)]

@@ -44,6 +44,7 @@ UNAPPLIED_COLUMNS = ["payment_id", "payer_name", "amount", "unapplied_amount", "
 CONFIDENCE = {
     "reference+amount": 99, "reference+writeoff": 97, "reference+discount": 96, "reference+overpayment": 95,
     "reference+partial": 94, "reference+subset": 93, "reference+oldest_first": 80,
+    "reference+remainder": 92, "reference+remainder_subset": 90, "reference+near_miss": 85,
     "iban+amount": 96, "name+amount": 93, "iban+subset": 93, "name+subset": 91,
     "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
 }
@@ -316,10 +317,33 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
             chosen = [items[j] for j in found]
             return outcome("reference+subset", _full(chosen, [left[j] for j in found]),
                            f"the amount {_fmt(amount)} equals exactly {', '.join(book.ids[k] for k in chosen)}")
+    remainder_note = ""
+    if amount > total:
+        remainder = _remainder(amount - total, items, book, directory_group(items, book, group), config)
+        if remainder is not None:
+            extra_items, chance = remainder
+            method = "reference+remainder" if len(extra_items) == 1 else "reference+remainder_subset"
+            found = outcome(method, _full(items + extra_items, left + [int(book.left[k]) for k in extra_items]),
+                            f"they are {_fmt(total)}; the remaining {_fmt(amount - total)} equals exactly "
+                            f"{', '.join(book.ids[k] for k in extra_items)} of the same customer, not named")
+            found.confidence -= _luck_penalty(chance)
+            if found.confidence >= config.auto_threshold:
+                return found
+            # a surplus that equals an open item by luck is common (round amounts): close what is
+            # named, and say which item the rest may be for
+            remainder_note = (f"the remaining {_fmt(amount - total)} may be for "
+                              f"{', '.join(book.ids[k] for k in extra_items)} (not applied: such a fit is often luck)")
+    if len(items) == 1 and amount != total:
+        near = _near_miss(items[0], amount, book)
+        if near is not None:
+            return outcome("reference+near_miss", [(near, amount, 0)],
+                           f"{_fmt(amount)} does not fit {book.ids[items[0]]} ({_fmt(total)} open) but equals "
+                           f"{book.ids[near]}, one keystroke away: a slipped digit? for review")
     if amount > total:
         return outcome("reference+overpayment", _full(items, left),
                        f"the payment is {_fmt(amount - total)} more than the {_fmt(total)} open: they are closed "
-                       "and the rest stays unapplied", "overpayment")
+                       "and the rest stays unapplied" + (f"; {remainder_note}" if remainder_note else ""),
+                       "overpayment")
     if len(items) == 1:
         return outcome("reference+partial", [(items[0], amount, 0)],
                        f"{_fmt(amount)} of the {_fmt(total)} open is paid; the rest stays open")
@@ -332,6 +356,42 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
     return outcome("reference+oldest_first", lines,
                    f"{_fmt(amount)} does not match their {_fmt(total)}; applied oldest due first for review",
                    "partial")
+
+
+def directory_group(items: list[int], book: _Book, group: set[str]) -> set[str]:
+    """The customers whose unnamed items may complete a payment: the payer's group, else the
+    named items' own customers."""
+    return group or {book.customer[k] for k in items}
+
+
+def _remainder(rest: int, items: list[int], book: _Book, customers: set[str],
+               config: MatchConfig) -> tuple[list[int], float] | None:
+    """The one open item (or the one combination of up to three) of the same customer(s) and
+    currency, not among ``items``, whose open amount is exactly ``rest``; with the chance of such a
+    fit by luck. None when there is none or more than one."""
+    currency = book.currency[items[0]]
+    others = [k for k in book.open_of(customers, currency) if k not in items and book.left[k] > 0]
+    values = [int(book.left[k]) for k in others]
+    same = [k for k, v in zip(others, values) if v == rest]
+    if len(same) == 1:
+        return [same[0]], expected_coincidences(values, rest, range(1, 2))
+    if same:
+        return None
+    search = exact_subsets(values, rest, min_size=2, max_size=min(3, config.max_subset_size),
+                           max_nodes=config.max_subset_nodes // 10)
+    if search.unique is None:
+        return None
+    return [others[j] for j in search.unique], expected_coincidences(values, rest, range(2, 4))
+
+
+def _near_miss(named: int, amount: int, book: _Book) -> int | None:
+    """The one open item of the same customer whose number is one keystroke (a slipped, missing,
+    extra or transposed digit) from the named one and whose open amount is exactly ``amount``."""
+    from rapidfuzz.distance import OSA
+
+    fits = [k for k in book.open_of({book.customer[named]}, book.currency[named])
+            if k != named and int(book.left[k]) == amount and OSA.distance(book.ids[k], book.ids[named]) == 1]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _by_customer(amount: int, currency: str, who: Identification, group: set[str], book: _Book,
