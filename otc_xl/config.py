@@ -41,6 +41,8 @@ class Config:
     """…and up to this percentage of the invoice (both limits apply)."""
     discount_rates: tuple[float, ...] = (0.01, 0.02, 0.03)
     """Early-payment discount rates accepted as deliberate deductions."""
+    discount_days: int = 10
+    """…only when paid within this many days of the invoice date ("2/10 net 30"); later deductions go to review."""
     auto_threshold: float = 90.0
     """Confidence (0-100) at or above which a match is applied automatically."""
     name_cutoff: float = 85.0
@@ -165,6 +167,7 @@ PARSERS = {
     "tolerance_abs": _number,
     "tolerance_pct": _number,
     "discount_rates": _rates,
+    "discount_days": _count,
     "auto_threshold": _number,
     "name_cutoff": _number,
     "home_currency": v.parse_currency,
@@ -193,6 +196,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "auto_threshold": (1, 100, "a confidence from 1 to 100; 100 applies only certain matches"),
     "name_cutoff": (1, 100, "a name similarity from 1 to 100"),
     "kpi_period_days": (1, 3660, "days of credit sales"),
+    "discount_days": (0, 366, "days after the invoice date"),
     "opening_ar": (-1e13, 1e13, "an amount"),
     "writeoff_threshold": (0, 1e9, "an amount; cannot be negative"),
     "dunning_grace_days": (0, 3660, "days"),

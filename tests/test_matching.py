@@ -109,10 +109,11 @@ def test_fee_short_pay_within_tolerance_is_written_off_beyond_it_is_partial():
 
 
 def test_early_payment_discount():
-    result = match(payments(("P1", 490.00, "ACME", "INV-2026-00452 2% pronto pago", IBAN_ACME)))
+    # LEDGER invoices are dated 2026-10-01 and paid 2026-11-20: a 60-day window makes the discount earned
+    result = match(payments(("P1", 490.00, "ACME", "INV-2026-00452 2% pronto pago", IBAN_ACME)), discount_days=60)
     assert applied(result) == [("INV-2026-00452", 490.0, 10.0)]
     assert "2% early-payment discount" in result.applications.iloc[0]["explanation"]
-    none = match(payments(("P1", 490.00, "ACME", "INV-2026-00452", IBAN_ACME)), discount_rates=())
+    none = match(payments(("P1", 490.00, "ACME", "INV-2026-00452", IBAN_ACME)), discount_rates=(), discount_days=60)
     assert none.applications.iloc[0]["method"] == "reference+partial"
 
 

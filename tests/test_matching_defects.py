@@ -7,7 +7,7 @@ application is the most expensive mistake in cash application.
 import pandas as pd
 
 from otc_xl.matching import MatchConfig, match_payments
-from test_matching import applied, customers, invoices, payments
+from test_matching import IBAN_BETA, applied, customers, invoices, payments
 
 
 def run(inv, pays, extra_customers=()):
@@ -186,3 +186,36 @@ def test_short_pay_within_tolerance_is_written_off_when_only_the_reference_is_kn
     inv = invoices(("INV-2026-09201", "C2", 1000.00))
     result = run(inv, payments(("P1", 997.50, "", "INV-2026-09201")))
     assert applied(result) == [("INV-2026-09201", 997.5, 2.5)]
+
+
+# ---------------------------------------------------------------------------- 7. unearned discount
+
+def dated(invoice_date: str, *rows):
+    frame = invoices(*rows)
+    frame["invoice_date"] = pd.Timestamp(invoice_date)
+    return frame
+
+
+def test_discount_within_the_window_is_written_off():
+    inv = dated("2026-11-12", ("INV-2026-09301", "C2", 1000.00))  # paid 2026-11-20: 8 days
+    result = run(inv, payments(("P1", 980.00, "BETA FORNITURE SPA", "INV-2026-09301")))
+    assert applied(result) == [("INV-2026-09301", 980.0, 20.0)]
+
+
+def test_discount_after_the_window_is_never_written_off():
+    inv = dated("2026-10-01", ("INV-2026-09302", "C2", 1000.00))  # 50 days
+    result = run(inv, payments(("P1", 980.00, "BETA FORNITURE SPA", "INV-2026-09302")))
+    assert applied(result) == [] and review(result) == [("INV-2026-09302", 980.0, 0.0)]
+    assert result.unapplied.iloc[0]["reason"] == "unearned_discount"
+    assert "paid 50 days after INV-2026-09302 was issued (window: 10 days)" in result.unapplied.iloc[0]["explanation"]
+
+
+def test_unearned_discount_without_a_reference_goes_to_review_too():
+    inv = dated("2026-10-01", ("INV-2026-09303", "C2", 1000.00), ("INV-2026-09304", "C2", 5555.55))
+    result = run(inv, payments(("P1", 980.00, "BETA FORNITURE SPA", "Pagamento", IBAN_BETA)))
+    assert applied(result) == [] and result.unapplied.iloc[0]["reason"] == "unearned_discount"
+
+
+def test_the_window_comes_from_the_config_sheet():
+    from otc_xl.config import Config
+    assert MatchConfig.from_config(Config(discount_days=30)).discount_days == 30

@@ -294,6 +294,9 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
             total = round(total - rng.choice([1.5, 3.0, 7.5, 12.0]), 2)
         elif kind == "discount":
             total = round(total * (1 - rng.choice([0.01, 0.02, 0.03])), 2)
+            # the discount is taken by paying early: within the 10-day window of the invoice
+            date = min(date, max(r.invoice_date for r in chosen).date() + dt.timedelta(days=6)) \
+                if hasattr(max(r.invoice_date for r in chosen), "date") else date
         elif kind == "partial":
             total = round(inv.open_amount * rng.choice([0.5, 0.25, 0.4]), 2)
             pays[inv.invoice_id] = total

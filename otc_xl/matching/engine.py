@@ -47,6 +47,7 @@ CONFIDENCE = {
     "reference+remainder": 92, "reference+remainder_subset": 90, "reference+near_miss": 85,
     "iban+amount": 96, "name+amount": 93, "iban+subset": 93, "name+subset": 91,
     "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
+    "reference+unearned_discount": 70, "iban+unearned_discount": 65, "name+unearned_discount": 60,
 }
 
 
@@ -59,7 +60,9 @@ class MatchConfig:
     tolerance_pct: float = 0.5
     """…and up to this percentage of the items paid (both limits apply)."""
     discount_rates: tuple[float, ...] = (0.01, 0.02, 0.03)
-    """Early-payment discounts accepted as deliberate deductions."""
+    """Early-payment discounts accepted as deliberate deductions…"""
+    discount_days: int = 10
+    """…when the payment is dated at most this many days after the invoice date (0: no window)."""
     auto_threshold: float = 90.0
     """Applications at or above this confidence are ``auto``; below, ``review``."""
     name_cutoff: float = 85.0
@@ -70,6 +73,8 @@ class MatchConfig:
     """Largest number of items one payment is matched to without references."""
     max_subset_nodes: int = MAX_NODES
     """Search budget per payment for subsets; a search cut short is not unique."""
+    paid_on: Any = None
+    """The payment's date while it is decided (set by :func:`match_payments`, not a setting)."""
 
     @classmethod
     def from_config(cls, config: Any) -> MatchConfig:
@@ -120,6 +125,8 @@ class _Book:
         self.left = self.initial.copy()
         due = self.items["due_date"] if "due_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
         self.due = due.fillna(pd.Timestamp.max).to_numpy()
+        issued = self.items["invoice_date"] if "invoice_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
+        self.issued = pd.to_datetime(issued).tolist()
         self.by_customer: dict[tuple[str, str], list[int]] = {}
         for k, (c, cur) in enumerate(zip(self.customer, self.currency)):
             self.by_customer.setdefault((c, cur), []).append(k)
@@ -152,9 +159,11 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
                                                     if "payment_date" in pays else 0, str(pays["payment_id"].iat[i])))
     outcomes: dict[int, _Outcome] = {}
 
+    dates = pd.to_datetime(pays["payment_date"]).tolist() if "payment_date" in pays else [pd.NaT] * len(pays)
+
     def decide(i: int) -> _Outcome:
         return _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
-                       config, str(pays["payer_name"].iat[i] or ""))
+                       dataclasses.replace(config, paid_on=dates[i]), str(pays["payer_name"].iat[i] or ""))
 
     def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
@@ -265,6 +274,22 @@ def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, note
     return sorted(keep, key=lambda h: order[id(h)])
 
 
+def _outside_window(items: list[int], book: _Book, config: MatchConfig) -> str:
+    """Why an early-payment discount on ``items`` is not earned ("" when it is): paid more than
+    ``discount_days`` after an invoice's date, or a date unknown so the window cannot be checked."""
+    if not config.discount_days:
+        return ""
+    paid = config.paid_on
+    for k in items:
+        issued = book.issued[k]
+        if paid is None or pd.isna(paid) or pd.isna(issued):
+            return f"the dates needed to check the {config.discount_days}-day discount window are missing"
+        days = (pd.Timestamp(paid) - pd.Timestamp(issued)).days
+        if days > config.discount_days:
+            return (f"it was paid {days} days after {book.ids[k]} was issued (window: {config.discount_days} days)")
+    return ""
+
+
 def _tolerance(total: int, config: MatchConfig) -> int:
     return int(min(config.tolerance_abs * 100, abs(total) * config.tolerance_pct / 100))
 
@@ -308,6 +333,17 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                        f"{_fmt(total - amount)} short of {_fmt(total)}, within tolerance, written off")
     rate = _discount(amount, total, len(items), config)
     if rate is not None:
+        late = _outside_window(items, book, config)
+        if late:
+            lines, rest = [], amount
+            for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
+                take = min(rest, int(book.left[k]))
+                if take > 0:
+                    lines.append((k, take, 0))
+                    rest -= take
+            return outcome("reference+unearned_discount", lines,
+                           f"{_fmt(total - amount)} less than {_fmt(total)} looks like a {rate:.0%} early-payment "
+                           f"discount, but {late}: unearned, not written off, for review", "unearned_discount")
         return outcome("reference+discount", _with_writeoff(items, left, total - amount),
                        f"{_fmt(total - amount)} less than {_fmt(total)}: a {rate:.0%} early-payment discount, written off")
     if len(items) > 1:
@@ -441,6 +477,12 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                        expected_coincidences(values, amount + _tolerance(left[k], config) // 2, range(1, 2),
                                              window=_tolerance(left[k], config)))
     discounted = [k for k in positives if _discount(amount, left[k], 1, config) is not None]
+    if len(discounted) == 1 and _outside_window([discounted[0]], book, config):
+        k = discounted[0]
+        return outcome("unearned_discount", [(k, amount, 0)],
+                       f"{_fmt(left[k] - amount)} less than {book.ids[k]} looks like an early-payment discount, but "
+                       f"{_outside_window([k], book, config)}: unearned, not written off, for review",
+                       expected_coincidences(values, amount, range(1, 2), window=3), "unearned_discount")
     if len(discounted) == 1:
         k = discounted[0]
         return outcome("discount", [(k, amount, left[k] - amount)],
@@ -528,7 +570,7 @@ def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcom
         rest = int(amounts[i]) - applied
         if rest > 0:
             reason = outcome.reason or ("review" if outcome.lines else "no_match")
-            if status == "review" and outcome.lines and reason not in ("ambiguous",):
+            if status == "review" and outcome.lines and reason not in ("ambiguous", "unearned_discount"):
                 reason = "review"
             left_over.append({"payment_id": pid, "payer_name": str(pays["payer_name"].iat[i]),
                               "amount": int(amounts[i]) / 100, "unapplied_amount": rest / 100, "reason": reason,
