@@ -47,8 +47,20 @@ def test_the_customers_own_partial_payment_stays_automatic():
 
 def test_a_bank_or_payment_service_as_payer_is_no_conflict():
     inv = invoices(("INV-2026-07004", "C2", 1000.00))
-    result = run(inv, payments(("P1", 400.00, "PAYPAL EUROPE SARL", "INV-2026-07004")))
-    assert applied(result) == [("INV-2026-07004", 400.0, 0.0)]
+    exact = run(inv, payments(("P1", 1000.00, "PAYPAL EUROPE SARL", "INV-2026-07004")))
+    assert applied(exact) == [("INV-2026-07004", 1000.0, 0.0)]
+    assert "resembles none" not in exact.applications.iloc[0]["explanation"]
+    partial = run(inv, payments(("P1", 400.00, "PAYPAL EUROPE SARL", "INV-2026-07004")))
+    assert applied(partial) == [] and review(partial) == [("INV-2026-07004", 400.0, 0.0)]
+    assert "nothing but the reference links this payment" in partial.applications.iloc[0]["explanation"]
+
+
+def test_an_item_already_closed_for_this_amount_keeps_the_money_from_other_items():
+    inv = invoices(("INV-2026-07010", "C2", 500.00), ("INV-2026-07011", "C2", 500.00))
+    inv.loc[0, "open_amount"] = 0.0  # paid by cheque, cleared in the ERP
+    result = run(inv, payments(("P1", 500.00, "BETA FORNITURE SPA", "INV-2026-07010", "IT60X0542811101000000123456")))
+    assert applied(result) == []
+    assert "already closed" in result.unapplied.iloc[0]["explanation"]
 
 
 def test_a_parent_paying_for_its_subsidiary_is_no_conflict():

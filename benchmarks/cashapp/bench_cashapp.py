@@ -35,7 +35,9 @@ UNKNOWABLE = ("unidentified", "ambiguous")
 BANDS = ((0, 60), (60, 80), (80, 90), (90, 95), (95, 101))
 
 
-def score(truth: pd.DataFrame, applications: pd.DataFrame) -> dict:
+def score(truth: pd.DataFrame, applications: pd.DataFrame, unknowable: tuple[str, ...] = UNKNOWABLE) -> dict:
+    """Print per class (worst straight-through first) and return the totals."""
+    UNKNOWABLE = unknowable  # noqa: N806 - the classes whose right answer is no automatic application
     classes = truth.groupby("payment_id")["class"].first()
     knowable = truth.loc[(truth["invoice_id"] != "") & ~truth["class"].isin(UNKNOWABLE)]
     expected = knowable.groupby("payment_id")["invoice_id"].agg(frozenset)
@@ -52,7 +54,7 @@ def score(truth: pd.DataFrame, applications: pd.DataFrame) -> dict:
         rows.append({"class": name, "payments": len(payments), "straight-through": stp / len(payments),
                      "auto pairs": len(mine), "pair precision": correct / len(mine) if len(mine) else float("nan"),
                      "false autos": len(mine) - correct})
-    frame = pd.DataFrame(rows).sort_values("payments", ascending=False)
+    frame = pd.DataFrame(rows).sort_values(["straight-through", "payments"], ascending=[True, False])
     total = {"class": "ALL", "payments": frame["payments"].sum(),
              "straight-through": (frame["straight-through"] * frame["payments"]).sum() / frame["payments"].sum(),
              "auto pairs": frame["auto pairs"].sum(), "false autos": frame["false autos"].sum()}
@@ -62,7 +64,10 @@ def score(truth: pd.DataFrame, applications: pd.DataFrame) -> dict:
     print(frame.to_string(index=False, formatters={"straight-through": "{:.1%}".format,
                                                     "pair precision": "{:.2%}".format}))
     unknowable = frame.loc[frame["class"].isin(UNKNOWABLE), "false autos"].sum()
-    print(f"false automatic applications on unidentified/ambiguous payments: {unknowable}")
+    must_not = int(frame.loc[frame["class"].isin(UNKNOWABLE), "payments"].sum())
+    print(f"false automatic applications on payments that must not be auto-applied ({', '.join(UNKNOWABLE)}): "
+          f"{unknowable} of {must_not} ({unknowable / max(must_not, 1):.2%})")
+    total["false auto rate"] = unknowable / max(must_not, 1)
     print("\ncalibration: precision of all proposed pairs (auto and review) by confidence band")
     for low, high in BANDS:
         sel = applications.loc[(applications["confidence"] >= low) & (applications["confidence"] < high)]
@@ -78,17 +83,28 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=50000)
     parser.add_argument("--customers", type=int, default=2500)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--generator", choices=["synth", "independent"], default="synth",
+                        help="synth: otc_xl.demo.synth (the engine was built with it); independent: "
+                             "benchmarks/cashapp/independent.py (written apart, other vocabularies and traps)")
     args = parser.parse_args()
     start = time.perf_counter()
-    data = make_dataset(seed=args.seed, customers=args.customers, invoices=args.invoices, payments=args.payments,
-                        orders=10)
-    print(f"generated {len(data.payments):,} payments x {len(data.invoices):,} open items "
-          f"({len(data.customers):,} customers) in {time.perf_counter() - start:.1f} s")
+    if args.generator == "independent":
+        from independent import MUST_NOT_AUTO, make_independent
+        invoices, payments, customers, truth = make_independent(args.seed, args.customers, args.invoices,
+                                                                args.payments)
+        unknowable = MUST_NOT_AUTO
+    else:
+        data = make_dataset(seed=args.seed, customers=args.customers, invoices=args.invoices,
+                            payments=args.payments, orders=10)
+        invoices, payments, customers, truth, unknowable = (data.invoices, data.payments, data.customers,
+                                                            data.truth, UNKNOWABLE)
+    print(f"{args.generator} generator, seed {args.seed}: {len(payments):,} payments x {len(invoices):,} open "
+          f"items ({len(customers):,} customers) in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
-    result = match_payments(data.invoices, data.payments, data.customers, MatchConfig())
+    result = match_payments(invoices, payments, customers, MatchConfig())
     seconds = time.perf_counter() - start
     print(f"match_payments: {seconds:.2f} s wall\n")
-    score(data.truth, result.applications)
+    score(truth, result.applications, unknowable)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ class _Book:
         self.customer = self.items["customer_id"].astype(str).tolist()
         self.currency = self.items["currency"].astype(str).tolist()
         self.initial = cents(self.items["open_amount"])
+        self.invoiced = cents(self.items["amount"]) if "amount" in self.items else self.initial
         self.left = self.initial.copy()
         due = self.items["due_date"] if "due_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
         self.due = due.fillna(pd.Timestamp.max).to_numpy()
@@ -194,6 +195,14 @@ def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, bo
             directory: CustomerDirectory, config: MatchConfig, payer: str = "") -> _Outcome:
     group = directory.group(who.customer_id) if who.customer_id else set()
     usable, notes = _usable_hits(hits, currency, who, group, book, amount)
+    if usable and not who.customer_id and who.candidates:
+        # customers of the same name: a reference to the items of exactly one of them decides
+        owners = {book.customer[h.position] for h in usable}
+        if len(owners) == 1 and next(iter(owners)) in who.candidates:
+            cid = next(iter(owners))
+            who = dataclasses.replace(who, customer_id=cid, method="name", score=who.score - SIBLING_PENALTY,
+                                      detail=f"{who.detail}; the reference names items of {cid} only")
+            group = directory.group(cid)
     if usable:
         conflict = ""
         if not who.customer_id and payer:
@@ -203,7 +212,15 @@ def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, bo
                             "are: conflicting evidence")
         return _by_reference(amount, usable, who, group, book, config, notes, conflict)
     if who.customer_id:
-        return _by_customer(amount, currency, who, group, book, config, notes)
+        outcome = _by_customer(amount, currency, who, group, book, config, notes)
+        if any(h.strong and amount in (book.invoiced[h.position], book.initial[h.position])
+               for h in hits if book.left[h.position] == 0):
+            # the text names an item already cleared for exactly this amount: it was paid elsewhere
+            # (cheque, netting); another item that happens to fit must not take this money
+            outcome.confidence = min(outcome.confidence, CONFLICT_CAP)
+            outcome.why = outcome.why.rstrip(".") + "; but the remittance names an item already closed for this " \
+                                                    "amount (paid elsewhere?): for review."
+        return outcome
     if who.candidates:
         sibling = _sibling_by_amount(amount, currency, who, book, directory, notes)
         if sibling is not None:
@@ -317,6 +334,11 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
         extra = [conflict] if conflict else []
         if conflict:  # an amount that fits exactly is a second witness; a partial or surplus is not
             confidence = (confidence - CONFLICT_PENALTY if method in EXACT_FITS else min(confidence, CONFLICT_CAP))
+        elif not who.customer_id and method not in EXACT_FITS and not method.endswith("remainder"):
+            # a reference alone, and an amount that does not fit: nothing says this payer owes that item
+            confidence = min(confidence, UNCONFIRMED_CAP)
+            extra.append("nothing but the reference links this payment to the item and the amount does not fit "
+                         "it: for review")
         if foreign:
             extra.append(f"but {', '.join(book.ids[k] for k in foreign)} belongs to another customer than "
                          f"the payer ({who.customer_id}), so it is not trusted alone")
@@ -479,7 +501,7 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
     discounted = [k for k in positives if _discount(amount, left[k], 1, config) is not None]
     if len(discounted) == 1 and _outside_window([discounted[0]], book, config):
         k = discounted[0]
-        return outcome("unearned_discount", [(k, amount, 0)],
+        return outcome("unearned_discount", [(k, min(amount, left[k]), 0)],
                        f"{_fmt(left[k] - amount)} less than {book.ids[k]} looks like an early-payment discount, but "
                        f"{_outside_window([k], book, config)}: unearned, not written off, for review",
                        expected_coincidences(values, amount, range(1, 2), window=3), "unearned_discount")
@@ -501,6 +523,8 @@ SIBLING_PENALTY = 6.0
 CONFLICT_CAP = 80.0
 """Highest confidence of a reference whose items belong to a customer the named payer does not
 resemble, when the amount does not fit them exactly (partial, over-payment, oldest first)."""
+UNCONFIRMED_CAP = 88.0
+"""Highest confidence of a partial or surplus payment whose only link to the item is the reference."""
 CONFLICT_PENALTY = 6.0
 """…and what such a conflict costs when the amount does fit exactly (or within tolerance/discount)."""
 EXACT_FITS = ("reference+amount", "reference+writeoff", "reference+discount", "reference+subset")

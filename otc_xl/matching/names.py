@@ -195,17 +195,23 @@ class CustomerDirectory:
         texts = sorted({normalise_name(remittances.iat[i]) for i in wanted} - {""})
         scores = process.cdist(texts, [k for k, _ in keys], scorer=fuzz.token_set_ratio, workers=-1,
                                dtype=np.uint8) if texts else None
-        hits = {}
+        hits: dict[str, set[str]] = {}
         for row, text in enumerate(texts):
             owners = {keys[j][1] for j in np.flatnonzero(scores[row] >= 100)}
-            if len(owners) == 1:
-                hits[text] = owners.pop()
+            if owners:
+                hits[text] = owners
         out = list(found)
         for i in wanted:
-            cid = hits.get(normalise_name(remittances.iat[i]))
-            if cid:
+            owners = hits.get(normalise_name(remittances.iat[i]), set())
+            if len(owners) == 1:
+                cid = next(iter(owners))
                 out[i] = Identification(cid, 90.0, "name", f"the name of {self.names.get(cid, cid)} is in the "
                                         "remittance text (the payer field names no customer)")
+            elif owners:
+                tie = Identification("", 90.0, "", f"the remittance names {len(owners)} customers of the same name "
+                                     f"({', '.join(sorted(owners)[:4])})", runner_up=sorted(owners)[1],
+                                     candidates=tuple(sorted(owners)))
+                out[i] = self._by_legal_form(remittances.iat[i], tie)
         return out
 
     def _fuzzy(self, unique: list[str]) -> dict[str, Identification]:
