@@ -161,7 +161,6 @@ def make_independent(seed: int = 21, customers: int = 2500, invoices: int = 5000
     inv = pd.DataFrame(inv_rows).drop_duplicates("invoice_id").reset_index(drop=True)
     inv["amount"] = inv["open_amount"]
     by_customer = {cid: g.index.tolist() for cid, g in inv.groupby("customer_id")}
-    cust_by_id = {c["customer_id"]: c for c in cust_rows}
     by_digits: dict[str, list[int]] = {}
     for k, number in enumerate(inv["invoice_id"]):
         by_digits.setdefault(_digits(number).lstrip("0"), []).append(k)
@@ -219,10 +218,8 @@ def make_independent(seed: int = 21, customers: int = 2500, invoices: int = 5000
         elif kind == "short_fee":
             text = f"{word} {number}"
             amount = round(amount - rng.choice([0.35, 1.20, 2.50, 4.90]), 2)
-            if amount > float(inv.at[k, "open_amount"]) * 0.995 - 0.01 and amount < float(inv.at[k, "open_amount"]):
-                pass
-            else:
-                continue
+            if amount < float(inv.at[k, "open_amount"]) * 0.995 - 0.01:
+                continue  # a fee is a small share of the invoice (within the 0.5 % tolerance)
         elif kind in ("discount_early", "discount_late"):
             text = f"{word} {number}"
             amount = round(amount * 0.98, 2)

@@ -332,6 +332,8 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
     def outcome(method: str, lines, why: str, reason: str = "") -> _Outcome:
         confidence = _confidence(method, who, weak=weak, foreign=bool(foreign))
         extra = [conflict] if conflict else []
+        if "; the reference names items of" in who.detail:  # say how a tie between same-name customers was settled
+            extra.append(who.detail)
         if conflict:  # an amount that fits exactly is a second witness; a partial or surplus is not
             confidence = (confidence - CONFLICT_PENALTY if method in EXACT_FITS else min(confidence, CONFLICT_CAP))
         elif not who.customer_id and method not in EXACT_FITS and not method.endswith("remainder"):
