@@ -524,7 +524,7 @@ def test_demo_says_it_works_on_a_copy(tmp_path, monkeypatch):
 def test_gitignore_ignores_no_tracked_file():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
     if tracked.returncode != 0:
-        pytest.skip("not a git checkout")
+        pytest.skip(reason="not a git checkout")
     ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT, input=tracked.stdout,
                              capture_output=True, text=True)
     assert ignored.stdout == ""

@@ -359,13 +359,7 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
     if rate is not None:
         late = _outside_window(items, book, config)
         if late:
-            lines, rest = [], amount
-            for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
-                take = min(rest, int(book.left[k]))
-                if take > 0:
-                    lines.append((k, take, 0))
-                    rest -= take
-            return outcome("reference+unearned_discount", lines,
+            return outcome("reference+unearned_discount", _oldest_first(items, amount, book),
                            f"{_fmt(total - amount)} less than {_fmt(total)} looks like a {rate:.0%} early-payment "
                            f"discount, but {late}: unearned, not written off, for review", "unearned_discount")
         return outcome("reference+discount", _with_writeoff(items, left, total - amount),
@@ -407,13 +401,7 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
     if len(items) == 1:
         return outcome("reference+partial", [(items[0], amount, 0)],
                        f"{_fmt(amount)} of the {_fmt(total)} open is paid; the rest stays open")
-    lines, rest = [], amount
-    for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
-        take = min(rest, int(book.left[k]))
-        if take > 0:
-            lines.append((k, take, 0))
-            rest -= take
-    return outcome("reference+oldest_first", lines,
+    return outcome("reference+oldest_first", _oldest_first(items, amount, book),
                    f"{_fmt(amount)} does not match their {_fmt(total)}; applied oldest due first for review",
                    "partial")
 
@@ -555,6 +543,17 @@ def _confidence(method: str, who: Identification, weak: bool = False, foreign: b
     if foreign:
         score = min(score, 75)
     return float(min(score, 100))
+
+
+def _oldest_first(items: list[int], amount: int, book: _Book) -> list[tuple[int, int, int]]:
+    """``amount`` spread over ``items``, oldest due date first, never more than an item has open."""
+    lines, rest = [], amount
+    for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
+        take = min(rest, int(book.left[k]))
+        if take > 0:
+            lines.append((k, take, 0))
+            rest -= take
+    return lines
 
 
 def _full(items: list[int], left: list[int]) -> list[tuple[int, int, int]]:

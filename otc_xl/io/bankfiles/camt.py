@@ -19,7 +19,7 @@ Guards (a failure refuses the file, naming statement, entry and figures):
   account states one.
 
 Payment ids are the bank's own reference of the transaction or entry (``AcctSvcrRef``) when it
-is meaningful; placeholders (``NONREF``, ``NOTPROVIDED``, empty) never count, and the id is then
+is meaningful; stand-ins for no reference (``NONREF``, ``NOTPROVIDED``, empty) never count, and the id is then
 derived from the statement id, position, value date, amount and text, so the same file always
 gives the same ids and the next day's file never collides with today's. The ultimate debtor
 (``UltmtDbtr``: often the real customer when a parent company or a payment provider pays) is

@@ -47,7 +47,7 @@ PLACEHOLDERS = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "
 
 
 def meaningful_reference(value: str) -> str:
-    """``value`` stripped, or "" when it is a placeholder (``NONREF``, ``NOTPROVIDED``, ``EREF+`` …)."""
+    """``value`` stripped, or "" when it is a stand-in for no reference (``NONREF``, ``NOTPROVIDED``, ``EREF+`` …)."""
     text = (value or "").strip()
     key = text.upper()
     if key in PLACEHOLDERS or key.rstrip("+") in PLACEHOLDERS or set(key) <= set("0 -"):
