@@ -510,16 +510,19 @@ def addin_build(out_dir: Path, macros_dir: Path | None, debug: bool) -> None:
 
 @addin.command("install")
 @click.option("--addin", "addin_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              default=Path("workbooks") / "OTC.xlam", show_default=True, help="The add-in to install.")
+              help="The add-in to install (default: the OTC.xlam installed with otc_xl).")
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path),
               help="Install into this folder instead of Excel's start-up folder (XLSTART).")
 @DEBUG
 def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
-    """Install OTC.xlam into Excel's start-up folder and register otc_xl's formulas with xlwings.
+    """Install OTC.xlam into Excel's start-up folder and register otc_xl with xlwings.
 
-    Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART; macOS: Excel's Startup folder. Also sets
-    UDF MODULES = otc_xl.excel.udfs in ~/.xlwings/xlwings.conf. The xlwings add-in itself is
-    installed with `xlwings addin install`.
+    Works from any directory after `pip install otc_xl` (the add-in is installed with it).
+    Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART and ~/.xlwings/xlwings.conf; macOS: Excel's
+    Startup folder and ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf (where xlwings
+    reads it there). The config gets UDF MODULES = otc_xl.excel.udfs and this Python as the
+    interpreter (INTERPRETER_WIN / INTERPRETER_MAC); other settings are kept. The xlwings add-in
+    itself is installed with `xlwings addin install`.
     """
     from .excel.addin import install
 

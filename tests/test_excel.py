@@ -3,6 +3,7 @@ xlwings Server call path, and the ribbon/VBA sources against the Python function
 
 import asyncio
 import re
+import sys
 import runpy
 from pathlib import Path
 
@@ -225,13 +226,35 @@ def test_addin_build_and_install_commands(tmp_path):
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"OTC.xlam", "otc_workbook.xlsm"}
     target = tmp_path / "xlstart"
     target.mkdir()
-    (target / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"\n"UDF MODULES","old"\n')
+    (target / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"\n"UDF MODULES","old"\n'
+                                         '"SHOW CONSOLE","True"\n')
     result = CliRunner().invoke(main, ["addin", "install", "--addin", str(tmp_path / "out" / "OTC.xlam"),
                                        "--target", str(target)])
     assert result.exit_code == 0, result.output
     assert (target / "OTC.xlam").read_bytes() == (tmp_path / "out" / "OTC.xlam").read_bytes()
-    assert (target / "xlwings.conf").read_text().splitlines() == ['"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"',
-                                                                  '"UDF MODULES","otc_xl.excel.udfs"']
+    # the user's other settings are kept; the interpreter becomes the one otc_xl is installed in
+    assert (target / "xlwings.conf").read_text().splitlines() == [
+        '"SHOW CONSOLE","True"', '"UDF MODULES","otc_xl.excel.udfs"', f'"INTERPRETER_WIN","{sys.executable}"',
+        f'"INTERPRETER_MAC","{sys.executable}"']
+
+
+@pytest.mark.parametrize("platform, relative, key", [
+    ("darwin", "Library/Containers/com.microsoft.Excel/Data/xlwings.conf", "INTERPRETER_MAC"),
+    ("win32", ".xlwings/xlwings.conf", "INTERPRETER_WIN")])
+def test_install_writes_the_config_where_xlwings_reads_it(tmp_path, monkeypatch, platform, relative, key):
+    from otc_xl.excel import addin
+    monkeypatch.setattr(addin.Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    monkeypatch.setattr(addin, "excel_startup_dir", lambda: tmp_path / "xlstart")
+    done = addin.install(platform=platform, interpreter="/venv/bin/python")
+    conf = tmp_path / "home" / relative
+    assert conf.read_text().splitlines() == ['"UDF MODULES","otc_xl.excel.udfs"', f'"{key}","/venv/bin/python"']
+    assert (tmp_path / "xlstart" / "OTC.xlam").read_bytes() == (ROOT / "workbooks" / "OTC.xlam").read_bytes()
+    assert str(conf) in done[-1]
+
+
+def test_shipped_xlwings_conf_has_no_empty_settings_that_would_override_the_users():
+    lines = (ROOT / "macros" / "xlwings.conf").read_text().splitlines()
+    assert lines and all(not line.endswith(',""') for line in lines)
 
 
 def test_vba_compression_round_trips_long_repetitive_modules():

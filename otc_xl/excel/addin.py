@@ -25,6 +25,7 @@ from pathlib import Path
 
 import openpyxl
 
+from ..assets import asset, asset_dir
 from ..io.xlsx_writer import set_cell
 from .buttons import ACTIONS
 
@@ -40,12 +41,8 @@ FIXED_TIME = (2026, 1, 1, 0, 0, 0)
 
 
 def default_macros_dir() -> Path:
-    """``macros/`` of the repository (or next to the installed package when shipped with it)."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "macros", here.parent / "macros"):
-        if (candidate / "customUI14.xml").exists():
-            return candidate
-    raise FileNotFoundError("macros/ (customUI14.xml and the .bas modules) not found")
+    """``macros/`` of the repository, or the copy installed with the wheel (see :mod:`otc_xl.assets`)."""
+    return asset_dir("macros")
 
 
 def _fix_copytoken_limit() -> None:
@@ -184,22 +181,49 @@ def excel_startup_dir() -> Path:
     raise OSError("Excel add-ins are installed on Windows or macOS; on other systems use --target DIR")
 
 
-def install(addin: Path, target: Path | None = None) -> list[str]:
-    """Copy the add-in to Excel's start-up folder and register otc_xl's UDFs with xlwings.
+def user_config_file(platform: str | None = None, home: Path | None = None) -> Path:
+    """Where xlwings reads its user settings (as ``xlwings.USER_CONFIG_FILE`` says): inside Excel's
+    sandbox container on macOS, ``~/.xlwings/xlwings.conf`` elsewhere."""
+    platform, home = platform or sys.platform, home or Path.home()
+    if platform == "darwin":
+        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
+    return home / ".xlwings" / "xlwings.conf"
 
-    Returns what was done, one line each. ``~/.xlwings/xlwings.conf`` gets ``UDF MODULES`` =
-    ``otc_xl.excel.udfs`` (existing settings are kept).
+
+def interpreter_keys(platform: str | None = None) -> tuple[str, ...]:
+    """The xlwings settings naming the Python interpreter on this platform."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return ("INTERPRETER_WIN",)
+    if platform == "darwin":
+        return ("INTERPRETER_MAC",)
+    return ("INTERPRETER_WIN", "INTERPRETER_MAC")  # a folder named with --target, for another machine
+
+
+def install(addin: Path | None = None, target: Path | None = None, platform: str | None = None,
+            interpreter: str | None = None) -> list[str]:
+    """Copy the add-in to Excel's start-up folder and register otc_xl with xlwings.
+
+    ``addin``: default the ``OTC.xlam`` shipped with otc_xl (works from any directory). The user's
+    xlwings config (:func:`user_config_file`, or ``target/xlwings.conf``) gets ``UDF MODULES`` =
+    ``otc_xl.excel.udfs`` and the interpreter of this environment (``INTERPRETER_WIN`` or
+    ``INTERPRETER_MAC``, as ``xlwings config create`` writes them); its other settings are kept.
+    Returns what was done, one line each.
     """
+    addin = Path(addin) if addin else asset("OTC.xlam")
     done = []
     folder = Path(target) if target else excel_startup_dir()
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(addin, folder / addin.name)
     done.append(f"copied {addin.name} to {folder}")
-    conf = (Path(target) if target else Path.home() / ".xlwings") / "xlwings.conf"
+    conf = Path(target) / "xlwings.conf" if target else user_config_file(platform)
     conf.parent.mkdir(parents=True, exist_ok=True)
-    lines = [l for l in (conf.read_text(encoding="utf-8").splitlines() if conf.exists() else [])
-             if not l.upper().startswith('"UDF MODULES"')]
-    lines.append('"UDF MODULES","otc_xl.excel.udfs"')
+    settings = {"UDF MODULES": "otc_xl.excel.udfs"}
+    settings.update({key: interpreter or sys.executable for key in interpreter_keys(platform)})
+    keys = {f'"{k}"' for k in settings}
+    lines = [line for line in (conf.read_text(encoding="utf-8").splitlines() if conf.exists() else [])
+             if line.split(",", 1)[0].strip().upper() not in keys]
+    lines += [f'"{k}","{v}"' for k, v in settings.items()]
     conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done.append(f"set UDF MODULES = otc_xl.excel.udfs in {conf}")
+    done.append(f"set {', '.join(f'{k} = {v}' for k, v in settings.items())} in {conf}")
     return done

@@ -1,0 +1,55 @@
+"""The wheel carries what a user installs: the add-in, the sample workbook, the template, the VBA
+and ribbon sources and the Lite script; `otc-xl addin install` works from any directory with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+SHIPPED = ["OTC.xlam", "otc_workbook.xlsm", "otc_template.xlsx", "macros/customUI14.xml", "macros/OTC_Ribbon.bas",
+           "macros/OTC_SheetButtons.bas", "macros/xlwings.conf", "lite/main.py", "lite/requirements.txt"]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                             str(ROOT), "-w", str(out)], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        pytest.skip(reason=f"the wheel could not be built here: {result.stderr.strip()[-300:]}")
+    return next(out.glob("otc_xl-*.whl"))
+
+
+def test_the_wheel_ships_the_excel_files(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in SHIPPED:
+        assert any(n.endswith(f".data/data/share/otc_xl/{name}") for n in names), name
+
+
+def test_addin_install_from_an_installed_wheel_in_another_directory(wheel, tmp_path):
+    prefix = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--prefix", str(prefix), str(wheel)],
+                   check=True, capture_output=True, timeout=600)
+    site = next(prefix.glob("lib/python*/site-packages"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = tmp_path / "xlstart"
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    check = subprocess.run([sys.executable, "-c", "import otc_xl, otc_xl.assets as a; print(otc_xl.__file__); "
+                            "print(a.asset('OTC.xlam'))"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    module, addin = check.stdout.split()
+    assert module.startswith(str(site)) and addin.startswith(str(prefix / "share" / "otc_xl"))  # not the checkout
+    result = subprocess.run([sys.executable, "-m", "otc_xl.cli", "addin", "install", "--target", str(target)],
+                            cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (target / "OTC.xlam").read_bytes() == (ROOT / "workbooks" / "OTC.xlam").read_bytes()
+    conf = (target / "xlwings.conf").read_text().splitlines()
+    assert conf == ['"UDF MODULES","otc_xl.excel.udfs"', f'"INTERPRETER_WIN","{sys.executable}"',
+                    f'"INTERPRETER_MAC","{sys.executable}"']
