@@ -195,9 +195,24 @@ def test_built_packages_carry_our_vba_and_ribbon(name):
         subs = re.findall(r"Public Sub (\w+)", source)
         assert subs and all(f"Public Sub {s}" in modules[module] for s in subs)
     with zipfile.ZipFile(path) as z:
-        assert z.read("customUI/customUI14.xml") == (ROOT / "macros" / "customUI14.xml").read_bytes()
         kind = "addin" if name.endswith("xlam") else "sheet"
         assert f"application/vnd.ms-excel.{kind}.macroEnabled.main+xml".encode() in z.read("[Content_Types].xml")
+        if name.endswith("xlam"):
+            assert z.read("customUI/customUI14.xml") == (ROOT / "macros" / "customUI14.xml").read_bytes()
+        else:  # the OTC tab comes from the add-in only: a second ribbon here would show two OTC tabs
+            assert not any(n.startswith("customUI") for n in z.namelist())
+
+
+def test_sample_workbook_buttons_each_run_an_existing_macro():
+    import zipfile
+
+    path = ROOT / "workbooks" / "otc_workbook.xlsm"
+    with zipfile.ZipFile(path) as z:
+        vml = z.read("xl/drawings/vmlDrawing1.vml").decode()
+    assigned = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
+    subs = re.findall(r"Public Sub (\w+)\(\)\s+RunOTC \"(\w+)\"", vba_modules(path)["OTC_SheetButtons"])
+    assert assigned == [macro for macro, _ in subs] and len(assigned) == len(buttons.ACTIONS)
+    assert {action for _, action in subs} == set(buttons.ACTIONS)  # each runs an existing Python button
 
 
 def test_committed_packages_match_a_fresh_build(tmp_path):
@@ -210,10 +225,13 @@ def test_committed_packages_match_a_fresh_build(tmp_path):
         committed = ROOT / "workbooks" / built.name
         with zipfile.ZipFile(built) as a, zipfile.ZipFile(committed) as b:
             assert sorted(a.namelist()) == sorted(b.namelist())
-            assert a.read("customUI/customUI14.xml") == b.read("customUI/customUI14.xml")
+            for part in ("customUI/customUI14.xml", "xl/drawings/vmlDrawing1.vml"):
+                if part in a.namelist():
+                    assert a.read(part) == b.read(part)
         assert vba_modules(built) == vba_modules(committed), f"{built.name} differs: run python workbooks/generate.py"
-        texts = [re.findall(r"<t[^>]*>([^<]*)</t>", zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml").decode())
-                 for p in (built, committed)]
+        texts = [re.findall(r"<t[^>]*>([^<]*)</t>", "".join(
+            zipfile.ZipFile(p).read(n).decode() for n in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml")
+            if n in zipfile.ZipFile(p).namelist())) for p in (built, committed)]
         assert texts[0] == texts[1] and "otc_xl — Order-to-Cash toolkit" in texts[0]
 
 

@@ -33,23 +33,32 @@ def test_the_wheel_ships_the_excel_files(wheel):
 
 
 def test_addin_install_from_an_installed_wheel_in_another_directory(wheel, tmp_path):
-    prefix = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--prefix", str(prefix), str(wheel)],
+    """A fresh virtual environment outside the repository gets the wheel (its dependencies are
+    borrowed from the test environment through a .pth file, so nothing is downloaded, and the test
+    environment itself is never touched)."""
+    import site
+    import venv
+
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=False)
+    python = next(p for p in (env / "bin" / "python", env / "Scripts" / "python.exe") if p.exists())
+    env_site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+    (env_site / "borrowed_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
                    check=True, capture_output=True, timeout=600)
-    site = next(prefix.glob("lib/python*/site-packages"))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     target = tmp_path / "xlstart"
-    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    check = subprocess.run([sys.executable, "-c", "import otc_xl, otc_xl.assets as a; print(otc_xl.__file__); "
-                            "print(a.asset('OTC.xlam'))"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    env_vars = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    check = subprocess.run([str(python), "-c", "import otc_xl, otc_xl.assets as a; print(otc_xl.__file__); "
+                            "print(a.asset('OTC.xlam'))"], cwd=elsewhere, env=env_vars, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     module, addin = check.stdout.split()
-    assert module.startswith(str(site)) and addin.startswith(str(prefix / "share" / "otc_xl"))  # not the checkout
-    result = subprocess.run([sys.executable, "-m", "otc_xl.cli", "addin", "install", "--target", str(target)],
-                            cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert module.startswith(str(env_site)) and addin.startswith(str(env / "share" / "otc_xl"))  # not the checkout
+    result = subprocess.run([str(python), "-m", "otc_xl.cli", "addin", "install", "--target", str(target)],
+                            cwd=elsewhere, env=env_vars, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (target / "OTC.xlam").read_bytes() == (ROOT / "workbooks" / "OTC.xlam").read_bytes()
     conf = (target / "xlwings.conf").read_text().splitlines()
-    assert conf == ['"UDF MODULES","otc_xl.excel.udfs"', f'"INTERPRETER_WIN","{sys.executable}"',
-                    f'"INTERPRETER_MAC","{sys.executable}"']
+    assert conf == ['"UDF MODULES","otc_xl.excel.udfs"', f'"INTERPRETER_WIN","{python}"', f'"INTERPRETER_MAC","{python}"']

@@ -163,12 +163,52 @@ def build_package(target: str | Path, kind: str = "xlam", macros_dir: Path | Non
     return target
 
 
+def sheet_button_macros(macros_dir: Path | None = None) -> list[tuple[str, str]]:
+    """(VBA macro, otc_xl button) of every sheet-button macro in ``OTC_SheetButtons.bas``."""
+    source = ((Path(macros_dir) if macros_dir else default_macros_dir()) / "OTC_SheetButtons.bas").read_text()
+    return re.findall(r'Public Sub (\w+)\(\)\s+RunOTC "(\w+)"', source)
+
+
+def build_workbook(target: str | Path, macros_dir: Path | None = None) -> Path:
+    """``otc_workbook.xlsm``: a Dashboard sheet with one form button per otc_xl action, each
+    assigned to its macro, and the VBA project. No ribbon: the OTC tab comes from ``OTC.xlam``
+    (a ribbon here too would show a second OTC tab). Written with xlsxwriter, which writes VBA
+    projects and macro buttons; reproducible (fixed dates)."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    macros = Path(macros_dir) if macros_dir else default_macros_dir()
+    vba = vba_project(sorted(macros.glob("*.bas")))
+    target = Path(target)
+    book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False})
+    book.set_properties({"title": "otc_xl", "created": dt.datetime(2026, 1, 1)})
+    book.add_vba_project(io.BytesIO(vba), is_stream=True)
+    book.set_vba_name("ThisWorkbook")
+    ws = book.add_worksheet("Dashboard")
+    ws.set_vba_name("Sheet1")
+    ws.set_column("B:B", 26)
+    ws.set_column("D:D", 70)
+    bold = book.add_format({"bold": True, "font_size": 14})
+    ws.write_string(0, 1, "otc_xl — Order-to-Cash toolkit", bold)
+    ws.write_string(1, 1, "Each button runs otc_xl on this workbook's input tables (Invoices, Payments, Customers, "
+                          "Orders, Sales, Aliases, Config — see the README).")
+    ws.write_string(2, 1, "Needs Python with otc_xl installed and the xlwings add-in (xlwings addin install); "
+                          "the OTC tab of the ribbon comes from OTC.xlam (otc-xl addin install).")
+    for i, (macro, action) in enumerate(sheet_button_macros(macros)):
+        row = 4 + 2 * i
+        ws.insert_button(row, 1, {"macro": macro, "caption": action.replace("_", " ").capitalize(),
+                                  "width": 180, "height": 30})
+        ws.write_string(row, 3, f"macro {macro} → otc_xl.excel.buttons.{action}()")
+    book.close()
+    return target
+
+
 def build_all(out_dir: str | Path, macros_dir: Path | None = None) -> list[Path]:
-    """``OTC.xlam`` and ``otc_workbook.xlsm`` in ``out_dir``."""
+    """``OTC.xlam`` (ribbon add-in) and ``otc_workbook.xlsm`` (sheet buttons) in ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [build_package(out / "OTC.xlam", "xlam", macros_dir),
-            build_package(out / "otc_workbook.xlsm", "xlsm", macros_dir)]
+    return [build_package(out / "OTC.xlam", "xlam", macros_dir), build_workbook(out / "otc_workbook.xlsm", macros_dir)]
 
 
 def excel_startup_dir() -> Path:
