@@ -28,8 +28,8 @@ class BankLines:
     notes: list[str] = field(default_factory=list)
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
-    """Canonical payments frame from reader rows (missing columns empty, dates as datetime64)."""
+def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Canonical payments frame from reader rows or a frame (missing columns empty, dates as datetime64)."""
     out = pd.DataFrame(rows, columns=PAYMENT_COLUMNS)
     for column in PAYMENT_COLUMNS:
         if column == "payment_date":

@@ -27,7 +27,7 @@ from ...model.problems import Problem, ValidationError, errors_in
 from ...model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
 from ...model.values import UNCALCULATED, infer_date_order, is_blank, parse_text
 from ..package import scan_sheet, sheet_parts
-from .common import (PAYMENT_COLUMNS, BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
+from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
                      with_unique_ids)
 
 BANK_EXPORT = TableContract(
@@ -138,6 +138,7 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     options = _settled_date_order(path.name, rows, header, options, notes)
     frames, problems, debits, skip = [], [], 0, header.header_row  # rows before the data: header and above
     skipped: dict[str, int] = {}
+    seen: dict[str, str] = {}
     data_rows = itertools.islice(iter(rows), skip, None)
     offset = header.header_row
     total = (rows.text.count("\n") if isinstance(rows, _CsvRows) else len(rows)) - skip
@@ -155,7 +156,7 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
             break
         if not errors_in(found):
             _join_extra_text(lines, chunk, raw.header_row, extras)
-            receipts, chunk_debits, wrong = _receipts(lines, marks, skipped, raw, header)
+            receipts, chunk_debits, wrong = _receipts(lines, marks, skipped, raw, header, seen)
             problems += wrong
             frames.append(receipts)
             debits += chunk_debits
@@ -164,13 +165,13 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     if skipped:
         notes.append(f"{path.name}: not imported (not customers' payments): "
                      + ", ".join(f"{n:,} {why}" for why, n in sorted(skipped.items())))
-    payments = _canonical(pd.concat(frames, ignore_index=True)) if frames else frame([])
+    payments = frame(pd.concat(frames, ignore_index=True) if frames else [])
     payments = with_unique_ids(payments)
     return BankLines(payments, debits, "XLSX" if spreadsheet else "CSV", notes)
 
 
 def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: dict[str, int], raw: RawTable,
-              header: RawTable) -> tuple[pd.DataFrame, int, list[Problem]]:
+              header: RawTable, seen: dict[str, str]) -> tuple[pd.DataFrame, int, list[Problem]]:
     """(receipts in canonical payments columns, debit lines, problems) of one validated chunk.
 
     The amount is signed by its own sign, by separate credit/debit columns, or by an indicator
@@ -207,8 +208,9 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     remittance = remittance.where(fee.isna() | (fee == 0), remittance + " (fee " + fee.map("{:.2f}".format) + ")")
     out = pd.DataFrame({"payment_id": sel["reference"].map(meaningful_reference).to_numpy(),
                         "payment_date": date[keep].to_numpy(),
-                        "amount": credit[keep], "currency": _shared(sel["currency"]),
-                        "payer_name": _shared(sel["payer_name"]), "payer_account": _shared(sel["payer_account"]),
+                        "amount": credit[keep], "currency": _shared(sel["currency"], seen),
+                        "payer_name": _shared(sel["payer_name"], seen),
+                        "payer_account": _shared(sel["payer_account"], seen),
                         "remittance": remittance.str.strip().to_numpy(), "customer_id": ""})
     missing = np.flatnonzero((out["payment_id"] == "").to_numpy())
     if len(missing):
@@ -284,26 +286,10 @@ def _marks(profile: dict[str, str]) -> tuple[frozenset, frozenset]:
     return frozenset((CREDIT_MARKS - debit) | credit), frozenset((DEBIT_MARKS - credit) | debit)
 
 
-_SHARED: dict[str, str] = {}
-
-
-def _shared(values: pd.Series) -> list[str]:
-    """Equal strings as one object (payer names, currencies and accounts repeat across thousands of
-    lines; the CSV reader makes a new object for each)."""
-    if len(_SHARED) > 200_000:
-        _SHARED.clear()
-    return [_SHARED.setdefault(x, x) for x in values.tolist()]
-
-
-def _canonical(payments: pd.DataFrame) -> pd.DataFrame:
-    """Concatenated chunk receipts in the canonical payments columns and types."""
-    out = payments[PAYMENT_COLUMNS].copy()
-    out["payment_date"] = pd.to_datetime(out["payment_date"]).astype("datetime64[ns]")
-    out["amount"] = out["amount"].astype("float64").round(2)
-    for column in PAYMENT_COLUMNS:
-        if column not in ("payment_date", "amount"):
-            out[column] = out[column].fillna("").astype("str")
-    return out
+def _shared(values: pd.Series, seen: dict[str, str]) -> list[str]:
+    """Equal strings as one object, ``seen`` holding the first of each (payer names, currencies and
+    accounts repeat across thousands of lines; the CSV reader makes a new object for each)."""
+    return [seen.setdefault(x, x) for x in values.tolist()]
 
 
 def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions, notes: list[str]) -> ParseOptions:
