@@ -33,7 +33,8 @@ _SUBFIELD = re.compile(r"\?(\d{2})")
 _SEPA_TAG = re.compile(r"(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _STATEMENT_START = re.compile(r"^:20:", re.M)
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
-_FIELD = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
+_END_MARK = re.compile(r"\s*(?:^|\n)-\s*$")
+"""The ``-`` that ends a statement, on its own line at the end of the last field."""
 _BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d[\d,]*$")
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
 OPTIONAL_BALANCES = ("64", "65")
@@ -90,7 +91,7 @@ def read_mt940(path: Path) -> BankLines:
 
 def _fields(chunk: str) -> list[tuple[str, str, int]]:
     """(tag, value with its continuation lines, line offset in the chunk) of each field."""
-    starts = list(_FIELD.finditer(chunk))
+    starts = list(_TAG.finditer(chunk))
     out, line, counted = [], 0, 0
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(chunk)
@@ -123,8 +124,7 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
         elif tag == "86" and previous != "61":
             notes.append(f":86: at line {line} is statement information, not a payment's details; not imported")
             continue
-        value = value[:-1].rstrip("\n") if value.endswith("\n-") or value == "-" else value
-        value = re.sub(r"\n-\s*$", "", value)
+        value = _END_MARK.sub("", value)
         out.append(f":{tag}:{value}")
         previous = tag
     return "\n".join(out) + "\n", notes
