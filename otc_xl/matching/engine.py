@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import OSA
 
 from ..model.money import cents
 from .names import CustomerDirectory, Identification
@@ -73,8 +74,6 @@ class MatchConfig:
     """Largest number of items one payment is matched to without references."""
     max_subset_nodes: int = MAX_NODES
     """Search budget per payment for subsets; a search cut short is not unique."""
-    paid_on: Any = None
-    """The payment's date while it is decided (set by :func:`match_payments`, not a setting)."""
 
     @classmethod
     def from_config(cls, config: Any) -> MatchConfig:
@@ -164,7 +163,7 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
 
     def decide(i: int) -> _Outcome:
         return _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
-                       dataclasses.replace(config, paid_on=dates[i]), str(pays["payer_name"].iat[i] or ""))
+                       config, str(pays["payer_name"].iat[i] or ""), dates[i])
 
     def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
@@ -192,12 +191,12 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
 # ---------------------------------------------------------------------------- decisions
 
 def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, book: _Book,
-            directory: CustomerDirectory, config: MatchConfig, payer: str = "") -> _Outcome:
+            directory: CustomerDirectory, config: MatchConfig, payer: str = "", paid_on: Any = None) -> _Outcome:
     group = directory.group(who.customer_id) if who.customer_id else set()
     usable, notes = _usable_hits(hits, currency, who, group, book, amount)
+    owners = {book.customer[h.position] for h in usable}
     if usable and not who.customer_id and who.candidates:
         # customers of the same name: a reference to the items of exactly one of them decides
-        owners = {book.customer[h.position] for h in usable}
         if len(owners) == 1 and next(iter(owners)) in who.candidates:
             cid = next(iter(owners))
             who = dataclasses.replace(who, customer_id=cid, method="name", score=who.score - SIBLING_PENALTY,
@@ -206,13 +205,12 @@ def _decide(amount: int, currency: str, hits: list[Hit], who: Identification, bo
     if usable:
         conflict = ""
         if not who.customer_id and payer:
-            owners = {book.customer[h.position] for h in usable}
             if all(directory.conflicts(payer, c) for c in owners):
                 conflict = (f"but the payer {payer!r} resembles none of {', '.join(sorted(owners))}, whose items they "
                             "are: conflicting evidence")
-        return _by_reference(amount, usable, who, group, book, config, notes, conflict)
+        return _by_reference(amount, usable, who, group, book, config, notes, conflict, paid_on)
     if who.customer_id:
-        outcome = _by_customer(amount, currency, who, group, book, config, notes)
+        outcome = _by_customer(amount, currency, who, group, book, config, notes, paid_on)
         if any(h.strong and amount in (book.invoiced[h.position], book.initial[h.position])
                for h in hits if book.left[h.position] == 0):
             # the text names an item already cleared for exactly this amount: it was paid elsewhere
@@ -291,12 +289,11 @@ def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, note
     return sorted(keep, key=lambda h: order[id(h)])
 
 
-def _outside_window(items: list[int], book: _Book, config: MatchConfig) -> str:
-    """Why an early-payment discount on ``items`` is not earned ("" when it is): paid more than
-    ``discount_days`` after an invoice's date, or a date unknown so the window cannot be checked."""
+def _outside_window(items: list[int], book: _Book, config: MatchConfig, paid: Any) -> str:
+    """Why an early-payment discount on ``items`` paid on ``paid`` is not earned ("" when it is): paid
+    more than ``discount_days`` after an invoice's date, or a date unknown so the window cannot be checked."""
     if not config.discount_days:
         return ""
-    paid = config.paid_on
     for k in items:
         issued = book.issued[k]
         if paid is None or pd.isna(paid) or pd.isna(issued):
@@ -319,7 +316,7 @@ def _discount(amount: int, total: int, count: int, config: MatchConfig) -> float
 
 
 def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[str], book: _Book,
-                  config: MatchConfig, notes: list[str], conflict: str = "") -> _Outcome:
+                  config: MatchConfig, notes: list[str], conflict: str = "", paid_on: Any = None) -> _Outcome:
     items = [h.position for h in hits]
     left = [int(book.left[k]) for k in items]
     total = sum(left)
@@ -357,7 +354,7 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                        f"{_fmt(total - amount)} short of {_fmt(total)}, within tolerance, written off")
     rate = _discount(amount, total, len(items), config)
     if rate is not None:
-        late = _outside_window(items, book, config)
+        late = _outside_window(items, book, config, paid_on)
         if late:
             return outcome("reference+unearned_discount", _oldest_first(items, amount, book),
                            f"{_fmt(total - amount)} less than {_fmt(total)} looks like a {rate:.0%} early-payment "
@@ -373,7 +370,7 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                            f"the amount {_fmt(amount)} equals exactly {', '.join(book.ids[k] for k in chosen)}")
     remainder_note = ""
     if amount > total:
-        remainder = _remainder(amount - total, items, book, directory_group(items, book, group), config)
+        remainder = _remainder(amount - total, items, book, group or {book.customer[k] for k in items}, config)
         if remainder is not None:
             extra_items, chance = remainder
             method = "reference+remainder" if len(extra_items) == 1 else "reference+remainder_subset"
@@ -406,17 +403,12 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                    "partial")
 
 
-def directory_group(items: list[int], book: _Book, group: set[str]) -> set[str]:
-    """The customers whose unnamed items may complete a payment: the payer's group, else the
-    named items' own customers."""
-    return group or {book.customer[k] for k in items}
-
-
 def _remainder(rest: int, items: list[int], book: _Book, customers: set[str],
                config: MatchConfig) -> tuple[list[int], float] | None:
-    """The one open item (or the one combination of up to three) of the same customer(s) and
-    currency, not among ``items``, whose open amount is exactly ``rest``; with the chance of such a
-    fit by luck. None when there is none or more than one."""
+    """The one open item (or the one combination of up to three) of ``customers`` (the payer's
+    group, else the named items' customers) in the items' currency, not among ``items``, whose open
+    amount is exactly ``rest``; with the chance of such a fit by luck. None when there is none or more
+    than one."""
     currency = book.currency[items[0]]
     others = [k for k in book.open_of(customers, currency) if k not in items and book.left[k] > 0]
     values = [int(book.left[k]) for k in others]
@@ -435,15 +427,13 @@ def _remainder(rest: int, items: list[int], book: _Book, customers: set[str],
 def _near_miss(named: int, amount: int, book: _Book) -> int | None:
     """The one open item of the same customer whose number is one keystroke (a slipped, missing,
     extra or transposed digit) from the named one and whose open amount is exactly ``amount``."""
-    from rapidfuzz.distance import OSA
-
     fits = [k for k in book.open_of({book.customer[named]}, book.currency[named])
             if k != named and int(book.left[k]) == amount and OSA.distance(book.ids[k], book.ids[named]) == 1]
     return fits[0] if len(fits) == 1 else None
 
 
 def _by_customer(amount: int, currency: str, who: Identification, group: set[str], book: _Book,
-                 config: MatchConfig, notes: list[str]) -> _Outcome:
+                 config: MatchConfig, notes: list[str], paid_on: Any = None) -> _Outcome:
     source = "iban" if who.method in ("iban", "alias", "given") else "name"
     candidates = book.open_of(group, currency)
     left = {k: int(book.left[k]) for k in candidates}
@@ -489,11 +479,12 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                        expected_coincidences(values, amount + _tolerance(left[k], config) // 2, range(1, 2),
                                              window=_tolerance(left[k], config)))
     discounted = [k for k in positives if _discount(amount, left[k], 1, config) is not None]
-    if len(discounted) == 1 and _outside_window([discounted[0]], book, config):
+    late = _outside_window(discounted, book, config, paid_on) if len(discounted) == 1 else ""
+    if late:
         k = discounted[0]
         return outcome("unearned_discount", [(k, min(amount, left[k]), 0)],
                        f"{_fmt(left[k] - amount)} less than {book.ids[k]} looks like an early-payment discount, but "
-                       f"{_outside_window([k], book, config)}: unearned, not written off, for review",
+                       f"{late}: unearned, not written off, for review",
                        expected_coincidences(values, amount, range(1, 2), window=3), "unearned_discount")
     if len(discounted) == 1:
         k = discounted[0]
