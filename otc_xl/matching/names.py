@@ -46,9 +46,7 @@ TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
 
 def normalise_name(name: str) -> str:
     """``"ORDENANTE: Talleres García, S.L.U."`` → ``"TALLERES GARCIA"``."""
-    text = strip_accents(str(name or "")).upper()
-    text = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text)  # S.L.U. → SLU, S.p.A. → SPA
-    text = text.replace(".", "").replace("&", " ")
+    text = _undotted(name).replace("&", " ")
     previous = None
     while previous != text:
         previous, text = text, BANK_PREFIX.sub("", text.strip())
@@ -59,11 +57,15 @@ def normalise_name(name: str) -> str:
     return " ".join(kept)
 
 
+def _undotted(name: str) -> str:
+    """Upper case, no accents, no dots: ``"S.L.U."`` → ``"SLU"``, ``"S.p.A."`` → ``"SPA"``."""
+    text = strip_accents(str(name or "")).upper()
+    return re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text).replace(".", "")
+
+
 def legal_forms(name: str) -> frozenset[str]:
     """The legal forms written in a name: ``"Talleres Iriarte, S.L."`` → {"SL"}."""
-    text = strip_accents(str(name or "")).upper()
-    text = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text).replace(".", "")
-    return frozenset(w for w in re.findall(r"[A-Z0-9]+", text) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
+    return frozenset(w for w in re.findall(r"[A-Z0-9]+", _undotted(name)) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
 
 
 def _cut_legal_form(word: str) -> bool:
@@ -128,6 +130,9 @@ class CustomerDirectory:
                     self.by_alias[normalise_name(payer)] = cid
         self._keys = [k for k, _ in keys]
         self._owners = np.array([c for _, c in keys], dtype=object)
+        self._keys_of: dict[str, list[str]] = {}
+        for key, owner in keys:
+            self._keys_of.setdefault(owner, []).append(key)
 
     def members(self, customer_id: str) -> set[str]:
         """The customer and, for a group parent, the accounts it pays for."""
@@ -254,10 +259,6 @@ class CustomerDirectory:
     def score(self, payer: str, customer_id: str) -> float:
         """Similarity 0-100 of a payer name to one customer's name and aliases."""
         name = normalise_name(payer)
-        if not hasattr(self, "_keys_of"):
-            self._keys_of: dict[str, list[str]] = {}
-            for key, owner in zip(self._keys, self._owners):
-                self._keys_of.setdefault(owner, []).append(key)
         return max((fuzz.token_set_ratio(name, k) for k in self._keys_of.get(customer_id, [])), default=0.0)
 
     def conflicts(self, payer: str, customer_id: str, threshold: float = 60.0) -> bool:
