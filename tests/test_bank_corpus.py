@@ -247,3 +247,25 @@ def test_log_says_so_when_it_cannot_be_written(make_book):
     assert result.exit_code == 0 and "2 new bank line(s) appended" in result.output
     assert "the import log was not written" in result.output and "ImportLog" not in openpyxl.load_workbook(
         target).sheetnames
+
+
+def test_log_appended_where_the_users_import_log_table_sits(make_book):
+    """An ImportLog table that starts at B3 with a note below it (the splice declines): the careful
+    path writes the new row in the table's own columns and extends that table."""
+    from openpyxl.worksheet.table import Table
+    target = book(make_book)
+    wb = openpyxl.load_workbook(target)
+    ws = wb.create_sheet("ImportLog")
+    headers = ["imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",
+               "notes"]
+    for j, h in enumerate(headers, start=2):
+        ws.cell(3, j, h)
+        ws.cell(4, j, "earlier" if h == "file" else None)
+    ws.add_table(Table(displayName="tblImportLog", ref="B3:J4"))
+    ws["L30"] = "my note"
+    wb.save(target)
+    result = CliRunner().invoke(main, ["import-bank", str(CORPUS / "camt053_v02_basic.xml"), "--into", str(target)])
+    assert result.exit_code == 0 and "1 line(s) logged on ImportLog" in result.output, result.output
+    ws = openpyxl.load_workbook(target)["ImportLog"]
+    assert ws["C5"].value == "camt053_v02_basic.xml" and ws["E5"].value == 2 and ws["A5"].value is None
+    assert ws.tables["tblImportLog"].ref == "B3:J5" and ws["L30"].value == "my note"

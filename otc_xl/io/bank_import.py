@@ -75,12 +75,12 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
         columns["payment_id"] = first_col + len(headers)
         set_cell(ws, header_row, columns["payment_id"], LABELS["payment_id"])
     new = _new_receipts(payments, existing_rows, columns, first_col)
-    last = header_row + _last_filled(existing_rows)
+    last = header_row + last_filled(existing_rows)
     formats = {"payment_date": NUMBER_FORMATS["date"], "amount": NUMBER_FORMATS["money"]}
     for i, record in enumerate(new.to_dict("records"), start=1):
         for name, column in columns.items():
             set_cell(ws, last + i, column, record.get(name), formats.get(name))
-    _extend_table(ws, header_row, last + len(new), max(columns.values()))
+    extend_table(ws, header_row, last + len(new), max(columns.values()))
     if len(new):
         save_atomically(wb, book_path)
     return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title, frozenset(new["payment_id"]))
@@ -120,7 +120,7 @@ def _append_spliced(book_path: Path, raw, payments: pd.DataFrame) -> ImportResul
 def splice_rows(book_path: Path, raw, columns: dict[str, int], rows: pd.DataFrame, kinds: dict[str, str]) -> bool:
     """Append ``rows`` below the table ``raw`` by splicing the sheet (atomic); False when its layout
     needs the openpyxl path."""
-    start = raw.header_row + _last_filled(raw.rows) + 1
+    start = raw.header_row + last_filled(raw.rows) + 1
     changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, rows, kinds)
     if changed is None:
         return False
@@ -128,7 +128,7 @@ def splice_rows(book_path: Path, raw, columns: dict[str, int], rows: pd.DataFram
     return True
 
 
-def _last_filled(rows: list[list]) -> int:
+def last_filled(rows: list[list]) -> int:
     """How many data rows there are, up to the last that is not blank."""
     for i in range(len(rows) - 1, -1, -1):
         if any(cell_value(x) not in (None, "") for x in rows[i]):
@@ -136,7 +136,7 @@ def _last_filled(rows: list[list]) -> int:
     return 0
 
 
-def _extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
+def extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
     for table in ws.tables.values():
         first_col, first_row, old_end, _ = range_boundaries(table.ref)
         if first_row == header_row:

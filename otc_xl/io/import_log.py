@@ -14,10 +14,11 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
-from .bank_import import splice_rows
+from .bank_import import extend_table, last_filled, splice_rows
 from .xlsx_reader import XlsxSource
 from .xlsx_writer import save_atomically, set_cell, unsupported_content
 
@@ -46,19 +47,19 @@ def append_import_log(book: Path, rows: pd.DataFrame) -> str:
     if raw is None:
         ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])
         ws.append(list(LOG_COLUMNS))
-        first = 2
-    else:
-        ws = wb[raw.sheet]
-        first = raw.header_row + 1 + len([r for r in raw.rows if any(v not in (None, "") for v in r)])
+        header_row, first = 1, 2
+        columns = {name: j for j, name in enumerate(LOG_COLUMNS, start=1)}
+    else:  # the table exists, but in a layout the splice declines
+        ws, header_row = wb[raw.sheet], raw.header_row
+        first = header_row + last_filled(raw.rows) + 1
     for i, record in enumerate(rows.to_dict("records")):
-        for j, name in enumerate(LOG_COLUMNS, start=1):
+        for name, j in columns.items():
             set_cell(ws, first + i, j, record.get(name))
-    last = first + len(rows) - 1
-    ref = f"A1:{openpyxl.utils.get_column_letter(len(LOG_COLUMNS))}{max(last, 2)}"
+    last = max(first + len(rows) - 1, header_row + 1)
     if "tblImportLog" in ws.tables:
-        ws.tables["tblImportLog"].ref = ref
+        extend_table(ws, header_row, last, max(columns.values()))
     else:
-        table = Table(displayName="tblImportLog", ref=ref)
+        table = Table(displayName="tblImportLog", ref=f"A1:{get_column_letter(len(LOG_COLUMNS))}{last}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
         ws.add_table(table)
     save_atomically(wb, book)
