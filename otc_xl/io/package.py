@@ -31,14 +31,33 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def relationships(z: zipfile.ZipFile, part: str) -> list[str]:
-    """Relationship types (last path segment, e.g. ``drawing``) of one part."""
+def _related(z: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
+    """(type's last path segment, e.g. ``drawing``; target part path) of each relationship of one part."""
     path = PurePosixPath(part)
     rels = str(path.parent / "_rels" / f"{path.name}.rels")
-    if rels not in z.namelist():
+    if rels not in z.NameToInfo:
         return []
-    return [r.get("Type", "").rsplit("/", 1)[-1]
-            for r in ElementTree.fromstring(z.read(rels)).findall("pr:Relationship", NS)]
+    out = []
+    for r in ElementTree.fromstring(z.read(rels)).findall("pr:Relationship", NS):
+        target = r.get("Target", "")
+        parts: list[str] = []
+        for piece in (target.lstrip("/") if target.startswith("/") else f"{path.parent}/{target}").split("/"):
+            if piece == "..":
+                parts = parts[:-1]
+            elif piece not in (".", ""):
+                parts.append(piece)
+        out.append((r.get("Type", "").rsplit("/", 1)[-1], "/".join(parts)))
+    return out
+
+
+def relationships(z: zipfile.ZipFile, part: str) -> list[str]:
+    """Relationship types (last path segment, e.g. ``drawing``) of one part."""
+    return [kind for kind, _ in _related(z, part)]
+
+
+def related_parts(z: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    """Paths of the parts one part relates to with relationships of ``kind`` (e.g. ``table``)."""
+    return [target for k, target in _related(z, part) if k == kind]
 
 
 @dataclass

@@ -18,14 +18,14 @@ import datetime as dt
 import itertools
 import re
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from .package import sheet_parts
+from .package import related_parts, sheet_parts
 
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?=[^>]*?\bs="(\d+)")')
@@ -38,32 +38,6 @@ _CONTROL = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32))}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 RISKY = ("=", "+", "-", "@")
 BUILTIN = {"date": 14, "money": 4}  # built-in number formats: short date in the user's locale, #,##0.00
-
-
-def _rels_targets(z: zipfile.ZipFile, part: str, kind: str) -> list[str]:
-    path = PurePosixPath(part)
-    rels = str(path.parent / "_rels" / f"{path.name}.rels")
-    if rels not in z.NameToInfo:
-        return []
-    text = z.read(rels).decode("utf-8")
-    out = []
-    for m in re.finditer(r"<Relationship\b[^>]*>", text):
-        tag = m.group(0)
-        if f'/{kind}"' not in tag:
-            continue
-        target = re.search(r'Target="([^"]+)"', tag).group(1)
-        out.append(target.lstrip("/") if target.startswith("/") else str(PurePosixPath(path.parent, target)))
-    return [str(PurePosixPath(*_normalise(t.split("/")))) for t in out]
-
-
-def _normalise(parts: list[str]) -> list[str]:
-    out: list[str] = []
-    for p in parts:
-        if p == "..":
-            out.pop()
-        elif p not in (".", ""):
-            out.append(p)
-    return out
 
 
 def _escape_text(text: str) -> str:
@@ -169,7 +143,7 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         if rows and int(rows[-1].group(1)) >= start_row:
             return None  # rows (even empty, formatted ones) below the table: splice would collide
         last_row_xml = xml[rows[-1].start():end] if rows else b""
-        tables = [t for t in _rels_targets(z, part, "table") if t in z.NameToInfo]
+        tables = [t for t in related_parts(z, part, "table") if t in z.NameToInfo]
         table_xml = {t: z.read(t) for t in tables}
         styled = _styles(z, last_row_xml, columns)
         if styled is None:
