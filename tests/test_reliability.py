@@ -648,7 +648,10 @@ def test_sigkill_mid_write_leaves_the_book_unchanged_and_the_next_run_cleans_up(
     import signal
     from benchmarks.io.bench_bank_csv import write_export
 
+    from otc_xl.io.import_log import ensure_import_log
+
     book = payments_book(make_book)
+    assert ensure_import_log(book) == ""  # the log table exists: the import's one write is the big splice
     digest = sha(book)
     big = tmp_path / "big.csv"
     write_export(big, 120_000)

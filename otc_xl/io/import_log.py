@@ -1,6 +1,7 @@
 """The ``ImportLog`` sheet: one row per bank file each import read, appended, never rewritten.
 
-It tells, in the workbook itself, what every ``import-bank`` did: when, which file and format,
+The empty table is created before the receipts are appended (:func:`ensure_import_log`), so both
+appends are splices. It tells, in the workbook itself, what every ``import-bank`` did: when, which file and format,
 how many receipts it held and how many were new, debits skipped, totals per currency and the
 notes (encoding used, lines skipped, optional fields ignored). Appended like Payments: spliced
 into the sheet when the Excel Table ``tblImportLog`` exists, else the sheet is created with
@@ -29,6 +30,30 @@ IMPORT_LOG = TableContract(
     columns=tuple(Column(name, "text", name) for name in LOG_COLUMNS))
 
 
+def ensure_import_log(book: Path) -> str:
+    """Create the empty ImportLog table when BOOK has none; "" when it is there (or was created),
+    else why it cannot be. Called before the receipts are appended: creating a sheet takes an
+    openpyxl load and save of the book, cheap while the book is as the user left it, costly after
+    hundreds of thousands of spliced rows."""
+    if XlsxSource(book).raw_table(IMPORT_LOG) is not None:
+        return ""
+    lost = unsupported_content(book, set())
+    if lost:
+        return _NOT_WRITTEN.format(sheet=lost[0][0], what=lost[0][1])
+    wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
+    ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])
+    ws.append(list(LOG_COLUMNS))
+    table = Table(displayName="tblImportLog", ref=f"A1:{get_column_letter(len(LOG_COLUMNS))}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    save_atomically(wb, book)
+    return ""
+
+
+_NOT_WRITTEN = ("the import log was not written: the workbook holds content an openpyxl rewrite would drop "
+                "(sheet {sheet}: {what}); add an ImportLog table to log imports")
+
+
 def append_import_log(book: Path, rows: pd.DataFrame) -> str:
     """Append ``rows`` (columns ``LOG_COLUMNS``) to BOOK's ImportLog; returns what was done."""
     raw = XlsxSource(book).raw_table(IMPORT_LOG)
@@ -41,8 +66,7 @@ def append_import_log(book: Path, rows: pd.DataFrame) -> str:
             return f"{len(rows)} line(s) logged on {raw.sheet}"
     lost = unsupported_content(book, set())
     if lost:
-        return ("the import log was not written: the workbook holds content an openpyxl rewrite would drop "
-                f"(sheet {lost[0][0]}: {lost[0][1]}); add an ImportLog table to log imports")
+        return _NOT_WRITTEN.format(sheet=lost[0][0], what=lost[0][1])
     wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
     if raw is None:
         ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])

@@ -111,16 +111,17 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
         # offers cp1250 for Spanish "NÚÑEZ", cp1252 for Polish "Łódzka"): take the one whose text
         # has the fewest non-letter symbols glued to letters ("Zap³ata" vs "Zapłata"); on a tie,
         # Windows-1252, Western Europe's.
-        scored = []
-        for rank, encoding in enumerate(LATIN_PAGES):
+        sample, scored = data[:200_000], []
+        for rank, encoding in enumerate(LATIN_PAGES):  # scored on a sample: each decoding is a copy
             try:
-                text = data.decode(encoding)
+                scored.append((_oddities(sample.decode(encoding)), rank, encoding))
             except UnicodeDecodeError:
                 continue
-            scored.append((_oddities(text), rank, encoding, text))
-        if scored:
-            _, _, encoding, text = min(scored)
-            return text, encoding
+        for _, _, encoding in sorted(scored):  # the whole file once, with the best that decodes it
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                continue
     if best is not None and (best.chaos < 0.3 or best.encoding.startswith("utf")):
         try:
             return data.decode(best.encoding), best.encoding
