@@ -25,7 +25,7 @@ from ...model.contracts import Column, TableContract
 from ...model.headers import header_key
 from ...model.problems import Problem, ValidationError, errors_in
 from ...model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
-from ...model.values import UNCALCULATED, infer_date_order, is_blank, parse_text
+from ...model.values import UNCALCULATED, infer_date_order, infer_decimal_separator, is_blank, parse_text
 from ..package import scan_sheet, sheet_parts
 from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
                      with_unique_ids)
@@ -148,6 +148,8 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
             break
         raw = RawTable(path.name, header.headers, chunk, header_row=offset)
         offset += len(chunk)
+        if options.decimal_separator == "auto":  # settled by the first chunk whose amounts decide it
+            options = _settled_decimal_separator(raw, options)
         if progress:
             progress(min(offset - header.header_row, max(total, 0)), max(total, 0))
         lines, found = parse_table(BANK_EXPORT, raw, options)
@@ -205,7 +207,9 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     sel = lines.loc[keep]
     remittance = sel["remittance"].where(sel["remittance"] != "", sel["booking_text"])
     fee = sel["fee"].abs()
-    remittance = remittance.where(fee.isna() | (fee == 0), remittance + " (fee " + fee.map("{:.2f}".format) + ")")
+    charged = fee.notna() & (fee != 0)
+    if charged.any():  # most exports have no fee column: no text to build
+        remittance = remittance.where(~charged, remittance + " (fee " + fee.map("{:.2f}".format) + ")")
     out = pd.DataFrame({"payment_id": sel["reference"].map(meaningful_reference).to_numpy(),
                         "payment_date": date[keep].to_numpy(),
                         "amount": credit[keep], "currency": _shared(sel["currency"], seen),
@@ -290,6 +294,15 @@ def _shared(values: pd.Series, seen: dict[str, str]) -> list[str]:
     """Equal strings as one object, ``seen`` holding the first of each (payer names, currencies and
     accounts repeat across thousands of lines; the CSV reader makes a new object for each)."""
     return [seen.setdefault(x, x) for x in values.tolist()]
+
+
+def _settled_decimal_separator(raw: RawTable, options: ParseOptions) -> ParseOptions:
+    """The decimal separator this chunk's text amounts show, fixed for the rest of the file (one
+    export, one convention); the options unchanged while no amount decides it."""
+    positions = [j for j, h in enumerate(raw.headers)
+                 if (c := BANK_EXPORT.match_header(h)) is not None and c.kind == "amount"]
+    found = infer_decimal_separator([row[j] for row in raw.rows for j in positions if j < len(row)])
+    return replace(options, decimal_separator=found) if found else options
 
 
 def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions, notes: list[str]) -> ParseOptions:
