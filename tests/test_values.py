@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from otc_xl.model.money import cents, from_cents, money_sum
 from otc_xl.model.values import (parse_amount, parse_currency, parse_date, parse_integer, parse_language,
-                                 parse_text, to_cents)
+                                 parse_text, plain_amount_cents, to_cents)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -28,7 +28,8 @@ def test_amount_numbers(value, expected):
     assert parse_amount(value) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["1.234,5O", "12.34.56", "--5", "1,23,4", "abc", "", "1.2.3,4.5", "(12", "12,34,5"])
+@pytest.mark.parametrize("text", ["1.234,5O", "12.34.56", "--5", "1,23,4", "abc", "", "1.2.3,4.5", "(12", "12,34,5",
+                                  "1,234.567,89", "1.234,567.89"])
 def test_amount_rejects_non_numbers(text):
     with pytest.raises(ValueError, match="is not a number"):
         parse_amount(text)
@@ -92,3 +93,32 @@ def test_amount_round_trip_european_and_english(c):
     en = f"{sign}{whole:,}.{frac:02d}"
     assert to_cents(parse_amount(eu)) == c
     assert to_cents(parse_amount(en)) == c
+
+
+def _shown(c: int, decimal: str) -> str:
+    text = f"{c / 100:,.2f}" if abs(c) < 2**52 else f"{'-' if c < 0 else ''}{abs(c) // 100:,}.{abs(c) % 100:02d}"
+    return text if decimal == "." else text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+@given(st.lists(st.tuples(st.integers(min_value=-10**15 + 1, max_value=10**15 - 1), st.sampled_from(",.")),
+                max_size=30),
+       st.lists(st.sampled_from(["", " ", "100-", "(5,00)", "€ 7", "1.5", "1.234", "12,34,5", "1,234.567,89",
+                                 "abc", "+3,00", "1234,5"]), max_size=5),
+       st.sampled_from(["auto", ",", "."]))
+def test_plain_amounts_in_one_pass_agree_with_one_by_one(amounts, others, separator):
+    """Every plain amount whose decimal separator the setting allows is read in the one pass, to
+    the cent parse_amount gives; any other text is left to parse_amount."""
+    texts = [_shown(c, d) for c, d in amounts] + others
+    found, plain = plain_amount_cents(texts, separator)
+    for (c, decimal), got, ok in zip(amounts, found, plain):
+        assert ok == (separator in ("auto", decimal))
+        if ok:
+            assert got == c == to_cents(parse_amount(_shown(c, decimal), separator))
+    assert not plain[len(amounts):].any()
+
+
+def test_plain_amounts_refuse_the_unsafe():
+    found, plain = plain_amount_cents(["99.999.999.999.999,00", "9.999.999.999,99", "1,50\n2,50", "3,00"], ",")
+    assert list(plain) == [False, False, False, False]  # beyond MAX_AMOUNT; a line break in a cell: one by one
+    found, plain = plain_amount_cents(["9.999.999.999,99", "-0,05", "1.234.567,89"], ",")
+    assert list(found) == [999999999999, -5, 123456789] and plain.all()

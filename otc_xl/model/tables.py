@@ -69,18 +69,17 @@ def parse_table(contract: TableContract, raw: RawTable,
     if any(p.severity == "error" for p in problems):
         return empty_frame(contract), problems
 
-    rows = [r for r in raw.rows if any(not v.is_blank(x) for x in r)]
-    positions = [i for i, r in enumerate(raw.rows) if any(not v.is_blank(x) for x in r)]
-    source_rows = np.array([raw.header_row + 1 + i for i in positions], dtype="int64")
+    positions = [i for i, r in enumerate(raw.rows) if _filled(r)]
+    source_rows = np.array(positions, dtype="int64") + (raw.header_row + 1)
     data: dict[str, Any] = {}
-    cells = {c.name: [r[mapping[c.name]] if mapping[c.name] < len(r) else None for r in rows]
-             for c in contract.columns if c.name in mapping}
+    cells = _columns([raw.rows[i] for i in positions], {c.name: mapping[c.name] for c in contract.columns
+                                                        if c.name in mapping})
     options, date_problems = _date_order(contract, options, cells, where, mapping)
     problems += date_problems
     options = _decimal_separator(contract, options, cells)
     for column in contract.columns:
         j = mapping.get(column.name)
-        column_cells = cells.get(column.name) or [None] * len(rows)
+        column_cells = cells.get(column.name) or [None] * len(positions)
         data[column.name], column_problems = _coerce(column, column_cells, source_rows, where, j, options)
         problems += column_problems
     frame = pd.DataFrame(data, columns=contract.column_names)
@@ -89,6 +88,27 @@ def parse_table(contract: TableContract, raw: RawTable,
     if contract.unique:
         problems += _duplicates(frame, contract.unique, where, mapping.get(contract.unique))
     return frame, problems
+
+
+def _filled(row: list[Any]) -> bool:
+    """True when any cell of ``row`` holds something (blank rows inside a table are skipped)."""
+    for x in row:
+        if type(x) is str:  # the common case (CSV), without a call per cell
+            if x and not x.isspace():
+                return True
+        elif not v.is_blank(x):
+            return True
+    return False
+
+
+def _columns(rows: list[list[Any]], wanted: dict[str, int]) -> dict[str, list[Any]]:
+    """The cells of the ``wanted`` columns (name → position), None where a row is too short."""
+    width = max(wanted.values(), default=-1) + 1
+    if not rows or width == 0:
+        return {name: [None] * len(rows) for name in wanted}
+    padded = [r if len(r) >= width else r + [None] * (width - len(r)) for r in rows]
+    transposed = list(zip(*padded))  # one pass in C instead of one Python index per cell
+    return {name: list(transposed[j]) for name, j in wanted.items()}
 
 
 HEADER_SEARCH_ROWS = 15
@@ -207,10 +227,21 @@ def _parser(column: Column, options: ParseOptions):
 def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _Where, j: int | None,
             options: ParseOptions) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
-    if j is None:
+    if j is None:  # the sheet has no such column
+        if column.kind == "amount":
+            return np.full(len(cells), np.nan), problems
         return _typed(column, [None] * len(cells), cells, source_rows, where, j, problems), problems
     parse = _parser(column, options)
-    parsed, errors, blanks = v.coerce_column(cells, parse)
+    if column.kind == "amount":  # text in the common bank shape: exact cents in one pass, the rest one by one
+        texts = np.flatnonzero(np.fromiter((type(x) is str for x in cells), dtype=bool, count=len(cells)))
+        plain_cents, plain = v.plain_amount_cents([cells[i] for i in texts], options.decimal_separator)
+        done = np.zeros(len(cells), dtype=bool)
+        done[texts[plain]] = True
+        rest = np.flatnonzero(~done)
+        parsed, errors, blanks = v.coerce_column([cells[i] for i in rest], parse)
+        errors, blanks = {int(rest[i]): m for i, m in errors.items()}, [int(rest[i]) for i in blanks]
+    else:
+        parsed, errors, blanks = v.coerce_column(cells, parse)
     for i, message in errors.items():
         problems.append(where.problem(f"{column.name} {message}", j=j, source_row=source_rows[i]))
     if column.required:
@@ -220,6 +251,11 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
                        "only in their first row; unmerge them and fill every row" if merged else
                        f"{column.name} is empty (a value is required)")
             problems.append(where.problem(message, j=j, source_row=source_rows[i]))
+    if column.kind == "amount":
+        out = np.full(len(cells), np.nan)
+        out[texts[plain]] = from_cents(plain_cents[plain])
+        out[rest] = _amounts(column, parsed, [cells[i] for i in rest], source_rows[rest], where, j, problems)
+        return out, problems
     if column.kind in ("text", "id"):
         for i, text in enumerate(parsed):
             if text and text.startswith(FORMULA_PREFIXES) and len(text) > 1 and not PHONE.fullmatch(text):
@@ -229,26 +265,33 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
     return _typed(column, parsed, cells, source_rows, where, j, problems), problems
 
 
+def _amounts(column: Column, parsed: list[Any], cells: list[Any], source_rows: np.ndarray, where: _Where,
+             j: int | None, problems: list[Problem]) -> np.ndarray:
+    """Parsed amounts (Excel floats, Decimals from text, None) as two-decimal floats, NaN where
+    missing; a value with more than two decimals is rounded, with a warning naming its cell."""
+    missing = np.array([x is None for x in parsed], dtype=bool)
+    is_float = np.array([type(x) is float for x in parsed], dtype=bool)
+    floats = np.array([x if type(x) is float else 0.0 for x in parsed], dtype="float64")
+    exact = np.zeros(len(parsed), dtype="int64")
+    exact[is_float] = cents(floats[is_float])  # Excel numbers: exact cents in one call
+    scaled = floats * 100
+    off = is_float & (np.abs(scaled - exact) > 1e-6 * np.maximum(1.0, np.abs(scaled) / 1e6))
+    for i in np.flatnonzero(~is_float & ~missing):  # text read as Decimal
+        exact[i] = v.to_cents(parsed[i])
+        off[i] = parsed[i].scaleb(2) != int(exact[i])
+    for i in np.flatnonzero(off):
+        problems.append(where.problem(
+            f"{column.name} {cells[i]!r} has more than 2 decimals; rounded to {exact[i] / 100:.2f}",
+            j=j, source_row=source_rows[i], severity="warning"))
+    out = from_cents(exact)
+    out[missing] = np.nan
+    return out
+
+
 def _typed(column: Column, parsed: list[Any], cells: list[Any], source_rows: np.ndarray, where: _Where,
            j: int | None, problems: list[Problem]) -> Any:
     if column.kind == "amount":
-        missing = np.array([x is None for x in parsed], dtype=bool)
-        is_float = np.array([type(x) is float for x in parsed], dtype=bool)
-        floats = np.array([x if type(x) is float else 0.0 for x in parsed], dtype="float64")
-        exact = np.zeros(len(parsed), dtype="int64")
-        exact[is_float] = cents(floats[is_float])  # Excel numbers: exact cents in one call
-        scaled = floats * 100
-        off = is_float & (np.abs(scaled - exact) > 1e-6 * np.maximum(1.0, np.abs(scaled) / 1e6))
-        for i in np.flatnonzero(~is_float & ~missing):  # text read as Decimal
-            exact[i] = v.to_cents(parsed[i])
-            off[i] = parsed[i].scaleb(2) != int(exact[i])
-        for i in np.flatnonzero(off):
-            problems.append(where.problem(
-                f"{column.name} {cells[i]!r} has more than 2 decimals; rounded to {exact[i] / 100:.2f}",
-                j=j, source_row=source_rows[i], severity="warning"))
-        out = from_cents(exact)
-        out[missing] = np.nan
-        return out
+        return _amounts(column, parsed, cells, source_rows, where, j, problems)
     if column.kind == "date":
         return pd.to_datetime(pd.Series(parsed, dtype="object"), errors="coerce").astype("datetime64[ns]")
     if column.kind == "integer":

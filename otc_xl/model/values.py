@@ -96,18 +96,44 @@ def parse_iso_amount(text: str | None) -> Decimal:
     return check_bound(Decimal(text), text)
 
 
-_PLAIN_AMOUNT = re.compile(r"^(-?)(\d{1,3}(?:([.,])\d{3})*|\d+)([.,])(\d\d)$")
+_PLAIN_SHAPES = {",": r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d\d", ".": r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d\d"}
+_PLAIN_SHAPES["auto"] = f"(?:{_PLAIN_SHAPES[',']}|{_PLAIN_SHAPES['.']})"
+_PLAIN_AMOUNT = {sep: re.compile(shape) for sep, shape in _PLAIN_SHAPES.items()}
+_PLAIN_LINES = {sep: re.compile(rf"^[ \t]*({shape})[ \t]*$|^.*$", re.M) for sep, shape in _PLAIN_SHAPES.items()}
+_NO_SEPARATORS = str.maketrans("", "", ".,")
+_MAX_CENTS = int(MAX_AMOUNT) * 100
+
+
+def plain_amount_cents(texts: list[str], decimal_separator: DecimalSeparator = "auto") -> tuple[np.ndarray,
+                                                                                                 np.ndarray]:
+    """Exact cents of the texts in the common bank-export shape, all at once: an optional minus,
+    digits (grouped by the other separator, or not at all) and exactly two decimals after the
+    decimal separator — ``-1.234,56``, ``1234.56``, ``1,234.56`` — allowed by ``decimal_separator``.
+
+    Returns ``(cents, plain)``: int64 cents and a mask of the texts that had that shape (and are
+    below ``MAX_AMOUNT``). Any other text (``100-``, ``(5,00)``, ``€ 7``, ``1.5``) is left to
+    :func:`parse_amount`. One regex pass over the joined texts instead of one call per cell: a bank
+    export's amounts are nearly all different, so a cache does not help there."""
+    n = len(texts)
+    cents, plain = np.zeros(n, dtype="int64"), np.zeros(n, dtype=bool)
+    joined = "\n".join(texts)
+    if not n or joined.count("\n") != n - 1 or "\r" in joined:  # line breaks inside a cell: one at a time
+        return cents, plain
+    found = _PLAIN_LINES[decimal_separator].findall(joined)
+    if len(found) != n:
+        return cents, plain
+    numbers = [int(d) if d else None for d in "\n".join(found).translate(_NO_SEPARATORS).split("\n")]
+    plain[:] = [x is not None and -_MAX_CENTS < x < _MAX_CENTS for x in numbers]
+    cents[plain] = [x for x, ok in zip(numbers, plain) if ok]
+    return cents, plain
 
 
 @lru_cache(maxsize=65536)
 def _parse_amount_text(text: str, decimal_separator: DecimalSeparator) -> Decimal:
-    # Fast path for the common bank-export shape: optional minus, digits (grouped by the other
-    # separator), and exactly two decimals: "-1.234,56", "1234.56", "1,234.56". The decimal
-    # separator is unambiguous there; the general path below handles everything else.
-    m = _PLAIN_AMOUNT.match(text)
-    if m and m.group(3) != m.group(4) and (decimal_separator == "auto" or decimal_separator == m.group(4)):
-        whole = m.group(2).replace(m.group(3), "") if m.group(3) else m.group(2)
-        return Decimal(f"{m.group(1)}{whole}.{m.group(5)}")
+    # Fast path for the common bank-export shape (see plain_amount_cents): the decimal separator is
+    # unambiguous there; the general path below handles everything else.
+    if _PLAIN_AMOUNT[decimal_separator].fullmatch(text):
+        return Decimal(text.translate(_NO_SEPARATORS)).scaleb(-2)
     bad = ValueError(f"{_describe(text)} is not a number (expected e.g. 1.234,56 or 1,234.56)")
     s = _SPACES.sub("", text.strip()).replace("\u2212", "-")
     negative = s.startswith("(") and s.endswith(")")
@@ -403,6 +429,7 @@ UNCALCULATED = "#UNCALCULATED"
 """What the readers put in place of a formula cell saved without its result."""
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
                           "#CALC!", "#GETTING_DATA"})
+_NOT_TEXT = EXCEL_ERRORS | {UNCALCULATED}
 
 
 def coerce_column(values: list[Any], parse: Parser) -> tuple[list[Any], dict[int, str], list[int]]:
@@ -416,7 +443,17 @@ def coerce_column(values: list[Any], parse: Parser) -> tuple[list[Any], dict[int
     errors: dict[int, str] = {}
     blanks: list[int] = []
     memo: dict[str, Any] = {}
-    for i, value in enumerate(values):
+    items: Any = enumerate(values)
+    if parse is parse_text:  # text: most cells are plain strings, nearly all different (remittances)
+        rest: dict[int, Any] = {}
+        for i, value in items:
+            text = value.strip() if type(value) is str else None
+            if text and text not in _NOT_TEXT:
+                out[i] = text
+            else:
+                rest[i] = value  # blanks, numbers, dates and error values: the general path below
+        items = rest.items()
+    for i, value in items:
         if value is None:
             blanks.append(i)
             continue

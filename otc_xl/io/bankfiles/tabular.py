@@ -313,8 +313,12 @@ def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions
     positions = [j for j, h in enumerate(header.headers)
                  if (c := BANK_EXPORT.match_header(h)) is not None and c.kind == "date"]
     values: set = set()
+    width = max(positions, default=-1) + 1
     for row in itertools.islice(iter(rows), header.header_row, None):
-        values.update(row[j] for j in positions if j < len(row))
+        if len(row) >= width:
+            values.update([row[j] for j in positions])
+        else:
+            values.update(row[j] for j in positions if j < len(row))
     order, hint, only_warning = infer_date_order(list(values), "auto")
     if hint and not only_warning:
         raise fail(name, f"dates: {hint}")
@@ -343,14 +347,23 @@ def parse_profile(text: str) -> dict[str, str]:
     return out
 
 
-def _lines(text: str):
-    """The lines of ``text`` with their endings, one at a time (``io.StringIO`` would hold a 4-byte-
-    per-character copy of the whole file)."""
+def _lines(text: str, block: int = 1 << 20):
+    """The lines of ``text`` with their endings, split a block of about a megabyte at a time
+    (``io.StringIO`` would hold a 4-byte-per-character copy of the whole file; one ``find`` per
+    line costs a Python step per line). A CSV line ends only at ``\n``: a block where
+    ``str.splitlines`` also broke elsewhere (a lone ``\r``, a form feed …) is split at ``\n`` alone."""
     start, size = 0, len(text)
     while start < size:
-        end = text.find("\n", start)
+        end = text.find("\n", start + block)
         end = size if end < 0 else end + 1
-        yield text[start:end]
+        piece = text[start:end]
+        lines = piece.splitlines(keepends=True)
+        if len(lines) != piece.count("\n") + (not piece.endswith("\n")):
+            lines = [line + "\n" for line in piece.split("\n")]
+            lines[-1] = lines[-1][:-1]
+            if not lines[-1]:
+                lines.pop()
+        yield from lines
         start = end
 
 
