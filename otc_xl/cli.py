@@ -335,8 +335,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
                                                       "statement or advice file instead (nothing was written)")])
     from .config import config_from_sheet, config_from_toml
-    from .io.bank_import import append_payments
-    from .io.import_log import append_import_log, ensure_import_log
+    from .io.import_log import append_logged
     from .io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
@@ -369,9 +368,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         payments = apply_advice(payments, read_advice(path, options))
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
-        not_logged = ensure_import_log(book)  # before the append: creating a sheet rewrites the book
-        result = append_payments(book, payments)
-        logged = not_logged or append_import_log(book, _log_rows(files, frames, result, notes))
+        result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)

@@ -233,6 +233,34 @@ def test_each_import_is_logged_in_the_workbook(make_book):
     assert ws.tables["tblImportLog"].ref == "A1:I4"
 
 
+def test_receipts_and_log_row_are_one_write_and_styles_do_not_grow(make_book, monkeypatch):
+    """Once the ImportLog table exists, an import rewrites the book once (receipts and log row in
+    the same splice); importing again and again adds no cell styles."""
+    import re
+    import zipfile
+
+    import otc_xl.io.bank_import as bank_import
+
+    target = book(make_book)
+    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0  # creates the ImportLog table
+    xfs = lambda: int(re.search(rb'<cellXfs count="(\d+)"', zipfile.ZipFile(target).read("xl/styles.xml")).group(1))
+    before = xfs()
+    writes = []
+    real = bank_import.replace_atomically
+    monkeypatch.setattr(bank_import, "replace_atomically", lambda path, write: (writes.append(path), real(path, write)))
+    for name in ("es_caixabank.csv", "camt053_v02_basic.xml", "es_caixabank.csv"):
+        result = run(CORPUS / name)
+        assert result.exit_code == 0 and "Import log: 1 line(s) logged on ImportLog." in result.output, result.output
+    assert len(writes) == 3, "one write per import, even when nothing new is appended (the log row is)"
+    assert xfs() == before
+    rows = list(openpyxl.load_workbook(target)["ImportLog"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[3], r[4]) for r in rows] == [("camt053_v02_basic.xml", 2, 2), ("es_caixabank.csv", 2, 2),
+                                                   ("camt053_v02_basic.xml", 2, 0), ("es_caixabank.csv", 2, 0)]
+    assert len(otc_xl.read_workbook(target).payments) == len(otc_xl.read_workbook(target).payments.drop_duplicates(
+        "payment_id"))
+
+
 def test_log_says_so_when_it_cannot_be_written(make_book):
     from openpyxl.chart import BarChart, Reference
     target = book(make_book)

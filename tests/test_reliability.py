@@ -672,3 +672,26 @@ def test_sigkill_mid_write_leaves_the_book_unchanged_and_the_next_run_cleans_up(
     small.write_text(_camt("AFTER-KILL"), encoding="utf-8")
     assert run("import-bank", small, "--into", book).exit_code == 0
     assert not stale_temporaries(book) and "AFTER-KILL" in payment_ids(book)
+
+
+def test_chunks_built_ahead_keep_order_errors_and_stop():
+    """The splice's XML is built by a second thread: chunks arrive in order, an error while building
+    reaches the writer, and a writer that stops early leaves no thread behind."""
+    import threading
+
+    from otc_xl.io.sheet_append import ahead
+
+    assert list(ahead(iter([b"a", b"b", b"c"]), depth=1)) == [b"a", b"b", b"c"]
+
+    def broken():
+        yield b"first"
+        raise ValueError("cell 7 cannot be written")
+    got = []
+    with pytest.raises(ValueError, match="cell 7"):
+        for chunk in ahead(broken()):
+            got.append(chunk)
+    assert got == [b"first"]
+    endless = ahead(iter(lambda: b"x", None), depth=1)
+    assert next(endless) == b"x"
+    endless.close()
+    assert not [t for t in threading.enumerate() if t.name == "otc-xl-xml"]

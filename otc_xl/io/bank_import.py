@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import openpyxl
 import pandas as pd
@@ -39,13 +40,21 @@ class ImportResult:
     sheet: str
     added_ids: frozenset = frozenset()
     """payment_id of each receipt appended."""
+    extra_written: bool = False
+    """Whether the ``extra`` parts (see :func:`append_payments`) went into the same write."""
 
 
-def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResult:
+Extra = Callable[[ImportResult, dict[str, Any]], "dict[str, Any] | None"]
+"""More parts for the receipts' own write: given the result and the parts changed so far, the
+parts to add (built on them), or None when they cannot join it."""
+
+
+def append_payments(book_path: str | Path, payments: pd.DataFrame, extra: Extra | None = None) -> ImportResult:
     """Append the ``payments`` whose ``payment_id`` the workbook does not have yet.
 
     Every receipt is checked against the Payments contract first (positive finite amount, date,
-    currency, unique id): one bad receipt and nothing is appended.
+    currency, unique id): one bad receipt and nothing is appended. On the spliced path, ``extra``
+    may add parts (the ImportLog row) to the same single write of the book.
     """
     book_path = Path(book_path)
     problems = receipt_problems(payments, "import", unique=False)
@@ -54,7 +63,7 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame) -> ImportResu
     source = XlsxSource(book_path)
     raw = source.raw_table(PAYMENTS)
     if raw is not None:
-        fast = _append_spliced(book_path, raw, payments)
+        fast = _append_spliced(book_path, raw, payments, extra)
         if fast is not None:
             return fast
     lost = unsupported_content(book_path, set())
@@ -104,17 +113,28 @@ def _new_receipts(payments: pd.DataFrame, existing_rows: list[list], columns: di
     return payments.loc[~payments["payment_id"].isin(have)].drop_duplicates("payment_id")
 
 
-def _append_spliced(book_path: Path, raw, payments: pd.DataFrame) -> ImportResult | None:
+def _append_spliced(book_path: Path, raw, payments: pd.DataFrame, extra: Extra | None) -> ImportResult | None:
     """The fast, lossless path (:mod:`otc_xl.io.sheet_append`): only the Payments sheet, its table
-    and the styles it needs change. None when the sheet's layout needs the openpyxl path."""
+    and the styles it needs change (and the ``extra`` parts), in one write. None when the sheet's
+    layout needs the openpyxl path."""
     columns = _columns(list(raw.headers), raw.first_column)
     if "payment_id" not in columns:
         return None
     new = _new_receipts(payments, raw.rows, columns, raw.first_column)
     result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet, frozenset(new["payment_id"]))
-    if not len(new):
-        return result
-    return result if splice_rows(book_path, raw, columns, new, {"amount": "money"}) else None
+    changed: dict[str, Any] = {}
+    if len(new):
+        start = raw.header_row + last_filled(raw.rows) + 1
+        changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
+        if changed is None:
+            return None
+    more = extra(result, changed) if extra else None
+    if more:
+        changed.update(more)
+        result.extra_written = True
+    if changed:
+        replace_atomically(book_path, lambda tmp: write_package(book_path, tmp, changed))
+    return result
 
 
 def splice_rows(book_path: Path, raw, columns: dict[str, int], rows: pd.DataFrame, kinds: dict[str, str]) -> bool:

@@ -1,17 +1,18 @@
 """The ``ImportLog`` sheet: one row per bank file each import read, appended, never rewritten.
 
-The empty table is created before the receipts are appended (:func:`ensure_import_log`), so both
-appends are splices. It tells, in the workbook itself, what every ``import-bank`` did: when, which file and format,
-how many receipts it held and how many were new, debits skipped, totals per currency and the
-notes (encoding used, lines skipped, optional fields ignored). Appended like Payments: spliced
-into the sheet when the Excel Table ``tblImportLog`` exists, else the sheet is created with
-openpyxl — unless the workbook holds content an openpyxl rewrite would drop, in which case the
-log is not written and the caller says so.
+It tells, in the workbook itself, what every ``import-bank`` did: when, which file and format, how
+many receipts it held and how many were new, debits skipped, totals per currency and the notes
+(encoding used, lines skipped, optional fields ignored). The empty table is created first
+(:func:`ensure_import_log`, an openpyxl load and save while the book is as the user left it);
+the log row then joins the receipts' splice in one write of the book (:func:`append_logged`).
+When the workbook holds content an openpyxl rewrite would drop and has no log table, the log is
+not written and the caller says so.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import openpyxl
 import pandas as pd
@@ -19,7 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
-from .bank_import import extend_table, last_filled, splice_rows
+from .bank_import import ImportResult, append_payments, extend_table, last_filled, splice_rows
+from .sheet_append import append_rows
 from .xlsx_reader import XlsxSource
 from .xlsx_writer import save_atomically, set_cell, unsupported_content
 
@@ -54,14 +56,47 @@ _NOT_WRITTEN = ("the import log was not written: the workbook holds content an o
                 "(sheet {sheet}: {what}); add an ImportLog table to log imports")
 
 
+def append_logged(book: Path, payments: pd.DataFrame,
+                  rows_for: Callable[[ImportResult], pd.DataFrame]) -> tuple[ImportResult, str]:
+    """Append the receipts (:func:`append_payments`) and their ImportLog rows ``rows_for(result)``;
+    returns the result and what was done with the log. Both go into one write of the book when
+    both sheets can be spliced (a second write would copy the grown Payments sheet again)."""
+    not_logged = ensure_import_log(book)  # before the append: creating a sheet rewrites the book
+    if not_logged:
+        return append_payments(book, payments), not_logged
+    raw = XlsxSource(book).raw_table(IMPORT_LOG)
+    rows: list[pd.DataFrame] = []
+
+    def log_parts(result: ImportResult, changed: dict[str, Any]) -> dict[str, Any] | None:
+        columns = _log_columns(raw)
+        if isinstance(columns, str):
+            return None
+        rows.append(rows_for(result))
+        start = raw.header_row + last_filled(raw.rows) + 1
+        return append_rows(book, raw.sheet, raw.header_row, start, columns, rows[0], {}, base=changed)
+
+    result = append_payments(book, payments, log_parts)
+    if result.extra_written:
+        return result, f"{len(rows[0])} line(s) logged on {raw.sheet}"
+    return result, append_import_log(book, rows[0] if rows else rows_for(result))
+
+
+def _log_columns(raw) -> dict[str, int] | str:
+    """Log column → sheet column of an existing ImportLog table, or why it is not ours."""
+    columns = {str(h): raw.first_column + j for j, h in enumerate(raw.headers) if str(h) in LOG_COLUMNS}
+    if set(columns) != set(LOG_COLUMNS):
+        return (f"{raw.sheet} was not written by otc_xl (its headers are not {', '.join(LOG_COLUMNS)}); the "
+                "import log was not written")
+    return columns
+
+
 def append_import_log(book: Path, rows: pd.DataFrame) -> str:
     """Append ``rows`` (columns ``LOG_COLUMNS``) to BOOK's ImportLog; returns what was done."""
     raw = XlsxSource(book).raw_table(IMPORT_LOG)
     if raw is not None:
-        columns = {str(h): raw.first_column + j for j, h in enumerate(raw.headers) if str(h) in LOG_COLUMNS}
-        if set(columns) != set(LOG_COLUMNS):
-            return (f"{raw.sheet} was not written by otc_xl (its headers are not {', '.join(LOG_COLUMNS)}); the "
-                    "import log was not written")
+        columns = _log_columns(raw)
+        if isinstance(columns, str):
+            return columns
         if splice_rows(book, raw, columns, rows, {}):
             return f"{len(rows)} line(s) logged on {raw.sheet}"
     lost = unsupported_content(book, set())

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import queue
 import re
+import threading
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -83,54 +85,61 @@ def _rows_xml(frame: pd.DataFrame, start_row: int, columns: dict[str, int], kind
         yield "".join(f'<row r="{r}">{"".join(rec)}</row>' for r, rec in zip(rows, zip(*cells))).encode("utf-8")
 
 
-def _styles(z: zipfile.ZipFile, last_row_xml: bytes, columns: dict[str, int]) -> tuple[dict[str, int], int | None,
-                                                                                         bytes | None] | None:
-    """(style index per kind, quote-prefix style, new styles.xml or None when unchanged)."""
+def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, int],
+            needed: set[str]) -> tuple[dict[str, int], int | None, bytes | None] | None:
+    """(style index per kind in ``needed``, quote-prefix style, new styles.xml or None when unchanged).
+
+    A kind takes the style of the last existing row's cell in its column, else an identical
+    ``<xf>`` already in ``cellXfs``, else one added at its end (so repeated appends add nothing)."""
     found = {m.group(1).decode(): int(m.group(2)) for m in _CELL_STYLE.finditer(last_row_xml)}
     styles: dict[str, int] = {}
     for kind, name in (("date", "payment_date"), ("money", "amount")):
         letter = get_column_letter(columns[name]) if name in columns else None
-        if letter in found:
+        if kind in needed and letter in found:
             styles[kind] = found[letter]
-    if "xl/styles.xml" not in z.NameToInfo:
+    if styles_xml is None:
         return None
-    xml = z.read("xl/styles.xml")
-    head = _CELLXFS.search(xml)
+    head = _CELLXFS.search(styles_xml)
     if head is None:
         return None
-    end = xml.find(b"</cellXfs>", head.end())
-    xfs = _XF.findall(xml, head.end(), end)
+    end = styles_xml.find(b"</cellXfs>", head.end())
+    xfs = _XF.findall(styles_xml, head.end(), end)
     if len(xfs) != int(head.group(1)):
         return None
     quote = next((i for i, x in enumerate(xfs) if b'quotePrefix="1"' in x and b'numFmtId="0"' in x), None)
-    added = []
-    for kind in ("date", "money"):
-        if kind not in styles:
-            styles[kind] = len(xfs) + len(added)
-            added.append(f'<xf numFmtId="{BUILTIN[kind]}" fontId="0" fillId="0" borderId="0" xfId="0" '
-                         'applyNumberFormat="1"/>'.encode())
+    added: list[bytes] = []
+    for kind in sorted(needed - set(styles)):
+        xf = (f'<xf numFmtId="{BUILTIN[kind]}" fontId="0" fillId="0" borderId="0" xfId="0" '
+              'applyNumberFormat="1"/>').encode()
+        styles[kind] = xfs.index(xf) if xf in xfs else len(xfs) + len(added)
+        if xf not in xfs:
+            added.append(xf)
     if quote is None:
         quote = len(xfs) + len(added)
         added.append(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>')
     if not added:
         return styles, quote, None
-    new = (xml[:head.start()] + f'<cellXfs count="{len(xfs) + len(added)}">'.encode() + xml[head.end():end]
-           + b"".join(added) + xml[end:])
+    new = (styles_xml[:head.start()] + f'<cellXfs count="{len(xfs) + len(added)}">'.encode()
+           + styles_xml[head.end():end] + b"".join(added) + styles_xml[end:])
     return styles, quote, new
 
 
 def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns: dict[str, int],
-                frame: pd.DataFrame, kinds: dict[str, str]) -> dict[str, Any] | None:
+                frame: pd.DataFrame, kinds: dict[str, str], base: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """New contents of the parts to change (sheet — as an iterable of byte chunks —, its table,
     styles) to append the rows of ``frame`` from ``start_row`` on, or None when this sheet's layout
     needs the openpyxl path.
 
     ``columns`` maps a column of ``frame`` to its 1-based sheet column; ``kinds`` marks columns
-    that are ``money`` (number with the money format); dates are recognised by dtype.
+    that are ``money`` (number with the money format); dates are recognised by dtype. ``base``
+    holds parts another append already changed for the same write (its ``styles.xml`` is built on).
     """
+    base = base or {}
+    needed = {"money"} & set(kinds.values()) | {"date" for name in columns if name in frame
+                                                 and pd.api.types.is_datetime64_any_dtype(frame[name].dtype)}
     with zipfile.ZipFile(path) as z:
         part = sheet_parts(z).get(sheet)
-        if part is None or part not in z.NameToInfo:
+        if part is None or part not in z.NameToInfo or part in base:
             return None
         xml = z.read(part)
         if xml.count(b"</sheetData>") != 1 and xml.count(b"<sheetData/>") != 1:
@@ -145,7 +154,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         last_row_xml = xml[rows[-1].start():end] if rows else b""
         tables = [t for t in related_parts(z, part, "table") if t in z.NameToInfo]
         table_xml = {t: z.read(t) for t in tables}
-        styled = _styles(z, last_row_xml, columns)
+        styles_xml = base.get("xl/styles.xml") or (z.read("xl/styles.xml") if "xl/styles.xml" in z.NameToInfo else None)
+        styled = _styles(styles_xml, last_row_xml, columns, needed)
         if styled is None:
             return None
         styles, quote, new_styles = styled
@@ -197,5 +207,43 @@ def write_package(source: Path, target: str, changed: dict[str, Any]) -> None:
             out = zipfile.ZipInfo(info.filename, info.date_time)
             out.compress_type, out.external_attr = info.compress_type, info.external_attr
             with zout.open(out, "w", force_zip64=True) as handle:
-                for chunk in data:
+                for chunk in ahead(data):
                     handle.write(chunk)
+
+
+def ahead(chunks: Iterable[bytes], depth: int = 2) -> Iterator[bytes]:
+    """The chunks, built by a second thread while this one compresses and writes the previous ones
+    (zlib releases the GIL: on two cores building and compressing overlap). An error while building
+    is raised here; if the consumer stops early, the builder stops at its next chunk."""
+    handoff: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def build() -> None:
+        try:
+            for chunk in chunks:
+                if not offer(chunk):
+                    return
+            offer(done)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            offer(exc)
+
+    builder = threading.Thread(target=build, name="otc-xl-xml", daemon=True)
+    builder.start()
+    try:
+        while (item := handoff.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        builder.join(timeout=5)

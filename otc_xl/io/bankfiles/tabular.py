@@ -182,8 +182,8 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     problems: list[Problem] = []
     date = lines["value_date"].fillna(lines["booking_date"])
     amount = lines["amount"].fillna(0).to_numpy()
-    indicator = lines["indicator"].str.strip().str.lower()
-    if (indicator != "").any():
+    if (lines["indicator"] != "").any():  # most exports sign the amount itself: no column to look at
+        indicator = lines["indicator"].str.strip().str.lower()
         credit_marks, debit_marks = marks
         unknown = (indicator != "") & ~indicator.isin(credit_marks | debit_marks)
         column = _column_of(header, "indicator")
@@ -198,8 +198,7 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     is_credit = (credit > 0) & ~(debit_col > 0)
     status = lines["status"].fillna("")
     kind = lines["booking_text"].fillna("")
-    bad_status = status.str.contains(SKIPPED_STATUS).to_numpy(dtype=bool) & (status != "").to_numpy()
-    bad_kind = kind.str.contains(SKIPPED_TYPE).to_numpy(dtype=bool) & (kind != "").to_numpy()
+    bad_status, bad_kind = _matching(status, SKIPPED_STATUS), _matching(kind, SKIPPED_TYPE)
     for what, values, mask in (("status", status, bad_status), ("type", kind, bad_kind & ~bad_status)):
         for value in values[mask & is_credit]:
             skipped[f"{what} {value.strip().lower()!r}"] = skipped.get(f"{what} {value.strip().lower()!r}", 0) + 1
@@ -225,6 +224,14 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
                                rec.remittance)
         out["payment_id"] = ids
     return out, int((~is_credit).sum()), problems
+
+
+def _matching(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Mask of the non-empty values that contain ``pattern`` (empty columns cost nothing)."""
+    out = (values != "").to_numpy(dtype=bool, copy=True)
+    if out.any():
+        out[out] = values[out].str.contains(pattern).to_numpy(dtype=bool)
+    return out
 
 
 def _column_of(header: RawTable, name: str) -> int | None:
