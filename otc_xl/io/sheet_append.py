@@ -31,7 +31,7 @@ from .package import related_parts, sheet_parts
 
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?=[^>]*?\bs="(\d+)")')
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+)(\d+))?"\s*/>')
 _CELLXFS = re.compile(rb'<cellXfs count="(\d+)"\s*>')
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
@@ -163,7 +163,7 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
     last_col = max(columns.values())
     head, tail = (xml[:end] + b"<sheetData>", b"</sheetData>" + xml[end + len(b"<sheetData/>"):]) if empty else (
         xml[:end], xml[end:])
-    head = _DIMENSION.sub(lambda m: _extend_dimension(m, last, last_col), head, count=1)
+    head = DIMENSION.sub(lambda m: extend_dimension(m, last, last_col), head, count=1)
     body = _rows_xml(frame, start_row, columns, kinds, styles, quote)
     changed: dict[str, Any] = {part: itertools.chain([head], body, [tail])}
     for name, txml in table_xml.items():
@@ -186,7 +186,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
     return changed
 
 
-def _extend_dimension(m: re.Match, last_row: int, last_col: int) -> bytes:
+def extend_dimension(m: re.Match, last_row: int, last_col: int) -> bytes:
+    """The ``<dimension>`` of a ``DIMENSION`` match grown to cover ``last_row`` and ``last_col``."""
     first = m.group(1).decode()
     c1, r1, c2, r2 = range_boundaries(first + (f":{m.group(2).decode()}{m.group(3).decode()}" if m.group(2) else ""))
     return (f'<dimension ref="{first}:{get_column_letter(max(c2, last_col))}{max(r2, last_row)}"/>').encode()

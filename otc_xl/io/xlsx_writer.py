@@ -237,18 +237,10 @@ def save_atomically(book: openpyxl.Workbook, target: Path) -> None:
 def write_new_workbook(target: str | Path, reports: list[ReportSheet],
                        on_sheet: Callable[[str], None] | None = None) -> Path:
     """Write ``reports`` to a new workbook file (replacing ``target`` if it exists); ``on_sheet``
-    is told each sheet's name before it is written (progress)."""
-    target = Path(target)
-    if target.suffix.lower() != ".xlsx":
-        raise ValidationError([Problem(target.name, "reports are written as .xlsx; choose an --out ending in "
-                                                    ".xlsx")])
-    book = openpyxl.Workbook(write_only=True)
-    for report in reports:
-        if on_sheet:
-            on_sheet(report.sheet)
-        fill_sheet(book.create_sheet(report.sheet), report)
-    save_atomically(book, target)
-    return target
+    is told each sheet's name before it is written (progress). See :mod:`otc_xl.io.report_writer`."""
+    from .report_writer import write_reports
+
+    return write_reports(target, reports, on_sheet)
 
 
 def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,

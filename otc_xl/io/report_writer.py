@@ -1,0 +1,263 @@
+"""Report workbooks written fast: xlsxwriter lays out each sheet, the bulk rows are streamed in.
+
+xlsxwriter writes every report sheet's frame into a scratch package: the header, the Excel Table (stable name, style, totals row with ``SUBTOTAL`` formulas and their cached
+results), number formats, widths, the frozen header, conditional highlights, the notes to the right
+and the native chart. The data rows — nearly all the cells — are then built column by column as XML (:func:`row_chunks`) and spliced into the sheet's ``<sheetData>`` while the package
+is copied to its target. Cells are what xlsxwriter would write: numbers and dates with the
+column's number format, text as an inline string that is never a formula (with Excel's quote
+prefix when it could be taken for one), control characters replaced, text cut at 32,767.
+
+:func:`build_package` leaves the result in a scratch file, which :func:`write_reports` renames
+over the target and the in-place writer (:mod:`otc_xl.io.report_splice`) splices into a user's
+workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from openpyxl.utils import get_column_letter
+from xml.sax.saxutils import escape
+
+from ..model.problems import Problem, ValidationError
+from ..model.report import NUMBER_FORMATS, ReportSheet
+from .files import replace_atomically
+from .package import sheet_parts
+from .sheet_append import DIMENSION, extend_dimension, write_package
+from .styles import StyleBook
+from .xlsx_writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, _widths, cell_value, safe_text
+
+EXCEL_EPOCH = np.datetime64("1899-12-30")
+HIGHLIGHTS = ("#FCE4D6", "#F8CBAD", "#F4B084", "#ED7D31")
+NOTE_COLOR = "#595959"
+CHUNK_ROWS = 20_000
+_ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+
+
+def write_reports(target: str | Path, reports: list[ReportSheet],
+                  on_sheet: Callable[[str], None] | None = None) -> Path:
+    """Write ``reports`` to a new workbook file (replacing ``target`` if it exists), atomically;
+    ``on_sheet`` is told each sheet's name before it is laid out (progress)."""
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise ValidationError([Problem(target.name, "reports are written as .xlsx; choose an --out ending in "
+                                                    ".xlsx")])
+
+    def write(tmp: str) -> None:
+        build_package(Path(tmp), reports, on_sheet)
+    return replace_atomically(target, write)
+
+
+def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None = None) -> None:
+    """The report workbook at ``path`` (a scratch file the caller owns)."""
+    with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
+        scratch = Path(tmp) / "layout.xlsx"
+        layouts = _lay_out(scratch, reports, on_sheet)
+        with zipfile.ZipFile(scratch) as z:
+            parts = sheet_parts(z)
+            book = StyleBook(z.read("xl/styles.xml"))
+            changed: dict[str, Any] = {}
+            for layout in layouts:
+                if len(layout.report.frame):
+                    changed[parts[layout.report.sheet]] = layout.sheet_xml(z.read(parts[layout.report.sheet]), book)
+            changed["xl/styles.xml"] = book.xml
+        write_package(scratch, str(path), changed)
+
+
+class _Layout:
+    """One report sheet as xlsxwriter laid it out, and how to fill in its other rows."""
+
+    def __init__(self, report: ReportSheet, columns: list[str], formats: list[str]):
+        self.report, self.columns, self.formats = report, columns, formats
+
+    def sheet_xml(self, xml: bytes, book: StyleBook) -> Iterator[bytes]:
+        """The sheet part with the data rows 2 … n+1 streamed in (a note xlsxwriter wrote beside a
+        data row joins that row). The styles are looked up (added to ``book``) now, the
+        rows built as the result is consumed."""
+        styles = [book.xf(NUMBER_FORMATS[f]) for f in self.formats]
+        return self._streamed(xml, styles, book.xf("@", quote=True))
+
+    def _streamed(self, xml: bytes, styles: list[int], quote: int) -> Iterator[bytes]:
+        start, end = xml.find(b"<sheetData>") + len(b"<sheetData>"), xml.find(b"</sheetData>")
+        rows = {int(m.group(1)): m for m in _ROW.finditer(xml, start, end)}
+        n = len(self.report.frame)
+        extra = {r: m.group(2) or b"" for r, m in rows.items() if 2 <= r <= n + 1}
+        before = b"".join(m.group(0) for r, m in rows.items() if r < 2)
+        after = b"".join(m.group(0) for r, m in rows.items() if r > n + 1)
+        last_col = max(len(self.columns), *(c for r in rows.values() for c in _columns_in(r.group(0))))
+        head = DIMENSION.sub(lambda m: extend_dimension(m, n + 1, last_col), xml[:start], count=1) + before
+        yield head
+        yield from row_chunks(self.report.frame, 2, styles, quote, extra)
+        yield after + xml[end:]
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)\d+"')
+
+
+def _columns_in(row_xml: bytes) -> list[int]:
+    from openpyxl.utils import column_index_from_string
+    return [column_index_from_string(c.decode()) for c in _CELL_REF.findall(row_xml)]
+
+
+def _lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None) -> list[_Layout]:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False, "nan_inf_to_errors": False})
+    cache: dict[Any, Any] = {}
+
+    def fmt(**props) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in cache:
+            cache[key] = book.add_format(props)
+        return cache[key]
+    layouts = []
+    for report in reports:
+        if on_sheet:
+            on_sheet(report.sheet)
+        layouts.append(_sheet(book, report, fmt))
+    book.close()
+    return layouts
+
+
+def _number_format(code: str) -> Any:
+    return 14 if code == "mm-dd-yy" else code  # the built-in short date, shown in the user's regional format
+
+
+def _sheet(book, report: ReportSheet, fmt) -> _Layout:
+    frame = report.frame
+    columns = [str(c) for c in frame.columns]
+    kinds = [report.format_of(c) for c in frame.columns]
+    formats = [fmt(num_format=_number_format(NUMBER_FORMATS[k])) for k in kinds]
+    ws = book.add_worksheet(report.sheet)
+    ws.freeze_panes(1, 0)
+    for j, width in enumerate(_widths(report)):
+        ws.set_column(j, j, width)
+    rows = max(len(frame), 1)  # an Excel Table needs at least one data row
+    totals = [c for c in report.totals if c in columns]
+    if totals:
+        sums = {c: round(float(pd.to_numeric(frame[c], errors="coerce").fillna(0).sum()), 2) for c in totals}
+    ws.add_table(0, 0, rows + bool(totals), len(columns) - 1, {
+        "name": report.table, "style": "Table Style Medium 2", "total_row": bool(totals),
+        "columns": [{"header": c, **({"total_function": "sum"} if c in totals else
+                                     {"total_string": "Total"} if totals and j == 0 else {})}
+                    for j, c in enumerate(columns)]})
+    for j, c in enumerate(columns):
+        if c in totals:  # the table's own name in the formula, and the result cached for readers that do not calculate
+            ws.write_formula(rows + 1, j, f"=SUBTOTAL(109,{report.table}[{_escape_header(c)}])", formats[j], sums[c])
+    for k, name in enumerate(report.highlight):  # later columns (older buckets) get darker fills
+        if name in columns and len(frame):
+            j = columns.index(name)
+            ws.conditional_format(1, j, rows, j, {"type": "cell", "criteria": "!=", "value": 0,
+                                                  "format": fmt(bg_color=HIGHLIGHTS[min(k, len(HIGHLIGHTS) - 1)])})
+    notes_col = len(columns) + 1
+    if report.notes:
+        ws.set_column(notes_col, notes_col, min(max(map(len, report.notes)) + 2, 90))
+        for i, note in enumerate(report.notes):
+            ws.write_string(1 + i, notes_col, safe_text(note), fmt(italic=True, font_color=NOTE_COLOR))
+    if report.chart and len(frame):
+        chart = _chart(book, report, columns, rows)
+        if chart is not None:
+            ws.insert_chart(len(report.notes) + 2, notes_col, chart)
+    return _Layout(report, columns, kinds)
+
+
+def _escape_header(name: str) -> str:
+    """A column name inside a structured reference: ``'``, ``#``, ``[`` and ``]`` take a ``'``."""
+    return re.sub(r"(['#\[\]])", r"'\1", name)
+
+
+def _chart(book, report: ReportSheet, columns: list[str], rows: int):
+    """The report's native clustered column chart (None when ``only`` names a row the table lacks)."""
+    spec, sheet = report.chart, report.sheet
+    chart = book.add_chart({"type": "column"})
+    chart.set_title({"name": spec.title})
+    chart.set_size({"width": 680, "height": 340})
+    if spec.x_title:
+        chart.set_x_axis({"name": spec.x_title})
+    if spec.y_title:
+        chart.set_y_axis({"name": spec.y_title})
+    cat = columns.index(spec.category)
+    if spec.only is not None:
+        matches = [i for i, v in enumerate(report.frame[spec.category].astype(str)) if v == spec.only]
+        if not matches:
+            return None
+        r = matches[0] + 1
+        js = [columns.index(name) for name in spec.values]  # adjacent bucket columns, left to right
+        chart.add_series({"name": [sheet, r, cat], "categories": [sheet, 0, js[0], 0, js[-1]],
+                          "values": [sheet, r, js[0], r, js[-1]]})
+        chart.set_legend({"none": True})
+        return chart
+    for name in spec.values:
+        j = columns.index(name)
+        chart.add_series({"name": [sheet, 0, j], "categories": [sheet, 1, cat, rows, cat],
+                          "values": [sheet, 1, j, rows, j]})
+    return chart
+
+
+# ---------------------------------------------------------------------------- streamed rows
+
+def row_chunks(frame: pd.DataFrame, first_row: int, styles: list[int], quote: int,
+               extra: dict[int, bytes] | None = None, chunk: int = CHUNK_ROWS) -> Iterator[bytes]:
+    """``<row>`` elements for ``frame`` from sheet row ``first_row`` on, as UTF-8 chunks, built
+    column by column (``styles``: the style index of each column's numbers and dates; ``quote``:
+    the style of text that could be taken for a formula). ``extra`` adds cells (XML) after a row's
+    own, e.g. a note to the right of the table."""
+    extra = extra or {}
+    letters = [get_column_letter(j + 1) for j in range(frame.shape[1])]
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        rows = [str(first_row + start + i) for i in range(len(part))]
+        cells = [_column(letters[j], rows, part.iloc[:, j], styles[j], quote) for j in range(frame.shape[1])]
+        yield "".join(f'<row r="{r}">{"".join(rec)}{extra.get(int(r), b"").decode()}</row>'
+                      for r, rec in zip(rows, zip(*cells))).encode("utf-8")
+
+
+def _column(letter: str, rows: list[str], values: pd.Series, style: int, quote: int) -> list[str]:
+    """One column's cells as XML strings ("" for an empty cell)."""
+    dtype = values.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        days = ((values.to_numpy(dtype="datetime64[ns]") - EXCEL_EPOCH) / np.timedelta64(1, "D"))
+        return ["" if d != d else f'<c r="{letter}{r}" s="{style}"><v>{_number(d)}</v></c>'
+                for r, d in zip(rows, days.tolist())]
+    if pd.api.types.is_bool_dtype(dtype):
+        return [f'<c r="{letter}{r}" t="b"><v>{int(x)}</v></c>' for r, x in zip(rows, values.tolist())]
+    if pd.api.types.is_numeric_dtype(dtype):
+        return ["" if x is None or x != x or x in (math.inf, -math.inf) else
+                f'<c r="{letter}{r}" s="{style}"><v>{_number(x)}</v></c>'
+                for r, x in zip(rows, values.astype(object).where(values.notna(), None).tolist())]
+    return [_cell(letter, r, cell_value(x), style, quote) for r, x in zip(rows, values.tolist())]
+
+
+def _number(x: float | int) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
+
+
+def _cell(letter: str, r: str, value: Any, style: int, quote: int) -> str:
+    """One cell of a mixed column, from a value already through :func:`cell_value`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value.translate(_CONTROL_CHARS)[:MAX_TEXT]
+        if not text:
+            return ""
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        prefix = f' s="{quote}"' if text.startswith(RISKY_PREFIXES) else ""
+        return f'<c r="{letter}{r}"{prefix} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, dt.datetime):
+        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        return f'<c r="{letter}{r}" s="{style}"><v>{_number(serial)}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{letter}{r}" s="{style}"><v>{(value - dt.date(1899, 12, 30)).days}</v></c>'
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return f'<c r="{letter}{r}" s="{style}"><v>{_number(value)}</v></c>'
+    return ""
