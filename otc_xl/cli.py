@@ -48,6 +48,8 @@ AS_OF = click.option("--as-of", callback=_as_of, metavar="DATE",
 CONFIG = click.option("--config", "toml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                       help="TOML file with settings (overrides the Config sheet).")
 DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+NO_BACKUP = click.option("--no-backup", "no_backup", is_flag=True,
+                         help="When writing into BOOK itself, do not keep the previous file as BOOK.bak.xlsx.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -127,19 +129,19 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
 
 def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
              as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
-             customer_ids: list[str] | None = None) -> Path:
+             customer_ids: list[str] | None = None, backup: bool = True) -> Path:
     target = (out or book) if in_place else (out or book.with_name(f"{book.stem}_report.xlsx"))
     if not in_place:
         refuse_output_over_input(target, [book])
     # The lock is held from the read to the rename: a second command writing the same file waits, and
     # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
     with writing(target, _wait):
-        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids)
+        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids, backup)
 
 
 def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
                     as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
-                    customer_ids: list[str] | None) -> Path:
+                    customer_ids: list[str] | None, backup: bool = True) -> Path:
     with _progress() as bar:
         ledger = _load(book, require, toml, as_of, bar)
         steps = _Steps(bar, len(jobs), "Running")
@@ -148,7 +150,7 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         steps = _Steps(bar, len(sheets), "Writing sheet")
         if in_place:
-            written = replace_report_sheets(book, sheets, target, on_sheet=steps)
+            written = replace_report_sheets(book, sheets, target, on_sheet=steps, backup=backup)
         else:
             written = write_new_workbook(target, sheets, on_sheet=steps)
         steps.finish()
@@ -188,11 +190,12 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
                   help="Report workbook to write (default: BOOK_report.xlsx next to BOOK).")
     @click.option("--in-place", is_flag=True,
                   help="Write the report sheets into BOOK itself (only otc_xl's own sheets are replaced).")
+    @NO_BACKUP
     @AS_OF
     @CONFIG
     @DEBUG
-    def command(book: Path, out: Path | None, in_place: bool, as_of, toml, debug: bool) -> None:
-        _guard(debug, lambda: _execute(book, jobs, out, in_place, toml, as_of, require))
+    def command(book: Path, out: Path | None, in_place: bool, no_backup: bool, as_of, toml, debug: bool) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, in_place, toml, as_of, require, backup=not no_backup))
 
     return command
 
@@ -243,10 +246,11 @@ KEEP_BOOK = click.option("--out", type=click.Path(dir_okay=False, path_type=Path
 def _collections_command(name: str, jobs: list[str], help_text: str, writes_files: bool = False):
     """Commands whose sheets are records the next run reads back: they update BOOK itself.
     Only those that write letters take ``--files``."""
-    def command(book: Path, out: Path | None, as_of, toml, debug: bool, files_dir: Path | None = None) -> None:
-        _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir))
+    def command(book: Path, out: Path | None, no_backup: bool, as_of, toml, debug: bool,
+                files_dir: Path | None = None) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir, backup=not no_backup))
 
-    for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), KEEP_BOOK,
+    for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), NO_BACKUP, KEEP_BOOK,
                    click.argument("book", type=click.Path(dir_okay=False, path_type=Path))):
         command = option(command)
     return main.command(name=name, help=help_text)(command)
@@ -279,12 +283,13 @@ residuals with an approval column that is kept when the sheet is refreshed) into
 @click.option("--customer", "customers", multiple=True, metavar="ID",
               help="Customer to write a statement for (repeat for several; default: every customer).")
 @KEEP_BOOK
+@NO_BACKUP
 @FILES_DIR
 @AS_OF
 @CONFIG
 @DEBUG
-def statement(book: Path, customers: tuple[str, ...], out: Path | None, files_dir: Path | None, as_of, toml,
-              debug: bool) -> None:
+def statement(book: Path, customers: tuple[str, ...], out: Path | None, no_backup: bool, files_dir: Path | None,
+              as_of, toml, debug: bool) -> None:
     """Statements of account: opening balance, open items with ageing, payments, closing balance.
 
     Opening balance = open items dated before the first day of the as-of month; payments are the
@@ -293,7 +298,7 @@ def statement(book: Path, customers: tuple[str, ...], out: Path | None, files_di
     the customer's language, to the --files folder.
     """
     _guard(debug, lambda: _execute(book, ["statements"], out, True, toml, as_of, files_dir=files_dir,
-                                   customer_ids=list(customers) or None))
+                                   customer_ids=list(customers) or None, backup=not no_backup))
 
 
 @main.command()

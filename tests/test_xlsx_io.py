@@ -85,34 +85,6 @@ def test_in_place_refuses_a_users_sheet_with_the_report_name(make_book):
     assert sha(book) == digest
 
 
-def test_in_place_refuses_content_openpyxl_would_drop(make_book, tmp_path):
-    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
-    wb = openpyxl.load_workbook(book)
-    from openpyxl.chart import BarChart as Chart, Reference
-    chart = Chart()
-    chart.add_data(Reference(wb["Invoices"], min_col=7, min_row=1, max_row=2))
-    wb["Invoices"].add_chart(chart, "K2")
-    wb.save(book)
-    digest = sha(book)
-    with pytest.raises(otc_xl.ValidationError, match="Invoices has pictures, charts or shapes that would be lost"):
-        replace_report_sheets(book, [report()])
-    assert sha(book) == digest
-
-
-def test_in_place_marks_pivots_to_refresh(make_book):
-    from otc_xl.io.xlsx_writer import mark_pivots_refresh_on_load
-
-    class Cache:
-        refreshOnLoad = False
-
-    class Pivot:
-        cache = Cache()
-
-    wb = openpyxl.Workbook()
-    wb.active._pivots = [Pivot()]
-    assert mark_pivots_refresh_on_load(wb) == 1 and Pivot.cache.refreshOnLoad is True
-
-
 def test_error_cells_in_optional_columns_are_reported(make_book):
     book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)[:8] + ["#REF!"]]})
     ledger = otc_xl.read_workbook(book)

@@ -61,33 +61,37 @@ def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[st
     """The report workbook at ``path`` (a scratch file the caller owns)."""
     with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
         scratch = Path(tmp) / "layout.xlsx"
-        layouts = _lay_out(scratch, reports, on_sheet)
+        layouts = lay_out(scratch, reports, on_sheet)
         with zipfile.ZipFile(scratch) as z:
             parts = sheet_parts(z)
             book = StyleBook(z.read("xl/styles.xml"))
             changed: dict[str, Any] = {}
             for layout in layouts:
-                if len(layout.report.frame):
-                    changed[parts[layout.report.sheet]] = layout.sheet_xml(z.read(parts[layout.report.sheet]), book)
+                changed[parts[layout.report.sheet]] = layout.sheet_xml(z.read(parts[layout.report.sheet]), book)
             changed["xl/styles.xml"] = book.xml
         write_package(scratch, str(path), changed)
 
 
-class _Layout:
+class Layout:
     """One report sheet as xlsxwriter laid it out, and how to fill in its other rows."""
 
     def __init__(self, report: ReportSheet, columns: list[str], formats: list[str]):
         self.report, self.columns, self.formats = report, columns, formats
 
-    def sheet_xml(self, xml: bytes, book: StyleBook) -> Iterator[bytes]:
+    def sheet_xml(self, xml: bytes, book: StyleBook, fix: Callable[[bytes], bytes] = lambda x: x) -> Iterator[bytes]:
         """The sheet part with the data rows 2 … n+1 streamed in (a note xlsxwriter wrote beside a
-        data row joins that row). The styles are looked up (added to ``book``) now, the
-        rows built as the result is consumed."""
+        data row joins that row); ``fix`` is applied to what xlsxwriter wrote (the splice maps its
+        styles and strings into the user's workbook). The styles of the streamed rows are looked
+        up in (added to) ``book`` now; the rows are built as the result is consumed."""
         styles = [book.xf(NUMBER_FORMATS[f]) for f in self.formats]
-        return self._streamed(xml, styles, book.xf("@", quote=True))
+        return self._streamed(fix(xml), styles, book.xf("@", quote=True))
 
     def _streamed(self, xml: bytes, styles: list[int], quote: int) -> Iterator[bytes]:
         start, end = xml.find(b"<sheetData>") + len(b"<sheetData>"), xml.find(b"</sheetData>")
+        if end < 0:  # <sheetData/>: nothing laid out beside the rows
+            start = end = xml.find(b"<sheetData/>")
+            xml = xml[:start] + b"<sheetData></sheetData>" + xml[start + len(b"<sheetData/>"):]
+            start, end = start + len(b"<sheetData>"), start + len(b"<sheetData>")
         rows = {int(m.group(1)): m for m in _ROW.finditer(xml, start, end)}
         n = len(self.report.frame)
         extra = {r: m.group(2) or b"" for r, m in rows.items() if 2 <= r <= n + 1}
@@ -96,7 +100,8 @@ class _Layout:
         last_col = max(len(self.columns), *(c for r in rows.values() for c in _columns_in(r.group(0))))
         head = DIMENSION.sub(lambda m: extend_dimension(m, n + 1, last_col), xml[:start], count=1) + before
         yield head
-        yield from row_chunks(self.report.frame, 2, styles, quote, extra)
+        if n:
+            yield from row_chunks(self.report.frame, 2, styles, quote, extra)
         yield after + xml[end:]
 
 
@@ -108,7 +113,8 @@ def _columns_in(row_xml: bytes) -> list[int]:
     return [column_index_from_string(c.decode()) for c in _CELL_REF.findall(row_xml)]
 
 
-def _lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None) -> list[_Layout]:
+def lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None) -> list[Layout]:
+    """xlsxwriter's layout of every report sheet (all but the data rows) in the package ``path``."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                            "strings_to_urls": False, "nan_inf_to_errors": False})
     cache: dict[Any, Any] = {}
@@ -131,7 +137,7 @@ def _number_format(code: str) -> Any:
     return 14 if code == "mm-dd-yy" else code  # the built-in short date, shown in the user's regional format
 
 
-def _sheet(book, report: ReportSheet, fmt) -> _Layout:
+def _sheet(book, report: ReportSheet, fmt) -> Layout:
     frame = report.frame
     columns = [str(c) for c in frame.columns]
     kinds = [report.format_of(c) for c in frame.columns]
@@ -166,7 +172,7 @@ def _sheet(book, report: ReportSheet, fmt) -> _Layout:
         chart = _chart(book, report, columns, rows)
         if chart is not None:
             ws.insert_chart(len(report.notes) + 2, notes_col, chart)
-    return _Layout(report, columns, kinds)
+    return Layout(report, columns, kinds)
 
 
 def _escape_header(name: str) -> str:

@@ -193,23 +193,31 @@ def extend_dimension(m: re.Match, last_row: int, last_col: int) -> bytes:
     return (f'<dimension ref="{first}:{get_column_letter(max(c2, last_col))}{max(r2, last_row)}"/>').encode()
 
 
-def write_package(source: Path, target: str, changed: dict[str, Any]) -> None:
+def write_package(source: Path, target: str, changed: dict[str, Any], added: dict[str, Any] | None = None,
+                  removed: frozenset[str] | set[str] = frozenset()) -> None:
     """Copy the package ``source`` to ``target`` with ``changed`` parts replaced (bytes, or an
-    iterable of byte chunks written as they come); every other part keeps its bytes, name, order,
-    date and compression."""
+    iterable of byte chunks written as they come), ``removed`` parts left out and ``added`` parts
+    appended; every other part keeps its bytes, name, order, date and compression."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
         for info in zin.infolist():
-            data = changed.get(info.filename)
-            if data is None:
-                data = zin.read(info.filename)
-            if isinstance(data, bytes):
-                zout.writestr(info, data, compress_type=info.compress_type)
+            if info.filename in removed:
                 continue
-            out = zipfile.ZipInfo(info.filename, info.date_time)
-            out.compress_type, out.external_attr = info.compress_type, info.external_attr
-            with zout.open(out, "w", force_zip64=True) as handle:
-                for chunk in ahead(data):
-                    handle.write(chunk)
+            data = changed.get(info.filename)
+            _write_part(zout, info, zin.read(info.filename) if data is None else data)
+        for name, data in (added or {}).items():
+            _write_part(zout, zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
+def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: Any, compress: int | None = None) -> None:
+    compress = info.compress_type if compress is None else compress
+    if isinstance(data, bytes):
+        zout.writestr(info, data, compress_type=compress)
+        return
+    out = zipfile.ZipInfo(info.filename, info.date_time)
+    out.compress_type, out.external_attr = compress, info.external_attr
+    with zout.open(out, "w", force_zip64=True) as handle:
+        for chunk in ahead(data):
+            handle.write(chunk)
 
 
 def ahead(chunks: Iterable[bytes], depth: int = 2) -> Iterator[bytes]:

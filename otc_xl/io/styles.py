@@ -75,3 +75,72 @@ class StyleBook:
             self.xml = self.xml[:start] + b'<numFmts count="1">' + entry + b"</numFmts>" + self.xml[start:]
         self._formats[code] = fmt
         return fmt
+
+    # ------------------------------------------------------------------------ styles of another book
+
+    def import_xf(self, other: "StyleBook", index: int) -> int:
+        """Index here of the cell format ``other`` has at ``index`` (its number format, font, fill
+        and border found or added here); the default font, fill and border stay this book's own."""
+        if index == 0:  # the default format: this book's own (its font, e.g. the user's)
+            return 0
+        xf = other._xfs[index]
+        end = xf.find(b">")
+        attrs = dict(_ATTR.findall(xf[:end]))
+        code = other._code(int(attrs.get(b"numFmtId", b"0")))
+        ids = {"numFmtId": self._number_format(code)}
+        for tag, default in (("font", 0), ("fill", 1), ("border", 0)):
+            i = int(attrs.get(f"{tag}Id".encode(), b"0"))
+            ids[f"{tag}Id"] = i if i <= default else self._component(tag, other._items(tag)[i])
+        flags = "".join(f' {k.decode()}="{v.decode()}"' for k, v in attrs.items()
+                        if k.startswith(b"apply") or k == b"quotePrefix")
+        inner = xf[end + 1:xf.rfind(b"</xf>")] if not xf[:end].endswith(b"/") else b""
+        new = (f'<xf numFmtId="{ids["numFmtId"]}" fontId="{ids["fontId"]}" fillId="{ids["fillId"]}" '
+               f'borderId="{ids["borderId"]}" xfId="0"{flags}').encode() + (b">" + inner + b"</xf>" if inner else b"/>")
+        if new in self._xfs:
+            return self._xfs.index(new)
+        head = _CELLXFS.search(self.xml)
+        close = self.xml.find(b"</cellXfs>", head.end())
+        self._xfs.append(new)
+        self.xml = (self.xml[:head.start()] + f'<cellXfs count="{len(self._xfs)}">'.encode()
+                    + self.xml[head.end():close] + new + self.xml[close:])
+        return len(self._xfs) - 1
+
+    def import_dxf(self, other: "StyleBook", index: int) -> int:
+        """Index here of the differential format (conditional formatting) ``other`` has at ``index``."""
+        return self._component("dxf", other._items("dxf")[index])
+
+    def _code(self, number_format: int) -> str:
+        for code, i in (*BUILTIN_FORMATS.items(), *self._formats.items()):
+            if i == number_format:
+                return code
+        return "General"
+
+    def _items(self, tag: str) -> list[bytes]:
+        found = _section(tag).search(self.xml)
+        return _item(tag).findall(found.group(2)) if found and found.group(2) else []
+
+    def _component(self, tag: str, item: bytes) -> int:
+        """Index of ``item`` (a ``<font>``, ``<fill>``, ``<border>`` or ``<dxf>``) here, appended when new."""
+        items = self._items(tag)
+        if item in items:
+            return items.index(item)
+        found = _section(tag).search(self.xml)
+        section = f'<{tag}s count="{len(items) + 1}">'.encode() + b"".join(items) + item + f"</{tag}s>".encode()
+        if found:
+            self.xml = self.xml[:found.start()] + section + self.xml[found.end():]
+        else:  # no such list yet: it goes before the parts that follow it in a styleSheet
+            at = min((i for i in (self.xml.find(t) for t in _AFTER[tag]) if i >= 0), default=self.xml.rfind(b"</styleSheet>"))
+            self.xml = self.xml[:at] + section + self.xml[at:]
+        return len(items)
+
+
+_AFTER = {"dxf": (b"<tableStyles", b"<colors", b"<extLst", b"</styleSheet>")}
+
+
+def _section(tag: str) -> re.Pattern:
+    """``<fonts …>…</fonts>`` (or ``<dxfs count="0"/>``): group 2 holds the items."""
+    return re.compile(rf"<{tag}s\b([^>]*?)(?:/>|>(.*?)</{tag}s>)".encode(), re.S)
+
+
+def _item(tag: str) -> re.Pattern:
+    return re.compile(rf"<{tag}\b[^>]*?(?:/>|>.*?</{tag}>)".encode(), re.S)

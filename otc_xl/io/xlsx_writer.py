@@ -244,54 +244,21 @@ def write_new_workbook(target: str | Path, reports: list[ReportSheet],
 
 
 def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
-                          on_sheet: Callable[[str], None] | None = None) -> Path:
-    """Write ``reports`` into an existing workbook, replacing only otc_xl's own report sheets.
+                          on_sheet: Callable[[str], None] | None = None, backup: bool = True) -> Path:
+    """Write ``reports`` into an existing workbook, replacing only otc_xl's own report sheets and
+    leaving every other part of the package byte for byte as it was (see
+    :mod:`otc_xl.io.report_splice`); the previous file is kept as ``NAME.bak.xlsx`` (``backup``).
 
     A sheet is otc_xl's when it holds the report's Excel Table (e.g. ``tblAgeing``). A same-named
-    sheet without it, or the table name used elsewhere, is refused rather than overwritten, and so
-    is a workbook with content openpyxl cannot carry over (pictures, charts, controls) outside the
-    report sheets. Pivot tables are kept and marked to refresh when the workbook is opened.
+    sheet without it, or the table name used elsewhere, is refused rather than overwritten.
     """
+    from .report_splice import splice_reports
+
     source = Path(book_path)
-    target = Path(target) if target else source
-    own = {r.sheet for r in reports}
-    lost = unsupported_content(source, own)
-    if lost:
-        raise ValidationError([Problem(source.name, f"sheet {s} has {what} that would be lost if otc_xl rewrote "
-                                       "this file; write reports to a new file (--out) or use the Excel buttons")
-                               for s, what in lost])
-    book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
-    problems = []
-    for report in reports:
-        for ws in book.worksheets:
-            if report.table in ws.tables and ws.title != report.sheet:
-                problems.append(Problem(ws.title, f"already has a table named {report.table}; rename it"))
-        if report.sheet in book.sheetnames and report.table not in book[report.sheet].tables:
-            problems.append(Problem(report.sheet, f"this sheet was not written by otc_xl (it has no table "
-                                                  f"{report.table}); rename it so otc_xl can write its report"))
-    if problems:
-        raise ValidationError(problems)
-    for report in reports:
-        if on_sheet:
-            on_sheet(report.sheet)
-        index = None
-        if report.sheet in book.sheetnames:
-            index = book.sheetnames.index(report.sheet)
-            book.remove(book[report.sheet])
-        fill_sheet(book.create_sheet(report.sheet, index), report)
-    mark_pivots_refresh_on_load(book)
-    save_atomically(book, target)
-    return target
-
-
-def mark_pivots_refresh_on_load(book: openpyxl.Workbook) -> int:
-    """Ask Excel to refresh every pivot table's cache when the workbook opens; returns how many."""
-    count = 0
-    for ws in book.worksheets:
-        for pivot in getattr(ws, "_pivots", []):
-            pivot.cache.refreshOnLoad = True
-            count += 1
-    return count
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValidationError([Problem(source.name, "report sheets can be written into .xlsx and .xlsm workbooks "
+                                                    "only; write them to a new file with --out")])
+    return splice_reports(source, reports, target, on_sheet, backup)
 
 
 def own_report_sheets(path: Path) -> set[str]:

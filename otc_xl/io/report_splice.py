@@ -1,0 +1,369 @@
+"""Report sheets written into the user's own workbook, touching nothing that is not ours.
+
+The reports are laid out by xlsxwriter in a scratch package (:mod:`otc_xl.io.report_writer`);
+their parts are then spliced, at zip level, into a copy of the user's package that is renamed
+over the original:
+
+* a report sheet already in the workbook (it holds the report's Excel Table, e.g. ``tblAgeing``)
+  keeps its part name, its place among the sheets and its sheet id; its contents and its own
+  table, drawing and chart parts are replaced;
+* a new report sheet is added after the others;
+* the cell formats and conditional-format styles the new sheets use are found or appended in the
+  workbook's ``styles.xml`` (the user's styles keep their indices); text xlsxwriter stored as
+  shared strings becomes inline text, so ``sharedStrings.xml`` is not touched;
+* every other part — the user's sheets, charts, pictures, shapes, form controls, slicers, pivot
+  tables and caches, data validations, conditional formats, defined names, the VBA project,
+  custom XML, external links — is copied byte for byte. Only ``workbook.xml``, its
+  relationships and ``[Content_Types].xml`` change when a sheet is added, and ``calcChain.xml``
+  (Excel's cache of formula order, rebuilt by Excel) is dropped when it lists a replaced sheet.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree
+
+from ..model.problems import Problem, ValidationError
+from ..model.report import ReportSheet
+from .files import replace_atomically
+from .package import NS, sheet_parts
+from .report_writer import lay_out
+from .sheet_append import write_package
+from .styles import StyleBook
+
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+OWNED_KINDS = ("table", "drawing", "chart", "chartStyle", "chartColorStyle", "printerSettings", "comments",
+               "vmlDrawing", "image")
+"""Parts a report sheet may own; removed with it when nothing else refers to them."""
+_SHARED = re.compile(rb'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="s"><v>(\d+)</v></c>')
+_STYLE = re.compile(rb'(<c r="[A-Z]+\d+" s=")(\d+)(")')
+_DXF = re.compile(rb'(\bdxfId=")(\d+)(")')
+_TABLE_ID = re.compile(rb'(<table\b[^>]*?\bid=")(\d+)(")')
+
+
+def backup_path(book: Path) -> Path:
+    """``ledger.bak.xlsx`` beside ``ledger.xlsx``: the one backup kept of the previous file."""
+    return book.with_name(f"{book.stem}.bak{book.suffix}")
+
+
+def splice_reports(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
+                   on_sheet: Callable[[str], None] | None = None, backup: bool = True) -> Path:
+    """Write ``reports`` into the workbook ``book_path`` (saved as ``target``, default itself),
+    replacing only otc_xl's own report sheets; keep the previous file as ``NAME.bak.xlsx``
+    (``backup``). Refused, with nothing written, when a same-named sheet is not ours or a report's
+    table name is taken by another sheet."""
+    source = Path(book_path)
+    target = Path(target) if target else source
+    with zipfile.ZipFile(source) as z:
+        old = _check(z, source.name, reports)
+    with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
+        scratch = Path(tmp) / "layout.xlsx"
+        layouts = lay_out(scratch, reports, on_sheet)
+        with zipfile.ZipFile(source) as user, zipfile.ZipFile(scratch) as ours:
+            plan = _Plan(user, ours, old)
+            for layout in layouts:
+                plan.add_sheet(layout)
+            changed, added, removed = plan.finish()
+            if backup and target == source:
+                replace_atomically(backup_path(source), lambda t: shutil.copyfile(source, t))
+            replace_atomically(target, lambda t: write_package(source, t, changed, added, removed))
+    return target
+
+
+def own_sheets(z: zipfile.ZipFile) -> dict[str, set[str]]:
+    """Sheet name → names of the Excel Tables it holds."""
+    out = {}
+    for name, part in sheet_parts(z).items():
+        out[name] = {_table_name(z.read(t)) for t in _targets(z, part, "table") if t in z.NameToInfo}
+    return out
+
+
+def _table_name(xml: bytes) -> str:
+    root = ElementTree.fromstring(xml)
+    return root.get("displayName") or root.get("name") or ""
+
+
+def _check(z: zipfile.ZipFile, name: str, reports: list[ReportSheet]) -> set[str]:
+    """The report sheets already in the workbook (to be replaced); ValidationError when a sheet or
+    table name is taken by something that is not ours."""
+    tables = own_sheets(z)
+    problems, old = [], set()
+    for report in reports:
+        for sheet, names in tables.items():
+            if report.table in names and sheet != report.sheet:
+                problems.append(Problem(sheet, f"already has a table named {report.table}; rename it"))
+        if report.sheet in tables:
+            if report.table not in tables[report.sheet]:
+                problems.append(Problem(report.sheet, f"this sheet was not written by otc_xl (it has no table "
+                                                      f"{report.table}); rename it so otc_xl can write its report"))
+            else:
+                old.add(report.sheet)
+    if problems:
+        raise ValidationError(problems)
+    return old
+
+
+def _rels_name(part: str) -> str:
+    path = PurePosixPath(part)
+    return str(path.parent / "_rels" / f"{path.name}.rels")
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in f"{PurePosixPath(base).parent}/{target}".split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _relationships(z: zipfile.ZipFile, part: str) -> list[tuple[str, str, str, str]]:
+    """(Id, Type, resolved target, TargetMode) of each relationship of ``part``."""
+    name = _rels_name(part)
+    if name not in z.NameToInfo:
+        return []
+    return [(r.get("Id"), r.get("Type", ""), r.get("Target", "") if r.get("TargetMode") == "External"
+             else _resolve(part, r.get("Target", "")), r.get("TargetMode") or "")
+            for r in ElementTree.fromstring(z.read(name)).findall("pr:Relationship", NS)]
+
+
+def _targets(z: zipfile.ZipFile, part: str, kind: str | None = None) -> list[str]:
+    return [t for _, ty, t, mode in _relationships(z, part) if not mode and (kind is None or ty.endswith("/" + kind))]
+
+
+def _relative(base: str, target: str) -> str:
+    """``target`` as a path relative to the folder of ``base`` (``../tables/table3.xml``)."""
+    here, there = PurePosixPath(base).parent.parts, PurePosixPath(target).parts
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + list(there[common:]))
+
+
+class _Plan:
+    """The parts to change, add and remove to put the laid-out report sheets into the user's package."""
+
+    def __init__(self, user: zipfile.ZipFile, ours: zipfile.ZipFile, old: set[str]):
+        self.user, self.ours = user, ours
+        self.user_parts, self.our_parts = sheet_parts(user), sheet_parts(ours)
+        self.styles = StyleBook(user.read("xl/styles.xml"))
+        self.our_styles = StyleBook(ours.read("xl/styles.xml"))
+        self.strings = _shared_strings(ours)
+        self.changed: dict[str, Any] = {}
+        self.added: dict[str, Any] = {}
+        self.removed = self._owned_by({self.user_parts[name] for name in old})
+        self.taken = set(user.NameToInfo) - self.removed
+        self.types = _content_types(ours)
+        self.new_types: dict[str, str] = {}
+        self.new_sheets: list[tuple[str, str]] = []
+        self.table_id = max([0, *(int(m.group(2)) for n in self.taken if n.startswith("xl/tables/")
+                                  for m in [_TABLE_ID.search(user.read(n))] if m)])
+        self.replaced_ids = self._sheet_ids(old)
+
+    def _owned_by(self, sheets: set[str]) -> set[str]:
+        """The sheets' parts and what they alone refer to (tables, drawings, charts …)."""
+        owned, todo = set(), list(sheets)
+        while todo:
+            part = todo.pop()
+            for _, kind, target, mode in _relationships(self.user, part):
+                if not mode and kind.rsplit("/", 1)[-1] in OWNED_KINDS and target not in owned:
+                    owned.add(target)
+                    todo.append(target)
+        # a part another (kept) part still refers to stays
+        kept = [n for n in self.user.NameToInfo if n.endswith(".rels")]
+        for rels in kept:
+            owner = rels.replace("_rels/", "").removesuffix(".rels")
+            if owner in owned or owner in sheets:
+                continue
+            for _, _, target, mode in _relationships(self.user, owner):
+                owned.discard(target)
+        owned = {p for p in owned if p in self.user.NameToInfo}
+        return owned | {_rels_name(p) for p in owned | sheets if _rels_name(p) in self.user.NameToInfo}
+
+    def _sheet_ids(self, names: set[str]) -> set[str]:
+        root = ElementTree.fromstring(self.user.read("xl/workbook.xml"))
+        return {s.get("sheetId") for s in root.find("m:sheets", NS) if s.get("name") in names}
+
+    def _free(self, folder: str, stem: str, ext: str = "xml") -> str:
+        k = 1
+        while f"{folder}/{stem}{k}.{ext}" in self.taken:
+            k += 1
+        name = f"{folder}/{stem}{k}.{ext}"
+        self.taken.add(name)
+        return name
+
+    def _fix(self, xml: bytes) -> bytes:
+        """What xlsxwriter wrote, in the user's terms: its styles mapped, its shared strings inline,
+        the sheet not selected (the user's selected sheet stays the one shown)."""
+        xml = _SHARED.sub(lambda m: _inline(m, self.strings), xml)
+        xml = _STYLE.sub(lambda m: m.group(1) + str(self.styles.import_xf(self.our_styles, int(m.group(2)))).encode()
+                         + m.group(3), xml)
+        xml = _DXF.sub(lambda m: m.group(1) + str(self.styles.import_dxf(self.our_styles, int(m.group(2)))).encode()
+                       + m.group(3), xml)
+        return xml.replace(b' tabSelected="1"', b"")
+
+    def add_sheet(self, layout) -> None:
+        name = layout.report.sheet
+        ours = self.our_parts[name]
+        part = self.user_parts.get(name) or self._free("xl/worksheets", "sheet")
+        if name not in self.user_parts:
+            self.new_sheets.append((name, part))
+            self.new_types[part] = self.types[ours]
+        xml = self.ours.read(ours)
+        self._store(part, layout.sheet_xml(xml, self.styles, self._fix))
+        self._copy_related(ours, part)
+
+    def _store(self, part: str, data: Any) -> None:
+        """New contents for ``part``: a part of the user's package (kept or freed) is rewritten in
+        its place, any other is added at the end."""
+        if part in self.user.NameToInfo:
+            self.changed[part] = data
+            self.removed.discard(part)
+        else:
+            self.added[part] = data
+
+    def _copy_related(self, ours: str, part: str) -> None:
+        """Our part's related parts (table, drawing → chart …) under free names, and its relationships."""
+        rels = []
+        for rid, kind, target, mode in _relationships(self.ours, ours):
+            if mode:
+                rels.append((rid, kind, target, mode))
+                continue
+            stem = re.sub(r"\d+$", "", PurePosixPath(target).stem)
+            new = self._free(str(PurePosixPath(target).parent), stem, PurePosixPath(target).suffix.lstrip("."))
+            data = self.ours.read(target)
+            if kind.endswith("/table"):
+                self.table_id += 1
+                data = _TABLE_ID.sub(lambda m: m.group(1) + str(self.table_id).encode() + m.group(3), data, count=1)
+            self._store(new, data)
+            self.new_types[new] = self.types.get(target, "")
+            self._copy_related(target, new)
+            rels.append((rid, kind, _relative(part, new), ""))
+        rels_name = _rels_name(part)
+        if rels:
+            xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                   '"http://schemas.openxmlformats.org/package/2006/relationships">'
+                   + "".join(f'<Relationship Id={quoteattr(i)} Type={quoteattr(k)} Target={quoteattr(t)}'
+                             + (f' TargetMode="{m}"' if m else "") + "/>" for i, k, t, m in rels)
+                   + "</Relationships>").encode()
+            self._store(rels_name, xml)
+        elif rels_name in self.user.NameToInfo:
+            self.removed.add(rels_name)
+
+    def finish(self) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+        self.changed["xl/styles.xml"] = self.styles.xml
+        workbook_rels = self.user.read("xl/_rels/workbook.xml.rels")
+        workbook = self.user.read("xl/workbook.xml")
+        calc_chain = next((t for _, k, t, _ in _relationships(self.user, "xl/workbook.xml") if k == CALC_CHAIN_TYPE),
+                          None)
+        if calc_chain in self.user.NameToInfo and self.replaced_ids and re.search(
+                rb'\bi="(' + b"|".join(re.escape(i.encode()) for i in self.replaced_ids) + rb')"',
+                self.user.read(calc_chain)):
+            self.removed.add(calc_chain)
+            workbook_rels = re.sub(rb'<Relationship\b[^>]*?calcChain[^>]*/>', b"", workbook_rels)
+        if self.new_sheets:
+            root = ElementTree.fromstring(workbook)
+            next_id = max(int(s.get("sheetId")) for s in root.find("m:sheets", NS)) + 1
+            rids = {r.get("Id") for r in ElementTree.fromstring(workbook_rels).findall("pr:Relationship", NS)}
+            entries, rels = [], []
+            for k, (name, part) in enumerate(self.new_sheets):
+                rid = next(f"rIdOtc{n}" for n in range(1, 10**6) if f"rIdOtc{n}" not in rids)
+                rids.add(rid)
+                entries.append(f'<sheet name={quoteattr(name)} sheetId="{next_id + k}" r:id="{rid}"/>')
+                rels.append(f'<Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" '
+                            f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
+            prefix = _prefix_of(workbook, "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+            sheets_end = workbook.find(b"</sheets>") if b"</sheets>" in workbook else workbook.find(b"</x:sheets>")
+            entries_xml = "".join(entries).replace(' r:id="', f' {prefix}:id="').encode()
+            main = _prefix_of(workbook, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+            if main:
+                entries_xml = entries_xml.replace(b"<sheet ", f"<{main}:sheet ".encode())
+            workbook = workbook[:sheets_end] + entries_xml + workbook[sheets_end:]
+            end = workbook_rels.rfind(b"</Relationships>")
+            workbook_rels = workbook_rels[:end] + "".join(rels).encode() + workbook_rels[end:]
+            self.changed["xl/workbook.xml"] = workbook
+        if workbook_rels != self.user.read("xl/_rels/workbook.xml.rels"):
+            self.changed["xl/_rels/workbook.xml.rels"] = workbook_rels
+        self._refresh_pivots_on_our_sheets()
+        types = self.user.read("[Content_Types].xml")
+        updated = _update_types(types, self.new_types, self.removed - set(self.new_types))
+        if updated != types:
+            self.changed["[Content_Types].xml"] = updated
+        self.changed = {k: v for k, v in self.changed.items() if k not in self.removed}
+        return self.changed, self.added, self.removed
+
+
+    def _refresh_pivots_on_our_sheets(self) -> None:
+        """A pivot table whose source is one of our report sheets (a team leader's pivot over
+        PivotData) is marked to refresh when the workbook is opened; pivots over the user's own
+        data are left untouched."""
+        sheets = set(self.our_parts)
+        tables = set().union(*own_sheets(self.ours).values()) if self.our_parts else set()
+        for name in self.user.NameToInfo:
+            if not (name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml")):
+                continue
+            xml = self.user.read(name)
+            source = _WORKSHEET_SOURCE.search(xml)
+            if source is None:
+                continue
+            attrs = dict(re.findall(rb'(\w+)="([^"]*)"', source.group(0)))
+            on_ours = (attrs.get(b"sheet", b"").decode() in sheets or attrs.get(b"name", b"").decode() in tables)
+            if on_ours and not re.search(rb'<pivotCacheDefinition\b[^>]*\brefreshOnLoad="(1|true)"', xml):
+                head = re.search(rb"<pivotCacheDefinition\b[^>]*?(/?>)", xml)
+                without = re.sub(rb'\srefreshOnLoad="[^"]*"', b"", head.group(0))
+                self.changed[name] = xml[:head.start()] + without.replace(
+                    b"<pivotCacheDefinition", b'<pivotCacheDefinition refreshOnLoad="1"', 1) + xml[head.end():]
+
+
+_WORKSHEET_SOURCE = re.compile(rb"<worksheetSource\b[^>]*/?>")
+
+
+def _prefix_of(xml: bytes, namespace: str) -> str:
+    """The prefix ``xml`` binds to ``namespace`` ("" for the default namespace)."""
+    m = re.search(rb'xmlns:(\w+)="' + re.escape(namespace.encode()) + b'"', xml)
+    return m.group(1).decode() if m else ""
+
+
+def _shared_strings(z: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in z.NameToInfo:
+        return []
+    root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
+    main = NS["m"]
+    return ["".join(t.text or "" for t in si.iter(f"{{{main}}}t")) for si in root.findall("m:si", NS)]
+
+
+def _inline(m: re.Match, strings: list[str]) -> bytes:
+    text = strings[int(m.group(3))]
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return (f'<c r="{m.group(1).decode()}"{m.group(2).decode()} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+            ).encode()
+
+
+def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
+    """Part name (without the leading /) → content type, from the Overrides of ``[Content_Types].xml``."""
+    root = ElementTree.fromstring(z.read("[Content_Types].xml"))
+    return {o.get("PartName", "").lstrip("/"): o.get("ContentType", "") for o in root.findall(f"{{{CT_NS}}}Override")}
+
+
+def _update_types(xml: bytes, new: dict[str, str], removed: set[str]) -> bytes:
+    """``[Content_Types].xml`` with Overrides for ``new`` parts added and for ``removed`` parts dropped
+    (the others kept as they are, byte for byte)."""
+    for part in removed:
+        xml = re.sub(rb'<Override PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>', b"", xml)
+    existing = set(re.findall(rb'<Override PartName="/([^"]+)"', xml))
+    additions = "".join(f'<Override PartName="/{p}" ContentType={quoteattr(t)}/>' for p, t in new.items()
+                        if t and p.encode() not in existing).encode()
+    end = xml.rfind(b"</Types>")
+    return xml[:end] + additions + xml[end:]
