@@ -39,7 +39,7 @@ from .xlsx_writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, _widths, cell
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 HIGHLIGHTS = ("#FCE4D6", "#F8CBAD", "#F4B084", "#ED7D31")
 NOTE_COLOR = "#595959"
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 4_000
 _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
 
 

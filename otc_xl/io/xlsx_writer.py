@@ -1,12 +1,14 @@
-"""Writing report sheets to workbook files with openpyxl, safely.
+"""Writing report sheets to workbook files, safely.
 
 - Every report is a formatted Excel Table with a stable name (``tblAgeing``), frozen header,
   number formats, sensible widths, and optionally a totals row, highlighting and a bar chart.
 - Text is always written as text: a remittance ``=HYPERLINK(...)`` stays a string (and gets
   Excel's quote prefix, so editing the cell keeps it text); control characters are replaced.
 - Files are saved atomically (temporary file + rename): a crash never leaves half a workbook.
-- :func:`write_new_workbook` writes only reports (the default); :func:`replace_report_sheets`
-  updates a user's workbook in place, touching only sheets otc_xl wrote before.
+- :func:`write_new_workbook` writes only reports (the default; :mod:`otc_xl.io.report_writer`);
+  :func:`replace_report_sheets` splices them into a user's workbook, replacing only sheets otc_xl
+  wrote before and leaving every other part as it was (:mod:`otc_xl.io.report_splice`).
+  :func:`fill_sheet` writes one report with openpyxl (the shipped demo and template workbooks).
 """
 
 from __future__ import annotations
