@@ -22,7 +22,9 @@ from . import __version__
 from .io.xlsx_reader import XlsxSource
 from .io.files import write_files
 from .io.locking import refuse_output_over_input, same_file, writing
-from .io.xlsx_writer import messages_report, replace_report_sheets, write_new_workbook
+from .io.report_splice import replace_report_sheets
+from .io.report_writer import write_new_workbook
+from .io.xlsx_writer import messages_report
 from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS
 from .model.problems import Problem, ValidationError, errors_in

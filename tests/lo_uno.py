@@ -65,6 +65,16 @@ def stop(office, desktop):
     office.wait(timeout=60)
 
 
+def fill(sheet, rows):
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = sheet.getCellByPosition(c, r)
+            if isinstance(value, str):
+                cell.String = value
+            else:
+                cell.Value = value
+
+
 def build(out, picture, profile):
     office, ctx, desktop = start(profile)
     try:
@@ -72,24 +82,11 @@ def build(out, picture, profile):
         sheets = doc.Sheets
         invoices = sheets.getByIndex(0)
         invoices.Name = "Invoices"
-        for r, row in enumerate(INVOICES):
-            for c, value in enumerate(row):
-                cell = invoices.getCellByPosition(c, r)
-                if isinstance(value, str):
-                    cell.String = value
-                else:
-                    cell.Value = value
+        fill(invoices, INVOICES)
         sheets.insertNewByName("Data", 1)
         data = sheets.getByName("Data")
-        rows = [["Region", "Amount", "Score"]] + [["North" if i % 2 else "South", 100.0 + i, 1 + i % 5]
-                                                  for i in range(10)]
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                cell = data.getCellByPosition(c, r)
-                if isinstance(value, str):
-                    cell.String = value
-                else:
-                    cell.Value = value
+        fill(data, [["Region", "Amount", "Score"]] + [["North" if i % 2 else "South", 100.0 + i, 1 + i % 5]
+                                                      for i in range(10)])
         source = data.getCellRangeByName("A1:C11").RangeAddress
         doc.NamedRanges.addNewByName("SalesData", "$Data.$A$1:$C$11", data.getCellByPosition(0, 0).CellAddress, 0)
         scores = data.getCellRangeByName("C2:C11")

@@ -29,8 +29,7 @@ import otc_xl
 from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row
 from otc_xl.cli import main
 from otc_xl.io.locking import stale_temporaries
-from otc_xl.io.report_splice import backup_path
-from otc_xl.io.xlsx_writer import replace_report_sheets
+from otc_xl.io.report_splice import backup_path, replace_report_sheets
 from otc_xl.model.report import BarChart, ReportSheet
 
 SYSTEM_PYTHON = "/usr/bin/python3"

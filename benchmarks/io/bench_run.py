@@ -25,7 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
 import python_calamine as pc
 import xlsxwriter
 
@@ -133,7 +132,7 @@ def main() -> None:
         print(f"run / (match + read + bare write + 2 s) = {run_s:.2f} / {reference:.2f} = {run_s / reference:.2f}"
               "  (target ≤ 1.3)")
 
-        from otc_xl.io.xlsx_writer import write_new_workbook
+        from otc_xl.io.report_writer import write_new_workbook
         from otc_xl.workflows import RUN_ALL, run_jobs
         result, _ = run_jobs(ledger, RUN_ALL)
         start = time.perf_counter()

@@ -55,14 +55,18 @@ def backup_path(book: Path) -> Path:
     return book.with_name(f"{book.stem}.bak{book.suffix}")
 
 
-def splice_reports(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
-                   on_sheet: Callable[[str], None] | None = None, backup: bool = True) -> Path:
+def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
+                          on_sheet: Callable[[str], None] | None = None, backup: bool = True) -> Path:
     """Write ``reports`` into the workbook ``book_path`` (saved as ``target``, default itself),
     replacing only otc_xl's own report sheets; keep the previous file as ``NAME.bak.xlsx``
-    (``backup``). Refused, with nothing written, when a same-named sheet is not ours or a report's
-    table name is taken by another sheet."""
+    (``backup``). Refused, with nothing written, when a same-named sheet is not ours (a sheet is
+    otc_xl's when it holds the report's Excel Table, e.g. ``tblAgeing``), a report's table name is
+    taken by another sheet, or the workbook is not .xlsx/.xlsm."""
     source = Path(book_path)
     target = Path(target) if target else source
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValidationError([Problem(source.name, "report sheets can be written into .xlsx and .xlsm workbooks "
+                                                    "only; write them to a new file with --out")])
     with zipfile.ZipFile(source) as z:
         old = _check(z, source.name, reports)
     with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:

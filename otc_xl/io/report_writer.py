@@ -7,44 +7,40 @@ is copied to its target. Cells are what xlsxwriter would write: numbers and date
 column's number format, text as an inline string that is never a formula (with Excel's quote
 prefix when it could be taken for one), control characters replaced, text cut at 32,767.
 
-:func:`build_package` leaves the result in a scratch file, which :func:`write_reports` renames
+:func:`build_package` leaves the result in a scratch file, which :func:`write_new_workbook` renames
 over the target and the in-place writer (:mod:`otc_xl.io.report_splice`) splices into a user's
 workbook.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from openpyxl.utils import get_column_letter
-from xml.sax.saxutils import escape
 
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS, ReportSheet
+from .cell_xml import column_cells
 from .files import replace_atomically
 from .package import sheet_parts
 from .sheet_append import DIMENSION, extend_dimension, write_package
 from .styles import StyleBook
-from .xlsx_writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, _widths, cell_value, safe_text
+from .xlsx_writer import _widths, safe_text
 
-EXCEL_EPOCH = np.datetime64("1899-12-30")
 HIGHLIGHTS = ("#FCE4D6", "#F8CBAD", "#F4B084", "#ED7D31")
 NOTE_COLOR = "#595959"
 CHUNK_ROWS = 4_000
 _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
 
 
-def write_reports(target: str | Path, reports: list[ReportSheet],
-                  on_sheet: Callable[[str], None] | None = None) -> Path:
+def write_new_workbook(target: str | Path, reports: list[ReportSheet],
+                       on_sheet: Callable[[str], None] | None = None) -> Path:
     """Write ``reports`` to a new workbook file (replacing ``target`` if it exists), atomically;
     ``on_sheet`` is told each sheet's name before it is laid out (progress)."""
     target = Path(target)
@@ -221,49 +217,6 @@ def row_chunks(frame: pd.DataFrame, first_row: int, styles: list[int], quote: in
     for start in range(0, len(frame), chunk):
         part = frame.iloc[start:start + chunk]
         rows = [str(first_row + start + i) for i in range(len(part))]
-        cells = [_column(letters[j], rows, part.iloc[:, j], styles[j], quote) for j in range(frame.shape[1])]
+        cells = [column_cells(letters[j], rows, part.iloc[:, j], styles[j], quote) for j in range(frame.shape[1])]
         yield "".join(f'<row r="{r}">{"".join(rec)}{extra.get(int(r), b"").decode()}</row>'
                       for r, rec in zip(rows, zip(*cells))).encode("utf-8")
-
-
-def _column(letter: str, rows: list[str], values: pd.Series, style: int, quote: int) -> list[str]:
-    """One column's cells as XML strings ("" for an empty cell)."""
-    dtype = values.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        days = ((values.to_numpy(dtype="datetime64[ns]") - EXCEL_EPOCH) / np.timedelta64(1, "D"))
-        return ["" if d != d else f'<c r="{letter}{r}" s="{style}"><v>{_number(d)}</v></c>'
-                for r, d in zip(rows, days.tolist())]
-    if pd.api.types.is_bool_dtype(dtype):
-        return [f'<c r="{letter}{r}" t="b"><v>{int(x)}</v></c>' for r, x in zip(rows, values.tolist())]
-    if pd.api.types.is_numeric_dtype(dtype):
-        return ["" if x is None or x != x or x in (math.inf, -math.inf) else
-                f'<c r="{letter}{r}" s="{style}"><v>{_number(x)}</v></c>'
-                for r, x in zip(rows, values.astype(object).where(values.notna(), None).tolist())]
-    return [_cell(letter, r, cell_value(x), style, quote) for r, x in zip(rows, values.tolist())]
-
-
-def _number(x: float | int) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
-
-
-def _cell(letter: str, r: str, value: Any, style: int, quote: int) -> str:
-    """One cell of a mixed column, from a value already through :func:`cell_value`."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        text = value.translate(_CONTROL_CHARS)[:MAX_TEXT]
-        if not text:
-            return ""
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        prefix = f' s="{quote}"' if text.startswith(RISKY_PREFIXES) else ""
-        return f'<c r="{letter}{r}"{prefix} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-    if isinstance(value, bool):
-        return f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, dt.datetime):
-        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-        return f'<c r="{letter}{r}" s="{style}"><v>{_number(serial)}</v></c>'
-    if isinstance(value, dt.date):
-        return f'<c r="{letter}{r}" s="{style}"><v>{(value - dt.date(1899, 12, 30)).days}</v></c>'
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return f'<c r="{letter}{r}" s="{style}"><v>{_number(value)}</v></c>'
-    return ""

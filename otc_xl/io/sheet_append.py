@@ -14,7 +14,6 @@ prefixed XML, a sheet that is not found. The caller then uses the openpyxl path.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import queue
 import re
@@ -22,11 +21,11 @@ import threading
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from xml.sax.saxutils import escape
 
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from .cell_xml import column_cells
 from .package import related_parts, sheet_parts
 
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
@@ -36,41 +35,14 @@ _CELLXFS = re.compile(rb'<cellXfs count="(\d+)"\s*>')
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
 _AUTOFILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
-_CONTROL = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32))}
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-RISKY = ("=", "+", "-", "@")
 BUILTIN = {"date": 14, "money": 4}  # built-in number formats: short date in the user's locale, #,##0.00
 
 
-def _escape_text(text: str) -> str:
-    text = text.translate(_CONTROL)[:32767]
-    return escape(text) if ("&" in text or "<" in text or ">" in text) else text
-
-
-def _column_cells(letter: str, rows: list[str], values: pd.Series, kind: str, styles: dict[str, int],
-                  quote: int | None) -> list[str]:
-    """One column's cells as XML, one string per row ("" for an empty value). Text is always an
-    inline string (never a formula); text that Excel could take for one also gets the quote prefix."""
+def _style(values: pd.Series, kind: str, styles: dict[str, int]) -> int | None:
+    """A column's style: dates and money take theirs; other numbers and text none."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        serial = ((values.dt.normalize() - pd.Timestamp(EXCEL_EPOCH)).dt.days).astype("Int64")
-        return ["" if pd.isna(d) else f'<c r="{letter}{r}" s="{styles["date"]}"><v>{d}</v></c>'
-                for r, d in zip(rows, serial.tolist())]
-    if pd.api.types.is_integer_dtype(values.dtype) and kind != "money":
-        return ["" if pd.isna(x) else f'<c r="{letter}{r}"><v>{int(x)}</v></c>' for r, x in zip(rows, values.tolist())]
-    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
-        style = f' s="{styles["money"]}"' if kind == "money" else ""
-        return ["" if x != x else f'<c r="{letter}{r}"{style}><v>{x!r}</v></c>'
-                for r, x in zip(rows, values.astype("float64").tolist())]
-    out = []
-    for r, x in zip(rows, values.tolist()):
-        if x is None or x != x or x == "":
-            out.append("")
-            continue
-        text = str(x)
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        style = f' s="{quote}"' if quote is not None and text.startswith(RISKY) else ""
-        out.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t{space}>{_escape_text(text)}</t></is></c>')
-    return out
+        return styles["date"]
+    return styles["money"] if kind == "money" else None
 
 
 def _rows_xml(frame: pd.DataFrame, start_row: int, columns: dict[str, int], kinds: dict[str, str],
@@ -80,8 +52,9 @@ def _rows_xml(frame: pd.DataFrame, start_row: int, columns: dict[str, int], kind
     for first in range(0, len(frame), chunk):
         part = frame.iloc[first:first + chunk]
         rows = [str(start_row + first + i) for i in range(len(part))]
-        cells = [_column_cells(get_column_letter(c), rows, part[name] if name in part else pd.Series(
-            [None] * len(part), dtype=object), kinds.get(name, ""), styles, quote) for name, c in ordered]
+        cells = [column_cells(get_column_letter(c), rows, values, _style(values, kinds.get(name, ""), styles), quote)
+                 for name, c in ordered
+                 for values in [part[name] if name in part else pd.Series([None] * len(part), dtype=object)]]
         yield "".join(f'<row r="{r}">{"".join(rec)}</row>' for r, rec in zip(rows, zip(*cells))).encode("utf-8")
 
 

@@ -52,6 +52,12 @@ class StyleBook:
                 return i
         new = (f'<xf numFmtId="{fmt}" fontId="0" fillId="0" borderId="0" xfId="0"'
                + (' applyNumberFormat="1"' if fmt else "") + (' quotePrefix="1"' if quote else "") + "/>").encode()
+        return self._add_xf(new)
+
+    def _add_xf(self, new: bytes) -> int:
+        """Index of ``new`` (an ``<xf>``), appended to ``cellXfs`` when no identical one is there."""
+        if new in self._xfs:
+            return self._xfs.index(new)
         head = _CELLXFS.search(self.xml)
         end = self.xml.find(b"</cellXfs>", head.end())
         self._xfs.append(new)
@@ -96,14 +102,7 @@ class StyleBook:
         inner = xf[end + 1:xf.rfind(b"</xf>")] if not xf[:end].endswith(b"/") else b""
         new = (f'<xf numFmtId="{ids["numFmtId"]}" fontId="{ids["fontId"]}" fillId="{ids["fillId"]}" '
                f'borderId="{ids["borderId"]}" xfId="0"{flags}').encode() + (b">" + inner + b"</xf>" if inner else b"/>")
-        if new in self._xfs:
-            return self._xfs.index(new)
-        head = _CELLXFS.search(self.xml)
-        close = self.xml.find(b"</cellXfs>", head.end())
-        self._xfs.append(new)
-        self.xml = (self.xml[:head.start()] + f'<cellXfs count="{len(self._xfs)}">'.encode()
-                    + self.xml[head.end():close] + new + self.xml[close:])
-        return len(self._xfs) - 1
+        return self._add_xf(new)
 
     def import_dxf(self, other: "StyleBook", index: int) -> int:
         """Index here of the differential format (conditional formatting) ``other`` has at ``index``."""

@@ -5,10 +5,11 @@
 - Text is always written as text: a remittance ``=HYPERLINK(...)`` stays a string (and gets
   Excel's quote prefix, so editing the cell keeps it text); control characters are replaced.
 - Files are saved atomically (temporary file + rename): a crash never leaves half a workbook.
-- :func:`write_new_workbook` writes only reports (the default; :mod:`otc_xl.io.report_writer`);
-  :func:`replace_report_sheets` splices them into a user's workbook, replacing only sheets otc_xl
-  wrote before and leaving every other part as it was (:mod:`otc_xl.io.report_splice`).
-  :func:`fill_sheet` writes one report with openpyxl (the shipped demo and template workbooks).
+- The writers: :func:`otc_xl.io.report_writer.write_new_workbook` writes only reports (the
+  default); :func:`otc_xl.io.report_splice.replace_report_sheets` splices them into a user's
+  workbook, replacing only sheets otc_xl wrote before and leaving every other part as it was.
+  Here: the cell rules they share, and :func:`fill_sheet`, one report written with openpyxl (the
+  shipped demo and template workbooks).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import openpyxl
@@ -32,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from .files import replace_atomically
-from ..model.problems import Problem, ValidationError
+from ..model.problems import Problem
 from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
 from ..model.tables import FORMULA_PREFIXES
 from .package import relationships, sheet_parts
@@ -234,33 +235,6 @@ def messages_report(problems: list[Problem]) -> ReportSheet:
 def save_atomically(book: openpyxl.Workbook, target: Path) -> None:
     """Save next to ``target`` under a temporary name, then rename over it."""
     replace_atomically(target, book.save)
-
-
-def write_new_workbook(target: str | Path, reports: list[ReportSheet],
-                       on_sheet: Callable[[str], None] | None = None) -> Path:
-    """Write ``reports`` to a new workbook file (replacing ``target`` if it exists); ``on_sheet``
-    is told each sheet's name before it is written (progress). See :mod:`otc_xl.io.report_writer`."""
-    from .report_writer import write_reports
-
-    return write_reports(target, reports, on_sheet)
-
-
-def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], target: str | Path | None = None,
-                          on_sheet: Callable[[str], None] | None = None, backup: bool = True) -> Path:
-    """Write ``reports`` into an existing workbook, replacing only otc_xl's own report sheets and
-    leaving every other part of the package byte for byte as it was (see
-    :mod:`otc_xl.io.report_splice`); the previous file is kept as ``NAME.bak.xlsx`` (``backup``).
-
-    A sheet is otc_xl's when it holds the report's Excel Table (e.g. ``tblAgeing``). A same-named
-    sheet without it, or the table name used elsewhere, is refused rather than overwritten.
-    """
-    from .report_splice import splice_reports
-
-    source = Path(book_path)
-    if source.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ValidationError([Problem(source.name, "report sheets can be written into .xlsx and .xlsm workbooks "
-                                                    "only; write them to a new file with --out")])
-    return splice_reports(source, reports, target, on_sheet, backup)
 
 
 def own_report_sheets(path: Path) -> set[str]:
