@@ -130,7 +130,7 @@ def cash_application(run: Run) -> JobResult:
     customers = _customers(run)
     result = _match(run)
     apps = result.applications
-    learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases)
+    learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases, result.directory)
     sheets = [ReportSheet("Applications", "tblApplications", apps,
                           _formats(apps, ["applied_amount", "writeoff_amount"]) | {"confidence": "number"}),
               ReportSheet("AliasSuggestions", "tblAliasSuggestions", learned, {"payments": "integer"},

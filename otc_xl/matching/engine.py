@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,8 @@ class MatchResult:
     unapplied: pd.DataFrame
     """One row per payment with money not applied automatically: UNAPPLIED_COLUMNS."""
     config: MatchConfig = field(default_factory=MatchConfig)
+    directory: CustomerDirectory | None = field(default=None, repr=False, compare=False)
+    """Who is who, as this run identified payers (the alias suggestions reuse it)."""
 
     def summary(self) -> dict[str, int]:
         auto = self.applications.loc[self.applications["status"] == "auto"]
@@ -185,7 +187,7 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
             outcome.proposal_only = True
             reserve(outcome)
             outcomes[i] = outcome
-    return _result(pays, amounts, outcomes, book, config)
+    return replace(_result(pays, amounts, outcomes, book, config), directory=directory)
 
 
 # ---------------------------------------------------------------------------- decisions

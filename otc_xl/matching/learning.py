@@ -16,11 +16,13 @@ COLUMNS = ["payer", "customer_id", "customer_name", "kind", "payments", "evidenc
 
 
 def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame | None = None,
-                      aliases: pd.DataFrame | None = None) -> pd.DataFrame:
+                      aliases: pd.DataFrame | None = None, directory: CustomerDirectory | None = None) -> pd.DataFrame:
     """Payer names / IBANs of automatically applied payments that would not be recognised today.
 
     Only payments whose applications all went to one customer count; a payer seen paying two
-    different customers is not suggested.
+    different customers is not suggested. ``directory``: the one cash application used (same
+    name cutoff and margin, payers already scored); else one is built from ``customers`` and
+    ``aliases`` with the default settings.
     """
     auto = applications.loc[applications["status"] == "auto"]
     if auto.empty:
@@ -39,7 +41,7 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
                 candidates.append((kind, group[column].iat[0], group))
     if not candidates:
         return pd.DataFrame(columns=COLUMNS)
-    directory = CustomerDirectory(customers, aliases)
+    directory = directory or CustomerDirectory(customers, aliases)
     probe = pd.DataFrame({"payer_name": [p if k == "name" else "" for k, p, _ in candidates],
                           "payer_account": [p if k == "iban" else "" for k, p, _ in candidates],
                           "customer_id": ""})

@@ -133,6 +133,7 @@ class CustomerDirectory:
         self._keys_of: dict[str, list[str]] = {}
         for key, owner in keys:
             self._keys_of.setdefault(owner, []).append(key)
+        self._found: dict[str, Identification | None] = {}  # fuzzy result per normalised payer name
 
     def members(self, customer_id: str) -> set[str]:
         """The customer and, for a group parent, the accounts it pays for."""
@@ -219,7 +220,15 @@ class CustomerDirectory:
                 out[i] = self._by_legal_form(remittances.iat[i], tie)
         return out
 
-    def _fuzzy(self, unique: list[str]) -> dict[str, Identification]:
+    def _fuzzy(self, names: list[str]) -> dict[str, Identification]:
+        """Fuzzy identification of each normalised payer name (each name scored once per directory:
+        the alias suggestions ask again about the payers cash application already identified)."""
+        new = [n for n in names if n not in self._found]
+        found = self._score(new)
+        self._found.update({n: found.get(n) for n in new})
+        return {n: self._found[n] for n in names if self._found[n] is not None}
+
+    def _score(self, unique: list[str]) -> dict[str, Identification]:
         if not unique or not self._keys:
             return {}
         scores = process.cdist(unique, self._keys, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
