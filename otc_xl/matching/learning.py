@@ -27,7 +27,8 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
     auto = applications.loc[applications["status"] == "auto"]
     if auto.empty:
         return pd.DataFrame(columns=COLUMNS)
-    owner = auto.groupby("payment_id")["customer_id"].agg(lambda s: s.iat[0] if s.nunique() == 1 else "")
+    by_payment = auto.groupby("payment_id")["customer_id"]
+    owner = by_payment.first().where(by_payment.nunique() == 1, "")
     pays = payments.loc[payments["payment_id"].isin(owner.index)].copy()
     pays["customer_id"] = pays["payment_id"].map(owner)
     pays = pays.loc[pays["customer_id"] != ""]
@@ -36,21 +37,22 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
         if column not in pays:
             continue
         values = pays.assign(_key=pays[column].fillna("").map(key)).loc[lambda f: f["_key"] != ""]
-        for _, group in values.groupby("_key"):
-            if group["customer_id"].nunique() == 1:
-                candidates.append((kind, group[column].iat[0], group))
+        groups = values.groupby("_key", sort=True)
+        found = pd.DataFrame({"payer": groups[column].first(), "customer_id": groups["customer_id"].first(),
+                              "payments": groups.size(), "owners": groups["customer_id"].nunique(),
+                              "evidence": values.groupby("_key", sort=True).head(3).groupby("_key", sort=True)[
+                                  "payment_id"].agg(", ".join)})
+        found = found.loc[found["owners"] == 1]  # a payer seen paying two customers is not suggested
+        candidates += [(kind, r.payer, r.customer_id, int(r.payments), r.evidence) for r in found.itertuples()]
     if not candidates:
         return pd.DataFrame(columns=COLUMNS)
     directory = directory or CustomerDirectory(customers, aliases)
-    probe = pd.DataFrame({"payer_name": [p if k == "name" else "" for k, p, _ in candidates],
-                          "payer_account": [p if k == "iban" else "" for k, p, _ in candidates],
+    probe = pd.DataFrame({"payer_name": [p if k == "name" else "" for k, p, *_ in candidates],
+                          "payer_account": [p if k == "iban" else "" for k, p, *_ in candidates],
                           "customer_id": ""})
     today = directory.identify(probe)
-    rows = []
-    for (kind, payer, group), now in zip(candidates, today):
-        cid = group["customer_id"].iat[0]
-        if now.customer_id == cid:
-            continue  # already recognised without help
-        rows.append({"payer": payer, "customer_id": cid, "customer_name": directory.names.get(cid, ""),
-                     "kind": kind, "payments": len(group), "evidence": ", ".join(group["payment_id"].head(3))})
+    rows = [{"payer": payer, "customer_id": cid, "customer_name": directory.names.get(cid, ""), "kind": kind,
+             "payments": n, "evidence": evidence}
+            for (kind, payer, cid, n, evidence), now in zip(candidates, today)
+            if now.customer_id != cid]  # else already recognised without help
     return pd.DataFrame(rows, columns=COLUMNS)
