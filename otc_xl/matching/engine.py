@@ -157,15 +157,17 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     hits = [index.find(str(text or "")) for text in pays["remittance"]]
     amounts = cents(pays["amount"])
     strength = [0 if any(h.strong for h in hs) else 1 if hs else 2 for hs in hits]
-    order = sorted(range(len(pays)), key=lambda i: (strength[i], pays["payment_date"].iat[i]
-                                                    if "payment_date" in pays else 0, str(pays["payment_id"].iat[i])))
+    ids, currencies = pays["payment_id"].astype(str).tolist(), pays["currency"].astype(str).tolist()
+    payers = [str(p or "") for p in pays["payer_name"].tolist()]
+    paid_on = pays["payment_date"].tolist() if "payment_date" in pays else [0] * len(pays)
+    order = sorted(range(len(pays)), key=lambda i: (strength[i], paid_on[i], ids[i]))
     outcomes: dict[int, _Outcome] = {}
 
     dates = pd.to_datetime(pays["payment_date"]).tolist() if "payment_date" in pays else [pd.NaT] * len(pays)
 
     def decide(i: int) -> _Outcome:
-        return _decide(int(amounts[i]), str(pays["currency"].iat[i]), hits[i], identities[i], book, directory,
-                       config, str(pays["payer_name"].iat[i] or ""), dates[i])
+        return _decide(int(amounts[i]), currencies[i], hits[i], identities[i], book, directory, config, payers[i],
+                       dates[i])
 
     def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
@@ -574,11 +576,12 @@ def _sentence(parts: list[str]) -> str:
 def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcome], book: _Book,
             config: MatchConfig) -> MatchResult:
     apps, left_over = [], []
+    ids, payers = pays["payment_id"].astype(str).tolist(), pays["payer_name"].tolist()
     for i in range(len(pays)):
         outcome = outcomes[i]
         status = ("auto" if outcome.lines and outcome.confidence >= config.auto_threshold
                   and not outcome.proposal_only else "review")
-        pid = str(pays["payment_id"].iat[i])
+        pid = ids[i]
         for k, applied, writeoff in outcome.lines:
             apps.append({"payment_id": pid, "invoice_id": book.ids[k], "customer_id": book.customer[k],
                          "applied_amount": applied / 100, "writeoff_amount": writeoff / 100,
@@ -590,7 +593,7 @@ def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcom
             reason = outcome.reason or ("review" if outcome.lines else "no_match")
             if status == "review" and outcome.lines and reason not in ("ambiguous", "unearned_discount"):
                 reason = "review"
-            left_over.append({"payment_id": pid, "payer_name": str(pays["payer_name"].iat[i]),
+            left_over.append({"payment_id": pid, "payer_name": str(payers[i]),
                               "amount": int(amounts[i]) / 100, "unapplied_amount": rest / 100, "reason": reason,
                               "suggested_customer_id": outcome.suggested, "explanation": outcome.why})
     return MatchResult(pd.DataFrame(apps, columns=APPLICATION_COLUMNS),
