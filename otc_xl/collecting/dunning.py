@@ -114,7 +114,10 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     _exclude(items, items["level"] == 0, "grace", pd.Series("not yet at level 1", items.index))
 
     notices, history_rows = [], []
-    master = customers.set_index("customer_id") if customers is not None and len(customers) else None
+    master = ({r["customer_id"]: r for r in customers[["customer_id", "customer_name", "language", "email",
+                                                          "collector"]].to_dict("records")}
+              if customers is not None and len(customers) else {})
+    balance_of, last_notice_of = balance.to_dict(), last_notice.to_dict()
     items = items.sort_values(["customer_id", "currency", "due_date", "invoice_id"], kind="stable")
     cols = {c: items[c].to_numpy() for c in ("invoice_id", "_open", "days_overdue", "level", "previous_level",
                                               "status", "reason", "due_date", "customer_name", "collector")}
@@ -125,7 +128,7 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     for lo, hi in zip([0, *bounds], [*bounds, len(keys)]) if keys else ():
         customer, currency = keys[lo]
         row, new_history = _decide(customer, currency, slice(lo, hi), cols, policy, today,
-                                   int(balance[(customer, currency)]), last_notice.get((customer, currency)))
+                                   int(balance_of[(customer, currency)]), last_notice_of.get((customer, currency)))
         row.update(_contact(master, customer, cols["customer_name"][lo], cols["collector"][lo]))
         notices.append(row)
         history_rows += new_history
@@ -216,10 +219,10 @@ def _next_step(due_dates: np.ndarray, levels: np.ndarray, policy: DunningPolicy,
     return max(min(dates), earliest) if dates else earliest
 
 
-def _contact(master: pd.DataFrame | None, customer: str, name: str, collector: str) -> dict:
-    fallback = {"customer_name": name, "language": "", "email": "", "collector": collector}
-    if master is None or customer not in master.index:
-        return fallback
-    c = master.loc[customer]
+def _contact(master: dict[str, dict], customer: str, name: str, collector: str) -> dict:
+    """The notice's contact columns from the customer master (customer_id → record)."""
+    c = master.get(customer)
+    if c is None:
+        return {"customer_name": name, "language": "", "email": "", "collector": collector}
     return {"customer_name": c["customer_name"] or name, "language": c["language"], "email": c["email"],
             "collector": c["collector"] or collector}
