@@ -35,7 +35,8 @@ def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None)
         done = applications.loc[applications["status"].isin(APPLIED_STATUSES)]
         apps = (done.assign(_c=cents(done["applied_amount"]))
                 .groupby(["payment_id", "customer_id"], as_index=False)["_c"].sum())
-    owner = apps.groupby("payment_id")["customer_id"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "")
+    by_payment = apps.groupby("payment_id")["customer_id"]
+    owner = by_payment.first().where(by_payment.nunique() == 1, "")  # the one customer, else none
     who = pays["customer_id"].where(pays["customer_id"] != "", pays["payment_id"].map(owner).astype(object).fillna(""))
     rest = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_c"].sum()).fillna(0).astype("int64")
     rows = pd.concat([apps, pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest})])
