@@ -6,6 +6,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+import python_calamine as pc
 
 import otc_xl
 from conftest import INVOICE_HEADERS, invoice_row
@@ -54,6 +55,26 @@ def test_report_table_formats_totals_chart(tmp_path):
     assert ws["C2"].is_date and ws.freeze_panes == "A2"
     assert ws["E2"].value == "Control: ok"
     assert "xl/charts/chart1.xml" in zipfile.ZipFile(out).namelist()
+
+
+@pytest.mark.parametrize("rows, notes", [(1, 4), (3, 5), (40, 2)])
+def test_totals_row_and_notes_share_rows_without_losing_either(tmp_path, rows, notes):
+    """The table is laid out over one data row and stretched: its totals row lands below the
+    data, beside whichever note is on that row, and both keep their values and formats."""
+    frame = pd.DataFrame({"customer": [f"C{i}" for i in range(rows)], "amount": [1.25] * rows})
+    sheet = ReportSheet("R", "tblR", frame, formats={"amount": "money"}, totals=("amount",),
+                        notes=tuple(f"note {k}" for k in range(notes)))
+    out = write_new_workbook(tmp_path / "r.xlsx", [sheet])
+    ws = openpyxl.load_workbook(out)["R"]
+    assert ws.tables["tblR"].ref == f"A1:B{rows + 2}" and ws.tables["tblR"].autoFilter.ref == f"A1:B{rows + 1}"
+    assert [ws.cell(row=r, column=2).value for r in range(2, rows + 2)] == [1.25] * rows
+    assert ws.cell(row=rows + 2, column=1).value == "Total"
+    assert ws.cell(row=rows + 2, column=2).value == "=SUBTOTAL(109,tblR[amount])"
+    assert ws.cell(row=rows + 2, column=2).number_format == "#,##0.00;[Red]-#,##0.00"
+    assert [ws.cell(row=r, column=4).value for r in range(2, notes + 2)] == [f"note {k}" for k in range(notes)]
+    assert ws.max_row == max(rows + 2, notes + 1)
+    with pc.CalamineWorkbook.from_path(str(out)) as book:  # the cached total, for readers that do not calculate
+        assert book.get_sheet_by_name("R").to_python()[rows + 1][1] == round(1.25 * rows, 2)
 
 
 def test_empty_report_is_still_a_valid_table(tmp_path):

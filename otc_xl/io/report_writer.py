@@ -22,13 +22,13 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 import xlsxwriter
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS, ReportSheet
 from .cell_xml import column_cells
 from .files import replace_atomically
-from .package import sheet_parts
+from .package import related_parts, sheet_parts
 from .sheet_append import DIMENSION, extend_dimension, write_package
 from .styles import StyleBook
 from .xlsx_writer import _widths, safe_text
@@ -36,7 +36,6 @@ from .xlsx_writer import _widths, safe_text
 HIGHLIGHTS = ("#FCE4D6", "#F8CBAD", "#F4B084", "#ED7D31")
 NOTE_COLOR = "#595959"
 CHUNK_ROWS = 4_000
-_ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
 
 
 def write_new_workbook(target: str | Path, reports: list[ReportSheet],
@@ -71,8 +70,8 @@ def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[st
 class Layout:
     """One report sheet as xlsxwriter laid it out, and how to fill in its other rows."""
 
-    def __init__(self, report: ReportSheet, columns: list[str], formats: list[str]):
-        self.report, self.columns, self.formats = report, columns, formats
+    def __init__(self, report: ReportSheet, columns: list[str], formats: list[str], totals: bool):
+        self.report, self.columns, self.formats, self.totals = report, columns, formats, totals
 
     def sheet_xml(self, xml: bytes, book: StyleBook, fix: Callable[[bytes], bytes] = lambda x: x) -> Iterator[bytes]:
         """The sheet part with the data rows 2 … n+1 streamed in (a note xlsxwriter wrote beside a
@@ -88,30 +87,62 @@ class Layout:
             start = end = xml.find(b"<sheetData/>")
             xml = xml[:start] + b"<sheetData></sheetData>" + xml[start + len(b"<sheetData/>"):]
             start, end = start + len(b"<sheetData>"), start + len(b"<sheetData>")
-        rows = {int(m.group(1)): m for m in _ROW.finditer(xml, start, end)}
+        cells = _cells_by_row(xml[start:end])
         n = len(self.report.frame)
-        extra = {r: m.group(2) or b"" for r, m in rows.items() if 2 <= r <= n + 1}
-        before = b"".join(m.group(0) for r, m in rows.items() if r < 2)
-        after = b"".join(m.group(0) for r, m in rows.items() if r > n + 1)
-        last_col = max(len(self.columns), *(c for r in rows.values() for c in _columns_in(r.group(0))))
-        head = DIMENSION.sub(lambda m: extend_dimension(m, n + 1, last_col), xml[:start], count=1) + before
-        yield head
+        last_row = max(n, 1) + 1 + self.totals
+        if self.totals and last_row != LAID_OUT_TOTALS:  # the table was laid out with one data row
+            laid_out = cells.pop(LAID_OUT_TOTALS, [])  # the totals cells, and a note beside them
+            moved = [(c, _move(x, last_row)) for c, x in laid_out if c <= len(self.columns)]
+            kept = [(c, x) for c, x in laid_out if c > len(self.columns)]
+            if kept:
+                cells[LAID_OUT_TOTALS] = kept
+            cells[last_row] = sorted(moved + cells.get(last_row, []))
+        rows = {r: b"".join(x for _, x in sorted(row)) for r, row in sorted(cells.items())}
+        extra = {r: xml for r, xml in rows.items() if 2 <= r <= n + 1}
+        before = b"".join(_row(r, x) for r, x in rows.items() if r < 2)
+        after = b"".join(_row(r, x) for r, x in rows.items() if r > n + 1)
+        last_col = max([len(self.columns), *(c for row in cells.values() for c, _ in row)])
+        head = DIMENSION.sub(lambda m: extend_dimension(m, max(last_row, *rows), last_col), xml[:start], count=1)
+        yield head + before
         if n:
             yield from row_chunks(self.report.frame, 2, styles, quote, extra)
         yield after + xml[end:]
 
+    def table_xml(self, xml: bytes) -> bytes:
+        """The table part laid out with one data row, stretched over all of them."""
+        rows = max(len(self.report.frame), 1)
+        last = get_column_letter(len(self.columns))
+        xml = _TABLE_REF.sub(f'\\g<1>A1:{last}{rows + 1 + self.totals}"'.encode(), xml, count=1)
+        return _AUTOFILTER_REF.sub(f'\\g<1>A1:{last}{rows + 1}"'.encode(), xml, count=1)
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]+)\d+"')
+
+LAID_OUT_TOTALS = 3
+"""The sheet row of the totals row as laid out (header, one data row, totals)."""
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")[^"]*"')
+_AUTOFILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"')
 
 
-def _columns_in(row_xml: bytes) -> list[int]:
-    from openpyxl.utils import column_index_from_string
-    return [column_index_from_string(c.decode()) for c in _CELL_REF.findall(row_xml)]
+def _cells_by_row(sheet_data: bytes) -> dict[int, list[tuple[int, bytes]]]:
+    """Sheet row → [(column number, cell XML)] of what xlsxwriter wrote."""
+    out: dict[int, list[tuple[int, bytes]]] = {}
+    for m in _CELL.finditer(sheet_data):
+        out.setdefault(int(m.group(2)), []).append((column_index_from_string(m.group(1).decode()), m.group(0)))
+    return out
+
+
+def _move(cell: bytes, row: int) -> bytes:
+    return re.sub(rb'^<c r="([A-Z]+)\d+"', lambda m: b'<c r="' + m.group(1) + str(row).encode() + b'"', cell)
+
+
+def _row(r: int, cells: bytes) -> bytes:
+    return f'<row r="{r}">'.encode() + cells + b"</row>"
 
 
 def lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None) -> list[Layout]:
     """xlsxwriter's layout of every report sheet (all but the data rows) in the package ``path``."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+    raw = path.with_name(f"{path.stem}.raw{path.suffix}")
+    book = xlsxwriter.Workbook(str(raw), {"strings_to_formulas": False, "strings_to_numbers": False,
                                            "strings_to_urls": False, "nan_inf_to_errors": False})
     cache: dict[Any, Any] = {}
 
@@ -126,6 +157,12 @@ def lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], No
             on_sheet(report.sheet)
         layouts.append(_sheet(book, report, fmt))
     book.close()
+    with zipfile.ZipFile(raw) as z:
+        parts = sheet_parts(z)
+        tables = {t: layout for layout in layouts for t in related_parts(z, parts[layout.report.sheet], "table")}
+        stretched = {t: layout.table_xml(z.read(t)) for t, layout in tables.items()}
+    write_package(raw, str(path), stretched)
+    raw.unlink()
     return layouts
 
 
@@ -146,14 +183,17 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
     totals = [c for c in report.totals if c in columns]
     if totals:
         sums = {c: round(float(pd.to_numeric(frame[c], errors="coerce").fillna(0).sum()), 2) for c in totals}
-    ws.add_table(0, 0, rows + bool(totals), len(columns) - 1, {
+    # The table is laid out over one data row and stretched afterwards (Layout.table_xml): xlsxwriter
+    # would otherwise remember every cell of its range (3 million entries, 400 MB, for 200,000 rows).
+    ws.add_table(0, 0, 1 + bool(totals), len(columns) - 1, {
         "name": report.table, "style": "Table Style Medium 2", "total_row": bool(totals),
         "columns": [{"header": c, **({"total_function": "sum"} if c in totals else
                                      {"total_string": "Total"} if totals and j == 0 else {})}
                     for j, c in enumerate(columns)]})
     for j, c in enumerate(columns):
         if c in totals:  # the table's own name in the formula, and the result cached for readers that do not calculate
-            ws.write_formula(rows + 1, j, f"=SUBTOTAL(109,{report.table}[{_escape_header(c)}])", formats[j], sums[c])
+            ws.write_formula(LAID_OUT_TOTALS - 1, j, f"=SUBTOTAL(109,{report.table}[{_escape_header(c)}])", formats[j],
+                             sums[c])
     for k, name in enumerate(report.highlight):  # later columns (older buckets) get darker fills
         if name in columns and len(frame):
             j = columns.index(name)
@@ -168,7 +208,7 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
         chart = _chart(book, report, columns, rows)
         if chart is not None:
             ws.insert_chart(len(report.notes) + 2, notes_col, chart)
-    return Layout(report, columns, kinds)
+    return Layout(report, columns, kinds, bool(totals))
 
 
 def _escape_header(name: str) -> str:
