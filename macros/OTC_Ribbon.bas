@@ -1,12 +1,12 @@
 Attribute VB_Name = "OTC_Ribbon"
-' Ribbon callbacks of the OTC tab (customUI14.xml). Each runs one otc_xl button through the
-' xlwings add-in's RunPython (late-bound, so no VBA reference is needed); the Python side works on
-' the active workbook (xw.Book.caller()) and never shows a traceback: problems go to the
-' otc_messages sheet and the status bar.
+' Ribbon callbacks of the OTC tab (customUI14.xml). Each runs one otc_xl button through RunPython
+' of the xlwings module embedded in this project (standalone: no xlwings add-in or reference
+' needed); the Python side works on the active workbook (xw.Book.caller()) and never shows a
+' traceback: problems go to the otc_messages sheet and the status bar.
 Option Explicit
 
 Public Sub RunOTC(ByVal action As String)
-    Application.Run "'xlwings.xlam'!RunPython", "import otc_xl.excel.buttons as b; b." & action & "()"
+    RunPython "import otc_xl.excel.buttons as b; b." & action & "()"
 End Sub
 
 Public Sub OTC_ApplyCash(control As IRibbonControl)

@@ -1,6 +1,6 @@
 Attribute VB_Name = "OTC_SheetButtons"
 ' Macros for buttons drawn on a Dashboard sheet (Insert > Shapes, right-click > Assign Macro).
-' They use RunOTC from OTC_Ribbon.bas (the xlwings add-in must be installed).
+' They use RunOTC from OTC_Ribbon.bas (RunPython of the embedded xlwings module).
 Option Explicit
 
 Public Sub ApplyCash()

@@ -503,7 +503,8 @@ def addin_build(out_dir: Path, macros_dir: Path | None, debug: bool) -> None:
     """Assemble OTC.xlam and a button-ready otc_workbook.xlsm from macros/ (works on any OS).
 
     The VBA project is written from the .bas sources (no compiled p-code: Excel compiles it on
-    open); the ribbon is macros/customUI14.xml. Both call the xlwings add-in's RunPython.
+    open); the ribbon is macros/customUI14.xml. Both embed xlwings' own VBA module (standalone,
+    no xlwings add-in needed); the add-in also carries the worksheet functions' wrappers.
     """
     from .excel.addin import build_all
 
@@ -515,19 +516,21 @@ def addin_build(out_dir: Path, macros_dir: Path | None, debug: bool) -> None:
 
 @addin.command("install")
 @click.option("--addin", "addin_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The add-in to install (default: the OTC.xlam installed with otc_xl).")
+              help="An add-in file to install as it is (default: OTC.xlam built from the installed otc_xl "
+                   "and xlwings).")
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path),
               help="Install into this folder instead of Excel's start-up folder (XLSTART).")
 @DEBUG
 def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
     """Install OTC.xlam into Excel's start-up folder and register otc_xl with xlwings.
 
-    Works from any directory after `pip install otc_xl` (the add-in is installed with it).
+    Works from any directory after `pip install otc_xl`. The add-in is built on the spot from the
+    macros installed with otc_xl, with the VBA of the installed xlwings embedded (standalone: the
+    xlwings add-in is not needed) and the worksheet functions' wrappers (no Import Functions).
     Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART and ~/.xlwings/xlwings.conf; macOS: Excel's
     Startup folder and ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf (where xlwings
     reads it there). The config gets UDF MODULES = otc_xl.excel.udfs and this Python as the
-    interpreter (INTERPRETER_WIN / INTERPRETER_MAC); other settings are kept. The xlwings add-in
-    itself is installed with `xlwings addin install`.
+    interpreter (INTERPRETER_WIN / INTERPRETER_MAC); other settings are kept.
     """
     from .excel.addin import install
 

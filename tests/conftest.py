@@ -102,3 +102,29 @@ def libreoffice_convert(source: Path, fmt: str, outdir: Path, sheet: int | None 
     produced = sorted(outdir.glob(f"{source.stem}*.{fmt}"))
     assert result.returncode == 0 and produced, f"LibreOffice failed: {result.stdout}\n{result.stderr}"
     return produced[0]
+
+
+# ---------------------------------------------------------------------------- LibreOffice through UNO
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+LO_UNO = Path(__file__).parent / "lo_uno.py"
+
+
+def _uno_missing() -> str:
+    if not shutil.which("soffice"):
+        return "LibreOffice (soffice) is not installed"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True) if Path(
+        SYSTEM_PYTHON).exists() else None
+    if probe is None or probe.returncode:
+        return "the system python3 has no LibreOffice UNO bridge (apt-get install python3-uno)"
+    return ""
+
+
+needs_uno = pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "ok")
+
+
+def uno(tmp_path: Path, *args) -> str:
+    result = subprocess.run([SYSTEM_PYTHON, str(LO_UNO), *map(str, args), str(tmp_path / "lo_profile")],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout

@@ -5,6 +5,7 @@ test environment's interpreter:
 
     python3 tests/lo_uno.py build OUT.xlsx PICTURE.png PROFILE_DIR
     python3 tests/lo_uno.py check BOOK.xlsx PROFILE_DIR      → JSON on stdout
+    python3 tests/lo_uno.py vba BOOK.xlsm MODULE.PROC,… PROFILE_DIR   → JSON on stdout
 
 ``build`` writes, with LibreOffice Calc itself: an Invoices table (input for otc_xl), a Data
 sheet with a native chart, a picture, a data validation, a conditional format and a named range,
@@ -151,8 +152,46 @@ def check(book, profile):
         stop(office, desktop)
 
 
+def vba(book, profile, procedures):
+    """Load ``book`` with LibreOffice's VBA support on (its VBA modules become Basic modules) and
+    ask for each ``Module.Procedure`` named in ``procedures`` (comma-separated): LibreOffice Basic
+    compiles a module to find one, so a module that does not parse gives an error here."""
+    office, ctx, desktop = start(profile)
+    try:
+        config = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+        node = config.createInstanceWithArguments("com.sun.star.configuration.ConfigurationUpdateAccess",
+                                                  (prop("nodepath", "/org.openoffice.Office.Calc/Filter/Import/VBA"),))
+        node.Load, node.Executable = True, True
+        node.commitChanges()
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0, (
+            prop("Hidden", True), prop("FilterName", "Calc MS Excel 2007 VBA XML")))
+        libraries = doc.BasicLibraries
+        found = {"modules": {}, "procedures": {}}
+        for name in libraries.ElementNames:
+            libraries.loadLibrary(name)
+            library = libraries.getByName(name)
+            found["modules"][name] = sorted(library.ElementNames)
+        provider = doc.getScriptProvider()
+        for item in procedures.split(","):
+            module, procedure = item.split(".")
+            library = next((n for n, mods in found["modules"].items() if module in mods), "Standard")
+            try:
+                script = provider.getScript(f"vnd.sun.star.script:{library}.{module}.{procedure}"
+                                            "?language=Basic&location=document")
+                script.invoke((), (), ())
+                found["procedures"][item] = "ran"
+            except Exception as exc:  # noqa: BLE001 - the message is the finding
+                found["procedures"][item] = f"{type(exc).__name__}: {getattr(exc, 'Message', exc)}"[:300]
+        doc.close(True)
+        print(json.dumps(found))
+    finally:
+        stop(office, desktop)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "build":
         build(*sys.argv[2:5])
+    elif sys.argv[1] == "vba":
+        vba(sys.argv[2], sys.argv[4], sys.argv[3])
     else:
         check(*sys.argv[2:4])

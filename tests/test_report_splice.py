@@ -26,28 +26,13 @@ import python_calamine as pc
 from click.testing import CliRunner
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row
+from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, needs_uno, uno
 from otc_xl.cli import main
 from otc_xl.io.locking import stale_temporaries
 from otc_xl.io.report_splice import backup_path, replace_report_sheets
 from otc_xl.model.report import BarChart, ReportSheet
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-LO_UNO = Path(__file__).parent / "lo_uno.py"
 OURS_ONLY_WHEN_ADDING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-
-
-def _uno_missing() -> str:
-    if not shutil.which("soffice"):
-        return "LibreOffice (soffice) is not installed"
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True) if Path(
-        SYSTEM_PYTHON).exists() else None
-    if probe is None or probe.returncode:
-        return "the system python3 has no LibreOffice UNO bridge (apt-get install python3-uno)"
-    return ""
-
-
-needs_uno = pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "ok")
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -83,13 +68,6 @@ def png() -> bytes:
     raw = b"".join(b"\x00" + bytes([200, 30, 30]) * 4 for _ in range(4))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def uno(tmp_path: Path, *args) -> str:
-    result = subprocess.run([SYSTEM_PYTHON, str(LO_UNO), *map(str, args), str(tmp_path / "lo_profile")],
-                            capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def xfs(styles: bytes) -> list[bytes]:

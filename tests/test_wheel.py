@@ -59,6 +59,11 @@ def test_addin_install_from_an_installed_wheel_in_another_directory(wheel, tmp_p
     result = subprocess.run([str(python), "-m", "otc_xl.cli", "addin", "install", "--target", str(target)],
                             cwd=elsewhere, env=env_vars, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (target / "OTC.xlam").read_bytes() == (ROOT / "workbooks" / "OTC.xlam").read_bytes()
+    from test_excel import vba_modules  # built there from the wheel's macros and that venv's xlwings
+    installed, committed = vba_modules(target / "OTC.xlam"), vba_modules(ROOT / "workbooks" / "OTC.xlam")
+    assert {"OTC_Ribbon", "OTC_UDFs", "xlwings", "Dictionary"} <= set(installed)
+    assert installed["OTC_Ribbon"] == committed["OTC_Ribbon"] and installed["OTC_UDFs"] == committed["OTC_UDFs"]
+    with zipfile.ZipFile(target / "OTC.xlam") as z:
+        assert z.read("customUI/customUI14.xml") == (ROOT / "macros" / "customUI14.xml").read_bytes()
     conf = (target / "xlwings.conf").read_text().splitlines()
     assert conf == ['"UDF MODULES","otc_xl.excel.udfs"', f'"INTERPRETER_WIN","{python}"', f'"INTERPRETER_MAC","{python}"']
