@@ -3,9 +3,11 @@ xlwings Server call path, and the ribbon/VBA sources against the Python function
 
 import asyncio
 import json
+import os
 import re
-import sys
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,52 @@ def test_lite_main_registers_scripts_for_every_button():
     functions = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlfunc__")}
     assert {"agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
             "normalize_amount", "paymentplan"} <= functions
+
+
+LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression")
+"""What a Pyodide runtime (xlwings Lite) does not get: no Pyodide build, or skipped by a marker."""
+
+
+def test_pyodide_installs_skip_the_native_dependencies():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    pyodide = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32"}
+    requirements = [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "dependencies"]]
+    skipped = {r.name for r in requirements if r.marker is not None and not r.marker.evaluate(pyodide)}
+    assert skipped == {"python-calamine", "ms-ovba"}
+    assert all(r.marker is None or r.marker.evaluate() for r in requirements)  # this machine installs them all
+
+
+def test_buttons_and_formulas_run_without_the_native_dependencies(tmp_path):
+    """As in xlwings Lite: with python-calamine and ms-ovba absent, the Lite script and the button
+    modules import and a button runs on xlwings' remote engine (Pyodide itself cannot be run here:
+    its packages come from a CDN this machine cannot reach)."""
+    payload = tmp_path / "book.json"
+    payload.write_text(json.dumps(book_payload(DEMO), default=str), encoding="utf-8")
+    script = f"""
+import importlib.abc, json, runpy, sys
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {LITE_MISSING!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}")
+sys.meta_path.insert(0, Missing())
+import xlwings as xw
+from otc_xl.excel import buttons, udfs
+runpy.run_path({str(ROOT / "workbooks" / "lite" / "main.py")!r})
+book = xw.Book(json=json.loads(open({str(payload)!r}, encoding="utf-8").read()))
+outcome = buttons.ageing(book)
+added = [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"]
+print(json.dumps({{"ok": outcome["ok"], "added": added, "bucket": udfs.daysoverdue([[46000]], 46030)}}))
+"""
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["ok"] and found["added"][:2] == ["Ageing", "AgeingSummary"]
+    assert found["bucket"] == [[30]]
 
 
 def vba_modules(path):
