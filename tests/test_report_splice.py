@@ -46,7 +46,8 @@ def own_parts(path: Path) -> set[str]:
     import zipfile
 
     from otc_xl.io.package import sheet_parts
-    from otc_xl.io.report_splice import _relationships, _rels_name, own_sheets
+    from otc_xl.io.package import part_relationships, rels_part
+    from otc_xl.io.report_splice import own_sheets
     from otc_xl.model.report import REPORT_TABLES
 
     with zipfile.ZipFile(path) as z:
@@ -54,11 +55,11 @@ def own_parts(path: Path) -> set[str]:
         todo, found = list(ours), set(ours)
         while todo:
             part = todo.pop()
-            found.add(_rels_name(part))
-            for _, _, target, mode in _relationships(z, part):
-                if not mode and target not in found:
-                    found.add(target)
-                    todo.append(target)
+            found.add(rels_part(part))
+            for r in part_relationships(z, part):
+                if not r.external and r.target not in found:
+                    found.add(r.target)
+                    todo.append(r.target)
     return found
 
 

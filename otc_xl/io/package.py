@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
@@ -31,33 +32,56 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _related(z: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
-    """(type's last path segment, e.g. ``drawing``; target part path) of each relationship of one part."""
+class Relationship(NamedTuple):
+    id: str
+    type: str
+    """The full relationship type URI; its last path segment (``table``, ``drawing`` …) is the kind."""
+    target: str
+    """The target part's path inside the package (as written, for an external target)."""
+    external: bool
+
+
+def rels_part(part: str) -> str:
+    """``xl/worksheets/_rels/sheet1.xml.rels`` for ``xl/worksheets/sheet1.xml``."""
     path = PurePosixPath(part)
-    rels = str(path.parent / "_rels" / f"{path.name}.rels")
-    if rels not in z.NameToInfo:
+    return str(path.parent / "_rels" / f"{path.name}.rels")
+
+
+def resolve(base: str, target: str) -> str:
+    """A relationship target of part ``base`` as a path inside the package."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in f"{PurePosixPath(base).parent}/{target}".split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def part_relationships(z: zipfile.ZipFile, part: str) -> list[Relationship]:
+    """The relationships of one part (none when it has no ``.rels``)."""
+    name = rels_part(part)
+    if name not in z.NameToInfo:
         return []
     out = []
-    for r in ElementTree.fromstring(z.read(rels)).findall("pr:Relationship", NS):
+    for r in ElementTree.fromstring(z.read(name)).findall("pr:Relationship", NS):
+        external = r.get("TargetMode") == "External"
         target = r.get("Target", "")
-        parts: list[str] = []
-        for piece in (target.lstrip("/") if target.startswith("/") else f"{path.parent}/{target}").split("/"):
-            if piece == "..":
-                parts = parts[:-1]
-            elif piece not in (".", ""):
-                parts.append(piece)
-        out.append((r.get("Type", "").rsplit("/", 1)[-1], "/".join(parts)))
+        out.append(Relationship(r.get("Id", ""), r.get("Type", ""), target if external else resolve(part, target),
+                                external))
     return out
 
 
 def relationships(z: zipfile.ZipFile, part: str) -> list[str]:
     """Relationship types (last path segment, e.g. ``drawing``) of one part."""
-    return [kind for kind, _ in _related(z, part)]
+    return [r.type.rsplit("/", 1)[-1] for r in part_relationships(z, part)]
 
 
 def related_parts(z: zipfile.ZipFile, part: str, kind: str) -> list[str]:
     """Paths of the parts one part relates to with relationships of ``kind`` (e.g. ``table``)."""
-    return [target for k, target in _related(z, part) if k == kind]
+    return [r.target for r in part_relationships(z, part) if not r.external and r.type.rsplit("/", 1)[-1] == kind]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from defusedxml import ElementTree
 from ..model.problems import Problem, ValidationError
 from ..model.report import ReportSheet
 from .files import replace_atomically
-from .package import NS, sheet_parts
+from .package import NS, part_relationships, related_parts, rels_part, sheet_parts
 from .report_writer import lay_out
 from .sheet_append import write_package
 from .styles import StyleBook
@@ -68,7 +68,7 @@ def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], tar
         raise ValidationError([Problem(source.name, "report sheets can be written into .xlsx and .xlsm workbooks "
                                                     "only; write them to a new file with --out")])
     with zipfile.ZipFile(source) as z:
-        old = _check(z, source.name, reports)
+        old = _check(z, reports)
     with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
         scratch = Path(tmp) / "layout.xlsx"
         layouts = lay_out(scratch, reports, on_sheet)
@@ -87,7 +87,7 @@ def own_sheets(z: zipfile.ZipFile) -> dict[str, set[str]]:
     """Sheet name → names of the Excel Tables it holds."""
     out = {}
     for name, part in sheet_parts(z).items():
-        out[name] = {_table_name(z.read(t)) for t in _targets(z, part, "table") if t in z.NameToInfo}
+        out[name] = {_table_name(z.read(t)) for t in related_parts(z, part, "table") if t in z.NameToInfo}
     return out
 
 
@@ -96,7 +96,7 @@ def _table_name(xml: bytes) -> str:
     return root.get("displayName") or root.get("name") or ""
 
 
-def _check(z: zipfile.ZipFile, name: str, reports: list[ReportSheet]) -> set[str]:
+def _check(z: zipfile.ZipFile, reports: list[ReportSheet]) -> set[str]:
     """The report sheets already in the workbook (to be replaced); ValidationError when a sheet or
     table name is taken by something that is not ours."""
     tables = own_sheets(z)
@@ -114,37 +114,6 @@ def _check(z: zipfile.ZipFile, name: str, reports: list[ReportSheet]) -> set[str
     if problems:
         raise ValidationError(problems)
     return old
-
-
-def _rels_name(part: str) -> str:
-    path = PurePosixPath(part)
-    return str(path.parent / "_rels" / f"{path.name}.rels")
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in f"{PurePosixPath(base).parent}/{target}".split("/"):
-        if piece == "..":
-            parts = parts[:-1]
-        elif piece not in (".", ""):
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _relationships(z: zipfile.ZipFile, part: str) -> list[tuple[str, str, str, str]]:
-    """(Id, Type, resolved target, TargetMode) of each relationship of ``part``."""
-    name = _rels_name(part)
-    if name not in z.NameToInfo:
-        return []
-    return [(r.get("Id"), r.get("Type", ""), r.get("Target", "") if r.get("TargetMode") == "External"
-             else _resolve(part, r.get("Target", "")), r.get("TargetMode") or "")
-            for r in ElementTree.fromstring(z.read(name)).findall("pr:Relationship", NS)]
-
-
-def _targets(z: zipfile.ZipFile, part: str, kind: str | None = None) -> list[str]:
-    return [t for _, ty, t, mode in _relationships(z, part) if not mode and (kind is None or ty.endswith("/" + kind))]
 
 
 def _relative(base: str, target: str) -> str:
@@ -181,20 +150,19 @@ class _Plan:
         owned, todo = set(), list(sheets)
         while todo:
             part = todo.pop()
-            for _, kind, target, mode in _relationships(self.user, part):
-                if not mode and kind.rsplit("/", 1)[-1] in OWNED_KINDS and target not in owned:
-                    owned.add(target)
-                    todo.append(target)
+            for r in part_relationships(self.user, part):
+                if not r.external and r.type.rsplit("/", 1)[-1] in OWNED_KINDS and r.target not in owned:
+                    owned.add(r.target)
+                    todo.append(r.target)
         # a part another (kept) part still refers to stays
         kept = [n for n in self.user.NameToInfo if n.endswith(".rels")]
         for rels in kept:
             owner = rels.replace("_rels/", "").removesuffix(".rels")
             if owner in owned or owner in sheets:
                 continue
-            for _, _, target, mode in _relationships(self.user, owner):
-                owned.discard(target)
+            owned -= {r.target for r in part_relationships(self.user, owner)}
         owned = {p for p in owned if p in self.user.NameToInfo}
-        return owned | {_rels_name(p) for p in owned | sheets if _rels_name(p) in self.user.NameToInfo}
+        return owned | {rels_part(p) for p in owned | sheets if rels_part(p) in self.user.NameToInfo}
 
     def _sheet_ids(self, names: set[str]) -> set[str]:
         root = ElementTree.fromstring(self.user.read("xl/workbook.xml"))
@@ -241,9 +209,9 @@ class _Plan:
     def _copy_related(self, ours: str, part: str) -> None:
         """Our part's related parts (table, drawing → chart …) under free names, and its relationships."""
         rels = []
-        for rid, kind, target, mode in _relationships(self.ours, ours):
-            if mode:
-                rels.append((rid, kind, target, mode))
+        for rid, kind, target, external in part_relationships(self.ours, ours):
+            if external:
+                rels.append((rid, kind, target, "External"))
                 continue
             stem = re.sub(r"\d+$", "", PurePosixPath(target).stem)
             new = self._free(str(PurePosixPath(target).parent), stem, PurePosixPath(target).suffix.lstrip("."))
@@ -255,7 +223,7 @@ class _Plan:
             self.new_types[new] = self.types.get(target, "")
             self._copy_related(target, new)
             rels.append((rid, kind, _relative(part, new), ""))
-        rels_name = _rels_name(part)
+        rels_name = rels_part(part)
         if rels:
             xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
                    '"http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -270,8 +238,8 @@ class _Plan:
         self.changed["xl/styles.xml"] = self.styles.xml
         workbook_rels = self.user.read("xl/_rels/workbook.xml.rels")
         workbook = self.user.read("xl/workbook.xml")
-        calc_chain = next((t for _, k, t, _ in _relationships(self.user, "xl/workbook.xml") if k == CALC_CHAIN_TYPE),
-                          None)
+        calc_chain = next((r.target for r in part_relationships(self.user, "xl/workbook.xml")
+                           if r.type == CALC_CHAIN_TYPE), None)
         if calc_chain in self.user.NameToInfo and self.replaced_ids and re.search(
                 rb'\bi="(' + b"|".join(re.escape(i.encode()) for i in self.replaced_ids) + rb')"',
                 self.user.read(calc_chain)):
