@@ -249,3 +249,25 @@ def test_pivots_over_our_sheets_refresh_on_open_and_others_are_untouched(make_bo
     after = parts(book)
     assert b'<pivotCacheDefinition refreshOnLoad="1" xmlns=' in after["xl/pivotCache/pivotCacheDefinition1.xml"]
     assert after["xl/pivotCache/pivotCacheDefinition2.xml"] == contents["xl/pivotCache/pivotCacheDefinition2.xml"]
+
+
+@pytest.mark.parametrize("damage", ["styles without cellXfs", "strict namespace", "not a zip"])
+def test_a_package_it_cannot_extend_is_refused_with_nothing_written(make_book, damage):
+    import zipfile
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
+    with zipfile.ZipFile(book) as z:
+        contents = {n: z.read(n) for n in z.namelist()}
+    if damage == "styles without cellXfs":
+        contents["xl/styles.xml"] = re.sub(rb"<cellXfs.*?</cellXfs>", b"", contents["xl/styles.xml"], flags=re.S)
+    elif damage == "strict namespace":
+        contents["xl/workbook.xml"] = contents["xl/workbook.xml"].replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in contents.items():
+            z.writestr(name, data)
+    if damage == "not a zip":
+        book.write_bytes(b"PK\x03\x04 not really")
+    before = book.read_bytes()
+    with pytest.raises(otc_xl.ValidationError, match="cannot write into this workbook safely.*nothing was written"):
+        replace_report_sheets(book, [_report()])
+    assert book.read_bytes() == before and not backup_path(book).exists()

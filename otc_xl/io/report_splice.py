@@ -67,19 +67,24 @@ def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], tar
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ValidationError([Problem(source.name, "report sheets can be written into .xlsx and .xlsm workbooks "
                                                     "only; write them to a new file with --out")])
-    with zipfile.ZipFile(source) as z:
-        old = _check(z, reports)
-    with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
-        scratch = Path(tmp) / "layout.xlsx"
-        layouts = lay_out(scratch, reports, on_sheet)
-        with zipfile.ZipFile(source) as user, zipfile.ZipFile(scratch) as ours:
-            plan = _Plan(user, ours, old)
-            for layout in layouts:
-                plan.add_sheet(layout)
-            changed, added, removed = plan.finish()
-            if backup and target == source:
-                replace_atomically(backup_path(source), lambda t: shutil.copyfile(source, t))
-            replace_atomically(target, lambda t: write_package(source, t, changed, added, removed))
+    try:
+        with zipfile.ZipFile(source) as z:
+            old = _check(z, reports)
+        with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
+            scratch = Path(tmp) / "layout.xlsx"
+            layouts = lay_out(scratch, reports, on_sheet)
+            with zipfile.ZipFile(source) as user, zipfile.ZipFile(scratch) as ours:
+                plan = _Plan(user, ours, old)
+                for layout in layouts:
+                    plan.add_sheet(layout)
+                changed, added, removed = plan.finish()
+    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as exc:
+        raise ValidationError([Problem(source.name, f"otc_xl cannot write into this workbook safely ({exc}); nothing "
+                                                    "was written: write the reports to a new file with --out")]) from None
+    # the new sheets' rows are streamed from the report frames while the package is copied
+    if backup and target == source:
+        replace_atomically(backup_path(source), lambda t: shutil.copyfile(source, t))
+    replace_atomically(target, lambda t: write_package(source, t, changed, added, removed))
     return target
 
 
@@ -165,8 +170,7 @@ class _Plan:
         return owned | {rels_part(p) for p in owned | sheets if rels_part(p) in self.user.NameToInfo}
 
     def _sheet_ids(self, names: set[str]) -> set[str]:
-        root = ElementTree.fromstring(self.user.read("xl/workbook.xml"))
-        return {s.get("sheetId") for s in root.find("m:sheets", NS) if s.get("name") in names}
+        return {s.get("sheetId") for s in _sheets(self.user.read("xl/workbook.xml")) if s.get("name") in names}
 
     def _free(self, folder: str, stem: str, ext: str = "xml") -> str:
         k = 1
@@ -246,8 +250,7 @@ class _Plan:
             self.removed.add(calc_chain)
             workbook_rels = re.sub(rb'<Relationship\b[^>]*?calcChain[^>]*/>', b"", workbook_rels)
         if self.new_sheets:
-            root = ElementTree.fromstring(workbook)
-            next_id = max(int(s.get("sheetId")) for s in root.find("m:sheets", NS)) + 1
+            next_id = max(int(s.get("sheetId")) for s in _sheets(workbook)) + 1
             rids = {r.get("Id") for r in ElementTree.fromstring(workbook_rels).findall("pr:Relationship", NS)}
             entries, rels = [], []
             for k, (name, part) in enumerate(self.new_sheets):
@@ -257,11 +260,13 @@ class _Plan:
                 rels.append(f'<Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" '
                             f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
             prefix = _prefix_of(workbook, "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-            sheets_end = workbook.find(b"</sheets>") if b"</sheets>" in workbook else workbook.find(b"</x:sheets>")
             entries_xml = "".join(entries).replace(' r:id="', f' {prefix}:id="').encode()
             main = _prefix_of(workbook, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
             if main:
                 entries_xml = entries_xml.replace(b"<sheet ", f"<{main}:sheet ".encode())
+            sheets_end = workbook.find(f"</{main}:sheets>".encode() if main else b"</sheets>")
+            if sheets_end < 0 or not prefix:
+                raise ValueError("its workbook.xml lists its sheets in a form otc_xl does not know")
             workbook = workbook[:sheets_end] + entries_xml + workbook[sheets_end:]
             end = workbook_rels.rfind(b"</Relationships>")
             workbook_rels = workbook_rels[:end] + "".join(rels).encode() + workbook_rels[end:]
@@ -300,6 +305,15 @@ class _Plan:
 
 
 _WORKSHEET_SOURCE = re.compile(rb"<worksheetSource\b[^>]*/?>")
+
+
+def _sheets(workbook_xml: bytes) -> list:
+    """The ``<sheet>`` entries of ``workbook.xml``; ValueError for a form otc_xl does not know
+    (e.g. Strict OOXML's namespace)."""
+    sheets = ElementTree.fromstring(workbook_xml).find("m:sheets", NS)
+    if sheets is None or not len(sheets):
+        raise ValueError("its workbook.xml lists its sheets in a form otc_xl does not know")
+    return list(sheets)
 
 
 def _prefix_of(xml: bytes, namespace: str) -> str:
