@@ -43,7 +43,7 @@ class Ledger:
     """The sheet each table was read from; absent tables are left out."""
     records: dict[str, pd.DataFrame] = field(default_factory=dict)
     """otc_xl's own records read back (``RECORDS``: dunning_history, worklist, contact_log,
-    writeoff_approvals); each is present, empty when the workbook has none."""
+    writeoff_approvals, credit_approvals); each is present, empty when the workbook has none."""
 
     @property
     def errors(self) -> list[Problem]:

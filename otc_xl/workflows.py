@@ -22,6 +22,7 @@ from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cas
 from .reports.buckets import bucket_labels
 from .reports.controls import reconciliation
 from .collecting import DunningPolicy, DunningResult, dunning_run
+from .collecting.credits import credit_allocations
 from .collecting.disputes import dispute_items, disputes_summary
 from .collecting.promises import file_outcomes, judge_promises
 from .collecting.statements import customer_receipts, statement_lines, statement_totals
@@ -245,15 +246,19 @@ def _receipts(run: Run) -> pd.DataFrame:
     return run.get("receipts", lambda: customer_receipts(run.ledger.payments, _match(run).applications))
 
 
+def _pending(run: Run) -> pd.Series:
+    """Amount per invoice_id that this run's cash application applies automatically."""
+    apps = _match(run).applications
+    auto = apps.loc[apps["status"] == "auto"]
+    return auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+
+
 def _dunning(run: Run) -> DunningResult:
     ledger = run.ledger
 
     def make() -> DunningResult:
-        apps = _match(run).applications
-        auto = apps.loc[apps["status"] == "auto"]
-        pending = auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
         return dunning_run(ledger.invoices, _customers(run), run.as_of, DunningPolicy.from_config(ledger.config),
-                           ledger.records["dunning_history"], pending)
+                           ledger.records["dunning_history"], _pending(run))
     return run.get("dunning", make)
 
 
@@ -400,6 +405,26 @@ def writeoffs_job(run: Run) -> JobResult:
     return JobResult([sheet], [("write-off proposals", f"{len(frame):,} ({approved:,} approved)")])
 
 
+def credits_job(run: Run) -> JobResult:
+    """``CreditAllocations`` (credit notes and money on account proposed against open invoices, with
+    the approval columns) and ``CreditsLeft`` (what each credit keeps: refund candidates)."""
+    ledger = run.ledger
+    allocations, left = credit_allocations(ledger.invoices, _customers(run), _pending(run),
+                                           ledger.records["credit_approvals"])
+    sheets = [ReportSheet("CreditAllocations", "tblCreditAllocations", allocations,
+                          _formats(allocations, ["amount", "credit_open", "invoice_open"]),
+                          notes=("Each credit, oldest first: the invoice it names, then the customer's oldest "
+                                 "open invoices, then its group's; same currency; never more than either side has.",
+                                 "Type yes in approved and your name in approved_by; approvals are kept when this "
+                                 "sheet is refreshed.")),
+              ReportSheet("CreditsLeft", "tblCreditsLeft", left, _formats(left, ["credit_open", "allocated", "left"]),
+                          notes=("What each credit keeps after the proposals: a refund candidate when nothing "
+                                 "else is open.",))]
+    approved = sum(map(is_approved, allocations["approved"]))
+    lines = [("credit allocations proposed", f"{len(allocations):,} ({approved:,} approved)")]
+    return JobResult(sheets, lines + (_amounts("credit allocated", allocations, "amount") if len(allocations) else []))
+
+
 Job = Callable[[Run], JobResult]
 JOBS: dict[str, Job] = {
     "inputs": inputs_overview,
@@ -412,6 +437,7 @@ JOBS: dict[str, Job] = {
     "worklist": worklist_job,
     "disputes": disputes_job,
     "writeoffs": writeoffs_job,
+    "credits": credits_job,
     "letters": letters_job,
     "statements": statement_job,
 }

@@ -100,6 +100,30 @@ def test_writeoff_approvals_survive_a_refresh(demo_copy):
     assert {"pricing", "quantity", "damaged goods", "duplicate billing", "missing PO", "tax"} <= reasons
 
 
+def test_credit_allocations_and_their_approvals_survive_a_refresh(demo_copy):
+    result = run("credits", demo_copy)
+    assert result.exit_code == 0 and "credit allocations proposed" in result.output, result.output
+    rows = table_rows(demo_copy, "CreditAllocations")
+    assert rows and all(r["amount"] > 0 for r in rows)
+    left = {r["credit_id"]: r for r in table_rows(demo_copy, "CreditsLeft")}
+    for credit, entry in left.items():  # what each credit gave and kept ties to the cent
+        given = sum(round(r["amount"] * 100) for r in rows if r["credit_id"] == credit)
+        assert round(entry["allocated"] * 100) == given
+        assert round(entry["left"] * 100) == round(entry["credit_open"] * 100) + given
+    book = openpyxl.load_workbook(demo_copy)
+    ws = book["CreditAllocations"]
+    header = [c.value for c in ws[1]]
+    allocation = ws.cell(2, 1).value
+    ws.cell(2, header.index("approved") + 1).value = "yes"
+    ws.cell(2, header.index("approved_by") + 1).value = "Marta"
+    book.save(demo_copy)
+    again = run("credits", demo_copy)
+    assert again.exit_code == 0 and "(1 approved)" in again.output
+    row = next(r for r in table_rows(demo_copy, "CreditAllocations") if r["allocation_id"] == allocation)
+    assert (row["approved"], row["approved_by"]) == ("yes", "Marta")
+    assert len(table_rows(demo_copy, "CreditAllocations")) == len(rows)  # the same proposals, not twice
+
+
 def test_plan_command(tmp_path):
     result = run("plan", "1.000,00", "-n", "3", "--first", "31/01/2027", "--csv", tmp_path / "plan.csv")
     assert result.exit_code == 0, result.output

@@ -45,7 +45,7 @@ def values_written(book, sheet_position):
     ("kpis", ["KPIs"]),
     ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
                      "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
-                     "Worklist", "Disputes", "DisputeItems", "WriteOffs"]),
+                     "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditAllocations", "CreditsLeft"]),
     ("dunning", ["Dunning", "DunningItems"]),
     ("worklist", ["Worklist"]),
     ("disputes", ["Disputes", "DisputeItems", "WriteOffs"]),

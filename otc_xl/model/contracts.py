@@ -371,6 +371,20 @@ WRITEOFF_APPROVALS = TableContract(
     ),
 )
 
+CREDIT_APPROVALS = TableContract(
+    name="credit_approvals",
+    doc="Credit allocations proposed by the credits job, with the approval the user types in; approvals "
+        "are carried over (by allocation_id, credit>invoice) when the sheet is rewritten.",
+    sheet_names=("CreditAllocations",),
+    unique="allocation_id",
+    columns=(
+        Column("allocation_id", "id", "The credit and the invoice it is allocated to (CRN-1>INV-7).", True),
+        Column("approved", "text", "yes / no, typed by the approver.",
+               synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
+        Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
+                                                                  "approuvé par", "genehmigt von")),
+    ),
+)
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
-                                                          WRITEOFF_APPROVALS)}
+                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

@@ -27,7 +27,8 @@ REPORT_TABLES = frozenset({
     "tblInputs", "tblApplications", "tblAliasSuggestions", "tblAgeing", "tblAgeingSummary", "tblAgeingDetail",
     "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
-    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan",
+    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
+    "tblCreditsLeft",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 

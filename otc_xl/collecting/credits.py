@@ -1,0 +1,108 @@
+"""Credit balances put to work: credit notes and money on account allocated to open invoices.
+
+A credit is an open item with a negative open amount (a credit note, an over-payment or a payment
+on account posted to the customer). Each credit, oldest first, is proposed against
+
+1. the open invoice it names (its ``reference`` holds that invoice's number), then
+2. the customer's open invoices, oldest due date first (disputed ones excepted),
+3. then the open invoices of the other accounts of its group (``parent_id``), marked so,
+
+in the same currency only, never more than either side has open — after what this run's cash
+application is already applying to an invoice (``pending``). An allocation moves the same amount
+off both sides, so every customer's balance is unchanged. Proposals carry an ``approved`` column;
+approvals typed earlier are kept when the proposals are rewritten (matched by ``allocation_id``).
+What no invoice takes is left on the credit: a refund candidate.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..model.money import cents, from_cents
+
+COLUMNS = ["allocation_id", "credit_id", "invoice_id", "customer_id", "invoice_customer_id", "currency", "amount",
+           "basis", "credit_open", "invoice_open", "approved", "approved_by"]
+LEFT_COLUMNS = ["credit_id", "customer_id", "currency", "credit_open", "allocated", "left"]
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+
+def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
+                       pending: pd.Series | None = None,
+                       approvals: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(proposed allocations ``COLUMNS``, what each credit keeps ``LEFT_COLUMNS``).
+
+    ``invoices``: the canonical Invoices frame; ``customers``: for ``parent_id`` groups;
+    ``pending``: amount per ``invoice_id`` this run's cash application applies; ``approvals``:
+    earlier ``CreditAllocations`` rows (``allocation_id``, ``approved``, ``approved_by``)."""
+    items = invoices.assign(open_c=cents(invoices["open_amount"]))
+    if pending is not None and len(pending):
+        taken = items["invoice_id"].map(pd.Series(cents(pending.to_numpy()), index=pending.index)).fillna(0)
+        items["open_c"] = np.where(items["open_c"] > 0, np.maximum(items["open_c"] - taken.astype("int64"), 0),
+                                  items["open_c"])
+    group = _groups(customers)
+    items["grp"] = items["customer_id"].map(lambda c: group.get(c, c))
+    left = dict(zip(items["invoice_id"], items["open_c"].astype("int64")))
+    debits = items.loc[items["open_c"] > 0].sort_values(["due_date", "invoice_id"], kind="stable")
+    credits = items.loc[items["open_c"] < 0].sort_values(["invoice_date", "invoice_id"], kind="stable")
+    rows, kept = [], []
+    by_key = {key: frame for key, frame in debits.groupby(["grp", "currency"], sort=False)}
+    for credit in credits.itertuples(index=False):
+        candidates = by_key.get((credit.grp, credit.currency))
+        remaining = -int(credit.open_c)
+        if candidates is not None:
+            for invoice_id, customer_id, basis in _order(credit, candidates):
+                if remaining == 0:
+                    break
+                amount = min(remaining, left[invoice_id])
+                if amount <= 0:
+                    continue
+                rows.append({"allocation_id": f"{credit.invoice_id}>{invoice_id}", "credit_id": credit.invoice_id,
+                             "invoice_id": invoice_id, "customer_id": credit.customer_id,
+                             "invoice_customer_id": customer_id, "currency": credit.currency, "amount": amount,
+                             "basis": basis, "credit_open": int(credit.open_c), "invoice_open": int(left[invoice_id])})
+                left[invoice_id] -= amount
+                remaining -= amount
+        kept.append({"credit_id": credit.invoice_id, "customer_id": credit.customer_id, "currency": credit.currency,
+                     "credit_open": int(credit.open_c), "allocated": -int(credit.open_c) - remaining, "left": -remaining})
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("approved", "approved_by")])
+    for column in ("amount", "credit_open", "invoice_open"):
+        out[column] = from_cents(out[column].to_numpy(dtype="int64"))
+    out["approved"], out["approved_by"] = "", ""
+    if approvals is not None and len(approvals) and len(out):
+        earlier = approvals.drop_duplicates("allocation_id").set_index("allocation_id")
+        out["approved"] = out["allocation_id"].map(earlier["approved"]).fillna("")
+        out["approved_by"] = out["allocation_id"].map(earlier["approved_by"]).fillna("")
+    rest = pd.DataFrame(kept, columns=LEFT_COLUMNS)
+    for column in ("credit_open", "allocated", "left"):
+        rest[column] = from_cents(rest[column].to_numpy(dtype="int64"))
+    return out[COLUMNS], rest
+
+
+def _order(credit, candidates: pd.DataFrame):
+    """(invoice_id, customer_id, basis) in the order a credit is allocated: the invoice it names,
+    the customer's own undisputed invoices oldest first, then the group's."""
+    named = {t.upper() for t in _TOKEN.findall(str(credit.reference or ""))}
+    ids = candidates["invoice_id"].tolist()
+    owners = candidates["customer_id"].tolist()
+    disputed = (candidates["dispute_code"] != "").tolist() if "dispute_code" in candidates else [False] * len(ids)
+    done = set()
+    for invoice_id, owner in zip(ids, owners):
+        if invoice_id.upper() in named and owner == credit.customer_id:
+            done.add(invoice_id)
+            yield invoice_id, owner, f"credit names invoice {invoice_id}"
+    for own in (True, False):
+        for invoice_id, owner, dispute in zip(ids, owners, disputed):
+            if invoice_id in done or dispute or (owner == credit.customer_id) != own:
+                continue
+            yield invoice_id, owner, "oldest open invoice" if own else f"group account {owner}, oldest open invoice"
+
+
+def _groups(customers: pd.DataFrame | None) -> dict[str, str]:
+    """customer_id → the group it belongs to (its parent, or itself)."""
+    if customers is None or not len(customers) or "parent_id" not in customers:
+        return {}
+    parent = dict(zip(customers["customer_id"], customers["parent_id"]))
+    return {c: (p if p else c) for c, p in parent.items()}

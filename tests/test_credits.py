@@ -1,0 +1,100 @@
+"""Credit balances allocated to open invoices: never more than either side, balances unchanged."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from otc_xl.collecting.credits import credit_allocations
+from otc_xl.model.money import cents
+
+
+def item(invoice_id, customer, open_amount, due, reference="", currency="EUR", dispute=""):
+    due = pd.Timestamp(due)
+    return {"invoice_id": invoice_id, "customer_id": customer, "currency": currency, "amount": open_amount,
+            "open_amount": open_amount, "invoice_date": due - pd.Timedelta(days=30), "due_date": due,
+            "reference": reference, "dispute_code": dispute}
+
+
+def test_named_invoice_first_then_oldest_then_group_and_same_currency_only():
+    ledger = pd.DataFrame([
+        item("INV-1", "C1", 100.00, "2026-09-01"), item("INV-2", "C1", 50.50, "2026-08-01"),
+        item("INV-3", "C1", 70.00, "2026-07-01", dispute="PRICING"),  # disputed: not taken unless named
+        item("CRN-1", "C1", -120.25, "2026-10-01", reference="Abono fra. inv-1"),
+        item("INV-4", "C2", 30.00, "2026-07-01"), item("CRN-2", "C3", -40.00, "2026-10-01"),
+        item("INV-9", "C3", 10.00, "2026-10-01", currency="USD"), item("CRN-9", "C4", -5.00, "2026-10-01")])
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "parent_id": ["", "C3", "", ""]})
+    allocations, left = credit_allocations(ledger, customers)
+    assert allocations[["credit_id", "invoice_id", "amount", "basis"]].values.tolist() == [
+        ["CRN-1", "INV-1", 100.00, "credit names invoice INV-1"],
+        ["CRN-1", "INV-2", 20.25, "oldest open invoice"],
+        ["CRN-2", "INV-4", 30.00, "group account C2, oldest open invoice"]]
+    assert left.set_index("credit_id")["left"].to_dict() == {"CRN-1": 0.0, "CRN-2": -10.0, "CRN-9": -5.0}
+    assert set(allocations["allocation_id"]) == {"CRN-1>INV-1", "CRN-1>INV-2", "CRN-2>INV-4"}
+
+
+def test_cash_being_applied_is_not_offered_again_and_approvals_are_kept():
+    ledger = pd.DataFrame([item("INV-1", "C1", 100.00, "2026-09-01"), item("INV-2", "C1", 80.00, "2026-10-01"),
+                           item("CRN-1", "C1", -150.00, "2026-10-01")])
+    pending = pd.Series({"INV-1": 100.00, "INV-2": 30.00})  # this run's cash application pays these
+    allocations, left = credit_allocations(ledger, pending=pending)
+    assert allocations[["invoice_id", "amount"]].values.tolist() == [["INV-2", 50.00]]
+    assert left["left"].tolist() == [-100.00]
+    approvals = pd.DataFrame({"allocation_id": ["CRN-1>INV-2", "OLD>GONE"], "approved": ["yes", "yes"],
+                              "approved_by": ["Ana", "Ana"]})
+    again, _ = credit_allocations(ledger, pending=pending, approvals=approvals)
+    assert again[["allocation_id", "approved", "approved_by"]].values.tolist() == [["CRN-1>INV-2", "yes", "Ana"]]
+    assert again.drop(columns=["approved", "approved_by"]).equals(allocations.drop(columns=["approved", "approved_by"]))
+
+
+amounts = st.integers(min_value=1, max_value=500_000).map(lambda c: c / 100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3"]), st.sampled_from(["EUR", "USD"]), amounts,
+                          st.booleans(), st.integers(min_value=0, max_value=300)), min_size=1, max_size=30))
+def test_allocations_never_exceed_either_side_and_keep_balances(rows):
+    ledger = pd.DataFrame([item(f"D{i}", customer, -amount if credit else amount,
+                                pd.Timestamp("2026-01-01") + pd.Timedelta(days=day), currency=currency)
+                           for i, (customer, currency, amount, credit, day) in enumerate(rows)])
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "parent_id": ["", "C1", ""]})
+    allocations, left = credit_allocations(ledger, customers)
+    open_c = dict(zip(ledger["invoice_id"], cents(ledger["open_amount"])))
+    given_c = dict(zip(allocations["allocation_id"], cents(allocations["amount"])))
+    assert all(c > 0 for c in given_c.values())
+    for credit, frame in allocations.groupby("credit_id"):
+        assert cents(frame["amount"]).sum() <= -open_c[credit]
+    for invoice, frame in allocations.groupby("invoice_id"):
+        assert cents(frame["amount"]).sum() <= open_c[invoice]
+    currency = dict(zip(ledger["invoice_id"], ledger["currency"]))
+    assert all(currency[c] == currency[i] for c, i in zip(allocations["credit_id"], allocations["invoice_id"]))
+    group = {"C1": "C1", "C2": "C1", "C3": "C3"}
+    assert all(group[a] == group[b] for a, b in zip(allocations["customer_id"], allocations["invoice_customer_id"]))
+    # applying the allocations moves the same cents off both sides: every group's balance is unchanged,
+    # and so is every customer's when the credit and the invoice are its own
+    after = dict(open_c)
+    for credit, invoice, c in zip(allocations["credit_id"], allocations["invoice_id"], cents(allocations["amount"])):
+        after[credit] += c
+        after[invoice] -= c
+    owner = dict(zip(ledger["invoice_id"], ledger["customer_id"]))
+    for g in ("C1", "C3"):
+        members = [i for i in open_c if group[owner[i]] == g]
+        assert sum(after[i] for i in members) == sum(open_c[i] for i in members)
+    cross = allocations.loc[allocations["customer_id"] != allocations["invoice_customer_id"]]
+    for customer in ("C1", "C2", "C3"):  # own allocations net to zero; only group ones move a balance
+        mine = [i for i in open_c if owner[i] == customer]
+        moved = (cents(cross.loc[cross["customer_id"] == customer, "amount"]).sum()
+                 - cents(cross.loc[cross["invoice_customer_id"] == customer, "amount"]).sum())
+        assert sum(after[i] for i in mine) - sum(open_c[i] for i in mine) == moved
+    assert all(after[i] <= 0 for i in open_c if open_c[i] < 0) and all(after[i] >= 0 for i in open_c if open_c[i] > 0)
+    # what a credit keeps is what it had less what it gave
+    for row in left.itertuples():
+        given_by_credit = cents(allocations.loc[allocations["credit_id"] == row.credit_id, "amount"]).sum()
+        assert cents(row.left) == cents(row.credit_open) + given_by_credit
+    # a credit keeps money only when no invoice of its group and currency is left open
+    for row in left.itertuples():
+        if cents(row.left) < 0:
+            g, cur = group[row.customer_id], currency[row.credit_id]
+            assert all(after[i] == 0 for i in open_c if open_c[i] > 0 and group[owner[i]] == g
+                       and currency[i] == cur)
