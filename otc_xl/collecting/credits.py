@@ -48,12 +48,18 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     debits = items.loc[items["open_c"] > 0].sort_values(["due_date", "invoice_id"], kind="stable")
     credits = items.loc[items["open_c"] < 0].sort_values(["invoice_date", "invoice_id"], kind="stable")
     rows, kept = [], []
-    by_key = {key: frame for key, frame in debits.groupby(["grp", "currency"], sort=False)}
+    needed = set(zip(credits["grp"], credits["currency"]))
+    by_key: dict[tuple[str, str], _Candidates] = {}
+    disputed = (debits["dispute_code"] != "").tolist() if "dispute_code" in debits else [False] * len(debits)
+    for key, invoice_id, owner, dispute in zip(zip(debits["grp"], debits["currency"]), debits["invoice_id"],
+                                               debits["customer_id"], disputed):
+        if key in needed:  # only the groups and currencies some credit can go to
+            by_key.setdefault(key, _Candidates()).add(invoice_id, owner, dispute)
     for credit in credits.itertuples(index=False):
         candidates = by_key.get((credit.grp, credit.currency))
         remaining = -int(credit.open_c)
         if candidates is not None:
-            for invoice_id, customer_id, basis in _order(credit, candidates):
+            for invoice_id, customer_id, basis in candidates.order(credit):
                 if remaining == 0:
                     break
                 amount = min(remaining, left[invoice_id])
@@ -81,23 +87,34 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     return out[COLUMNS], rest
 
 
-def _order(credit, candidates: pd.DataFrame):
-    """(invoice_id, customer_id, basis) in the order a credit is allocated: the invoice it names,
-    the customer's own undisputed invoices oldest first, then the group's."""
-    named = {t.upper() for t in _TOKEN.findall(str(credit.reference or ""))}
-    ids = candidates["invoice_id"].tolist()
-    owners = candidates["customer_id"].tolist()
-    disputed = (candidates["dispute_code"] != "").tolist() if "dispute_code" in candidates else [False] * len(ids)
-    done = set()
-    for invoice_id, owner in zip(ids, owners):
-        if invoice_id.upper() in named and owner == credit.customer_id:
-            done.add(invoice_id)
-            yield invoice_id, owner, f"credit names invoice {invoice_id}"
-    for own in (True, False):
-        for invoice_id, owner, dispute in zip(ids, owners, disputed):
-            if invoice_id in done or dispute or (owner == credit.customer_id) != own:
-                continue
-            yield invoice_id, owner, "oldest open invoice" if own else f"group account {owner}, oldest open invoice"
+class _Candidates:
+    """The open invoices of one group and currency, oldest due date first (added in that order)."""
+
+    def __init__(self):
+        self.ids: list[str] = []
+        self.owners: list[str] = []
+        self.disputed: list[bool] = []
+        self.position: dict[str, int] = {}
+
+    def add(self, invoice_id: str, owner: str, disputed: bool) -> None:
+        self.position[invoice_id.upper()] = len(self.ids)
+        self.ids.append(invoice_id)
+        self.owners.append(owner)
+        self.disputed.append(disputed)
+
+    def order(self, credit):
+        """(invoice_id, customer_id, basis) in the order a credit is allocated: the invoice it names,
+        the customer's own undisputed invoices oldest first, then the group's."""
+        named = sorted({self.position[t.upper()] for t in _TOKEN.findall(str(credit.reference or ""))
+                        if t.upper() in self.position and self.owners[self.position[t.upper()]] == credit.customer_id})
+        for k in named:
+            yield self.ids[k], self.owners[k], f"credit names invoice {self.ids[k]}"
+        done = set(named)
+        for own in (True, False):
+            for k, (invoice_id, owner, dispute) in enumerate(zip(self.ids, self.owners, self.disputed)):
+                if k in done or dispute or (owner == credit.customer_id) != own:
+                    continue
+                yield invoice_id, owner, "oldest open invoice" if own else f"group account {owner}, oldest open invoice"
 
 
 def _groups(customers: pd.DataFrame | None) -> dict[str, str]:
