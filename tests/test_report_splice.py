@@ -168,6 +168,32 @@ def test_vba_project_is_kept_byte_for_byte(tmp_path):
     assert "Report" in openpyxl.load_workbook(book, keep_vba=True).sheetnames
 
 
+def test_a_replaced_sheet_keeps_its_vba_code_name(tmp_path):
+    """Excel pairs an .xlsm's VBA document modules with sheets by code name: a report sheet that
+    Excel gave one (Sheet2) keeps it when otc_xl replaces the sheet."""
+    import zipfile
+
+    book = tmp_path / "macros.xlsm"
+    shutil.copy(ROOT / "workbooks" / "otc_workbook.xlsm", book)
+    replace_report_sheets(book, [_report()], backup=False)
+    with zipfile.ZipFile(book) as z:
+        contents = {n: z.read(n) for n in z.namelist()}
+    from otc_xl.io.package import sheet_parts
+    with zipfile.ZipFile(book) as z:
+        part = sheet_parts(z)["Report"]
+    assert b"codeName" not in contents[part]
+    contents[part] = re.sub(rb"(<worksheet\b[^>]*>)", rb'\1<sheetPr codeName="Sheet2"/>', contents[part], count=1)
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:  # as Excel saves it after opening the VBA editor
+        for name, data in contents.items():
+            z.writestr(name, data)
+    replace_report_sheets(book, [_report(5)], backup=False)
+    after = parts(book)
+    assert re.search(rb'<sheetPr\b[^>]*codeName="Sheet2"', after[part])
+    assert after[part].count(b"<sheetPr") == 1
+    ws = openpyxl.load_workbook(book, keep_vba=True)["Report"]
+    assert ws.sheet_properties.codeName == "Sheet2" and ws["B6"].value == 52.5
+
+
 def test_calc_chain_listing_a_replaced_sheet_is_dropped(make_book):
     book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
     replace_report_sheets(book, [_report()], backup=False)

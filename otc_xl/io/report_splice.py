@@ -5,8 +5,9 @@ their parts are then spliced, at zip level, into a copy of the user's package th
 over the original:
 
 * a report sheet already in the workbook (it holds the report's Excel Table, e.g. ``tblAgeing``)
-  keeps its part name, its place among the sheets and its sheet id; its contents and its own
-  table, drawing and chart parts are replaced;
+  keeps its part name, its place among the sheets, its sheet id and its VBA code name (an .xlsm's
+  document module is tied to it); its contents and its own table, drawing and chart parts are
+  replaced;
 * a new report sheet is added after the others;
 * the cell formats and conditional-format styles the new sheets use are found or appended in the
   workbook's ``styles.xml`` (the user's styles keep their indices); text xlsxwriter stored as
@@ -198,6 +199,8 @@ class _Plan:
             self.new_sheets.append((name, part))
             self.new_types[part] = self.types[ours]
         xml = self.ours.read(ours)
+        if name in self.user_parts:  # the VBA project may know the sheet by its code name: keep it
+            xml = _with_code_name(xml, _code_name(self.user.read(part)))
         self._store(part, layout.sheet_xml(xml, self.styles, self._fix))
         self._copy_related(ours, part)
 
@@ -305,6 +308,29 @@ class _Plan:
 
 
 _WORKSHEET_SOURCE = re.compile(rb"<worksheetSource\b[^>]*/?>")
+
+
+_CODE_NAME = re.compile(rb'<(?:\w+:)?sheetPr\b[^>]*?\bcodeName="([^"]*)"')
+
+
+def _code_name(sheet_xml: bytes) -> bytes | None:
+    """The sheet's VBA code name (``Sheet5``), which the workbook's VBA document module is tied to."""
+    m = _CODE_NAME.search(sheet_xml[:4096])
+    return m.group(1) if m else None
+
+
+def _with_code_name(sheet_xml: bytes, code_name: bytes | None) -> bytes:
+    """``sheet_xml`` carrying ``code_name`` on its ``<sheetPr>`` (added as the first child of
+    ``<worksheet>`` when there is none): Excel pairs an .xlsm's document modules with sheets by it."""
+    if code_name is None:
+        return sheet_xml
+    attribute = b' codeName="' + code_name + b'"'
+    m = re.search(rb"<sheetPr\b([^>]*?)(/?)>", sheet_xml)
+    if m:
+        attrs = re.sub(rb'\s+codeName="[^"]*"', b"", m.group(1))
+        return sheet_xml[:m.start()] + b"<sheetPr" + attrs + attribute + m.group(2) + b">" + sheet_xml[m.end():]
+    root = re.search(rb"<worksheet\b[^>]*>", sheet_xml)
+    return sheet_xml[:root.end()] + b"<sheetPr" + attribute + b"/>" + sheet_xml[root.end():]
 
 
 def _sheets(workbook_xml: bytes) -> list:
