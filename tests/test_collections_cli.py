@@ -83,15 +83,21 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     assert len(table_rows(demo_copy, "ContactLog")) == before + 1  # filed once
 
 
+def approve_first_row(book_path, sheet: str, approved: str, by: str):
+    """Type an approval in the first row of one of otc_xl's proposal sheets, as a user would; return
+    that row's key (first column)."""
+    book = openpyxl.load_workbook(book_path)
+    ws = book[sheet]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("approved") + 1).value = approved
+    ws.cell(2, header.index("approved_by") + 1).value = by
+    book.save(book_path)
+    return ws.cell(2, 1).value
+
+
 def test_writeoff_approvals_survive_a_refresh(demo_copy):
     assert run("disputes", demo_copy).exit_code == 0
-    book = openpyxl.load_workbook(demo_copy)
-    ws = book["WriteOffs"]
-    header = [c.value for c in ws[1]]
-    invoice = ws.cell(2, 1).value
-    ws.cell(2, header.index("approved") + 1).value = "sí"
-    ws.cell(2, header.index("approved_by") + 1).value = "Marta"
-    book.save(demo_copy)
+    invoice = approve_first_row(demo_copy, "WriteOffs", "sí", "Marta")
     result = run("disputes", demo_copy)
     assert result.exit_code == 0 and "(1 approved)" in result.output
     row = next(r for r in table_rows(demo_copy, "WriteOffs") if r["invoice_id"] == invoice)
@@ -110,13 +116,7 @@ def test_credit_allocations_and_their_approvals_survive_a_refresh(demo_copy):
         given = sum(round(r["amount"] * 100) for r in rows if r["credit_id"] == credit)
         assert round(entry["allocated"] * 100) == given
         assert round(entry["left"] * 100) == round(entry["credit_open"] * 100) + given
-    book = openpyxl.load_workbook(demo_copy)
-    ws = book["CreditAllocations"]
-    header = [c.value for c in ws[1]]
-    allocation = ws.cell(2, 1).value
-    ws.cell(2, header.index("approved") + 1).value = "yes"
-    ws.cell(2, header.index("approved_by") + 1).value = "Marta"
-    book.save(demo_copy)
+    allocation = approve_first_row(demo_copy, "CreditAllocations", "yes", "Marta")
     again = run("credits", demo_copy)
     assert again.exit_code == 0 and "(1 approved)" in again.output
     row = next(r for r in table_rows(demo_copy, "CreditAllocations") if r["allocation_id"] == allocation)

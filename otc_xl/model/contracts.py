@@ -356,6 +356,13 @@ CONTACT_LOG = TableContract(
     columns=WORKLIST.columns,
 )
 
+_APPROVAL = (
+    Column("approved", "text", "yes / no, typed by the approver.",
+           synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
+    Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
+                                                              "approuvé par", "genehmigt von")),
+)
+"""The approval columns of otc_xl's proposal sheets, kept when the proposals are rewritten."""
 WRITEOFF_APPROVALS = TableContract(
     name="writeoff_approvals",
     doc="Write-off proposals (written by the WriteOffs job) with the approval the user types in; "
@@ -364,10 +371,7 @@ WRITEOFF_APPROVALS = TableContract(
     unique="invoice_id",
     columns=(
         Column("invoice_id", "id", "Item proposed for write-off.", True),
-        Column("approved", "text", "yes / no, typed by the approver.",
-               synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
-        Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
-                                                                  "approuvé par", "genehmigt von")),
+        *_APPROVAL,
     ),
 )
 
@@ -379,10 +383,7 @@ CREDIT_APPROVALS = TableContract(
     unique="allocation_id",
     columns=(
         Column("allocation_id", "id", "The credit and the invoice it is allocated to (CRN-1>INV-7).", True),
-        Column("approved", "text", "yes / no, typed by the approver.",
-               synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
-        Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
-                                                                  "approuvé par", "genehmigt von")),
+        *_APPROVAL,
     ),
 )
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
