@@ -111,7 +111,10 @@ def read_camt(path: Path) -> BankLines:
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{where}: {exc}"))
             n += 1
-            stmt.remove(node)  # entries are done with: a 200,000-entry statement never sits whole in memory
+            try:
+                stmt.remove(node)  # entries are done with: a 200,000-entry statement never sits whole in memory
+            except ValueError:  # an entry that is not a child of the statement (a damaged file): emptied instead
+                node.clear()
         elif node.tag == statement_tag:
             try:
                 _check_balances(q, node, movements)
