@@ -27,15 +27,14 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from .cell_xml import column_cells
 from .package import related_parts, sheet_parts
+from .styles import StyleBook
 
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+)\d+"(?=[^>]*?\bs="(\d+)")')
 DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+)(\d+))?"\s*/>')
-_CELLXFS = re.compile(rb'<cellXfs count="(\d+)"\s*>')
-_XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
 _AUTOFILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")([A-Z]+\d+:[A-Z]+\d+)(")')
-BUILTIN = {"date": 14, "money": 4}  # built-in number formats: short date in the user's locale, #,##0.00
+BUILTIN = {"date": "mm-dd-yy", "money": "#,##0.00"}  # built-in formats 14 and 4: short date in the user's locale
 
 
 def _style(values: pd.Series, kind: str, styles: dict[str, int]) -> int | None:
@@ -62,8 +61,9 @@ def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, in
             needed: set[str]) -> tuple[dict[str, int], int | None, bytes | None] | None:
     """(style index per kind in ``needed``, quote-prefix style, new styles.xml or None when unchanged).
 
-    A kind takes the style of the last existing row's cell in its column, else an identical
-    ``<xf>`` already in ``cellXfs``, else one added at its end (so repeated appends add nothing)."""
+    A kind takes the style of the last existing row's cell in its column, else a matching
+    ``<xf>`` found or appended by :class:`~otc_xl.io.styles.StyleBook` (so repeated appends add
+    nothing); None when ``styles.xml`` has a layout it cannot extend."""
     found = {m.group(1).decode(): int(m.group(2)) for m in _CELL_STYLE.finditer(last_row_xml)}
     styles: dict[str, int] = {}
     for kind, name in (("date", "payment_date"), ("money", "amount")):
@@ -72,29 +72,14 @@ def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, in
             styles[kind] = found[letter]
     if styles_xml is None:
         return None
-    head = _CELLXFS.search(styles_xml)
-    if head is None:
+    try:
+        book = StyleBook(styles_xml)
+    except ValueError:
         return None
-    end = styles_xml.find(b"</cellXfs>", head.end())
-    xfs = _XF.findall(styles_xml, head.end(), end)
-    if len(xfs) != int(head.group(1)):
-        return None
-    quote = next((i for i, x in enumerate(xfs) if b'quotePrefix="1"' in x and b'numFmtId="0"' in x), None)
-    added: list[bytes] = []
     for kind in sorted(needed - set(styles)):
-        xf = (f'<xf numFmtId="{BUILTIN[kind]}" fontId="0" fillId="0" borderId="0" xfId="0" '
-              'applyNumberFormat="1"/>').encode()
-        styles[kind] = xfs.index(xf) if xf in xfs else len(xfs) + len(added)
-        if xf not in xfs:
-            added.append(xf)
-    if quote is None:
-        quote = len(xfs) + len(added)
-        added.append(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>')
-    if not added:
-        return styles, quote, None
-    new = (styles_xml[:head.start()] + f'<cellXfs count="{len(xfs) + len(added)}">'.encode()
-           + styles_xml[head.end():end] + b"".join(added) + styles_xml[end:])
-    return styles, quote, new
+        styles[kind] = book.xf(BUILTIN[kind])
+    quote = book.xf(None, quote=True)
+    return styles, quote, (book.xml if book.xml != styles_xml else None)
 
 
 def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns: dict[str, int],

@@ -34,7 +34,7 @@ class StyleBook:
         self._xfs = _XF.findall(xml, head.end(), end)
         if len(self._xfs) != int(head.group(1)):
             raise ValueError("styles.xml: cellXfs count does not match its entries")
-        self.xml = xml.replace(b'<numFmts count="0"/>', b"")
+        self.xml = xml
         found = _NUMFMTS.search(self.xml)
         self._formats = {unescape(code.decode(), {"&quot;": '"'}): int(i)
                          for i, code in _NUMFMT.findall(found.group(2))} if found else {}
@@ -76,7 +76,8 @@ class StyleBook:
         if found:
             self.xml = (self.xml[:found.start()] + f'<numFmts count="{len(self._formats) + 1}">'.encode()
                         + found.group(2) + entry + b"</numFmts>" + self.xml[found.end():])
-        else:  # numFmts comes first in styleSheet
+        else:  # numFmts comes first in styleSheet (an empty <numFmts count="0"/> gives way)
+            self.xml = self.xml.replace(b'<numFmts count="0"/>', b"", 1)
             start = self.xml.find(b">", self.xml.find(b"<styleSheet")) + 1
             self.xml = self.xml[:start] + b'<numFmts count="1">' + entry + b"</numFmts>" + self.xml[start:]
         self._formats[code] = fmt
