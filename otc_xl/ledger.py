@@ -14,7 +14,8 @@ from typing import Protocol
 import pandas as pd
 
 from .config import Config, config_from_sheet, config_from_toml
-from .model.contracts import CONTRACTS, RECORDS, TableContract
+from .model.contracts import CONTRACTS, TableContract
+from .model.records import RECORDS
 from .model.problems import Problem, errors_in
 from .model.tables import RawTable, empty_frame, parse_table
 

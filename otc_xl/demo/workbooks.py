@@ -214,7 +214,7 @@ def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[ReportSheet]:
     """A dunning history of two earlier runs (so today's run escalates) and a contact log with promises."""
     from ..collecting import DunningPolicy, dunning_run
-    from ..model.contracts import CONTACT_LOG, DUNNING_HISTORY
+    from ..model.records import CONTACT_LOG, DUNNING_HISTORY
 
     policy = DunningPolicy.from_config(Config())
     history = None

@@ -1,0 +1,89 @@
+"""The records otc_xl writes into a workbook and reads back on the next run.
+
+These sheets are written by otc_xl (history, outcomes the collector types in, approvals, postings)
+and read again by the next run, so dunning escalates instead of repeating, promises are followed
+up, approvals are kept and nothing is posted, refunded or handed over twice. They use the same
+:class:`~otc_xl.model.contracts.TableContract` as the input tables.
+"""
+
+from __future__ import annotations
+
+from .contracts import Column, TableContract
+
+DUNNING_HISTORY = TableContract(
+    name="dunning_history",
+    doc="Every dunning notice sent: one row per item and run (written by the Dunning job).",
+    sheet_names=("DunningHistory",),
+    columns=(
+        Column("dunned_on", "date", "Date of the dunning run (its as_of date).", True),
+        Column("customer_id", "id", "Customer account.", True),
+        Column("invoice_id", "id", "Item reminded.", True),
+        Column("level", "integer", "Dunning level the item was reminded at.", True),
+        Column("currency", "currency", "Currency of the item."),
+        Column("open_amount", "amount", "Open amount when reminded."),
+        Column("fee", "amount", "Fee charged on the notice (on its first item)."),
+        Column("interest", "amount", "Interest charged on this item."),
+    ),
+)
+
+WORKLIST = TableContract(
+    name="worklist",
+    doc="Today's calls (written by the Worklist job); the collector types outcome, promise date and amount, "
+        "and the next run files them in ContactLog.",
+    sheet_names=("Worklist",),
+    columns=(
+        Column("customer_id", "id", "Customer account.", True),
+        Column("worklist_date", "date", "Date of the worklist the row belongs to."),
+        Column("currency", "currency", "Currency of the amounts."),
+        Column("outcome", "text", "What happened: promised, no answer, dispute, paid, call back…",
+               synonyms=("result", "resultado", "esito", "résultat", "ergebnis")),
+        Column("promise_date", "date", "Date the customer promised to pay by.",
+               synonyms=("promise to pay date", "ptp date", "fecha compromiso", "data promessa",
+                         "date promesse", "zahlungszusage datum")),
+        Column("promise_amount", "amount", "Amount the customer promised to pay.",
+               synonyms=("promise to pay amount", "ptp amount", "importe compromiso", "importo promesso",
+                         "montant promis", "zugesagter betrag")),
+        Column("note", "text", "Collector's note.", synonyms=("comment", "nota", "remarque", "notiz")),
+    ),
+)
+
+CONTACT_LOG = TableContract(
+    name="contact_log",
+    doc="Every contact outcome ever recorded on the Worklist (written by the Worklist job).",
+    sheet_names=("ContactLog",),
+    columns=WORKLIST.columns,
+)
+
+_APPROVAL = (
+    Column("approved", "text", "yes / no, typed by the approver.",
+           synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
+    Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
+                                                              "approuvé par", "genehmigt von")),
+)
+"""The approval columns of otc_xl's proposal sheets, kept when the proposals are rewritten."""
+WRITEOFF_APPROVALS = TableContract(
+    name="writeoff_approvals",
+    doc="Write-off proposals (written by the WriteOffs job) with the approval the user types in; "
+        "approvals are carried over when the sheet is rewritten.",
+    sheet_names=("WriteOffs",),
+    unique="invoice_id",
+    columns=(
+        Column("invoice_id", "id", "Item proposed for write-off.", True),
+        *_APPROVAL,
+    ),
+)
+
+CREDIT_APPROVALS = TableContract(
+    name="credit_approvals",
+    doc="Credit allocations proposed by the credits job, with the approval the user types in; approvals "
+        "are carried over (by allocation_id, credit>invoice) when the sheet is rewritten.",
+    sheet_names=("CreditAllocations",),
+    unique="allocation_id",
+    columns=(
+        Column("allocation_id", "id", "The credit and the invoice it is allocated to (CRN-1>INV-7).", True),
+        *_APPROVAL,
+    ),
+)
+RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
+                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS)}
+"""Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

@@ -1,0 +1,57 @@
+"""One function per button/command, shared by the CLI and the Excel buttons.
+
+A *job* takes a :class:`Run` (the validated ledger plus what earlier jobs produced) and returns
+the report sheets it writes and a few summary lines. Jobs never do I/O; the caller reads the
+ledger through an adapter and writes the sheets through one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..ledger import Ledger
+from .accounts import credits_job
+from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
+                          writeoffs_job)
+from .common import JobResult, Run
+from .reports import (ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report,
+                      unbilled_report)
+
+__all__ = ["JOBS", "RUN_ALL", "JobResult", "Run", "run_jobs"]
+
+
+Job = Callable[[Run], JobResult]
+JOBS: dict[str, Job] = {
+    "inputs": inputs_overview,
+    "match": cash_application,
+    "ageing": ageing_reports,
+    "unapplied": unapplied_report,
+    "unbilled": unbilled_report,
+    "kpis": kpi_report,
+    "dunning": dunning_report,
+    "worklist": worklist_job,
+    "disputes": disputes_job,
+    "writeoffs": writeoffs_job,
+    "credits": credits_job,
+    "letters": letters_job,
+    "statements": statement_job,
+}
+"""Every job by name, in the order they run."""
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements")]
+"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents."""
+
+
+def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
+             customer_ids: list[str] | None = None) -> tuple[JobResult, Run]:
+    """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
+    files, and the run. ``customer_ids`` limits statements to those customers."""
+    run = Run(ledger, customer_ids=customer_ids)
+    result = JobResult()
+    for name in names or RUN_ALL:
+        if progress:
+            progress(name)
+        part = JOBS[name](run)
+        result.sheets += part.sheets
+        result.summary += part.summary
+        result.files.update(part.files)
+    return result, run

@@ -1,0 +1,155 @@
+"""Jobs of cash application and AR reporting: inputs overview, applications, ageing, unapplied cash,
+unbilled revenue and KPIs with their reconciliation controls."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model.contracts import CONTRACTS
+from ..model.money import cents
+from ..model.report import BarChart, ReportSheet
+from ..matching import alias_suggestions
+from ..reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
+from ..reports.buckets import bucket_labels
+from ..reports.controls import reconciliation
+from .common import JobResult, Run, _amounts, _customers, _formats, _match, _single_currency
+
+
+def inputs_overview(run: Run) -> JobResult:
+    """The ``Inputs`` sheet: which tables were found, where, how many rows, totals per currency."""
+    ledger = run.ledger
+    rows = []
+    for name in CONTRACTS:
+        frame: pd.DataFrame = getattr(ledger, name)
+        amount = {"invoices": "open_amount", "payments": "amount", "orders": "amount", "sales": "amount"}.get(name)
+        totals = (frame.assign(_c=cents(frame[amount])).groupby("currency")["_c"].sum()
+                  if amount and len(frame) else pd.Series({"": 0}))
+        for currency, total in totals.items():
+            rows.append({"table": name, "sheet": ledger.found.get(name, "(absent)"), "rows": len(frame),
+                         "currency": currency, "total": int(total) / 100})
+    frame = pd.DataFrame(rows)
+    warnings = sum(p.severity == "warning" for p in ledger.problems)
+    summary = [(name, f"{len(getattr(ledger, name)):,} rows" + ("" if name in ledger.found else " (absent)"))
+               for name in CONTRACTS]
+    summary.append(("input warnings", f"{warnings:,}"))
+    return JobResult([ReportSheet("Inputs", "tblInputs", frame, formats={"total": "money", "rows": "integer"})],
+                     summary)
+
+
+def cash_application(run: Run) -> JobResult:
+    """``Applications`` (every proposed application, auto and review, with confidence and why) and
+    ``AliasSuggestions`` (payers learned from this run, to confirm into the Aliases sheet).
+
+    The input sheets are not changed: applications are proposals for the ERP; re-running on the same
+    workbook gives the same result, and an invoice is never given more than its open amount.
+    """
+    ledger = run.ledger
+    customers = _customers(run)
+    result = _match(run)
+    apps = result.applications
+    learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases, result.directory)
+    sheets = [ReportSheet("Applications", "tblApplications", apps,
+                          _formats(apps, ["applied_amount", "writeoff_amount"]) | {"confidence": "number"}),
+              ReportSheet("AliasSuggestions", "tblAliasSuggestions", learned, {"payments": "integer"},
+                          notes=("Payers recognised in this run only thanks to their references.",
+                                 "Copy the rows you agree with to the Aliases sheet (payer, customer_id, note):",
+                                 "the next run will recognise these payers without a reference."))]
+    auto = apps.loc[apps["status"] == "auto"]
+    paid = ledger.payments
+    fully = paid["payment_id"].isin(auto["payment_id"]) & ~paid["payment_id"].isin(result.unapplied["payment_id"])
+    summary = [("payments applied in full (auto)", f"{int(fully.sum()):,} of {len(paid):,}"),
+               ("applications auto / to review", f"{len(auto):,} / {int((apps['status'] == 'review').sum()):,}")]
+    summary += _amounts("cash applied", auto.assign(currency=auto["payment_id"].map(
+        paid.set_index("payment_id")["currency"])), "applied_amount")
+    return JobResult(sheets, summary)
+
+
+def ageing_reports(run: Run) -> JobResult:
+    """``Ageing`` (per customer), ``AgeingSummary`` (per currency, with chart), ``AgeingDetail``,
+    ``PivotData`` and ``CreditBalances``."""
+    ledger, cfg = run.ledger, run.ledger.config
+    customers = _customers(run)
+    labels = bucket_labels(cfg.buckets)
+    older = tuple(labels[2:])  # shaded from the second overdue bucket on, darker with age
+    args = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
+    by_customer = run.get("ageing", lambda: ageing(ledger.invoices, **args))
+    by_currency = ageing(ledger.invoices, by="currency", **args)
+    detail = ageing(ledger.invoices, by="invoice", customers=customers, **args)
+    pivot = pivot_data(ledger.invoices, customers=customers, **args)
+    credits = credit_balances(ledger.invoices, run.as_of)
+    money = [*labels, "Total"]
+    currencies = list(by_currency["currency"]) if len(by_currency) else []
+    charted = cfg.home_currency if cfg.home_currency in currencies or not currencies else currencies[0]
+    others = [c for c in currencies if c != charted]
+    sheets = [
+        ReportSheet("Ageing", "tblAgeing", by_customer, _formats(by_customer, money),
+                    totals=tuple(money) if _single_currency(by_customer) else (), highlight=older),
+        ReportSheet("AgeingSummary", "tblAgeingSummary", by_currency, _formats(by_currency, money),
+                    highlight=older, chart=BarChart(f"Ageing profile, {charted} only", "currency", tuple(labels),
+                                                    only=charted, x_title="Days past due", y_title=charted),
+                    notes=(f"As of {run.as_of:%d/%m/%Y}, by {cfg.ageing_basis}; one row per currency "
+                           "(amounts in different currencies are never added).",
+                           f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
+                                                               if others else "."))),
+        ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
+        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",))),
+        ReportSheet("CreditBalances", "tblCreditBalances", credits, _formats(credits, ["balance"], ("items",))),
+    ]
+    summary = _amounts("open AR", by_currency, "Total")
+    over = by_currency.assign(_over=by_currency[list(labels[-1:])].sum(axis=1))
+    summary += _amounts(f"{labels[-1].lower()}", over, "_over")
+    summary.append(("credit balances", f"{len(credits):,} customer(s)"))
+    return JobResult(sheets, summary)
+
+
+def unapplied_report(run: Run) -> JobResult:
+    """``Unapplied``: receipts not (fully) applied, aged since the payment date."""
+    ledger = run.ledger
+    frame = run.get("unapplied", lambda: unapplied_cash(
+        ledger.payments, run.results.get("applications"), run.as_of, ledger.config.buckets,
+        details=run.results.get("unapplied_details")))
+    money = ["amount", "applied_amount", "unapplied_amount"]
+    sheet = ReportSheet("Unapplied", "tblUnapplied", frame, _formats(frame, money, ("days_unapplied",)),
+                        totals=tuple(money) if _single_currency(frame) else ())
+    return JobResult([sheet], _amounts("unapplied cash", frame, "unapplied_amount"))
+
+
+def unbilled_report(run: Run) -> JobResult:
+    """``Unbilled``: delivered order lines not (fully) invoiced, aged since delivery."""
+    ledger = run.ledger
+    frame = unbilled_revenue(ledger.orders, run.as_of, ledger.invoices, ledger.config.buckets,
+                             customers=ledger.customers)
+    money = ["amount", "billed_amount", "pending_amount"]
+    sheet = ReportSheet("Unbilled", "tblUnbilled", frame, _formats(frame, money, ("days_unbilled",)),
+                        totals=tuple(money) if _single_currency(frame) else ())
+    run.results["unbilled"] = frame
+    return JobResult([sheet], _amounts("unbilled revenue", frame, "pending_amount"))
+
+
+def kpi_report(run: Run) -> JobResult:
+    """``KPIs``: DSO, count-back DSO, best possible DSO, ADD, CEI, % current, % over 90, and the
+    reconciliation controls (also in the summary)."""
+    ledger, cfg = run.ledger, run.ledger.config
+    sales = ledger.sales if len(ledger.sales) else None
+    opening = {cfg.home_currency: cfg.opening_ar} if cfg.opening_ar is not None else None
+    kpis = ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days, opening)
+    by_customer = run.get("ageing", lambda: ageing(ledger.invoices, run.as_of, cfg.buckets, cfg.ageing_basis))
+    unapplied = run.get("unapplied", lambda: unapplied_cash(
+        ledger.payments, run.results.get("applications"), run.as_of, cfg.buckets,
+        details=run.results.get("unapplied_details")))
+    controls = reconciliation(ledger.invoices, by_customer, ledger.payments, run.results.get("applications"),
+                              unapplied, run.as_of)
+    run.results["controls"] = controls
+    notes = ["Controls (to the cent):"]
+    notes += [f"{'OK ' if c.ok else 'FAIL'}  {c.check} [{c.currency}]: {c.expected:,.2f} vs {c.actual:,.2f}"
+              for c in controls.itertuples()]
+    notes.append("Left out of the reports:")
+    for name, frame in (("ageing", by_customer), ("unapplied", unapplied),
+                        ("unbilled", run.results.get("unbilled"))):
+        for reason, count in (getattr(frame, "attrs", {}) or {}).get("excluded", {}).items():
+            notes.append(f"  {name}: {count:,} row(s) {reason}")
+    failed = int((~controls["ok"]).sum())
+    sheet = ReportSheet("KPIs", "tblKPIs", kpis, {"value": "number"}, notes=tuple(notes))
+    summary = [(f"DSO {r.currency}", f"{r.value:,.1f} days") for r in kpis.itertuples() if r.kpi == "dso"]
+    summary.append(("controls", "all tie to the cent" if not failed else f"{failed} FAILED — see KPIs sheet"))
+    return JobResult([sheet], summary)
