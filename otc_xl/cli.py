@@ -278,13 +278,17 @@ _collections_command("disputes", ["disputes", "writeoffs"], """Disputes by root 
 Writes Disputes (count, amount, share, age and escalations by reason: pricing, quantity, damaged
 goods, duplicate billing, missing PO, tax, delivery…), DisputeItems, and WriteOffs (small
 residuals with an approval column that is kept when the sheet is refreshed) into BOOK.""")
-_collections_command("credits", ["credits"], """Credit balances: credit notes and money on account proposed against open invoices.
+_collections_command("credits", ["post_credits"], """Credit balances: allocate credit notes and money on account, and post approved allocations.
 
-Each credit, oldest first, goes to the invoice it names in its reference, then to the customer's
-oldest open undisputed invoices, then to its group's (Customers parent_id); same currency only,
-never more than either side has open after this run's cash application. Writes CreditAllocations
-(with approved / approved_by columns kept when the sheet is refreshed) and CreditsLeft (what each
-credit keeps: refund candidates) into BOOK. Nothing is posted: approved allocations are for the ERP.""")
+First posts every CreditAllocations row approved since the last run (approved = yes, with the
+amount still the one approved) to CreditPostings, the audit trail: each allocation is posted once,
+and every later run applies it to the open items (credit and invoice by the same amount) until the
+ERP export shows it. Then proposes again: each credit, oldest first, goes to the invoice it names
+in its reference, then to the customer's oldest open undisputed invoices, then to its group's
+(Customers parent_id); same currency only, never more than either side has open after this run's
+cash application. Writes CreditAllocations, CreditsLeft (what each credit keeps: refund
+candidates) and CreditPostings into BOOK.""")
+
 
 
 @main.command()

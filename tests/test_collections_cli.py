@@ -1,6 +1,7 @@
 """Collections through the doors users touch: otc-xl commands on workbooks and the Excel buttons."""
 
 import email
+import re
 import datetime as dt
 from email import policy
 
@@ -14,8 +15,8 @@ from otc_xl.excel import buttons
 def table_rows(path, sheet):
     ws = openpyxl.load_workbook(path)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[0]
-    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r)]
+    header = [h for h in rows[0] if h is not None]  # notes may stand to the right of the table
+    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r[:len(header)])]
 
 
 def test_dunning_twice_same_day_records_once_then_escalates(demo_copy, tmp_path):
@@ -106,7 +107,7 @@ def test_writeoff_approvals_survive_a_refresh(demo_copy):
     assert {"pricing", "quantity", "damaged goods", "duplicate billing", "missing PO", "tax"} <= reasons
 
 
-def test_credit_allocations_and_their_approvals_survive_a_refresh(demo_copy):
+def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_path):
     result = run("credits", demo_copy)
     assert result.exit_code == 0 and "credit allocations proposed" in result.output, result.output
     rows = table_rows(demo_copy, "CreditAllocations")
@@ -116,12 +117,34 @@ def test_credit_allocations_and_their_approvals_survive_a_refresh(demo_copy):
         given = sum(round(r["amount"] * 100) for r in rows if r["credit_id"] == credit)
         assert round(entry["allocated"] * 100) == given
         assert round(entry["left"] * 100) == round(entry["credit_open"] * 100) + given
+    assert table_rows(demo_copy, "CreditPostings") == []
     allocation = approve_first_row(demo_copy, "CreditAllocations", "yes", "Marta")
-    again = run("credits", demo_copy)
-    assert again.exit_code == 0 and "(1 approved)" in again.output
-    row = next(r for r in table_rows(demo_copy, "CreditAllocations") if r["allocation_id"] == allocation)
-    assert (row["approved"], row["approved_by"]) == ("yes", "Marta")
-    assert len(table_rows(demo_copy, "CreditAllocations")) == len(rows)  # the same proposals, not twice
+    approved = next(r for r in rows if r["allocation_id"] == allocation)
+    before = run("ageing", demo_copy, "--out", tmp_path / "before.xlsx")
+    assert before.exit_code == 0
+    posted = run("credits", demo_copy)
+    assert posted.exit_code == 0 and re.search(r"allocations posted now\s*│\s*1 │", posted.output), posted.output
+    record = table_rows(demo_copy, "CreditPostings")
+    assert [(r["allocation_id"], r["amount"], r["approved_by"], r["status"]) for r in record] == [
+        (allocation, approved["amount"], "Marta", "awaiting ERP")]
+    remaining = table_rows(demo_copy, "CreditAllocations")
+    assert allocation not in {r["allocation_id"] for r in remaining}
+    # a third run posts nothing more and proposes nothing twice
+    third = run("credits", demo_copy)
+    assert third.exit_code == 0 and re.search(r"allocations posted now\s*│\s*0 │", third.output)
+    assert len(table_rows(demo_copy, "CreditPostings")) == 1
+    assert len(table_rows(demo_copy, "CreditAllocations")) == len(remaining)
+    # the posting feeds the reports: both items moved by the amount, the customer's balance did not
+    assert run("ageing", demo_copy, "--out", tmp_path / "after.xlsx").exit_code == 0
+    open_before = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "before.xlsx", "AgeingDetail")}
+    open_after = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "after.xlsx", "AgeingDetail")}
+    cents = round(approved["amount"] * 100)
+    assert round(open_after.get(approved["invoice_id"], 0) * 100) == round(open_before[approved["invoice_id"]] * 100) - cents
+    assert round(open_after.get(approved["credit_id"], 0) * 100) == round(open_before[approved["credit_id"]] * 100) + cents
+    customer = approved["customer_id"]
+    balance = {name: sum(round(r["open_amount"] * 100) for r in table_rows(tmp_path / name, "AgeingDetail")
+                         if r["customer_id"] == customer) for name in ("before.xlsx", "after.xlsx")}
+    assert balance["before.xlsx"] == balance["after.xlsx"]
 
 
 def test_plan_command(tmp_path):

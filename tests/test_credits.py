@@ -98,3 +98,68 @@ def test_allocations_never_exceed_either_side_and_keep_balances(rows):
             g, cur = group[row.customer_id], currency[row.credit_id]
             assert all(after[i] == 0 for i in open_c if open_c[i] > 0 and group[owner[i]] == g
                        and currency[i] == cur)
+
+
+# ------------------------------------------------------------------ posting approved allocations
+
+from otc_xl.collecting.postings import AWAITING, CHECK, IN_ERP, apply_postings, post_approved, posting_status  # noqa: E402
+
+
+def _erp():
+    return pd.DataFrame([item("INV-1", "C1", 100.00, "2026-09-01"), item("INV-2", "C1", 80.00, "2026-10-01"),
+                         item("CRN-1", "C1", -150.00, "2026-10-01")])
+
+
+def _posted(on="2026-11-30"):
+    erp = _erp()
+    allocations, _ = credit_allocations(erp)
+    allocations.loc[allocations["invoice_id"] == "INV-1", ["approved", "approved_by"]] = ["sí", "Marta"]
+    empty = pd.DataFrame(columns=["allocation_id"])
+    return post_approved(allocations, empty, erp, pd.Timestamp(on).date())
+
+
+def test_approved_allocations_are_posted_once_and_moved_until_the_erp_has_them():
+    record, waiting = _posted()
+    assert record[["allocation_id", "amount", "credit_open_erp", "invoice_open_erp", "status", "approved_by"]] \
+        .values.tolist() == [["CRN-1>INV-1", 100.00, -150.00, 100.00, AWAITING, "Marta"]]
+    assert waiting["allocation_id"].tolist() == ["CRN-1>INV-2"]  # not approved: still a proposal
+    # the next run applies the posting: the credit and the invoice move by the same cents
+    record = posting_status(record, _erp())
+    moved = apply_postings(_erp(), record).set_index("invoice_id")["open_amount"].to_dict()
+    assert moved == {"INV-1": 0.0, "INV-2": 80.00, "CRN-1": -50.00}
+    # and proposes only what is left, under a new id; the old approval cannot post it again
+    again, left = credit_allocations(apply_postings(_erp(), record), posted=set(record["allocation_id"]),
+                                     approvals=pd.DataFrame({"allocation_id": ["CRN-1>INV-1"], "approved": ["yes"],
+                                                             "approved_by": ["Marta"]}))
+    assert again[["allocation_id", "amount", "approved"]].values.tolist() == [["CRN-1>INV-2", 50.00, ""]]
+    record2, _ = post_approved(again.assign(approved="yes"), record, _erp(), pd.Timestamp("2026-12-01").date())
+    record3, _ = post_approved(again.assign(approved="yes"), record2, _erp(), pd.Timestamp("2026-12-02").date())
+    assert len(record2) == 2 and len(record3) == 2  # posting the same approval twice adds nothing
+
+
+def test_the_erp_export_showing_the_allocation_stops_it_being_applied_twice():
+    record, _ = _posted()
+    booked = _erp().set_index("invoice_id")
+    booked.loc["INV-1", "open_amount"], booked.loc["CRN-1", "open_amount"] = 0.0, -50.0
+    booked = booked.reset_index()
+    status = posting_status(record, booked)
+    assert status["status"].tolist() == [IN_ERP]
+    assert apply_postings(booked, status).equals(booked)
+    gone = booked.loc[booked["invoice_id"] != "INV-1"]  # a paid invoice leaves the export: also in ERP
+    assert posting_status(record, gone)["status"].tolist() == [IN_ERP]
+    # the ERP booked something else on one side only: not applied, flagged for a person
+    other = _erp().set_index("invoice_id")
+    other.loc["INV-1", "open_amount"] = 60.0
+    other = other.reset_index()
+    flagged = posting_status(record, other)
+    assert flagged["status"].tolist() == [CHECK]
+    assert apply_postings(other, flagged).equals(other)
+
+
+def test_an_approval_is_dropped_when_the_proposed_amount_changed():
+    erp = _erp()
+    approvals = pd.DataFrame({"allocation_id": ["CRN-1>INV-1", "CRN-1>INV-2"], "amount": [100.00, 80.00],
+                              "approved": ["yes", "yes"], "approved_by": ["Ana", "Ana"]})
+    allocations, _ = credit_allocations(erp, approvals=approvals)
+    assert allocations[["allocation_id", "amount", "approved"]].values.tolist() == [
+        ["CRN-1>INV-1", 100.00, "yes"], ["CRN-1>INV-2", 50.00, ""]]  # approved 80.00, proposed now 50.00

@@ -31,12 +31,16 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
                        pending: pd.Series | None = None,
-                       approvals: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       approvals: pd.DataFrame | None = None,
+                       posted: set[str] | frozenset[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(proposed allocations ``COLUMNS``, what each credit keeps ``LEFT_COLUMNS``).
 
     ``invoices``: the canonical Invoices frame; ``customers``: for ``parent_id`` groups;
     ``pending``: amount per ``invoice_id`` this run's cash application applies; ``approvals``:
-    earlier ``CreditAllocations`` rows (``allocation_id``, ``approved``, ``approved_by``)."""
+    earlier ``CreditAllocations`` rows (``allocation_id``, ``approved``, ``approved_by`` and, when
+    present, the ``amount`` approved: an approval whose amount is no longer the proposal's is
+    dropped, so nobody posts an amount they did not see); ``posted``: allocation ids already
+    posted — a new proposal between the same items gets the next free id (``CRN-1>INV-7#2``)."""
     items = invoices.assign(open_c=cents(invoices["open_amount"]))
     if pending is not None and len(pending):
         taken = items["invoice_id"].map(pd.Series(cents(pending.to_numpy()), index=pending.index)).fillna(0)
@@ -65,7 +69,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
                 amount = min(remaining, left[invoice_id])
                 if amount <= 0:
                     continue
-                rows.append({"allocation_id": f"{credit.invoice_id}>{invoice_id}", "credit_id": credit.invoice_id,
+                rows.append({"allocation_id": _fresh(f"{credit.invoice_id}>{invoice_id}", posted), "credit_id": credit.invoice_id,
                              "invoice_id": invoice_id, "customer_id": credit.customer_id,
                              "invoice_customer_id": customer_id, "currency": credit.currency, "amount": amount,
                              "basis": basis, "credit_open": int(credit.open_c), "invoice_open": int(left[invoice_id])})
@@ -79,8 +83,12 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     out["approved"], out["approved_by"] = "", ""
     if approvals is not None and len(approvals) and len(out):
         earlier = approvals.drop_duplicates("allocation_id").set_index("allocation_id")
-        out["approved"] = out["allocation_id"].map(earlier["approved"]).fillna("")
-        out["approved_by"] = out["allocation_id"].map(earlier["approved_by"]).fillna("")
+        same = pd.Series(True, index=out.index)
+        if "amount" in earlier:
+            seen = out["allocation_id"].map(earlier["amount"])
+            same = seen.isna() | (cents(seen.fillna(0)) == cents(out["amount"]))
+        out["approved"] = out["allocation_id"].map(earlier["approved"]).fillna("").where(same, "")
+        out["approved_by"] = out["allocation_id"].map(earlier["approved_by"]).fillna("").where(same, "")
     rest = pd.DataFrame(kept, columns=LEFT_COLUMNS)
     for column in ("credit_open", "allocated", "left"):
         rest[column] = from_cents(rest[column].to_numpy(dtype="int64"))
@@ -115,6 +123,15 @@ class _Candidates:
                 if k in done or dispute or (owner == credit.customer_id) != own:
                     continue
                 yield invoice_id, owner, "oldest open invoice" if own else f"group account {owner}, oldest open invoice"
+
+
+def _fresh(allocation_id: str, posted) -> str:
+    """``allocation_id``, or with ``#2``, ``#3``… when that id was posted already."""
+    candidate, n = allocation_id, 1
+    while candidate in posted:
+        n += 1
+        candidate = f"{allocation_id}#{n}"
+    return candidate
 
 
 def _groups(customers: pd.DataFrame | None) -> dict[str, str]:

@@ -81,9 +81,33 @@ CREDIT_APPROVALS = TableContract(
     unique="allocation_id",
     columns=(
         Column("allocation_id", "id", "The credit and the invoice it is allocated to (CRN-1>INV-7).", True),
+        Column("amount", "amount", "The amount proposed when it was approved (an approval is kept only while "
+                                   "the proposal's amount is the same)."),
         *_APPROVAL,
     ),
 )
+
+CREDIT_POSTINGS = TableContract(
+    name="credit_postings",
+    doc="Approved credit allocations posted by the credits command: the audit trail, and what every run applies "
+        "to the open items until the ERP export shows it (see otc_xl.collecting.postings).",
+    sheet_names=("CreditPostings",),
+    unique="allocation_id",
+    columns=(
+        Column("allocation_id", "id", "The credit and the invoice (CRN-1>INV-7), posted once.", True),
+        Column("credit_id", "id", "The credit note or payment on account.", True),
+        Column("invoice_id", "id", "The invoice it pays.", True),
+        Column("customer_id", "id", "The credit's customer."),
+        Column("invoice_customer_id", "id", "The invoice's customer (another account of the group, or the same)."),
+        Column("currency", "currency", "Currency of both items."),
+        Column("amount", "amount", "Amount moved off both items.", True),
+        Column("posted_on", "date", "Date of the run that posted it.", True),
+        *_APPROVAL,
+        Column("credit_open_erp", "amount", "The credit's open amount in the ERP export when posted.", True),
+        Column("invoice_open_erp", "amount", "The invoice's open amount in the ERP export when posted.", True),
+        Column("status", "text", "awaiting ERP / in ERP / check in ERP (recomputed on every run)."),
+    ),
+)
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
-                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS)}
+                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

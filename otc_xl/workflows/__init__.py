@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ledger import Ledger
-from .accounts import credits_job
+from .accounts import credits_job, post_credits_job, with_credit_postings
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
 from .common import JobResult, Run
@@ -33,19 +33,20 @@ JOBS: dict[str, Job] = {
     "disputes": disputes_job,
     "writeoffs": writeoffs_job,
     "credits": credits_job,
+    "post_credits": post_credits_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-RUN_ALL = [name for name in JOBS if name not in ("letters", "statements")]
-"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents."""
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits")]
+"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
 
 
 def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
              customer_ids: list[str] | None = None) -> tuple[JobResult, Run]:
     """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
     files, and the run. ``customer_ids`` limits statements to those customers."""
-    run = Run(ledger, customer_ids=customer_ids)
+    run = Run(with_credit_postings(ledger), customer_ids=customer_ids, erp_invoices=ledger.invoices)
     result = JobResult()
     for name in names or RUN_ALL:
         if progress:

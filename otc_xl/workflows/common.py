@@ -32,6 +32,8 @@ class Run:
     results: dict[str, Any] = field(default_factory=dict)
     customer_ids: list[str] | None = None
     """Customers statements are asked for (None: all)."""
+    erp_invoices: pd.DataFrame | None = None
+    """The Invoices table as the ERP exported it (``ledger.invoices`` has otc_xl's postings applied)."""
 
     @property
     def as_of(self):
