@@ -29,6 +29,7 @@ from .ledger import Ledger, load_ledger
 from .model.contracts import CONTRACTS
 from .model.problems import Problem, ValidationError, errors_in
 from .model.values import parse_date
+from .io.sepa import issued_end_to_end_ids
 from .workflows import RUN_ALL, JobResult, run_jobs
 
 console = Console(stderr=False, highlight=False)
@@ -147,7 +148,8 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
     with _progress() as bar:
         ledger = _load(book, require, toml, as_of, bar)
         steps = _Steps(bar, len(jobs), "Running")
-        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids)
+        issued = _issued(book, files_dir) if PAYS.intersection(jobs) else None
+        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued)
         steps.finish()
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         steps = _Steps(bar, len(sheets), "Writing sheet")
@@ -166,6 +168,19 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
     if folder:
         console.print(f"{len(result.files):,} letter/e-mail file(s) written to [bold]{folder}[/]", soft_wrap=True)
     return written
+
+
+PAYS = {"issue_refunds", "issue_debits"}
+"""Jobs that write SEPA payment files: the files already issued next to the book are read first."""
+
+
+def _issued(book: Path, files_dir: Path | None) -> dict[str, str]:
+    """End-to-end ids in the SEPA files already written for ``book`` (its letters folder, every date,
+    and ``files_dir``): a second guard against paying twice, should the book not have been saved."""
+    found = issued_end_to_end_ids(book.with_name(f"{book.stem}_letters"))
+    if files_dir:
+        found.update(issued_end_to_end_ids(files_dir))
+    return found
 
 
 def _guard(debug: bool, action) -> None:
@@ -288,7 +303,18 @@ in its reference, then to the customer's oldest open undisputed invoices, then t
 (Customers parent_id); same currency only, never more than either side has open after this run's
 cash application. Writes CreditAllocations, CreditsLeft (what each credit keeps: refund
 candidates) and CreditPostings into BOOK.""")
+_collections_command("refunds", ["issue_refunds"], """Refunds: pay back credit balances nothing can be allocated to, in a SEPA file.
 
+A credit still holding money after the allocation proposals, at least Config refund_min_days old
+(default 30), is proposed on the Refunds sheet with the IBAN to pay into: typed on the sheet, or
+the only valid one on the customer's record (checked with schwifty). Held: a dispute open in the
+customer's group, a customer handed over to legal, a currency other than EUR. Approved, ready
+refunds go into one pain.001 file (Config sepa_version: pain.001.001.09, or .03 for older banks),
+validated against the official XSD before it is written to the --files folder, and into the
+RefundLog sheet: a credit in RefundLog is never refunded again, and a refund already in a file in
+that folder is never put in another. Customers without bank details get a letter and e-mail
+draft in their language asking for them. Needs Config company_name and company_iban.""",
+                      writes_files=True)
 
 
 @main.command()

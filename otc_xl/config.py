@@ -83,7 +83,21 @@ class Config:
     writeoff_min_days: int = 30
     """…once they are at least this many days overdue."""
     company_name: str = ""
-    """Sender shown on letters, statements and e-mails."""
+    """Sender shown on letters, statements and e-mails; the payer / creditor name in SEPA files."""
+    company_iban: str = ""
+    """Our bank account: refunds are paid from it (pain.001), direct debits collected into it (pain.008)."""
+    company_bic: str = ""
+    """BIC of that account (optional for SEPA files in pain.001.001.09 / pain.008.001.08)."""
+    sepa_creditor_id: str = ""
+    """SEPA creditor identifier (e.g. ES12ZZZB12345678), needed for direct-debit files."""
+    refund_min_days: int = 30
+    """A credit nothing can be allocated to is proposed for refund once it is this many days old."""
+    sepa_version: str = "pain.001.001.09"
+    """Refund file format: pain.001.001.09 (current), or pain.001.001.03 for banks not yet migrated."""
+    debit_version: str = "pain.008.001.08"
+    """Direct-debit file format: pain.008.001.08 (current), or pain.008.001.02 for banks not yet migrated."""
+    legal_min_days: int = 120
+    """Items at the last dunning level and at least this many days overdue go to the legal list."""
     templates_folder: str = ""
     """Folder with your own letter templates (same names as otc_xl/letters/templates); empty → built-in."""
 
@@ -156,6 +170,26 @@ def _choice(*allowed: str):
     return parse
 
 
+def _iban(value: Any) -> str:
+    text = "".join(v.parse_text(value).split()).upper()
+    reason = v.iban_problem(text)
+    if reason:
+        raise ValueError(f"{text!r} is not a valid IBAN ({reason})")
+    return text
+
+
+def _bic(value: Any) -> str:
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    text = "".join(v.parse_text(value).split()).upper()
+    try:
+        BIC(text)
+    except SchwiftyException as exc:
+        raise ValueError(f"{text!r} is not a valid BIC ({str(exc).rstrip('.').lower()})") from None
+    return text
+
+
 def _number(value: Any) -> float:
     return float(v.parse_amount(value))
 
@@ -188,6 +222,13 @@ PARSERS = {
     "writeoff_threshold": _number,
     "writeoff_min_days": _count,
     "company_name": v.parse_text,
+    "company_iban": _iban,
+    "company_bic": _bic,
+    "sepa_creditor_id": v.parse_text,
+    "refund_min_days": _count,
+    "sepa_version": _choice("pain.001.001.09", "pain.001.001.03"),
+    "debit_version": _choice("pain.008.001.08", "pain.008.001.02"),
+    "legal_min_days": _count,
     "templates_folder": v.parse_text,
 }
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -203,6 +244,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "dunning_interval_days": (0, 3660, "days"),
     "dispute_escalation_days": (0, 3660, "days"),
     "writeoff_min_days": (0, 3660, "days"),
+    "refund_min_days": (0, 3660, "days"),
+    "legal_min_days": (0, 36600, "days overdue"),
 }
 """Settings with a range: (least, most, what the value is)."""
 

@@ -31,14 +31,18 @@ AWAITING, IN_ERP, CHECK = "awaiting ERP", "in ERP", "check in ERP"
 
 
 def posting_status(postings: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
-    """``postings`` with ``status`` set from the ERP's open amounts in ``invoices`` (the export as read)."""
+    """``postings`` with ``status`` set from the ERP's open amounts in ``invoices`` (the export as read).
+
+    A posting with an empty ``invoice_id`` moves the credit alone (a refund paid out): its status
+    follows the credit."""
     out = postings.copy()
     if out.empty:
         out["status"] = pd.Series(dtype=object)
         return out
     now = dict(zip(invoices["invoice_id"], cents(invoices["open_amount"])))
     credit_same = np.array([now.get(i) == c for i, c in zip(out["credit_id"], cents(out["credit_open_erp"]))])
-    invoice_same = np.array([now.get(i) == c for i, c in zip(out["invoice_id"], cents(out["invoice_open_erp"]))])
+    invoice_same = np.array([now.get(i) == c if i else same for i, c, same in
+                             zip(out["invoice_id"], cents(out["invoice_open_erp"].fillna(0)), credit_same)])
     out["status"] = np.select([credit_same & invoice_same, ~credit_same & ~invoice_same], [AWAITING, IN_ERP], CHECK)
     return out
 

@@ -87,6 +87,26 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
     return docs
 
 
+def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
+                          company: str = "", default_language: str = "en",
+                          templates_folder: str = "") -> list[Document]:
+    """One letter per customer and currency asking for the account to refund ``proposals`` into
+    (the refund proposals passed in: those without bank details)."""
+    env = environment(templates_folder)
+    master = _master(customers)
+    docs = []
+    for (customer_id, currency), group in proposals.groupby(["customer_id", "currency"], sort=True):
+        customer = master.get(customer_id, {})
+        context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+                   "customer": customer_context(customer, customer_id, group["customer_name"].iloc[0]),
+                   "currency": currency, "items": records(group), "total": money_sum(group["amount"])}
+        language = customer.get("language") or default_language
+        subject, html = render(env, "refund", language, context)
+        docs.append(Document("refund", customer_id, currency, language, subject, html,
+                             to=str(customer.get("email", "") or "")))
+    return docs
+
+
 def recipients(value: str) -> tuple[list[str], str]:
     """(addresses, why refused): the valid addresses in ``value``, or none and the reason."""
     try:

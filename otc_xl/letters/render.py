@@ -29,7 +29,7 @@ class Document:
     """One rendered document for one customer (and currency)."""
 
     kind: str
-    """``dunning`` or ``statement``."""
+    """``dunning``, ``statement``, ``refund`` (bank details request) or ``reconciliation`` (reply)."""
     customer_id: str
     currency: str
     language: str

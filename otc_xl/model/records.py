@@ -108,6 +108,44 @@ CREDIT_POSTINGS = TableContract(
         Column("status", "text", "awaiting ERP / in ERP / check in ERP (recomputed on every run)."),
     ),
 )
+REFUND_APPROVALS = TableContract(
+    name="refund_approvals",
+    doc="Refund proposals (written by the refunds job) with what the user types: the IBAN to pay into when "
+        "several or none are on file, and the approval; carried over by refund_id while the amount is the same.",
+    sheet_names=("Refunds",),
+    unique="refund_id",
+    columns=(
+        Column("refund_id", "id", "RFD- and the credit refunded; also the SEPA end-to-end id.", True),
+        Column("amount", "amount", "The amount proposed when it was approved."),
+        Column("iban", "text", "IBAN to pay the refund into (typed, or the only one on the customer's record)."),
+        *_APPROVAL,
+    ),
+)
+
+REFUND_LOG = TableContract(
+    name="refund_log",
+    doc="Every refund put in a SEPA credit-transfer file (written by the refunds command): a credit in it is never "
+        "refunded again, and every run takes it off the open items until the ERP export shows it.",
+    sheet_names=("RefundLog",),
+    unique="refund_id",
+    columns=(
+        Column("refund_id", "id", "RFD- and the credit refunded; the SEPA end-to-end id.", True),
+        Column("credit_id", "id", "The credit refunded.", True),
+        Column("customer_id", "id", "Customer account."),
+        Column("customer_name", "text", "Payee name in the file."),
+        Column("currency", "currency", "Always EUR (SEPA)."),
+        Column("amount", "amount", "Amount paid back.", True),
+        Column("iban", "text", "Account paid into.", True),
+        Column("bic", "text", "Its bank's BIC, when known."),
+        Column("refunded_on", "date", "Date of the run that wrote the file.", True),
+        Column("batch", "text", "Message id of the SEPA file (its file name without .xml).", True),
+        *_APPROVAL,
+        Column("credit_open_erp", "amount", "The credit's open amount in the ERP export when refunded.", True),
+        Column("status", "text", "awaiting ERP / in ERP (recomputed on every run)."),
+    ),
+)
+
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
-                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS)}
+                                                          WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS,
+                                                          REFUND_APPROVALS, REFUND_LOG)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

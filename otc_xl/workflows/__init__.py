@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ledger import Ledger
-from .accounts import credits_job, post_credits_job, with_credit_postings
+from .accounts import (credits_job, issue_refunds_job, post_credits_job, refunds_job,
+                       with_credit_postings)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
 from .common import JobResult, Run
@@ -34,19 +35,22 @@ JOBS: dict[str, Job] = {
     "writeoffs": writeoffs_job,
     "credits": credits_job,
     "post_credits": post_credits_job,
+    "refunds": refunds_job,
+    "issue_refunds": issue_refunds_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits")]
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds")]
 """What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
 
 
 def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
-             customer_ids: list[str] | None = None) -> tuple[JobResult, Run]:
+             customer_ids: list[str] | None = None, issued: dict[str, str] | None = None) -> tuple[JobResult, Run]:
     """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
     files, and the run. ``customer_ids`` limits statements to those customers."""
-    run = Run(with_credit_postings(ledger), customer_ids=customer_ids, erp_invoices=ledger.invoices)
+    run = Run(with_credit_postings(ledger), customer_ids=customer_ids, erp_invoices=ledger.invoices,
+              issued=issued or {})
     result = JobResult()
     for name in names or RUN_ALL:
         if progress:

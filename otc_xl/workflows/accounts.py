@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
+import pandas as pd
+
+from ..io.sepa import Party, Transfer, credit_transfer, message_id, totals as sepa_totals
 from ..ledger import Ledger
+from ..letters import bank_details_requests
+from ..model.money import cents
+from ..model.problems import Problem, ValidationError
+from ..model.records import REFUND_LOG
+from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
 from ..collecting.credits import credit_allocations
 from ..collecting.postings import COLUMNS as POSTING_COLUMNS, AWAITING, CHECK, IN_ERP, apply_postings, post_approved, posting_status
 from ..collecting.writeoffs import is_approved
+from .collections import _documents
 from .common import JobResult, Run, _amounts, _customers, _formats, _pending
 
 
 def with_credit_postings(ledger: Ledger) -> Ledger:
-    """``ledger`` whose open items have the credit postings still awaiting the ERP applied, and whose
-    ``credit_postings`` record carries each posting's status (see :mod:`otc_xl.collecting.postings`)."""
+    """``ledger`` whose open items have the credit postings and refunds still awaiting the ERP
+    applied, and whose ``credit_postings`` and ``refund_log`` records carry each one's status (see
+    :mod:`otc_xl.collecting.postings`)."""
     postings = posting_status(ledger.records["credit_postings"], ledger.invoices)
-    return replace(ledger, invoices=apply_postings(ledger.invoices, postings),
-                   records={**ledger.records, "credit_postings": postings})
+    refunds = ledger.records["refund_log"]
+    refunds = posting_status(refunds.assign(invoice_id="", invoice_open_erp=float("nan")), ledger.invoices)
+    invoices = apply_postings(apply_postings(ledger.invoices, postings), refunds)
+    return replace(ledger, invoices=invoices, records={**ledger.records, "credit_postings": postings,
+                                                       "refund_log": refunds.drop(columns=["invoice_id",
+                                                                                           "invoice_open_erp"])})
+
+
+def _credits(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """This run's allocation proposals and what each credit keeps (computed once)."""
+    ledger = run.ledger
+    return run.get("credits", lambda: credit_allocations(
+        ledger.invoices, _customers(run), _pending(run), ledger.records["credit_approvals"],
+        set(ledger.records["credit_postings"]["allocation_id"])))
 
 
 def credits_job(run: Run, post: bool = False) -> JobResult:
@@ -27,8 +50,7 @@ def credits_job(run: Run, post: bool = False) -> JobResult:
     approved proposals are posted first: added to CreditPostings and removed from the proposals."""
     ledger = run.ledger
     postings = ledger.records["credit_postings"]
-    allocations, left = credit_allocations(ledger.invoices, _customers(run), _pending(run),
-                                           ledger.records["credit_approvals"], set(postings["allocation_id"]))
+    allocations, left = _credits(run)
     before = len(postings)
     if post:
         erp = run.erp_invoices if run.erp_invoices is not None else ledger.invoices
@@ -67,3 +89,106 @@ def credits_job(run: Run, post: bool = False) -> JobResult:
 def post_credits_job(run: Run) -> JobResult:
     """:func:`credits_job` posting the approved allocations (the credits command and button)."""
     return credits_job(run, post=True)
+
+
+def refunds_job(run: Run, issue: bool = False) -> JobResult:
+    """``Refunds`` (credits nothing can be allocated to, old enough, with the IBAN, status and approval
+    columns) and ``RefundLog`` (every refund already put in a SEPA file, with its ERP status).
+
+    With ``issue`` (the refunds command and button): the approved, ready refunds go into one
+    XSD-validated pain.001 file and the RefundLog, customers without bank details get a letter and
+    e-mail draft asking for them, and ``RefundLetters`` lists those."""
+    ledger, cfg = run.ledger, run.ledger.config
+    log = ledger.records["refund_log"]
+    _, left = _credits(run)
+    approvals = ledger.records["refund_approvals"]
+    proposals = refund_proposals(left, ledger.invoices, _customers(run), run.as_of, cfg.refund_min_days, approvals,
+                                 refunded=set(log["credit_id"]), held=run.get("legal_holds", dict))
+    lines: list[tuple[str, str]] = []
+    files: dict[str, bytes] = {}
+    sheets: list[ReportSheet] = []
+    if issue:
+        proposals, log, batch, files = _issue_refunds(run, proposals, log)
+        lines += batch
+        asking = proposals.loc[proposals["status"] == NO_BANK]
+        docs = bank_details_requests(asking, _customers(run), run.as_of, cfg.company_name, cfg.language,
+                                     cfg.templates_folder)
+        letters, listing = _documents(docs, run)
+        files.update(letters)
+        sheets.append(ReportSheet("RefundLetters", "tblRefundLetters", listing))
+        lines += [("bank details requested", f"{len(docs):,} letter(s)")]
+        _approved_not_paid(run, proposals, approvals)
+    log = log.reindex(columns=[c.name for c in REFUND_LOG.columns])
+    sheets[:0] = [ReportSheet("Refunds", "tblRefunds", proposals, _formats(proposals, ["amount"], ("days",)),
+                              notes=(f"Credits nothing can be allocated to, {cfg.refund_min_days}+ days old. Type "
+                                     "yes in approved and your name in approved_by;",
+                                     "type an IBAN in iban when none or several are on file. The refunds command "
+                                     "(button Refunds) pays the approved ready ones in a SEPA file.")),
+                  ReportSheet("RefundLog", "tblRefundLog", log, _formats(log, ["amount", "credit_open_erp"]),
+                              notes=("Refunds already in a SEPA file: never proposed again. awaiting ERP: taken off "
+                                     "the open items until the ERP export shows the refund.",))]
+    ready = proposals.loc[proposals["status"] == READY]
+    lines[:0] = [("refunds proposed", f"{len(proposals):,} ({len(ready):,} ready to pay)")]
+    lines += _amounts("refunds proposed", proposals, "amount") if len(proposals) else []
+    return JobResult(sheets, lines, files)
+
+
+def issue_refunds_job(run: Run) -> JobResult:
+    """:func:`refunds_job` paying the approved refunds (the refunds command and button)."""
+    return refunds_job(run, issue=True)
+
+
+def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
+    """(proposals left, RefundLog with today's batch, summary lines, {file name: pain.001 bytes})."""
+    cfg = run.ledger.config
+    ready = approved_ready(proposals)
+    seen = ready["refund_id"].map(lambda r: run.issued.get(r, ""))
+    proposals.loc[seen[seen != ""].index, "status"] = ("already in " + seen[seen != ""] +
+                                                       ": not paid again; check with the bank")
+    ready = ready.loc[seen == ""]
+    if ready.empty:
+        return proposals, log, [("refunds paid now", "0")], {}
+    missing = [name for name in ("company_name", "company_iban") if not getattr(cfg, name)]
+    if missing:
+        raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to pay refunds: they are "
+                                                 f"the payer in the SEPA file ({len(ready)} refund(s) approved)")])
+    on = run.as_of
+    msg = message_id("RFD", on, list(ready["refund_id"]))
+    transfers = [Transfer(r.refund_id, r.customer_name or r.customer_id, r.iban, int(c),
+                          f"Refund credit {r.credit_id} customer {r.customer_id}", bic=r.bic)
+                 for r, c in zip(ready.itertuples(), cents(ready["amount"]))]
+    xml = credit_transfer(Party(cfg.company_name, cfg.company_iban, cfg.company_bic), transfers,
+                          _next_business_day(on), cfg.sepa_version, msg)
+    count, total = sepa_totals(xml)
+    if (count, total) != (len(ready), int(cents(ready["amount"]).sum())):  # the file must say what was approved
+        raise ValidationError([Problem("SEPA file", f"the file holds {count} payments for {total / 100:.2f}, but "
+                                                    f"{len(ready)} for {int(cents(ready['amount']).sum()) / 100:.2f} "
+                                                    "were approved; nothing was written")])
+    erp = run.erp_invoices if run.erp_invoices is not None else run.ledger.invoices
+    open_erp = dict(zip(erp["invoice_id"], erp["open_amount"]))
+    rows = ready.assign(refunded_on=pd.Timestamp(on), batch=msg, credit_open_erp=ready["credit_id"].map(open_erp),
+                        status=AWAITING)
+    columns = [c.name for c in REFUND_LOG.columns]
+    log = pd.concat([log.reindex(columns=columns), rows.reindex(columns=columns)], ignore_index=True)
+    lines = [("refunds paid now", f"{len(ready):,} in {msg}.xml ({cfg.sepa_version})"),
+             ("refund file total EUR", f"{total / 100:,.2f}")]
+    return proposals.drop(index=ready.index).reset_index(drop=True), log, lines, {f"{msg}.xml": xml}
+
+
+def _approved_not_paid(run: Run, proposals: pd.DataFrame, approvals: pd.DataFrame) -> None:
+    """A warning, with the Refunds sheet's row and column, for each approved refund that cannot be paid."""
+    rows = dict(zip(approvals["refund_id"], approvals["source_row"])) if "source_row" in approvals else {}
+    stuck = proposals.loc[proposals["approved"].map(is_approved).astype(bool) & (proposals["status"] != READY)]
+    for r in stuck.itertuples():
+        column = "iban" if "IBAN" in r.status or r.status == NO_BANK else "status"
+        row = rows.get(r.refund_id)
+        run.ledger.problems.append(Problem("Refunds", f"refund {r.refund_id} is approved but was not paid: {r.status} "
+                                                      f"(column {column})", int(row) if row else None,
+                                           REFUND_COLUMNS.index(column) + 1, severity="warning"))
+
+
+def _next_business_day(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day

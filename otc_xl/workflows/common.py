@@ -32,6 +32,8 @@ class Run:
     results: dict[str, Any] = field(default_factory=dict)
     customer_ids: list[str] | None = None
     """Customers statements are asked for (None: all)."""
+    issued: dict[str, str] = field(default_factory=dict)
+    """End-to-end ids already in SEPA files next to the workbook → file (read by the door, not the job)."""
     erp_invoices: pd.DataFrame | None = None
     """The Invoices table as the ERP exported it (``ledger.invoices`` has otc_xl's postings applied)."""
 
