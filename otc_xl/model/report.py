@@ -28,7 +28,7 @@ REPORT_TABLES = frozenset({
     "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
     "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
-    "tblCreditsLeft",
+    "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 
