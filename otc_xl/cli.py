@@ -159,14 +159,17 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
             written = write_new_workbook(target, sheets, on_sheet=steps)
         steps.finish()
         folder = None
-        if result.files:
+        count = len(result.files) + len(result.books)
+        if count:
             folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
-            bar.add_task(f"Writing {len(result.files):,} letter/e-mail files", total=None)
+            bar.add_task(f"Writing {count:,} document(s)", total=None)
             write_files(folder, result.files)
+            for name, book_sheets in result.books.items():
+                write_new_workbook(folder / name, book_sheets)
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
     _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
     if folder:
-        console.print(f"{len(result.files):,} letter/e-mail file(s) written to [bold]{folder}[/]", soft_wrap=True)
+        console.print(f"{count:,} document(s) written to [bold]{folder}[/]", soft_wrap=True)
     return written
 
 
@@ -314,6 +317,16 @@ validated against the official XSD before it is written to the --files folder, a
 RefundLog sheet: a credit in RefundLog is never refunded again, and a refund already in a file in
 that folder is never put in another. Customers without bank details get a letter and e-mail
 draft in their language asking for them. Needs Config company_name and company_iban.""",
+                      writes_files=True)
+_collections_command("legal", ["case_files"], """Legal hand-over and insolvency: the legal list and a case file per case.
+
+Hands over to LegalCases every open item of a customer flagged in Customers insolvency (disputed
+ones too: an insolvency claim lists them all) and every undisputed item dunned at the last level
+and at least Config legal_min_days (default 120) overdue. Items stay there: no dunning notice, no
+collection call and no refund while they are; type status returned to send one back to
+collections, or uncollectable to propose it on WriteOffs. Writes LegalCases into BOOK and one
+case file workbook per open case (the claim, items, statement, dunning letters sent with dates,
+contacts and promises broken, disputes) to the --files folder, for the lawyer or the claim.""",
                       writes_files=True)
 
 

@@ -66,7 +66,7 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     customer = ws.cell(2, col["customer_id"]).value
     ws.cell(2, col["outcome"]).value = "promised"
     ws.cell(2, col["promise_date"]).value = dt.date(2026, 12, 4)
-    ws.cell(2, col["promise_amount"]).value = 1500
+    ws.cell(2, col["promise_amount"]).value = 999_999  # more than the customer has paid since: the promise stays open
     ws.cell(2, col["note"]).value = "=HYPERLINK(\"http://x\")"
     ws.cell(2, col["note"]).data_type = "s"
     book.save(demo_copy)
@@ -76,7 +76,7 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     log = table_rows(demo_copy, "ContactLog")
     assert len(log) == before + 1
     filed = log[-1]
-    assert (filed["customer_id"], filed["promise_amount"], filed["promise_status"]) == (customer, 1500, "open")
+    assert (filed["customer_id"], filed["promise_amount"], filed["promise_status"]) == (customer, 999_999, "open")
     note = openpyxl.load_workbook(demo_copy)["ContactLog"].cell(len(log) + 1, 7)
     assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text, never a formula
     assert customer not in {r["customer_id"] for r in table_rows(demo_copy, "Worklist")}  # waits for its promise

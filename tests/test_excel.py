@@ -46,7 +46,7 @@ def values_written(book, sheet_position):
     ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
                      "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
                      "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditAllocations", "CreditsLeft",
-                     "CreditPostings", "Refunds", "RefundLog"]),
+                     "CreditPostings", "LegalCases", "Refunds", "RefundLog"]),
     ("dunning", ["Dunning", "DunningItems"]),
     ("worklist", ["Worklist"]),
     ("disputes", ["Disputes", "DisputeItems", "WriteOffs"]),

@@ -85,12 +85,13 @@ def _item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: p
 
 def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
                 policy: DunningPolicy | None = None, history: pd.DataFrame | None = None,
-                pending: pd.Series | None = None) -> DunningResult:
+                pending: pd.Series | None = None, blocked: pd.Series | None = None) -> DunningResult:
     """Decide today's dunning notices.
 
     ``invoices`` and ``customers`` are canonical frames (``customers`` may be None);
     ``history`` the ``DunningHistory`` records of earlier runs; ``pending`` the amounts being
-    applied to items by this run's cash application (index ``invoice_id``).
+    applied to items by this run's cash application (index ``invoice_id``); ``blocked`` items
+    never dunned, with the reason (index ``invoice_id``: e.g. handed over to legal).
     """
     policy = policy or DunningPolicy.from_config()
     today = pd.Timestamp(as_of)
@@ -107,6 +108,9 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     items["level"] = capped
     items["status"], items["reason"] = "", ""
     _exclude(items, items["_block"] != "", "excluded", "customer on dunning block: " + items["_block"])
+    if blocked is not None and len(blocked):
+        why = items["invoice_id"].map(blocked)
+        _exclude(items, why.notna(), "excluded", why.fillna(""))
     _exclude(items, items["dispute_code"] != "", "excluded", "disputed: " + items["dispute_code"])
     _exclude(items, items["_open"] <= 0, "excluded", pd.Series("payment received, being applied", items.index))
     _exclude(items, items["days_overdue"] <= policy.grace_days, "grace",

@@ -22,15 +22,24 @@ COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "
 
 
 def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = 5.0, min_days: int = 30,
-                       approvals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``)."""
+                       approvals: pd.DataFrame | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``).
+
+    ``extra``: other items to propose whatever their amount (``invoice_id``, ``reason``), e.g. those
+    a legal case closed as uncollectable."""
     open_c, amount_c = cents(invoices["open_amount"]), cents(invoices["amount"])
     days = pd.Series(age_in_days(invoices["due_date"], as_of), index=invoices.index)
     residual = (open_c != 0) & (np.abs(open_c) <= cents(threshold)) & (np.abs(open_c) < np.abs(amount_c))
     mask = residual & (days >= min_days) & (invoices["dispute_code"] == "")
-    out = invoices.loc[mask].assign(days_overdue=days[mask].astype("int64"))
+    named = pd.Series(False, index=invoices.index)
+    if extra is not None and len(extra):
+        named = invoices["invoice_id"].isin(set(extra["invoice_id"])) & (open_c != 0)
+    out = invoices.loc[mask | named].assign(days_overdue=days[mask | named].astype("int64"))
     out["reason"] = np.where(cents(out["open_amount"]) > 0, "residual after partial payment",
                              "residual credit after partial use")
+    if named.any():
+        why = out["invoice_id"].map(extra.drop_duplicates("invoice_id").set_index("invoice_id")["reason"])
+        out["reason"] = why.fillna(pd.Series(out["reason"], index=out.index))
     out["approved"], out["approved_by"] = "", ""
     if approvals is not None and len(approvals):
         earlier = approvals.drop_duplicates("invoice_id").set_index("invoice_id")

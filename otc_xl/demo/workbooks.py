@@ -42,7 +42,7 @@ LABELS = {
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
     "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
     "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",
-    "dunning_block": "Dunning block",
+    "dunning_block": "Dunning block", "insolvency": "Insolvency",
 }
 
 
@@ -184,7 +184,7 @@ DISPUTE_NOTES = {"PRICING": "Price list 2026 not applied", "QUANTITY": "Delivere
 
 
 def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Customer contacts, two dunning blocks, dispute notes and dates, and a few small residuals,
+    """Customer contacts, a dunning block, an insolvent customer, dispute notes and dates, and a few small residuals,
     added to the synthetic ledger with their own seed (the matching data is not disturbed)."""
     import itertools
     import random
@@ -196,8 +196,9 @@ def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
                           for _ in range(len(customers))]
     customers["address"] = [f"{STREETS[lang]} {rng.randint(1, 120)}; {rng.randint(10000, 99999)} {next(places[lang])}"
                             for lang in customers["language"]]
-    customers["dunning_block"] = ""
-    customers.loc[customers.index[[7, 23]], "dunning_block"] = ["Payment plan agreed", "Insolvency proceedings"]
+    customers["dunning_block"], customers["insolvency"] = "", ""
+    customers.loc[customers.index[7], "dunning_block"] = "Payment plan agreed"
+    customers.loc[customers.index[23], "insolvency"] = "Insolvency proceedings opened 2026-10-12"
     disputed = invoices["dispute_code"] != ""
     invoices["notes"] = invoices["dispute_code"].map(DISPUTE_NOTES).fillna("")
     invoices["dispute_date"] = pd.NaT

@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from ..io.files import write_files
+from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.problems import Problem
 from ..workflows import RUN_ALL, run_jobs
@@ -85,11 +86,13 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             write_report(book, sheet)
             written_sheets.append(sheet.sheet)
         written = None
-        if result.files:
+        if result.files or result.books:
             written = files_dir or files_folder(book, run.as_of)
             if written is not None:
                 write_files(written, result.files)
-                result.summary.insert(0, ("files", f"{len(result.files)} in {written}"))
+                for name, sheets in result.books.items():
+                    write_new_workbook(written / name, sheets)
+                result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {written}"))
             else:
                 result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
                                                    "or use otc-xl on the desktop"))
@@ -101,7 +104,7 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         summary = "; ".join(f"{k}: {v}" for k, v in result.summary if not k.endswith("rows"))[:250]
         status(book, f"otc_xl: done. {summary}")
         return {"ok": True, "message": summary, "sheets": [s.sheet for s in result.sheets], "pivots": pivots,
-                "files": sorted(result.files) if written else [], "folder": written}
+                "files": sorted([*result.files, *result.books]) if written else [], "folder": written}
     except ForeignSheet as exc:
         write_messages(book, [Problem("otc_xl", str(exc))])
         status(book, f"otc_xl: {exc}")

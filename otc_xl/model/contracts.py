@@ -246,6 +246,11 @@ CUSTOMERS = TableContract(
         Column("dunning_block", "text", "Not empty: never send dunning letters (the text is the reason).",
                synonyms=("dunning blocked", "dunning stop", "no dunning", "bloqueo reclamación",
                          "bloqueo de reclamación", "blocco solleciti", "blocage relance", "mahnsperre")),
+        Column("insolvency", "text", "Not empty: the customer is insolvent or in pre-insolvency (the text says which; "
+                                     "its open items go to the legal list).",
+               synonyms=("insolvency status", "insolvent", "bankruptcy", "concurso", "concurso de acreedores",
+                         "preconcurso", "procedura concorsuale", "insolvenza", "fallimento", "procédure collective",
+                         "redressement judiciaire", "insolvenz", "insolvenzverfahren", "insolvență")),
     ),
 )
 

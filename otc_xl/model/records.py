@@ -145,7 +145,30 @@ REFUND_LOG = TableContract(
     ),
 )
 
+LEGAL_CASES = TableContract(
+    name="legal_cases",
+    doc="Items handed over to legal action or an insolvency claim (written by the legal job): they stay there, "
+        "blocking dunning and calls, until their status says returned; uncollectable ones are proposed for write-off.",
+    sheet_names=("LegalCases",),
+    unique="invoice_id",
+    columns=(
+        Column("case_id", "id", "LGL- and the customer.", True),
+        Column("customer_id", "id", "Customer account.", True),
+        Column("customer_name", "text", "Customer name."),
+        Column("invoice_id", "id", "Item handed over.", True),
+        Column("currency", "currency", "Currency of the item."),
+        Column("handed_over_amount", "amount", "Open amount when handed over."),
+        Column("due_date", "date", "Due date of the item."),
+        Column("handed_over_on", "date", "Date of the run that handed it over.", True),
+        Column("reason", "text", "Why: customer insolvency, or last dunning level and days overdue."),
+        Column("status", "text", "Yours: open, with lawyer, claim filed…; returned (back to collections) or "
+                                 "uncollectable (proposed for write-off).",
+               synonyms=("estado", "stato", "statut")),
+        Column("note", "text", "Lawyer, file number, hearing dates…", synonyms=("nota", "remarque", "notiz")),
+    ),
+)
+
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
                                                           WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS,
-                                                          REFUND_APPROVALS, REFUND_LOG)}
+                                                          REFUND_APPROVALS, REFUND_LOG, LEGAL_CASES)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

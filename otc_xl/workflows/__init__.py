@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ledger import Ledger
-from .accounts import (credits_job, issue_refunds_job, post_credits_job, refunds_job,
+from .accounts import (case_files_job, credits_job, issue_refunds_job, legal_job, post_credits_job, refunds_job,
                        with_credit_postings)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
@@ -35,13 +35,15 @@ JOBS: dict[str, Job] = {
     "writeoffs": writeoffs_job,
     "credits": credits_job,
     "post_credits": post_credits_job,
+    "legal": legal_job,
+    "case_files": case_files_job,
     "refunds": refunds_job,
     "issue_refunds": issue_refunds_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds")]
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds", "case_files")]
 """What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
 
 
@@ -59,4 +61,5 @@ def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[
         result.sheets += part.sheets
         result.summary += part.summary
         result.files.update(part.files)
+        result.books.update(part.books)
     return result, run

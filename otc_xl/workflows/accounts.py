@@ -13,13 +13,14 @@ from ..letters import bank_details_requests
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.records import REFUND_LOG
+from ..collecting.legal import blocked_customers, blocked_items, case_file
 from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
 from ..collecting.credits import credit_allocations
 from ..collecting.postings import COLUMNS as POSTING_COLUMNS, AWAITING, CHECK, IN_ERP, apply_postings, post_approved, posting_status
 from ..collecting.writeoffs import is_approved
 from .collections import _documents
-from .common import JobResult, Run, _amounts, _customers, _formats, _pending
+from .common import JobResult, Run, _contact_log, _legal, _amounts, _customers, _formats, _pending
 
 
 def with_credit_postings(ledger: Ledger) -> Ledger:
@@ -103,7 +104,7 @@ def refunds_job(run: Run, issue: bool = False) -> JobResult:
     _, left = _credits(run)
     approvals = ledger.records["refund_approvals"]
     proposals = refund_proposals(left, ledger.invoices, _customers(run), run.as_of, cfg.refund_min_days, approvals,
-                                 refunded=set(log["credit_id"]), held=run.get("legal_holds", dict))
+                                 refunded=set(log["credit_id"]), held=blocked_customers(_legal(run)))
     lines: list[tuple[str, str]] = []
     files: dict[str, bytes] = {}
     sheets: list[ReportSheet] = []
@@ -192,3 +193,40 @@ def _next_business_day(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
+
+
+def legal_job(run: Run, files: bool = False) -> JobResult:
+    """``LegalCases``: items handed over to legal action or an insolvency claim (earlier ones kept with
+    the status typed; today's added). With ``files`` (the legal command and button), one case file
+    workbook per case still holding items (:func:`otc_xl.collecting.legal.case_file`)."""
+    cases = _legal(run)
+    earlier = set(run.ledger.records["legal_cases"]["invoice_id"])
+    new = cases.loc[~cases["invoice_id"].isin(earlier)]
+    sheet = ReportSheet("LegalCases", "tblLegalCases", cases,
+                        _formats(cases, ["handed_over_amount", "open_amount"], ("days_overdue",)),
+                        notes=(f"Handed over: every open item of a customer flagged in Customers insolvency, and items "
+                               f"dunned at the last level and {run.ledger.config.legal_min_days}+ days overdue.",
+                               "Items here get no dunning notice and no call. Type the status: returned sends an item "
+                               "back to collections; uncollectable proposes it on WriteOffs."))
+    active = blocked_items(cases)
+    lines = [("legal cases", f"{cases.loc[cases['invoice_id'].isin(active.index), 'case_id'].nunique():,} open, "
+                             f"{len(active):,} item(s); {len(new):,} handed over today")]
+    lines += _amounts("in legal, open", cases.loc[cases["invoice_id"].isin(active.index)], "open_amount") \
+        if len(active) else []
+    result = JobResult([sheet], lines)
+    if files:
+        contacts = _contact_log(run)
+        for case_id in sorted(set(cases.loc[cases["invoice_id"].isin(active.index), "case_id"])):
+            frames = case_file(case_id, cases, run.ledger.invoices, _customers(run),
+                               run.ledger.records["dunning_history"], contacts, run.as_of)
+            result.books[f"{case_id}_case_file.xlsx"] = [
+                ReportSheet(name, f"tbl{name}", frame, _formats(frame, ["amount", "open_amount", "fee", "interest",
+                                                                        "promise_amount"]))
+                for name, frame in frames.items()]
+        result.summary.append(("case files", f"{len(result.books):,}"))
+    return result
+
+
+def case_files_job(run: Run) -> JobResult:
+    """:func:`legal_job` with a case file per open case (the legal command and button)."""
+    return legal_job(run, files=True)

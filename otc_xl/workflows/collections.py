@@ -6,19 +6,18 @@ import datetime as dt
 
 import pandas as pd
 
-from ..model.money import cents
 from ..model.report import ReportSheet
 from ..reports.buckets import bucket_labels
 from ..collecting import DunningPolicy, DunningResult, dunning_run
 from ..collecting.disputes import dispute_items, disputes_summary
-from ..collecting.promises import file_outcomes, judge_promises
+from ..collecting.legal import blocked_customers, blocked_items, uncollectable_items
 from ..collecting.statements import statement_lines, statement_totals
 from ..collecting.worklist import worklist
 from ..collecting.writeoffs import is_approved, writeoff_proposals
 from ..letters import dunning_letters, email_draft, environment, script_line, statements
 from ..letters.documents import recipients
 from ..model.problems import Problem, ValidationError
-from .common import JobResult, Run, _amounts, _customers, _formats, _pending, _receipts
+from .common import JobResult, Run, _contact_log, _legal, _amounts, _customers, _formats, _pending, _receipts
 
 
 def _dunning(run: Run) -> DunningResult:
@@ -26,7 +25,7 @@ def _dunning(run: Run) -> DunningResult:
 
     def make() -> DunningResult:
         return dunning_run(ledger.invoices, _customers(run), run.as_of, DunningPolicy.from_config(ledger.config),
-                           ledger.records["dunning_history"], _pending(run))
+                           ledger.records["dunning_history"], _pending(run), blocked_items(_legal(run)))
     return run.get("dunning", make)
 
 
@@ -121,11 +120,9 @@ def worklist_job(run: Run) -> JobResult:
     """``Worklist`` (today's calls ranked by priority, with script lines and columns for the
     outcome) and ``ContactLog`` (every outcome typed on earlier worklists, promises judged)."""
     ledger, cfg = run.ledger, run.ledger.config
-    log = file_outcomes(ledger.records["contact_log"], ledger.records["worklist"])
-    inv = ledger.invoices
-    overdue = inv.loc[(inv["due_date"] < pd.Timestamp(run.as_of)) & (inv["dispute_code"] == "")]
-    overdue = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
-    judged = judge_promises(log, _receipts(run), overdue, run.as_of)
+    judged = _contact_log(run)
+    legal = blocked_customers(_legal(run))
+    inv = ledger.invoices.loc[~ledger.invoices["customer_id"].isin(set(legal))]  # a lawyer has them: no calls
     notices = _dunning(run).notices
     levels = notices.set_index(["customer_id", "currency"])["level"]
     env = environment(cfg.templates_folder)
@@ -164,7 +161,7 @@ def writeoffs_job(run: Run) -> JobResult:
     """``WriteOffs``: small residuals proposed for write-off, with the approval columns."""
     cfg = run.ledger.config
     frame = writeoff_proposals(run.ledger.invoices, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
-                               run.ledger.records["writeoff_approvals"])
+                               run.ledger.records["writeoff_approvals"], uncollectable_items(_legal(run)))
     approved = sum(map(is_approved, frame["approved"]))
     sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame, _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
                         notes=(f"Residuals of at most {cfg.writeoff_threshold:,.2f}, {cfg.writeoff_min_days}+ days "

@@ -10,6 +10,8 @@ import pandas as pd
 
 from ..ledger import Ledger
 from ..matching import MatchConfig, match_payments
+from ..collecting.legal import legal_cases
+from ..collecting.promises import file_outcomes, judge_promises
 from ..collecting.statements import customer_receipts
 from ..model.money import cents, money_sum
 from ..model.report import Format, ReportSheet
@@ -21,7 +23,9 @@ class JobResult:
     summary: list[tuple[str, str]] = field(default_factory=list)
     """(label, value) lines for the console table / Excel status bar."""
     files: dict[str, bytes] = field(default_factory=dict)
-    """Documents to write (letters, statements, e-mail drafts) by file name."""
+    """Documents to write (letters, statements, e-mail drafts, SEPA files) by file name."""
+    books: dict[str, list[ReportSheet]] = field(default_factory=dict)
+    """Workbooks to write beside the documents (legal case files), by file name."""
 
 
 @dataclass
@@ -93,3 +97,23 @@ def _pending(run: Run) -> pd.Series:
     apps = _match(run).applications
     auto = apps.loc[apps["status"] == "auto"]
     return auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+
+
+def _legal(run: Run) -> pd.DataFrame:
+    """The legal list: earlier hand-overs refreshed, plus today's (computed once)."""
+    ledger, cfg = run.ledger, run.ledger.config
+    return run.get("legal", lambda: legal_cases(ledger.invoices, _customers(run), run.as_of,
+                                                ledger.records["dunning_history"], len(cfg.dunning_days),
+                                                cfg.legal_min_days, ledger.records["legal_cases"]))
+
+
+def _contact_log(run: Run) -> pd.DataFrame:
+    """Every contact outcome on record (the last Worklist's filed), promises judged against the bank."""
+    def make() -> pd.DataFrame:
+        ledger = run.ledger
+        log = file_outcomes(ledger.records["contact_log"], ledger.records["worklist"])
+        inv = ledger.invoices
+        overdue = inv.loc[(inv["due_date"] < pd.Timestamp(run.as_of)) & (inv["dispute_code"] == "")]
+        overdue = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
+        return judge_promises(log, _receipts(run), overdue, run.as_of)
+    return run.get("contact_log", make)
