@@ -77,12 +77,12 @@ def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
         names = customers.drop_duplicates("customer_id").set_index("customer_id")["customer_name"].combine_first(names)
     out = pd.concat([earlier, new.reindex(columns=COLUMNS)], ignore_index=True)
     now = inv.set_index("invoice_id")
-    out["customer_name"] = out["customer_id"].map(names).fillna(out["customer_name"]).fillna("")
+    out["customer_name"] = out["customer_id"].map(names).astype(object).fillna(out["customer_name"]).astype(object).fillna("")
     out["open_amount"] = out["invoice_id"].map(now["open_amount"]).fillna(0.0).astype("float64")
     out["due_date"] = pd.to_datetime(out["invoice_id"].map(now["due_date"]).fillna(out["due_date"]))
     out["days_overdue"] = age_in_days(out["due_date"], as_of) if len(out) else pd.Series(dtype="int64")
     out["status"] = out["status"].fillna("open").replace("", "open")
-    out["note"] = out["note"].fillna("")
+    out["note"] = out["note"].astype(object).fillna("")
     return out[COLUMNS].sort_values(["case_id", "invoice_id"], kind="stable", ignore_index=True)
 
 

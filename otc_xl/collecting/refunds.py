@@ -63,11 +63,11 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     out["days"] = (pd.Timestamp(as_of) - out["credit_date"]).dt.days.astype("Int64")
     out = out.loc[out["days"].fillna(0) >= min_days].reset_index(drop=True)
     names = master["customer_name"] if "customer_name" in master else pd.Series(dtype=object)
-    out["customer_name"] = out["customer_id"].map(names).fillna("")
+    out["customer_name"] = out["customer_id"].map(names).astype(object).fillna("")
     earlier = (approvals.drop_duplicates("refund_id").set_index("refund_id")
                if approvals is not None and len(approvals) else pd.DataFrame())
-    typed = out["refund_id"].map(earlier["iban"]).fillna("") if "iban" in earlier else pd.Series("", index=out.index)
-    on_file = out["customer_id"].map(master["iban"]).fillna("") if "iban" in master else pd.Series("", index=out.index)
+    typed = out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier else pd.Series("", index=out.index)
+    on_file = out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master else pd.Series("", index=out.index)
     disputes = _disputed(invoices, customers)
     rows = [_bank(str(t), str(f)) for t, f in zip(typed, on_file)]
     out["iban"] = [iban for iban, _ in rows]
