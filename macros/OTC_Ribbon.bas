@@ -53,6 +53,22 @@ Public Sub OTC_Disputes(control As IRibbonControl)
     RunOTC "disputes"
 End Sub
 
+Public Sub OTC_Credits(control As IRibbonControl)
+    RunOTC "credits"
+End Sub
+
+Public Sub OTC_Refunds(control As IRibbonControl)
+    RunOTC "refunds"
+End Sub
+
+Public Sub OTC_Reconcile(control As IRibbonControl)
+    RunOTC "reconcile"
+End Sub
+
+Public Sub OTC_Legal(control As IRibbonControl)
+    RunOTC "legal"
+End Sub
+
 Public Sub OTC_Help(control As IRibbonControl)
     ThisWorkbook.FollowHyperlink "https://pypi.org/project/otc-xl/"
 End Sub

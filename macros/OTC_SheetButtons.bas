@@ -46,3 +46,19 @@ End Sub
 Public Sub Disputes()
     RunOTC "disputes"
 End Sub
+
+Public Sub PostCredits()
+    RunOTC "credits"
+End Sub
+
+Public Sub PayRefunds()
+    RunOTC "refunds"
+End Sub
+
+Public Sub ReconcileAccount()
+    RunOTC "reconcile"
+End Sub
+
+Public Sub LegalHandOver()
+    RunOTC "legal"
+End Sub

@@ -30,7 +30,8 @@ from .model.contracts import CONTRACTS
 from .model.problems import Problem, ValidationError, errors_in
 from .model.values import parse_date
 from .io.sepa import issued_end_to_end_ids
-from .workflows import RUN_ALL, JobResult, run_jobs
+from .io.customer_file import read_their_account
+from .workflows import RUN_ALL, JobResult, TheirAccount, run_jobs
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -132,45 +133,72 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
 
 def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
              as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
-             customer_ids: list[str] | None = None, backup: bool = True) -> Path:
+             customer_ids: list[str] | None = None, backup: bool = True,
+             their_file: tuple[str, Path, str] | None = None) -> Path:
     target = (out or book) if in_place else (out or book.with_name(f"{book.stem}_report.xlsx"))
     if not in_place:
         refuse_output_over_input(target, [book])
     # The lock is held from the read to the rename: a second command writing the same file waits, and
     # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
     with writing(target, _wait):
-        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids, backup)
+        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids, backup,
+                               their_file)
 
 
 def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
                     as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
-                    customer_ids: list[str] | None, backup: bool = True) -> Path:
+                    customer_ids: list[str] | None, backup: bool = True,
+                    their_file: tuple[str, Path, str] | None = None) -> Path:
     with _progress() as bar:
         ledger = _load(book, require, toml, as_of, bar)
+        theirs = _their_account(their_file, ledger) if their_file else None
         steps = _Steps(bar, len(jobs), "Running")
         issued = _issued(book, files_dir) if PAYS.intersection(jobs) else None
-        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued)
+        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued,
+                               their_account=theirs)
         steps.finish()
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
-        steps = _Steps(bar, len(sheets), "Writing sheet")
-        if in_place:
-            written = replace_report_sheets(book, sheets, target, on_sheet=steps, backup=backup)
-        else:
-            written = write_new_workbook(target, sheets, on_sheet=steps)
-        steps.finish()
         folder = None
         count = len(result.files) + len(result.books)
         if count:
             folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
+
+        def documents() -> None:
             bar.add_task(f"Writing {count:,} document(s)", total=None)
             write_files(folder, result.files)
             for name, book_sheets in result.books.items():
                 write_new_workbook(folder / name, book_sheets)
+        pays = bool(PAYS.intersection(jobs)) and count
+        if pays:  # a payment file first: a log entry never exists without its file (the folder guards repeats)
+            documents()
+        steps = _Steps(bar, len(sheets), "Writing sheet")
+        try:
+            if in_place:
+                written = replace_report_sheets(book, sheets, target, on_sheet=steps, backup=backup)
+            else:
+                written = write_new_workbook(target, sheets, on_sheet=steps)
+        except BaseException:
+            if pays:
+                err_console.print(f"[bold red]The payment file(s) {', '.join(result.files)} were written to {folder}, "
+                                  f"but {target.name} was not updated.[/] Their payments will not be put in another "
+                                  "file (the ids are read back from that folder); check them before sending.",
+                                  markup=True, soft_wrap=True)
+            raise
+        steps.finish()
+        if count and not pays:
+            documents()
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
     _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
     if folder:
         console.print(f"{count:,} document(s) written to [bold]{folder}[/]", soft_wrap=True)
     return written
+
+
+def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
+    """The customer's file, read with the book's settings (decimal separator, date order)."""
+    customer, path, currency = their_file
+    lines, notes, columns = read_their_account(path, ledger.config.parse_options())
+    return TheirAccount(customer, lines, path.name, notes, currency.upper(), "currency" in columns)
 
 
 PAYS = {"issue_refunds", "issue_debits"}
@@ -351,6 +379,35 @@ def statement(book: Path, customers: tuple[str, ...], out: Path | None, no_backu
     """
     _guard(debug, lambda: _execute(book, ["statements"], out, True, toml, as_of, files_dir=files_dir,
                                    customer_ids=list(customers) or None, backup=not no_backup))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("customer", type=str)
+@click.argument("their_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--currency", default="", metavar="CCY",
+              help="The account to reconcile when the customer has open items in several currencies.")
+@KEEP_BOOK
+@NO_BACKUP
+@FILES_DIR
+@AS_OF
+@CONFIG
+@DEBUG
+def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: Path | None, no_backup: bool,
+              files_dir: Path | None, as_of, toml, debug: bool) -> None:
+    """Reconcile CUSTOMER's account with the statement or vendor ledger they sent (FILE: .xlsx or .csv).
+
+    FILE may be in any of our languages and layouts: document numbers as they recorded them, a
+    date, amounts in one signed column or in debit/credit columns (their payables view is
+    recognised and turned round). Each of their lines is matched to our open items (document
+    numbers found as cash application finds them), their payments to the receipts in Payments,
+    and what is left is searched in the unidentified unapplied cash. Writes Reconciliation (agreed,
+    amount differences, only ours, only theirs, each with its action) and ReconciliationBalance
+    (our balance, theirs, and what explains the difference, to the cent) into BOOK, and a reply
+    letter and e-mail draft in the customer's language to the --files folder.
+    """
+    _guard(debug, lambda: _execute(book, ["reconcile"], out, True, toml, as_of, files_dir=files_dir,
+                                   backup=not no_backup, their_file=(customer, their_file, currency)))
 
 
 @main.command()

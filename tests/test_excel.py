@@ -171,7 +171,7 @@ def test_lite_main_registers_scripts_for_every_button():
     namespace = runpy.run_path(str(ROOT / "workbooks" / "lite" / "main.py"))
     scripts = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlscript__")}
     assert scripts == {"apply_cash", "ageing_report", "unapplied_cash", "unbilled_revenue", "kpis", "refresh_all",
-                       "dunning", "worklist", "disputes"}
+                       "dunning", "worklist", "disputes", "credits", "reconcile"}
     functions = {name for name, f in namespace.items() if callable(f) and hasattr(f, "__xlfunc__")}
     assert {"agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
             "normalize_amount", "paymentplan"} <= functions
@@ -408,3 +408,39 @@ def test_udf_paymentplan_spills_a_plan_that_sums_exactly():
     assert result[0] == ["instalment", "due_date", "amount", "remaining"]
     assert [row[2] for row in result[1:]] == [333.33, 333.33, 333.34] and result[-1][3] == 0.0
     assert call("paymentplan", [["0,02"]], [[3]], [[46418]], [[None]])[0][0].startswith("#N/A: a balance of 0.02")
+
+
+def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_path):
+    import openpyxl
+
+    from test_reconcile import THEIR_LINES, book as reconcile_book
+
+    path = reconcile_book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("CustomerAccount")
+    ws.append(["Cliente:", "C1"])  # who sent it, above their header, as an associate pastes it
+    ws.append(["Fecha", "Asiento", "Documento", "Concepto", "Debe", "Haber"])
+    for own, doc, date, amount, text in THEIR_LINES:
+        ws.append([date, own, doc, text, -amount if amount < 0 else None, amount if amount > 0 else None])
+    wb.save(path)
+    book = remote(path)
+    outcome = buttons.reconcile(book)
+    assert outcome["ok"], outcome
+    added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
+    assert added == ["Reconciliation", "ReconciliationBalance"]
+    balance = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0] == ["item", "amount"])
+    assert dict(balance[1:])["difference"] == 295.9 and dict(balance[1:])["unexplained"] == 0.0
+    assert "not written: save the workbook" in outcome["message"]  # no folder for the reply letter: said so
+
+
+def test_reconcile_and_refunds_buttons_say_what_is_missing():
+    book = remote(DEMO)
+    outcome = buttons.reconcile(book)
+    assert not outcome["ok"] and "problem" in outcome["message"]
+    messages = [a for a in actions(book) if a["func"] == "setValues" and any("CustomerAccount" in str(v)
+                                                                            for row in a["values"] for v in row)]
+    assert messages, "the otc_messages sheet names the sheet to paste into"
+    refunds = remote(DEMO)  # a workbook with no folder (Excel on the web): no file, so no refund is logged
+    outcome = buttons.refunds(refunds)
+    assert not outcome["ok"]
+    assert not [a for a in actions(refunds) if a["func"] == "addSheet" and a["args"][1] == "RefundLog"]

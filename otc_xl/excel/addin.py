@@ -30,7 +30,6 @@ import openpyxl
 
 from ..assets import asset_dir
 from ..io.xlsx_writer import set_cell
-from .buttons import ACTIONS
 
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"
 MAIN_CONTENT_TYPES = {
@@ -207,7 +206,7 @@ def _class_module(std_module):
     return ClassModule
 
 
-def _dashboard(kind: str) -> bytes:
+def _dashboard(kind: str, macros: Path) -> bytes:
     book = openpyxl.Workbook()
     book.code_name = "ThisWorkbook"
     ws = book.active
@@ -217,7 +216,7 @@ def _dashboard(kind: str) -> bytes:
              "The OTC tab of the ribbon runs otc_xl on the active workbook:" if kind == "xlam" else
              "Use the OTC tab of the ribbon, or draw buttons here and assign these macros:",
              ""]
-    lines += [f"  {name}: macro {''.join(p.title() for p in name.split('_'))}" for name in ACTIONS]
+    lines += [f"  {action}: macro {macro}" for macro, action in sheet_button_macros(macros)]
     lines += ["", "Needs Python with otc_xl installed and the xlwings add-in (xlwings addin install).",
               "Input tables: Invoices, Payments, Customers, Orders, Sales, Aliases, Config (see the README)."]
     for i, line in enumerate(lines, start=1):
@@ -240,7 +239,7 @@ def build_package(target: str | Path, kind: str = "xlam", macros_dir: Path | Non
     vba = _standalone_project(macros, with_udfs=kind == "xlam")
     ribbon = (macros / "customUI14.xml").read_bytes()
     target = Path(target)
-    with zipfile.ZipFile(io.BytesIO(_dashboard(kind))) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(_dashboard(kind, macros))) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "[Content_Types].xml":

@@ -17,8 +17,11 @@ from pathlib import Path
 from ..io.files import write_files
 from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
-from ..model.problems import Problem
-from ..workflows import RUN_ALL, run_jobs
+from ..model.problems import Problem, ValidationError
+from ..io.customer_file import customer_above_header, their_account_from_grid
+from ..io.sepa import issued_end_to_end_ids
+from ..model.contracts import THEIR_ACCOUNT
+from ..workflows import RUN_ALL, TheirAccount, run_jobs
 from .source import XlwingsSource
 from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
 
@@ -34,6 +37,10 @@ ACTIONS = {
     "statements": (["statements"], ("invoices",)),
     "worklist": (["worklist"], ("invoices",)),
     "disputes": (["disputes", "writeoffs"], ("invoices",)),
+    "credits": (["post_credits"], ("invoices",)),
+    "refunds": (["issue_refunds"], ("invoices",)),
+    "legal": (["case_files"], ("invoices",)),
+    "reconcile": (["reconcile"], ("invoices",)),
 }
 """Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
 
@@ -80,22 +87,37 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             return {"ok": False, "message": message, "sheets": []}
         total = len(jobs or RUN_ALL)
         names = iter(range(1, total + 1))
-        result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total))
+        theirs = _their_account(book, ledger) if action == "reconcile" else None
+        folder = files_dir or files_folder(book, ledger.config.resolved_as_of())
+        if action == "refunds" and folder is None:
+            raise ValidationError([Problem("otc_xl", "save the workbook to a folder first: the SEPA file is written "
+                                                     "beside it, and no refund is logged without its file")])
+        issued = issued_end_to_end_ids(folder.parent if files_dir is None else folder) \
+            if folder is not None and action == "refunds" else {}
+        result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total),
+                               issued=issued, their_account=theirs)
+        written = None
+
+        def documents():
+            target = files_dir or files_folder(book, run.as_of)
+            if target is not None:
+                write_files(target, result.files)
+                for name, sheets in result.books.items():
+                    write_new_workbook(target / name, sheets)
+                result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {target}"))
+            else:
+                result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
+                                                   "or use otc-xl on the desktop"))
+            return target
+        pays = action == "refunds" and bool(result.files)
+        if pays:  # the payment file before the RefundLog: a logged refund always has its file
+            written = documents()
         for k, sheet in enumerate(result.sheets, start=1):
             step(f"writing {sheet.sheet}", k, len(result.sheets))
             write_report(book, sheet)
             written_sheets.append(sheet.sheet)
-        written = None
-        if result.files or result.books:
-            written = files_dir or files_folder(book, run.as_of)
-            if written is not None:
-                write_files(written, result.files)
-                for name, sheets in result.books.items():
-                    write_new_workbook(written / name, sheets)
-                result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {written}"))
-            else:
-                result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
-                                                   "or use otc-xl on the desktop"))
+        if (result.files or result.books) and not pays:
+            written = documents()
         if ledger.problems:
             write_messages(book, ledger.problems)
         else:
@@ -105,6 +127,11 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         status(book, f"otc_xl: done. {summary}")
         return {"ok": True, "message": summary, "sheets": [s.sheet for s in result.sheets], "pivots": pivots,
                 "files": sorted([*result.files, *result.books]) if written else [], "folder": written}
+    except ValidationError as exc:  # the input cannot be used: nothing was written (jobs run before any write)
+        write_messages(book, exc.problems)
+        message = f"otc_xl: {len(exc.problems)} problem(s) — see the otc_messages sheet; nothing was written"
+        status(book, message)
+        return {"ok": False, "message": message, "sheets": []}
     except ForeignSheet as exc:
         write_messages(book, [Problem("otc_xl", str(exc))])
         status(book, f"otc_xl: {exc}")
@@ -117,6 +144,23 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
                                                 f"this ({detail}).")])
         status(book, "otc_xl: internal error — see the otc_messages sheet")
         return {"ok": False, "message": str(exc), "sheets": []}
+
+
+def _their_account(book, ledger) -> TheirAccount:
+    """The customer's statement pasted into the CustomerAccount sheet, and the customer named above
+    its header (``Customer: C10041``)."""
+    found = XlwingsSource(book).sheet_grid(THEIR_ACCOUNT.sheet_names)
+    if found is None:
+        raise ValidationError([Problem("CustomerAccount", "paste the customer's statement into a sheet named "
+                                                          "CustomerAccount, with 'Customer:' and its number above "
+                                                          "the header row")])
+    name, grid = found
+    customer = customer_above_header(grid)
+    if not customer:
+        raise ValidationError([Problem(name, "write 'Customer:' and the customer number in a cell above the "
+                                             "header row (e.g. A1 Customer:, B1 C10041)", 1)])
+    lines, notes, columns = their_account_from_grid(name, grid, ledger.config.parse_options())
+    return TheirAccount(customer, lines, name, notes, "", "currency" in columns)
 
 
 def apply_cash(book=None) -> dict:
@@ -172,3 +216,26 @@ def worklist(book=None) -> dict:
 def disputes(book=None) -> dict:
     """Disputes by root cause, DisputeItems and WriteOffs proposals."""
     return run_action(_book(book), "disputes")
+
+
+def credits(book=None) -> dict:
+    """Post the approved credit allocations, then propose again (CreditAllocations, CreditsLeft,
+    CreditPostings)."""
+    return run_action(_book(book), "credits")
+
+
+def refunds(book=None) -> dict:
+    """Pay the approved refunds in a SEPA pain.001 file beside the workbook (Refunds, RefundLog) and
+    draft the letters asking for bank details."""
+    return run_action(_book(book), "refunds")
+
+
+def legal(book=None) -> dict:
+    """Hand over to LegalCases and write a case file per open case beside the workbook."""
+    return run_action(_book(book), "legal")
+
+
+def reconcile(book=None) -> dict:
+    """Reconcile the customer's statement pasted in CustomerAccount (Reconciliation,
+    ReconciliationBalance, reply letter)."""
+    return run_action(_book(book), "reconcile")

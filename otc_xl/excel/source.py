@@ -74,5 +74,10 @@ class XlwingsSource:
         grid = _grid(sheet.used_range)
         return RawTable(sheet.name, grid[0] if grid else [], grid[1:])
 
+    def sheet_grid(self, names: tuple[str, ...]) -> tuple[str, list[list[Any]]] | None:
+        """(sheet name, every cell of its used range) of the first sheet called one of ``names``."""
+        sheet = self._sheet_named(names)
+        return None if sheet is None else (sheet.name, _grid(sheet.used_range))
+
     def _sheet_named(self, names: tuple[str, ...]):
         return next((self._sheets[header_key(n)] for n in names if header_key(n) in self._sheets), None)

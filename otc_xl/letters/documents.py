@@ -107,6 +107,25 @@ def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | Non
     return docs
 
 
+def reconciliation_letter(lines: pd.DataFrame, balances: dict[str, float], customers: pd.DataFrame | None,
+                          customer_id: str, currency: str, as_of: dt.date, company: str = "",
+                          default_language: str = "en", templates_folder: str = "") -> Document:
+    """The reply to a customer's statement of account: both balances, the difference and each line
+    that makes it up (``lines`` from :func:`otc_xl.collecting.reconcile.reconcile_account`)."""
+    env = environment(templates_folder)
+    customer = _master(customers).get(customer_id, {})
+    differences = lines.loc[lines["status"] != "agreed"]
+    rows = [{**row, "date": row["our_date"] if pd.notna(row["our_date"]) else row["their_date"]}
+            for row in records(differences)]
+    context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+               "customer": customer_context(customer, customer_id), "currency": currency, "rows": rows,
+               "agreed": int((lines["status"] == "agreed").sum()), **balances}
+    language = customer.get("language") or default_language
+    subject, html = render(env, "reconciliation", language, context)
+    return Document("reconciliation", customer_id, currency, language, subject, html,
+                    to=str(customer.get("email", "") or ""))
+
+
 def recipients(value: str) -> tuple[list[str], str]:
     """(addresses, why refused): the valid addresses in ``value``, or none and the reason."""
     try:

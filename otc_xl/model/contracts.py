@@ -312,3 +312,49 @@ ALIASES = TableContract(
 )
 
 CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES)}
+
+THEIR_ACCOUNT = TableContract(
+    name="their_account",
+    doc="The customer's view of the account (their vendor ledger, open items or statement, .xlsx or .csv) sent "
+        "for reconciliation. Amounts in one signed column or in debit/credit columns, in either sign convention.",
+    sheet_names=("CustomerAccount",),
+    columns=(
+        Column("document", "text", "Our document number as they recorded it (their 'external document', "
+                                   "supplier invoice number).",
+               synonyms=("external document no", "external document number", "external doc no", "ext doc no",
+                         "vendor invoice no", "vendor invoice number", "supplier invoice", "supplier invoice no",
+                         "invoice", "invoice no", "invoice number", "your invoice", "factura", "nº factura",
+                         "numero factura", "num factura", "factura proveedor", "su factura", "fattura",
+                         "numero fattura", "n fattura", "fattura fornitore", "vostra fattura", "facture",
+                         "numéro facture", "n° facture", "facture fournisseur", "votre facture", "rechnung",
+                         "rechnungsnummer", "rechnungsnr", "externe belegnummer", "lieferantenrechnung",
+                         "ihre rechnung", "reference", "ref", "referencia", "riferimento", "référence", "referenz",
+                         "document", "documento", "nº documento", "numero documento", "n documento",
+                         "n documento fornitore", "belegfeld 1", "belegfeld1")),
+        Column("their_document", "text", "Their own document or posting number.",
+               synonyms=("document no", "document number", "doc no", "asiento", "numero registrazione",
+                         "n protocollo", "protocollo", "n° pièce",
+                         "numéro de pièce", "pièce", "piece", "belegnummer", "belegnr", "beleg", "entry no",
+                         "voucher", "voucher no")),
+        Column("date", "date", "Document or posting date.",
+               synonyms=("document date", "posting date", "invoice date", "fecha", "fecha documento", "fecha factura",
+                         "data", "data documento", "data fattura", "date pièce", "date facture", "datum",
+                         "belegdatum", "buchungsdatum", "rechnungsdatum")),
+        Column("doc_type", "text", "Kind of line: invoice, credit note, payment …",
+               synonyms=("type", "document type", "doc type", "tipo", "tipo documento", "tipo doc", "tipo movimento",
+                         "type de pièce", "type pièce", "belegart", "art")),
+        Column("amount", "amount", "Signed amount (either convention: the sign is settled against our items).",
+               synonyms=("importe", "importo", "montant", "betrag", "amount eur", "importe eur", "importo eur",
+                         "montant eur", "betrag eur", "open amount", "pendiente", "importe pendiente", "residuo",
+                         "montant restant", "offener betrag", "restbetrag")),
+        Column("debit", "amount", "Debit column.", synonyms=("debe", "cargo", "dare", "débit", "soll", "debit amount")),
+        Column("credit", "amount", "Credit column.", synonyms=("haber", "abono", "avere", "crédit", "haben",
+                                                               "credit amount")),
+        Column("currency", "currency", "Currency.", synonyms=_CURRENCY),
+        Column("description", "text", "Text of the line.",
+               synonyms=("text", "concepto", "descripción", "descripcion", "descrizione", "causale", "libellé",
+                         "libelle", "buchungstext", "beschreibung", "narrative", "details")),
+    ),
+)
+"""Not one of the workbook's tables: read from the file a customer sends (``otc-xl reconcile``) or a
+sheet named CustomerAccount the user pasted it into (the Reconcile button)."""

@@ -29,7 +29,7 @@ REPORT_TABLES = frozenset({
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
     "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
-    "tblLegalCases",
+    "tblLegalCases", "tblReconciliation", "tblReconciliationBalance",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 

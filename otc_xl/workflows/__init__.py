@@ -15,10 +15,11 @@ from .accounts import (case_files_job, credits_job, issue_refunds_job, legal_job
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
 from .common import JobResult, Run
+from .reconciling import TheirAccount, reconcile_job
 from .reports import (ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report,
                       unbilled_report)
 
-__all__ = ["JOBS", "RUN_ALL", "JobResult", "Run", "run_jobs"]
+__all__ = ["JOBS", "RUN_ALL", "JobResult", "Run", "TheirAccount", "run_jobs"]
 
 
 Job = Callable[[Run], JobResult]
@@ -37,22 +38,25 @@ JOBS: dict[str, Job] = {
     "post_credits": post_credits_job,
     "legal": legal_job,
     "case_files": case_files_job,
+    "reconcile": reconcile_job,
     "refunds": refunds_job,
     "issue_refunds": issue_refunds_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds", "case_files")]
+RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds", "case_files",
+                                               "reconcile")]
 """What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
 
 
 def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
-             customer_ids: list[str] | None = None, issued: dict[str, str] | None = None) -> tuple[JobResult, Run]:
+             customer_ids: list[str] | None = None, issued: dict[str, str] | None = None,
+             their_account: TheirAccount | None = None) -> tuple[JobResult, Run]:
     """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
     files, and the run. ``customer_ids`` limits statements to those customers."""
     run = Run(with_credit_postings(ledger), customer_ids=customer_ids, erp_invoices=ledger.invoices,
-              issued=issued or {})
+              issued=issued or {}, their_account=their_account)
     result = JobResult()
     for name in names or RUN_ALL:
         if progress:

@@ -38,6 +38,8 @@ class Run:
     """Customers statements are asked for (None: all)."""
     issued: dict[str, str] = field(default_factory=dict)
     """End-to-end ids already in SEPA files next to the workbook → file (read by the door, not the job)."""
+    their_account: Any = None
+    """What a customer sent for reconciliation (``reconciling.TheirAccount``), read by the door."""
     erp_invoices: pd.DataFrame | None = None
     """The Invoices table as the ERP exported it (``ledger.invoices`` has otc_xl's postings applied)."""
 

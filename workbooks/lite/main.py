@@ -57,5 +57,16 @@ def disputes(book: xw.Book):
     buttons.disputes(book)
 
 
-# Letters and statements are files: Lite runs in the browser with no folder to write them to, so
-# they are desktop/CLI buttons (otc-xl dunning, otc-xl statement). The sheets above work everywhere.
+@xw.script(button="[btnCredits]Dashboard!F3", show_taskpane=True)
+def credits(book: xw.Book):
+    buttons.credits(book)
+
+
+@xw.script(button="[btnReconcile]Dashboard!F5", show_taskpane=True)
+def reconcile(book: xw.Book):
+    buttons.reconcile(book)
+
+
+# Refunds (a SEPA file), legal case files, letters and statements are files: Lite runs in the browser
+# with no folder to write them to, so they are desktop/CLI buttons (otc-xl refunds, otc-xl legal,
+# otc-xl dunning, otc-xl statement). The sheets above work everywhere.

@@ -14,7 +14,7 @@ import pandas as pd
 from ...model.contracts import Column, TableContract
 from ...model.problems import ValidationError, errors_in
 from ...model.tables import ParseOptions, parse_table
-from .tabular import _csv_grid, _raw_table, _spreadsheet_grid
+from .tabular import _raw_table, read_grid
 
 ADVICE = TableContract(
     name="remittance advice",
@@ -39,8 +39,7 @@ ADVICE = TableContract(
 
 
 def read_advice(path: Path, options: ParseOptions = ParseOptions()) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    grid = _spreadsheet_grid(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _csv_grid(path)
+    grid = read_grid(path)
     advice, problems = parse_table(ADVICE, _raw_table(path.name, grid, {}), options)
     if errors_in(problems):
         raise ValidationError(problems)

@@ -390,6 +390,14 @@ class _CsvRows:
                                   "export?") from None
 
 
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def read_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
+    """Every row of a CSV (encoding and delimiter detected) or of a spreadsheet's first sheet."""
+    return _spreadsheet_grid(path) if path.suffix.lower() in SPREADSHEETS else _csv_grid(path, notes)
+
+
 def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
     """All rows of a delimited text file as lists (see :func:`_csv_rows`)."""
     return list(_csv_rows(path, notes))
