@@ -356,6 +356,17 @@ collections, or uncollectable to propose it on WriteOffs. Writes LegalCases into
 case file workbook per open case (the claim, items, statement, dunning letters sent with dates,
 contacts and promises broken, disputes) to the --files folder, for the lawyer or the claim.""",
                       writes_files=True)
+_collections_command("debits", ["issue_debits"], """Direct debits: collect approved payment-plan instalments by SEPA Core direct debit.
+
+Reads PaymentPlans (one row per instalment, from otc-xl plan --into, with mandate_id,
+mandate_date and iban) and DebitLog. Every approved instalment due within Config
+debit_lead_days (default 5) and not in DebitLog goes into a pain.008 file per collection date
+(Config debit_version: pain.008.001.08, or .02 for older banks), validated against the official
+XSD, to the --files folder, and into DebitLog: never collected twice (a debit already in a file
+in that folder is not put in another either). FRST for a mandate's first collection, RCUR after.
+Instalments without a mandate, its date or a valid IBAN are listed on DirectDebits with the
+reason and not collected. Needs Config company_name, company_iban and sepa_creditor_id.""",
+                      writes_files=True)
 
 
 @main.command()
@@ -418,7 +429,16 @@ def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: P
               help="Months between instalments.")
 @click.option("--every-days", type=click.IntRange(1, 366), help="Days between instalments (instead of months).")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the plan as CSV.")
-def plan(balance: str, instalments: int, first, every_months: int, every_days: int | None, csv_out: Path | None) -> None:
+@click.option("--into", "into", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Add the plan to this workbook's PaymentPlans sheet (needs --customer).")
+@click.option("--customer", default="", metavar="ID", help="The customer the plan is agreed with (with --into).")
+@click.option("--currency", default="EUR", show_default=True, help="Currency of the plan (with --into).")
+@click.option("--mandate", default="", metavar="REF", help="SEPA mandate reference, to collect by direct debit.")
+@click.option("--mandate-date", "mandate_date", callback=_as_of, metavar="DATE", help="Date the mandate was signed.")
+@click.option("--iban", default="", help="IBAN to debit under the mandate.")
+@DEBUG
+def plan(balance: str, instalments: int, first, every_months: int, every_days: int | None, csv_out: Path | None,
+         into: Path | None, customer: str, currency: str, mandate: str, mandate_date, iban: str, debug: bool) -> None:
     """Payment plan: BALANCE (1.234,56 or 1234.56) in equal instalments that add up exactly.
 
     Each instalment is the balance divided evenly, rounded down to the cent; the last takes the
@@ -439,6 +459,38 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
     if csv_out:
         write_csv(csv_out, frame)
         console.print(f"Plan written to [bold]{csv_out}[/]", soft_wrap=True)
+    if into:
+        if not customer:
+            raise click.UsageError("--into needs --customer: the customer the plan is agreed with")
+        _guard(debug, lambda: _add_plan(into, frame, customer, currency.upper(), mandate, mandate_date, iban, first))
+
+
+def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, mandate_date, iban: str, first) -> None:
+    """Append the plan's instalments to BOOK's PaymentPlans (a plan id is never used twice)."""
+    import pandas as pd
+
+    from .model.records import PAYMENT_PLANS
+    from .model.report import ReportSheet
+    from .model.tables import parse_table
+
+    with writing(book, _wait):
+        raw = XlsxSource(book).raw_table(PAYMENT_PLANS)
+        existing = parse_table(PAYMENT_PLANS, raw)[0] if raw is not None else pd.DataFrame()
+        plan_id = f"PLAN-{customer}-{first:%Y%m%d}"
+        if len(existing) and plan_id in set(existing["plan_id"]):
+            raise ValidationError([Problem("PaymentPlans", f"plan {plan_id} is already in {book.name}; nothing was "
+                                                           "added (change it there, or choose another first date)")])
+        rows = frame.assign(plan_id=plan_id, customer_id=customer, currency=currency, mandate_id=mandate,
+                            mandate_date=pd.Timestamp(mandate_date) if mandate_date else pd.NaT, iban=iban,
+                            approved="", approved_by="")
+        columns = [c.name for c in PAYMENT_PLANS.columns]
+        table = pd.concat([existing.reindex(columns=columns), rows.reindex(columns=columns)], ignore_index=True) \
+            if len(existing) else rows.reindex(columns=columns)
+        sheet = ReportSheet("PaymentPlans", "tblPaymentPlans", table, {"amount": "money", "instalment": "integer"},
+                            notes=("Type yes in approved (and your name in approved_by) for each instalment to "
+                                   "collect; otc-xl debits collects those with a mandate by direct debit.",))
+        replace_report_sheets(book, [sheet], book)
+    console.print(f"Plan {plan_id} ({len(rows)} instalments) added to [bold]{book}[/] (PaymentPlans)", soft_wrap=True)
 
 
 def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],

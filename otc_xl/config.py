@@ -98,6 +98,8 @@ class Config:
     """Direct-debit file format: pain.008.001.08 (current), or pain.008.001.02 for banks not yet migrated."""
     reconcile_tolerance: float = 0.0
     """Reconciliation with a customer: an amount gap up to this is agreed (rounding), and still shown."""
+    debit_lead_days: int = 5
+    """Direct debits: instalments due within this many days are collected by the debits command."""
     legal_min_days: int = 120
     """Items at the last dunning level and at least this many days overdue go to the legal list."""
     templates_folder: str = ""
@@ -231,6 +233,7 @@ PARSERS = {
     "sepa_version": _choice("pain.001.001.09", "pain.001.001.03"),
     "debit_version": _choice("pain.008.001.08", "pain.008.001.02"),
     "legal_min_days": _count,
+    "debit_lead_days": _count,
     "reconcile_tolerance": _number,
     "templates_folder": v.parse_text,
 }
@@ -249,6 +252,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "writeoff_min_days": (0, 3660, "days"),
     "refund_min_days": (0, 3660, "days"),
     "legal_min_days": (0, 36600, "days overdue"),
+    "debit_lead_days": (0, 366, "days before the due date"),
     "reconcile_tolerance": (0, 1e6, "an amount; cannot be negative"),
 }
 """Settings with a range: (least, most, what the value is)."""

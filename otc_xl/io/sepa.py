@@ -44,6 +44,8 @@ class Transfer:
     bic: str = ""
     mandate_id: str = ""
     mandate_date: dt.date | None = None
+    sequence: str = "RCUR"
+    """Direct debits: FRST for a mandate's first collection, RCUR after."""
 
 
 def message_id(kind: str, on: dt.date, ids: list[str]) -> str:
@@ -73,8 +75,7 @@ def credit_transfer(payer: Party, transfers: list[Transfer], execution: dt.date,
     return _export(sepa, msg_id)
 
 
-def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, version: str, msg_id: str,
-                 sequence: str = "RCUR") -> bytes:
+def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, version: str, msg_id: str) -> bytes:
     """A pain.008 file collecting ``debits`` (each with its mandate) into ``creditor``'s account."""
     from sepaxml import SepaDD
 
@@ -87,7 +88,7 @@ def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, v
                                                  "pain.008.001.08")])
     sepa = SepaDD(config, schema=version, clean=True)
     for d in debits:
-        payment = {"name": d.name, "IBAN": d.iban, "amount": int(d.cents), "type": sequence,
+        payment = {"name": d.name, "IBAN": d.iban, "amount": int(d.cents), "type": d.sequence,
                    "collection_date": collection, "mandate_id": d.mandate_id, "mandate_date": d.mandate_date,
                    "description": d.text, "endtoend_id": d.end_to_end_id}
         if d.bic:

@@ -168,7 +168,50 @@ LEGAL_CASES = TableContract(
     ),
 )
 
+PAYMENT_PLANS = TableContract(
+    name="payment_plans",
+    doc="Agreed payment plans, one row per instalment (written by otc-xl plan --into, or typed), with the SEPA "
+        "mandate when the customer pays by direct debit; approved instalments are collected by otc-xl debits.",
+    sheet_names=("PaymentPlans",),
+    columns=(
+        Column("plan_id", "id", "The plan (PLAN-<customer>-<first date>).", True),
+        Column("customer_id", "id", "Customer account.", True),
+        Column("instalment", "integer", "Number of the instalment in the plan.", True),
+        Column("due_date", "date", "Date the instalment is due (collected then).", True),
+        Column("amount", "amount", "Instalment amount.", True),
+        Column("currency", "currency", "Currency (SEPA: EUR)."),
+        Column("mandate_id", "text", "SEPA mandate reference signed by the customer.",
+               synonyms=("mandate", "mandate reference", "referencia mandato", "riferimento mandato",
+                         "référence unique de mandat", "rum", "mandatsreferenz")),
+        Column("mandate_date", "date", "Date the customer signed the mandate.",
+               synonyms=("date of signature", "fecha firma mandato", "data firma mandato", "date de signature",
+                         "unterschriftsdatum")),
+        Column("iban", "text", "IBAN to debit."),
+        *_APPROVAL,
+    ),
+)
+
+DEBIT_LOG = TableContract(
+    name="debit_log",
+    doc="Every instalment put in a SEPA direct-debit file (written by otc-xl debits): never collected twice.",
+    sheet_names=("DebitLog",),
+    unique="debit_id",
+    columns=(
+        Column("debit_id", "id", "DD-<plan>-<instalment>; the SEPA end-to-end id.", True),
+        Column("plan_id", "id", "The plan.", True),
+        Column("instalment", "integer", "The instalment."),
+        Column("customer_id", "id", "Customer account."),
+        Column("amount", "amount", "Amount collected.", True),
+        Column("collection_date", "date", "Date asked of the bank.", True),
+        Column("mandate_id", "text", "Mandate it was collected under.", True),
+        Column("sequence", "text", "FRST (a mandate's first collection) or RCUR."),
+        Column("batch", "text", "Message id of the SEPA file (its file name without .xml).", True),
+        Column("collected_on", "date", "Date of the run that wrote the file.", True),
+    ),
+)
+
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
                                                           WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS,
-                                                          REFUND_APPROVALS, REFUND_LOG, LEGAL_CASES)}
+                                                          REFUND_APPROVALS, REFUND_LOG, LEGAL_CASES,
+                                                          PAYMENT_PLANS, DEBIT_LOG)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

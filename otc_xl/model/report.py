@@ -29,7 +29,8 @@ REPORT_TABLES = frozenset({
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
     "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
-    "tblLegalCases", "tblReconciliation", "tblReconciliationBalance",
+    "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
+    "tblDebitLog",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 

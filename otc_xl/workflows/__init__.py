@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ledger import Ledger
-from .accounts import (case_files_job, credits_job, issue_refunds_job, legal_job, post_credits_job, refunds_job,
-                       with_credit_postings)
+from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job, issue_refunds_job, legal_job,
+                       post_credits_job, refunds_job, with_credit_postings)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
 from .common import JobResult, Run
@@ -39,14 +39,17 @@ JOBS: dict[str, Job] = {
     "legal": legal_job,
     "case_files": case_files_job,
     "reconcile": reconcile_job,
+    "debits": debits_job,
+    "issue_debits": issue_debits_job,
     "refunds": refunds_job,
     "issue_refunds": issue_refunds_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-RUN_ALL = [name for name in JOBS if name not in ("letters", "statements", "post_credits", "issue_refunds", "case_files",
-                                               "reconcile")]
+ON_DEMAND = ("letters", "statements", "post_credits", "issue_refunds", "case_files", "reconcile", "issue_debits")
+"""Jobs that write documents or post: only the commands and buttons that ask for them run these."""
+RUN_ALL = [name for name in JOBS if name not in ON_DEMAND]
 """What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
 
 

@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..io.sepa import Party, Transfer, credit_transfer, message_id, totals as sepa_totals
+from ..io.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
 from ..ledger import Ledger
 from ..letters import bank_details_requests
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
-from ..model.records import REFUND_LOG
+from ..model.records import DEBIT_LOG, PAYMENT_PLANS, REFUND_LOG
+from ..collecting.debits import LATER, READY as DEBIT_READY, due_debits
 from ..collecting.legal import blocked_customers, blocked_items, case_file
 from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
@@ -230,3 +231,84 @@ def legal_job(run: Run, files: bool = False) -> JobResult:
 def case_files_job(run: Run) -> JobResult:
     """:func:`legal_job` with a case file per open case (the legal command and button)."""
     return legal_job(run, files=True)
+
+
+def debits_job(run: Run, issue: bool = False) -> JobResult:
+    """``DirectDebits`` (approved plan instalments not yet collected, with what stops each) and
+    ``DebitLog`` (every instalment already in a direct-debit file). With ``issue`` (the debits
+    command): the ready ones go into XSD-validated pain.008 files, one per collection date."""
+    ledger, cfg = run.ledger, run.ledger.config
+    log = ledger.records["debit_log"]
+    due = due_debits(ledger.records["payment_plans"], log, run.as_of, cfg.debit_lead_days)
+    files: dict[str, bytes] = {}
+    lines: list[tuple[str, str]] = []
+    if issue:
+        due, log, lines, files = _issue_debits(run, due, log)
+        _not_collected(run, due)
+    columns = [c.name for c in DEBIT_LOG.columns]
+    log = log.reindex(columns=columns)
+    shown = due.drop(columns="source_row")
+    sheets = [ReportSheet("DirectDebits", "tblDirectDebits", shown, _formats(shown, ["amount"], ("instalment",)),
+                          notes=(f"Approved PaymentPlans instalments due within {cfg.debit_lead_days} days are "
+                                 "collected by otc-xl debits, one pain.008 file per collection date.",)),
+              ReportSheet("DebitLog", "tblDebitLog", log, _formats(log, ["amount"], ("instalment",)),
+                          notes=("Instalments already in a direct-debit file: never collected again.",))]
+    ready = due.loc[due["status"] == DEBIT_READY]
+    lines[:0] = [("direct debits due", f"{len(due.loc[due['status'] != LATER]):,} ({len(ready):,} ready)")]
+    return JobResult(sheets, lines, files)
+
+
+def issue_debits_job(run: Run) -> JobResult:
+    """:func:`debits_job` writing the direct-debit files (the debits command)."""
+    return debits_job(run, issue=True)
+
+
+def _issue_debits(run: Run, due: pd.DataFrame, log: pd.DataFrame):
+    cfg = run.ledger.config
+    ready = due.loc[due["status"] == DEBIT_READY]
+    seen = ready["debit_id"].map(lambda d: run.issued.get(d, ""))
+    due.loc[seen[seen != ""].index, "status"] = "already in " + seen[seen != ""] + ": not collected again"
+    ready = ready.loc[seen == ""]
+    if ready.empty:
+        return due, log, [("direct debits collected now", "0")], {}
+    missing = [n for n in ("company_name", "company_iban", "sepa_creditor_id") if not getattr(cfg, n)]
+    if missing:
+        raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to collect direct debits "
+                                                 f"({len(ready)} instalment(s) ready)")])
+    names = dict(zip(run.ledger.customers["customer_id"], run.ledger.customers["customer_name"]))
+    creditor = Party(cfg.company_name, cfg.company_iban, cfg.company_bic, cfg.sepa_creditor_id)
+    files, rows, lines = {}, [], []
+    for when, group in ready.groupby("collection_date", sort=True):
+        msg = message_id("DD", run.as_of, list(group["debit_id"]))
+        debits = [Transfer(r.debit_id, names.get(r.customer_id) or r.customer_id, r.iban, int(c),
+                           f"Plan {r.plan_id} instalment {r.instalment}", mandate_id=str(r.mandate_id),
+                           mandate_date=pd.Timestamp(r.mandate_date).date(), sequence=r.sequence)
+                  for r, c in zip(group.itertuples(), cents(group["amount"]))]
+        xml = direct_debit(creditor, debits, pd.Timestamp(when).date(), cfg.debit_version, msg)
+        count, total = sepa_totals(xml)
+        if (count, total) != (len(group), int(cents(group["amount"]).sum())):
+            raise ValidationError([Problem("SEPA file", f"the file holds {count} debits for {total / 100:.2f}, not "
+                                                        f"the {len(group)} approved; nothing was written")])
+        files[f"{msg}.xml"] = xml
+        rows.append(group.assign(batch=msg, collected_on=pd.Timestamp(run.as_of)))
+        lines.append((f"direct debits for {pd.Timestamp(when):%d/%m/%Y}",
+                      f"{len(group):,}, EUR {total / 100:,.2f} in {msg}.xml"))
+    columns = [c.name for c in DEBIT_LOG.columns]
+    log = pd.concat([log.reindex(columns=columns), *(r.reindex(columns=columns) for r in rows)], ignore_index=True)
+    return due.drop(index=ready.index).reset_index(drop=True), log, lines, files
+
+
+def _not_collected(run: Run, due: pd.DataFrame) -> None:
+    """A warning naming the PaymentPlans cell for each approved instalment due that cannot be collected."""
+    where = {"mandate": "mandate_id", "no mandate": "mandate_id", "IBAN": "iban", "no IBAN": "iban",
+             "not EUR": "currency", "amount": "amount"}
+    order = [c.name for c in PAYMENT_PLANS.columns]
+    for r in due.loc[~due["status"].isin([DEBIT_READY, LATER])].itertuples():
+        if r.status.startswith("already"):
+            continue
+        column = "mandate_date" if r.status.startswith("mandate without date") else next(
+            (c for key, c in where.items() if r.status.startswith(key)), "approved")
+        row = int(r.source_row) if pd.notna(r.source_row) else None
+        run.ledger.problems.append(Problem("PaymentPlans", f"instalment {r.debit_id} is approved and due but was not "
+                                                           f"collected: {r.status}", row, order.index(column) + 1,
+                                           severity="warning"))
