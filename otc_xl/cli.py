@@ -616,15 +616,19 @@ def validate(book: Path, as_of, toml, debug: bool) -> None:
 @AS_OF
 @DEBUG
 def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
-    """Run the whole cycle on the demo: import the demo bank statement, apply cash, report.
+    """Run the whole cycle on the demo: import the bank statement, account work, report.
 
     Works on a copy of the demo workbook (the shipped file is not changed): imports
-    otc_demo_camt053.xml into its Payments, then runs every job and writes otc_demo_report.xlsx,
-    and the dunning letters and e-mail drafts (es, it, fr, en, de, ro) to otc_demo_report_letters/.
+    otc_demo_camt053.xml into its Payments; posts the approved credit allocations, pays the
+    approved refund (a SEPA pain.001 file), collects the due plan instalments (pain.008), hands
+    items over to legal (case files) and reconciles a Spanish customer's ledger extract
+    (otc_demo_customer_statement.xlsx, with a reply letter); then runs every job and writes
+    otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
     """
     import shutil
 
-    from .demo.workbooks import write_demo_bank_file, write_demo_workbook
+    from .demo.accounts import reconciled_customer
+    from .demo.workbooks import write_demo_bank_file, write_demo_customer_statement, write_demo_workbook
 
     def action() -> None:
         work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
@@ -635,15 +639,30 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                 write_demo_workbook(copy)
         else:
             shutil.copy(source, copy)
-        statement = (source.parent / "otc_demo_camt053.xml") if source else None
-        if statement is None or not statement.exists():
+        shipped = (lambda name: source.parent / name) if source else (lambda name: work / "absent" / name)
+        statement = shipped("otc_demo_camt053.xml")
+        if not statement.exists():
             statement = write_demo_bank_file(work / "otc_demo_camt053.xml")
+        theirs = shipped("otc_demo_customer_statement.xlsx")
+        if not theirs.exists():
+            theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
+        files = out.with_name(f"{out.stem}_letters")
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
         _import((statement,), copy, None, (), None)
-        console.print("[bold]2. Apply cash, run collections and write the reports[/]")
-        _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of,
-                 files_dir=out.with_name(f"{out.stem}_letters"))
+        ledger = load_ledger(XlsxSource(copy))
+        customer = reconciled_customer(ledger.customers, ledger.invoices)
+        for title, jobs, extra in (
+                ("2. Post the approved credit allocations", ["post_credits"], {}),
+                ("3. Pay the approved refund (SEPA credit transfer)", ["issue_refunds"], {}),
+                ("4. Collect the due plan instalments (SEPA direct debit)", ["issue_debits"], {}),
+                ("5. Hand over to legal, with case files", ["case_files"], {}),
+                (f"6. Reconcile customer {customer} with {theirs.name}", ["reconcile"],
+                 {"their_file": (customer, theirs, "EUR")})):
+            console.print(f"[bold]{title}[/]", soft_wrap=True)
+            _execute(copy, jobs, None, True, None, as_of, files_dir=files, backup=False, **extra)
+        console.print("[bold]7. Apply cash, run collections and write the reports[/]")
+        _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of, files_dir=files)
     _guard(debug, action)
 
 

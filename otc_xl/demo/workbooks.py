@@ -23,6 +23,7 @@ from ..io.xlsx_writer import fill_sheet
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
+from .accounts import COMPANY_BIC, COMPANY_IBAN, CREDITOR_ID, accounts_demo, customer_statement_book
 from .bankfile import write_camt053
 from .synth import PLACES, make_dataset
 
@@ -161,16 +162,47 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     """A realistic multilingual ledger: ~120 customers, 2,000 open items, 260 bank lines (40 more in the
     demo camt.053), 150 orders, 12 months of credit sales."""
     data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
+    every_payment = data.payments
     data.payments = data.payments.iloc[:IN_WORKBOOK]
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
-              _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections"))]
+              _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections",
+                                   company_iban=COMPANY_IBAN, company_bic=COMPANY_BIC, sepa_creditor_id=CREDITOR_ID,
+                                   legal_min_days=270))]
     customers, invoices = collections_demo(data)
     frames = {"invoices": invoices, "payments": data.payments, "customers": customers,
               "orders": data.orders, "sales": data.sales,
               "aliases": pd.DataFrame(columns=["payer", "customer_id", "note"])}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
     sheets += _records_demo(customers, invoices)
+    sheets += accounts_demo(customers, invoices, DEMO_AS_OF, _pending_after_import(invoices, every_payment, customers))
     return _write(Path(path), sheets)
+
+
+def _pending_after_import(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
+    """What the demo run's cash application will apply once the demo camt.053 is imported: the
+    approvals typed in the demo are for the proposals the run will make."""
+    from ..matching import MatchConfig, match_payments
+    from ..model.money import cents
+
+    apps = match_payments(invoices, payments, customers, MatchConfig.from_config(Config())).applications
+    auto = apps.loc[apps["status"] == "auto"]
+    return auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+
+
+def write_demo_customer_statement(path: str | Path, seed: int = 2026) -> Path:
+    """``otc_demo_customer_statement.xlsx``: a Spanish customer's ledger extract to reconcile."""
+    from ..collecting.statements import customer_receipts
+    from ..matching import MatchConfig, match_payments
+    from .accounts import reconciled_customer
+
+    data = make_dataset(seed=seed, as_of=DEMO_AS_OF)
+    customers, invoices = collections_demo(data)
+    apps = match_payments(invoices, data.payments, customers, MatchConfig.from_config(Config())).applications
+    receipts = customer_receipts(data.payments, apps)
+    paid = receipts.loc[receipts["customer_id"] == reconciled_customer(customers, invoices)]
+    book = customer_statement_book(customers, invoices, DEMO_AS_OF, paid)
+    _save_reproducibly(book, Path(path))
+    return Path(path)
 
 
 STREETS = {"es": "Calle Mayor", "it": "Via Roma", "fr": "Rue de la République", "en": "High Street",
