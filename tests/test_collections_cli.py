@@ -108,16 +108,18 @@ def test_writeoff_approvals_survive_a_refresh(demo_copy):
 
 
 def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_path):
-    result = run("credits", demo_copy)
+    result = run("credits", demo_copy)  # the demo carries two approvals typed by Marta: posted now
     assert result.exit_code == 0 and "credit allocations proposed" in result.output, result.output
     rows = table_rows(demo_copy, "CreditAllocations")
+    demo_posted = table_rows(demo_copy, "CreditPostings")
+    assert [r["approved_by"] for r in demo_posted] == ["Marta Ruiz", "Marta Ruiz"]
     assert rows and all(r["amount"] > 0 for r in rows)
+    assert not {r["allocation_id"] for r in demo_posted} & {r["allocation_id"] for r in rows}
     left = {r["credit_id"]: r for r in table_rows(demo_copy, "CreditsLeft")}
-    for credit, entry in left.items():  # what each credit gave and kept ties to the cent
-        given = sum(round(r["amount"] * 100) for r in rows if r["credit_id"] == credit)
+    for credit, entry in left.items():  # what each credit gave (proposed or posted now) and kept ties to the cent
+        given = sum(round(r["amount"] * 100) for r in rows + demo_posted if r["credit_id"] == credit)
         assert round(entry["allocated"] * 100) == given
         assert round(entry["left"] * 100) == round(entry["credit_open"] * 100) + given
-    assert table_rows(demo_copy, "CreditPostings") == []
     allocation = approve_first_row(demo_copy, "CreditAllocations", "yes", "Marta")
     approved = next(r for r in rows if r["allocation_id"] == allocation)
     before = run("ageing", demo_copy, "--out", tmp_path / "before.xlsx")
@@ -125,14 +127,14 @@ def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_p
     posted = run("credits", demo_copy)
     assert posted.exit_code == 0 and re.search(r"allocations posted now\s*│\s*1 │", posted.output), posted.output
     record = table_rows(demo_copy, "CreditPostings")
-    assert [(r["allocation_id"], r["amount"], r["approved_by"], r["status"]) for r in record] == [
+    assert [(r["allocation_id"], r["amount"], r["approved_by"], r["status"]) for r in record[2:]] == [
         (allocation, approved["amount"], "Marta", "awaiting ERP")]
     remaining = table_rows(demo_copy, "CreditAllocations")
     assert allocation not in {r["allocation_id"] for r in remaining}
     # a third run posts nothing more and proposes nothing twice
     third = run("credits", demo_copy)
     assert third.exit_code == 0 and re.search(r"allocations posted now\s*│\s*0 │", third.output)
-    assert len(table_rows(demo_copy, "CreditPostings")) == 1
+    assert len(table_rows(demo_copy, "CreditPostings")) == 3
     assert len(table_rows(demo_copy, "CreditAllocations")) == len(remaining)
     # the posting feeds the reports: both items moved by the amount, the customer's balance did not
     assert run("ageing", demo_copy, "--out", tmp_path / "after.xlsx").exit_code == 0

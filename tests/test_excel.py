@@ -22,7 +22,8 @@ from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments
 
 INPUT_SHEETS = ["Read me", "Config", "Invoices", "Payments", "Customers", "Orders", "Sales", "Aliases"]
-RECORD_SHEETS = ["DunningHistory", "ContactLog"]  # otc_xl's own records in the demo: rewritten, never lost
+RECORD_SHEETS = ["DunningHistory", "ContactLog", "CreditAllocations", "Refunds", "PaymentPlans"]
+"""otc_xl's own records in the demo (history, approvals typed, a plan): rewritten, never lost."""
 
 
 def remote(path):
@@ -45,8 +46,8 @@ def values_written(book, sheet_position):
     ("kpis", ["KPIs"]),
     ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
                      "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
-                     "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditAllocations", "CreditsLeft",
-                     "CreditPostings", "LegalCases", "Refunds", "RefundLog"]),
+                     "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditsLeft", "CreditPostings",
+                     "LegalCases", "DirectDebits", "DebitLog", "RefundLog"]),
     ("dunning", ["Dunning", "DunningItems"]),
     ("worklist", ["Worklist"]),
     ("disputes", ["Disputes", "DisputeItems", "WriteOffs"]),

@@ -5,7 +5,8 @@ import pytest
 
 import otc_xl
 from conftest import ROOT
-from otc_xl.demo.workbooks import LABELS, write_demo_bank_file, write_demo_workbook, write_template_workbook
+from otc_xl.demo.workbooks import (LABELS, write_demo_bank_file, write_demo_customer_statement, write_demo_workbook,
+                                   write_template_workbook)
 from otc_xl.model.contracts import CONTRACTS
 
 
@@ -18,7 +19,8 @@ def content(path):
 
 
 @pytest.mark.parametrize("name, writer", [("otc_demo.xlsx", write_demo_workbook),
-                                          ("otc_template.xlsx", write_template_workbook)])
+                                          ("otc_template.xlsx", write_template_workbook),
+                                          ("otc_demo_customer_statement.xlsx", write_demo_customer_statement)])
 def test_committed_workbook_matches_generator(tmp_path, name, writer):
     fresh = writer(tmp_path / name)
     assert content(fresh) == content(ROOT / "workbooks" / name), "regenerate with: python workbooks/generate.py"
