@@ -42,9 +42,9 @@ def their_account_from_grid(name: str, grid: list[list[Any]], options: ParseOpti
                                              "number and an amount")])
     raw = RawTable(name, grid[best], [list(r) for r in grid[best + 1:]], header_row=best + 1)
     mapped = {c.name for c in map(THEIR_ACCOUNT.match_header, raw.headers) if c is not None}
-    missing = [what for what, need in (("a document number column (invoice no., factura, fattura, facture, "
+    missing = [what for what, need in (("document number column (invoice no., factura, fattura, facture, "
                                         "Rechnung …)", {"document", "their_document"}),
-                                       ("an amount column or debit and credit columns", {"amount", "debit", "credit"}))
+                                       ("amount column nor debit and credit columns", {"amount", "debit", "credit"}))
                if not mapped & need]
     if missing:
         found = ", ".join(repr(str(h)[:40]) for h in raw.headers if not is_blank(h)) or "none"

@@ -1,0 +1,272 @@
+"""The ``otc-xl`` command line: the same jobs as the Excel buttons, on .xlsx files.
+
+Exit codes: 0 done; 1 the input has errors (all of them are listed); 2 wrong usage;
+3 an internal error (please report it; ``--debug`` shows the traceback).
+
+This module holds the command group, the shared options and the one path every book command
+takes (read, run the jobs, write); the commands live by capability in ``reports``,
+``collections``, ``accounts`` and ``tools``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+
+from .. import __version__
+from ..io.customer_file import read_their_account
+from ..io.files import write_files
+from ..io.locking import refuse_output_over_input, writing
+from ..io.report_splice import replace_report_sheets
+from ..io.report_writer import write_new_workbook
+from ..io.sepa import issued_end_to_end_ids
+from ..io.xlsx_reader import XlsxSource
+from ..io.xlsx_writer import messages_report
+from ..ledger import Ledger, load_ledger
+from ..model.problems import Problem, ValidationError
+from ..model.values import parse_date
+from ..workflows import JobResult, TheirAccount, run_jobs
+
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+DEMO_BOOK = Path("workbooks") / "otc_demo.xlsx"
+
+
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+AS_OF = click.option("--as-of", callback=_as_of, metavar="DATE",
+                     help="Reporting date (31/12/2026 or 2026-12-31); default: Config sheet, else today.")
+CONFIG = click.option("--config", "toml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                      help="TOML file with settings (overrides the Config sheet).")
+DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+NO_BACKUP = click.option("--no-backup", "no_backup", is_flag=True,
+                         help="When writing into BOOK itself, do not keep the previous file as BOOK.bak.xlsx.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="otc-xl")
+def main() -> None:
+    """Order-to-Cash toolkit for Excel workbooks: cash application, AR reports and collections.
+
+    Input workbooks hold tables (sheets or Excel Tables) named Invoices, Payments, Customers,
+    Orders and Config; headers may be in English, Spanish, Italian, French or German.
+    Reports go to a new workbook unless --in-place is given. Input sheets are never changed, an
+    output that is the input is refused, and a workbook being written is locked (a second command
+    waits up to OTC_XL_LOCK_TIMEOUT seconds, default 120).
+    """
+
+
+def _print_problems(problems: list[Problem], limit: int = 50) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for p in errors[:limit]:
+        err_console.print(f"[bold red]error[/]   {p}", markup=True, soft_wrap=True)
+    if len(errors) > limit:
+        err_console.print(f"… and {len(errors) - limit} more errors")
+    for p in warnings[:10]:
+        err_console.print(f"[yellow]warning[/] {p}", markup=True, soft_wrap=True)
+    if len(warnings) > 10:
+        err_console.print(f"… and {len(warnings) - 10} more warnings (all are listed on the otc_messages sheet)")
+
+
+def _wait(message: str) -> None:
+    err_console.print(f"[yellow]waiting[/] {message}", markup=True, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    """Steps done of all, elapsed time and time left (shown on a terminal; silent when piped)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
+
+
+def _load(book: Path, require: tuple[str, ...], toml: Path | None, as_of: dt.date | None,
+          progress: Progress | None = None) -> Ledger:
+    with (contextlib.nullcontext(progress) if progress else _progress()) as bar:
+        task = bar.add_task(f"Reading {book.name}", total=None)
+        ledger = load_ledger(XlsxSource(book), require=require, toml=toml, as_of=as_of)
+        bar.remove_task(task)
+    if not ledger.ok:
+        raise ValidationError(ledger.problems)
+    return ledger
+
+
+class _Steps:
+    """Advances one progress task through a known number of named steps."""
+
+    def __init__(self, bar: Progress, total: int, verb: str):
+        self.bar, self.verb, self.done = bar, verb, 0
+        self.task = bar.add_task(verb, total=total)
+
+    def __call__(self, name: str, *_) -> None:
+        self.bar.update(self.task, completed=self.done, description=f"{self.verb} {name}")
+        self.done += 1
+
+    def finish(self) -> None:
+        self.bar.update(self.task, completed=self.done)
+        self.bar.remove_task(self.task)
+
+
+def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
+    console.print(f"[bold]{title}[/]", soft_wrap=True)
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in result.summary:
+        table.add_row(label, value)
+    console.print(table)
+    if written:
+        console.print(f"Report written to [bold]{written}[/]", soft_wrap=True)
+
+
+def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
+             as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
+             customer_ids: list[str] | None = None, backup: bool = True,
+             their_file: tuple[str, Path, str] | None = None) -> Path:
+    target = (out or book) if in_place else (out or book.with_name(f"{book.stem}_report.xlsx"))
+    if not in_place:
+        refuse_output_over_input(target, [book])
+    # The lock is held from the read to the rename: a second command writing the same file waits, and
+    # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
+    with writing(target, _wait):
+        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids, backup,
+                               their_file)
+
+
+def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
+                    as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
+                    customer_ids: list[str] | None, backup: bool = True,
+                    their_file: tuple[str, Path, str] | None = None) -> Path:
+    with _progress() as bar:
+        ledger = _load(book, require, toml, as_of, bar)
+        theirs = _their_account(their_file, ledger) if their_file else None
+        steps = _Steps(bar, len(jobs), "Running")
+        issued = _issued(book, files_dir) if PAYS.intersection(jobs) else None
+        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued,
+                               their_account=theirs)
+        steps.finish()
+        sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
+        folder = None
+        count = len(result.files) + len(result.books)
+        if count:
+            folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
+
+        def documents() -> None:
+            bar.add_task(f"Writing {count:,} document(s)", total=None)
+            write_files(folder, result.files)
+            for name, book_sheets in result.books.items():
+                write_new_workbook(folder / name, book_sheets)
+        pays = bool(PAYS.intersection(jobs)) and count
+        if pays:  # a payment file first: a log entry never exists without its file (the folder guards repeats)
+            documents()
+        steps = _Steps(bar, len(sheets), "Writing sheet")
+        try:
+            if in_place:
+                written = replace_report_sheets(book, sheets, target, on_sheet=steps, backup=backup)
+            else:
+                written = write_new_workbook(target, sheets, on_sheet=steps)
+        except BaseException:
+            if pays:
+                err_console.print(f"[bold red]The payment file(s) {', '.join(result.files)} were written to {folder}, "
+                                  f"but {target.name} was not updated.[/] Their payments will not be put in another "
+                                  "file (the ids are read back from that folder); check them before sending.",
+                                  markup=True, soft_wrap=True)
+            raise
+        steps.finish()
+        if count and not pays:
+            documents()
+    _print_problems([p for p in ledger.problems if p.severity == "warning"])
+    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
+    if folder:
+        console.print(f"{count:,} document(s) written to [bold]{folder}[/]", soft_wrap=True)
+    return written
+
+
+def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
+    """The customer's file, read with the book's settings (decimal separator, date order)."""
+    customer, path, currency = their_file
+    lines, notes, columns = read_their_account(path, ledger.config.parse_options())
+    return TheirAccount(customer, lines, path.name, notes, currency.upper(), "currency" in columns)
+
+
+PAYS = {"issue_refunds", "issue_debits"}
+"""Jobs that write SEPA payment files: the files already issued next to the book are read first."""
+
+
+def _issued(book: Path, files_dir: Path | None) -> dict[str, str]:
+    """End-to-end ids in the SEPA files already written for ``book`` (its letters folder, every date,
+    and ``files_dir``): a second guard against paying twice, should the book not have been saved."""
+    found = issued_end_to_end_ids(book.with_name(f"{book.stem}_letters"))
+    if files_dir:
+        found.update(issued_end_to_end_ids(files_dir))
+    return found
+
+
+def _guard(debug: bool, action) -> None:
+    """Run ``action``; turn input problems into exit 1 and anything unexpected into a short message."""
+    try:
+        action()
+    except ValidationError as exc:
+        _print_problems(exc.problems)
+        err_console.print(f"[bold red]Stopped:[/] {len(exc.problems)} problem(s); nothing was written.",
+                          markup=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback to users
+        if debug:
+            raise
+        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. Nothing was written. "
+                          "Please report this with the command you ran (add --debug for details).", markup=True)
+        sys.exit(3)
+
+
+
+def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str, ...] = ("invoices",)):
+    @main.command(name=name, help=help_text)
+    @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Report workbook to write (default: BOOK_report.xlsx next to BOOK).")
+    @click.option("--in-place", is_flag=True,
+                  help="Write the report sheets into BOOK itself (only otc_xl's own sheets are replaced).")
+    @NO_BACKUP
+    @AS_OF
+    @CONFIG
+    @DEBUG
+    def command(book: Path, out: Path | None, in_place: bool, no_backup: bool, as_of, toml, debug: bool) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, in_place, toml, as_of, require, backup=not no_backup))
+
+    return command
+
+
+FILES_DIR = click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
+                         help="Folder for letters and e-mail drafts (default: BOOK_letters/<as-of date>/ next to BOOK).")
+KEEP_BOOK = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Write BOOK with the new sheets to this file and leave BOOK unchanged "
+                              "(default: BOOK itself; only otc_xl's own sheets are replaced).")
+
+
+def _collections_command(name: str, jobs: list[str], help_text: str, writes_files: bool = False):
+    """Commands whose sheets are records the next run reads back: they update BOOK itself.
+    Only those that write letters take ``--files``."""
+    def command(book: Path, out: Path | None, no_backup: bool, as_of, toml, debug: bool,
+                files_dir: Path | None = None) -> None:
+        _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir, backup=not no_backup))
+
+    for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), NO_BACKUP, KEEP_BOOK,
+                   click.argument("book", type=click.Path(dir_okay=False, path_type=Path))):
+        command = option(command)
+    return main.command(name=name, help=help_text)(command)

@@ -1,0 +1,267 @@
+"""Bank import, validation, the demo, the Excel add-in and the template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ..io.locking import same_file, writing
+from ..io.xlsx_reader import XlsxSource
+from ..ledger import load_ledger
+from ..model.contracts import CONTRACTS
+from ..model.problems import Problem, ValidationError, errors_in
+from ..workflows import RUN_ALL
+from .core import (AS_OF, CONFIG, DEBUG, DEMO_BOOK, _execute, _guard, _load, _print_problems, _progress, _Steps,
+                   _wait, console, err_console, main)
+
+
+def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
+            toml: Path | None) -> None:
+    """Read every file first (any error: nothing is appended), then append the new receipts."""
+    for path in (*files, *advice):
+        if same_file(path, book):
+            raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
+                                                      "statement or advice file instead (nothing was written)")])
+    from ..config import config_from_sheet, config_from_toml
+    from ..io.import_log import append_logged
+    from ..io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
+
+    config, problems = config_from_sheet(XlsxSource(book).raw_config())
+    if toml:
+        config, more = config_from_toml(toml, config)
+        problems += more
+    if errors_in(problems):
+        raise ValidationError(problems)
+    try:
+        options, profile = config.parse_options(), parse_profile(config.bank_columns)
+    except ValueError as exc:
+        raise ValidationError([Problem("Config", str(exc))]) from None
+    table = Table("file", "format", "receipts", "debits skipped", show_header=True)
+    frames, notes = [], []
+    with _progress() as bar:
+        steps = _Steps(bar, len(files), "Reading")
+        for path in files:
+            steps(path.name)
+            rows = bar.add_task(f"  rows of {path.name}", total=None)
+            frames.append(parse_bank_file(path, fmt, options, profile,
+                                          progress=lambda done, total: bar.update(rows, completed=done, total=total)))
+            bar.remove_task(rows)
+        steps.finish()
+    for path, lines in zip(files, frames):
+        notes += lines.notes
+        table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
+    import pandas as pd
+    payments = pd.concat([f.payments for f in frames], ignore_index=True) if frames else pd.DataFrame()
+    for path in advice:
+        payments = apply_advice(payments, read_advice(path, options))
+    with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
+        bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
+        result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+    console.print(table)
+    for note in notes:
+        console.print(f"note: {note}", soft_wrap=True)
+    console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
+                  f"{result.already_there:,} already there (not added again).", soft_wrap=True)
+    console.print(f"Import log: {logged}.", soft_wrap=True)
+
+
+def _log_rows(files, frames, result, notes: list[str]):
+    """One ImportLog row per file: receipts, new ones, duplicates, debits, totals per currency, notes."""
+    import pandas as pd
+
+    from ..model.money import money_sum
+
+    stamp = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+    rows = []
+    for path, lines in zip(files, frames):
+        payments = lines.payments
+        added = int(payments["payment_id"].isin(result.added_ids).sum())
+        totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
+        mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
+        rows.append({"imported_at": stamp, "file": path.name, "format": lines.source, "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added, "debits_skipped": lines.debits,
+                     "totals": totals, "notes": mine})
+    return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
+                                       "debits_skipped", "totals", "notes"])
+
+
+@main.command("import-bank")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "book", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook whose Payments table receives the new receipts.")
+@click.option("--format", "fmt", type=click.Choice(["camt", "mt940", "csv", "xlsx"]),
+              help="Force the format (default: detected from the content).")
+@click.option("--advice", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Remittance advice (CSV/XLSX: payment reference, invoice, amount, deduction, reason).")
+@CONFIG
+@DEBUG
+def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
+    """Append the receipts of bank FILES (camt.053/054, MT940, CSV/XLSX exports) to BOOK's Payments.
+
+    Only credits are imported; debits are counted and skipped. A line already in Payments (same
+    payment_id: the bank's reference, or a stable hash of the line) is not added again, so
+    importing the same file twice adds nothing. Every file is read and checked before anything is
+    written (MT940 balances must tie, camt amounts and dates must be valid, every receipt must fit
+    the Payments contract); a bad file stops the import with a message and BOOK is left as it was.
+    The encoding of text files is detected and named. BOOK is locked while it is written: a second
+    command waits for it (OTC_XL_LOCK_TIMEOUT seconds, default 120).
+    """
+    _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@AS_OF
+@CONFIG
+@DEBUG
+def validate(book: Path, as_of, toml, debug: bool) -> None:
+    """Check BOOK's input tables and list every problem; writes nothing.
+
+    Exit code 0 when the workbook can be used, 1 when it has errors.
+    """
+    def action() -> None:
+        source = XlsxSource(book)
+        ledger = _load(book, ("invoices",), toml, as_of)
+        _print_problems(ledger.problems)
+        for name in ("invoices", "payments", "customers", "orders"):
+            where = source.locate(CONTRACTS[name])
+            console.print(f"{name:<10} {len(getattr(ledger, name)):>8,} rows   {where or '(absent)'}")
+        console.print("[green]OK[/]: the workbook can be used.", markup=True)
+    _guard(debug, action)
+
+
+@main.command()
+@click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Demo workbook to use (default: {DEMO_BOOK} if present, else generated).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("otc_demo_report.xlsx"),
+              show_default=True, help="Report workbook to write.")
+@AS_OF
+@DEBUG
+def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
+    """Run the whole cycle on the demo: import the bank statement, account work, report.
+
+    Works on a copy of the demo workbook (the shipped file is not changed): imports
+    otc_demo_camt053.xml into its Payments; posts the approved credit allocations, pays the
+    approved refund (a SEPA pain.001 file), collects the due plan instalments (pain.008), hands
+    items over to legal (case files) and reconciles a Spanish customer's ledger extract
+    (otc_demo_customer_statement.xlsx, with a reply letter); then runs every job and writes
+    otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
+    """
+    import shutil
+
+    from ..demo.accounts import reconciled_customer
+    from ..demo.workbooks import write_demo_bank_file, write_demo_customer_statement, write_demo_workbook
+
+    def action() -> None:
+        work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
+        source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
+        copy = work / "otc_demo.xlsx"
+        if source is None:
+            with console.status("Generating the demo workbook …"):
+                write_demo_workbook(copy)
+        else:
+            shutil.copy(source, copy)
+        shipped = (lambda name: source.parent / name) if source else (lambda name: work / "absent" / name)
+        statement = shipped("otc_demo_camt053.xml")
+        if not statement.exists():
+            statement = write_demo_bank_file(work / "otc_demo_camt053.xml")
+        theirs = shipped("otc_demo_customer_statement.xlsx")
+        if not theirs.exists():
+            theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
+        files = out.with_name(f"{out.stem}_letters")
+        console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
+                      f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
+        _import((statement,), copy, None, (), None)
+        ledger = load_ledger(XlsxSource(copy))
+        customer = reconciled_customer(ledger.customers, ledger.invoices)
+        for title, jobs, extra in (
+                ("2. Post the approved credit allocations", ["post_credits"], {}),
+                ("3. Pay the approved refund (SEPA credit transfer)", ["issue_refunds"], {}),
+                ("4. Collect the due plan instalments (SEPA direct debit)", ["issue_debits"], {}),
+                ("5. Hand over to legal, with case files", ["case_files"], {}),
+                (f"6. Reconcile customer {customer} with {theirs.name}", ["reconcile"],
+                 {"their_file": (customer, theirs, "EUR")})):
+            console.print(f"[bold]{title}[/]", soft_wrap=True)
+            _execute(copy, jobs, None, True, None, as_of, files_dir=files, backup=False, **extra)
+        console.print("[bold]7. Apply cash, run collections and write the reports[/]")
+        _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of, files_dir=files)
+    _guard(debug, action)
+
+
+@main.group()
+def addin() -> None:
+    """Build or install the OTC Excel add-in (ribbon tab, buttons, formulas)."""
+
+
+@addin.command("build")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
+              show_default=True, help="Where to write OTC.xlam and otc_workbook.xlsm.")
+@click.option("--macros", "macros_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with customUI14.xml and the .bas modules (default: the repository's macros/).")
+@DEBUG
+def addin_build(out_dir: Path, macros_dir: Path | None, debug: bool) -> None:
+    """Assemble OTC.xlam and a button-ready otc_workbook.xlsm from macros/ (works on any OS).
+
+    The VBA project is written from the .bas sources (no compiled p-code: Excel compiles it on
+    open); the ribbon is macros/customUI14.xml. Both embed xlwings' own VBA module (standalone,
+    no xlwings add-in needed); the add-in also carries the worksheet functions' wrappers.
+    """
+    from ..excel.addin import build_all
+
+    def action() -> None:
+        for path in build_all(out_dir, macros_dir):
+            console.print(f"built {path} ({path.stat().st_size:,} bytes)", soft_wrap=True)
+    _guard(debug, action)
+
+
+@addin.command("install")
+@click.option("--addin", "addin_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="An add-in file to install as it is (default: OTC.xlam built from the installed otc_xl "
+                   "and xlwings).")
+@click.option("--target", type=click.Path(file_okay=False, path_type=Path),
+              help="Install into this folder instead of Excel's start-up folder (XLSTART).")
+@DEBUG
+def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
+    """Install OTC.xlam into Excel's start-up folder and register otc_xl with xlwings.
+
+    Works from any directory after `pip install otc_xl`. The add-in is built on the spot from the
+    macros installed with otc_xl, with the VBA of the installed xlwings embedded (standalone: the
+    xlwings add-in is not needed) and the worksheet functions' wrappers (no Import Functions).
+    Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART and ~/.xlwings/xlwings.conf; macOS: Excel's
+    Startup folder and ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf (where xlwings
+    reads it there). The config gets UDF MODULES = otc_xl.excel.udfs and this Python as the
+    interpreter (INTERPRETER_WIN / INTERPRETER_MAC); other settings are kept.
+    """
+    from ..excel.addin import install
+
+    if target is None and not (sys.platform.startswith("win") or sys.platform == "darwin"):
+        raise click.UsageError(f"Excel has no start-up folder on this system ({sys.platform}): add-ins are installed "
+                               "on Windows or macOS. Give --target DIR to copy the add-in and its settings there.")
+
+    def action() -> None:
+        for line in install(addin_path, target):
+            console.print(line, soft_wrap=True)
+        console.print("Restart Excel: the OTC tab appears in the ribbon.")
+    _guard(debug, action)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default="otc_template.xlsx")
+def template(out: Path) -> None:
+    """Write an empty input workbook (tables, Config, data dictionary) to OUT (a new file)."""
+    from ..demo.workbooks import write_template_workbook
+    if out.exists():
+        err_console.print(f"[bold red]Stopped:[/] {out} already exists; choose a new file name (nothing was "
+                          "written).", markup=True, soft_wrap=True)
+        sys.exit(1)
+    write_template_workbook(out)
+    console.print(f"Template written to [bold]{out}[/]", soft_wrap=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
