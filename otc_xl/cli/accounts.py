@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from .core import (AS_OF, CONFIG, DEBUG, FILES_DIR, KEEP_BOOK, NO_BACKUP, _collections_command, _execute, _guard,
-                   main)
+from .core import _collections_command, _execute, _guard, in_book, main
 
 
 _collections_command("credits", ["post_credits"], """Credit balances: allocate credit notes and money on account, and post approved allocations.
@@ -61,12 +60,7 @@ reason and not collected. Needs Config company_name, company_iban and sepa_credi
 @click.argument("their_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--currency", default="", metavar="CCY",
               help="The account to reconcile when the customer has open items in several currencies.")
-@KEEP_BOOK
-@NO_BACKUP
-@FILES_DIR
-@AS_OF
-@CONFIG
-@DEBUG
+@in_book()
 def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: Path | None, no_backup: bool,
               files_dir: Path | None, as_of, toml, debug: bool) -> None:
     """Reconcile CUSTOMER's account with the statement or vendor ledger they sent (FILE: .xlsx or .csv).

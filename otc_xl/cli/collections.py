@@ -11,8 +11,7 @@ from ..io.locking import writing
 from ..io.report_splice import replace_report_sheets
 from ..io.xlsx_reader import XlsxSource
 from ..model.problems import Problem, ValidationError
-from .core import (AS_OF, CONFIG, DEBUG, FILES_DIR, KEEP_BOOK, NO_BACKUP, _as_of, _collections_command, _execute,
-                   _guard, _wait, console, main)
+from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main
 
 
 _collections_command("dunning", ["dunning", "letters"], """Dunning run: today's notices, letters and e-mail drafts.
@@ -39,12 +38,7 @@ residuals with an approval column that is kept when the sheet is refreshed) into
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--customer", "customers", multiple=True, metavar="ID",
               help="Customer to write a statement for (repeat for several; default: every customer).")
-@KEEP_BOOK
-@NO_BACKUP
-@FILES_DIR
-@AS_OF
-@CONFIG
-@DEBUG
+@in_book()
 def statement(book: Path, customers: tuple[str, ...], out: Path | None, no_backup: bool, files_dir: Path | None,
               as_of, toml, debug: bool) -> None:
     """Statements of account: opening balance, open items with ageing, payments, closing balance.

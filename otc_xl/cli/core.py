@@ -253,20 +253,30 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
 
 
 FILES_DIR = click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
-                         help="Folder for letters and e-mail drafts (default: BOOK_letters/<as-of date>/ next to BOOK).")
+                         help="Folder for letters, e-mail drafts and other files written (SEPA, case files) (default: "
+                              "BOOK_letters/<as-of date>/ next to BOOK).")
 KEEP_BOOK = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                          help="Write BOOK with the new sheets to this file and leave BOOK unchanged "
                               "(default: BOOK itself; only otc_xl's own sheets are replaced).")
 
 
+def in_book(writes_files: bool = True):
+    """The options of a command that updates BOOK itself: --out, --no-backup, --files (when it writes
+    documents), --as-of, --config, --debug."""
+    def apply(command):
+        for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), NO_BACKUP, KEEP_BOOK):
+            command = option(command)
+        return command
+    return apply
+
+
 def _collections_command(name: str, jobs: list[str], help_text: str, writes_files: bool = False):
     """Commands whose sheets are records the next run reads back: they update BOOK itself.
-    Only those that write letters take ``--files``."""
+    Only those that write letters or files take ``--files``."""
     def command(book: Path, out: Path | None, no_backup: bool, as_of, toml, debug: bool,
                 files_dir: Path | None = None) -> None:
         _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir, backup=not no_backup))
 
-    for option in (DEBUG, CONFIG, AS_OF, *((FILES_DIR,) if writes_files else ()), NO_BACKUP, KEEP_BOOK,
-                   click.argument("book", type=click.Path(dir_okay=False, path_type=Path))):
-        command = option(command)
+    command = in_book(writes_files)(command)
+    command = click.argument("book", type=click.Path(dir_okay=False, path_type=Path))(command)
     return main.command(name=name, help=help_text)(command)

@@ -59,13 +59,7 @@ def credit_transfer(payer: Party, transfers: list[Transfer], execution: dt.date,
     """A pain.001 file paying ``transfers`` from ``payer``'s account on ``execution``, XSD-validated."""
     from sepaxml import SepaTransfer
 
-    config = {"name": payer.name, "IBAN": payer.iban, "batch": True, "currency": "EUR"}
-    if payer.bic:
-        config["BIC"] = payer.bic
-    elif version.endswith(".03"):
-        raise ValidationError([Problem("Config", f"company_bic is needed for {version} files (the 2009 format "
-                                                 "names the bank by its BIC); add it, or use pain.001.001.09")])
-    sepa = SepaTransfer(config, schema=version, clean=True)
+    sepa = SepaTransfer(_ours(payer, version, "pain.001.001.03", "pain.001.001.09"), schema=version, clean=True)
     for t in transfers:
         payment = {"name": t.name, "IBAN": t.iban, "amount": int(t.cents), "execution_date": execution,
                    "description": t.text, "endtoend_id": t.end_to_end_id}
@@ -79,14 +73,8 @@ def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, v
     """A pain.008 file collecting ``debits`` (each with its mandate) into ``creditor``'s account."""
     from sepaxml import SepaDD
 
-    config = {"name": creditor.name, "IBAN": creditor.iban, "batch": True, "creditor_id": creditor.creditor_id,
-              "currency": "EUR", "instrument": "CORE"}
-    if creditor.bic:
-        config["BIC"] = creditor.bic
-    elif version.endswith(".02"):
-        raise ValidationError([Problem("Config", f"company_bic is needed for {version} files; add it, or use "
-                                                 "pain.008.001.08")])
-    sepa = SepaDD(config, schema=version, clean=True)
+    config = _ours(creditor, version, "pain.008.001.02", "pain.008.001.08")
+    sepa = SepaDD({**config, "creditor_id": creditor.creditor_id, "instrument": "CORE"}, schema=version, clean=True)
     for d in debits:
         payment = {"name": d.name, "IBAN": d.iban, "amount": int(d.cents), "type": d.sequence,
                    "collection_date": collection, "mandate_id": d.mandate_id, "mandate_date": d.mandate_date,
@@ -95,6 +83,17 @@ def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, v
             payment["BIC"] = d.bic
         sepa.add_payment(payment)
     return _export(sepa, msg_id)
+
+
+def _ours(party: Party, version: str, needs_bic: str, current: str) -> dict:
+    """sepaxml's configuration of our side; the 2009 formats name the bank by its BIC, so there it is required."""
+    config = {"name": party.name, "IBAN": party.iban, "batch": True, "currency": "EUR"}
+    if party.bic:
+        config["BIC"] = party.bic
+    elif version == needs_bic:
+        raise ValidationError([Problem("Config", f"company_bic is needed for {version} files (that format names "
+                                                 f"the bank by its BIC); add it, or use {current}")])
+    return config
 
 
 def _export(sepa, msg_id: str) -> bytes:
