@@ -217,9 +217,9 @@ def _escape_header(name: str) -> str:
 
 
 def _chart(book, report: ReportSheet, columns: list[str], rows: int):
-    """The report's native clustered column chart (None when ``only`` names a row the table lacks)."""
+    """The report's native chart (None when ``only`` names a row the table lacks)."""
     spec, sheet = report.chart, report.sheet
-    chart = book.add_chart({"type": "column"})
+    chart = book.add_chart({"type": spec.kind})
     chart.set_title({"name": spec.title})
     chart.set_size({"width": 680, "height": 340})
     if spec.x_title:

@@ -210,8 +210,44 @@ DEBIT_LOG = TableContract(
     ),
 )
 
+_N = "amount"  # two-decimal numbers: money, days and percentages alike
+HISTORY = TableContract(
+    name="history",
+    doc="One snapshot per run date (written by the history job): per currency for the whole ledger (collector "
+        "(all)) and per collector; a re-run on the same date replaces that date's rows.",
+    sheet_names=("History",),
+    columns=(
+        Column("snapshot_date", "date", "Date of the run (its as_of).", True),
+        Column("collector", "text", "(all), or the collector.", True),
+        Column("currency", "currency", "Currency."),
+        *(Column(name, _N, doc) for name, doc in (
+            ("open_ar", "Open AR."), ("current", "Not yet due."), ("overdue", "Past due."),
+            ("overdue_pct", "Overdue ÷ open AR, %."), ("over_90", "More than 90 days past due."),
+            ("disputed", "Open amount of disputed items."), ("unapplied", "Unapplied cash ((all) rows)."),
+            ("unbilled", "Unbilled revenue ((all) rows)."), ("dso", "DSO, days."),
+            ("count_back_dso", "Count-back DSO, days."), ("best_possible_dso", "Best possible DSO, days."),
+            ("average_days_delinquent", "ADD, days."), ("cei", "CEI, %."),
+            ("promises_kept_pct", "Promises kept ÷ judged, %."))),
+        Column("items", "integer", "Open items."),
+        Column("customers", "integer", "Customers with open items."),
+    ),
+)
+
+HISTORY_BUCKETS = TableContract(
+    name="history_buckets",
+    doc="The ageing buckets of each History snapshot, one row per bucket (written by the history job).",
+    sheet_names=("HistoryBuckets",),
+    columns=(
+        Column("snapshot_date", "date", "Date of the run.", True),
+        Column("collector", "text", "(all), or the collector.", True),
+        Column("currency", "currency", "Currency."),
+        Column("bucket", "text", "Bucket label (Current, 1-30 …).", True),
+        Column("amount", "amount", "Open amount in the bucket.", True),
+    ),
+)
+
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
                                                           WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS,
                                                           REFUND_APPROVALS, REFUND_LOG, LEGAL_CASES,
-                                                          PAYMENT_PLANS, DEBIT_LOG)}
+                                                          PAYMENT_PLANS, DEBIT_LOG, HISTORY, HISTORY_BUCKETS)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

@@ -30,14 +30,15 @@ REPORT_TABLES = frozenset({
     "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
-    "tblDebitLog",
+    "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 
 
 @dataclass(frozen=True)
 class BarChart:
-    """A clustered column chart: one series per value column, one group per category row.
+    """A native chart: one series per value column, one point per category row (clustered columns,
+    or lines with ``kind="line"``).
 
     With ``only``, the chart shows the one row whose ``category`` is ``only`` (its value columns
     as the bars), so amounts in different currencies never share an axis."""
@@ -48,6 +49,8 @@ class BarChart:
     only: str | None = None
     x_title: str = ""
     y_title: str = ""
+    kind: str = "column"
+    """``column`` (clustered columns) or ``line`` (a trend over the category, e.g. dates)."""
 
 
 @dataclass

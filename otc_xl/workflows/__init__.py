@@ -16,6 +16,7 @@ from .collections import (disputes_job, dunning_report, letters_job, statement_j
                           writeoffs_job)
 from .common import JobResult, Run
 from .reconciling import TheirAccount, reconcile_job
+from .trends import history_job
 from .reports import (ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report,
                       unbilled_report)
 
@@ -43,6 +44,7 @@ JOBS: dict[str, Job] = {
     "issue_debits": issue_debits_job,
     "refunds": refunds_job,
     "issue_refunds": issue_refunds_job,
+    "history": history_job,
     "letters": letters_job,
     "statements": statement_job,
 }

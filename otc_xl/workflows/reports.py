@@ -132,7 +132,8 @@ def kpi_report(run: Run) -> JobResult:
     ledger, cfg = run.ledger, run.ledger.config
     sales = ledger.sales if len(ledger.sales) else None
     opening = {cfg.home_currency: cfg.opening_ar} if cfg.opening_ar is not None else None
-    kpis = ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days, opening)
+    kpis = run.get("kpis", lambda: ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days,
+                                           opening))
     by_customer = run.get("ageing", lambda: ageing(ledger.invoices, run.as_of, cfg.buckets, cfg.ageing_basis))
     unapplied = run.get("unapplied", lambda: unapplied_cash(
         ledger.payments, run.results.get("applications"), run.as_of, cfg.buckets,

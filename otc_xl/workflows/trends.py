@@ -1,0 +1,61 @@
+"""The history job: today's snapshot added to History (a re-run the same day replaces it), trends
+with native line charts, and the week / month movement."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model.report import BarChart, ReportSheet
+from ..model.records import HISTORY, HISTORY_BUCKETS
+from ..reports import ar_kpis, unapplied_cash, unbilled_revenue
+from ..reports.history import BUCKET_COLUMNS, COLUMNS, merge, movements, snapshot, trend
+from .common import JobResult, Run, _contact_log, _formats, _match, _receipts
+
+TRENDS = (("TrendDSO", "dso", "DSO (days)"), ("TrendOverdue", "overdue_pct", "Overdue % of open AR"),
+          ("TrendCEI", "cei", "CEI (%)"))
+
+
+def history_job(run: Run) -> JobResult:
+    """``History`` and ``HistoryBuckets`` (the records, with today's snapshot), ``TrendDSO``,
+    ``TrendOverdue``, ``TrendCEI`` (one column per currency, a line chart each) and ``Movements``."""
+    ledger, cfg = run.ledger, run.ledger.config
+    sales = ledger.sales if len(ledger.sales) else None
+    opening = {cfg.home_currency: cfg.opening_ar} if cfg.opening_ar is not None else None
+    kpis = run.get("kpis", lambda: ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days,
+                                           opening))
+    unapplied = run.get("unapplied", lambda: unapplied_cash(ledger.payments, _match(run).applications, run.as_of,
+                                                            cfg.buckets, details=_match(run).unapplied))
+    unbilled = run.results.get("unbilled")
+    if unbilled is None:
+        unbilled = unbilled_revenue(ledger.orders, run.as_of, ledger.invoices, cfg.buckets, customers=ledger.customers)
+    today, today_buckets = snapshot(ledger.invoices, run.as_of, kpis, unapplied, unbilled, _contact_log(run),
+                                    cfg.buckets, cfg.ageing_basis)
+    history = merge(ledger.records["history"], today, COLUMNS)
+    buckets = merge(ledger.records["history_buckets"], today_buckets, BUCKET_COLUMNS)
+    moves = movements(history, ledger.invoices, _receipts(run), _match(run).applications, run.as_of)
+    money = ["open_ar", "current", "overdue", "over_90", "disputed", "unapplied", "unbilled"]
+    sheets = [ReportSheet("History", HISTORY.excel_table, history,
+                          _formats(history, money, ("items", "customers"))
+                          | {c: "number" for c in ("overdue_pct", "dso", "count_back_dso", "best_possible_dso",
+                                                   "average_days_delinquent", "cei", "promises_kept_pct")},
+                          notes=("One snapshot per run date; a re-run the same day replaces that day's rows.",
+                                 "DSO, CEI and the other sales-based KPIs are on the (all) rows.")),
+              ReportSheet("HistoryBuckets", HISTORY_BUCKETS.excel_table, buckets, {"amount": "money"})]
+    for sheet, measure, title in TRENDS:
+        frame = trend(history, measure)
+        currencies = tuple(c for c in frame.columns if c != "date")
+        sheets.append(ReportSheet(sheet, f"tbl{sheet}", frame, {c: "number" for c in currencies},
+                                  chart=BarChart(title, "date", currencies, kind="line", y_title=title)
+                                  if currencies and len(frame) else None))
+    sheets.append(ReportSheet("Movements", "tblMovements", moves,
+                              _formats(moves, [c for c in moves.columns if c not in ("period", "currency", "from_date",
+                                                                                       "to_date")]),
+                              notes=("Against the latest snapshot a week / 30 days earlier. new_overdue: items fallen "
+                                     "due since then and still open; collected: receipts dated since then;",
+                                     "written_off: short payments written off by cash application on them.")))
+    days = history["snapshot_date"].nunique()
+    earlier = ledger.records["history"]
+    replaced = len(earlier) and (pd.to_datetime(earlier["snapshot_date"]) == pd.Timestamp(run.as_of)).any()
+    line = (f"{days:,} date(s); today's snapshot {'replaced' if replaced else 'added'}" if len(today)
+            else "no open items: nothing to snapshot")
+    return JobResult(sheets, [("history", line)])

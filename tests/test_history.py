@@ -1,0 +1,80 @@
+"""History: one snapshot per date (a re-run replaces it), trends with native line charts, movements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import pandas as pd
+
+from test_cli import run
+from test_collections_cli import table_rows
+from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
+
+
+def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_copy):
+    for day in ("16/11/2026", "23/11/2026", "30/11/2026"):
+        assert run("run", demo_copy, "--in-place", "--no-backup", "--as-of", day).exit_code == 0
+    first = table_rows(demo_copy, "History")
+    dates = sorted({r["snapshot_date"].date() for r in first})
+    assert dates == [dt.date(2026, 11, 16), dt.date(2026, 11, 23), dt.date(2026, 11, 30)]
+    again = run("run", demo_copy, "--in-place", "--no-backup", "--as-of", "30/11/2026")
+    assert again.exit_code == 0 and "today's snapshot replaced" in again.output
+    second = table_rows(demo_copy, "History")
+    assert len(second) == len(first) and sorted({r["snapshot_date"].date() for r in second}) == dates
+    # the whole-ledger row equals the ledger: open AR per currency, current + overdue = open
+    today = [r for r in second if r["snapshot_date"].date() == dt.date(2026, 11, 30) and r["collector"] == ALL]
+    detail = table_rows(demo_copy, "AgeingDetail")
+    for row in today:
+        open_c = sum(round(d["open_amount"] * 100) for d in detail if d["currency"] == row["currency"])
+        assert round(row["open_ar"] * 100) == open_c
+        assert round(row["current"] * 100) + round(row["overdue"] * 100) == open_c
+    collectors = [r for r in second if r["snapshot_date"].date() == dt.date(2026, 11, 30) and r["collector"] != ALL]
+    for row in today:  # the collectors' rows add up to the whole
+        assert sum(round(r["open_ar"] * 100) for r in collectors if r["currency"] == row["currency"]) == \
+            round(row["open_ar"] * 100)
+    buckets = table_rows(demo_copy, "HistoryBuckets")
+    for row in today:
+        mine = [b for b in buckets if b["snapshot_date"] == row["snapshot_date"] and b["collector"] == ALL
+                and b["currency"] == row["currency"]]
+        assert sum(round(b["amount"] * 100) for b in mine) == round(row["open_ar"] * 100)
+    trend = table_rows(demo_copy, "TrendDSO")
+    assert [r["date"].date() for r in trend] == dates and set(trend[0]) == {"date", "EUR", "GBP", "USD"}
+    with zipfile.ZipFile(demo_copy) as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert sum(b"<c:lineChart>" in c for c in charts) == 2  # DSO and overdue %; CEI needs Config opening_ar
+    assert table_rows(demo_copy, "TrendCEI") == []  # no CEI without opening_ar: an empty trend, no chart
+    moves = {(r["period"], r["currency"]): r for r in table_rows(demo_copy, "Movements")}
+    week = moves[("week", "EUR")]
+    assert week["from_date"].date() == dt.date(2026, 11, 23)
+    assert round(week["overdue_change"] * 100) == round(week["overdue_to"] * 100) - round(week["overdue_from"] * 100)
+
+
+def item(invoice_id, collector, open_amount, due, currency="EUR", dispute=""):
+    due = pd.Timestamp(due)
+    return {"invoice_id": invoice_id, "customer_id": invoice_id[:2], "collector": collector, "currency": currency,
+            "amount": open_amount, "open_amount": open_amount, "invoice_date": due - pd.Timedelta(days=30),
+            "due_date": due, "dispute_code": dispute}
+
+
+def test_snapshot_figures_and_movements():
+    invoices = pd.DataFrame([item("A1", "Ana", 100.0, "2026-12-10"), item("A2", "Ana", 50.5, "2026-10-01"),
+                             item("B1", "", 20.0, "2026-07-01", dispute="PRICING"),
+                             item("C1", "Luca", 7.0, "2026-11-25", currency="USD")])
+    today, buckets = snapshot(invoices, dt.date(2026, 11, 30))
+    row = today.set_index(["collector", "currency"])
+    assert row.loc[(ALL, "EUR"), ["open_ar", "current", "overdue", "over_90", "disputed"]].tolist() == [
+        170.5, 100.0, 70.5, 20.0, 20.0]
+    assert row.loc[(ALL, "EUR"), "overdue_pct"] == 41.35
+    assert row.loc[("(none)", "EUR"), "open_ar"] == 20.0 and row.loc[("Ana", "EUR"), "items"] == 2
+    earlier = today.assign(snapshot_date=pd.Timestamp("2026-11-20"), open_ar=today["open_ar"] - 10)
+    history = merge(merge(earlier, today, COLUMNS), today, COLUMNS)
+    assert history["snapshot_date"].nunique() == 2 and len(history) == 2 * len(today)
+    receipts = pd.DataFrame({"payment_id": ["P1", "P2"], "payment_date": pd.to_datetime(["2026-11-25", "2026-11-10"]),
+                             "currency": ["EUR", "EUR"], "amount": [30.0, 99.0]})
+    apps = pd.DataFrame({"payment_id": ["P1"], "writeoff_amount": [0.4]})
+    moves = movements(history, invoices, receipts, apps, dt.date(2026, 11, 30)).set_index(["period", "currency"])
+    week = moves.loc[("week", "EUR")]
+    assert (week["open_ar_change"], week["collected"], week["written_off"]) == (10.0, 30.0, 0.4)
+    assert week["new_overdue"] == 0.0  # nothing of EUR fell due between 20 and 30 November
+    assert ("month", "EUR") not in moves.index  # no snapshot 30 days back
