@@ -69,6 +69,10 @@ Public Sub OTC_Legal(control As IRibbonControl)
     RunOTC "legal"
 End Sub
 
+Public Sub OTC_Team(control As IRibbonControl)
+    RunOTC "team"
+End Sub
+
 Public Sub OTC_Help(control As IRibbonControl)
     ThisWorkbook.FollowHyperlink "https://pypi.org/project/otc-xl/"
 End Sub

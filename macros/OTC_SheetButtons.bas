@@ -62,3 +62,7 @@ End Sub
 Public Sub LegalHandOver()
     RunOTC "legal"
 End Sub
+
+Public Sub TeamReport()
+    RunOTC "team"
+End Sub

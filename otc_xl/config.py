@@ -100,6 +100,8 @@ class Config:
     """Reconciliation with a customer: an amount gap up to this is agreed (rounding), and still shown."""
     debit_lead_days: int = 5
     """Direct debits: instalments due within this many days are collected by the debits command."""
+    team_folder: str = ""
+    """Team leader's workbook: the folder of the associates' workbooks the Team button consolidates."""
     legal_min_days: int = 120
     """Items at the last dunning level and at least this many days overdue go to the legal list."""
     templates_folder: str = ""
@@ -233,6 +235,7 @@ PARSERS = {
     "sepa_version": _choice("pain.001.001.09", "pain.001.001.03"),
     "debit_version": _choice("pain.008.001.08", "pain.008.001.02"),
     "legal_min_days": _count,
+    "team_folder": v.parse_text,
     "debit_lead_days": _count,
     "reconcile_tolerance": _number,
     "templates_folder": v.parse_text,

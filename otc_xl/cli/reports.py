@@ -1,9 +1,19 @@
-"""Report commands: run, match, ageing, unapplied, unbilled, kpis."""
+"""Report commands: run, match, ageing, unapplied, unbilled, kpis, and the team consolidation."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..io.locking import refuse_output_over_input, writing
+from ..io.report_writer import write_new_workbook
+from ..io.team_books import read_member, team_workbooks
+from ..model.problems import Problem, ValidationError
 from ..workflows import RUN_ALL
-from .core import _book_command
+from ..workflows.team import team_report
+from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, main
 
 
 _book_command("run", RUN_ALL, """Run every job on BOOK and write the report workbook.
@@ -40,3 +50,39 @@ _book_command("kpis", ["kpis"], """Compute DSO, count-back DSO, best possible DS
 
 Credit sales come from the Sales sheet when present (else estimated from the invoices listed);
 CEI needs Config opening_ar. Writes KPIs with the reconciliation controls.""")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Team report to write (default: FOLDER/team_report.xlsx).")
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Customers in TopOverdue and TopRisk, per currency.")
+@AS_OF
+@DEBUG
+def team(folder: Path, out: Path | None, top: int, as_of, debug: bool) -> None:
+    """Consolidate every associate workbook in FOLDER into one team report.
+
+    Each .xlsx/.xlsm in FOLDER is one associate (named by the file); they are only read, never
+    changed. Workbooks of another entity (Config company_name) or home currency than most, or
+    repeating invoice numbers of another workbook, are left out with the reason; unreadable ones
+    are listed with theirs; the others consolidate. Writes Workbooks, TeamAgeing, TeamPivotData,
+    TopOverdue, TopRisk, Workload (calls due, customers overdue, disputes open and their age) and
+    TeamControls (team totals = the sum of the associates' totals, to the cent).
+    """
+    def action() -> None:
+        target = out or folder / "team_report.xlsx"
+        day = as_of or dt.date.today()
+        books = team_workbooks(folder, skip=(target,))
+        if not books:
+            raise ValidationError([Problem(str(folder), "no .xlsx or .xlsm workbooks in this folder")])
+        refuse_output_over_input(target, books)
+        members = [read_member(path, day) for path in books]
+        result = team_report(members, day, top=top)
+        with writing(target, _wait):
+            written = write_new_workbook(target, result.sheets)
+        listing = result.sheets[0].frame
+        for row in listing.loc[listing["status"] != "consolidated"].itertuples():
+            err_console.print(f"[yellow]{row.status}[/] {row.workbook}: {row.reason}", markup=True, soft_wrap=True)
+        _summary_table(f"{folder.name} — team as of {day:%d/%m/%Y}", result, written)
+    _guard(debug, action)

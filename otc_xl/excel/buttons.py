@@ -41,6 +41,7 @@ ACTIONS = {
     "refunds": (["issue_refunds"], ("invoices",)),
     "legal": (["case_files"], ("invoices",)),
     "reconcile": (["reconcile"], ("invoices",)),
+    "team": ([], ()),
 }
 """Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
 
@@ -94,8 +95,11 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
                                                      "beside it, and no refund is logged without its file")])
         issued = issued_end_to_end_ids(folder.parent if files_dir is None else folder) \
             if folder is not None and action == "refunds" else {}
-        result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total),
-                               issued=issued, their_account=theirs)
+        if action == "team":
+            result, run = _team(book, ledger), None
+        else:
+            result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total),
+                                   issued=issued, their_account=theirs)
         written = None
 
         def documents():
@@ -161,6 +165,25 @@ def _their_account(book, ledger) -> TheirAccount:
                                              "header row (e.g. A1 Customer:, B1 C10041)", 1)])
     lines, notes, columns = their_account_from_grid(name, grid, ledger.config.parse_options())
     return TheirAccount(customer, lines, name, notes, "", "currency" in columns)
+
+
+def _team(book, ledger):
+    """The team report from the associates' workbooks in Config ``team_folder`` (absolute, or
+    relative to this workbook's folder); they are only read."""
+    from ..io.team_books import read_member, team_workbooks
+    from ..workflows.team import team_report
+
+    folder = Path(ledger.config.team_folder) if ledger.config.team_folder else None
+    if folder is not None and not folder.is_absolute():
+        here = files_folder(book, ledger.config.resolved_as_of())
+        folder = here.parent.parent / folder if here is not None else None
+    if folder is None or not folder.is_dir():
+        raise ValidationError([Problem("Config", "team_folder must name the folder with the associates' workbooks "
+                                                 f"(found: {ledger.config.team_folder or 'nothing'})")])
+    as_of = ledger.config.resolved_as_of()
+    own = Path(book.fullname) if Path(str(book.fullname)).is_absolute() else None
+    members = [read_member(path, as_of) for path in team_workbooks(folder, skip=(own,) if own else ())]
+    return team_report(members, as_of)
 
 
 def apply_cash(book=None) -> dict:
@@ -239,3 +262,9 @@ def reconcile(book=None) -> dict:
     """Reconcile the customer's statement pasted in CustomerAccount (Reconciliation,
     ReconciliationBalance, reply letter)."""
     return run_action(_book(book), "reconcile")
+
+
+def team(book=None) -> dict:
+    """Consolidate the associates' workbooks in Config team_folder into this workbook (Workbooks,
+    TeamAgeing, TeamPivotData, TopOverdue, TopRisk, Workload, TeamControls)."""
+    return run_action(_book(book), "team")

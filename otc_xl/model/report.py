@@ -31,6 +31,7 @@ REPORT_TABLES = frozenset({
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
     "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",
+    "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload", "tblTeamControls",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 
