@@ -44,6 +44,14 @@ def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_cop
         charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert sum(b"<c:lineChart>" in c for c in charts) == 2  # DSO and overdue %; CEI needs Config opening_ar
     assert table_rows(demo_copy, "TrendCEI") == []  # no CEI without opening_ar: an empty trend, no chart
+    daily = {r["currency"]: r for r in table_rows(demo_copy, "Daily")}
+    assert daily["EUR"]["since"].date() == dt.date(2026, 11, 23)
+    weekly = {(r["currency"], r["bucket"]): r for r in table_rows(demo_copy, "Weekly")}
+    ago = {(b["currency"], b["bucket"]): b["amount"] for b in buckets
+           if b["snapshot_date"].date() == dt.date(2026, 11, 23) and b["collector"] == ALL}
+    assert {k: r["week_ago"] for k, r in weekly.items() if k in ago} == ago
+    for r in weekly.values():
+        assert round(r["change"] * 100) == round(r["today"] * 100) - round(r["week_ago"] * 100)
     moves = {(r["period"], r["currency"]): r for r in table_rows(demo_copy, "Movements")}
     week = moves[("week", "EUR")]
     assert week["from_date"].date() == dt.date(2026, 11, 23)
@@ -78,3 +86,29 @@ def test_snapshot_figures_and_movements():
     assert (week["open_ar_change"], week["collected"], week["written_off"]) == (10.0, 30.0, 0.4)
     assert week["new_overdue"] == 0.0  # nothing of EUR fell due between 20 and 30 November
     assert ("month", "EUR") not in moves.index  # no snapshot 30 days back
+
+
+def test_roll_forward_ties_when_the_month_is_complete_and_shows_the_gap_when_not():
+    from otc_xl.reports.periods import roll_forward
+
+    opening = pd.DataFrame([{"snapshot_date": pd.Timestamp("2026-10-31"), "collector": ALL, "currency": "EUR",
+                             "open_ar": 1_000.00}])
+    # November: 600.00 invoiced, 700.00 received (0.50 of it written off as a short payment), a 50.00 credit note
+    invoices = pd.DataFrame([item("N1", "Ana", 100.0, "2026-12-20"), item("N2", "Ana", -50.0, "2026-12-20"),
+                             item("O1", "Ana", 249.50, "2026-10-15")])
+    invoices.loc[invoices["invoice_id"] == "N1", "amount"] = 600.0
+    invoices["invoice_date"] = pd.to_datetime(["2026-11-20", "2026-11-21", "2026-09-15"])
+    closing = opening.assign(snapshot_date=pd.Timestamp("2026-11-30"), open_ar=1_000.00 + 600 - 700 - 50 - 0.50)
+    history = pd.concat([opening, closing], ignore_index=True)
+    sales = pd.DataFrame({"date": pd.to_datetime(["2026-11-30"]), "amount": [600.0], "currency": ["EUR"]})
+    receipts = pd.DataFrame({"payment_id": ["P1", "P2"], "payment_date": pd.to_datetime(["2026-11-05", "2026-10-30"]),
+                             "currency": ["EUR", "EUR"], "amount": [700.0, 80.0]})
+    apps = pd.DataFrame({"payment_id": ["P1"], "writeoff_amount": [0.50]})
+    roll = roll_forward(history, invoices, sales, receipts, apps, dt.date(2026, 11, 30)).iloc[0]
+    assert (roll["opening_ar"], roll["invoiced"], roll["collected"], roll["credit_notes"], roll["written_off"]) == (
+        1_000.0, 600.0, 700.0, 50.0, 0.5)
+    assert (roll["expected_closing"], roll["closing_ar"], roll["difference"], roll["ties"]) == (849.5, 849.5, 0.0, "yes")
+    short = roll_forward(history, invoices, sales.assign(amount=580.0), receipts, apps, dt.date(2026, 11, 30)).iloc[0]
+    assert (short["difference"], short["ties"]) == (20.0, "NO")  # the gap, to the cent, never hidden
+    none = roll_forward(closing, invoices, sales, receipts, apps, dt.date(2026, 11, 30)).iloc[0]
+    assert none["ties"] == "" and pd.isna(none["opening_ar"])  # no snapshot before the month: said, not guessed

@@ -42,8 +42,8 @@ def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None =
              promises: pd.DataFrame | None = None, buckets: tuple[int, ...] = (30, 60, 90, 120),
              basis: str = "due_date") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Today's rows of ``History`` and ``HistoryBuckets``."""
-    items = invoices.loc[cents(invoices["open_amount"]) != 0]
     day = pd.Timestamp(as_of)
+    items = invoices.loc[(cents(invoices["open_amount"]) != 0) & (invoices["invoice_date"] <= day)]  # as ageing
     age = age_in_days(items[basis], as_of)
     frame = items.assign(_c=cents(items["open_amount"]), _days=age_in_days(items["due_date"], as_of),
                          _bucket=bucket_of(age, buckets).astype(str),

@@ -9,6 +9,7 @@ from ..model.report import BarChart, ReportSheet
 from ..model.records import HISTORY, HISTORY_BUCKETS
 from ..reports import ar_kpis, unapplied_cash, unbilled_revenue
 from ..reports.history import BUCKET_COLUMNS, COLUMNS, merge, movements, snapshot, trend
+from ..reports.periods import daily, roll_forward, weekly
 from .common import JobResult, Run, _contact_log, _formats, _match, _receipts
 
 TRENDS = (("TrendDSO", "dso", "DSO (days)"), ("TrendOverdue", "overdue_pct", "Overdue % of open AR"),
@@ -53,9 +54,33 @@ def history_job(run: Run) -> JobResult:
                               notes=("Against the latest snapshot a week / 30 days earlier. new_overdue: items fallen "
                                      "due since then and still open; collected: receipts dated since then;",
                                      "written_off: short payments written off by cash application on them.")))
+    payments = ledger.payments
+    apps = _match(run).applications
+    apps = apps.assign(currency=apps["payment_id"].map(dict(zip(payments["payment_id"], payments["currency"]))))
+    day = daily(ledger.records["history"], payments, apps, unapplied, run.as_of)
+    week, promised = weekly(buckets, _contact_log(run), run.as_of)
+    roll = roll_forward(history, ledger.invoices, ledger.sales if len(ledger.sales) else None, payments, apps,
+                        run.as_of)
+    sheets += [ReportSheet("Daily", "tblDaily", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
+                                                                     "unapplied"], ("receipts",)),
+                           notes=("Receipts dated since the previous snapshot; cash applied by this run.",)),
+               ReportSheet("Weekly", "tblWeekly", week, _formats(week, ["week_ago", "today", "change"]),
+                           notes=("Ageing against the latest snapshot a week or more ago.",)),
+               ReportSheet("WeeklyPromises", "tblWeeklyPromises", promised,
+                           _formats(promised, ["promised_amount"], ("promises_made", "kept", "broken", "open"))),
+               ReportSheet("RollForward", "tblRollForward", roll,
+                           _formats(roll, ["opening_ar", "invoiced", "collected", "credit_notes", "written_off",
+                                           "expected_closing", "closing_ar", "difference"]),
+                           notes=("Month to date: opening (last snapshot of the previous month) + invoiced − "
+                                  "collected − credit notes − written off = expected closing, against today's "
+                                  "open AR;", "the difference is shown to the cent (ties = yes when it is 0.00)."))]
     days = history["snapshot_date"].nunique()
     earlier = ledger.records["history"]
     replaced = len(earlier) and (pd.to_datetime(earlier["snapshot_date"]) == pd.Timestamp(run.as_of)).any()
     line = (f"{days:,} date(s); today's snapshot {'replaced' if replaced else 'added'}" if len(today)
             else "no open items: nothing to snapshot")
-    return JobResult(sheets, [("history", line)])
+    lines = [("history", line)]
+    lines += [(f"roll-forward {r.currency}", "ties" if r.ties == "yes" else
+               ("no opening snapshot" if r.ties == "" else f"differs by {r.difference:,.2f}"))
+              for r in roll.itertuples()]
+    return JobResult(sheets, lines)
