@@ -35,6 +35,7 @@ from ..model.problems import Problem, ValidationError
 from ..model.report import ReportSheet
 from .files import replace_atomically
 from .package import NS, part_relationships, related_parts, rels_part, sheet_parts
+from .pivots import PIVOT_CACHE_TYPE, pivot_package_parts, with_pivot_caches
 from .report_writer import lay_out
 from .sheet_append import write_package
 from .styles import StyleBook
@@ -43,7 +44,7 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 OWNED_KINDS = ("table", "drawing", "chart", "chartStyle", "chartColorStyle", "printerSettings", "comments",
-               "vmlDrawing", "image")
+               "vmlDrawing", "image", "pivotTable")
 """Parts a report sheet may own; removed with it when nothing else refers to them."""
 _SHARED = re.compile(rb'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="s"><v>(\d+)</v></c>')
 _STYLE = re.compile(rb'(<c r="[A-Z]+\d+" s=")(\d+)(")')
@@ -74,6 +75,12 @@ def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], tar
         with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
             scratch = Path(tmp) / "layout.xlsx"
             layouts = lay_out(scratch, reports, on_sheet)
+            with zipfile.ZipFile(scratch) as z:  # our PivotTables travel with their sheets
+                pivot_changed, pivot_added = pivot_package_parts(z.read, set(z.NameToInfo), reports, sheet_parts(z))
+            if pivot_added:
+                with_pivots = Path(tmp) / "pivots.xlsx"
+                write_package(scratch, str(with_pivots), pivot_changed, pivot_added)
+                scratch = with_pivots
             with zipfile.ZipFile(source) as user, zipfile.ZipFile(scratch) as ours:
                 plan = _Plan(user, ours, old)
                 for layout in layouts:
@@ -150,6 +157,13 @@ class _Plan:
         self.table_id = max([0, *(int(m.group(2)) for n in self.taken if n.startswith("xl/tables/")
                                   for m in [_TABLE_ID.search(user.read(n))] if m)])
         self.replaced_ids = self._sheet_ids(old)
+        ours_before = {rid for rid, kind, target, _ in part_relationships(user, "xl/workbook.xml")
+                       if kind == PIVOT_CACHE_TYPE and target in self.old_caches}
+        self.cache_id = max([0, *(int(cid) for cid, rid in re.findall(
+            rb'<(?:\w+:)?pivotCache\b[^>]*?\bcacheId="(\d+)"[^>]*?\bid="([^"]*)"', user.read("xl/workbook.xml"))
+            if rid.decode() not in ours_before)])  # ours get the same ids again on a re-run
+        self.new_caches: list[tuple[str, int]] = []
+        self._next_cache = 0
 
     def _owned_by(self, sheets: set[str]) -> set[str]:
         """The sheets' parts and what they alone refer to (tables, drawings, charts …)."""
@@ -167,6 +181,11 @@ class _Plan:
             if owner in owned or owner in sheets:
                 continue
             owned -= {r.target for r in part_relationships(self.user, owner)}
+        # our pivot tables' caches go with them, although the workbook lists them too
+        self.old_caches = {r.target for t in owned if t.startswith("xl/pivotTables/")
+                           for r in part_relationships(self.user, t) if r.type == PIVOT_CACHE_TYPE}
+        owned |= self.old_caches | {r.target for c in self.old_caches for r in part_relationships(self.user, c)
+                                    if not r.external}
         owned = {p for p in owned if p in self.user.NameToInfo}
         return owned | {rels_part(p) for p in owned | sheets if rels_part(p) in self.user.NameToInfo}
 
@@ -226,6 +245,12 @@ class _Plan:
             if kind.endswith("/table"):
                 self.table_id += 1
                 data = _TABLE_ID.sub(lambda m: m.group(1) + str(self.table_id).encode() + m.group(3), data, count=1)
+            if kind.endswith("/pivotTable"):  # a cache id of its own in the user's workbook
+                self.cache_id += 1
+                self._next_cache = self.cache_id
+                data = re.sub(rb'\bcacheId="\d+"', f'cacheId="{self.cache_id}"'.encode(), data, count=1)
+            if kind == PIVOT_CACHE_TYPE:
+                self.new_caches.append((new, self._next_cache))
             self._store(new, data)
             self.new_types[new] = self.types.get(target, "")
             self._copy_related(target, new)
@@ -274,6 +299,9 @@ class _Plan:
             end = workbook_rels.rfind(b"</Relationships>")
             workbook_rels = workbook_rels[:end] + "".join(rels).encode() + workbook_rels[end:]
             self.changed["xl/workbook.xml"] = workbook
+        workbook, workbook_rels = self._pivot_caches(self.changed.get("xl/workbook.xml", workbook), workbook_rels)
+        if workbook != self.user.read("xl/workbook.xml"):
+            self.changed["xl/workbook.xml"] = workbook
         if workbook_rels != self.user.read("xl/_rels/workbook.xml.rels"):
             self.changed["xl/_rels/workbook.xml.rels"] = workbook_rels
         self._refresh_pivots_on_our_sheets()
@@ -284,6 +312,31 @@ class _Plan:
         self.changed = {k: v for k, v in self.changed.items() if k not in self.removed}
         return self.changed, self.added, self.removed
 
+
+    def _pivot_caches(self, workbook: bytes, workbook_rels: bytes) -> tuple[bytes, bytes]:
+        """The workbook's pivot-cache list without our old caches and with our new ones."""
+        rels = ElementTree.fromstring(workbook_rels).findall("pr:Relationship", NS)
+        gone = {rid for rid, kind, target, _ in part_relationships(self.user, "xl/workbook.xml")
+                if kind == PIVOT_CACHE_TYPE and target in self.old_caches}
+        for rid in gone:
+            workbook = re.sub(rb'<(?:\w+:)?pivotCache\b[^>]*?\b(?:\w+:)?id="' + re.escape(rid.encode()) + rb'"[^>]*/>',
+                              b"", workbook)
+            workbook_rels = re.sub(rb'<Relationship\b[^>]*?\bId="' + re.escape(rid.encode()) + rb'"[^>]*/>', b"",
+                                   workbook_rels)
+        workbook = re.sub(rb"<((?:\w+:)?)pivotCaches>\s*</\1pivotCaches>", b"", workbook)  # none left: no element
+        if not self.new_caches:
+            return workbook, workbook_rels
+        ids = {r.get("Id") for r in rels} - gone
+        entries, added = [], []
+        for part, cache_id in self.new_caches:
+            rid = next(f"rIdOtcCache{n}" for n in range(1, 10**6) if f"rIdOtcCache{n}" not in ids)
+            ids.add(rid)
+            prefix = _prefix_of(workbook, "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+            entries.append(f'<pivotCache cacheId="{cache_id}" {prefix}:id="{rid}"/>')
+            added.append(f'<Relationship Id="{rid}" Type="{PIVOT_CACHE_TYPE}" '
+                         f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
+        end = workbook_rels.rfind(b"</Relationships>")
+        return with_pivot_caches(workbook, "".join(entries)), workbook_rels[:end] + "".join(added).encode() + workbook_rels[end:]
 
     def _refresh_pivots_on_our_sheets(self) -> None:
         """A pivot table whose source is one of our report sheets (a team leader's pivot over

@@ -29,6 +29,7 @@ from ..model.report import NUMBER_FORMATS, ReportSheet
 from .cell_xml import column_cells
 from .files import replace_atomically
 from .package import related_parts, sheet_parts
+from .pivots import pivot_package_parts, placed
 from .sheet_append import DIMENSION, extend_dimension, write_package
 from .styles import StyleBook
 from .xlsx_writer import _widths, safe_text
@@ -64,7 +65,9 @@ def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[st
             for layout in layouts:
                 changed[parts[layout.report.sheet]] = layout.sheet_xml(z.read(parts[layout.report.sheet]), book)
             changed["xl/styles.xml"] = book.xml
-        write_package(scratch, str(path), changed)
+            pivot_changed, added = pivot_package_parts(z.read, set(z.NameToInfo), reports, parts)
+            changed.update(pivot_changed)
+        write_package(scratch, str(path), changed, added)
 
 
 class Layout:
@@ -204,6 +207,8 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
         ws.set_column(notes_col, notes_col, min(max(map(len, report.notes)) + 2, 90))
         for i, note in enumerate(report.notes):
             ws.write_string(1 + i, notes_col, safe_text(note), fmt(italic=True, font_color=NOTE_COLOR))
+    for pivot, (top, left) in placed(report) if len(frame) else ():
+        ws.write_string(top - 1, left, safe_text(pivot.title), fmt(bold=True))
     if report.chart and len(frame):
         chart = _chart(book, report, columns, rows)
         if chart is not None:

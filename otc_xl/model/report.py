@@ -55,6 +55,19 @@ class BarChart:
     """``column`` (clustered columns) or ``line`` (a trend over the category, e.g. dates)."""
 
 
+@dataclass(frozen=True)
+class Pivot:
+    """A native PivotTable over a report sheet's own Table, placed to the right of it: ``value``
+    summed by ``rows`` (currency first when the value is money) across ``columns``."""
+
+    name: str
+    title: str
+    rows: tuple[str, ...]
+    value: str
+    columns: tuple[str, ...] = ()
+    caption: str = "Sum"
+
+
 @dataclass
 class ReportSheet:
     """One report table: sheet name, stable Excel Table name, data and presentation."""
@@ -70,6 +83,8 @@ class ReportSheet:
     chart: BarChart | None = None
     notes: tuple[str, ...] = ()
     """Lines shown to the right of the table (controls, parameters)."""
+    pivots: tuple[Pivot, ...] = ()
+    """PivotTables over this sheet's table, to the right of it (file writers only: see io/pivots.py)."""
 
     def format_of(self, column: str) -> Format:
         if column in self.formats:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..model.contracts import CONTRACTS
 from ..model.money import cents
-from ..model.report import BarChart, ReportSheet
+from ..model.report import BarChart, Pivot, ReportSheet
 from ..matching import alias_suggestions
 from ..reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 from ..reports.buckets import bucket_labels
@@ -34,6 +34,15 @@ def inputs_overview(run: Run) -> JobResult:
     summary.append(("input warnings", f"{warnings:,}"))
     return JobResult([ReportSheet("Inputs", "tblInputs", frame, formats={"total": "money", "rows": "integer"})],
                      summary)
+
+
+PIVOT_DATA_PIVOTS = (
+    Pivot("ptAgeingByCollector", "Open AR by collector × bucket (refresh after each run)", ("currency", "collector"),
+          "amount", ("bucket",), "Open AR"),
+    Pivot("ptAgeingByCountry", "Open AR by country and customer × bucket", ("currency", "country", "customer_name"),
+          "amount", ("bucket",), "Open AR"),
+)
+"""The PivotTables on PivotData (native, over tblPivotData; see otc_xl/io/pivots.py)."""
 
 
 def cash_application(run: Run) -> JobResult:
@@ -92,7 +101,7 @@ def ageing_reports(run: Run) -> JobResult:
                            f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
                                                                if others else "."))),
         ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
-        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",))),
+        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",)), pivots=PIVOT_DATA_PIVOTS),
         ReportSheet("CreditBalances", "tblCreditBalances", credits, _formats(credits, ["balance"], ("items",))),
     ]
     summary = _amounts("open AR", by_currency, "Total")
@@ -110,6 +119,8 @@ def unapplied_report(run: Run) -> JobResult:
         details=run.results.get("unapplied_details")))
     money = ["amount", "applied_amount", "unapplied_amount"]
     sheet = ReportSheet("Unapplied", "tblUnapplied", frame, _formats(frame, money, ("days_unapplied",)),
+                        pivots=(Pivot("ptUnappliedByReason", "Unapplied cash by reason × age (refresh after each run)",
+                                      ("currency", "reason"), "unapplied_amount", ("bucket",), "Unapplied"),),
                         totals=tuple(money) if _single_currency(frame) else ())
     return JobResult([sheet], _amounts("unapplied cash", frame, "unapplied_amount"))
 
