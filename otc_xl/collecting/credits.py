@@ -48,18 +48,18 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
                                   items["open_c"])
     group = _groups(customers)
     items["grp"] = items["customer_id"].map(lambda c: group.get(c, c))
-    left = dict(zip(items["invoice_id"], items["open_c"].astype("int64")))
+    left = dict(zip(items["invoice_id"].tolist(), items["open_c"].astype("int64").tolist()))
     debits = items.loc[items["open_c"] > 0].sort_values(["due_date", "invoice_id"], kind="stable")
     credits = items.loc[items["open_c"] < 0].sort_values(["invoice_date", "invoice_id"], kind="stable")
     rows, kept = [], []
-    needed = set(zip(credits["grp"], credits["currency"]))
+    needed = set(zip(credits["grp"].tolist(), credits["currency"].tolist()))
     by_key: dict[tuple[str, str], _Candidates] = {}
     disputed = (debits["dispute_code"] != "").tolist() if "dispute_code" in debits else [False] * len(debits)
-    for key, invoice_id, owner, dispute in zip(zip(debits["grp"], debits["currency"]), debits["invoice_id"],
-                                               debits["customer_id"], disputed):
+    for key, invoice_id, owner, dispute in zip(zip(debits["grp"].tolist(), debits["currency"].tolist()),
+                                               debits["invoice_id"].tolist(), debits["customer_id"].tolist(), disputed):
         if key in needed:  # only the groups and currencies some credit can go to
             by_key.setdefault(key, _Candidates()).add(invoice_id, owner, dispute)
-    for credit in credits.itertuples(index=False):
+    for credit in credits[["invoice_id", "customer_id", "currency", "grp", "open_c", "reference"]].itertuples(index=False):
         candidates = by_key.get((credit.grp, credit.currency))
         remaining = -int(credit.open_c)
         if candidates is not None:

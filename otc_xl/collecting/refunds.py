@@ -52,14 +52,14 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     ``approved_by``); ``refunded``: credit ids in the RefundLog; ``held``: customer_id → reason
     (e.g. handed over to legal)."""
     keep = left.loc[(cents(left["left"]) < 0) & ~left["credit_id"].isin(set(refunded))]
-    dates = dict(zip(invoices["invoice_id"], invoices["invoice_date"]))
+    dates = invoices.drop_duplicates("invoice_id").set_index("invoice_id")["invoice_date"]
     master = (customers.drop_duplicates("customer_id").set_index("customer_id")
               if customers is not None and len(customers) else pd.DataFrame())
     out = pd.DataFrame({"credit_id": keep["credit_id"].to_numpy(), "customer_id": keep["customer_id"].to_numpy(),
                         "currency": keep["currency"].to_numpy(),
                         "amount": from_cents(-cents(keep["left"]))})
     out["refund_id"] = out["credit_id"].map(refund_id)
-    out["credit_date"] = pd.to_datetime(out["credit_id"].map(dates))
+    out["credit_date"] = pd.to_datetime(out["credit_id"].map(dates)) if len(out) else pd.Series(dtype="datetime64[ns]")
     out["days"] = (pd.Timestamp(as_of) - out["credit_date"]).dt.days.astype("Int64")
     out = out.loc[out["days"].fillna(0) >= min_days].reset_index(drop=True)
     names = master["customer_name"] if "customer_name" in master else pd.Series(dtype=object)
@@ -133,7 +133,7 @@ def _disputed(invoices: pd.DataFrame, customers: pd.DataFrame | None):
         return lambda customer_id, currency: ""
     parent = {}
     if customers is not None and len(customers) and "parent_id" in customers:
-        parent = {c: (p or c) for c, p in zip(customers["customer_id"], customers["parent_id"])}
+        parent = {c: (p or c) for c, p in zip(customers["customer_id"].tolist(), customers["parent_id"].tolist())}
     hits = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) > 0)]
     by_group = {(parent.get(c, c), cur): i for c, cur, i in zip(hits["customer_id"], hits["currency"], hits["invoice_id"])}
     return lambda customer_id, currency: by_group.get((parent.get(customer_id, customer_id), currency), "")
