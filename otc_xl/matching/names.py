@@ -36,6 +36,11 @@ PAYMENT_SERVICES = re.compile(
     r"RABOBANK|ABN\s*AMRO|BARCLAYS|HSBC|LLOYDS|NATWEST|CAIXA\s*GERAL|MILLENNIUM)\b")
 """Payers that are a bank, a payment provider, a factor or a collection service, not the customer."""
 
+_WORD = re.compile(r"[A-Z0-9]+")
+_INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.(?=[A-Z]\b)")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[0-9A-Z]{8,30}")
+
 
 def is_payment_service(payer: str) -> bool:
     """True for a payer field naming a bank, payment provider, factor or collection service."""
@@ -50,7 +55,7 @@ def normalise_name(name: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, BANK_PREFIX.sub("", text.strip())
-    words = re.findall(r"[A-Z0-9]+", text)
+    words = _WORD.findall(text)
     while len(words) > 1 and (words[-1] in LEGAL_FORMS or _cut_legal_form(words[-1])):
         words.pop()  # a legal form, or one cut short by the bank's 35 characters ("LIMI", "S.r")
     kept = [w for w in words if w not in LEGAL_FORMS] or words
@@ -60,12 +65,12 @@ def normalise_name(name: str) -> str:
 def _undotted(name: str) -> str:
     """Upper case, no accents, no dots: ``"S.L.U."`` → ``"SLU"``, ``"S.p.A."`` → ``"SPA"``."""
     text = strip_accents(str(name or "")).upper()
-    return re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text).replace(".", "")
+    return _INITIAL_DOT.sub("", text).replace(".", "")
 
 
 def legal_forms(name: str) -> frozenset[str]:
     """The legal forms written in a name: ``"Talleres Iriarte, S.L."`` → {"SL"}."""
-    return frozenset(w for w in re.findall(r"[A-Z0-9]+", _undotted(name)) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
+    return frozenset(w for w in _WORD.findall(_undotted(name)) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
 
 
 def _cut_legal_form(word: str) -> bool:
@@ -74,7 +79,7 @@ def _cut_legal_form(word: str) -> bool:
 
 
 def normalise_iban(value: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", str(value or "").upper())
+    return _NOT_ALNUM.sub("", str(value or "").upper())
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ class CustomerDirectory:
         if aliases is not None and len(aliases):
             for row in aliases.itertuples(index=False):
                 payer, cid = str(row.payer), str(row.customer_id)
-                if normalise_iban(payer) and re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{8,30}", normalise_iban(payer)):
+                if normalise_iban(payer) and _IBAN_SHAPE.fullmatch(normalise_iban(payer)):
                     self.by_iban[normalise_iban(payer)] = cid
                 elif normalise_name(payer):
                     self.by_alias[normalise_name(payer)] = cid

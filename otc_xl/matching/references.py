@@ -42,6 +42,10 @@ _RANGE = re.compile(r"(?<![0-9A-Z])([0-9]{2,})\s*(?:-|–|TO|AL|A|AU|BIS)\s*([0-
 _RF = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
 _DIGITS = re.compile(r"[0-9]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_YEAR = re.compile(r"(19|20)\d\d")
+_LETTERS = re.compile(r"^[A-Z]*")
+_RF_WHOLE = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
 MAX_RANGE = 30
 
 
@@ -86,7 +90,7 @@ def reference_keys(reference: str, ours: bool = True) -> tuple[set[str], set[str
         return strong, weak
     if len(digits) >= 5:
         strong |= {digits, digits.lstrip("0")}
-        if len(groups) >= 2 and re.fullmatch(r"(19|20)\d\d", groups[0]):
+        if len(groups) >= 2 and _YEAR.fullmatch(groups[0]):
             strong |= {groups[0][2:] + "".join(groups[1:]),                             # 26 00451
                        groups[0] + "".join(g.lstrip("0") for g in groups[1:])}         # 2026 451
     if groups:
@@ -155,7 +159,7 @@ class ReferenceIndex:
                     if key in self.strong:
                         add(self.strong[key], written, True, keyword, span)
                 if width == 1:
-                    digits = re.sub(r"[^0-9]", "", joined)
+                    digits = _NOT_DIGIT.sub("", joined)
                     for key in {digits, digits.lstrip("0")}:
                         if key in self.weak:
                             add(self.weak[key], written, False, keyword, span)
@@ -182,7 +186,7 @@ def _fix_ocr(token: str) -> str:
     """Undo OCR slips in the numeric part of a token: ``INV2O26`` → ``INV2026``, ``Z026`` → ``2026``."""
     if not any(c.isdigit() for c in token):
         return token
-    letters = re.match(r"^[A-Z]*", token).group(0)
+    letters = _LETTERS.match(token).group(0)
     if letters and not any(c.isdigit() for c in letters) and len(letters) < len(token):
         rest = token[len(letters):]
         # a leading letter that is really a digit ("Z026") belongs to the number
@@ -193,7 +197,7 @@ def _fix_ocr(token: str) -> str:
 
 
 def _candidates(joined: str) -> set[str]:
-    digits = re.sub(r"[^0-9]", "", joined)
+    digits = _NOT_DIGIT.sub("", joined)
     out = {joined}
     if len(digits) >= 5:
         out |= {digits, digits.lstrip("0")}
@@ -221,7 +225,7 @@ def _outermost(hits: list[Hit]) -> list[Hit]:
 def is_valid_rf(reference: str) -> bool:
     """ISO 11649 creditor reference check (``RF18539007547034`` → True)."""
     ref = reference.replace(" ", "").upper()
-    if not re.fullmatch(r"RF[0-9]{2}[0-9A-Z]{1,21}", ref):
+    if not _RF_WHOLE.fullmatch(ref):
         return False
     rearranged = ref[4:] + ref[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
