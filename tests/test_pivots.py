@@ -81,3 +81,20 @@ def test_pivots_refresh_in_libreoffice_and_equal_the_tables(demo_copy, tmp_path)
         workbook = z.read("xl/workbook.xml")
     assert sum(n.startswith("xl/pivotTables/pivotTable") and n.endswith(".xml") for n in names) == 3  # not 6
     assert workbook.count(b"<pivotCache ") == 3
+
+
+@needs_uno
+def test_the_template_carries_the_pivots_over_its_empty_tables(tmp_path):
+    from conftest import ROOT
+
+    template = ROOT / "workbooks" / "otc_template.xlsx"
+    with zipfile.ZipFile(template) as z:
+        caches = [z.read(n) for n in z.namelist() if n.startswith("xl/pivotCache/pivotCacheDefinition")]
+        workbook = z.read("xl/workbook.xml")
+    assert sorted(c.split(b'<worksheetSource name="')[1].split(b'"')[0] for c in caches) == [
+        b"tblPivotData", b"tblPivotData", b"tblUnapplied"]
+    assert workbook.count(b"<pivotCache ") == 3
+    found = json.loads(uno(tmp_path, "check", template))
+    assert set(found["pivots"]) == {"PivotData!ptAgeingByCollector", "PivotData!ptAgeingByCountry",
+                                    "Unapplied!ptUnappliedByReason"}
+    assert run("validate", template).exit_code == 0  # still a template to fill: its inputs are fine

@@ -140,10 +140,28 @@ def _write(path: Path, sheets: list[ReportSheet], validate: bool = False) -> Pat
 
 
 def write_template_workbook(path: str | Path) -> Path:
-    """Empty input tables with headers, data validation, a Config sheet and a data dictionary."""
+    """Empty input tables with headers, data validation, a Config sheet and a data dictionary, and
+    the report PivotTables over the (still empty) PivotData and Unapplied tables: the Excel buttons
+    fill those tables in place, and Refresh All fills the pivots."""
+    from ..io.pivots import pivot_package_parts
+    from ..io.package import sheet_parts
+    from ..io.sheet_append import write_package
+    from ..reports.pivot import COLUMNS as PIVOT_COLUMNS
+    from ..reports.unapplied import COLUMNS as UNAPPLIED_COLUMNS
+    from ..workflows.reports import PIVOT_DATA_PIVOTS, UNAPPLIED_PIVOTS
+
+    pivots = [ReportSheet("PivotData", "tblPivotData", pd.DataFrame(columns=PIVOT_COLUMNS), pivots=PIVOT_DATA_PIVOTS),
+              ReportSheet("Unapplied", "tblUnapplied", pd.DataFrame(columns=UNAPPLIED_COLUMNS),
+                          pivots=UNAPPLIED_PIVOTS)]
     sheets = [_readme_sheet("otc_xl workbook template"), _config_sheet(Config())]
     sheets += [_input_sheet(c, pd.DataFrame(columns=c.column_names)) for c in CONTRACTS.values()]
-    return _write(Path(path), sheets, validate=True)
+    path = _write(Path(path), sheets + pivots, validate=True)
+    with zipfile.ZipFile(path) as z:
+        changed, added = pivot_package_parts(z.read, set(z.NameToInfo), pivots, sheet_parts(z))
+    scratch = path.with_suffix(".pivots.xlsx")
+    write_package(path, str(scratch), changed, added)
+    scratch.replace(path)
+    return path
 
 
 IN_WORKBOOK = 260  # bank lines already in the demo workbook; the rest arrive with the demo camt.053

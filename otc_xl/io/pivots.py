@@ -150,7 +150,7 @@ def pivot_package_parts(read, names: set[str], reports: list[ReportSheet], sheet
     caches, workbook_rels, overrides = [], [], []
     k = 0
     for report in reports:
-        if not report.pivots or not len(report.frame):
+        if not report.pivots:
             continue
         part = sheet_of[report.sheet]
         sheet_rels = rels_part(part)

@@ -207,7 +207,7 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
         ws.set_column(notes_col, notes_col, min(max(map(len, report.notes)) + 2, 90))
         for i, note in enumerate(report.notes):
             ws.write_string(1 + i, notes_col, safe_text(note), fmt(italic=True, font_color=NOTE_COLOR))
-    for pivot, (top, left) in placed(report) if len(frame) else ():
+    for pivot, (top, left) in placed(report):
         ws.write_string(top - 1, left, safe_text(pivot.title), fmt(bold=True))
     if report.chart and len(frame):
         chart = _chart(book, report, columns, rows)

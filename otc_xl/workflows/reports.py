@@ -43,6 +43,8 @@ PIVOT_DATA_PIVOTS = (
           "amount", ("bucket",), "Open AR"),
 )
 """The PivotTables on PivotData (native, over tblPivotData; see otc_xl/io/pivots.py)."""
+UNAPPLIED_PIVOTS = (Pivot("ptUnappliedByReason", "Unapplied cash by reason × age (refresh after each run)",
+                          ("currency", "reason"), "unapplied_amount", ("bucket",), "Unapplied"),)
 
 
 def cash_application(run: Run) -> JobResult:
@@ -119,8 +121,7 @@ def unapplied_report(run: Run) -> JobResult:
         details=run.results.get("unapplied_details")))
     money = ["amount", "applied_amount", "unapplied_amount"]
     sheet = ReportSheet("Unapplied", "tblUnapplied", frame, _formats(frame, money, ("days_unapplied",)),
-                        pivots=(Pivot("ptUnappliedByReason", "Unapplied cash by reason × age (refresh after each run)",
-                                      ("currency", "reason"), "unapplied_amount", ("bucket",), "Unapplied"),),
+                        pivots=UNAPPLIED_PIVOTS,
                         totals=tuple(money) if _single_currency(frame) else ())
     return JobResult([sheet], _amounts("unapplied cash", frame, "unapplied_amount"))
 
