@@ -24,6 +24,7 @@ def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_cop
     assert len(second) == len(first) and sorted({r["snapshot_date"].date() for r in second}) == dates
     # the whole-ledger row equals the ledger: open AR per currency, current + overdue = open
     today = [r for r in second if r["snapshot_date"].date() == dt.date(2026, 11, 30) and r["collector"] == ALL]
+    assert {r["entity"] for r in today} == {"Iberia Components S.L. – Credit & Collections"}
     detail = table_rows(demo_copy, "AgeingDetail")
     for row in today:
         open_c = sum(round(d["open_amount"] * 100) for d in detail if d["currency"] == row["currency"])

@@ -218,6 +218,7 @@ HISTORY = TableContract(
     sheet_names=("History",),
     columns=(
         Column("snapshot_date", "date", "Date of the run (its as_of).", True),
+        Column("entity", "text", "The company the ledger is of (Config company_name)."),
         Column("collector", "text", "(all), or the collector.", True),
         Column("currency", "currency", "Currency."),
         *(Column(name, _N, doc) for name, doc in (

@@ -27,10 +27,10 @@ from ..model.money import cents, from_cents
 from .buckets import age_in_days, bucket_of, bucket_labels
 
 ALL = "(all)"
-COLUMNS = ["snapshot_date", "collector", "currency", "open_ar", "current", "overdue", "overdue_pct", "over_90",
+COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue", "overdue_pct", "over_90",
            "disputed", "unapplied", "unbilled", "dso", "count_back_dso", "best_possible_dso",
            "average_days_delinquent", "cei", "promises_kept_pct", "items", "customers"]
-BUCKET_COLUMNS = ["snapshot_date", "collector", "currency", "bucket", "amount"]
+BUCKET_COLUMNS = ["snapshot_date", "entity", "collector", "currency", "bucket", "amount"]
 MOVEMENT_COLUMNS = ["period", "currency", "from_date", "to_date", "open_ar_from", "open_ar_to", "open_ar_change",
                     "overdue_from", "overdue_to", "overdue_change", "new_overdue", "collected", "written_off"]
 _KPIS = {"dso": "dso", "count_back_dso": "count_back_dso", "best_possible_dso": "best_possible_dso",
@@ -40,8 +40,8 @@ _KPIS = {"dso": "dso", "count_back_dso": "count_back_dso", "best_possible_dso": 
 def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None = None,
              unapplied: pd.DataFrame | None = None, unbilled: pd.DataFrame | None = None,
              promises: pd.DataFrame | None = None, buckets: tuple[int, ...] = (30, 60, 90, 120),
-             basis: str = "due_date") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Today's rows of ``History`` and ``HistoryBuckets``."""
+             basis: str = "due_date", entity: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's rows of ``History`` and ``HistoryBuckets`` (``entity``: the company the ledger is of)."""
     day = pd.Timestamp(as_of)
     items = invoices.loc[(cents(invoices["open_amount"]) != 0) & (invoices["invoice_date"] <= day)]  # as ageing
     age = age_in_days(items[basis], as_of)
@@ -77,6 +77,7 @@ def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None =
         values = long.loc[long["kpi"] == kpi].set_index("currency")["value"]
         out[column] = np.where(everyone, out["currency"].map(values), np.nan).astype("float64").round(2)
     out["promises_kept_pct"] = _kept(promises, out, everyone)
+    out["entity"] = entity
     ordered = bucket_labels(buckets)
     long_buckets = pd.DataFrame(bucket_rows, columns=BUCKET_COLUMNS)
     long_buckets["amount"] = from_cents(long_buckets["amount"].to_numpy(dtype="int64"))

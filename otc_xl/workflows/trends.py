@@ -30,7 +30,7 @@ def history_job(run: Run) -> JobResult:
     if unbilled is None:
         unbilled = unbilled_revenue(ledger.orders, run.as_of, ledger.invoices, cfg.buckets, customers=ledger.customers)
     today, today_buckets = snapshot(ledger.invoices, run.as_of, kpis, unapplied, unbilled, _contact_log(run),
-                                    cfg.buckets, cfg.ageing_basis)
+                                    cfg.buckets, cfg.ageing_basis, cfg.company_name)
     history = merge(ledger.records["history"], today, COLUMNS)
     buckets = merge(ledger.records["history_buckets"], today_buckets, BUCKET_COLUMNS)
     moves = movements(history, ledger.invoices, _receipts(run), _match(run).applications, run.as_of)
