@@ -20,6 +20,7 @@ Rules (see docs/collections.md):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,9 +168,9 @@ def _decide(customer: str, currency: str, rows: slice, cols: dict, policy: Dunni
            "account_balance": balance / 100, "last_notice": last,
            "next_action": _next_step(cols["due_date"][rows][due], level_of[due], policy, today)}
     if not len(due):
-        counts = pd.Series(reason).value_counts()
+        counts = Counter(reason.tolist()).most_common()  # by count, then first seen (as value_counts)
         row.update(status="excluded" if (status == "excluded").any() else "not yet due",
-                   reason="; ".join(f"{n} item(s) {r}" for r, n in counts.items()), next_action=None)
+                   reason="; ".join(f"{n} item(s) {r}" for r, n in counts), next_action=None)
         return row, []
     level = _notice_level(int(level_of[due].max()), overdue, balance, policy)
     if level == 0:
@@ -217,10 +218,14 @@ def _notice_level(worst: int, overdue: int, balance: int, policy: DunningPolicy)
 
 def _next_step(due_dates: np.ndarray, levels: np.ndarray, policy: DunningPolicy, today: pd.Timestamp) -> pd.Timestamp:
     """First date a notice can escalate: an item reaches its next level, after the interval."""
-    dates = [pd.Timestamp(d) + pd.Timedelta(days=policy[lv + 1].days)
-             for d, lv in zip(due_dates, levels) if lv < len(policy.levels)]
+    levels = np.asarray(levels, dtype="int64")
+    can = levels < len(policy.levels)
     earliest = today + pd.Timedelta(days=max(1, policy.interval_days))
-    return max(min(dates), earliest) if dates else earliest
+    if not can.any():
+        return earliest
+    starts = np.array([lv.days for lv in policy.levels], dtype="int64")  # policy[k + 1].days is starts[k]
+    dates = np.asarray(due_dates, dtype="datetime64[ns]")[can] + starts[levels[can]].astype("timedelta64[D]")
+    return max(pd.Timestamp(dates.min()), earliest)
 
 
 def _contact(master: dict[str, dict], customer: str, name: str, collector: str) -> dict:
