@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,20 @@ def _mentions(words: str, key: str) -> bool:
     return f" {key} " in words or (len(key) >= 5 and " " not in key and f" {key}" in words)
 
 
+@lru_cache(maxsize=1)
+def _reason_keys() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each reason's keys as words (built once)."""
+    return tuple((reason, tuple(_words(k).strip() for k in keys)) for reason, keys in REASONS.items())
+
+
+@lru_cache(maxsize=8192)
 def dispute_reason(code: str, notes: str = "") -> str:
-    """The root-cause reason of a dispute code (``"PRECIO"`` → ``pricing``); else the code itself."""
+    """The root-cause reason of a dispute code (``"PRECIO"`` → ``pricing``); else the code itself.
+    Pure, so cached: a ledger repeats the same few codes and notes."""
     for text in (code, notes):
         words = _words(text)
-        for reason, keys in REASONS.items():
-            if any(_mentions(words, _words(k).strip()) for k in keys):
+        for reason, keys in _reason_keys():
+            if any(_mentions(words, k) for k in keys):
                 return reason
     return str(code).strip().lower() or "other"
 

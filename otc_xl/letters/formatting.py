@@ -29,9 +29,14 @@ def _date(value) -> dt.date | None:
     return pd.Timestamp(value).date()
 
 
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    return Locale.parse(locale_of(language))
+
+
 def money(amount: float, currency: str, language: str) -> str:
     """Amount with currency sign in the language's convention."""
-    return format_currency(round(float(amount), 2), currency, locale=locale_of(language))
+    return format_currency(round(float(amount), 2), currency, locale=_locale(language))
 
 
 def number(amount: float, language: str) -> str:
