@@ -48,7 +48,7 @@ def values_written(book, sheet_position):
                      "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
                      "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditsLeft", "CreditPostings",
                      "LegalCases", "DirectDebits", "DebitLog", "RefundLog", "History", "HistoryBuckets",
-                     "TrendDSO", "TrendOverdue", "TrendCEI", "Movements", "Daily", "Weekly", "WeeklyPromises",
+                     "TrendDSO", "TrendOverdue", "TrendCEI", "Movements", "DailyCash", "WeeklyAgeing", "WeeklyPromises",
                      "RollForward"]),
     ("dunning", ["Dunning", "DunningItems"]),
     ("worklist", ["Worklist"]),

@@ -45,9 +45,9 @@ def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_cop
         charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert sum(b"<c:lineChart>" in c for c in charts) == 2  # DSO and overdue %; CEI needs Config opening_ar
     assert table_rows(demo_copy, "TrendCEI") == []  # no CEI without opening_ar: an empty trend, no chart
-    daily = {r["currency"]: r for r in table_rows(demo_copy, "Daily")}
+    daily = {r["currency"]: r for r in table_rows(demo_copy, "DailyCash")}
     assert daily["EUR"]["since"].date() == dt.date(2026, 11, 23)
-    weekly = {(r["currency"], r["bucket"]): r for r in table_rows(demo_copy, "Weekly")}
+    weekly = {(r["currency"], r["bucket"]): r for r in table_rows(demo_copy, "WeeklyAgeing")}
     ago = {(b["currency"], b["bucket"]): b["amount"] for b in buckets
            if b["snapshot_date"].date() == dt.date(2026, 11, 23) and b["collector"] == ALL}
     assert {k: r["week_ago"] for k, r in weekly.items() if k in ago} == ago

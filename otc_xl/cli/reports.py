@@ -20,11 +20,15 @@ _book_command("run", RUN_ALL, """Run every job on BOOK and write the report work
 
 Reads Invoices (required), Payments, Customers, Orders, Sales and Config; validates them (all
 problems are listed with sheet, row and column); applies cash (Applications, AliasSuggestions),
-then writes Inputs, Ageing, AgeingSummary,
-AgeingDetail, PivotData, CreditBalances, Unapplied, Unbilled, KPIs (with reconciliation
-controls), Dunning, DunningItems, DunningHistory, Worklist, ContactLog, Disputes, DisputeItems and
-WriteOffs, plus otc_messages when there are warnings. Letters and statements are written by the
-dunning and statement commands.""")
+then writes Inputs, Ageing, AgeingSummary, AgeingDetail, PivotData and Unapplied (each with
+native PivotTables), CreditBalances, Unbilled, KPIs (with reconciliation controls), Dunning,
+DunningItems, DunningHistory, Worklist, ContactLog, Disputes, DisputeItems, WriteOffs,
+CreditAllocations, CreditsLeft, CreditPostings, LegalCases, DirectDebits, DebitLog, Refunds,
+RefundLog, History and HistoryBuckets (today's snapshot; a re-run the same day replaces it),
+TrendDSO, TrendOverdue, TrendCEI (line charts), Movements, DailyCash, WeeklyAgeing,
+WeeklyPromises and RollForward, plus otc_messages when there are warnings. Nothing is posted,
+paid or handed over: letters, statements, SEPA files and case files come from their own
+commands.""")
 _book_command("match", ["match", "unapplied"], """Apply the bank's cash to open invoices (cash application).
 
 Reads Payments, Invoices, Customers and Aliases; finds invoice numbers in remittances (any

@@ -32,7 +32,7 @@ REPORT_TABLES = frozenset({
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
     "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",
     "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload", "tblTeamControls",
-    "tblDaily", "tblWeekly", "tblWeeklyPromises", "tblRollForward",
+    "tblDailyCash", "tblWeeklyAgeing", "tblWeeklyPromises", "tblRollForward",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
 

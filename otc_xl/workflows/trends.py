@@ -61,10 +61,10 @@ def history_job(run: Run) -> JobResult:
     week, promised = weekly(buckets, _contact_log(run), run.as_of)
     roll = roll_forward(history, ledger.invoices, ledger.sales if len(ledger.sales) else None, payments, apps,
                         run.as_of)
-    sheets += [ReportSheet("Daily", "tblDaily", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
+    sheets += [ReportSheet("DailyCash", "tblDailyCash", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
                                                                      "unapplied"], ("receipts",)),
                            notes=("Receipts dated since the previous snapshot; cash applied by this run.",)),
-               ReportSheet("Weekly", "tblWeekly", week, _formats(week, ["week_ago", "today", "change"]),
+               ReportSheet("WeeklyAgeing", "tblWeeklyAgeing", week, _formats(week, ["week_ago", "today", "change"]),
                            notes=("Ageing against the latest snapshot a week or more ago.",)),
                ReportSheet("WeeklyPromises", "tblWeeklyPromises", promised,
                            _formats(promised, ["promised_amount"], ("promises_made", "kept", "broken", "open"))),
