@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from .writeoffs import carry_approvals
 
 COLUMNS = ["allocation_id", "credit_id", "invoice_id", "customer_id", "invoice_customer_id", "currency", "amount",
            "basis", "credit_open", "invoice_open", "approved", "approved_by"]
@@ -46,7 +47,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
         taken = items["invoice_id"].map(pd.Series(cents(pending.to_numpy()), index=pending.index)).fillna(0)
         items["open_c"] = np.where(items["open_c"] > 0, np.maximum(items["open_c"] - taken.astype("int64"), 0),
                                   items["open_c"])
-    group = _groups(customers)
+    group = groups_of(customers)
     items["grp"] = items["customer_id"].map(lambda c: group.get(c, c))
     left = dict(zip(items["invoice_id"].tolist(), items["open_c"].astype("int64").tolist()))
     debits = items.loc[items["open_c"] > 0].sort_values(["due_date", "invoice_id"], kind="stable")
@@ -80,15 +81,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("approved", "approved_by")])
     for column in ("amount", "credit_open", "invoice_open"):
         out[column] = from_cents(out[column].to_numpy(dtype="int64"))
-    out["approved"], out["approved_by"] = "", ""
-    if approvals is not None and len(approvals) and len(out):
-        earlier = approvals.drop_duplicates("allocation_id").set_index("allocation_id")
-        same = pd.Series(True, index=out.index)
-        if "amount" in earlier:
-            seen = out["allocation_id"].map(earlier["amount"])
-            same = seen.isna() | (cents(seen.fillna(0)) == cents(out["amount"]))
-        out["approved"] = out["allocation_id"].map(earlier["approved"]).fillna("").where(same, "")
-        out["approved_by"] = out["allocation_id"].map(earlier["approved_by"]).fillna("").where(same, "")
+    out = carry_approvals(out, approvals, "allocation_id")
     rest = pd.DataFrame(kept, columns=LEFT_COLUMNS)
     for column in ("credit_open", "allocated", "left"):
         rest[column] = from_cents(rest[column].to_numpy(dtype="int64"))
@@ -134,7 +127,7 @@ def _fresh(allocation_id: str, posted) -> str:
     return candidate
 
 
-def _groups(customers: pd.DataFrame | None) -> dict[str, str]:
+def groups_of(customers: pd.DataFrame | None) -> dict[str, str]:
     """customer_id → the group it belongs to (its parent, or itself)."""
     if customers is None or not len(customers) or "parent_id" not in customers:
         return {}

@@ -44,7 +44,7 @@ def due_debits(plans: pd.DataFrame, log: pd.DataFrame, as_of: dt.date, lead_days
     out = plans.assign(debit_id=[debit_id(p, int(n)) for p, n in zip(plans["plan_id"], plans["instalment"])])
     done = set(log["debit_id"]) if len(log) else set()
     out = out.loc[out["approved"].map(is_approved).astype(bool) & ~out["debit_id"].isin(done)].copy()
-    first_business = _business_day(as_of + dt.timedelta(days=1))
+    first_business = business_day(as_of + dt.timedelta(days=1))
     out["collection_date"] = [max(pd.Timestamp(d).date(), first_business) if pd.notna(d) else pd.NaT
                               for d in out["due_date"]]
     horizon = pd.Timestamp(as_of + dt.timedelta(days=lead_days))
@@ -79,7 +79,8 @@ def _status(row, horizon: pd.Timestamp) -> str:
     return READY
 
 
-def _business_day(day: dt.date) -> dt.date:
+def business_day(day: dt.date) -> dt.date:
+    """``day``, or the Monday after it when it falls on a weekend (SEPA execution and collection dates)."""
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day

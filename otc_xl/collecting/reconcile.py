@@ -174,13 +174,12 @@ def _closest(pool: pd.DataFrame, amount_c: int, date, days: int) -> int | None:
     """The unused row of ``pool`` with ``_c`` equal to ``amount_c`` and the nearest date within ``days``."""
     if pool.empty or amount_c >= 0:
         return None
-    date_column = "payment_date"
     same = pool.loc[~pool["_used"] & (pool["_c"] == amount_c)]
     if same.empty:
         return None
     if pd.isna(date):
         return int(same.index[0])
-    gap = (pd.to_datetime(same[date_column]) - pd.Timestamp(date)).abs().dt.days
+    gap = (pd.to_datetime(same["payment_date"]) - pd.Timestamp(date)).abs().dt.days
     gap = gap.loc[gap <= days]
     return int(gap.idxmin()) if len(gap) else None
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
 from ..model.values import iban_problem
-from .writeoffs import is_approved
+from .credits import groups_of
+from .writeoffs import carry_approvals, is_approved
 
 COLUMNS = ["refund_id", "credit_id", "customer_id", "customer_name", "currency", "amount", "credit_date", "days",
            "iban", "bic", "status", "approved", "approved_by"]
@@ -79,14 +79,7 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
         else f"not EUR: SEPA pays EUR only; refund {cur} another way" if cur != "EUR"
         else status
         for c, cur, (_, status) in zip(out["customer_id"], out["currency"], rows)]
-    same = pd.Series(True, index=out.index)
-    if "amount" in earlier:
-        seen = out["refund_id"].map(earlier["amount"])
-        same = seen.isna() | (cents(seen.fillna(0)) == cents(out["amount"]))
-    for column in ("approved", "approved_by"):
-        carried = (out["refund_id"].map(earlier[column]) if column in earlier
-                   else pd.Series(np.nan, index=out.index)).astype(object)
-        out[column] = carried.fillna("").where(same, "")
+    out = carry_approvals(out, approvals, "refund_id")
     return out[COLUMNS].sort_values(["customer_id", "credit_id"], kind="stable", ignore_index=True)
 
 
@@ -131,9 +124,7 @@ def _disputed(invoices: pd.DataFrame, customers: pd.DataFrame | None):
     currency, or ``""``."""
     if "dispute_code" not in invoices:
         return lambda customer_id, currency: ""
-    parent = {}
-    if customers is not None and len(customers) and "parent_id" in customers:
-        parent = {c: (p or c) for c, p in zip(customers["customer_id"].tolist(), customers["parent_id"].tolist())}
+    parent = groups_of(customers)
     hits = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) > 0)]
     by_group = {(parent.get(c, c), cur): i for c, cur, i in zip(hits["customer_id"], hits["currency"], hits["invoice_id"])}
     return lambda customer_id, currency: by_group.get((parent.get(customer_id, customer_id), currency), "")

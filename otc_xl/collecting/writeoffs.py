@@ -40,12 +40,27 @@ def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float 
     if named.any():
         why = out["invoice_id"].map(extra.drop_duplicates("invoice_id").set_index("invoice_id")["reason"])
         out["reason"] = why.fillna(pd.Series(out["reason"], index=out.index))
-    out["approved"], out["approved_by"] = "", ""
-    if approvals is not None and len(approvals):
-        earlier = approvals.drop_duplicates("invoice_id").set_index("invoice_id")
-        out["approved"] = out["invoice_id"].map(earlier["approved"]).fillna("")
-        out["approved_by"] = out["invoice_id"].map(earlier["approved_by"]).fillna("")
+    out = carry_approvals(out, approvals, "invoice_id", amount=None)
     return out[COLUMNS].sort_values(["customer_id", "invoice_id"], kind="stable", ignore_index=True)
+
+
+def carry_approvals(out: pd.DataFrame, approvals: pd.DataFrame | None, key: str,
+                    amount: str | None = "amount") -> pd.DataFrame:
+    """``out`` with the ``approved`` / ``approved_by`` typed on the earlier proposals (``approvals``,
+    matched by ``key``). With ``amount``, an approval is kept only while the amount the approvals
+    recorded (when they did) is still the proposal's: nobody approves an amount they did not see."""
+    out["approved"], out["approved_by"] = "", ""
+    if approvals is None or not len(approvals) or not len(out):
+        return out
+    earlier = approvals.drop_duplicates(key).set_index(key)
+    same = pd.Series(True, index=out.index)
+    if amount is not None and amount in earlier:
+        seen = out[key].map(earlier[amount])
+        same = seen.isna() | (cents(seen.fillna(0)) == cents(out[amount]))
+    for column in ("approved", "approved_by"):
+        if column in earlier:
+            out[column] = out[key].map(earlier[column]).astype(object).fillna("").where(same, "")
+    return out
 
 
 def is_approved(value: str) -> bool:

@@ -103,7 +103,7 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         written = None
 
         def documents():
-            target = files_dir or files_folder(book, run.as_of)
+            target = folder
             if target is not None:
                 write_files(target, result.files)
                 for name, sheets in result.books.items():

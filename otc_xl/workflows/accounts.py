@@ -13,7 +13,7 @@ from ..letters import bank_details_requests
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.records import DEBIT_LOG, PAYMENT_PLANS, REFUND_LOG
-from ..collecting.debits import LATER, READY as DEBIT_READY, due_debits
+from ..collecting.debits import LATER, READY as DEBIT_READY, business_day, due_debits
 from ..collecting.legal import blocked_customers, blocked_items, case_file
 from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
@@ -160,12 +160,8 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
                           f"Refund credit {r.credit_id} customer {r.customer_id}", bic=r.bic)
                  for r, c in zip(ready.itertuples(), cents(ready["amount"]))]
     xml = credit_transfer(Party(cfg.company_name, cfg.company_iban, cfg.company_bic), transfers,
-                          _next_business_day(on), cfg.sepa_version, msg)
-    count, total = sepa_totals(xml)
-    if (count, total) != (len(ready), int(cents(ready["amount"]).sum())):  # the file must say what was approved
-        raise ValidationError([Problem("SEPA file", f"the file holds {count} payments for {total / 100:.2f}, but "
-                                                    f"{len(ready)} for {int(cents(ready['amount']).sum()) / 100:.2f} "
-                                                    "were approved; nothing was written")])
+                          business_day(on + dt.timedelta(days=1)), cfg.sepa_version, msg)
+    total = _as_approved(xml, ready, "payments")
     erp = run.erp_invoices if run.erp_invoices is not None else run.ledger.invoices
     open_erp = dict(zip(erp["invoice_id"], erp["open_amount"]))
     rows = ready.assign(refunded_on=pd.Timestamp(on), batch=msg, credit_open_erp=ready["credit_id"].map(open_erp),
@@ -175,6 +171,18 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
     lines = [("refunds paid now", f"{len(ready):,} in {msg}.xml ({cfg.sepa_version})"),
              ("refund file total EUR", f"{total / 100:,.2f}")]
     return proposals.drop(index=ready.index).reset_index(drop=True), log, lines, {f"{msg}.xml": xml}
+
+
+def _as_approved(xml: bytes, approved: pd.DataFrame, what: str) -> int:
+    """The file's control sum in cents, after checking its count and sum are those of ``approved``:
+    a SEPA file must say exactly what was approved, or nothing is written."""
+    count, total = sepa_totals(xml)
+    expected = int(cents(approved["amount"]).sum())
+    if (count, total) != (len(approved), expected):
+        raise ValidationError([Problem("SEPA file", f"the file holds {count} {what} for {total / 100:.2f}, but "
+                                                    f"{len(approved)} for {expected / 100:.2f} were approved; "
+                                                    "nothing was written")])
+    return total
 
 
 def _approved_not_paid(run: Run, proposals: pd.DataFrame, approvals: pd.DataFrame) -> None:
@@ -187,13 +195,6 @@ def _approved_not_paid(run: Run, proposals: pd.DataFrame, approvals: pd.DataFram
         run.ledger.problems.append(Problem("Refunds", f"refund {r.refund_id} is approved but was not paid: {r.status} "
                                                       f"(column {column})", int(row) if row else None,
                                            REFUND_COLUMNS.index(column) + 1, severity="warning"))
-
-
-def _next_business_day(day: dt.date) -> dt.date:
-    day += dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def legal_job(run: Run, files: bool = False) -> JobResult:
@@ -285,10 +286,7 @@ def _issue_debits(run: Run, due: pd.DataFrame, log: pd.DataFrame):
                            mandate_date=pd.Timestamp(r.mandate_date).date(), sequence=r.sequence)
                   for r, c in zip(group.itertuples(), cents(group["amount"]))]
         xml = direct_debit(creditor, debits, pd.Timestamp(when).date(), cfg.debit_version, msg)
-        count, total = sepa_totals(xml)
-        if (count, total) != (len(group), int(cents(group["amount"]).sum())):
-            raise ValidationError([Problem("SEPA file", f"the file holds {count} debits for {total / 100:.2f}, not "
-                                                        f"the {len(group)} approved; nothing was written")])
+        total = _as_approved(xml, group, "debits")
         files[f"{msg}.xml"] = xml
         rows.append(group.assign(batch=msg, collected_on=pd.Timestamp(run.as_of)))
         lines.append((f"direct debits for {pd.Timestamp(when):%d/%m/%Y}",
