@@ -69,6 +69,14 @@ Public Sub OTC_Legal(control As IRibbonControl)
     RunOTC "legal"
 End Sub
 
+Public Sub OTC_PrepareInvoices(control As IRibbonControl)
+    RunOTC "prepare_invoices"
+End Sub
+
+Public Sub OTC_PostInvoices(control As IRibbonControl)
+    RunOTC "post_invoices"
+End Sub
+
 Public Sub OTC_Team(control As IRibbonControl)
     RunOTC "team"
 End Sub

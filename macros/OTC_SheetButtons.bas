@@ -63,6 +63,14 @@ Public Sub LegalHandOver()
     RunOTC "legal"
 End Sub
 
+Public Sub PrepareInvoices()
+    RunOTC "prepare_invoices"
+End Sub
+
+Public Sub PostInvoices()
+    RunOTC "post_invoices"
+End Sub
+
 Public Sub TeamReport()
     RunOTC "team"
 End Sub

@@ -9,6 +9,7 @@ A TOML file holds the same keys at top level or under ``[otc_xl]``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, fields
@@ -106,6 +107,30 @@ class Config:
     """Items at the last dunning level and at least this many days overdue go to the legal list."""
     templates_folder: str = ""
     """Folder with your own letter templates (same names as otc_xl/letters/templates); empty → built-in."""
+    company_vat_id: str = ""
+    """Our VAT number with its country prefix (ESB12345678): every invoice and e-invoice carries it."""
+    company_street: str = ""
+    """Our address on invoices: street and number."""
+    company_postal_code: str = ""
+    """Our address on invoices: postal code."""
+    company_city: str = ""
+    """Our address on invoices: town."""
+    company_province: str = ""
+    """Our address on invoices: province (Facturae and FatturaPA print it)."""
+    company_country: str = ""
+    """Our country, ISO code (ES, IT, FR, DE…): decides which invoices are domestic."""
+    company_tax_regime: str = "RF01"
+    """FatturaPA RegimeFiscale of the seller (RF01 ordinary; RF18 other, e.g. a foreign seller)."""
+    invoice_series: str = "FV"
+    """Invoice number series: one (FV), or per customer country (ES=FVE; IT=FVI; *=FV); gap-free per year."""
+    credit_note_series: str = "AB"
+    """Series of credit notes for returned or cancelled lines (same form as invoice_series)."""
+    invoice_start_numbers: str = ""
+    """The last number already used per series and year before otc_xl took over (FV-2026=1200; …)."""
+    invoice_grouping: str = "order"
+    """One invoice per customer and order (order), or per customer (customer)."""
+    vat_rounding: str = "line"
+    """VAT rounded per line (line: each line's VAT to the cent) or once per rate on the total (total)."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -196,6 +221,24 @@ def _bic(value: Any) -> str:
     return text
 
 
+def _series(value: Any) -> str:
+    """``FV`` or ``ES=FVE; IT=FVI; *=FV``: letters and digits only, so numbers fit a creditor reference."""
+    text = v.parse_text(value)
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name = part.split("=", 1)[-1].strip()
+        if not re.fullmatch(r"[A-Za-z0-9]{1,6}", name):
+            raise ValueError(f"series {name!r} must be 1 to 6 letters or digits (expected e.g. FV or ES=FVE; *=FV)")
+    return text
+
+
+def _start_numbers(value: Any) -> str:
+    text = v.parse_text(value)
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        if not re.fullmatch(r"[A-Za-z0-9]{1,6}-\d{4}\s*=\s*\d+", part):
+            raise ValueError(f"{part!r} is not series-year=last number (expected e.g. FV-2026=1200)")
+    return text
+
+
 def _number(value: Any) -> float:
     return float(v.parse_amount(value))
 
@@ -239,6 +282,18 @@ PARSERS = {
     "debit_lead_days": _count,
     "reconcile_tolerance": _number,
     "templates_folder": v.parse_text,
+    "company_vat_id": lambda x: "".join(v.parse_text(x).split()).upper(),
+    "company_street": v.parse_text,
+    "company_postal_code": v.parse_text,
+    "company_city": v.parse_text,
+    "company_province": v.parse_text,
+    "company_country": lambda x: v.parse_text(x).upper(),
+    "company_tax_regime": v.parse_text,
+    "invoice_series": _series,
+    "credit_note_series": _series,
+    "invoice_start_numbers": _start_numbers,
+    "invoice_grouping": _choice("order", "customer"),
+    "vat_rounding": _choice("line", "total"),
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .config import Config, config_from_sheet, config_from_toml
 from .model.contracts import CONTRACTS, TableContract
+from .model.billing import BILLING_RECORDS
 from .model.records import RECORDS
 from .model.problems import Problem, errors_in
 from .model.tables import RawTable, empty_frame, parse_table
@@ -70,7 +71,7 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
     frames: dict[str, pd.DataFrame] = {}
     records: dict[str, pd.DataFrame] = {}  # otc_xl's own sheets read back: never required
     found: dict[str, str] = {}
-    for contracts, into in ((CONTRACTS, frames), (RECORDS, records)):
+    for contracts, into in ((CONTRACTS, frames), (RECORDS | {c.name: c for c in BILLING_RECORDS}, records)):
         for name, contract in contracts.items():
             raw = source.raw_table(contract)
             if raw is None:

@@ -11,16 +11,38 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otc_xl.billing import prepare_drafts, rf_reference
+from otc_xl.billing import READY, BillingSettings, number_drafts, prepare_drafts, rf_reference
+from otc_xl.model.billing import BILLING_LOG
+from otc_xl.model.tables import empty_frame
 from otc_xl.matching.references import ReferenceIndex, is_valid_rf
 
 DAY = dt.date(2026, 11, 30)
 
 
-def line(order, n, customer, qty, price, category="S", rate=21.0, discount=0.0, billed=0.0, currency="EUR", row=2):
-    return {"order_id": order, "line": n, "customer_id": customer, "item": f"item {n}", "quantity": qty,
-            "billed_quantity": billed, "unit_price": price, "discount_pct": discount, "vat_category": category,
-            "vat_rate": rate, "currency": currency, "source_row": row}
+def line(order, n, customer, qty, price, category="S", rate=21.0, discount=0.0, billed=0.0, currency="EUR", row=2,
+         returned=0.0):
+    return {"order_id": order, "line": n, "customer_id": customer, "item": f"item {n}", "description": "",
+            "quantity": qty, "unit": "", "delivered_quantity": qty, "returned_quantity": returned,
+            "delivery_date": pd.Timestamp(DAY), "billed_quantity": billed, "unit_price": price,
+            "discount_pct": discount, "vat_category": category, "vat_rate": rate, "vat_note": "", "currency": currency,
+            "customer_reference": "", "source_row": row}
+
+
+def customers(*ids, **extra):
+    rows = [{"customer_id": c, "customer_name": f"Customer {c}", "country": "FR", "vat_id": f"FR0{k}123456789",
+             "language": "fr", "payment_terms_days": 30, "einvoice_format": "", "source_row": k + 2, **extra}
+            for k, c in enumerate(ids)]
+    return pd.DataFrame(rows)
+
+
+NO_LOG = empty_frame(BILLING_LOG)
+
+
+def prepare(lines, log=NO_LOG, master=None, **settings):
+    frame = pd.DataFrame(lines)
+    ids = sorted(set(frame["customer_id"]))
+    return prepare_drafts(frame, customers(*ids) if master is None else master, log,
+                          BillingSettings(DAY, **settings))
 
 
 def test_rf_references_are_valid_and_found_by_cash_application():
@@ -36,20 +58,53 @@ def test_rf_references_are_valid_and_found_by_cash_application():
 
 
 def test_numbers_continue_without_gaps_and_bad_lines_take_none():
-    lines = pd.DataFrame([line("SO-1", 1, "C1", 2, 100.0), line("SO-1", 2, "C1", 1, 10.0, "AA", 10.0),
-                          line("SO-2", 1, "C2", 1, None, row=4),                       # no price: no draft, no number
-                          line("SO-3", 1, "C3", 3, 5.0, "K", 0.0), line("SO-4", 1, "C1", 5, 2.0, billed=5),
-                          line("SO-5", 1, "C4", 1, 50.0, "X", 21.0, row=7)])           # unknown VAT category
-    result = prepare_drafts(lines, DAY, "FV", {"FV-2026": 1201})
-    assert result.drafts["invoice_id"].tolist() == ["FV-2026-01202", "FV-2026-01203"]
-    assert result.next_numbers == {"FV-2026": 1203}
+    lines = [line("SO-1", 1, "C1", 2, 100.0), line("SO-1", 2, "C1", 1, 10.0, "AA", 10.0),
+             line("SO-2", 1, "C2", 1, None, row=4),                       # no price: no number
+             line("SO-3", 1, "C3", 3, 5.0, "K", 0.0), line("SO-4", 1, "C1", 5, 2.0, billed=5),
+             line("SO-5", 1, "C4", 1, 50.0, "X", 21.0, row=7)]           # unknown VAT category
+    result = prepare(lines)
+    assert number_drafts(result, {"FV-2026": 1201}) == {"FV-2026": 1203}
+    ready = result.drafts.loc[result.drafts["status"] == READY]
+    assert ready["invoice_id"].tolist() == ["FV-2026-01202", "FV-2026-01203"]
+    assert ready["order_id"].tolist() == ["SO-1", "SO-3"]                  # SO-4 is billed already
+    blocked = result.drafts.loc[result.drafts["status"] != READY]
+    assert blocked["invoice_id"].tolist() == ["", ""] and blocked["payment_reference"].tolist() == ["", ""]
     assert [(p.row, "unit_price" in p.message) for p in result.problems][:1] == [(4, True)]
     assert any(p.row == 7 and "vat_category" in p.message for p in result.problems)
-    first = result.drafts.iloc[0]
+    first = ready.iloc[0]
     assert (first["net"], first["vat"], first["gross"]) == (210.0, 43.0, 253.0)  # 200×21% + 10×10%
-    assert set(result.totals.loc[result.totals["draft"] == 1, "vat_rate"]) == {21.0, 10.0}
-    again = prepare_drafts(lines, DAY, "FV", result.next_numbers)
-    assert again.drafts["invoice_id"].tolist() == ["FV-2026-01204", "FV-2026-01205"]  # continues, never reuses
+    assert set(result.totals.loc[result.totals["draft"] == first["draft"], "vat_rate"]) == {21.0, 10.0}
+    assert set(result.totals["vat_category"]) <= {"S", "K"}  # AA is billed as S at its rate (EN 16931)
+    k = result.totals.loc[result.totals["vat_category"] == "K"].iloc[0]
+    assert "262 ter" in k["mention"] and k["vatex"] == "VATEX-EU-IC"       # French customer, French mention
+    again = prepare(lines)
+    assert number_drafts(again, {"FV-2026": 1203}) == {"FV-2026": 1205}   # continues, never reuses
+    only_second = again.drafts["order_id"] == "SO-3"
+    renumbered = prepare(lines)
+    number_drafts(renumbered, {"FV-2026": 1203}, only_second)
+    assert renumbered.drafts.loc[only_second, "invoice_id"].tolist() == ["FV-2026-01204"]  # no gap left
+
+
+def test_returned_lines_become_a_credit_note_on_the_invoice_that_billed_them():
+    log = pd.DataFrame([{"invoice_id": "FV-2026-00007", "doc_type": "INV", "invoice_date": pd.Timestamp(DAY),
+                         "customer_id": "C1", "order_id": "SO-1", "order_line": 1, "quantity": 4.0}])
+    result = prepare([line("SO-1", 1, "C1", 4, 25.0, returned=1)], log=log)
+    number_drafts(result, {})
+    crn = result.drafts.iloc[0]
+    assert (crn["doc_type"], crn["original_invoice"], crn["net"], crn["vat"]) == ("CRN", "FV-2026-00007", -25.0, -5.25)
+    assert crn["invoice_id"] == "AB-2026-00001" and crn["payment_reference"] == ""
+    assert prepare([line("SO-1", 1, "C1", 4, 25.0)], log=log).drafts.empty   # billed, nothing returned: nothing
+
+
+def test_a_customer_record_the_format_cannot_do_without_blocks_the_draft():
+    master = customers("C1", einvoice_format="ubl")  # Peppol without a participant id
+    result = prepare([line("SO-1", 1, "C1", 1, 10.0)], master=master)
+    assert result.drafts.iloc[0]["status"].startswith("blocked")
+    assert any(p.sheet == "Customers" and p.row == 2 and "peppol_id" in p.message for p in result.problems)
+    italian = customers("C1", country="IT", sdi_code="", pec="", street="Via Roma 1", postal_code="20100",
+                        city="Milano")
+    result = prepare([line("SO-1", 1, "C1", 1, 10.0)], master=italian)
+    assert result.drafts.iloc[0]["format"] == "fatturapa" and "sdi_code" in result.drafts.iloc[0]["status"]
 
 
 amounts = st.integers(min_value=1, max_value=10_000_00).map(lambda c: c / 100)
@@ -61,8 +116,8 @@ amounts = st.integers(min_value=1, max_value=10_000_00).map(lambda c: c / 100)
                 min_size=1, max_size=30),
        st.sampled_from(["line", "total"]))
 def test_totals_per_rate_tie_to_the_cent(rows, rounding):
-    lines = pd.DataFrame([line("SO-1", k, "C1", q, p, cat, rate, d) for k, (q, p, d, (cat, rate)) in enumerate(rows, 1)])
-    result = prepare_drafts(lines, DAY, "FV", {}, rounding=rounding)
+    result = prepare([line("SO-1", k, "C1", q, p, cat, rate, d) for k, (q, p, d, (cat, rate)) in enumerate(rows, 1)],
+                     rounding=rounding)
     draft = result.drafts.iloc[0]
     cents = lambda v: round(v * 100)  # noqa: E731
     assert cents(draft["gross"]) == cents(draft["net"]) + cents(draft["vat"])

@@ -2,6 +2,7 @@
 xlwings Server call path, and the ribbon/VBA sources against the Python functions they call."""
 
 import asyncio
+import html
 import json
 import os
 import re
@@ -22,7 +23,8 @@ from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments
 
 INPUT_SHEETS = ["Read me", "Config", "Invoices", "Payments", "Customers", "Orders", "Sales", "Aliases"]
-RECORD_SHEETS = ["DunningHistory", "ContactLog", "CreditAllocations", "Refunds", "PaymentPlans"]
+RECORD_SHEETS = ["DunningHistory", "ContactLog", "CreditAllocations", "Refunds", "PaymentPlans", "OrderLines",
+                 "InvoiceDrafts"]
 """otc_xl's own records in the demo (history, approvals typed, a plan): rewritten, never lost."""
 
 
@@ -180,7 +182,7 @@ def test_lite_main_registers_scripts_for_every_button():
             "normalize_amount", "paymentplan"} <= functions
 
 
-LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression")
+LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression", "facturx", "a38", "facturae", "fpdf")
 """What a Pyodide runtime (xlwings Lite) does not get: no Pyodide build, or skipped by a marker."""
 
 
@@ -193,7 +195,7 @@ def test_pyodide_installs_skip_the_native_dependencies():
     requirements = [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "dependencies"]]
     skipped = {r.name for r in requirements if r.marker is not None and not r.marker.evaluate(pyodide)}
-    assert skipped == {"python-calamine", "ms-ovba"}
+    assert skipped == {"python-calamine", "ms-ovba", "factur-x", "a38", "facturae", "fpdf2"}
     assert all(r.marker is None or r.marker.evaluate() for r in requirements)  # this machine installs them all
 
 
@@ -346,9 +348,9 @@ def test_committed_packages_match_a_fresh_build(tmp_path):
                 r"'Version: ([\d.]+)", kept["xlwings"]).group(1):  # another xlwings here: its own VBA differs
             fresh.pop("xlwings"), kept.pop("xlwings")
         assert fresh == kept, f"{built.name} differs: run python workbooks/generate.py"
-        texts = [re.findall(r"<t[^>]*>([^<]*)</t>", "".join(
+        texts = [[html.unescape(t) for t in re.findall(r"<t[^>]*>([^<]*)</t>", "".join(
             zipfile.ZipFile(p).read(n).decode() for n in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml")
-            if n in zipfile.ZipFile(p).namelist())) for p in (built, committed)]
+            if n in zipfile.ZipFile(p).namelist()))] for p in (built, committed)]
         assert texts[0] == texts[1] and "otc_xl — Order-to-Cash toolkit" in texts[0]
 
 
@@ -447,3 +449,24 @@ def test_reconcile_and_refunds_buttons_say_what_is_missing():
     outcome = buttons.refunds(refunds)
     assert not outcome["ok"]
     assert not [a for a in actions(refunds) if a["func"] == "addSheet" and a["args"][1] == "RefundLog"]
+
+
+def test_invoice_buttons_prepare_drafts_and_post_only_beside_a_saved_workbook(tmp_path):
+    book = remote(DEMO)
+    outcome = buttons.prepare_invoices(book)
+    assert outcome["ok"], outcome
+    assert outcome["sheets"] == ["InvoiceDrafts", "InvoiceLines", "InvoiceVAT", "BillingLog"]
+    drafts = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0][:3] ==
+                  ["draft", "draft_key", "doc_type"])
+    ids = [row[3] for row in drafts[1:] if row[3]]
+    assert ids == [f"FV-2026-{n:05d}" for n in range(1201, 1201 + len(ids))] and len(ids) == 12  # proposals only
+    refused = remote(DEMO)  # Excel on the web: no folder, so nothing may be posted (its documents need one)
+    outcome = buttons.post_invoices(refused)
+    assert not outcome["ok"]
+    assert not [a for a in actions(refused) if a["func"] == "addSheet" and a["args"][1] == "BillingLog"]
+    posted = remote(DEMO)
+    outcome = buttons.run_action(posted, "post_invoices", files_dir=tmp_path)
+    assert outcome["ok"], outcome
+    log = next(a["values"] for a in actions(posted) if a["func"] == "setValues" and a["values"][0][:2] ==
+               ["invoice_id", "doc_type"])
+    assert len({row[0] for row in log[1:]}) == 11 == len(list(tmp_path.glob("FV-2026-*.pdf")))

@@ -99,7 +99,7 @@ def test_a_libreoffice_workbook_keeps_every_part_that_is_not_ours(tmp_path):
     assert added and added <= own_parts(book)
     # workbook.xml: the same bytes with our <sheet> entries appended to <sheets> and our pivot caches
     # appended to the user's <pivotCaches>
-    assert re.sub(rb'<sheet name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>|<pivotCache cacheId="\d+" r:id="rIdOtcCache\d+"/>',
+    assert re.sub(rb'<sheet (?:xmlns:r="[^"]*" )?name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>|<pivotCache (?:xmlns:r="[^"]*" )?cacheId="\d+" r:id="rIdOtcCache\d+"/>',
                   b"", after_first["xl/workbook.xml"]) == original["xl/workbook.xml"]
     assert xfs(after_first["xl/styles.xml"])[:len(xfs(original["xl/styles.xml"]))] == xfs(original["xl/styles.xml"])
 
@@ -201,7 +201,7 @@ def test_calc_chain_listing_a_replaced_sheet_is_dropped(make_book):
     import zipfile
     with zipfile.ZipFile(book) as z:  # as Excel would save it: a calcChain with our totals formula
         contents = {n: z.read(n) for n in z.namelist()}
-    sheet_id = re.search(rb'<sheet name="Report" sheetId="(\d+)"', contents["xl/workbook.xml"]).group(1)
+    sheet_id = re.search(rb'<sheet (?:xmlns:r="[^"]*" )?name="Report" sheetId="(\d+)"', contents["xl/workbook.xml"]).group(1)
     contents["xl/calcChain.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
                                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="B5" i="'
                                     + sheet_id + b'"/></calcChain>')
@@ -298,3 +298,27 @@ def test_a_package_it_cannot_extend_is_refused_with_nothing_written(make_book, d
     with pytest.raises(otc_xl.ValidationError, match="cannot write into this workbook safely.*nothing was written"):
         replace_report_sheets(book, [_report()])
     assert book.read_bytes() == before and not backup_path(book).exists()
+
+
+def test_a_workbook_declaring_r_only_on_its_sheets_stays_well_formed(make_book):
+    """openpyxl with lxml writes ``xmlns:r`` on each <sheet>, not on <workbook>: the sheets we add
+    declare it themselves (a prefix borrowed from a sibling would be unbound, and Excel would call
+    the file damaged)."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
+    with zipfile.ZipFile(book) as z:
+        contents = {n: z.read(n) for n in z.namelist()}
+    rel = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    workbook = contents["xl/workbook.xml"].replace(b" " + rel, b"")
+    contents["xl/workbook.xml"] = workbook.replace(b"<sheet ", b"<sheet " + rel + b" ")
+    assert rel not in re.search(rb"<workbook[^>]*>", contents["xl/workbook.xml"]).group(0)
+    with zipfile.ZipFile(book, "w") as z:
+        for name, data in contents.items():
+            z.writestr(name, data)
+    replace_report_sheets(book, [_report()], backup=False)
+    with zipfile.ZipFile(book) as z:
+        ElementTree.fromstring(z.read("xl/workbook.xml"))  # raises on an unbound prefix
+    assert otc_xl.read_workbook(book).ok

@@ -1,37 +1,63 @@
-"""Invoice drafts from delivered, not yet billed order lines.
+"""Invoice and credit-note drafts from order lines: what was delivered and not yet billed, and what
+was billed and then returned or cancelled.
 
-One draft per customer and order (or per customer, ``group="customer"``), for the delivered
-quantity not yet billed. Each line: net = quantity × unit price × (1 − discount %), rounded half
-up to the cent; VAT either per line (``rounding="line"``: each line's VAT rounded, the totals are
-their sums) or per total (``rounding="total"``: VAT of each rate computed once on that rate's net
-sum) — the two conventions ERPs use. Totals per VAT rate always tie to the cent: Σ lines' net =
-the rate's net, and gross = net + VAT, in integer cents.
+Per order line: billable = delivered − returned; already billed = the BillingLog's quantities + the
+ERP's ``billed_quantity``. More billable than billed → an invoice line; less → a credit-note line
+referencing the invoice that billed it. One invoice per customer and order (or per customer,
+``grouping="customer"``); one credit note per customer and invoice credited.
 
-Numbers are gap-free per series and year, continuing from the last number used (``last_numbers``:
-``{"FV-2026": 1201}``), and a draft is only a proposal: no number is *consumed* until it is
-posted, and a draft that cannot be made (bad input) takes no number.
+Each line: net = quantity × unit price × (1 − discount %), rounded half up to the cent; VAT per line
+(``rounding="line"``: each line's VAT rounded, the totals are their sums) or per total
+(``rounding="total"``: VAT of each rate computed once on that rate's net sum), the two conventions
+ERPs use. Totals per VAT rate always tie to the cent, in integer cents.
+
+A draft takes no number here for good: :func:`number_drafts` shows the numbers the ready drafts
+would take; posting numbers the approved ones only (see :mod:`otc_xl.billing.numbering`). A draft
+that cannot be made (a bad line, a customer record the e-invoice format cannot do without) is
+``blocked`` with the reason and a problem naming the cell, and takes no number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from ..model.problems import Problem
+from .mentions import VATEX, mention
+from .numbering import invoice_number, series_for
 from .references import rf_reference
+from .routing import choose_format, country_code, missing
 
 VAT_CATEGORIES = {"S": "standard", "AA": "reduced", "Z": "zero rated", "E": "exempt", "AE": "reverse charge",
                   "K": "intra-community supply", "G": "export outside the EU", "O": "outside the scope of VAT"}
-"""UNCL 5305 VAT category codes (as EN 16931 uses them)."""
+"""UNCL 5305 VAT category codes. EN 16931 has no AA: a reduced rate is S at its own rate, so AA lines
+are billed as S (the VAT breakdown has one row per category and rate)."""
 NO_VAT = {"Z", "E", "AE", "K", "G", "O"}
-LINE_COLUMNS = ["draft", "invoice_id", "line", "order_id", "order_line", "item", "quantity", "unit_price",
-                "discount_pct", "net", "vat_category", "vat_rate", "vat"]
-DRAFT_COLUMNS = ["draft", "invoice_id", "series", "customer_id", "order_id", "currency", "invoice_date", "due_date",
-                 "net", "vat", "gross", "payment_reference", "lines"]
-TOTAL_COLUMNS = ["draft", "vat_category", "vat_rate", "net", "vat"]
+READY = "ready"
+DRAFT_COLUMNS = ["draft", "draft_key", "doc_type", "invoice_id", "customer_id", "customer_name", "order_id",
+                 "original_invoice", "currency", "invoice_date", "due_date", "net", "vat", "gross",
+                 "payment_reference", "format", "language", "discount_pct", "discount_until", "customer_reference",
+                 "lines", "series", "status"]
+LINE_COLUMNS = ["draft", "invoice_id", "line", "order_id", "order_line", "item", "description", "quantity", "unit",
+                "unit_price", "discount_pct", "net", "vat_category", "vat_rate", "vat", "delivery_date"]
+TOTAL_COLUMNS = ["draft", "vat_category", "vat_rate", "net", "vat", "mention", "vatex"]
+
+
+@dataclass(frozen=True)
+class BillingSettings:
+    invoice_date: dt.date
+    series: dict[str, str] = field(default_factory=lambda: {"*": "FV"})
+    """Invoice series per customer country (``*``: any other); see :func:`numbering.parse_series`."""
+    credit_series: dict[str, str] = field(default_factory=lambda: {"*": "AB"})
+    grouping: str = "order"
+    rounding: str = "line"
+    language: str = "en"
+    """Language of customers without one."""
+    default_terms_days: int = 30
 
 
 @dataclass
@@ -39,9 +65,8 @@ class DraftResult:
     drafts: pd.DataFrame
     lines: pd.DataFrame
     totals: pd.DataFrame
-    """Per draft and VAT rate: net and VAT (what the invoice's VAT breakdown prints)."""
+    """Per draft and VAT rate: net, VAT and the exemption mention (what the invoice's VAT breakdown prints)."""
     problems: list[Problem] = field(default_factory=list)
-    next_numbers: dict[str, int] = field(default_factory=dict)
 
 
 def _cents(value: Decimal) -> int:
@@ -49,82 +74,174 @@ def _cents(value: Decimal) -> int:
 
 
 def _vat(net_cents: int, rate: Decimal) -> int:
-    """VAT in cents of a net amount in cents at ``rate`` %, rounded half up."""
-    return _cents(Decimal(net_cents) / 100 * rate / 100)
+    """VAT in cents of a net amount in cents at ``rate`` %, rounded half up (away from zero)."""
+    sign = -1 if net_cents < 0 else 1
+    return sign * _cents(Decimal(abs(net_cents)) / 100 * rate / 100)
 
 
 def _dec(value) -> Decimal:
-    return Decimal(str(value))
+    return Decimal(repr(float(value))) if isinstance(value, float) else Decimal(str(value))
 
 
-def prepare_drafts(order_lines: pd.DataFrame, invoice_date: dt.date, series: str, last_numbers: dict[str, int],
-                   terms_days: dict[str, int] | None = None, group: str = "order", rounding: str = "line",
-                   sheet: str = "OrderLines", width: int = 5) -> DraftResult:
-    """Drafts for ``order_lines`` (``order_id``, ``line``, ``customer_id``, ``item``, ``quantity``
-    (delivered), ``billed_quantity``, ``unit_price``, ``discount_pct``, ``vat_category``,
-    ``vat_rate`` (%), ``currency``, ``source_row``). Lines with a problem are named (sheet, row,
-    column) and left out with their whole draft: no number is given to a draft that cannot be made."""
-    if rounding not in ("line", "total"):
-        raise ValueError("rounding is 'line' or 'total'")
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT or \
+        (not isinstance(value, str) and pd.isna(value))
+
+
+def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int], str]]:
+    """From the BillingLog: quantity billed per (order, line), and the last invoice that billed each."""
+    qty: dict[tuple[str, int], float] = {}
+    last: dict[tuple[str, int], str] = {}
+    for r in log.itertuples():
+        key = (str(r.order_id), int(r.order_line))
+        qty[key] = qty.get(key, 0.0) + float(r.quantity)
+        if r.doc_type == "INV":
+            last[key] = r.invoice_id
+    return qty, last
+
+
+def _line_problem(r, sheet: str, columns: dict[str, int]) -> tuple[str, str] | None:
+    """(column, what it must be) for a line that cannot be billed, else None."""
+    if _blank(r.unit_price) or r.unit_price < 0:
+        return "unit_price", "a price of zero or more"
+    if r.vat_category not in VAT_CATEGORIES:
+        return "vat_category", f"a VAT category ({', '.join(VAT_CATEGORIES)}), found {r.vat_category or 'nothing'!r}"
+    if r.vat_category in NO_VAT and not _blank(r.vat_rate) and r.vat_rate != 0:
+        return "vat_rate", f"0 or empty for category {r.vat_category}, found {r.vat_rate:g}"
+    if r.vat_category not in NO_VAT and (_blank(r.vat_rate) or not 0 < r.vat_rate < 100):
+        return "vat_rate", f"a VAT rate above 0 and below 100 for category {r.vat_category}"
+    return None
+
+
+def _open_lines(order_lines: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """The order lines with something to bill (``to_bill`` > 0) or to credit (< 0), with the invoice
+    that billed them (``original_invoice``)."""
+    billed, last = billed_quantities(log)
+    frame = order_lines.copy()
+    delivered = frame["delivered_quantity"].where(frame["delivered_quantity"].notna(),
+                                                  frame["quantity"].where(frame["delivery_date"].notna(), 0.0))
+    keys = list(zip(frame["order_id"].astype(str), frame["line"].astype(int)))
+    ours = pd.Series([billed.get(k, 0.0) for k in keys], index=frame.index)
+    frame["to_bill"] = (delivered - frame["returned_quantity"].fillna(0.0) - ours -
+                        frame["billed_quantity"].fillna(0.0)).round(6)
+    frame["original_invoice"] = [last.get(k, "") for k in keys]
+    return frame.loc[frame["to_bill"] != 0]
+
+
+def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.DataFrame,
+                   settings: BillingSettings, sheet: str = "OrderLines") -> DraftResult:
+    """Drafts for ``order_lines`` (canonical OrderLines), ``customers`` (canonical Customers) and
+    the BillingLog ``log``. Blocked drafts are kept, with their reason, and take no number."""
+    if settings.rounding not in ("line", "total") or settings.grouping not in ("order", "customer"):
+        raise ValueError("rounding is 'line' or 'total'; grouping 'order' or 'customer'")
+    columns = order_lines.attrs.get("excel_columns", {})
     problems: list[Problem] = []
-    todo = order_lines.assign(open_qty=order_lines["quantity"] - order_lines.get("billed_quantity", 0))
-    todo = todo.loc[todo["open_qty"] > 0]
-    bad_keys = set()
-    key_cols = ["customer_id", "currency"] + (["order_id"] if group == "order" else [])
-    for r in todo.itertuples():
-        where = int(r.source_row) if hasattr(r, "source_row") else None
-        reason = None
-        if pd.isna(r.unit_price):
-            reason = ("unit_price", "a price")
-        elif r.vat_category not in VAT_CATEGORIES:
-            reason = ("vat_category", f"a VAT category ({', '.join(VAT_CATEGORIES)}), found {r.vat_category!r}")
-        elif r.vat_category in NO_VAT and r.vat_rate not in (0, None) and not pd.isna(r.vat_rate):
-            reason = ("vat_rate", f"0 for category {r.vat_category}")
-        elif r.vat_category not in NO_VAT and (pd.isna(r.vat_rate) or r.vat_rate <= 0):
-            reason = ("vat_rate", f"a VAT rate for category {r.vat_category}")
-        if reason:
-            problems.append(Problem(sheet, f"order {r.order_id} line {r.line}: {reason[0]} must be {reason[1]}; "
-                                           "its invoice is not prepared and takes no number", where))
-            bad_keys.add(tuple(getattr(r, k) for k in key_cols))
-    year = f"{series}-{invoice_date:%Y}"
-    number = int(last_numbers.get(year, 0))
+    todo = _open_lines(order_lines, log)
+    master = {r["customer_id"]: r for r in customers.to_dict("records")} if len(customers) else {}
+    customer_columns = customers.attrs.get("excel_columns", {})
+    customer_sheet = customers.attrs.get("sheet", "Customers")
+    doc = pd.Series(["INV"] * len(todo), index=todo.index).where(todo["to_bill"] > 0, "CRN")
+    group = todo["order_id"].where(doc == "INV", todo["original_invoice"]) \
+        if settings.grouping == "order" else pd.Series("", index=todo.index).where(doc == "INV", todo["original_invoice"])
+    todo = todo.assign(doc_kind=doc, group_key=group)
     drafts, lines, totals = [], [], []
-    for key, part in todo.groupby(key_cols, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        if key in bad_keys:
-            continue
-        number += 1
-        invoice_id = f"{year}-{number:0{width}d}"
+    keys = ["doc_kind", "customer_id", "currency", "group_key"]
+    ordered = todo.sort_values([*keys, "order_id", "line"], kind="stable")
+    date = pd.Timestamp(settings.invoice_date)
+    # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
+    for (kind, customer_id, currency, grouped), group in itertools.groupby(
+            ordered.itertuples(), key=lambda r: (r.doc_kind, r.customer_id, r.currency, r.group_key)):
+        part = list(group)
         draft = len(drafts) + 1
-        by_rate: dict[tuple[str, Decimal], list[int]] = {}
+        customer = master.get(customer_id)
+        language = (customer or {}).get("language") or settings.language
+        blocked = []
+        for r in part:
+            bad = _line_problem(r, sheet, columns)
+            if kind == "CRN" and not bad and not r.original_invoice:
+                bad = ("billed_quantity", "billed by otc_xl (its BillingLog names the invoice) to be credited here; "
+                                          "credit what the ERP billed in the ERP")
+            if bad:
+                blocked.append(f"{sheet} row {int(r.source_row)} {bad[0]}")
+                problems.append(Problem(sheet, f"order {r.order_id} line {r.line}: {bad[0]} must be {bad[1]}; its "
+                                               f"{'invoice' if kind == 'INV' else 'credit note'} is not prepared and "
+                                               "takes no number", int(r.source_row), columns.get(bad[0]),
+                                        severity="warning"))
+        fmt = choose_format(customer or {})
+        for column, what in missing(customer, fmt, {r.vat_category for r in part}):
+            row = int(customer["source_row"]) if customer else None
+            blocked.append(f"{customer_sheet if customer else sheet} {column}")
+            problems.append(Problem(customer_sheet if customer else sheet,
+                                    f"customer {customer_id}: {column} must be {what} for a {fmt} invoice; its "
+                                    "invoice is not prepared and takes no number",
+                                    row if customer else int(part[0].source_row),
+                                    customer_columns.get(column) if customer else columns.get("customer_id"),
+                                    severity="warning"))
+        by_rate: dict[tuple[str, Decimal], list] = {}
         net_total = vat_total = 0
-        for k, r in enumerate(part.sort_values(["order_id", "line"], kind="stable").itertuples(), start=1):
+        for k, r in enumerate(part, start=1):
+            if blocked:
+                break
             rate = Decimal(0) if r.vat_category in NO_VAT else _dec(r.vat_rate)
-            discount = 0 if pd.isna(r.discount_pct) else r.discount_pct
-            net = _cents(_dec(r.open_qty) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
-            vat = _vat(net, rate) if rounding == "line" else 0
-            by_rate.setdefault((r.vat_category, rate), [0, 0])
-            by_rate[(r.vat_category, rate)][0] += net
-            by_rate[(r.vat_category, rate)][1] += vat
-            lines.append({"draft": draft, "invoice_id": invoice_id, "line": k, "order_id": r.order_id,
-                          "order_line": r.line, "item": r.item, "quantity": float(r.open_qty),
-                          "unit_price": float(r.unit_price), "discount_pct": float(discount),
-                          "net": net / 100, "vat_category": r.vat_category, "vat_rate": float(rate),
-                          "vat": vat / 100})
-        for (category, rate), (net, vat) in sorted(by_rate.items()):
-            if rounding == "total":  # once on the rate's net sum
+            category = "S" if r.vat_category == "AA" else r.vat_category
+            discount = 0.0 if _blank(r.discount_pct) else float(r.discount_pct)
+            net = _cents(_dec(r.to_bill) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
+            vat = _vat(net, rate) if settings.rounding == "line" else 0
+            bucket = by_rate.setdefault((category, rate), [0, 0, ""])
+            bucket[0] += net
+            bucket[1] += vat
+            bucket[2] = bucket[2] or (r.vat_note or "")
+            lines.append({"draft": draft, "invoice_id": "", "line": k, "order_id": r.order_id, "order_line": int(r.line),
+                          "item": r.item, "description": r.description or r.item, "quantity": float(r.to_bill),
+                          "unit": r.unit or "C62", "unit_price": float(r.unit_price), "discount_pct": discount,
+                          "net": net / 100, "vat_category": category, "vat_rate": float(rate), "vat": vat / 100,
+                          "delivery_date": r.delivery_date})
+        for (category, rate), (net, vat, note) in sorted(by_rate.items()):
+            if settings.rounding == "total":  # once on the rate's net sum
                 vat = _vat(net, rate)
             totals.append({"draft": draft, "vat_category": category, "vat_rate": float(rate), "net": net / 100,
-                           "vat": vat / 100})
+                           "vat": vat / 100, "mention": mention(category, language, note),
+                           "vatex": VATEX.get(category, "")})
             net_total += net
             vat_total += vat
-        customer = key[0]
-        days = (terms_days or {}).get(customer, 30)
-        drafts.append({"draft": draft, "invoice_id": invoice_id, "series": series, "customer_id": customer,
-                       "order_id": key[2] if group == "order" else "", "currency": key[1],
-                       "invoice_date": pd.Timestamp(invoice_date),
-                       "due_date": pd.Timestamp(invoice_date) + pd.Timedelta(days=int(days)),
-                       "net": net_total / 100, "vat": vat_total / 100, "gross": (net_total + vat_total) / 100,
-                       "payment_reference": rf_reference(invoice_id), "lines": len(part)})
+        customer = customer or {}
+        terms = customer.get("payment_terms_days")
+        days = settings.default_terms_days if _blank(terms) else int(terms)
+        pct, within = customer.get("early_discount_pct"), customer.get("early_discount_days")
+        has_discount = kind == "INV" and not _blank(pct) and pct > 0 and not _blank(within)
+        references = sorted({str(r.customer_reference) for r in part if r.customer_reference})
+        drafts.append({
+            "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency]), "doc_type": kind,
+            "invoice_id": "", "customer_id": customer_id, "customer_name": customer.get("customer_name", ""),
+            "order_id": ", ".join(sorted({r.order_id for r in part})), "original_invoice": grouped if kind == "CRN" else "",
+            "currency": currency, "invoice_date": date, "due_date": date + pd.Timedelta(days=days),
+            "net": net_total / 100, "vat": vat_total / 100, "gross": (net_total + vat_total) / 100,
+            "payment_reference": "", "format": fmt, "language": language,
+            "discount_pct": float(pct) if has_discount else float("nan"),
+            "discount_until": date + pd.Timedelta(days=int(within)) if has_discount else pd.NaT,
+            "customer_reference": ", ".join(references), "lines": len(part),
+            "series": series_for(settings.series if kind == "INV" else settings.credit_series,
+                                 country_code(customer)),
+            "status": READY if not blocked else "blocked: " + "; ".join(dict.fromkeys(blocked))})
     return DraftResult(pd.DataFrame(drafts, columns=DRAFT_COLUMNS), pd.DataFrame(lines, columns=LINE_COLUMNS),
-                       pd.DataFrame(totals, columns=TOTAL_COLUMNS), problems, {**last_numbers, year: number})
+                       pd.DataFrame(totals, columns=TOTAL_COLUMNS), problems)
+
+
+def number_drafts(result: DraftResult, last: dict[str, int], which: pd.Series | None = None) -> dict[str, int]:
+    """Give the ready drafts (or those ``which`` selects) their numbers, in draft order, continuing
+    gap-free from ``last`` (``{"FV-2026": 1201}``); write them, and the invoices' RF payment
+    references, into ``result``; return the last numbers after them."""
+    drafts = result.drafts
+    chosen = (drafts["status"] == READY) if which is None else (which & (drafts["status"] == READY))
+    numbers = dict(last)
+    ids: dict[int, str] = {}
+    for r in drafts.loc[chosen].itertuples():
+        year = pd.Timestamp(r.invoice_date).year
+        key = f"{r.series}-{year}"
+        numbers[key] = numbers.get(key, 0) + 1
+        ids[r.draft] = invoice_number(r.series, year, numbers[key])
+    drafts["invoice_id"] = drafts["draft"].map(ids).fillna("")
+    drafts["payment_reference"] = [rf_reference(i) if i and kind == "INV" else ""
+                                   for i, kind in zip(drafts["invoice_id"], drafts["doc_type"])]
+    result.lines["invoice_id"] = result.lines["draft"].map(ids).fillna("")
+    return numbers

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
@@ -27,6 +28,7 @@ from ..io.files import write_files
 from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.report_writer import write_new_workbook
+from ..io.invoices import billed_in_folder
 from ..io.sepa import issued_end_to_end_ids
 from ..io.xlsx_reader import XlsxSource
 from ..io.xlsx_writer import messages_report
@@ -157,8 +159,9 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
         theirs = _their_account(their_file, ledger) if their_file else None
         steps = _Steps(bar, len(jobs), "Running")
         issued = _issued(book, files_dir) if PAYS.intersection(jobs) else None
+        billed = billed_in_folders(book, files_dir)
         result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued,
-                               their_account=theirs)
+                               their_account=theirs, billed_files=billed)
         steps.finish()
         sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
         folder = None
@@ -204,8 +207,19 @@ def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
     return TheirAccount(customer, lines, path.name, notes, currency.upper(), "currency" in columns)
 
 
-PAYS = {"issue_refunds", "issue_debits"}
-"""Jobs that write SEPA payment files: the files already issued next to the book are read first."""
+PAYS = {"issue_refunds", "issue_debits", "post_invoices"}
+"""Jobs that write payment files or post invoices: their files are written before the book, and those
+already issued next to the book are read first."""
+
+
+def billed_in_folders(book: Path, files_dir: Path | None):
+    """BillingLog rows of the invoices already written for ``book`` (its letters folder and ``files_dir``)."""
+    parts = [billed_in_folder(book.with_name(f"{book.stem}_letters"))]
+    if files_dir:
+        parts.append(billed_in_folder(files_dir))
+    parts = [p for p in parts if p is not None]
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["invoice_id", "order_id", "order_line"]) \
+        if parts else None
 
 
 def _issued(book: Path, files_dir: Path | None) -> dict[str, str]:

@@ -185,10 +185,12 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                 ("4. Collect the due plan instalments (SEPA direct debit)", ["issue_debits"], {}),
                 ("5. Hand over to legal, with case files", ["case_files"], {}),
                 (f"6. Reconcile customer {customer} with {theirs.name}", ["reconcile"],
-                 {"their_file": (customer, theirs, "EUR")})):
+                 {"their_file": (customer, theirs, "EUR")}),
+                ("7. Bill delivered orders: post the approved invoice drafts (PDF, e-invoice, e-mail)",
+                 ["post_invoices"], {})):
             console.print(f"[bold]{title}[/]", soft_wrap=True)
             _execute(copy, jobs, None, True, None, as_of, files_dir=files, backup=False, **extra)
-        console.print("[bold]7. Apply cash, run collections and write the reports[/]")
+        console.print("[bold]8. Apply cash, run collections and write the reports[/]")
         _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of, files_dir=files)
     _guard(debug, action)
 

@@ -23,12 +23,14 @@ from ..io.xlsx_writer import fill_sheet
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
+from .billing import billing_demo
 from .accounts import COMPANY_BIC, COMPANY_IBAN, CREDITOR_ID, accounts_demo, customer_statement_book
 from .bankfile import write_camt053
 from .synth import PLACES, make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 DEMO_AS_OF = dt.date(2026, 11, 30)
+COMPANY_VAT_ID = "ESB86412578"
 TEMPLATE_ROWS = 500  # rows that carry data validation in the template
 
 # The header each column gets in our workbooks (all are synonyms the reader accepts).
@@ -43,13 +45,17 @@ LABELS = {
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
     "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
     "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",
-    "dunning_block": "Dunning block", "insolvency": "Insolvency",
+    "dunning_block": "Dunning block", "insolvency": "Insolvency", "vat_id": "VAT number", "street": "Street",
+    "postal_code": "Postal code", "city": "City", "province": "Province", "einvoice_format": "E-invoice format",
+    "peppol_id": "Peppol ID", "sdi_code": "Codice destinatario", "pec": "PEC", "dir3_accounting_office":
+    "Oficina contable", "dir3_management_body": "Órgano gestor", "dir3_processing_unit": "Unidad tramitadora",
+    "early_discount_pct": "Cash discount %", "early_discount_days": "Cash discount days",
 }
 
 
 def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
     frame = frame.reindex(columns=contract.column_names)
-    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer"}.get(c.kind, "text")
+    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer", "number": "number"}.get(c.kind, "text")
                for c in contract.columns}
     return ReportSheet(contract.sheet_names[0], contract.excel_table,
                        frame.rename(columns=LABELS), formats=formats)
@@ -185,14 +191,18 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections",
                                    company_iban=COMPANY_IBAN, company_bic=COMPANY_BIC, sepa_creditor_id=CREDITOR_ID,
-                                   legal_min_days=270))]
+                                   legal_min_days=270, company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120",
+                                   company_postal_code="28009", company_city="Madrid", company_province="Madrid",
+                                   company_country="ES", invoice_start_numbers="FV-2026=1200"))]
     customers, invoices = collections_demo(data)
+    customers, billing_sheets = billing_demo(customers, DEMO_AS_OF, seed)
     frames = {"invoices": invoices, "payments": data.payments, "customers": customers,
               "orders": data.orders, "sales": data.sales,
               "aliases": pd.DataFrame(columns=["payer", "customer_id", "note"])}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
     sheets += _records_demo(customers, invoices)
     sheets += accounts_demo(customers, invoices, DEMO_AS_OF, _pending_after_import(invoices, every_payment, customers))
+    sheets += billing_sheets
     return _write(Path(path), sheets)
 
 

@@ -19,6 +19,7 @@ from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.problems import Problem, ValidationError
 from ..io.customer_file import customer_above_header, their_account_from_grid
+from ..io.invoices import billed_in_folder
 from ..io.sepa import issued_end_to_end_ids
 from ..model.contracts import THEIR_ACCOUNT
 from ..workflows import RUN_ALL, TheirAccount, run_jobs
@@ -42,8 +43,15 @@ ACTIONS = {
     "legal": (["case_files"], ("invoices",)),
     "reconcile": (["reconcile"], ("invoices",)),
     "team": ([], ()),
+    "prepare_invoices": (["invoice"], ()),
+    "post_invoices": (["post_invoices"], ()),
 }
 """Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
+WRITES_FIRST = {"refunds": "the SEPA file is", "post_invoices": "each invoice's PDF, e-invoice and e-mail are"}
+"""Buttons whose files are written before the sheets that log them, and so need a folder."""
+BILLS = ("prepare_invoices", "post_invoices", "refresh_all", "ageing", "apply_cash")
+"""Buttons that read the invoices already written beside the workbook (a book closed unsaved after
+posting still knows what it billed: its open items and the next numbers)."""
 
 
 def _book(book):
@@ -90,16 +98,17 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         names = iter(range(1, total + 1))
         theirs = _their_account(book, ledger) if action == "reconcile" else None
         folder = files_dir or files_folder(book, ledger.config.resolved_as_of())
-        if action == "refunds" and folder is None:
-            raise ValidationError([Problem("otc_xl", "save the workbook to a folder first: the SEPA file is written "
-                                                     "beside it, and no refund is logged without its file")])
-        issued = issued_end_to_end_ids(folder.parent if files_dir is None else folder) \
-            if folder is not None and action == "refunds" else {}
+        if action in WRITES_FIRST and folder is None:
+            raise ValidationError([Problem("otc_xl", f"save the workbook to a folder first: {WRITES_FIRST[action]} "
+                                                     "written beside it, and nothing is logged without its file")])
+        guarded = (folder.parent if files_dir is None else folder) if folder is not None else None
+        issued = issued_end_to_end_ids(guarded) if folder is not None and action == "refunds" else {}
+        billed = billed_in_folder(guarded) if folder is not None and action in BILLS else None
         if action == "team":
             result, run = _team(book, ledger), None
         else:
             result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total),
-                                   issued=issued, their_account=theirs)
+                                   issued=issued, their_account=theirs, billed_files=billed)
         written = None
 
         def documents():
@@ -113,8 +122,8 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
                 result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
                                                    "or use otc-xl on the desktop"))
             return target
-        pays = action == "refunds" and bool(result.files)
-        if pays:  # the payment file before the RefundLog: a logged refund always has its file
+        pays = action in WRITES_FIRST and bool(result.files)
+        if pays:  # the files before the log (RefundLog, BillingLog): what is logged always has its file
             written = documents()
         for k, sheet in enumerate(result.sheets, start=1):
             step(f"writing {sheet.sheet}", k, len(result.sheets))
@@ -262,6 +271,18 @@ def reconcile(book=None) -> dict:
     """Reconcile the customer's statement pasted in CustomerAccount (Reconciliation,
     ReconciliationBalance, reply letter)."""
     return run_action(_book(book), "reconcile")
+
+
+def prepare_invoices(book=None) -> dict:
+    """Invoice drafts from delivered, not yet billed OrderLines (InvoiceDrafts, InvoiceLines,
+    InvoiceVAT, BillingLog); nothing is numbered or posted."""
+    return run_action(_book(book), "prepare_invoices")
+
+
+def post_invoices(book=None) -> dict:
+    """Post the approved InvoiceDrafts: numbers, PDF, e-invoice and e-mail draft beside the workbook,
+    BillingLog (and so the open items)."""
+    return run_action(_book(book), "post_invoices")
 
 
 def team(book=None) -> dict:

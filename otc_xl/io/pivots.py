@@ -165,7 +165,7 @@ def pivot_package_parts(read, names: set[str], reports: list[ReportSheet], sheet
             added[rels_part(table_name)] = _rels([("rId1", PIVOT_CACHE_TYPE, f"../pivotCache/pivotCacheDefinition{k}.xml")])
             rels = _with_rel(rels, f"rIdOtcPivot{k}", PIVOT_TABLE_TYPE, f"../pivotTables/pivotTable{k}.xml")
             workbook_rels.append((f"rIdOtcPivotCache{k}", PIVOT_CACHE_TYPE, f"pivotCache/pivotCacheDefinition{k}.xml"))
-            caches.append(f'<pivotCache cacheId="{cache_id}" r:id="rIdOtcPivotCache{k}"/>')
+            caches.append(f'<pivotCache xmlns:r="{REL}" cacheId="{cache_id}" r:id="rIdOtcPivotCache{k}"/>')
             overrides += [(f"/{cache_name}", PIVOT_CACHE_CT), (f"/{table_name}", PIVOT_TABLE_CT)]
         (changed if sheet_rels in names else added)[sheet_rels] = rels
     if not k:

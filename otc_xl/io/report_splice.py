@@ -52,6 +52,9 @@ _DXF = re.compile(rb'(\bdxfId=")(\d+)(")')
 _TABLE_ID = re.compile(rb'(<table\b[^>]*?\bid=")(\d+)(")')
 
 
+OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def backup_path(book: Path) -> Path:
     """``ledger.bak.xlsx`` beside ``ledger.xlsx``: the one backup kept of the previous file."""
     return book.with_name(f"{book.stem}.bak{book.suffix}")
@@ -284,16 +287,18 @@ class _Plan:
             for k, (name, part) in enumerate(self.new_sheets):
                 rid = next(f"rIdOtc{n}" for n in range(1, 10**6) if f"rIdOtc{n}" not in rids)
                 rids.add(rid)
-                entries.append(f'<sheet name={quoteattr(name)} sheetId="{next_id + k}" r:id="{rid}"/>')
+                entries.append(f'<sheet xmlns:r="{OFFICE_REL}" name={quoteattr(name)} sheetId="{next_id + k}" '
+                               f'r:id="{rid}"/>')
                 rels.append(f'<Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" '
                             f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
-            prefix = _prefix_of(workbook, "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-            entries_xml = "".join(entries).replace(' r:id="', f' {prefix}:id="').encode()
+            # r is declared on each new element: a workbook may declare it only on its own <sheet>s (openpyxl
+            # with lxml does), and a prefix declared there is not in scope next to them
+            entries_xml = "".join(entries).encode()
             main = _prefix_of(workbook, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
             if main:
                 entries_xml = entries_xml.replace(b"<sheet ", f"<{main}:sheet ".encode())
             sheets_end = workbook.find(f"</{main}:sheets>".encode() if main else b"</sheets>")
-            if sheets_end < 0 or not prefix:
+            if sheets_end < 0:
                 raise ValueError("its workbook.xml lists its sheets in a form otc_xl does not know")
             workbook = workbook[:sheets_end] + entries_xml + workbook[sheets_end:]
             end = workbook_rels.rfind(b"</Relationships>")
@@ -331,8 +336,7 @@ class _Plan:
         for part, cache_id in self.new_caches:
             rid = next(f"rIdOtcCache{n}" for n in range(1, 10**6) if f"rIdOtcCache{n}" not in ids)
             ids.add(rid)
-            prefix = _prefix_of(workbook, "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-            entries.append(f'<pivotCache cacheId="{cache_id}" {prefix}:id="{rid}"/>')
+            entries.append(f'<pivotCache xmlns:r="{OFFICE_REL}" cacheId="{cache_id}" r:id="{rid}"/>')
             added.append(f'<Relationship Id="{rid}" Type="{PIVOT_CACHE_TYPE}" '
                          f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
         end = workbook_rels.rfind(b"</Relationships>")

@@ -134,8 +134,10 @@ def recipients(value: str) -> tuple[list[str], str]:
         return [], str(exc)
 
 
-def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = None) -> bytes:
-    """An unsent e-mail (.eml) with ``doc`` as its HTML body; Outlook opens it as a draft to send.
+def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = None,
+                attachments: dict[str, bytes] | None = None) -> bytes:
+    """An unsent e-mail (.eml) with ``doc`` as its HTML body and the ``attachments`` (file name →
+    bytes); Outlook opens it as a draft to send.
 
     ``To`` is the customer's e-mail from the master (one or more addresses), left empty when it
     has none or one is refused (:func:`recipients`); header values are kept on one line so text
@@ -152,4 +154,7 @@ def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = N
     message["X-Unsent"] = "1"  # Outlook: open as a draft
     message.set_content(doc.html, subtype="html", charset="utf-8")
     message["Content-Language"] = doc.language
+    for name, data in (attachments or {}).items():  # invoices: the PDF and the e-invoice XML
+        kind = ("application", "pdf") if name.lower().endswith(".pdf") else ("application", "xml")
+        message.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=name)
     return bytes(message)

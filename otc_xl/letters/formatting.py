@@ -44,6 +44,11 @@ def number(amount: float, language: str) -> str:
     return format_decimal(round(float(amount), 2), format="#,##0.00", locale=locale_of(language))
 
 
+def quantity(value: float, language: str) -> str:
+    """A quantity, price or rate as the language writes it, with the decimals it has (up to 6)."""
+    return format_decimal(float(value), format="#,##0.######", locale=_locale(language))
+
+
 def long_date(value, language: str) -> str:
     day = _date(value)
     return format_date(day, "long", locale=locale_of(language)) if day else ""

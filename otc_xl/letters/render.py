@@ -60,6 +60,11 @@ def _long_date(ctx, value):
     return fmt.long_date(value, ctx["lang"])
 
 
+@jinja2.pass_context
+def _quantity(ctx, value):
+    return fmt.quantity(value, ctx["lang"])
+
+
 @lru_cache(maxsize=8)
 def environment(templates_folder: str = "") -> jinja2.Environment:
     """The jinja2 environment: the user's folder first (if any), then the built-in templates."""
@@ -68,7 +73,7 @@ def environment(templates_folder: str = "") -> jinja2.Environment:
         loader=jinja2.ChoiceLoader([*loaders, jinja2.FileSystemLoader(str(TEMPLATES))]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=False, keep_trailing_newline=False)
-    env.filters.update(money=_money, date=_date, long_date=_long_date)
+    env.filters.update(money=_money, date=_date, long_date=_long_date, qty=_quantity)
     return env
 
 

@@ -18,6 +18,8 @@ amount      money, ``float64`` holding whole cents (exactly 2 decimals); sums ar
 currency    ISO 4217 code, upper case; empty → the Config ``home_currency``
 language    two-letter code (es, it, fr, en, de, ro, pt); empty → Config ``language``
 integer     whole number, ``Int64`` (nullable)
+number      quantity, unit price or percentage, ``float64`` kept with its decimals (not rounded
+            to the cent), ``NaN`` when empty
 ==========  ===========================================================================
 """
 
@@ -28,7 +30,7 @@ from typing import Literal
 
 from .headers import header_key
 
-Kind = Literal["id", "text", "date", "amount", "currency", "language", "integer"]
+Kind = Literal["id", "text", "date", "amount", "currency", "language", "integer", "number"]
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,47 @@ PAYMENTS = TableContract(
     ),
 )
 
+_INVOICING = (
+    Column("vat_id", "text", "VAT number with its country prefix (ESB12345678, IT01234567890); invoices and "
+                             "e-invoices need it.",
+           synonyms=("vat number", "vat no", "tax id", "nif", "cif", "nif-iva", "partita iva", "p.iva",
+                     "n° tva", "numéro de tva", "tva intracommunautaire", "ust-idnr", "ust-id", "steuernummer")),
+    Column("street", "text", "Billing address: street and number.",
+           synonyms=("street address", "calle", "dirección fiscal", "via", "indirizzo fiscale", "rue",
+                     "straße", "strasse")),
+    Column("postal_code", "text", "Billing address: postal code.",
+           synonyms=("zip", "zip code", "postcode", "código postal", "cp", "cap", "code postal", "plz",
+                     "postleitzahl")),
+    Column("city", "text", "Billing address: town.",
+           synonyms=("town", "ciudad", "población", "localidad", "città", "comune", "ville", "ort", "stadt")),
+    Column("province", "text", "Billing address: province (Facturae and FatturaPA print it; IT: 2-letter code).",
+           synonyms=("state", "region", "provincia", "département", "bundesland")),
+    Column("einvoice_format", "text", "E-invoice to send: facturx, ubl, fatturapa, facturae or pdf (empty → "
+                                      "from the country and the routing ids below).",
+           synonyms=("e-invoice format", "einvoice", "channel", "invoice channel", "formato factura electrónica",
+                     "formato fattura elettronica", "format facture électronique", "e-rechnung format")),
+    Column("peppol_id", "text", "Peppol participant id, scheme:id (0088:5790000436101, 9920:ESB12345678).",
+           synonyms=("peppol", "peppol participant", "endpoint id", "electronic address")),
+    Column("sdi_code", "text", "Italy: the SDI recipient code (7 characters; 6 for public bodies).",
+           synonyms=("codice destinatario", "codice sdi", "sdi", "codice univoco ufficio", "codice ufficio")),
+    Column("pec", "text", "Italy: certified e-mail (PEC) that receives e-invoices when there is no SDI code.",
+           synonyms=("pec address", "posta elettronica certificata", "indirizzo pec")),
+    Column("dir3_accounting_office", "text", "Spanish public bodies (FACe): DIR3 oficina contable.",
+           synonyms=("oficina contable", "dir3 oficina contable")),
+    Column("dir3_management_body", "text", "Spanish public bodies (FACe): DIR3 órgano gestor.",
+           synonyms=("órgano gestor", "organo gestor", "dir3 órgano gestor")),
+    Column("dir3_processing_unit", "text", "Spanish public bodies (FACe): DIR3 unidad tramitadora.",
+           synonyms=("unidad tramitadora", "dir3 unidad tramitadora")),
+    Column("early_discount_pct", "number", "Early-payment discount, % (printed on the invoice with its days).",
+           synonyms=("cash discount", "skonto", "skonto %", "descuento pronto pago", "dto pronto pago",
+                     "sconto pagamento anticipato", "escompte")),
+    Column("early_discount_days", "integer", "Days from the invoice date within which the early-payment "
+                                             "discount applies.",
+           synonyms=("cash discount days", "skontotage", "skonto tage", "días pronto pago",
+                     "giorni sconto", "jours escompte")),
+)
+"""What an invoice needs of a customer: tax id, billing address parts, e-invoice routing, discount terms."""
+
 CUSTOMERS = TableContract(
     name="customers",
     doc="Customer master: names, bank accounts and contact data used to identify payers and write letters.",
@@ -251,6 +294,7 @@ CUSTOMERS = TableContract(
                synonyms=("insolvency status", "insolvent", "bankruptcy", "concurso", "concurso de acreedores",
                          "preconcurso", "procedura concorsuale", "insolvenza", "fallimento", "procédure collective",
                          "redressement judiciaire", "insolvenz", "insolvenzverfahren", "insolvență")),
+        *_INVOICING,
     ),
 )
 

@@ -54,7 +54,7 @@ CONTACT_LOG = TableContract(
     columns=WORKLIST.columns,
 )
 
-_APPROVAL = (
+APPROVAL_COLUMNS = (
     Column("approved", "text", "yes / no, typed by the approver.",
            synonyms=("approval", "aprobado", "approvato", "approuvé", "genehmigt")),
     Column("approved_by", "text", "Who approved.", synonyms=("approver", "aprobado por", "approvato da",
@@ -69,7 +69,7 @@ WRITEOFF_APPROVALS = TableContract(
     unique="invoice_id",
     columns=(
         Column("invoice_id", "id", "Item proposed for write-off.", True),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
     ),
 )
 
@@ -83,7 +83,7 @@ CREDIT_APPROVALS = TableContract(
         Column("allocation_id", "id", "The credit and the invoice it is allocated to (CRN-1>INV-7).", True),
         Column("amount", "amount", "The amount proposed when it was approved (an approval is kept only while "
                                    "the proposal's amount is the same)."),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
     ),
 )
 
@@ -102,7 +102,7 @@ CREDIT_POSTINGS = TableContract(
         Column("currency", "currency", "Currency of both items."),
         Column("amount", "amount", "Amount moved off both items.", True),
         Column("posted_on", "date", "Date of the run that posted it.", True),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
         Column("credit_open_erp", "amount", "The credit's open amount in the ERP export when posted.", True),
         Column("invoice_open_erp", "amount", "The invoice's open amount in the ERP export when posted.", True),
         Column("status", "text", "awaiting ERP / in ERP / check in ERP (recomputed on every run)."),
@@ -118,7 +118,7 @@ REFUND_APPROVALS = TableContract(
         Column("refund_id", "id", "RFD- and the credit refunded; also the SEPA end-to-end id.", True),
         Column("amount", "amount", "The amount proposed when it was approved."),
         Column("iban", "text", "IBAN to pay the refund into (typed, or the only one on the customer's record)."),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
     ),
 )
 
@@ -139,7 +139,7 @@ REFUND_LOG = TableContract(
         Column("bic", "text", "Its bank's BIC, when known."),
         Column("refunded_on", "date", "Date of the run that wrote the file.", True),
         Column("batch", "text", "Message id of the SEPA file (its file name without .xml).", True),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
         Column("credit_open_erp", "amount", "The credit's open amount in the ERP export when refunded.", True),
         Column("status", "text", "awaiting ERP / in ERP (recomputed on every run)."),
     ),
@@ -187,7 +187,7 @@ PAYMENT_PLANS = TableContract(
                synonyms=("date of signature", "fecha firma mandato", "data firma mandato", "date de signature",
                          "unterschriftsdatum")),
         Column("iban", "text", "IBAN to debit."),
-        *_APPROVAL,
+        *APPROVAL_COLUMNS,
     ),
 )
 

@@ -84,6 +84,8 @@ def parse_table(contract: TableContract, raw: RawTable,
         problems += column_problems
     frame = pd.DataFrame(data, columns=contract.column_names)
     frame[SOURCE_ROW] = source_rows
+    frame.attrs["sheet"] = raw.sheet
+    frame.attrs["excel_columns"] = {name: raw.first_column + j for name, j in mapping.items()}
     problems += _fill_defaults(contract, frame, options, where, mapping)
     if contract.unique:
         problems += _duplicates(frame, contract.unique, where, mapping.get(contract.unique))
@@ -129,7 +131,7 @@ def header_row_index(grid: list[list[Any]], contract: TableContract) -> int | No
 
 def empty_frame(contract: TableContract) -> pd.DataFrame:
     """A canonical frame with no rows (for optional tables that are absent)."""
-    dtypes = {"date": "datetime64[ns]", "amount": "float64", "integer": "Int64"}
+    dtypes = {"date": "datetime64[ns]", "amount": "float64", "integer": "Int64", "number": "float64"}
     frame = pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, "str")) for c in contract.columns})
     frame[SOURCE_ROW] = pd.Series(dtype="int64")
     return frame
@@ -209,7 +211,7 @@ def _decimal_separator(contract: TableContract, options: ParseOptions,
     amount columns together: one export, one convention), so ``1.500`` among ``12.30``s is 1.50."""
     if options.decimal_separator != "auto":
         return options
-    names = [c.name for c in contract.columns if c.kind == "amount" and c.name in cells]
+    names = [c.name for c in contract.columns if c.kind in ("amount", "number") and c.name in cells]
     found = v.infer_decimal_separator([x for n in names for x in cells[n]])
     return replace(options, decimal_separator=found) if found else options
 
@@ -220,6 +222,8 @@ def _parser(column: Column, options: ParseOptions):
         return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
         return lambda x: v.parse_date(x, options.date_order)
+    if column.kind == "number":
+        return lambda x: float(v.parse_amount(x, options.decimal_separator))
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(
         column.kind, v.parse_text)
 
@@ -296,6 +300,8 @@ def _typed(column: Column, parsed: list[Any], cells: list[Any], source_rows: np.
         return pd.to_datetime(pd.Series(parsed, dtype="object"), errors="coerce").astype("datetime64[ns]")
     if column.kind == "integer":
         return pd.array(parsed, dtype="Int64")
+    if column.kind == "number":
+        return np.array([np.nan if x is None else x for x in parsed], dtype="float64")
     return pd.Series(["" if x is None else x for x in parsed], dtype="str")
 
 

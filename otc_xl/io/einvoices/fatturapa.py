@@ -1,0 +1,142 @@
+"""FatturaPA 1.2 (FPR12, to private companies through SDI) with **a38**'s model of the format.
+
+a38 checks what it knows of the SDI rules (field lengths, choices, Natura with a 0 % rate, totals)
+before anything is written; a draft it refuses raises with a38's message. The lines and the VAT
+summary (DatiRiepilogo) are our own figures, the same the PDF prints: a38 is not asked to
+recompute them. Exempt categories carry their Natura code and the legal mention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from decimal import Decimal
+
+from ...model.problems import Problem, ValidationError
+from . import Seller
+
+NATURA = {"K": "N3.2", "G": "N3.1", "AE": "N6.9", "E": "N4", "O": "N2.2", "Z": "N3.6"}
+"""EN 16931 VAT category → FatturaPA Natura: intra-EU supply, export, reverse charge (other cases),
+exempt, outside the scope (other cases), zero rated (other non-taxable)."""
+PAYMENT = "MP05"  # bank transfer
+CONDITIONS = "TP02"  # payment in full
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(f"{abs(value):.2f}")
+
+
+SUBSTITUTES = {"–": "-", "—": "-", "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "…": "...",
+               "€": "EUR", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss"}
+"""Characters FatturaPA text cannot carry (its XSD allows Basic Latin and Latin-1 only) and what
+stands for them; other letters lose their accent (ș → s, ă → a), anything else becomes ``?``."""
+
+
+def latin1(text: str) -> str:
+    out = []
+    for ch in text:
+        if ord(ch) <= 0xFF:
+            out.append(ch)
+        elif ch in SUBSTITUTES:
+            out.append(SUBSTITUTES[ch])
+        else:
+            base = unicodedata.normalize("NFKD", ch)[0]
+            out.append(base if ord(base) <= 0xFF else "?")
+    return "".join(out)
+
+
+def _text(value: str, most: int) -> str:
+    return latin1(" ".join(str(value or "").split()))[:most]
+
+
+def _vat(vat_id: str) -> tuple[str, str]:
+    vat_id = re.sub(r"[^A-Z0-9]", "", str(vat_id).upper())
+    return vat_id[:2], vat_id[2:]
+
+
+def _address(model, street: str, postal: str, city: str, province: str, country: str):
+    """An a38 Sede: a foreign postal code that is not 5 digits goes as 00000, as SDI asks."""
+    cap = postal if re.fullmatch(r"\d{5}", str(postal or "")) else "00000"
+    return model(indirizzo=_text(street, 60), cap=cap, comune=_text(city, 60),
+                 provincia=(province or "")[:2].upper() if country == "IT" and province else None, nazione=country)
+
+
+def progressive(invoice_id: str) -> str:
+    """ProgressivoInvio: the invoice number's letters and digits, last 10 (unique per number)."""
+    return re.sub(r"[^A-Za-z0-9]", "", invoice_id)[-10:]
+
+
+def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+    import a38
+    from a38.validation import Validation
+
+    credit = doc["doc_type"] == "CRN"
+    seller_country, seller_code = _vat(seller.vat_id)
+    buyer_country, buyer_code = _vat(customer.get("vat_id", ""))
+    invoice = a38.FatturaPrivati12()
+    header = invoice.fattura_elettronica_header
+    header.dati_trasmissione.id_trasmittente = a38.IdTrasmittente(seller_country, seller_code)
+    header.dati_trasmissione.progressivo_invio = progressive(doc["invoice_id"])
+    sdi = str(customer.get("sdi_code") or "").strip().upper()
+    header.dati_trasmissione.codice_destinatario = sdi or "0000000"
+    if not sdi and customer.get("pec"):
+        header.dati_trasmissione.pec_destinatario = str(customer["pec"]).strip()
+    header.cedente_prestatore = a38.CedentePrestatore(
+        a38.DatiAnagraficiCedentePrestatore(a38.IdFiscaleIVA(seller_country, seller_code),
+                                            anagrafica=a38.Anagrafica(denominazione=_text(seller.name, 80)),
+                                            regime_fiscale=seller.tax_regime),
+        _address(a38.Sede, seller.street, seller.postal_code, seller.city, seller.province, seller_country))
+    header.cessionario_committente = a38.CessionarioCommittente(
+        a38.DatiAnagraficiCessionarioCommittente(
+            a38.IdFiscaleIVA(buyer_country, buyer_code),
+            anagrafica=a38.Anagrafica(denominazione=_text(customer.get("customer_name") or doc["customer_id"], 80))),
+        _address(a38.Sede, customer.get("street"), customer.get("postal_code"), customer.get("city"),
+                 customer.get("province"), customer.get("country") or buyer_country))
+    body = invoice.fattura_elettronica_body[0]
+    body.dati_generali.dati_generali_documento = a38.DatiGeneraliDocumento(
+        tipo_documento="TD04" if credit else "TD01", divisa=doc["currency"], data=_day(doc["invoice_date"]),
+        numero=doc["invoice_id"], importo_totale_documento=_money(doc["gross"]),
+        causale=[_text(f"Order {doc['order_id']}", 200)] if doc.get("order_id") else None)
+    if credit and doc.get("original_invoice"):
+        body.dati_generali.dati_fatture_collegate.append(a38.DatiFattureCollegate(id_documento=doc["original_invoice"]))
+    if doc.get("customer_reference"):
+        body.dati_generali.dati_ordine_acquisto.append(
+            a38.DatiOrdineAcquisto(id_documento=_text(doc["customer_reference"], 20)))
+    for x in lines:
+        natura = NATURA.get(x["vat_category"])
+        discount = x.get("discount_pct") or 0
+        body.dati_beni_servizi.dettaglio_linee.append(a38.DettaglioLinee(
+            numero_linea=int(x["line"]), descrizione=_text(x["description"] or x["item"] or "-", 1000),
+            quantita=Decimal(str(abs(x["quantity"]))), unita_misura=_text(x["unit"], 10) or None,
+            prezzo_unitario=Decimal(str(x["unit_price"])),
+            sconto_maggiorazione=[a38.ScontoMaggiorazione(tipo="SC", percentuale=Decimal(f"{discount:.2f}"))]
+            if discount else None,
+            prezzo_totale=_money(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=natura))
+    for t in totals:
+        natura = NATURA.get(t["vat_category"])
+        body.dati_beni_servizi.dati_riepilogo.append(a38.DatiRiepilogo(
+            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=natura, imponibile_importo=_money(t["net"]),
+            imposta=_money(t["vat"]), esigibilita_iva=None if natura else "I",
+            riferimento_normativo=_text(t["mention"], 100) or None if natura else None))
+    if not credit:
+        payment = a38.DettaglioPagamento(
+            modalita_pagamento=PAYMENT, data_scadenza_pagamento=_day(doc["due_date"]),
+            importo_pagamento=_money(doc["gross"]), iban=seller.iban or None, bic=seller.bic or None,
+            codice_pagamento=doc["payment_reference"] or None)
+        if doc.get("discount_until") is not None and doc.get("discount_pct") == doc.get("discount_pct"):
+            payment.sconto_pagamento_anticipato = _money(doc["gross"] * doc["discount_pct"] / 100)
+            payment.data_limite_pagamento_anticipato = _day(doc["discount_until"])
+        body.dati_pagamento.append(a38.DatiPagamento(condizioni_pagamento=CONDITIONS, dettaglio_pagamento=[payment]))
+    check = Validation()
+    invoice.validate(check)
+    if check.errors:
+        raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {doc['invoice_id']}: {e}") for e in check.errors])
+    out = io.BytesIO()
+    invoice.build_etree().write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue()
+
+
+def _day(value) -> dt.date:
+    return value.date() if hasattr(value, "date") else value

@@ -1,0 +1,113 @@
+"""Invoice documents: the PDF and e-invoice XML of each posted invoice, and one e-mail draft per
+customer with them attached.
+
+- PDF: the page from :mod:`otc_xl.letters.invoices` drawn by **fpdf2** (pure Python, with the DejaVu
+  font shipped in ``otc_xl/letters/fonts``: every letter of our six languages, embedded in the file).
+- Factur-X: the CII XML (:mod:`otc_xl.io.einvoices.en16931`) embedded in that PDF as PDF/A-3
+  (``factur-x.xml``) by the **factur-x** library.
+- UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.io.einvoices`)
+  beside the PDF.
+- FatturaPA and Facturae XML (:mod:`otc_xl.io.einvoices`) beside the PDF.
+
+Imports of fpdf2 and factur-x happen on use: reading a workbook never needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+from pathlib import Path
+
+import pandas as pd
+
+from ..letters.invoices import invoice_mail, invoice_page
+from .einvoices import Seller, einvoice_xml
+from .einvoices.en16931 import _date, _quiet
+from ..letters.documents import email_draft
+
+FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
+LABELS = {"facturx": "Factur-X", "ubl": "UBL Peppol BIS Billing 3.0", "fatturapa": "FatturaPA",
+          "facturae": "Facturae 3.2.2"}
+
+
+def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+                templates_folder: str = "") -> bytes:
+    """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded)."""
+    from fpdf import FPDF
+
+    html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime.combine(_date(doc["invoice_date"]), dt.time(), dt.timezone.utc))
+    pdf.set_title(f"{doc['doc_type']} {doc['invoice_id']}")
+    pdf.set_author(seller.name)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_font("DejaVu", size=9)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    pdf.write_html(html, font_family="DejaVu", table_line_separators=True)
+    return bytes(pdf.output())
+
+
+def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+                  templates_folder: str = "") -> dict[str, bytes]:
+    """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for facturx, a Factur-X
+    PDF/A-3 carrying its XML) and ``<id>.xml`` (UBL, FatturaPA or Facturae)."""
+    stem = file_stem(doc["invoice_id"])
+    pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder)
+    files: dict[str, bytes] = {}
+    if doc["format"] == "facturx":  # the PDF carries the XML (PDF/A-3)
+        from facturx import generate_from_binary
+
+        _quiet()
+        xml = einvoice_xml(doc, lines, totals, customer, seller)
+        pdf = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
+                                   pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
+                                                 "subject": f"Factur-X {doc['invoice_id']}", "keywords": "Factur-X"})
+    elif doc["format"] in LABELS:
+        files[f"{stem}.xml"] = einvoice_xml(doc, lines, totals, customer, seller)
+    files[f"{stem}.pdf"] = pdf
+    return files
+
+
+def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, seller: Seller,
+                  templates_folder: str = "", sent_on: dt.datetime | None = None) -> tuple[str, bytes]:
+    """(file name, .eml) of the e-mail draft sending a customer's ``docs`` of the day, with their
+    ``files`` attached."""
+    shown = [{**d, "einvoice": LABELS.get(d["format"], "")} for d in docs]
+    mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
+    name = f"{file_stem(docs[0]['customer_id'])}_{docs[0]['currency']}_invoices.eml"
+    return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
+
+
+def file_stem(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(text))
+
+
+def billed_in_folder(folder: Path) -> pd.DataFrame | None:
+    """The BillingLog rows of every invoice already written under ``folder`` (``<id>.billing.csv``,
+    written with its documents): a second guard against billing twice, should the book not have
+    been saved after posting."""
+    if not folder.is_dir():
+        return None
+    parts = []
+    for path in sorted(folder.rglob("*.billing.csv")):
+        try:
+            part = pd.read_csv(path, dtype={"invoice_id": str, "customer_id": str, "order_id": str,
+                                            "original_invoice": str, "payment_reference": str}, keep_default_na=False)
+        except Exception:  # noqa: BLE001 - damaged or not ours: it cannot say what was billed
+            continue
+        for column in ("invoice_date", "due_date", "posted_on"):
+            part[column] = pd.to_datetime(part[column].replace("", None), errors="coerce")
+        for column in ("quantity", "net", "vat", "gross"):
+            part[column] = pd.to_numeric(part[column], errors="coerce")
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def read_back(pdf: bytes) -> tuple[str, bytes]:
+    """(XML file name, XML) embedded in a Factur-X PDF."""
+    from facturx import get_xml_from_pdf
+
+    _quiet()
+    return get_xml_from_pdf(BytesIO(pdf), check_xsd=True)

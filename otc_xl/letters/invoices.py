@@ -1,0 +1,73 @@
+"""Invoices and credit notes as people read them: the page (HTML for the PDF) and the e-mail they
+go out with, in the customer's language (``templates/invoice.html.j2``, ``invoice_mail.html.j2``
+and ``<lang>/invoice_words.j2``; a ``templates_folder`` overrides them like every letter).
+Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`otc_xl.io.invoices`."""
+
+from __future__ import annotations
+
+import jinja2
+
+from . import formatting as fmt
+from .render import Document, environment
+
+FALLBACK = "en"
+PARTY = ("customer_name", "street", "postal_code", "city", "province", "country", "vat_id")
+
+
+def _party(record: dict) -> dict:
+    """The record with every address field the page prints (empty when missing)."""
+    return {**record, **{k: record.get(k) or "" for k in PARTY}}
+
+
+def _language(env: jinja2.Environment, language: str) -> str:
+    try:
+        env.get_template(f"{language}/invoice_words.j2")
+        return language
+    except jinja2.TemplateNotFound:
+        return FALLBACK
+
+
+def _discount(doc: dict, lang: str, env: jinja2.Environment) -> str:
+    if not doc.get("discount_until") or doc.get("discount_pct") != doc.get("discount_pct"):
+        return ""
+    words = env.get_template(f"{lang}/invoice_words.j2").module
+    return words.early.replace("{pct}", fmt.quantity(doc["discount_pct"], lang)).replace(
+        "{date}", fmt.short_date(doc["discount_until"], lang))
+
+
+def payment_terms(doc: dict, templates_folder: str = "") -> str:
+    """The early-payment discount line (empty when the customer has none), in the document's language."""
+    env = environment(templates_folder)
+    return _discount(doc, _language(env, doc["language"]), env)
+
+
+def invoice_page(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: dict,
+                 templates_folder: str = "") -> str:
+    """The invoice (or credit note, amounts shown positive) as fpdf2-ready HTML."""
+    env = environment(templates_folder)
+    lang = _language(env, doc["language"])
+    sign = -1 if doc["doc_type"] == "CRN" else 1
+    shown = {**doc, "net": sign * doc["net"], "vat": sign * doc["vat"], "gross": sign * doc["gross"]}
+    lines = [{**x, "quantity": sign * x["quantity"], "net": sign * x["net"]} for x in lines]
+    totals = [{**t, "net": sign * t["net"], "vat": sign * t["vat"]} for t in totals]
+    return env.get_template("invoice.html.j2").render(
+        lang=lang, currency=doc["currency"], doc=shown, lines=lines, totals=totals, customer=_party(customer), seller=seller,
+        discount=_discount(doc, lang, env))
+
+
+def invoice_mail(docs: list[dict], customer: dict, seller: dict, templates_folder: str = "") -> Document:
+    """The e-mail a customer's documents of the day go out with (one per customer: its body names
+    each document; their PDF and e-invoice are attached by the caller). ``docs`` carry ``einvoice``,
+    the name of the e-invoice format attached ("" for none)."""
+    env = environment(templates_folder)
+    first = docs[0]
+    lang = _language(env, first["language"])
+    words = env.get_template(f"{lang}/invoice_words.j2").module
+    titles = [words.title_crn if d["doc_type"] == "CRN" else words.title_inv for d in docs]
+    subject = (f"{titles[0]} {first['invoice_id']}" if len(docs) == 1 else
+               f"{', '.join(dict.fromkeys(titles))}: {', '.join(d['invoice_id'] for d in docs)}") + f" - {seller['name']}"
+    shown = [{**d, "gross": (-1 if d["doc_type"] == "CRN" else 1) * d["gross"]} for d in docs]
+    html = env.get_template("invoice_mail.html.j2").render(
+        lang=lang, currency=first["currency"], docs=shown, seller=seller, subject=subject)
+    return Document("invoices", first["customer_id"], first["currency"], lang, subject, html,
+                    to=str(customer.get("email", "") or ""))

@@ -1,0 +1,196 @@
+"""Billing jobs: invoice drafts for review (Prepare invoices), and the approved ones posted with
+their documents (Post invoices); and the posted invoices joined to the open items.
+
+Posted invoices live in ``BillingLog``. Every run adds those the Invoices table (the ERP's export)
+does not show yet to the open items, so matching, ageing, dunning and statements see them at once,
+exactly once: when the ERP export has the invoice, the export's row is used instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
+from ..billing.routing import country_code
+from ..collecting.writeoffs import carry_approvals, is_approved
+from ..io.einvoices import Seller
+from ..io.invoices import customer_mail, invoice_files
+from ..ledger import Ledger
+from ..letters.render import records
+from ..model.billing import BILLING_LOG
+from ..model.money import cents
+from ..model.problems import Problem, ValidationError
+from ..model.report import ReportSheet
+from .collections import _sent_on
+from .common import JobResult, Run, _amounts, _formats
+
+LOG_COLUMNS = [c.name for c in BILLING_LOG.columns]
+POSTED_ROW = 0
+"""``source_row`` of the open items otc_xl adds for posted invoices (a sheet's rows start at 2)."""
+
+
+def billed_open_items(log: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
+    """The documents in ``log`` that ``invoices`` (the ERP export) does not have: open items to add."""
+    if log.empty:
+        return invoices.iloc[0:0]
+    docs = log.drop_duplicates("invoice_id").loc[lambda f: ~f["invoice_id"].isin(set(invoices["invoice_id"]))]
+    rows = pd.DataFrame({
+        "invoice_id": docs["invoice_id"], "customer_id": docs["customer_id"], "customer_name": "",
+        "invoice_date": docs["invoice_date"], "due_date": docs["due_date"].fillna(docs["invoice_date"]),
+        "currency": docs["currency"], "amount": docs["gross"], "open_amount": docs["gross"],
+        "reference": docs["payment_reference"].fillna(""), "doc_type": docs["doc_type"],
+        "order_id": docs["order_id"], "dispute_code": "", "collector": "", "dispute_date": pd.NaT,
+        "notes": "posted by otc_xl, awaiting the ERP export", "source_row": POSTED_ROW})
+    return rows.reindex(columns=invoices.columns)
+
+
+def with_billed_invoices(ledger: Ledger, billed_files: pd.DataFrame | None = None) -> Ledger:
+    """``ledger`` whose BillingLog includes the invoices found written next to the workbook
+    (``billed_files``: a book closed without saving still knows what it billed), and whose open items
+    include the posted invoices the ERP export does not show yet."""
+    log = ledger.records["billing_log"]
+    if billed_files is not None and len(billed_files):
+        extra = billed_files.loc[~billed_files["invoice_id"].isin(set(log["invoice_id"]))]
+        log = pd.concat([log.reindex(columns=LOG_COLUMNS), extra.reindex(columns=LOG_COLUMNS)], ignore_index=True)
+    added = billed_open_items(log, ledger.invoices)
+    if added.empty and log is ledger.records["billing_log"]:
+        return ledger
+    names = dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers) else {}
+    added = added.assign(customer_name=added["customer_id"].map(names).fillna(""))
+    invoices = pd.concat([ledger.invoices, added], ignore_index=True) if len(added) else ledger.invoices
+    return replace(ledger, invoices=invoices, records={**ledger.records, "billing_log": log})
+
+
+def seller(run: Run) -> Seller:
+    cfg = run.ledger.config
+    missing = [n for n in ("company_name", "company_vat_id", "company_country") if not getattr(cfg, n)]
+    if missing:
+        raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to invoice: every invoice "
+                                                 "names the seller, its VAT number and country")])
+    return Seller(cfg.company_name, cfg.company_vat_id, cfg.company_street, cfg.company_postal_code, cfg.company_city,
+                  cfg.company_province, cfg.company_country, cfg.company_iban, cfg.company_bic,
+                  regime=cfg.company_tax_regime)
+
+
+def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, int]:
+    """The last number used per series and year: Config start numbers, the ERP's invoices, the log
+    (with the invoices found written next to the book), and ``posted_now``."""
+    ledger = run.ledger
+    erp = run.erp_invoices if run.erp_invoices is not None else ledger.invoices
+    used = list(erp["invoice_id"]) + list(ledger.records["billing_log"]["invoice_id"])
+    used += list(posted_now) if posted_now is not None else []
+    return last_numbers(used, ledger.config.invoice_start_numbers)
+
+
+def _drafts(run: Run):
+    """This run's drafts with their approvals carried over and the numbers they would take."""
+    def make():
+        ledger, cfg = run.ledger, run.ledger.config
+        settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
+                                   cfg.invoice_grouping, cfg.vat_rounding, cfg.language)
+        result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
+                                settings, sheet=ledger.found.get("order_lines", "OrderLines"))
+        carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
+        number_drafts(result, _numbers_used(run))
+        return result
+    return run.get("drafts", make)
+
+
+def invoice_job(run: Run, post: bool = False) -> JobResult:
+    """``InvoiceDrafts`` (one row per draft invoice or credit note, its number-to-be, totals, format,
+    status and approval columns), ``InvoiceLines`` and ``InvoiceVAT`` (per rate, with the exemption
+    mention), and ``BillingLog``. With ``post`` (the invoice --post command, button Post invoices):
+    the approved ready drafts get their final numbers, their PDF, e-invoice and e-mail draft, and
+    go to the BillingLog (and so to the open items)."""
+    ledger = run.ledger
+    result = _drafts(run)
+    run.ledger.problems.extend(result.problems)
+    log = ledger.records["billing_log"].reindex(columns=LOG_COLUMNS)
+    files: dict[str, bytes] = {}
+    lines: list[tuple[str, str]] = []
+    if post:
+        log, files, lines = _post(run, result, log)
+    drafts = result.drafts
+    ready = drafts["status"] == READY
+    sheets = [
+        ReportSheet("InvoiceDrafts", "tblInvoiceDrafts", drafts,
+                    _formats(drafts, ["net", "vat", "gross"], ("draft", "lines")),
+                    notes=("Delivered, not yet billed order lines (and billed lines returned since). invoice_id is "
+                           "the number the draft takes if every ready draft above it is posted.",
+                           "Type yes in approved and your name in approved_by; Post invoices numbers the approved "
+                           "ready ones, writes their documents and adds them to the open items.")),
+        ReportSheet("InvoiceLines", "tblInvoiceLines", result.lines,
+                    _formats(result.lines, ["net", "vat"], ("draft", "line", "order_line"))),
+        ReportSheet("InvoiceVAT", "tblInvoiceVAT", result.totals, _formats(result.totals, ["net", "vat"], ("draft",))),
+        ReportSheet("BillingLog", "tblBillingLog", log, _formats(log, ["net", "vat", "gross"], ("order_line",)),
+                    notes=("Every order line billed: never billed again. Do not delete rows.",))]
+    summary = [("invoice drafts", f"{int(ready.sum()):,} ready, {int((~ready).sum()):,} blocked")]
+    summary += _amounts("ready to invoice", drafts.loc[ready], "gross") if ready.any() else []
+    return JobResult(sheets, summary + lines, files)
+
+
+def post_invoices_job(run: Run) -> JobResult:
+    """:func:`invoice_job` posting the approved drafts (the invoice --post command and button)."""
+    return invoice_job(run, post=True)
+
+
+def _post(run: Run, result, log: pd.DataFrame):
+    drafts = result.drafts
+    approved = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] == READY)
+    stuck = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] != READY)
+    for r in drafts.loc[stuck].itertuples():
+        run.ledger.problems.append(Problem("InvoiceDrafts", f"draft {r.draft_key} is approved but was not posted: "
+                                                            f"{r.status}", severity="warning"))
+    if not approved.any():
+        return log, {}, [("invoices posted now", "0")]
+    me = seller(run)
+    number_drafts(result, _numbers_used(run), approved)  # final numbers: the approved ones only, no gap
+    master = {r["customer_id"]: r for r in records(run.ledger.customers)}
+    files: dict[str, bytes] = {}
+    rows = []
+    posted = drafts.loc[approved]
+    lines_of = {k: records(g) for k, g in result.lines.groupby("draft")}
+    totals_of = {k: records(g) for k, g in result.totals.groupby("draft")}
+    folder = run.ledger.config.templates_folder
+    by_customer: dict[tuple[str, str], list[tuple[dict, dict[str, bytes]]]] = {}
+    for doc in records(posted):
+        customer = {**master[doc["customer_id"]], "country": country_code(master[doc["customer_id"]])}
+        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder)
+        files.update(own)
+        by_customer.setdefault((doc["customer_id"], doc["currency"]), []).append((doc, own))
+        for x in lines_of[doc["draft"]]:
+            rows.append({"invoice_id": doc["invoice_id"], "doc_type": doc["doc_type"], "invoice_date":
+                         doc["invoice_date"], "customer_id": doc["customer_id"], "order_id": x["order_id"],
+                         "order_line": x["order_line"], "quantity": x["quantity"], "net": x["net"], "vat": x["vat"],
+                         "gross": doc["gross"], "due_date": doc["due_date"] if doc["doc_type"] == "INV" else pd.NaT,
+                         "currency": doc["currency"], "original_invoice": doc["original_invoice"],
+                         "payment_reference": doc["payment_reference"], "format": doc["format"],
+                         "posted_on": pd.Timestamp(run.as_of), "approved": doc["approved"],
+                         "approved_by": doc["approved_by"]})
+    for (customer_id, _), sent in by_customer.items():  # one e-mail per customer, its documents attached
+        name, mail = customer_mail([d for d, _ in sent], {n: b for _, f in sent for n, b in f.items()},
+                                   master[customer_id], me, folder, _sent_on(run))
+        files[name] = mail
+    new = pd.DataFrame(rows, columns=LOG_COLUMNS)
+    for invoice_id, part in new.groupby("invoice_id"):  # the folder's record: a book not saved still knows
+        files[f"{invoice_id}.billing.csv"] = part.to_csv(index=False).encode("utf-8")
+    log = pd.concat([log, new], ignore_index=True)
+    result.drafts = drafts.drop(index=posted.index).reset_index(drop=True)  # what stays to approve
+    kept = result.drafts["draft"]
+    result.lines = result.lines.loc[result.lines["draft"].isin(kept)].reset_index(drop=True)
+    result.totals = result.totals.loc[result.totals["draft"].isin(kept)].reset_index(drop=True)
+    number_drafts(result, _numbers_used(run, new["invoice_id"]))
+    summary = [("invoices posted now", f"{int((posted['doc_type'] == 'INV').sum()):,} invoice(s), "
+                                       f"{int((posted['doc_type'] == 'CRN').sum()):,} credit note(s): "
+                                       f"{', '.join(posted['invoice_id'])}"[:300])]
+    summary += _amounts("posted now", posted, "gross")
+    formats = posted["format"].value_counts()
+    summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
+    logged, approved_total = cents(new.drop_duplicates("invoice_id")["gross"]).sum(), cents(posted["gross"]).sum()
+    if int(logged) != int(approved_total) or new["invoice_id"].nunique() != len(posted):
+        raise ValidationError([Problem("BillingLog", f"the log would hold {new['invoice_id'].nunique()} documents for "
+                                                     f"{logged / 100:.2f} but {len(posted)} for "
+                                                     f"{approved_total / 100:.2f} were approved; nothing was written")])
+    return log, files, summary

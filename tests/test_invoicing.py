@@ -1,0 +1,213 @@
+"""Billing end to end (#16): prepare → approve → post on the demo book; documents and e-invoices
+(XSD by factur-x, EN 16931 Schematron by Saxon); posting twice adds nothing; the invoice paid with
+its RF reference is applied automatically."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from defusedxml import ElementTree
+from lxml import etree
+
+import otc_xl
+from otc_xl.io.invoices import read_back
+from otc_xl.matching import MatchConfig, match_payments
+
+from einvoice_rules import failed_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
+           "facturae": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Facturaev3_2_2.xsd")))}
+"""Official schemas (tests/schemas/README.md); lxml resolves the local xmldsig import, no network."""
+CLI = [sys.executable, "-m", "otc_xl.cli"]
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def posted(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("billing")
+    book = tmp / "book.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", book)
+    before = otc_xl.read_workbook(book)
+    files = tmp / "docs"
+    done = _cli("invoice", book, "--post", "--files", files, "--as-of", "2026-11-30")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return book, files, before, done.stderr + done.stdout
+
+
+def test_post_writes_documents_log_and_open_items_once(posted, tmp_path):
+    book, files, before, out = posted
+    flat = " ".join(out.split())
+    blocked = before.records["order_lines"].loc[before.records["order_lines"]["unit_price"].isna()].iloc[0]
+    assert f"OrderLines!H{blocked['source_row']}: order {blocked['order_id']}" in flat  # named, with its cell
+    assert "unit_price must be a price" in flat
+    after = otc_xl.read_workbook(book)
+    log = after.records["billing_log"]
+    approved = before.records["invoice_approvals"]
+    assert set(log["invoice_id"]) == {f"FV-2026-{n:05d}" for n in range(1201, 1212)}  # continues from 1200, no gap
+    assert log["invoice_id"].nunique() == (approved["approved"] == "yes").sum()
+    for invoice_id in set(log["invoice_id"]):
+        assert (files / f"{invoice_id}.pdf").exists()
+    for customer_id, part in log.drop_duplicates("invoice_id").groupby("customer_id"):  # one e-mail per customer
+        mail = email.message_from_bytes((files / f"{customer_id}_EUR_invoices.eml").read_bytes(),
+                                        policy=email.policy.default)
+        attached = {a.get_filename() for a in mail.iter_attachments()}
+        assert {f"{i}.pdf" for i in part["invoice_id"]} <= attached and mail["X-Unsent"] == "1"
+    drafts = after.records["invoice_approvals"]
+    assert len(drafts) == 2  # the one not approved and the blocked one stay
+    # again: nothing billed twice, no number consumed
+    again = _cli("invoice", book, "--post", "--files", files, "--as-of", "2026-11-30")
+    assert again.returncode == 0, again.stderr
+    assert " ".join(again.stdout.split()).count("invoices posted now │ 0") == 1
+    assert otc_xl.read_workbook(book).records["billing_log"]["invoice_id"].tolist() == log["invoice_id"].tolist()
+    # a book restored to before posting still knows, from the folder, what was billed
+    restored = tmp_path / "restored.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", restored)
+    third = _cli("invoice", restored, "--post", "--files", files, "--as-of", "2026-11-30")
+    assert third.returncode == 0, third.stderr
+    assert otc_xl.read_workbook(restored).records["billing_log"]["invoice_id"].nunique() == log["invoice_id"].nunique()
+    assert len(list(files.glob("*.billing.csv"))) == log["invoice_id"].nunique()
+
+
+def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted, tmp_path):
+    book, files, _, _ = posted
+    log = otc_xl.read_workbook(book).records["billing_log"]
+    formats = dict(zip(log["invoice_id"], log["format"]))
+    gross = dict(zip(log["invoice_id"], log["gross"]))
+    assert set(formats.values()) == {"facturx", "ubl", "fatturapa", "facturae"}
+    for invoice_id, fmt in formats.items():
+        if fmt == "facturx":
+            name, xml = read_back((files / f"{invoice_id}.pdf").read_bytes())
+            assert name == "factur-x.xml"
+            root = ElementTree.fromstring(xml)
+            total = next(e.text for e in root.iter() if e.tag.endswith("}GrandTotalAmount"))
+            assert float(total) == gross[invoice_id]
+        elif fmt == "ubl":
+            xml = (files / f"{invoice_id}.xml").read_bytes()
+            root = ElementTree.fromstring(xml)
+            total = next(e.text for e in root.iter() if e.tag.endswith("}TaxInclusiveAmount"))
+            assert float(total) == gross[invoice_id]
+            assert "peppol.eu:2017:poacc:billing:3.0" in xml.decode()
+        else:  # the national formats: their official XSD
+            xml = (files / f"{invoice_id}.xml").read_bytes()
+            schema = SCHEMAS[fmt]()
+            assert schema.validate(etree.fromstring(xml)), (invoice_id, str(schema.error_log))
+            tag = {"fatturapa": "ImportoTotaleDocumento", "facturae": "InvoiceTotal"}[fmt]
+            assert float(next(e.text for e in ElementTree.fromstring(xml).iter() if e.tag.endswith(tag))) == \
+                gross[invoice_id]
+            continue
+        assert failed_rules(xml, fmt, tmp_path) == [], invoice_id
+
+
+def test_the_invoice_paid_with_its_rf_reference_is_applied_automatically(posted):
+    book, _, _, _ = posted
+    ledger = otc_xl.read_workbook(book)
+    from otc_xl.workflows.billing import with_billed_invoices
+    ledger = with_billed_invoices(ledger)
+    invoice = ledger.invoices.loc[ledger.invoices["invoice_id"] == "FV-2026-01203"].iloc[0]
+    assert invoice["reference"].startswith("RF") and invoice["open_amount"] > 0
+    payment = pd.DataFrame([{"payment_id": "BANK-1", "payment_date": pd.Timestamp("2026-12-10"),
+                             "amount": invoice["open_amount"], "currency": invoice["currency"],
+                             "payer_name": "SOME PAYER NAME UNKNOWN", "payer_account": "",
+                             "remittance": f"TRANSFER {invoice['reference']}", "customer_id": "", "source_row": 2}])
+    result = match_payments(ledger.invoices, payment.reindex(columns=ledger.payments.columns),
+                            ledger.customers, MatchConfig.from_config(ledger.config))
+    applied = result.applications
+    mine = applied.loc[applied["invoice_id"] == "FV-2026-01203"]
+    assert mine["status"].tolist() == ["auto"], mine.to_dict("records")
+    assert mine["method"].tolist() == ["reference+amount"] and invoice["reference"] in mine["explanation"].iloc[0]
+
+
+def test_missing_seller_identity_is_refused_with_nothing_written(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "book.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Config"]
+    for row in ws.iter_rows():
+        if row[0].value == "company_vat_id":
+            row[1].value = None
+    wb.save(book)
+    data = book.read_bytes()
+    done = _cli("invoice", book, "--post", "--files", tmp_path / "docs", "--as-of", "2026-11-30")
+    assert done.returncode == 1 and "company_vat_id" in done.stderr + done.stdout
+    assert book.read_bytes() == data and not (tmp_path / "docs").exists()
+
+
+
+def _seller():
+    from otc_xl.io.einvoices import Seller
+
+    return Seller("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                  "ES9121000418450200051332", "CAIXESBBXXX")
+
+
+CUSTOMERS = {  # one per format, as the routing rules choose them
+    "facturx": dict(country="FR", vat_id="FR40303265045", street="12 rue de la Paix", postal_code="75002",
+                    city="Paris", language="fr"),
+    "ubl": dict(country="BE", vat_id="BE0411905847", street="Rue Royale 1", postal_code="1000", city="Bruxelles",
+                peppol_id="0208:0411905847", language="fr"),
+    "fatturapa": dict(country="IT", vat_id="IT01234567890", street="Via Roma 1", postal_code="20121", city="Milano",
+                      province="MI", sdi_code="M5UXCR1", language="it"),
+    "facturae": dict(country="ES", vat_id="ESB12345674", street="Calle Mayor 1", postal_code="33201", city="Gijón",
+                     province="Asturias", language="es", dir3_accounting_office="L01330241",
+                     dir3_management_body="L01330241", dir3_processing_unit="L01330241"),
+}
+
+
+@pytest.mark.parametrize("fmt", list(CUSTOMERS))
+def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path):
+    from test_billing import customers, line, prepare
+
+    from otc_xl.billing import number_drafts
+    from otc_xl.io.invoices import invoice_files
+    from otc_xl.letters.render import records
+
+    master = customers("C1", **CUSTOMERS[fmt])
+    domestic = fmt == "facturae"
+    rows = [line("SO-1", 1, "C1", 3, 120.0, *(("S", 21.0) if domestic else ("K", 0.0))),
+            line("SO-1", 2, "C1", 7.5, 10.3333, *(("AA", 10.0) if domestic else ("K", 0.0)), discount=5)]
+    invoice = prepare(rows, master=master)
+    number_drafts(invoice, {})
+    doc = records(invoice.drafts)[0]
+    assert doc["format"] == fmt and doc["status"] == "ready", doc
+    log = pd.DataFrame([{"invoice_id": doc["invoice_id"], "doc_type": "INV", "order_id": x["order_id"],
+                         "order_line": x["order_line"], "quantity": x["quantity"]} for x in records(invoice.lines)])
+    returned = [dict(r, returned_quantity=1.0) for r in rows[:1]] + rows[1:]
+    credit = prepare(returned, log=log, master=master)
+    number_drafts(credit, {})
+    crn = records(credit.drafts)[0]
+    assert crn["doc_type"] == "CRN" and crn["original_invoice"] == doc["invoice_id"]
+    customer = {**records(master)[0], "country": CUSTOMERS[fmt]["country"]}
+    for result, d in ((invoice, doc), (credit, crn)):
+        files = invoice_files(d, records(result.lines), records(result.totals), customer, _seller())
+        if fmt == "facturx":
+            _, xml = read_back(files[f"{d['invoice_id']}.pdf"])
+        else:
+            xml = files[f"{d['invoice_id']}.xml"]
+        if fmt in SCHEMAS:
+            schema = SCHEMAS[fmt]()
+            assert schema.validate(etree.fromstring(xml)), str(schema.error_log)
+        else:
+            assert failed_rules(xml, fmt, tmp_path) == [], d["invoice_id"]
+        text = xml.decode()
+        if d["doc_type"] == "INV":
+            assert d["payment_reference"] in text  # the RF reference the bank carries back
+        elif fmt == "facturae":  # series and number apart, in the Corrective block
+            corrective = re.search(r"<Corrective>.*</Corrective>", text, re.S).group(0)
+            assert "<InvoiceNumber>00001</InvoiceNumber>" in corrective and "FV-2026" in corrective
+        else:
+            assert d["original_invoice"] in text
