@@ -133,3 +133,20 @@ def test_totals_per_rate_tie_to_the_cent(rows, rounding):
     for r in result.lines.itertuples():  # each line's net: quantity × price × (1 − discount), half up
         exact = Decimal(str(r.quantity)) * Decimal(str(r.unit_price)) * (1 - Decimal(str(r.discount_pct)) / 100)
         assert cents(r.net) == int((exact * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def test_two_rows_for_one_order_line_block_that_order():
+    result = prepare([line("SO-1", 1, "C1", 2, 10.0, row=2), line("SO-1", 1, "C1", 3, 10.0, row=3),
+                      line("SO-2", 1, "C1", 1, 10.0, row=4)])
+    assert result.drafts.set_index("order_id")["status"].str.startswith("blocked").to_dict() == {"SO-1": True,
+                                                                                                "SO-2": False}
+    assert [p.row for p in result.problems if "unique within order SO-1" in p.message] == [2, 3]
+
+
+def test_a_line_whose_stated_net_does_not_tie_is_blocked_with_the_figures():
+    lines = [dict(line("SO-1", 1, "C1", 3, 19.99, discount=10, row=5), net_amount=53.97),   # 3 × 19.99 − 10 % = 53.97
+             dict(line("SO-2", 1, "C1", 3, 19.99, row=6), net_amount=59.90)]                 # 59.97 ≠ 59.90
+    result = prepare(lines)
+    assert result.drafts.set_index("order_id")["status"].str.startswith("blocked").to_dict() == {"SO-1": False,
+                                                                                                "SO-2": True}
+    assert [(p.row, "59.97, found 59.90" in p.message) for p in result.problems] == [(6, True)]

@@ -109,7 +109,7 @@ def test_demo_command(tmp_path, monkeypatch):
     assert (tmp_path / "demo_report.xlsx").exists()
     letters = tmp_path / "demo_report_letters"
     languages = {p.stem for p in letters.glob("*.html")}
-    invoices = {p.stem for p in letters.glob("*.billing.csv")}
+    invoices = {p.stem for p in letters.glob("*.billing.json")}
     drafts = [p for p in letters.glob("*.eml") if not p.stem.endswith("_invoices")]
     assert len(drafts) == len(languages) > 20
     # the demo bills its delivered orders: a PDF and an e-mail per invoice, UBL XML for the Peppol customer

@@ -2,6 +2,7 @@
 
 import pytest
 
+from otc_xl.model.billing import ORDER_LINES
 from otc_xl.model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
 from otc_xl.model.headers import header_key
 
@@ -41,7 +42,7 @@ def test_header_key_normalises():
     assert header_key("Numéro client", drop_filler=False) == "numeroclient"
 
 
-@pytest.mark.parametrize("contract", list(CONTRACTS.values()), ids=list(CONTRACTS))
+@pytest.mark.parametrize("contract", [*CONTRACTS.values(), ORDER_LINES], ids=[*CONTRACTS, "order_lines"])
 def test_no_exact_key_means_two_columns(contract):
     owner = {}
     for column in contract.columns:

@@ -78,7 +78,7 @@ def test_post_writes_documents_log_and_open_items_once(posted, tmp_path):
     third = _cli("invoice", restored, "--post", "--files", files, "--as-of", "2026-11-30")
     assert third.returncode == 0, third.stderr
     assert otc_xl.read_workbook(restored).records["billing_log"]["invoice_id"].nunique() == log["invoice_id"].nunique()
-    assert len(list(files.glob("*.billing.csv"))) == log["invoice_id"].nunique()
+    assert len(list(files.glob("*.billing.json"))) == log["invoice_id"].nunique()
 
 
 def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted, tmp_path):

@@ -104,6 +104,13 @@ def _line_problem(r, sheet: str, columns: dict[str, int]) -> tuple[str, str] | N
     """(column, what it must be) for a line that cannot be billed, else None."""
     if _blank(r.unit_price) or r.unit_price < 0:
         return "unit_price", "a price of zero or more"
+    stated = getattr(r, "net_amount", float("nan"))
+    if not _blank(stated) and not _blank(r.quantity):
+        discount = 0.0 if _blank(r.discount_pct) else r.discount_pct
+        ours = _cents(_dec(r.quantity) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
+        if abs(ours - round(stated * 100)) > 1:
+            return "net_amount", (f"{r.quantity:g} × {r.unit_price:g} less {discount:g} % = {ours / 100:.2f}, "
+                                  f"found {stated:.2f}: the line does not tie")
     if r.vat_category not in VAT_CATEGORIES:
         return "vat_category", f"a VAT category ({', '.join(VAT_CATEGORIES)}), found {r.vat_category or 'nothing'!r}"
     if r.vat_category in NO_VAT and not _blank(r.vat_rate) and r.vat_rate != 0:
@@ -136,6 +143,8 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         raise ValueError("rounding is 'line' or 'total'; grouping 'order' or 'customer'")
     columns = order_lines.attrs.get("excel_columns", {})
     problems: list[Problem] = []
+    repeated = order_lines.duplicated(["order_id", "line"], keep=False)
+    first_row = order_lines.loc[repeated].groupby(["order_id", "line"])["source_row"].transform("min")
     todo = _open_lines(order_lines, log)
     master = {r["customer_id"]: r for r in customers.to_dict("records")} if len(customers) else {}
     customer_columns = customers.attrs.get("excel_columns", {})
@@ -158,6 +167,8 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         blocked = []
         for r in part:
             bad = _line_problem(r, sheet, columns)
+            if repeated.get(r.Index, False):  # two rows for one order line: which quantity is billed?
+                bad = ("line", f"unique within order {r.order_id}: row {int(first_row[r.Index])} has line {r.line} too")
             if kind == "CRN" and not bad and not r.original_invoice:
                 bad = ("billed_quantity", "billed by otc_xl (its BillingLog names the invoice) to be credited here; "
                                           "credit what the ERP billed in the ERP")

@@ -31,11 +31,13 @@ def invoice(book: Path, post: bool, out: Path | None, no_backup: bool, files_dir
 
     With --post, approved ready drafts get gap-free numbers per series and year (Config
     invoice_series, credit_note_series, invoice_start_numbers), an ISO 11649 RF payment reference,
-    a PDF in the customer's language, their e-invoice (Factur-X PDF/A-3, or UBL Peppol BIS 3.0 XML;
-    FatturaPA and Facturae are not written yet) and an e-mail draft with them attached, in the
-    --files folder; and go to BillingLog, so every later run counts them as open items until the ERP
-    export shows them. An order line in BillingLog (or in a <invoice>.billing.csv in that folder)
-    is never billed again. Needs Config company_name, company_vat_id and company_country.
+    a PDF in the customer's language and their e-invoice, chosen from the customer's country and
+    channel (Customers einvoice_format overrides): FatturaPA for Italy, Facturae 3.2.2 (unsigned)
+    for Spain, UBL Peppol BIS 3.0 for a Peppol id, else Factur-X (the PDF carries the XML); one
+    e-mail draft per customer with them attached, in the --files folder. They go to BillingLog, so
+    every later run counts them as open items until the ERP export shows them. An order line in
+    BillingLog (or in an <invoice>.billing.json in that folder) is never billed again. Needs Config
+    company_name, company_vat_id and company_country.
     """
     _guard(debug, lambda: _execute(book, ["post_invoices" if post else "invoice"], out, True, toml, as_of,
                                    files_dir=files_dir, backup=not no_backup))

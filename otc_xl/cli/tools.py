@@ -148,8 +148,9 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     Works on a copy of the demo workbook (the shipped file is not changed): imports
     otc_demo_camt053.xml into its Payments; posts the approved credit allocations, pays the
     approved refund (a SEPA pain.001 file), collects the due plan instalments (pain.008), hands
-    items over to legal (case files) and reconciles a Spanish customer's ledger extract
-    (otc_demo_customer_statement.xlsx, with a reply letter); then runs every job and writes
+    items over to legal (case files), reconciles a Spanish customer's ledger extract
+    (otc_demo_customer_statement.xlsx, with a reply letter) and bills the delivered orders (the
+    approved invoice drafts posted: PDF, e-invoice and e-mail per customer); then runs every job and writes
     otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
     """
     import shutil

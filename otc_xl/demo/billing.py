@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..billing import BillingSettings, parse_series, prepare_drafts
-from ..model.billing import BILLING_LOG, ORDER_LINES
+from ..model.billing import BILLING_LOG
 from ..model.report import ReportSheet
 from ..model.tables import empty_frame
 
@@ -76,22 +76,17 @@ def order_lines(customers: pd.DataFrame, chosen: list[str], as_of: dt.date, seed
     return frame
 
 
-def billing_demo(customers: pd.DataFrame, as_of: dt.date, seed: int) -> tuple[pd.DataFrame, list[ReportSheet]]:
-    """(customers with invoicing data, [OrderLines, InvoiceDrafts with approvals])."""
+def billing_demo(customers: pd.DataFrame, as_of: dt.date, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, ReportSheet]:
+    """(customers with invoicing data, the order lines, InvoiceDrafts with the approvals typed)."""
     customers, chosen = billing_customers(customers, seed)
-    lines = order_lines(customers, chosen, as_of, seed)
+    lines = order_lines(customers, chosen, as_of, seed).assign(net_amount=np.nan)
     canonical = lines.assign(source_row=range(2, len(lines) + 2))
     result = prepare_drafts(canonical, customers, empty_frame(BILLING_LOG),
                             BillingSettings(as_of, parse_series("FV"), parse_series("AB")))
     drafts = result.drafts
     ready = drafts.index[drafts["status"] == "ready"]
+    drafts["approved"], drafts["approved_by"] = "", ""
     drafts.loc[ready[:-1], "approved"], drafts.loc[ready[:-1], "approved_by"] = "yes", APPROVER  # one left to approve
-    drafts["approved"] = drafts.get("approved", pd.Series("", index=drafts.index)).fillna("")
-    drafts["approved_by"] = drafts.get("approved_by", pd.Series("", index=drafts.index)).fillna("")
-    sheets = [ReportSheet("OrderLines", ORDER_LINES.excel_table, lines,
-                          {"quantity": "number", "unit_price": "number", "discount_pct": "number", "vat_rate": "number",
-                           "delivered_quantity": "number", "delivery_date": "date", "line": "integer"}),
-              ReportSheet("InvoiceDrafts", "tblInvoiceDrafts",
-                          drafts[["draft_key", "customer_id", "order_id", "gross", "status", "approved", "approved_by"]],
-                          {"gross": "money"})]
-    return customers, sheets
+    return customers, lines, ReportSheet("InvoiceDrafts", "tblInvoiceDrafts",
+                                         drafts[["draft_key", "customer_id", "order_id", "gross", "status", "approved",
+                                                 "approved_by"]], {"gross": "money"})

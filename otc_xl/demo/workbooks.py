@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ..config import Config
 from ..io.xlsx_writer import fill_sheet
+from ..model.billing import ORDER_LINES
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
@@ -50,7 +51,15 @@ LABELS = {
     "peppol_id": "Peppol ID", "sdi_code": "Codice destinatario", "pec": "PEC", "dir3_accounting_office":
     "Oficina contable", "dir3_management_body": "Órgano gestor", "dir3_processing_unit": "Unidad tramitadora",
     "early_discount_pct": "Cash discount %", "early_discount_days": "Cash discount days",
+    # OrderLines
+    "line": "Line", "item": "Item", "description": "Description", "quantity": "Quantity", "unit": "Unit",
+    "unit_price": "Unit price", "discount_pct": "Discount %", "net_amount": "Net amount",
+    "vat_category": "VAT category", "vat_rate": "VAT rate", "vat_note": "Exemption reason",
+    "delivered_quantity": "Delivered quantity", "returned_quantity": "Returned quantity",
+    "billed_quantity": "Billed quantity", "customer_reference": "Customer PO",
 }
+INPUTS = [*CONTRACTS.values(), ORDER_LINES]
+"""The tables a user fills: every input contract, and the order lines to invoice."""
 
 
 def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
@@ -82,7 +91,7 @@ def _field_docs() -> dict[str, str]:
 
 def _readme_sheet(title: str) -> ReportSheet:
     rows = []
-    for contract in CONTRACTS.values():
+    for contract in INPUTS:
         for column in contract.columns:
             rows.append({"Sheet": contract.sheet_names[0], "Header": LABELS[column.name], "Column": column.name,
                          "Required": "yes" if column.required else "", "Meaning": column.doc,
@@ -103,7 +112,7 @@ def _validations(ws, contract: TableContract) -> None:
         if column.kind == "date":
             rule = DataValidation(type="date", operator="greaterThan", formula1="32874",
                                   error="Enter a date, e.g. 31/12/2026", errorTitle="Date expected")
-        elif column.kind == "amount":
+        elif column.kind in ("amount", "number"):
             rule = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000",
                                   error="Enter an amount, e.g. 1234.56", errorTitle="Amount expected")
         elif column.kind == "language":
@@ -137,7 +146,7 @@ def _write(path: Path, sheets: list[ReportSheet], validate: bool = False) -> Pat
     book = openpyxl.Workbook(write_only=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.sheet)
-        contract = next((c for c in CONTRACTS.values() if c.excel_table == sheet.table), None)
+        contract = next((c for c in INPUTS if c.excel_table == sheet.table), None)
         if validate and contract is not None:
             _validations(ws, contract)
         fill_sheet(ws, sheet)
@@ -160,7 +169,7 @@ def write_template_workbook(path: str | Path) -> Path:
               ReportSheet("Unapplied", "tblUnapplied", pd.DataFrame(columns=UNAPPLIED_COLUMNS),
                           pivots=UNAPPLIED_PIVOTS)]
     sheets = [_readme_sheet("otc_xl workbook template"), _config_sheet(Config())]
-    sheets += [_input_sheet(c, pd.DataFrame(columns=c.column_names)) for c in CONTRACTS.values()]
+    sheets += [_input_sheet(c, pd.DataFrame(columns=c.column_names)) for c in INPUTS]
     path = _write(Path(path), sheets + pivots, validate=True)
     with zipfile.ZipFile(path) as z:
         changed, added = pivot_package_parts(z.read, set(z.NameToInfo), pivots, sheet_parts(z))
@@ -195,14 +204,14 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
                                    company_postal_code="28009", company_city="Madrid", company_province="Madrid",
                                    company_country="ES", invoice_start_numbers="FV-2026=1200"))]
     customers, invoices = collections_demo(data)
-    customers, billing_sheets = billing_demo(customers, DEMO_AS_OF, seed)
+    customers, order_lines, drafts = billing_demo(customers, DEMO_AS_OF, seed)
     frames = {"invoices": invoices, "payments": data.payments, "customers": customers,
               "orders": data.orders, "sales": data.sales,
               "aliases": pd.DataFrame(columns=["payer", "customer_id", "note"])}
     sheets += [_input_sheet(CONTRACTS[name], frame) for name, frame in frames.items()]
     sheets += _records_demo(customers, invoices)
     sheets += accounts_demo(customers, invoices, DEMO_AS_OF, _pending_after_import(invoices, every_payment, customers))
-    sheets += billing_sheets
+    sheets += [_input_sheet(ORDER_LINES, order_lines), drafts]
     return _write(Path(path), sheets)
 
 

@@ -49,6 +49,11 @@ def quantity(value: float, language: str) -> str:
     return format_decimal(float(value), format="#,##0.######", locale=_locale(language))
 
 
+def price(value: float, language: str) -> str:
+    """A unit price: at least two decimals, up to six (12,4567 · 23,10 · 65,00)."""
+    return format_decimal(float(value), format="#,##0.00####", locale=_locale(language))
+
+
 def long_date(value, language: str) -> str:
     day = _date(value)
     return format_date(day, "long", locale=locale_of(language)) if day else ""

@@ -50,19 +50,12 @@ def _money(ctx, amount, currency=None):
     return fmt.money(amount, currency or ctx["currency"], ctx["lang"])
 
 
-@jinja2.pass_context
-def _date(ctx, value):
-    return fmt.short_date(value, ctx["lang"])
-
-
-@jinja2.pass_context
-def _long_date(ctx, value):
-    return fmt.long_date(value, ctx["lang"])
-
-
-@jinja2.pass_context
-def _quantity(ctx, value):
-    return fmt.quantity(value, ctx["lang"])
+def _in_language(write):
+    """A template filter writing a value as the document's language does (``write(value, lang)``)."""
+    @jinja2.pass_context
+    def apply(ctx, value):
+        return write(value, ctx["lang"])
+    return apply
 
 
 @lru_cache(maxsize=8)
@@ -73,7 +66,8 @@ def environment(templates_folder: str = "") -> jinja2.Environment:
         loader=jinja2.ChoiceLoader([*loaders, jinja2.FileSystemLoader(str(TEMPLATES))]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=False, keep_trailing_newline=False)
-    env.filters.update(money=_money, date=_date, long_date=_long_date, qty=_quantity)
+    env.filters.update(money=_money, date=_in_language(fmt.short_date), long_date=_in_language(fmt.long_date),
+                       qty=_in_language(fmt.quantity), price=_in_language(fmt.price))
     return env
 
 

@@ -46,6 +46,10 @@ ORDER_LINES = TableContract(
         Column("discount_pct", "number", "Line discount, % (empty → none).",
                synonyms=("discount", "discount %", "descuento", "dto", "% dto", "sconto", "sconto %", "remise",
                          "remise %", "rabatt", "rabatt %")),
+        Column("net_amount", "amount", "The line's net as the ERP states it (optional): quantity × unit price × "
+                                       "(1 − discount %) must give it, to the cent, or the line is not billed.",
+               synonyms=("line amount", "net", "line net", "importe neto", "importe línea", "importo netto",
+                         "importo riga", "montant ht", "montant net", "nettobetrag", "positionswert")),
         Column("vat_category", "text", "VAT category (UNCL 5305): S standard, AA reduced, Z zero, E exempt, "
                                        "AE reverse charge, K intra-EU supply, G export, O outside scope.",
                synonyms=("vat code", "tax category", "tax code", "categoría iva", "tipo impositivo", "codice iva",
@@ -77,7 +81,7 @@ ORDER_LINES = TableContract(
         Column("currency", "currency", "ISO currency code (empty → Config home_currency).",
                synonyms=("divisa", "moneda", "valuta", "devise", "währung", "waehrung")),
         Column("customer_reference", "text", "The customer's purchase order number (printed, BT-13).",
-               synonyms=("po", "po number", "purchase order", "your reference", "su pedido", "referencia cliente",
+               synonyms=("po", "po number", "customer po", "purchase order", "your reference", "su pedido", "referencia cliente",
                          "vostro ordine", "riferimento cliente", "bon de commande", "votre référence",
                          "ihre bestellung", "bestellnummer kunde")),
     ),

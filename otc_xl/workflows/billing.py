@@ -16,7 +16,7 @@ from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..io.einvoices import Seller
-from ..io.invoices import customer_mail, invoice_files
+from ..io.invoices import MANIFEST, billing_manifest, customer_mail, invoice_files
 from ..ledger import Ledger
 from ..letters.render import records
 from ..model.billing import BILLING_LOG
@@ -35,7 +35,9 @@ def billed_open_items(log: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame
     """The documents in ``log`` that ``invoices`` (the ERP export) does not have: open items to add."""
     if log.empty:
         return invoices.iloc[0:0]
+    orders = log.groupby("invoice_id")["order_id"].agg(lambda o: o.iloc[0] if o.nunique() == 1 else "")
     docs = log.drop_duplicates("invoice_id").loc[lambda f: ~f["invoice_id"].isin(set(invoices["invoice_id"]))]
+    docs = docs.assign(order_id=docs["invoice_id"].map(orders))  # one order, or none when it bills several
     rows = pd.DataFrame({
         "invoice_id": docs["invoice_id"], "customer_id": docs["customer_id"], "customer_name": "",
         "invoice_date": docs["invoice_date"], "due_date": docs["due_date"].fillna(docs["invoice_date"]),
@@ -175,7 +177,7 @@ def _post(run: Run, result, log: pd.DataFrame):
         files[name] = mail
     new = pd.DataFrame(rows, columns=LOG_COLUMNS)
     for invoice_id, part in new.groupby("invoice_id"):  # the folder's record: a book not saved still knows
-        files[f"{invoice_id}.billing.csv"] = part.to_csv(index=False).encode("utf-8")
+        files[f"{invoice_id}{MANIFEST}"] = billing_manifest(part)
     log = pd.concat([log, new], ignore_index=True)
     result.drafts = drafts.drop(index=posted.index).reset_index(drop=True)  # what stays to approve
     kept = result.drafts["draft"]
