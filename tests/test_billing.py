@@ -105,6 +105,11 @@ def test_a_customer_record_the_format_cannot_do_without_blocks_the_draft():
                         city="Milano")
     result = prepare([line("SO-1", 1, "C1", 1, 10.0)], master=italian)
     assert result.drafts.iloc[0]["format"] == "fatturapa" and "sdi_code" in result.drafts.iloc[0]["status"]
+    spanish = customers("C1", country="ES", vat_id="ESB12345674", street="Calle Mayor 1", postal_code="33201",
+                        city="Gijón", province="Asturias")
+    assert prepare([line("SO-1", 1, "C1", 1, 10.0)], master=spanish).drafts.iloc[0]["status"] == "ready"
+    dollars = prepare([line("SO-1", 1, "C1", 1, 10.0, currency="USD")], master=spanish)
+    assert "einvoice_format" in dollars.drafts.iloc[0]["status"] and "USD" in dollars.problems[0].message
 
 
 amounts = st.integers(min_value=1, max_value=10_000_00).map(lambda c: c / 100)

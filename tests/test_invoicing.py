@@ -211,3 +211,45 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
             assert "<InvoiceNumber>00001</InvoiceNumber>" in corrective and "FV-2026" in corrective
         else:
             assert d["original_invoice"] in text
+
+
+def test_the_pdf_speaks_the_customers_language_and_carries_the_figures(posted):
+    from pypdf import PdfReader
+
+    book, files, _, _ = posted
+    log = otc_xl.read_workbook(book).records["billing_log"].drop_duplicates("invoice_id")
+    customers = otc_xl.read_workbook(book).customers.set_index("customer_id")
+    words = {"es": "Factura", "it": "Fattura", "fr": "Facture", "de": "Rechnung", "en": "Invoice", "ro": "Factură"}
+    seen = set()
+    for r in log.itertuples():
+        language = customers.loc[r.customer_id, "language"] or "en"
+        text = " ".join(page.extract_text() for page in PdfReader(files / f"{r.invoice_id}.pdf").pages)
+        text = " ".join(text.split())
+        assert words[language] in text and r.invoice_id in text and r.payment_reference in text, r.invoice_id
+        total = "".join(otc_xl.letters.money(r.gross, r.currency, language).split())  # spacing aside (\u202f …)
+        assert total in "".join(text.split()), (r.invoice_id, total)
+        seen.add(language)
+    assert len(seen) >= 4
+
+
+def test_an_approval_does_not_survive_a_change_of_amount(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "book.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["OrderLines"]
+    header = [c.value for c in ws[1]]
+    row = 2  # the first order line: its order's draft was approved for the gross it had then
+    order = ws.cell(row, header.index("Order No.") + 1).value
+    cell = ws.cell(row, header.index("Delivered quantity") + 1)
+    cell.value = cell.value + 1  # one more delivered since the approval
+    wb.save(book)
+    done = _cli("invoice", book, "--post", "--files", tmp_path / "docs", "--as-of", "2026-11-30")
+    assert done.returncode == 0, done.stderr
+    after = otc_xl.read_workbook(book)
+    assert after.records["billing_log"]["invoice_id"].nunique() == 10  # 11 approved, one of them changed
+    assert order not in set(after.records["billing_log"]["order_id"])
+    drafts = after.records["invoice_approvals"].set_index("draft_key")
+    changed = next(k for k in drafts.index if f"|{order}|" in k)
+    assert drafts.loc[changed, "approved"] == ""  # to approve again, at its new amount

@@ -179,7 +179,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
                                                "takes no number", int(r.source_row), columns.get(bad[0]),
                                         severity="warning"))
         fmt = choose_format(customer or {})
-        for column, what in missing(customer, fmt, {r.vat_category for r in part}):
+        for column, what in missing(customer, fmt, {r.vat_category for r in part}, currency):
             row = int(customer["source_row"]) if customer else None
             blocked.append(f"{customer_sheet if customer else sheet} {column}")
             problems.append(Problem(customer_sheet if customer else sheet,

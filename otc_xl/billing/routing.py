@@ -55,8 +55,9 @@ def choose_format(customer: dict) -> str:
     return "facturx"
 
 
-def missing(customer: dict | None, fmt: str, categories: set[str]) -> list[tuple[str, str]]:
-    """(column, what is expected) the customer's record lacks for ``fmt`` and these VAT categories."""
+def missing(customer: dict | None, fmt: str, categories: set[str], currency: str = "EUR") -> list[tuple[str, str]]:
+    """(column, what is expected) the customer's record lacks for ``fmt``, these VAT categories and
+    this currency."""
     if customer is None:
         return [("customer_id", "a customer on the Customers sheet (name and billing address)")]
     out = []
@@ -69,6 +70,9 @@ def missing(customer: dict | None, fmt: str, categories: set[str]) -> list[tuple
             out.append((column, what))
     if fmt == "ubl" and values.get("peppol_id") and not PEPPOL_ID.match(str(values["peppol_id"]).strip()):
         out.append(("peppol_id", f"scheme:id such as 0088:5790000436101, found {values['peppol_id']!r}"))
+    if fmt == "facturae" and currency != "EUR":
+        out.append(("einvoice_format", f"another format for {currency} invoices: Facturae in a currency other than "
+                                       "EUR needs exchange-rate details otc_xl does not write"))
     if fmt == "facturae" and values["country"] not in ("", "ES"):
         out.append(("country", f"ES: Facturae is written between Spanish parties, found {values['country']!r}"))
     if fmt == "fatturapa":
