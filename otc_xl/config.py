@@ -107,6 +107,8 @@ class Config:
     """Items at the last dunning level and at least this many days overdue go to the legal list."""
     templates_folder: str = ""
     """Folder with your own letter templates (same names as otc_xl/letters/templates); empty → built-in."""
+    company_legal_name: str = ""
+    """The seller's legal name on invoices (empty → company_name)."""
     company_vat_id: str = ""
     """Our VAT number with its country prefix (ESB12345678): every invoice and e-invoice carries it."""
     company_street: str = ""
@@ -282,6 +284,7 @@ PARSERS = {
     "debit_lead_days": _count,
     "reconcile_tolerance": _number,
     "templates_folder": v.parse_text,
+    "company_legal_name": v.parse_text,
     "company_vat_id": lambda x: "".join(v.parse_text(x).split()).upper(),
     "company_street": v.parse_text,
     "company_postal_code": v.parse_text,

@@ -226,6 +226,7 @@ def test_the_pdf_speaks_the_customers_language_and_carries_the_figures(posted):
         text = " ".join(page.extract_text() for page in PdfReader(files / f"{r.invoice_id}.pdf").pages)
         text = " ".join(text.split())
         assert words[language] in text and r.invoice_id in text and r.payment_reference in text, r.invoice_id
+        assert text.startswith("Iberia Components S.L.") and "Collections" not in text  # company_legal_name
         total = "".join(otc_xl.letters.money(r.gross, r.currency, language).split())  # spacing aside (\u202f …)
         assert total in "".join(text.split()), (r.invoice_id, total)
         seen.add(language)

@@ -200,8 +200,8 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
     sheets = [_readme_sheet("otc_xl demo workbook: synthetic data, any resemblance is coincidental"),
               _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections",
                                    company_iban=COMPANY_IBAN, company_bic=COMPANY_BIC, sepa_creditor_id=CREDITOR_ID,
-                                   legal_min_days=270, company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120",
-                                   company_postal_code="28009", company_city="Madrid", company_province="Madrid",
+                                   legal_min_days=270, company_legal_name="Iberia Components S.L.",
+                                   company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120", company_postal_code="28009", company_city="Madrid", company_province="Madrid",
                                    company_country="ES", invoice_start_numbers="FV-2026=1200"))]
     customers, invoices = collections_demo(data)
     customers, order_lines, drafts = billing_demo(customers, DEMO_AS_OF, seed)
