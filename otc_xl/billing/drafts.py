@@ -22,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 
 from ..model.problems import Problem
+from ..model.values import to_cents
 from .mentions import VATEX, mention
 from .numbering import invoice_number, series_for
 from .references import rf_reference
@@ -69,14 +70,10 @@ class DraftResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _cents(value: Decimal) -> int:
-    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
 def _vat(net_cents: int, rate: Decimal) -> int:
     """VAT in cents of a net amount in cents at ``rate`` %, rounded half up (away from zero)."""
     sign = -1 if net_cents < 0 else 1
-    return sign * _cents(Decimal(abs(net_cents)) / 100 * rate / 100)
+    return sign * to_cents(Decimal(abs(net_cents)) / 100 * rate / 100)
 
 
 def _dec(value) -> Decimal:
@@ -84,8 +81,13 @@ def _dec(value) -> Decimal:
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT or \
-        (not isinstance(value, str) and pd.isna(value))
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def early_discount(doc: dict) -> tuple[float, object] | None:
+    """(discount %, last day) of a draft's early-payment discount; None when it has none."""
+    pct, until = doc.get("discount_pct"), doc.get("discount_until")
+    return None if _blank(pct) or _blank(until) else (float(pct), until)
 
 
 def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int], str]]:
@@ -100,14 +102,14 @@ def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], 
     return qty, last
 
 
-def _line_problem(r, sheet: str, columns: dict[str, int]) -> tuple[str, str] | None:
+def _line_problem(r) -> tuple[str, str] | None:
     """(column, what it must be) for a line that cannot be billed, else None."""
     if _blank(r.unit_price) or r.unit_price < 0:
         return "unit_price", "a price of zero or more"
     stated = getattr(r, "net_amount", float("nan"))
     if not _blank(stated) and not _blank(r.quantity):
         discount = 0.0 if _blank(r.discount_pct) else r.discount_pct
-        ours = _cents(_dec(r.quantity) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
+        ours = to_cents(_dec(r.quantity) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
         if abs(ours - round(stated * 100)) > 1:
             return "net_amount", (f"{r.quantity:g} × {r.unit_price:g} less {discount:g} % = {ours / 100:.2f}, "
                                   f"found {stated:.2f}: the line does not tie")
@@ -166,7 +168,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         language = (customer or {}).get("language") or settings.language
         blocked = []
         for r in part:
-            bad = _line_problem(r, sheet, columns)
+            bad = _line_problem(r)
             if repeated.get(r.Index, False):  # two rows for one order line: which quantity is billed?
                 bad = ("line", f"unique within order {r.order_id}: row {int(first_row[r.Index])} has line {r.line} too")
             if kind == "CRN" and not bad and not r.original_invoice:
@@ -196,7 +198,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
             rate = Decimal(0) if r.vat_category in NO_VAT else _dec(r.vat_rate)
             category = "S" if r.vat_category == "AA" else r.vat_category
             discount = 0.0 if _blank(r.discount_pct) else float(r.discount_pct)
-            net = _cents(_dec(r.to_bill) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
+            net = to_cents(_dec(r.to_bill) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
             vat = _vat(net, rate) if settings.rounding == "line" else 0
             bucket = by_rate.setdefault((category, rate), [0, 0, ""])
             bucket[0] += net

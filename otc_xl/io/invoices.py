@@ -7,7 +7,6 @@ customer with them attached.
   (``factur-x.xml``) by the **factur-x** library.
 - UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.io.einvoices`)
   beside the PDF.
-- FatturaPA and Facturae XML (:mod:`otc_xl.io.einvoices`) beside the PDF.
 
 Imports of fpdf2 and factur-x happen on use: reading a workbook never needs them.
 """
@@ -22,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..letters.invoices import invoice_mail, invoice_page
-from .einvoices import Seller, einvoice_xml
-from .einvoices.en16931 import _date, _quiet
+from .einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
@@ -38,7 +36,7 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
 
     html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime.combine(_date(doc["invoice_date"]), dt.time(), dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime.combine(day(doc["invoice_date"]), dt.time(), dt.timezone.utc))
     pdf.set_title(f"{doc['doc_type']} {doc['invoice_id']}")
     pdf.set_author(seller.name)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
@@ -60,7 +58,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
     if doc["format"] == "facturx":  # the PDF carries the XML (PDF/A-3)
         from facturx import generate_from_binary
 
-        _quiet()
+        quiet_logs()
         xml = einvoice_xml(doc, lines, totals, customer, seller)
         pdf = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
                                    pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
@@ -123,5 +121,5 @@ def read_back(pdf: bytes) -> tuple[str, bytes]:
     """(XML file name, XML) embedded in a Factur-X PDF."""
     from facturx import get_xml_from_pdf
 
-    _quiet()
+    quiet_logs()
     return get_xml_from_pdf(BytesIO(pdf), check_xsd=True)

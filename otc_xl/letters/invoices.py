@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import jinja2
 
+from ..billing.drafts import early_discount
 from . import formatting as fmt
 from .render import Document, environment
 
@@ -28,11 +29,11 @@ def _language(env: jinja2.Environment, language: str) -> str:
 
 
 def _discount(doc: dict, lang: str, env: jinja2.Environment) -> str:
-    if not doc.get("discount_until") or doc.get("discount_pct") != doc.get("discount_pct"):
+    terms = early_discount(doc)
+    if terms is None:
         return ""
     words = env.get_template(f"{lang}/invoice_words.j2").module
-    return words.early.replace("{pct}", fmt.quantity(doc["discount_pct"], lang)).replace(
-        "{date}", fmt.short_date(doc["discount_until"], lang))
+    return words.early.replace("{pct}", fmt.quantity(terms[0], lang)).replace("{date}", fmt.short_date(terms[1], lang))
 
 
 def payment_terms(doc: dict, templates_folder: str = "") -> str:

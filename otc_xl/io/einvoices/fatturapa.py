@@ -8,24 +8,20 @@ recompute them. Exempt categories carry their Natura code and the legal mention.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import unicodedata
 from decimal import Decimal
 
+from ...billing.drafts import early_discount
 from ...model.problems import Problem, ValidationError
-from . import Seller
+from . import Seller, amount, day
 
 NATURA = {"K": "N3.2", "G": "N3.1", "AE": "N6.9", "E": "N4", "O": "N2.2", "Z": "N3.6"}
 """EN 16931 VAT category → FatturaPA Natura: intra-EU supply, export, reverse charge (other cases),
 exempt, outside the scope (other cases), zero rated (other non-taxable)."""
 PAYMENT = "MP05"  # bank transfer
 CONDITIONS = "TP02"  # payment in full
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(f"{abs(value):.2f}")
 
 
 SUBSTITUTES = {"–": "-", "—": "-", "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "…": "...",
@@ -96,8 +92,8 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
                  customer.get("province"), customer.get("country") or buyer_country))
     body = invoice.fattura_elettronica_body[0]
     body.dati_generali.dati_generali_documento = a38.DatiGeneraliDocumento(
-        tipo_documento="TD04" if credit else "TD01", divisa=doc["currency"], data=_day(doc["invoice_date"]),
-        numero=doc["invoice_id"], importo_totale_documento=_money(doc["gross"]),
+        tipo_documento="TD04" if credit else "TD01", divisa=doc["currency"], data=day(doc["invoice_date"]),
+        numero=doc["invoice_id"], importo_totale_documento=amount(doc["gross"]),
         causale=[_text(f"Order {doc['order_id']}", 200)] if doc.get("order_id") else None)
     if credit and doc.get("original_invoice"):
         body.dati_generali.dati_fatture_collegate.append(a38.DatiFattureCollegate(id_documento=doc["original_invoice"]))
@@ -113,21 +109,22 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
             prezzo_unitario=Decimal(str(x["unit_price"])),
             sconto_maggiorazione=[a38.ScontoMaggiorazione(tipo="SC", percentuale=Decimal(f"{discount:.2f}"))]
             if discount else None,
-            prezzo_totale=_money(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=natura))
+            prezzo_totale=amount(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=natura))
     for t in totals:
         natura = NATURA.get(t["vat_category"])
         body.dati_beni_servizi.dati_riepilogo.append(a38.DatiRiepilogo(
-            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=natura, imponibile_importo=_money(t["net"]),
-            imposta=_money(t["vat"]), esigibilita_iva=None if natura else "I",
+            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=natura, imponibile_importo=amount(t["net"]),
+            imposta=amount(t["vat"]), esigibilita_iva=None if natura else "I",
             riferimento_normativo=_text(t["mention"], 100) or None if natura else None))
     if not credit:
         payment = a38.DettaglioPagamento(
-            modalita_pagamento=PAYMENT, data_scadenza_pagamento=_day(doc["due_date"]),
-            importo_pagamento=_money(doc["gross"]), iban=seller.iban or None, bic=seller.bic or None,
+            modalita_pagamento=PAYMENT, data_scadenza_pagamento=day(doc["due_date"]),
+            importo_pagamento=amount(doc["gross"]), iban=seller.iban or None, bic=seller.bic or None,
             codice_pagamento=doc["payment_reference"] or None)
-        if doc.get("discount_until") is not None and doc.get("discount_pct") == doc.get("discount_pct"):
-            payment.sconto_pagamento_anticipato = _money(doc["gross"] * doc["discount_pct"] / 100)
-            payment.data_limite_pagamento_anticipato = _day(doc["discount_until"])
+        terms = early_discount(doc)
+        if terms is not None:
+            payment.sconto_pagamento_anticipato = amount(doc["gross"] * terms[0] / 100)
+            payment.data_limite_pagamento_anticipato = day(terms[1])
         body.dati_pagamento.append(a38.DatiPagamento(condizioni_pagamento=CONDITIONS, dettaglio_pagamento=[payment]))
     check = Validation()
     invoice.validate(check)
@@ -137,6 +134,3 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
     invoice.build_etree().write(out, encoding="utf-8", xml_declaration=True)
     return out.getvalue()
 
-
-def _day(value) -> dt.date:
-    return value.date() if hasattr(value, "date") else value
