@@ -49,9 +49,6 @@ ACTIONS = {
 """Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
 WRITES_FIRST = {"refunds": "the SEPA file is", "post_invoices": "each invoice's PDF, e-invoice and e-mail are"}
 """Buttons whose files are written before the sheets that log them, and so need a folder."""
-BILLS = ("prepare_invoices", "post_invoices", "refresh_all", "ageing", "apply_cash")
-"""Buttons that read the invoices already written beside the workbook (a book closed unsaved after
-posting still knows what it billed: its open items and the next numbers)."""
 
 
 def _book(book):
@@ -103,7 +100,8 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
                                                      "written beside it, and nothing is logged without its file")])
         guarded = (folder.parent if files_dir is None else folder) if folder is not None else None
         issued = issued_end_to_end_ids(guarded) if folder is not None and action == "refunds" else {}
-        billed = billed_in_folder(guarded) if folder is not None and action in BILLS else None
+        # every button, as every command: a book closed unsaved after posting still knows what it billed
+        billed = billed_in_folder(guarded) if folder is not None else None
         if action == "team":
             result, run = _team(book, ledger), None
         else:
