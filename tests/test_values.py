@@ -122,3 +122,22 @@ def test_plain_amounts_refuse_the_unsafe():
     assert list(plain) == [False, False, False, False]  # beyond MAX_AMOUNT; a line break in a cell: one by one
     found, plain = plain_amount_cents(["9.999.999.999,99", "-0,05", "1.234.567,89"], ",")
     assert list(found) == [999999999999, -5, 123456789] and plain.all()
+
+
+def test_one_cent_rounding_rule_for_columns_and_single_values():
+    """money.cents (columns) and money.to_cents (one value) round alike: half away from zero on the
+    amount as written, also where the binary value lies a hair below the half cent (277820.915)."""
+    from hypothesis import given, strategies as st
+
+    from otc_xl.model.money import cents, to_cents
+    from otc_xl.model.values import to_cents as values_to_cents
+
+    assert values_to_cents is to_cents
+    assert to_cents(277820.915) == 27782092 and cents(277820.915).item() == 27782092
+    assert list(cents([1.005, -1.005, 2.675, 0.1 + 0.2, 1e12 + 0.005])) == [101, -101, 268, 30, 100000000000001]
+
+    @given(st.integers(-10**13, 10**13))
+    def agree(thousandths):
+        value = thousandths / 1000
+        assert cents([value])[0] == to_cents(value) == to_cents(Decimal(repr(value)))
+    agree()

@@ -20,6 +20,8 @@ from typing import Any, Callable, Literal
 import numpy as np
 import pandas as pd
 
+from . import money
+
 DecimalSeparator = Literal["auto", ",", "."]
 DateOrder = Literal["auto", "DMY", "MDY"]
 
@@ -217,11 +219,7 @@ def infer_decimal_separator(values: list[Any]) -> str | None:
     return seen.pop() if seen else None
 
 
-def to_cents(amount: Decimal | float) -> int:
-    """Exact integer cents; amounts with more than two decimals are rounded half away from zero."""
-    if not isinstance(amount, Decimal):
-        amount = Decimal(repr(float(amount)))
-    return int(amount.scaleb(2).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+to_cents = money.to_cents  # the one cent-rounding rule (model/money.py)
 
 
 # ---------------------------------------------------------------------------- dates
