@@ -18,6 +18,7 @@ import pandas as pd
 from ..model.money import cents, from_cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
+from ..config import Config
 
 REASONS: dict[str, tuple[str, ...]] = {
     "pricing": ("price", "pricing", "prc", "precio", "precios", "tarifa", "prezzo", "prezzi", "prix", "tarif",
@@ -66,7 +67,7 @@ def dispute_reason(code: str, notes: str = "") -> str:
     return str(code).strip().lower() or "other"
 
 
-def dispute_items(invoices: pd.DataFrame, as_of: dt.date, escalation_days: int = 30) -> pd.DataFrame:
+def dispute_items(invoices: pd.DataFrame, as_of: dt.date, escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
     """One row per open disputed item, oldest dispute first."""
     items = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) != 0)].copy()
     notes = items["notes"] if "notes" in items else pd.Series("", index=items.index)

@@ -37,8 +37,8 @@ class DunningPolicy:
     """The levels (ascending), the grace days and the least interval between two notices."""
 
     levels: tuple[DunningLevel, ...]
-    grace_days: int = 0
-    interval_days: int = 7
+    grace_days: int = Config.dunning_grace_days
+    interval_days: int = Config.dunning_interval_days
 
     def __post_init__(self) -> None:
         days = [lv.days for lv in self.levels]

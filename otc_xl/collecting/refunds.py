@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..model.money import cents, from_cents
 from ..model.values import iban_problem
+from ..config import Config
 from .credits import groups_of
 from .writeoffs import carry_approvals, is_approved
 
@@ -43,7 +44,7 @@ def refund_id(credit_id: str) -> str:
 
 
 def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
-                     min_days: int = 30, approvals: pd.DataFrame | None = None,
+                     min_days: int = Config.refund_min_days, approvals: pd.DataFrame | None = None,
                      refunded: set[str] | frozenset[str] = frozenset(),
                      held: dict[str, str] | None = None) -> pd.DataFrame:
     """Proposals (``COLUMNS``) for the credits in ``left`` (``CreditsLeft``) still holding money.

@@ -16,6 +16,7 @@ import pandas as pd
 from ..model.money import cents, from_cents
 from ..reports.buckets import age_in_days, bucket_of
 from ..reports.unapplied import APPLIED_STATUSES
+from ..config import Config
 
 LINE_COLUMNS = ["customer_id", "customer_name", "currency", "section", "document", "date", "due_date",
                 "days_overdue", "bucket", "amount", "open_amount"]
@@ -51,7 +52,7 @@ def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None)
 
 def statement_lines(invoices: pd.DataFrame, as_of: dt.date, receipts: pd.DataFrame | None = None,
                     customer_ids: list[str] | None = None, period_start: dt.date | None = None,
-                    buckets: tuple[int, ...] = (30, 60, 90, 120), basis: str = "due_date") -> pd.DataFrame:
+                    buckets: tuple[int, ...] = Config.buckets, basis: str = "due_date") -> pd.DataFrame:
     """Statement lines (``LINE_COLUMNS``) for the given customers (default: every customer with
     open items or receipts), in ``SECTIONS`` order per customer and currency."""
     start = pd.Timestamp(period_start or as_of.replace(day=1))

@@ -16,12 +16,13 @@ import pandas as pd
 from ..model.money import cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
+from ..config import Config
 
 COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "open_amount", "days_overdue",
            "reason", "approved", "approved_by"]
 
 
-def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = 5.0, min_days: int = 30,
+def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = Config.writeoff_threshold, min_days: int = Config.writeoff_min_days,
                        approvals: pd.DataFrame | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``).
 

@@ -32,6 +32,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 
 from ..model.money import cents
+from ..config import Config
 from .names import CustomerDirectory, Identification
 from .references import Hit, ReferenceIndex
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
@@ -54,19 +55,20 @@ CONFIDENCE = {
 
 @dataclass
 class MatchConfig:
-    """Settings of :func:`match_payments` (defaults documented in the README)."""
+    """Settings of :func:`match_payments`: the matching part of :class:`otc_xl.Config`, whose defaults
+    (documented there and in the README) these are, plus the search limits that only matching has."""
 
-    tolerance_abs: float = 25.00
+    tolerance_abs: float = Config.tolerance_abs
     """Short payment written off up to this amount, in the payment's currency…"""
-    tolerance_pct: float = 0.5
+    tolerance_pct: float = Config.tolerance_pct
     """…and up to this percentage of the items paid (both limits apply)."""
-    discount_rates: tuple[float, ...] = (0.01, 0.02, 0.03)
+    discount_rates: tuple[float, ...] = Config.discount_rates
     """Early-payment discounts accepted as deliberate deductions…"""
-    discount_days: int = 10
+    discount_days: int = Config.discount_days
     """…when the payment is dated at most this many days after the invoice date (0: no window)."""
-    auto_threshold: float = 90.0
+    auto_threshold: float = Config.auto_threshold
     """Applications at or above this confidence are ``auto``; below, ``review``."""
-    name_cutoff: float = 85.0
+    name_cutoff: float = Config.name_cutoff
     """Minimum payer-name similarity (0-100) to identify a customer by name."""
     name_margin: float = 5.0
     """…and how far the best customer must lead the second (else it is a tie)."""

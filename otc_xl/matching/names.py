@@ -18,6 +18,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ..model.values import strip_accents
+from ..config import Config
 
 LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
 GMBH AG KG OHG UG EK EG GBR MBH CO KGAA LTD LIMITED PLC LLP LLC INC CORP BV NV SPRL BVBA OY AB AS ASA APS
@@ -102,7 +103,7 @@ class CustomerDirectory:
     """Everything needed to say who paid: IBANs, aliases, normalised names, groups."""
 
     def __init__(self, customers: pd.DataFrame | None, aliases: pd.DataFrame | None = None,
-                 cutoff: float = 85.0, margin: float = MARGIN):
+                 cutoff: float = Config.name_cutoff, margin: float = MARGIN):
         self.cutoff, self.margin = cutoff, margin
         self.by_iban: dict[str, str] = {}
         self.by_alias: dict[str, str] = {}

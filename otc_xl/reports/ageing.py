@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..config import Config
 from .buckets import age_in_days, bucket_index, bucket_labels
 
 GROUPINGS = {
@@ -19,7 +20,7 @@ GROUPINGS = {
 }
 
 
-def ageing(invoices: pd.DataFrame, as_of: dt.date, buckets: tuple[int, ...] = (30, 60, 90, 120),
+def ageing(invoices: pd.DataFrame, as_of: dt.date, buckets: tuple[int, ...] = Config.buckets,
            basis: str = "due_date", by: str = "customer", customers: pd.DataFrame | None = None,
            rates: Mapping[str, float] | None = None, home_currency: str = "EUR") -> pd.DataFrame:
     """Open items aged into buckets.

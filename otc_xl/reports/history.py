@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..config import Config
 from .buckets import age_in_days, bucket_of, bucket_labels
 
 ALL = "(all)"
@@ -39,7 +40,7 @@ _KPIS = {"dso": "dso", "count_back_dso": "count_back_dso", "best_possible_dso": 
 
 def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None = None,
              unapplied: pd.DataFrame | None = None, unbilled: pd.DataFrame | None = None,
-             promises: pd.DataFrame | None = None, buckets: tuple[int, ...] = (30, 60, 90, 120),
+             promises: pd.DataFrame | None = None, buckets: tuple[int, ...] = Config.buckets,
              basis: str = "due_date", entity: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Today's rows of ``History`` and ``HistoryBuckets`` (``entity``: the company the ledger is of)."""
     day = pd.Timestamp(as_of)

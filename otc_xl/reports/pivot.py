@@ -7,12 +7,13 @@ import datetime as dt
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..config import Config
 from .ageing import ageing
 
 COLUMNS = ["customer_id", "customer_name", "collector", "country", "currency", "bucket", "amount", "items"]
 
 
-def pivot_data(invoices: pd.DataFrame, as_of: dt.date, buckets: tuple[int, ...] = (30, 60, 90, 120),
+def pivot_data(invoices: pd.DataFrame, as_of: dt.date, buckets: tuple[int, ...] = Config.buckets,
                basis: str = "due_date", customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer × currency × bucket with the open amount and the number of items.
 

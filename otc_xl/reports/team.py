@@ -23,6 +23,7 @@ import pandas as pd
 from ..collecting.disputes import dispute_items
 from ..collecting.worklist import worklist
 from ..model.money import cents, from_cents
+from ..config import Config
 from .ageing import ageing
 from .buckets import bucket_labels
 
@@ -123,7 +124,7 @@ def top_customers(invoices: pd.DataFrame, as_of: dt.date, n: int = 20) -> tuple[
     return by["overdue"], by["risk"]
 
 
-def workload(members: list[Member], as_of: dt.date, escalation_days: int = 30) -> pd.DataFrame:
+def workload(members: list[Member], as_of: dt.date, escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
     """Per associate: calls on today's worklist, customers with overdue money, disputes open and
     their age, open items."""
     rows = []

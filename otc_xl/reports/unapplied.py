@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..config import Config
 from .buckets import age_in_days, bucket_of
 
 APPLIED_STATUSES = ("auto", "applied", "confirmed")
@@ -18,7 +19,7 @@ COLUMNS = ["payment_id", "payment_date", "payer_name", "currency", "amount", "ap
 
 
 def unapplied_cash(payments: pd.DataFrame, applications: pd.DataFrame | None, as_of: dt.date,
-                   buckets: tuple[int, ...] = (30, 60, 90, 120),
+                   buckets: tuple[int, ...] = Config.buckets,
                    details: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per payment with money not applied, oldest first.
 

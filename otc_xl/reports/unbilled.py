@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
+from ..config import Config
 from .buckets import age_in_days, bucket_of
 
 COLUMNS = ["order_id", "customer_id", "customer_name", "project", "delivery_date", "currency", "amount",
@@ -15,7 +16,7 @@ COLUMNS = ["order_id", "customer_id", "customer_name", "project", "delivery_date
 
 
 def unbilled_revenue(orders: pd.DataFrame, as_of: dt.date, invoices: pd.DataFrame | None = None,
-                     buckets: tuple[int, ...] = (30, 60, 90, 120),
+                     buckets: tuple[int, ...] = Config.buckets,
                      customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per delivered order line still (partly) unbilled, aged from its delivery date, oldest first.
 

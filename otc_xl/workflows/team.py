@@ -9,6 +9,7 @@ from collections import Counter
 from ..model.report import ReportSheet
 from ..reports.pivot import pivot_data
 from ..reports.team import (Member, controls, conventions, team_ageing, team_invoices, top_customers, workload)
+from ..config import Config
 from .common import JobResult, _amounts, _formats
 
 
@@ -21,7 +22,7 @@ def team_report(members: list[Member], as_of: dt.date, buckets: tuple[int, ...] 
     used, listing = conventions(members)
     if buckets is None:
         common = Counter(tuple(m.buckets) for m in used if m.buckets).most_common(1)
-        buckets = common[0][0] if common else (30, 60, 90, 120)
+        buckets = common[0][0] if common else Config.buckets
     invoices = team_invoices(used)
     sheets = [ReportSheet("Workbooks", "tblWorkbooks", listing, {"open_items": "integer", "customers": "integer"},
                           notes=(f"As of {as_of:%d/%m/%Y}. Workbooks are read, never changed.",))]
