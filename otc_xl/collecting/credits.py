@@ -16,18 +16,16 @@ What no invoice takes is left on the credit: a refund candidate.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
+from ..matching.references import named_documents
 from ..model.money import cents, from_cents
 from .writeoffs import carry_approvals
 
 COLUMNS = ["allocation_id", "credit_id", "invoice_id", "customer_id", "invoice_customer_id", "currency", "amount",
            "basis", "credit_open", "invoice_open", "approved", "approved_by"]
 LEFT_COLUMNS = ["credit_id", "customer_id", "currency", "credit_open", "allocated", "left"]
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 
 def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
@@ -43,10 +41,10 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     dropped, so nobody posts an amount they did not see); ``posted``: allocation ids already
     posted — a new proposal between the same items gets the next free id (``CRN-1>INV-7#2``)."""
     items = invoices.assign(open_c=cents(invoices["open_amount"]))
-    if pending is not None and len(pending):
+    if pending is not None and len(pending):  # a credit note cash application nets against an invoice is used too
         taken = items["invoice_id"].map(pd.Series(cents(pending.to_numpy()), index=pending.index)).fillna(0)
-        items["open_c"] = np.where(items["open_c"] > 0, np.maximum(items["open_c"] - taken.astype("int64"), 0),
-                                  items["open_c"])
+        after = items["open_c"] - taken.astype("int64")
+        items["open_c"] = np.where(items["open_c"] > 0, np.maximum(after, 0), np.minimum(after, 0))
     group = groups_of(customers)
     items["grp"] = items["customer_id"].map(lambda c: group.get(c, c))
     left = dict(zip(items["invoice_id"].tolist(), items["open_c"].astype("int64").tolist()))
@@ -106,8 +104,8 @@ class _Candidates:
     def order(self, credit):
         """(invoice_id, customer_id, basis) in the order a credit is allocated: the invoice it names,
         the customer's own undisputed invoices oldest first, then the group's."""
-        named = sorted({self.position[t.upper()] for t in _TOKEN.findall(str(credit.reference or ""))
-                        if t.upper() in self.position and self.owners[self.position[t.upper()]] == credit.customer_id})
+        named = sorted({self.position[t] for t in named_documents(credit.reference)
+                        if t in self.position and self.owners[self.position[t]] == credit.customer_id})
         for k in named:
             yield self.ids[k], self.owners[k], f"credit names invoice {self.ids[k]}"
         done = set(named)

@@ -34,7 +34,7 @@ from rapidfuzz.distance import OSA
 from ..model.money import cents
 from ..config import Config
 from .names import CustomerDirectory, Identification
-from .references import Hit, ReferenceIndex
+from .references import Hit, ReferenceIndex, named_documents
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
 
 APPLICATION_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "writeoff_amount",
@@ -47,6 +47,7 @@ CONFIDENCE = {
     "reference+amount": 99, "reference+writeoff": 97, "reference+discount": 96, "reference+overpayment": 95,
     "reference+partial": 94, "reference+subset": 93, "reference+oldest_first": 80,
     "reference+remainder": 92, "reference+remainder_subset": 90, "reference+near_miss": 85,
+    "reference+credit_note": 97, "iban+credit_note": 94, "name+credit_note": 91,
     "iban+amount": 96, "name+amount": 93, "iban+subset": 93, "name+subset": 91,
     "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
     "reference+unearned_discount": 70, "iban+unearned_discount": 65, "name+unearned_discount": 60,
@@ -134,6 +135,27 @@ class _Book:
         self.by_customer: dict[tuple[str, str], list[int]] = {}
         for k, (c, cur) in enumerate(zip(self.customer, self.currency)):
             self.by_customer.setdefault((c, cur), []).append(k)
+        self.credits_of = self._credits_naming(self.items["reference"].tolist() if "reference" in self.items else [])
+
+    def _credits_naming(self, references: list) -> dict[int, list[int]]:
+        """Invoice position → the open credits (credit notes, money on account) of the same customer and
+        currency whose reference names it: a customer pays such an invoice net of them."""
+        credits = [k for k in range(len(self.ids)) if self.initial[k] < 0 and k < len(references) and references[k]]
+        if not credits:
+            return {}
+        invoices = {(self.customer[k], self.currency[k], self.ids[k].upper()): k
+                    for k in range(len(self.ids)) if self.initial[k] > 0}
+        out: dict[int, list[int]] = {}
+        for c in credits:
+            for token in dict.fromkeys(named_documents(references[c])):
+                k = invoices.get((self.customer[c], self.currency[c], token))
+                if k is not None:
+                    out.setdefault(k, []).append(c)
+        return out
+
+    def linked_credits(self, items: list[int]) -> list[int]:
+        """The open credits naming any of ``items`` (not among them)."""
+        return [c for k in items for c in self.credits_of.get(k, ()) if self.left[c] < 0 and c not in items]
 
     def open_of(self, customers: set[str], currency: str) -> list[int]:
         return sorted(k for c in customers for k in self.by_customer.get((c, currency), ()) if self.left[k] != 0)
@@ -354,6 +376,12 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
 
     if amount == total:
         return outcome("reference+amount", _full(items, left), f"the amount {_fmt(amount)} equals what is open on them")
+    credits = book.linked_credits(items)
+    if credits and amount == total + sum(int(book.left[c]) for c in credits):
+        return outcome("reference+credit_note", _full(items + credits, left + [int(book.left[c]) for c in credits]),
+                       f"the amount {_fmt(amount)} equals what is open on them ({_fmt(total)}) less the credit "
+                       f"{', '.join(book.ids[c] for c in credits)} that names them "
+                       f"({_fmt(-sum(int(book.left[c]) for c in credits))}): both are cleared")
     tolerance = _tolerance(total, config)
     if 0 < total - amount <= tolerance:
         return outcome("reference+writeoff", _with_writeoff(items, left, total - amount),
@@ -460,6 +488,15 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
         return outcome("amount", [(same[0], amount, 0)],
                        f"{_fmt(amount)} equals the open amount of {book.ids[same[0]]}, the only such item",
                        expected_coincidences(values, amount, range(1, 2)))
+    if not same:
+        net = [(k, book.linked_credits([k])) for k in positives]
+        net = [(k, cs) for k, cs in net if cs and left[k] + sum(int(book.left[c]) for c in cs) == amount]
+        if len(net) == 1:
+            k, cs = net[0]
+            return outcome("credit_note", [(k, left[k], 0)] + [(c, int(book.left[c]), 0) for c in cs],
+                           f"{_fmt(amount)} equals {book.ids[k]} ({_fmt(left[k])}) less the credit "
+                           f"{', '.join(book.ids[c] for c in cs)} that names it: both are cleared",
+                           expected_coincidences(values, amount, range(1, 2)))
     if len(same) > 1:
         ids = ", ".join(book.ids[k] for k in same[:4])
         first = min(same, key=lambda k: (book.due[k], book.ids[k]))
@@ -514,7 +551,8 @@ UNCONFIRMED_CAP = 88.0
 """Highest confidence of a partial or surplus payment whose only link to the item is the reference."""
 CONFLICT_PENALTY = 6.0
 """…and what such a conflict costs when the amount does fit exactly (or within tolerance/discount)."""
-EXACT_FITS = ("reference+amount", "reference+writeoff", "reference+discount", "reference+subset")
+EXACT_FITS = ("reference+amount", "reference+writeoff", "reference+discount", "reference+subset",
+              "reference+credit_note")
 LUCK_NOTED = 0.002
 HOPELESS = 0.05  # expected chance fits above which a subset could never be applied automatically
 

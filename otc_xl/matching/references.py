@@ -229,3 +229,13 @@ def is_valid_rf(reference: str) -> bool:
         return False
     rearranged = ref[4:] + ref[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+_DOCUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+
+def named_documents(text: str) -> list[str]:
+    """The whole tokens of ``text`` that can be a document number (``FV-2026/17``, ``INV-1``), upper
+    case: how a credit note's reference names the invoice it corrects, for cash application and the
+    credit allocations alike."""
+    return [t.upper() for t in _DOCUMENT.findall(str(text or ""))]
