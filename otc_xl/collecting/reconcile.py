@@ -10,8 +10,12 @@ side* is the file they sent, read by :mod:`otc_xl.io.customer_file`.
    only with the same amount.
 2. Sign: customers book our invoices as credits in their payables. The convention under which most
    matched lines agree with ours is taken, and said (``sign``).
+   An item partly paid in our ERP (its ``amount`` more than its ``open_amount``) agrees with their line
+   for the whole amount: it is shown at that amount, and the part already paid becomes one of our
+   payments (applied in the ERP) for their payment lines to meet.
 3. Payments: their unmatched payment lines are paired with our receipts of the same amount within
-   ``days`` days; what is left is searched in the unidentified unapplied cash (payer not known).
+   ``days`` days, then with the payments our ERP already applied to partly paid items (same amount);
+   what is left is searched in the unidentified unapplied cash (payer not known).
 4. Everything left is a difference, with the action it calls for.
 
 Every line is in exactly one status, and its ``difference`` is ours − theirs, so
@@ -63,6 +67,7 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
     their = theirs.reset_index(drop=True)
     index = ReferenceIndex(items)
     our_c = cents(items["open_amount"])
+    full_c = cents(items["amount"]) if "amount" in items else our_c
     their_c = cents(their["signed"])
     used: set[int] = set()
     pairs: dict[int, int] = {}
@@ -74,7 +79,7 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
         found = index.find(f"{their.at[k, 'document']} {their.at[k, 'their_document']}") \
             or index.find(str(their.at[k, "description"]))
         hits = [h for h in found if h.position not in used]
-        same = [h for h in hits if abs(our_c[h.position]) == abs(their_c[k])]
+        same = [h for h in hits if abs(their_c[k]) in (abs(our_c[h.position]), abs(full_c[h.position]))]
         strong = [h for h in hits if h.strong]
         pick = next(iter([h for h in same if h.strong] or strong or same), None)
         if pick is not None:
@@ -85,7 +90,14 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
     if flip:
         their_c = -their_c
     rows = []
+    cleared = []  # (item position, cents already paid in our ERP): partly paid items shown whole
     for t, o in pairs.items():
+        if their_c[t] != our_c[o] and their_c[t] == full_c[o] != our_c[o]:
+            paid = int(full_c[o] - our_c[o])
+            cleared.append((o, paid))
+            rows.append({**_row(AGREED, f"partly paid: {paid / 100:,.2f} of it already applied in our ERP",
+                                items.loc[o], their.loc[t], full_c[o], their_c[t]), "code": "agreed_partly_paid"})
+            continue
         gap = int(our_c[o] - their_c[t])
         status = AGREED if abs(gap) <= round(tolerance * 100) else AMOUNT
         action = ("" if gap == 0 else f"within tolerance ({gap / 100:+.2f})") if status == AGREED else \
@@ -98,9 +110,20 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
     loose = pd.DataFrame(columns=["payment_id", "payment_date", "unapplied_amount", "payer_name"]) \
         if unidentified is None else unidentified.reset_index(drop=True)
     loose = loose.assign(_c=-cents(loose["unapplied_amount"]), _used=False)
+    applied = pd.DataFrame({"_o": [o for o, _ in cleared], "_c": [-paid for _, paid in cleared],
+                            "_used": False}, columns=["_o", "_c", "_used"])
     for t in left_theirs:
         line = their.loc[t]
         receipt = _closest(pool, their_c[t], line["date"], days)
+        known = applied.index[~applied["_used"] & (applied["_c"] == their_c[t])] if their_c[t] < 0 else []
+        if receipt is None and len(known):
+            applied.at[known[0], "_used"] = True
+            item = items.loc[int(applied.at[known[0], "_o"])]
+            rows.append({"status": AGREED, "code": "agreed_payment_applied",
+                         "action": f"payment already applied to {item['invoice_id']} in our ERP",
+                         "our_document": item["invoice_id"], "our_date": pd.NaT, "our_amount": their_c[t],
+                         **_theirs(line, their_c[t])})
+            continue
         if receipt is not None:
             pool.at[receipt, "_used"] = True
             r = pool.loc[receipt]
@@ -134,6 +157,14 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
                      "action": action, "our_document": item["invoice_id"],
                      "our_date": item["invoice_date"], "our_amount": int(our_c[o]), "their_document": "",
                      "their_date": pd.NaT, "their_amount": 0, "their_row": pd.NA})
+    unmet = applied.loc[~applied["_used"]]
+    for o, paid in zip(unmet["_o"], unmet["_c"]):
+        item = items.loc[int(o)]
+        rows.append({"status": ONLY_OURS, "code": "ours_payment_applied",
+                     "action": f"payment applied to {item['invoice_id']} in our ERP that they do not show: tell them "
+                               "the date and amount", "our_document": item["invoice_id"], "our_date": pd.NaT,
+                     "our_amount": int(paid), "their_document": "", "their_date": pd.NaT, "their_amount": 0,
+                     "their_row": pd.NA})
     for _, r in pool.loc[~pool["_used"]].iterrows():
         rows.append({"status": ONLY_OURS, "code": "ours_payment",
                      "action": "payment we received that they do not show: tell them the "
