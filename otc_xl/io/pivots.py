@@ -48,7 +48,10 @@ def _is_axis(pivot: Pivot, column: str) -> bool:
 
 def cache_xml(pivot: Pivot, frame: pd.DataFrame, table: str) -> tuple[bytes, dict[str, list[str]]]:
     """The cache definition (no records: ``saveData="0"``, ``refreshOnLoad="1"``) and the items of
-    each axis field in cache order."""
+    each axis field in cache order. ``refreshedBy`` names the pivot, so two caches over one table are
+    never equal: openpyxl merges equal caches when it saves a workbook and leaves the second pivot
+    table pointing at a cache id that no longer exists (Excel then repairs the file, openpyxl cannot
+    open it again)."""
     fields, items = [], {}
     for column in frame.columns:
         values = frame[column]
@@ -80,8 +83,9 @@ def cache_xml(pivot: Pivot, frame: pd.DataFrame, table: str) -> tuple[bytes, dic
             shared = "<sharedItems/>"
         fields.append(f'<cacheField name={quoteattr(_text(column))} numFmtId="0">{shared}</cacheField>')
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<pivotCacheDefinition xmlns="{MAIN}" '
-           f'xmlns:r="{REL}" saveData="0" refreshOnLoad="1" createdVersion="3" refreshedVersion="3" '
-           f'minRefreshableVersion="3" recordCount="{len(frame)}"><cacheSource type="worksheet">'
+           f'xmlns:r="{REL}" saveData="0" refreshOnLoad="1" refreshedBy={quoteattr("otc_xl " + pivot.name)} '
+           f'createdVersion="3" refreshedVersion="3" minRefreshableVersion="3" recordCount="{len(frame)}">'
+           f'<cacheSource type="worksheet">'
            f'<worksheetSource name={quoteattr(table)}/></cacheSource><cacheFields count="{len(fields)}">'
            + "".join(fields) + "</cacheFields></pivotCacheDefinition>")
     return xml.encode("utf-8"), items

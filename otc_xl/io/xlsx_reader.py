@@ -86,7 +86,29 @@ class XlsxSource:
         start = table.start or (1, 0)
         rows = self._with_errors(table.sheet, [list(r) for r in table.to_python()], start[0] + 1, start[1] + 1)
         return RawTable(table.sheet, list(table.columns), rows, header_row=start[0], first_column=start[1] + 1,
-                        merged=self._merged(table.sheet))
+                        merged=self._merged(table.sheet), notes=self._rows_below(table, name))
+
+    def _rows_below(self, table, name: str) -> list[Problem]:
+        """A warning for rows that look like data (two filled cells or more in the table's columns) below
+        an Excel Table: they are not part of it and are not read (a script that appends rows with
+        openpyxl, or rows typed after a blank line, leave them there)."""
+        end = getattr(table, "end", None)
+        sheet = self.book.get_sheet_by_name(table.sheet)
+        if not end or not sheet.end or sheet.end[0] <= end[0]:  # the sheet's used range ends with the table
+            return []
+        first_col, last_col = (table.start or (1, 0))[1], end[1]
+        below = [r for r, row in enumerate(sheet.iter_rows()) if r > end[0]
+                 and sum(not is_blank(x) for x in row[first_col:last_col + 1]) >= 2]
+        if not below:
+            return []
+        one = len(below) == 1
+        rows = f"row {below[0] + 1}" if one else f"{len(below)} rows from row {below[0] + 1} to {below[-1] + 1}"
+        them = "it" if one else "them"
+        return [Problem(table.sheet, f"{rows} below the Excel Table {name} (which ends at row {end[0] + 1}) "
+                                     f"{'is' if one else 'are'} not part of it and {'was' if one else 'were'} not "
+                                     f"read: resize the table to include {them} (Table Design → Resize Table), or "
+                                     f"delete {them}", below[0] + 1,
+                        severity="warning")]
 
     def _merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
         scan = self._scans.get(sheet)

@@ -39,6 +39,8 @@ class RawTable:
     header_row: int = 1
     first_column: int = 1
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    """What the reader saw around the table and the user should know (e.g. rows left below an Excel Table)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def parse_table(contract: TableContract, raw: RawTable,
     Returns the frame (contract columns in order, plus ``source_row``) and every problem found.
     When any problem is an error the frame must not be used.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(raw.notes)
     if not raw.headers and not raw.rows:
         needed = ", ".join(c.name for c in contract.required)
         return empty_frame(contract), [Problem(raw.sheet, f"the sheet is empty; expected a header row with {needed}")]
