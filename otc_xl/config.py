@@ -77,6 +77,9 @@ class Config:
     """Items are dunned only when more than this many days overdue."""
     dunning_interval_days: int = 7
     """Least days between two notices to the same customer."""
+    dunning_deadline_days: tuple[int, ...] = (10, 7)
+    """Days each level's letter gives to pay (10,7: 10 for the first reminder, 7 for later notices); the next
+    notice, and a legal hand-over after the last one, wait until that pay-by date has passed."""
     dispute_escalation_days: int = 30
     """Disputes open longer than this are flagged for escalation."""
     writeoff_threshold: float = 5.0
@@ -182,6 +185,13 @@ def _days(value: Any) -> tuple[int, ...]:
     return days
 
 
+def _deadlines(value: Any) -> tuple[int, ...]:
+    days = _numbers(value, int)
+    if any(d < 0 or d > 366 for d in days):
+        raise ValueError(f"{value!r} must be days to pay, 0 to 366 per level (expected e.g. 10,7)")
+    return days
+
+
 def _percents(value: Any) -> tuple[float, ...]:
     return tuple(r * 100 for r in _rates(value)) if str(value).strip() not in ("", "0") else (0.0,)
 
@@ -269,6 +279,7 @@ PARSERS = {
     "dunning_interest": _rates,
     "dunning_grace_days": _count,
     "dunning_interval_days": _count,
+    "dunning_deadline_days": _deadlines,
     "dispute_escalation_days": _count,
     "writeoff_threshold": _number,
     "writeoff_min_days": _count,

@@ -55,11 +55,34 @@ def notice(result, customer):
 @pytest.mark.parametrize("days, level", [(0, 0), (1, 1), (14, 1), (15, 2), (29, 2), (30, 3), (59, 3), (60, 4),
                                          (400, 4)])
 def test_level_boundaries(days, level):
+    assert LADDER.level_for(days) == level
+
+
+@pytest.mark.parametrize("days", [1, 20, 45, 400])
+def test_a_first_notice_is_always_a_level_1_reminder(days):
+    """Levels are never skipped: an item never reminded gets a reminder first, however old it is."""
     result = dunning_run(items(("A", "C1", days, 100.0)), None, AS_OF, LADDER)
-    if level == 0:
-        assert result.notices.empty or notice(result, "C1")["status"] != "notice"
-    else:
-        assert notice(result, "C1")["level"] == level and notice(result, "C1")["status"] == "notice"
+    row = notice(result, "C1")
+    assert (row["status"], row["level"], row["tone"], row["notices_before"]) == ("notice", 1, "reminder", 0)
+    assert row["pay_by"] == pd.Timestamp(AS_OF) + pd.Timedelta(days=10)  # a reminder gives 10 days
+
+
+def test_each_level_follows_the_last_once_its_deadline_has_passed():
+    """400 days overdue: 1, 2, 3, 4 — each the day after the previous letter's pay-by date at the
+    earliest (10 days for the reminder, 7 for later ones), never two levels at once; then up to date."""
+    frame = items(("A", "C1", 400, 100.0))
+    day, history, seen = AS_OF, None, []
+    for _ in range(40):
+        result = dunning_run(frame, None, day, LADDER, history)
+        row = notice(result, "C1")
+        if row["status"] == "notice":
+            seen.append((day, int(row["level"])))
+        history = result.history
+        day += dt.timedelta(days=1)
+    assert [level for _, level in seen] == [1, 2, 3, 4]
+    gaps = [(b - a).days for (a, _), (b, _) in zip(seen, seen[1:])]
+    assert gaps == [11, 8, 8]
+    assert notice(dunning_run(frame, None, day, LADDER, history), "C1")["status"] == "up to date"
 
 
 def test_erpnext_interest_example():
@@ -71,9 +94,13 @@ def test_erpnext_interest_example():
 
 
 def test_worst_item_drives_the_level_and_all_overdue_items_are_listed():
+    history = pd.DataFrame({"dunned_on": [pd.Timestamp(AS_OF) - pd.Timedelta(days=20)], "customer_id": ["C1"],
+                            "invoice_id": ["B"], "level": [2], "currency": ["EUR"], "open_amount": [50.0],
+                            "fee": [0.0], "interest": [0.0], "letter": ["C1_EUR_dunning.html"]})
     result = dunning_run(items(("A", "C1", 3, 100.0), ("B", "C1", 45, 50.0), ("C", "C1", -5, 70.0)), None, AS_OF,
-                         LADDER)
+                         LADDER, history)
     assert notice(result, "C1")["level"] == 3 and notice(result, "C1")["items"] == 2
+    assert result.items.set_index("invoice_id")["level"].to_dict() == {"A": 1, "B": 3}  # A's first: a reminder
     assert set(result.items_of("C1", "EUR")["invoice_id"]) == {"A", "B"}  # C is not due yet
     assert notice(result, "C1")["overdue_amount"] == 150.0
 
@@ -106,7 +133,8 @@ def test_disputed_items_and_blocked_customers_are_excluded_with_the_reason():
     by_item = result.items.set_index("invoice_id")
     assert by_item.loc["A", "status"] == "excluded" and by_item.loc["A", "reason"] == "disputed: PRICING"
     assert by_item.loc["C", "reason"] == "customer on dunning block: Insolvency"
-    assert notice(result, "C1")["level"] == 2 and notice(result, "C1")["overdue_amount"] == 60.0
+    assert list(by_item["hold"]) == ["disputed", "", "dunning block"]
+    assert notice(result, "C1")["level"] == 1 and notice(result, "C1")["overdue_amount"] == 60.0
     assert notice(result, "C2")["status"] == "excluded"
     assert set(result.history["invoice_id"]) == {"B"}
 
@@ -138,7 +166,8 @@ def test_interval_between_notices():
     run1 = dunning_run(frame, None, AS_OF - dt.timedelta(days=3), LADDER)
     later = dunning_run(frame, None, AS_OF, LADDER, history=run1.history)  # B newly overdue, 3 days after
     assert notice(later, "C1")["status"] == "waiting"
-    assert notice(later, "C1")["next_action"] == pd.Timestamp(AS_OF) + pd.Timedelta(days=4)  # 7 after the last
+    # the reminder of 27/11 gave 10 days to pay: the next notice waits for 08/12, after that deadline
+    assert notice(later, "C1")["next_action"] == pd.Timestamp(AS_OF) + pd.Timedelta(days=8)
 
 
 def test_dunning_settings_from_the_config_sheet():

@@ -167,6 +167,10 @@ def test_letters_button_writes_files_and_sheets(tmp_path):
     assert outcome["files"] and all((tmp_path / name).exists() for name in outcome["files"])
     added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
     assert added == ["Dunning", "DunningItems", "Letters"]
-    web = remote(DEMO)  # Excel on the web: no folder; sheets are written and the user is told why no files
-    outcome = buttons.letters(web)
-    assert outcome["ok"] and outcome["files"] == [] and "save the workbook to a folder first" in outcome["message"]
+    history = [a for a in actions(book) if a["func"] == "setValues" and a["values"] and a["values"][0][:1] == ["dunned_on"]]
+    assert history and all(row[-1] for row in history[-1]["values"][1:] if row[0] == "2026-11-30")  # each with its letter
+    for button in (buttons.letters, buttons.dunning):  # Excel on the web: no folder, so no letter and no record
+        web = remote(DEMO)
+        outcome = button(web)
+        assert not outcome["ok"] and "save the workbook to a folder first" in outcome["message"]
+        assert [a["args"][1] for a in actions(web) if a["func"] == "addSheet"] == ["otc_messages"]

@@ -114,7 +114,7 @@ def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted,
 def test_the_invoice_paid_with_its_rf_reference_is_applied_automatically(posted):
     book, _, _, _ = posted
     ledger = otc_xl.read_workbook(book)
-    from otc_xl.workflows.billing import with_billed_invoices
+    from otc_xl.booking import with_billed_invoices
     ledger = with_billed_invoices(ledger)
     invoice = ledger.invoices.loc[ledger.invoices["invoice_id"] == "FV-2026-01203"].iloc[0]
     assert invoice["reference"].startswith("RF") and invoice["open_amount"] > 0

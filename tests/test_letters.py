@@ -19,10 +19,19 @@ from test_collections import AS_OF, customers, items
 POLICY = DunningPolicy((DunningLevel(1, 1), DunningLevel(2, 15, fee=10.0, interest_rate=0.10)), grace_days=0)
 
 
+def reminded(customer_ids, days_ago=15, level=1):
+    """A DunningHistory with one notice per customer (its letter produced) ``days_ago`` days before AS_OF."""
+    return pd.DataFrame({"dunned_on": pd.Timestamp(AS_OF) - pd.Timedelta(days=days_ago),
+                         "customer_id": list(customer_ids), "invoice_id": [f"INV-{c}" for c in customer_ids],
+                         "level": level, "currency": "EUR", "open_amount": 1234.56, "fee": 0.0, "interest": 0.0,
+                         "letter": [f"{c}_EUR_dunning.html" for c in customer_ids]})
+
+
 def letters_for(master, frame=None, **kwargs):
+    """The second notices (a reminder went out 15 days ago) to the customers of ``master``."""
     frame = frame if frame is not None else items(*[(f"INV-{c}", c, 20, 1234.56) for c in master["customer_id"]])
-    return {d.customer_id: d for d in dunning_letters(dunning_run(frame, master, AS_OF, POLICY), master, AS_OF,
-                                                      company="Acme Iberia", **kwargs)}
+    result = dunning_run(frame, master, AS_OF, POLICY, reminded(master["customer_id"]))
+    return {d.customer_id: d for d in dunning_letters(result, master, AS_OF, company="Acme Iberia", **kwargs)}
 
 
 @pytest.mark.parametrize("lang, amount, long", [

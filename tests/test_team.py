@@ -113,4 +113,4 @@ def test_team_button_writes_the_team_sheets_into_the_leaders_workbook(team_folde
     wb.active["B1"] = str(tmp_path / "missing")
     wb.save(nowhere)
     refused = buttons.team(remote(nowhere))
-    assert not refused["ok"] and "problem" in refused["message"]
+    assert not refused["ok"] and "team_folder must name the folder" in refused["message"]

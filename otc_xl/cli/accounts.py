@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..workflows import COMMANDS
 from .core import _collections_command, _execute, _guard, in_book, main
 
 
-_collections_command("credits", ["post_credits"], """Credit balances: allocate credit notes and money on account, and post approved allocations.
+_collections_command("credits", """Credit balances: allocate credit notes and money on account, and post approved allocations.
 
 First posts every CreditAllocations row approved since the last run (approved = yes, with the
 amount still the one approved) to CreditPostings, the audit trail: each allocation is posted once,
@@ -19,7 +20,7 @@ in its reference, then to the customer's oldest open undisputed invoices, then t
 (Customers parent_id); same currency only, never more than either side has open after this run's
 cash application. Writes CreditAllocations, CreditsLeft (what each credit keeps: refund
 candidates) and CreditPostings into BOOK.""")
-_collections_command("refunds", ["issue_refunds"], """Refunds: pay back credit balances nothing can be allocated to, in a SEPA file.
+_collections_command("refunds", """Refunds: pay back credit balances nothing can be allocated to, in a SEPA file.
 
 A credit still holding money after the allocation proposals, at least Config refund_min_days old
 (default 30), is proposed on the Refunds sheet with the IBAN to pay into: typed on the sheet, or
@@ -29,9 +30,8 @@ refunds go into one pain.001 file (Config sepa_version: pain.001.001.09, or .03 
 validated against the official XSD before it is written to the --files folder, and into the
 RefundLog sheet: a credit in RefundLog is never refunded again, and a refund already in a file in
 that folder is never put in another. Customers without bank details get a letter and e-mail
-draft in their language asking for them. Needs Config company_name and company_iban.""",
-                      writes_files=True)
-_collections_command("legal", ["case_files"], """Legal hand-over and insolvency: the legal list and a case file per case.
+draft in their language asking for them. Needs Config company_name and company_iban.""")
+_collections_command("legal", """Legal hand-over and insolvency: the legal list and a case file per case.
 
 Hands over to LegalCases every open item of a customer flagged in Customers insolvency (disputed
 ones too: an insolvency claim lists them all) and every undisputed item dunned at the last level
@@ -39,9 +39,8 @@ and at least Config legal_min_days (default 120) overdue. Items stay there: no d
 collection call and no refund while they are; type status returned to send one back to
 collections, or uncollectable to propose it on WriteOffs. Writes LegalCases into BOOK and one
 case file workbook per open case (the claim, items, statement, dunning letters sent with dates,
-contacts and promises broken, disputes) to the --files folder, for the lawyer or the claim.""",
-                      writes_files=True)
-_collections_command("debits", ["issue_debits"], """Direct debits: collect approved payment-plan instalments by SEPA Core direct debit.
+contacts and promises broken, disputes) to the --files folder, for the lawyer or the claim.""")
+_collections_command("debits", """Direct debits: collect approved payment-plan instalments by SEPA Core direct debit.
 
 Reads PaymentPlans (one row per instalment, from otc-xl plan --into, with mandate_id,
 mandate_date and iban) and DebitLog. Every approved instalment due within Config
@@ -50,8 +49,7 @@ debit_lead_days (default 5) and not in DebitLog goes into a pain.008 file per co
 XSD, to the --files folder, and into DebitLog: never collected twice (a debit already in a file
 in that folder is not put in another either). FRST for a mandate's first collection, RCUR after.
 Instalments without a mandate, its date or a valid IBAN are listed on DirectDebits with the
-reason and not collected. Needs Config company_name, company_iban and sepa_creditor_id.""",
-                      writes_files=True)
+reason and not collected. Needs Config company_name, company_iban and sepa_creditor_id.""")
 
 
 @main.command()
@@ -74,5 +72,5 @@ def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: P
     (our balance, theirs, and what explains the difference, to the cent) into BOOK, and a reply
     letter and e-mail draft in the customer's language to the --files folder.
     """
-    _guard(debug, lambda: _execute(book, ["reconcile"], out, True, toml, as_of, files_dir=files_dir,
+    _guard(debug, lambda: _execute(book, COMMANDS["reconcile"], out, True, toml, as_of, files_dir=files_dir,
                                    backup=not no_backup, their_file=(customer, their_file, currency)))

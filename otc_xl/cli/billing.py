@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..workflows import COMMANDS
 from .core import _execute, _guard, in_book, main
 
 
@@ -39,5 +40,5 @@ def invoice(book: Path, post: bool, out: Path | None, no_backup: bool, files_dir
     BillingLog (or in an <invoice>.billing.json in that folder) is never billed again. Needs Config
     company_name, company_vat_id and company_country.
     """
-    _guard(debug, lambda: _execute(book, ["post_invoices" if post else "invoice"], out, True, toml, as_of,
+    _guard(debug, lambda: _execute(book, COMMANDS["post_invoices" if post else "invoice"], out, True, toml, as_of,
                                    files_dir=files_dir, backup=not no_backup))

@@ -11,25 +11,25 @@ from ..io.locking import writing
 from ..io.report_splice import replace_report_sheets
 from ..io.xlsx_reader import XlsxSource
 from ..model.problems import Problem, ValidationError
+from ..workflows import COMMANDS
 from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main
 
 
-_collections_command("dunning", ["dunning", "letters"], """Dunning run: today's notices, letters and e-mail drafts.
+_collections_command("dunning", """Dunning run: today's notices, letters and e-mail drafts.
 
 Levels, minimums, fees, interest and grace days come from the Config sheet (dunning_*). Writes
 Dunning (one row per customer: status, level, items, amounts, fee, interest, next action),
 DunningItems (each overdue item, or why it is left out: disputed, dunning block, in grace, being
 paid) and DunningHistory into BOOK, so the next run escalates instead of repeating; running twice
 on the same date sends nothing twice. One printable HTML letter and one .eml draft per notice,
-in the customer's language (es, it, fr, en, de, ro), go to the --files folder; Letters lists them.""",
-                      writes_files=True)
-_collections_command("worklist", ["worklist"], """Today's collection calls, ranked by priority, with script lines.
+in the customer's language (es, it, fr, en, de, ro), go to the --files folder; Letters lists them.""")
+_collections_command("worklist", """Today's collection calls, ranked by priority, with script lines.
 
 Writes Worklist into BOOK: one row per customer with undisputed overdue money (unless a promise to
 pay is still open), its score, collector, contact, suggested action and an opening line in the
 customer's language, and empty columns outcome / promise_date / promise_amount / note. The next run
 files what was typed there in ContactLog and marks each promise kept, open or broken.""")
-_collections_command("disputes", ["disputes", "writeoffs"], """Disputes by root cause, and write-off proposals.
+_collections_command("disputes", """Disputes by root cause, and write-off proposals.
 
 Writes Disputes (count, amount, share, age and escalations by reason: pricing, quantity, damaged
 goods, duplicate billing, missing PO, tax, delivery…), DisputeItems, and WriteOffs (small
@@ -48,7 +48,7 @@ def statement(book: Path, customers: tuple[str, ...], out: Path | None, no_backu
     Statement sheet into BOOK and one HTML statement and .eml draft per customer and currency, in
     the customer's language, to the --files folder.
     """
-    _guard(debug, lambda: _execute(book, ["statements"], out, True, toml, as_of, files_dir=files_dir,
+    _guard(debug, lambda: _execute(book, COMMANDS["statement"], out, True, toml, as_of, files_dir=files_dir,
                                    customer_ids=list(customers) or None, backup=not no_backup))
 
 

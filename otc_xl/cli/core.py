@@ -28,14 +28,15 @@ from ..io.files import write_files
 from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.report_writer import write_new_workbook
-from ..io.invoices import billed_in_folder
-from ..io.sepa import issued_end_to_end_ids
+from ..io.evidence import evidence_beside, letters_root
 from ..io.xlsx_reader import XlsxSource
 from ..io.xlsx_writer import messages_report
 from ..ledger import Ledger, load_ledger
 from ..model.problems import Problem, ValidationError
 from ..model.values import parse_date
-from ..workflows import JobResult, TheirAccount, run_jobs
+from ..booking import Request
+from ..workflows import COMMANDS, Command, JobResult, TheirAccount
+from ..workflows.commands import BookNotUpdated, perform
 
 
 console = Console(stderr=False, highlight=False)
@@ -136,68 +137,72 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
         console.print(f"Report written to [bold]{written}[/]", soft_wrap=True)
 
 
-def _execute(book: Path, jobs: list[str], out: Path | None, in_place: bool, toml: Path | None,
-             as_of: dt.date | None, require: tuple[str, ...] = ("invoices",), files_dir: Path | None = None,
-             customer_ids: list[str] | None = None, backup: bool = True,
-             their_file: tuple[str, Path, str] | None = None) -> Path:
+def _execute(book: Path, command: Command, out: Path | None, in_place: bool, toml: Path | None,
+             as_of: dt.date | None, files_dir: Path | None = None, customer_ids: list[str] | None = None,
+             backup: bool = True, their_file: tuple[str, Path, str] | None = None) -> Path:
+    """The one path of every book command: lock, read, book, run the command's jobs, write the
+    documents, then the sheets (see ``otc_xl.workflows.commands``)."""
     target = (out or book) if in_place else (out or book.with_name(f"{book.stem}_report.xlsx"))
     if not in_place:
         refuse_output_over_input(target, [book])
     # The lock is held from the read to the rename: a second command writing the same file waits, and
     # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
     with writing(target, _wait):
-        return _execute_locked(book, target, jobs, in_place, toml, as_of, require, files_dir, customer_ids, backup,
+        return _execute_locked(book, target, command, in_place, toml, as_of, files_dir, customer_ids, backup,
                                their_file)
 
 
-def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, toml: Path | None,
-                    as_of: dt.date | None, require: tuple[str, ...], files_dir: Path | None,
-                    customer_ids: list[str] | None, backup: bool = True,
-                    their_file: tuple[str, Path, str] | None = None) -> Path:
-    with _progress() as bar:
-        ledger = _load(book, require, toml, as_of, bar)
-        theirs = _their_account(their_file, ledger) if their_file else None
-        steps = _Steps(bar, len(jobs), "Running")
-        issued = _issued(book, files_dir) if PAYS.intersection(jobs) else None
-        billed = billed_in_folders(book, files_dir)
-        result, run = run_jobs(ledger, jobs, progress=steps, customer_ids=customer_ids, issued=issued,
-                               their_account=theirs, billed_files=billed)
-        steps.finish()
-        sheets = result.sheets + ([messages_report(ledger.problems)] if ledger.problems else [])
-        folder = None
-        count = len(result.files) + len(result.books)
-        if count:
-            folder = files_dir or book.with_name(f"{book.stem}_letters") / f"{run.as_of:%Y-%m-%d}"
+class _FileSink:
+    """The file door's writes: documents into the folder, sheets into BOOK (spliced) or a new workbook."""
 
-        def documents() -> None:
-            bar.add_task(f"Writing {count:,} document(s)", total=None)
-            write_files(folder, result.files)
-            for name, book_sheets in result.books.items():
-                write_new_workbook(folder / name, book_sheets)
-        pays = bool(PAYS.intersection(jobs)) and count
-        if pays:  # a payment file first: a log entry never exists without its file (the folder guards repeats)
-            documents()
-        steps = _Steps(bar, len(sheets), "Writing sheet")
-        try:
-            if in_place:
-                written = replace_report_sheets(book, sheets, target, on_sheet=steps, backup=backup)
-            else:
-                written = write_new_workbook(target, sheets, on_sheet=steps)
-        except BaseException:
-            if pays:
-                err_console.print(f"[bold red]The payment file(s) {', '.join(result.files)} were written to {folder}, "
-                                  f"but {target.name} was not updated.[/] Their payments will not be put in another "
-                                  "file (the ids are read back from that folder); check them before sending.",
-                                  markup=True, soft_wrap=True)
-            raise
+    def __init__(self, book: Path, target: Path, in_place: bool, backup: bool, folder: Path, bar: Progress):
+        self.book, self.target, self.in_place, self.backup, self.folder, self.bar = \
+            book, target, in_place, backup, folder, bar
+
+    def write_documents(self, files: dict[str, bytes], books: dict, created: dt.datetime) -> Path:
+        self.bar.add_task(f"Writing {len(files) + len(books):,} document(s)", total=None)
+        write_files(self.folder, files)
+        for name, book_sheets in books.items():
+            write_new_workbook(self.folder / name, book_sheets, created=created)
+        return self.folder
+
+    def write_sheets(self, sheets: list) -> Path:
+        steps = _Steps(self.bar, len(sheets), "Writing sheet")
+        if self.in_place:
+            written = replace_report_sheets(self.book, sheets, self.target, on_sheet=steps, backup=self.backup)
+        else:
+            written = write_new_workbook(self.target, sheets, on_sheet=steps)
         steps.finish()
-        if count and not pays:
-            documents()
+        return written
+
+
+def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, toml: Path | None,
+                    as_of: dt.date | None, files_dir: Path | None, customer_ids: list[str] | None,
+                    backup: bool = True, their_file: tuple[str, Path, str] | None = None) -> Path:
+    with _progress() as bar:
+        ledger = _load(book, command.require, toml, as_of, bar)
+        theirs = _their_account(their_file, ledger) if their_file else None
+        steps = _Steps(bar, len(command.jobs), "Running")
+        evidence = evidence_beside(book, files_dir, payments=command.pays)
+        folder = files_dir or letters_root(book) / f"{ledger.config.resolved_as_of():%Y-%m-%d}"
+        sink = _FileSink(book, target, in_place, backup, folder, bar)
+        try:
+            done = perform(command, ledger, sink, evidence, Request(customer_ids, theirs), progress=steps,
+                           extra_sheets=lambda _: [messages_report(ledger.problems)] if ledger.problems else [])
+        except BookNotUpdated as exc:
+            what = ("Their payments will not be put in another file, nor the invoices billed again (the ids are "
+                    "read back from that folder); check them before sending." if command.pays else
+                    "Running the command again on the same day writes the same documents and records them.")
+            err_console.print(f"[bold red]{len(exc.names)} document(s) were written to {exc.folder}, but "
+                              f"{target.name} was not updated.[/] {what}", markup=True, soft_wrap=True)
+            raise exc.cause from None
+        steps.finish()
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
-    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", result, written)
-    if folder:
-        console.print(f"{count:,} document(s) written to [bold]{folder}[/]", soft_wrap=True)
-    return written
+    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, done.written)
+    if done.folder:
+        count = len(done.result.files) + len(done.result.books)
+        console.print(f"{count:,} document(s) written to [bold]{done.folder}[/]", soft_wrap=True)
+    return done.written
 
 
 def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
@@ -205,30 +210,6 @@ def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
     customer, path, currency = their_file
     lines, notes, columns = read_their_account(path, ledger.config.parse_options())
     return TheirAccount(customer, lines, path.name, notes, currency.upper(), "currency" in columns)
-
-
-PAYS = {"issue_refunds", "issue_debits", "post_invoices"}
-"""Jobs that write payment files or post invoices: their files are written before the book, and those
-already issued next to the book are read first."""
-
-
-def billed_in_folders(book: Path, files_dir: Path | None):
-    """BillingLog rows of the invoices already written for ``book`` (its letters folder and ``files_dir``)."""
-    parts = [billed_in_folder(book.with_name(f"{book.stem}_letters"))]
-    if files_dir:
-        parts.append(billed_in_folder(files_dir))
-    parts = [p for p in parts if p is not None]
-    return pd.concat(parts, ignore_index=True).drop_duplicates(["invoice_id", "order_id", "order_line"]) \
-        if parts else None
-
-
-def _issued(book: Path, files_dir: Path | None) -> dict[str, str]:
-    """End-to-end ids in the SEPA files already written for ``book`` (its letters folder, every date,
-    and ``files_dir``): a second guard against paying twice, should the book not have been saved."""
-    found = issued_end_to_end_ids(book.with_name(f"{book.stem}_letters"))
-    if files_dir:
-        found.update(issued_end_to_end_ids(files_dir))
-    return found
 
 
 def _guard(debug: bool, action) -> None:
@@ -249,7 +230,10 @@ def _guard(debug: bool, action) -> None:
 
 
 
-def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str, ...] = ("invoices",)):
+def _book_command(name: str, help_text: str):
+    """A report command (``COMMANDS[name]``): a new report workbook, or --in-place."""
+    spec = COMMANDS[name]
+
     @main.command(name=name, help=help_text)
     @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -261,7 +245,7 @@ def _book_command(name: str, jobs: list[str], help_text: str, require: tuple[str
     @CONFIG
     @DEBUG
     def command(book: Path, out: Path | None, in_place: bool, no_backup: bool, as_of, toml, debug: bool) -> None:
-        _guard(debug, lambda: _execute(book, jobs, out, in_place, toml, as_of, require, backup=not no_backup))
+        _guard(debug, lambda: _execute(book, spec, out, in_place, toml, as_of, backup=not no_backup))
 
     return command
 
@@ -284,13 +268,15 @@ def in_book(writes_files: bool = True):
     return apply
 
 
-def _collections_command(name: str, jobs: list[str], help_text: str, writes_files: bool = False):
-    """Commands whose sheets are records the next run reads back: they update BOOK itself.
-    Only those that write letters or files take ``--files``."""
+def _collections_command(name: str, help_text: str):
+    """Commands whose sheets are records the next run reads back (``COMMANDS[name]``): they update BOOK
+    itself. Only those that write documents take ``--files``."""
+    spec = COMMANDS[name]
+
     def command(book: Path, out: Path | None, no_backup: bool, as_of, toml, debug: bool,
                 files_dir: Path | None = None) -> None:
-        _guard(debug, lambda: _execute(book, jobs, out, True, toml, as_of, files_dir=files_dir, backup=not no_backup))
+        _guard(debug, lambda: _execute(book, spec, out, True, toml, as_of, files_dir=files_dir, backup=not no_backup))
 
-    command = in_book(writes_files)(command)
+    command = in_book(spec.writes_documents)(command)
     command = click.argument("book", type=click.Path(dir_okay=False, path_type=Path))(command)
     return main.command(name=name, help=help_text)(command)

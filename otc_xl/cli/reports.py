@@ -11,12 +11,11 @@ from ..io.locking import refuse_output_over_input, writing
 from ..io.report_writer import write_new_workbook
 from ..io.team_books import read_member, team_workbooks
 from ..model.problems import Problem, ValidationError
-from ..workflows import RUN_ALL
 from ..workflows.team import team_report
 from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, main
 
 
-_book_command("run", RUN_ALL, """Run every job on BOOK and write the report workbook.
+_book_command("run", """Run every job on BOOK and write the report workbook.
 
 Reads Invoices (required), Payments, Customers, Orders, Sales and Config; validates them (all
 problems are listed with sheet, row and column); applies cash (Applications, AliasSuggestions),
@@ -29,28 +28,27 @@ TrendDSO, TrendOverdue, TrendCEI (line charts), Movements, DailyCash, WeeklyAgei
 WeeklyPromises and RollForward, plus otc_messages when there are warnings. Nothing is posted,
 paid or handed over: letters, statements, SEPA files and case files come from their own
 commands.""")
-_book_command("match", ["match", "unapplied"], """Apply the bank's cash to open invoices (cash application).
+_book_command("match", """Apply the bank's cash to open invoices (cash application).
 
 Reads Payments, Invoices, Customers and Aliases; finds invoice numbers in remittances (any
 language, mangled, OCR slips, ranges, RF references), identifies payers by IBAN, alias or fuzzy
 name, and fits amounts (exact, fees and discounts within tolerance, partial, over-payment, exact
 combinations). Writes Applications (auto and review, with confidence and a one-line why),
-Unapplied, and AliasSuggestions. Input sheets are not changed.""", require=("invoices", "payments"))
-_book_command("ageing", ["ageing", "kpis"], """Age open items into buckets (Config buckets, ageing_basis).
+Unapplied, and AliasSuggestions. Input sheets are not changed.""")
+_book_command("ageing", """Age open items into buckets (Config buckets, ageing_basis).
 
 Writes Ageing (per customer and currency), AgeingSummary (per currency, with a bar chart),
 AgeingDetail (per document), PivotData (long format for PivotTables), CreditBalances, and KPIs
 with the controls (Σ buckets = Σ open items).""")
-_book_command("unapplied", ["match", "unapplied"], """List receipts not (fully) applied, aged since the payment date.
+_book_command("unapplied", """List receipts not (fully) applied, aged since the payment date.
 
 Applies cash first (as `match` does: Applications, AliasSuggestions), then writes Unapplied:
-payment, payer, amount, applied, unapplied, days, bucket, reason, remittance.""",
-              require=("invoices", "payments"))
-_book_command("unbilled", ["unbilled"], """List delivered order lines not (fully) invoiced (unbilled revenue).
+payment, payer, amount, applied, unapplied, days, bucket, reason, remittance.""")
+_book_command("unbilled", """List delivered order lines not (fully) invoiced (unbilled revenue).
 
 Writes Unbilled: billed amount from the Orders billed_amount column, or else summed from
-invoices with the same order_id; aged since delivery.""", require=("orders",))
-_book_command("kpis", ["kpis"], """Compute DSO, count-back DSO, best possible DSO, ADD, CEI, % current, % over 90.
+invoices with the same order_id; aged since delivery.""")
+_book_command("kpis", """Compute DSO, count-back DSO, best possible DSO, ADD, CEI, % current, % over 90.
 
 Credit sales come from the Sales sheet when present (else estimated from the invoices listed);
 CEI needs Config opening_ar. Writes KPIs with the reconciliation controls.""")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,9 +16,14 @@ from ..io.xlsx_reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
 from ..model.problems import Problem, ValidationError, errors_in
-from ..workflows import RUN_ALL
+from ..workflows import COMMANDS, Command, REPORTS
 from .core import (AS_OF, CONFIG, DEBUG, DEMO_BOOK, _execute, _guard, _load, _print_problems, _progress, _Steps,
                    _wait, console, err_console, main)
+
+
+DEMO_REPORT = Command("demo", (*REPORTS, "letters"), in_book=False, records=("DunningHistory",),
+                      documents="letters and e-mail drafts")
+"""The demo's last step: every report, and the day's dunning letters (recorded in the report workbook)."""
 
 
 def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
@@ -153,8 +159,6 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     approved invoice drafts posted: PDF, e-invoice and e-mail per customer); then runs every job and writes
     otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
     """
-    import shutil
-
     from ..demo.accounts import reconciled_customer
     from ..demo.workbooks import write_demo_bank_file, write_demo_customer_statement, write_demo_workbook
 
@@ -175,25 +179,58 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         if not theirs.exists():
             theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
         files = out.with_name(f"{out.stem}_letters")
+        previous = _take_demo_folder(files, work)
+        if previous:
+            console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
+                          "same state.", soft_wrap=True)
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
         _import((statement,), copy, None, (), None)
         ledger = load_ledger(XlsxSource(copy))
         customer = reconciled_customer(ledger.customers, ledger.invoices)
-        for title, jobs, extra in (
-                ("2. Post the approved credit allocations", ["post_credits"], {}),
-                ("3. Pay the approved refund (SEPA credit transfer)", ["issue_refunds"], {}),
-                ("4. Collect the due plan instalments (SEPA direct debit)", ["issue_debits"], {}),
-                ("5. Hand over to legal, with case files", ["case_files"], {}),
-                (f"6. Reconcile customer {customer} with {theirs.name}", ["reconcile"],
+        for title, command, extra in (
+                ("2. Post the approved credit allocations", COMMANDS["credits"], {}),
+                ("3. Pay the approved refund (SEPA credit transfer)", COMMANDS["refunds"], {}),
+                ("4. Collect the due plan instalments (SEPA direct debit)", COMMANDS["debits"], {}),
+                ("5. Hand over to legal, with case files", COMMANDS["legal"], {}),
+                (f"6. Reconcile customer {customer} with {theirs.name}", COMMANDS["reconcile"],
                  {"their_file": (customer, theirs, "EUR")}),
                 ("7. Bill delivered orders: post the approved invoice drafts (PDF, e-invoice, e-mail)",
-                 ["post_invoices"], {})):
+                 COMMANDS["post_invoices"], {})):
             console.print(f"[bold]{title}[/]", soft_wrap=True)
-            _execute(copy, jobs, None, True, None, as_of, files_dir=files, backup=False, **extra)
-        console.print("[bold]8. Apply cash, run collections and write the reports[/]")
-        _execute(copy, [*RUN_ALL, "letters"], out, False, None, as_of, files_dir=files)
+            _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False, **extra)
+        console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]")
+        _execute(copy, DEMO_REPORT, out, False, None, as_of, files_dir=files)
     _guard(debug, action)
+
+
+DEMO_MARK = ".otc-xl-demo"
+"""The file that marks a folder as written by ``otc-xl demo`` (a later demo may replace it)."""
+_DEMO_DOCUMENTS = {".html", ".eml", ".xml", ".pdf", ".json", ".xlsx"}
+
+
+def _take_demo_folder(files: Path, work: Path) -> Path | None:
+    """Start the demo's documents folder afresh: an earlier demo's folder (marked, or holding only the
+    kinds of files a demo writes) is moved into ``work``; any other folder there is refused. Without
+    this a second demo would read the first one's invoices and payment files as its own and report
+    other totals. Returns where the earlier folder went."""
+    if files.exists() and not files.is_dir():
+        raise ValidationError([Problem(str(files), "is a file, but the demo writes its documents to a folder of "
+                                                   "that name: move it, or choose another --out")])
+    moved = None
+    if files.is_dir() and any(files.iterdir()):
+        entries = list(files.iterdir())
+        ours = (files / DEMO_MARK).exists() or all(e.is_file() and e.suffix.lower() in _DEMO_DOCUMENTS
+                                                   for e in entries)
+        if not ours:
+            raise ValidationError([Problem(str(files), "this folder was not written by otc-xl demo and the demo "
+                                                       "writes its documents there: move it, or choose another "
+                                                       "--out (nothing was written)")])
+        moved = work / f"previous_{files.name}"
+        shutil.move(str(files), str(moved))
+    files.mkdir(parents=True, exist_ok=True)
+    (files / DEMO_MARK).write_text("Written by otc-xl demo; the next demo replaces this folder.\n", encoding="utf-8")
+    return moved
 
 
 @main.group()

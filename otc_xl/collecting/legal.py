@@ -5,7 +5,12 @@ An open invoice moves to the legal list (``LegalCases``) when
 * its customer is flagged in Customers ``insolvency`` (insolvent, pre-insolvency, concurso,
   insolvenza, procédure collective, Insolvenz …: any text) — every open invoice of the customer,
   disputed ones included, since an insolvency claim lists them all; or
-* it was dunned at the last dunning level and is at least ``min_days`` overdue (not disputed).
+* it was dunned at the last dunning level, the payment deadline of that notice (the pay-by date its
+  letter gave) has passed, and it is at least ``min_days`` overdue (not disputed).
+
+Both only while money is still open *after today's cash application*: a customer who paid is never
+handed over. Only the legal command records a hand-over (with the case file written for it, named in
+``case_file``); every other command shows the hand-overs due today without recording them.
 
 Once there it stays: the record is read back on every run, so a hand-over is never repeated and
 never silently undone. Each customer has one case (``LGL-<customer>``) that later items join. The
@@ -31,7 +36,7 @@ from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
 
 COLUMNS = ["case_id", "customer_id", "customer_name", "invoice_id", "currency", "handed_over_amount", "open_amount",
-           "due_date", "days_overdue", "handed_over_on", "reason", "status", "note"]
+           "due_date", "days_overdue", "handed_over_on", "reason", "status", "note", "case_file"]
 RETURNED = {"returned", "devuelto", "restituito", "retourne", "zuruck", "zurueck", "returned to collections"}
 UNCOLLECTABLE = {"uncollectable", "uncollectible", "incobrable", "inesigibile", "irrecouvrable", "uneinbringlich"}
 
@@ -49,29 +54,31 @@ def is_uncollectable(status: str) -> bool:
 
 
 def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date, history: pd.DataFrame,
-                last_level: int, min_days: int, cases: pd.DataFrame | None = None) -> pd.DataFrame:
+                last_level: int, min_days: int, cases: pd.DataFrame | None = None,
+                deadline_days: int = 0) -> pd.DataFrame:
     """The legal list (``COLUMNS``): the earlier record, refreshed with today's open amounts, plus the
-    items handed over today."""
+    items due for hand-over today (``handed_over_on`` today, ``case_file`` empty). ``invoices`` are
+    the open items after today's cash; ``deadline_days`` what the last level's letter gave to pay."""
     today = pd.Timestamp(as_of)
     inv = invoices.assign(_c=cents(invoices["open_amount"]), days_overdue=age_in_days(invoices["due_date"], as_of))
     earlier = cases.reindex(columns=COLUMNS) if cases is not None and len(cases) else pd.DataFrame(columns=COLUMNS)
     known = set(earlier["invoice_id"])
     flagged = _insolvent(customers)
     dunned_last = set()
-    if history is not None and len(history):
-        past = history.loc[pd.to_datetime(history["dunned_on"]) <= today]
-        dunned_last = set(past.loc[past["level"].astype("int64") >= last_level, "invoice_id"])
+    if history is not None and len(history):  # a last-level notice whose pay-by date has passed
+        expired = pd.to_datetime(history["dunned_on"]) + pd.Timedelta(days=deadline_days) < today
+        dunned_last = set(history.loc[expired & (history["level"].astype("int64") >= last_level), "invoice_id"])
     candidates = inv.loc[(inv["_c"] > 0) & ~inv["invoice_id"].isin(known)]
     insolvency = candidates["customer_id"].map(flagged).astype(object).fillna("").astype(str)
     escalated = (candidates["invoice_id"].isin(dunned_last) & (candidates["days_overdue"] >= min_days)
                  & (candidates["dispute_code"] == ""))
     new = candidates.loc[(insolvency != "") | escalated].copy()
     new["reason"] = np.where(insolvency[new.index] != "", "customer insolvency: " + insolvency[new.index],
-                             f"last dunning level, {min_days}+ days overdue")
+                             f"last dunning level, its deadline passed, {min_days}+ days overdue")
     new["case_id"] = "LGL-" + new["customer_id"]
     new["handed_over_amount"] = new["open_amount"]
     new["handed_over_on"] = today
-    new["status"], new["note"] = "open", ""
+    new["status"], new["note"], new["case_file"] = "open", "", ""
     names = inv.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
     if customers is not None and len(customers):
         names = customers.drop_duplicates("customer_id").set_index("customer_id")["customer_name"].combine_first(names)
@@ -83,6 +90,7 @@ def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     out["days_overdue"] = age_in_days(out["due_date"], as_of) if len(out) else pd.Series(dtype="int64")
     out["status"] = out["status"].fillna("open").replace("", "open")
     out["note"] = out["note"].astype(object).fillna("")
+    out["case_file"] = out["case_file"].astype(object).fillna("")
     return out[COLUMNS].sort_values(["case_id", "invoice_id"], kind="stable", ignore_index=True)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
+
 from ..config import Config
 
 TONES = ("reminder", "second_notice", "final_notice", "legal")
@@ -39,6 +41,8 @@ class DunningPolicy:
     levels: tuple[DunningLevel, ...]
     grace_days: int = Config.dunning_grace_days
     interval_days: int = Config.dunning_interval_days
+    deadline_days: tuple[int, ...] = Config.dunning_deadline_days
+    """Days a letter of each level gives to pay (its pay-by date); the last value serves the later levels."""
 
     def __post_init__(self) -> None:
         days = [lv.days for lv in self.levels]
@@ -53,11 +57,25 @@ class DunningPolicy:
                                     per_level(config.dunning_min_percent, i), per_level(config.dunning_fees, i),
                                     per_level(config.dunning_interest, i))
                        for i, days in enumerate(config.dunning_days))
-        return cls(levels, config.dunning_grace_days, config.dunning_interval_days)
+        return cls(levels, config.dunning_grace_days, config.dunning_interval_days, config.dunning_deadline_days)
 
     def level_for(self, days_overdue: int) -> int:
         """Level an item reaches by its days overdue alone (0: none yet)."""
         return sum(days_overdue >= lv.days for lv in self.levels)
+
+    def deadline(self, level: int) -> int:
+        """Days the letter of ``level`` gives to pay: its pay-by date is the run date plus these."""
+        days = self.deadline_days or (7,)
+        return int(days[min(max(level, 1), len(days)) - 1])
+
+    def next_notice_allowed(self, last, last_level: int):
+        """The first date a notice may follow one sent on ``last`` at ``last_level`` (None: no notice
+        yet, any date): after that letter's pay-by date has passed, and ``interval_days`` apart."""
+        if last is None or pd.isna(last):
+            return None
+        last = pd.Timestamp(last)
+        return max(last + pd.Timedelta(days=self.interval_days),
+                   last + pd.Timedelta(days=self.deadline(last_level) + 1))
 
     def __getitem__(self, level: int) -> DunningLevel:
         return self.levels[level - 1]

@@ -1,10 +1,13 @@
 """Customer statements of account: opening balance, open items with ageing, payments received
 and not yet allocated, closing balance — per customer and currency, tying to the ledger.
 
-Opening balance = open items dated before the period start (default: the first day of the
-``as_of`` month); closing balance = opening + items dated in the period − payments received not
-yet allocated in the ERP. The closing balance therefore equals the customer's open items minus its
-receipts in Payments, to the cent.
+The items are the booked open items after today's automatic cash application (an invoice paid
+today is no longer listed; one paid in part shows what is left); the payments are the money
+received from the customer that no item took (on account: see :func:`customer_receipts` with
+``applied=False``). Opening balance = open items dated before the period start (default: the first
+day of the ``as_of`` month); closing balance = opening + items dated in the period − those payments.
+The closing balance therefore equals the customer's open items before today's cash minus all its
+receipts in Payments, to the cent — the balance a reconciliation with the customer starts from.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ SECTIONS = ("opening balance", "open item", "payment received", "closing balance
 RECEIPT_COLUMNS = ["customer_id", "payment_id", "payment_date", "currency", "amount"]
 
 
-def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None) -> pd.DataFrame:
-    """Money received per customer: what cash application gave to its invoices, plus the rest of
-    each payment when the payment's customer is known (its ``customer_id``, or the one customer its
-    invoices belong to). Unidentified cash is on no statement."""
+def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None, applied: bool = True) -> pd.DataFrame:
+    """Money received per customer: what cash application gave to its invoices (unless ``applied`` is
+    False), plus the rest of each payment when the payment's customer is known (its ``customer_id``, or
+    the one customer its invoices belong to). Unidentified cash is on no statement."""
     if payments.empty:
         return pd.DataFrame(columns=RECEIPT_COLUMNS)
     pays = payments.assign(_c=cents(payments["amount"]))
@@ -40,7 +43,8 @@ def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None)
     owner = by_payment.first().where(by_payment.nunique() == 1, "")  # the one customer, else none
     who = pays["customer_id"].where(pays["customer_id"] != "", pays["payment_id"].map(owner).astype(object).fillna(""))
     rest = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_c"].sum()).fillna(0).astype("int64")
-    rows = pd.concat([apps, pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest})])
+    rest = pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest})
+    rows = pd.concat([apps, rest]) if applied else rest
     rows = rows.loc[(rows["customer_id"] != "") & (rows["_c"] != 0)]
     rows = rows.groupby(["customer_id", "payment_id"], as_index=False)["_c"].sum()
     info = pays.set_index("payment_id")
@@ -82,7 +86,7 @@ def statement_lines(invoices: pd.DataFrame, as_of: dt.date, receipts: pd.DataFra
         summary.assign(section=SECTIONS[3], date=today, open_amount=from_cents((owed - received).to_numpy())),
     ]
     frame = pd.concat([f.reindex(columns=LINE_COLUMNS) for f in frames], ignore_index=True)
-    frame["customer_name"] = frame["customer_id"].map(names).fillna("")
+    frame["customer_name"] = frame["customer_id"].map(names).astype(object).fillna("")
     frame["_order"] = frame["section"].map({name: i for i, name in enumerate(SECTIONS)})
     frame = frame.sort_values(["customer_id", "currency", "_order", "date", "document"], kind="stable",
                               ignore_index=True).drop(columns="_order")

@@ -1,7 +1,9 @@
 """The collections worklist: who to call today, in which order, and what to say.
 
-One row per customer and currency with undisputed overdue money, unless a promise to pay is still
-open. Priority score (0-100, higher first; ties: larger overdue amount, then customer id):
+One row per customer and currency with undisputed overdue money after today's cash, unless a promise
+to pay is still open. What is overdue is the dunning run's classification of the same items
+(``dunning.overdue_items``: past the grace days, not disputed, not in a legal case), so the amount a
+call script quotes is the amount that day's letter states. Priority score (0-100, higher first; ties: larger overdue amount, then customer id):
 
 =======================  ======  ====================================================================
 part                     points  measure
@@ -24,6 +26,8 @@ import pandas as pd
 
 from ..model.money import cents, from_cents
 from ..reports.buckets import age_in_days
+from .dunning import _item_frame, overdue_items
+from .policy import DunningPolicy
 
 WEIGHTS = {"amount": 35.0, "age": 25.0, "promises": 20.0, "credit": 10.0, "disputes": 10.0}
 COLUMNS = ["rank", "score", "customer_id", "customer_name", "currency", "collector", "contact", "phone", "email",
@@ -43,18 +47,27 @@ def _master(customers: pd.DataFrame | None) -> pd.DataFrame:
 
 def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
              promises: pd.DataFrame | None = None, levels: pd.Series | None = None,
-             script: Callable[[dict], str] | None = None) -> pd.DataFrame:
+             script: Callable[[dict], str] | None = None, overdue: pd.DataFrame | None = None,
+             policy: DunningPolicy | None = None, hand_over: dict[str, str] | None = None) -> pd.DataFrame:
     """Today's calls, ranked (see the module doc for the score).
 
-    ``promises``: the judged contact log (``promise_status``); ``levels``: dunning level per
-    (customer_id, currency); ``script(context)`` writes the call's opening line.
+    ``invoices``: the open items after today's cash; ``overdue``: their classification by the dunning
+    run (``DunningResult.items``: ``hold``, ``open_amount``, ``days_overdue``), else worked out here with
+    ``policy``; ``promises``: the judged contact log (``promise_status``); ``levels``: dunning level per
+    (customer_id, currency); ``script(context)`` writes the call's opening line; ``hand_over``: customers
+    due for legal hand-over today → why (their row says to hand over instead of chasing).
     """
     today = pd.Timestamp(as_of)
-    inv = invoices.loc[cents(invoices["open_amount"]) != 0].assign(
-        _c=lambda f: cents(f["open_amount"]), _days=lambda f: age_in_days(f["due_date"], as_of))
-    overdue = inv.loc[(inv["_days"] > 0) & (inv["_c"] > 0)]
-    undisputed = overdue.loc[overdue["dispute_code"] == ""]
-    disputed = overdue.loc[overdue["dispute_code"] != ""]
+    inv = invoices.loc[cents(invoices["open_amount"]) != 0].assign(_c=lambda f: cents(f["open_amount"]))
+    if overdue is None:
+        overdue = overdue_items(_item_frame(invoices, customers, today, None), policy or DunningPolicy.from_config())
+    overdue = overdue.loc[overdue["customer_id"].isin(set(inv["customer_id"]))]
+    overdue = overdue.assign(_c=cents(overdue["open_amount"]), _days=overdue["days_overdue"])
+    undisputed = overdue.loc[overdue["hold"].isin(("", "dunning block")) & (overdue["_c"] > 0)]
+    disputed = overdue.loc[(overdue["hold"] == "disputed") & (overdue["_c"] > 0)]
+    names = inv.drop_duplicates("customer_id").set_index("customer_id")
+    undisputed = undisputed.assign(customer_name=undisputed["customer_id"].map(names["customer_name"]).fillna(""),
+                                   collector=undisputed["customer_id"].map(names["collector"]).fillna(""))
     keys = ["customer_id", "currency"]
     rows = undisputed.groupby(keys).agg(_over=("_c", "sum"), oldest_days=("_days", "max"),
                                         _name=("customer_name", "first"), _coll=("collector", "first"))
@@ -94,7 +107,9 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
                              for c, k in zip(rows["customer_id"], rows["currency"])]
     last_broken = broken_log.groupby("customer_id")["promise_date"].max()
     blocked = info["dunning_block"].fillna("").to_numpy()
-    rows["action"] = [_action(r, b) for r, b in zip(rows.itertuples(), blocked)]
+    due = hand_over or {}
+    rows["action"] = [f"hand over to legal today ({due[r.customer_id]}): run Legal, no chasing call"
+                      if r.customer_id in due else _action(r, b) for r, b in zip(rows.itertuples(), blocked)]
     rows["script"] = [script({"customer": {"id": r.customer_id, "name": r.customer_name}, "collector": r.collector,
                               "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),
                               "disputed": r.disputed_amount, "language": r.language,

@@ -282,14 +282,16 @@ def collections_demo(data) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[ReportSheet]:
-    """A dunning history of two earlier runs (so today's run escalates) and a contact log with promises."""
+    """A dunning history of four earlier runs, each with its letters (so today's run escalates, and the
+    oldest debts have had their last notice and its deadline), and a contact log with promises."""
     from ..collecting import DunningPolicy, dunning_run
     from ..model.records import CONTACT_LOG, DUNNING_HISTORY
 
     policy = DunningPolicy.from_config(Config())
     history = None
-    for days_ago in (35, 14):
+    for days_ago in (63, 49, 35, 21):
         history = dunning_run(invoices, customers, DEMO_AS_OF - dt.timedelta(days=days_ago), policy, history).history
+    history["letter"] = history["customer_id"] + "_" + history["currency"] + "_dunning.html"
     overdue = invoices.loc[(invoices["due_date"] < pd.Timestamp(DEMO_AS_OF)) & (invoices["dispute_code"] == "")]
     callers = overdue.groupby("customer_id")["open_amount"].sum().sort_values(ascending=False).index[:6]
     log = pd.DataFrame({

@@ -14,41 +14,41 @@ import time
 import traceback
 from pathlib import Path
 
+from ..booking import Request
+from ..io.evidence import evidence_beside
 from ..io.files import write_files
 from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.problems import Problem, ValidationError
 from ..io.customer_file import customer_above_header, their_account_from_grid
-from ..io.invoices import billed_in_folder
-from ..io.sepa import issued_end_to_end_ids
 from ..model.contracts import THEIR_ACCOUNT
-from ..workflows import RUN_ALL, TheirAccount, run_jobs
+from ..workflows import COMMANDS, TheirAccount
+from ..workflows.commands import BookNotUpdated, perform
 from .source import XlwingsSource
 from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
 
 ACTIONS = {
-    "apply_cash": (["match", "unapplied"], ("invoices", "payments")),
-    "ageing": (["ageing", "kpis"], ("invoices",)),
-    "unapplied_cash": (["match", "unapplied"], ("invoices", "payments")),
-    "unbilled_revenue": (["unbilled"], ("orders",)),
-    "kpis": (["kpis"], ("invoices",)),
-    "refresh_all": (None, ("invoices",)),
-    "dunning": (["dunning"], ("invoices",)),
-    "letters": (["dunning", "letters"], ("invoices",)),
-    "statements": (["statements"], ("invoices",)),
-    "worklist": (["worklist"], ("invoices",)),
-    "disputes": (["disputes", "writeoffs"], ("invoices",)),
-    "credits": (["post_credits"], ("invoices",)),
-    "refunds": (["issue_refunds"], ("invoices",)),
-    "legal": (["case_files"], ("invoices",)),
-    "reconcile": (["reconcile"], ("invoices",)),
-    "team": ([], ()),
-    "prepare_invoices": (["invoice"], ()),
-    "post_invoices": (["post_invoices"], ()),
+    "apply_cash": "match",
+    "ageing": "ageing",
+    "unapplied_cash": "unapplied",
+    "unbilled_revenue": "unbilled",
+    "kpis": "kpis",
+    "refresh_all": "run",
+    "dunning": "dunning",
+    "letters": "dunning",
+    "statements": "statement",
+    "worklist": "worklist",
+    "disputes": "disputes",
+    "credits": "credits",
+    "refunds": "refunds",
+    "legal": "legal",
+    "reconcile": "reconcile",
+    "team": "",
+    "prepare_invoices": "invoice",
+    "post_invoices": "post_invoices",
 }
-"""Button → (jobs it runs, tables it needs). ``None``: every job, as ``otc-xl run``."""
-WRITES_FIRST = {"refunds": "the SEPA file is", "post_invoices": "each invoice's PDF, e-invoice and e-mail are"}
-"""Buttons whose files are written before the sheets that log them, and so need a folder."""
+"""Button → the command it performs (``otc_xl.workflows.COMMANDS``, as ``otc-xl`` does). The Dunning and
+Letters buttons are one command: notices are recorded only with their letters."""
 
 
 def _book(book):
@@ -58,77 +58,90 @@ def _book(book):
     return book
 
 
-def files_folder(book, as_of) -> Path | None:
-    """Where a button puts letters: ``<workbook name>_letters/<date>/`` next to a saved workbook."""
+def _path(book) -> Path | None:
     try:
         path = Path(book.fullname)
     except Exception:  # noqa: BLE001 - engines without a file system
         return None
-    if not path.is_absolute() or not path.parent.is_dir():
-        return None
-    return path.parent / f"{path.stem}_letters" / f"{as_of:%Y-%m-%d}"
+    return path if path.is_absolute() and path.parent.is_dir() else None
+
+
+def files_folder(book, as_of) -> Path | None:
+    """Where a button puts letters: ``<workbook name>_letters/<date>/`` next to a saved workbook."""
+    path = _path(book)
+    return path.parent / f"{path.stem}_letters" / f"{as_of:%Y-%m-%d}" if path is not None else None
+
+
+class _BookSink:
+    """The Excel door's writes: documents beside the workbook, sheets into it (each refreshed in place)."""
+
+    def __init__(self, book, folder: Path | None, step):
+        self.book, self.folder, self.step = book, folder, step
+        self.written: list[str] = []
+
+    def write_documents(self, files: dict[str, bytes], books: dict, created) -> Path | None:
+        if self.folder is None:
+            return None
+        write_files(self.folder, files)
+        for name, sheets in books.items():
+            write_new_workbook(self.folder / name, sheets, created=created)
+        return self.folder
+
+    def write_sheets(self, sheets: list) -> list[str]:
+        for k, sheet in enumerate(sheets, start=1):
+            self.step(f"writing {sheet.sheet}", k, len(sheets))
+            write_report(self.book, sheet)
+            self.written.append(sheet.sheet)
+        return self.written
 
 
 def run_action(book, action: str, files_dir: Path | None = None) -> dict:
     """Run one button on ``book``; returns what was done (also shown to the user).
 
-    Letters and statements are written to ``files_dir`` (default: :func:`files_folder`); where the
-    workbook has no folder (Excel on the web), the button says so and writes only the sheets.
+    Documents are written to ``files_dir`` (default: :func:`files_folder`). Where the workbook has no
+    folder (Excel on the web), commands whose records rest on their documents (dunning letters, case
+    files, payment files, posted invoices) are refused with a message; the others write their sheets
+    and say that their documents were not written.
     """
-    jobs, require = ACTIONS[action]
+    command = COMMANDS.get(ACTIONS[action])
     label = action.replace("_", " ")
     started = time.monotonic()
-    written_sheets: list[str] = []
+    sink = _BookSink(book, None, lambda *_: None)
 
     def step(what: str, done: int, total: int) -> None:
         status(book, f"otc_xl: {label} — {what} ({done}/{total}, {time.monotonic() - started:.0f} s)")
 
     status(book, f"otc_xl: {label} — reading the workbook …")
     try:
-        ledger = load_ledger(XlwingsSource(book), require=require)
+        ledger = load_ledger(XlwingsSource(book), require=command.require if command else ())
         if not ledger.ok:
             write_messages(book, ledger.problems)
             message = f"otc_xl: {len(ledger.errors)} problem(s) in the input — see the otc_messages sheet"
             status(book, message)
             return {"ok": False, "message": message, "sheets": []}
-        total = len(jobs or RUN_ALL)
-        names = iter(range(1, total + 1))
-        theirs = _their_account(book, ledger) if action == "reconcile" else None
-        folder = files_dir or files_folder(book, ledger.config.resolved_as_of())
-        if action in WRITES_FIRST and folder is None:
-            raise ValidationError([Problem("otc_xl", f"save the workbook to a folder first: {WRITES_FIRST[action]} "
-                                                     "written beside it, and nothing is logged without its file")])
-        guarded = (folder.parent if files_dir is None else folder) if folder is not None else None
-        issued = issued_end_to_end_ids(guarded) if folder is not None and action == "refunds" else {}
-        # every button, as every command: a book closed unsaved after posting still knows what it billed
-        billed = billed_in_folder(guarded) if folder is not None else None
+        as_of = ledger.config.resolved_as_of()
+        folder = files_dir or files_folder(book, as_of)
         if action == "team":
-            result, run = _team(book, ledger), None
+            result = _team(book, ledger)
+            sink = _BookSink(book, folder, step)
+            sink.write_sheets(result.sheets)
+            written = None
         else:
-            result, run = run_jobs(ledger, jobs, progress=lambda name: step(f"running {name}", next(names), total),
-                                   issued=issued, their_account=theirs, billed_files=billed)
-        written = None
-
-        def documents():
-            target = folder
-            if target is not None:
-                write_files(target, result.files)
-                for name, sheets in result.books.items():
-                    write_new_workbook(target / name, sheets)
-                result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {target}"))
-            else:
-                result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "
-                                                   "or use otc-xl on the desktop"))
-            return target
-        pays = action in WRITES_FIRST and bool(result.files)
-        if pays:  # the files before the log (RefundLog, BillingLog): what is logged always has its file
-            written = documents()
-        for k, sheet in enumerate(result.sheets, start=1):
-            step(f"writing {sheet.sheet}", k, len(result.sheets))
-            write_report(book, sheet)
-            written_sheets.append(sheet.sheet)
-        if (result.files or result.books) and not pays:
-            written = documents()
+            if command.needs_folder and folder is None:
+                raise ValidationError([Problem("otc_xl", f"save the workbook to a folder first: {command.documents} "
+                                                         "are written beside it, and nothing is recorded as done "
+                                                         "without its document")])
+            theirs = _their_account(book, ledger) if action == "reconcile" else None
+            names = iter(range(1, len(command.jobs) + 1))
+            sink = _BookSink(book, folder, step)
+            done = perform(command, ledger, sink, evidence_beside(_path(book), files_dir, command.pays),
+                           Request(their_account=theirs),
+                           progress=lambda name: step(f"running {name}", next(names), len(command.jobs)))
+            result, written = done.result, done.folder
+            if result.files or result.books:
+                result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {written}"
+                                          if written is not None else "not written: save the workbook to a folder "
+                                                                      "first, or use otc-xl on the desktop"))
         if ledger.problems:
             write_messages(book, ledger.problems)
         else:
@@ -140,17 +153,26 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
                 "files": sorted([*result.files, *result.books]) if written else [], "folder": written}
     except ValidationError as exc:  # the input cannot be used: nothing was written (jobs run before any write)
         write_messages(book, exc.problems)
-        message = f"otc_xl: {len(exc.problems)} problem(s) — see the otc_messages sheet; nothing was written"
+        message = (f"otc_xl: {exc.problems[0].message} — nothing was written" if len(exc.problems) == 1 else
+                   f"otc_xl: {len(exc.problems)} problem(s) — see the otc_messages sheet; nothing was written")
         status(book, message)
         return {"ok": False, "message": message, "sheets": []}
+    except BookNotUpdated as exc:
+        done = (f"These sheets were already rewritten: {', '.join(sink.written)}." if sink.written
+                else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"{exc} {done} Run the button again: the same documents are "
+                                                "written and recorded; payments and invoices already written are "
+                                                "never issued twice (they are read back from that folder).")])
+        status(book, "otc_xl: documents written but the workbook was not updated — see the otc_messages sheet")
+        return {"ok": False, "message": str(exc), "sheets": sink.written}
     except ForeignSheet as exc:
         write_messages(book, [Problem("otc_xl", str(exc))])
         status(book, f"otc_xl: {exc}")
         return {"ok": False, "message": str(exc), "sheets": []}
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback to the user
         detail = traceback.format_exc(limit=3).splitlines()[-1]
-        done = (f"These sheets were already rewritten: {', '.join(written_sheets)}; no other sheet was changed."
-                if written_sheets else "No sheet was changed.")
+        done = (f"These sheets were already rewritten: {', '.join(sink.written)}; no other sheet was changed."
+                if sink.written else "No sheet was changed.")
         write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {done} Please report "
                                                 f"this ({detail}).")])
         status(book, "otc_xl: internal error — see the otc_messages sheet")
@@ -188,7 +210,7 @@ def _team(book, ledger):
         raise ValidationError([Problem("Config", "team_folder must name the folder with the associates' workbooks "
                                                  f"(found: {ledger.config.team_folder or 'nothing'})")])
     as_of = ledger.config.resolved_as_of()
-    own = Path(book.fullname) if Path(str(book.fullname)).is_absolute() else None
+    own = _path(book)
     members = [read_member(path, as_of) for path in team_workbooks(folder, skip=(own,) if own else ())]
     return team_report(members, as_of)
 
@@ -224,12 +246,14 @@ def refresh_all(book=None) -> dict:
 
 
 def dunning(book=None) -> dict:
-    """Dunning run: Dunning, DunningItems and DunningHistory (the next run escalates from it)."""
+    """Dunning run: Dunning, DunningItems, the letters (HTML) and e-mail drafts in each customer's language
+    beside the workbook, and DunningHistory recording each notice with its letter (the next run escalates
+    from it)."""
     return run_action(_book(book), "dunning")
 
 
 def letters(book=None) -> dict:
-    """Dunning run plus the letters (HTML) and e-mail drafts (.eml), in each customer's language."""
+    """The same as :func:`dunning`: the notices with their letters and e-mail drafts."""
     return run_action(_book(book), "letters")
 
 

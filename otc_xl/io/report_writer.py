@@ -14,6 +14,8 @@ workbook.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 import tempfile
 import zipfile
@@ -40,24 +42,26 @@ CHUNK_ROWS = 4_000
 
 
 def write_new_workbook(target: str | Path, reports: list[ReportSheet],
-                       on_sheet: Callable[[str], None] | None = None) -> Path:
+                       on_sheet: Callable[[str], None] | None = None, created: dt.datetime | None = None) -> Path:
     """Write ``reports`` to a new workbook file (replacing ``target`` if it exists), atomically;
-    ``on_sheet`` is told each sheet's name before it is laid out (progress)."""
+    ``on_sheet`` is told each sheet's name before it is laid out (progress). ``created`` is the date in
+    its properties (default: now); documents pass their day, so the same day's document has the same bytes."""
     target = Path(target)
     if target.suffix.lower() != ".xlsx":
         raise ValidationError([Problem(target.name, "reports are written as .xlsx; choose an --out ending in "
                                                     ".xlsx")])
 
     def write(tmp: str) -> None:
-        build_package(Path(tmp), reports, on_sheet)
+        build_package(Path(tmp), reports, on_sheet, created)
     return replace_atomically(target, write)
 
 
-def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None = None) -> None:
+def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None = None,
+                  created: dt.datetime | None = None) -> None:
     """The report workbook at ``path`` (a scratch file the caller owns)."""
     with tempfile.TemporaryDirectory(prefix="otc_xl_") as tmp:
         scratch = Path(tmp) / "layout.xlsx"
-        layouts = lay_out(scratch, reports, on_sheet)
+        layouts = lay_out(scratch, reports, on_sheet, created)
         with zipfile.ZipFile(scratch) as z:
             parts = sheet_parts(z)
             book = StyleBook(z.read("xl/styles.xml"))
@@ -142,11 +146,14 @@ def _row(r: int, cells: bytes) -> bytes:
     return f'<row r="{r}">'.encode() + cells + b"</row>"
 
 
-def lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None) -> list[Layout]:
+def lay_out(path: Path, reports: list[ReportSheet], on_sheet: Callable[[str], None] | None,
+            created: dt.datetime | None = None) -> list[Layout]:
     """xlsxwriter's layout of every report sheet (all but the data rows) in the package ``path``."""
     raw = path.with_name(f"{path.stem}.raw{path.suffix}")
     book = xlsxwriter.Workbook(str(raw), {"strings_to_formulas": False, "strings_to_numbers": False,
                                            "strings_to_urls": False, "nan_inf_to_errors": False})
+    if created is not None:
+        book.set_properties({"created": created})
     cache: dict[Any, Any] = {}
 
     def fmt(**props) -> Any:

@@ -1,21 +1,35 @@
 """Reading a team's workbooks for consolidation: every associate's book in a folder, read-only.
 
 A workbook that cannot be read (damaged, locked, not a workbook, input errors) becomes a
-:class:`~otc_xl.reports.team.Member` with its ``problem`` set, so the others still consolidate and
-the team report lists it with the reason. Nothing here ever writes to a workbook.
+:class:`TeamBook` with its ``problem`` set, so the others still consolidate and the team report lists
+it with the reason. Each readable book comes with the documents written beside it (invoices posted),
+so the team books it exactly as the associate's own commands do. Nothing here ever writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..ledger import load_ledger
+from ..booking import Evidence
+from ..ledger import Ledger, load_ledger
 from ..model.problems import ValidationError
-from ..reports.team import Member
+from .evidence import evidence_beside
 from .xlsx_reader import XlsxSource
 
 BOOKS = (".xlsx", ".xlsm")
+
+
+@dataclass
+class TeamBook:
+    """One associate's workbook as read: its ledger and evidence, or why it cannot be used."""
+
+    associate: str
+    workbook: str
+    ledger: Ledger | None = None
+    evidence: Evidence | None = None
+    problem: str = ""
 
 
 def team_workbooks(folder: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
@@ -26,9 +40,9 @@ def team_workbooks(folder: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
                   and not p.name.lower().endswith(".bak.xlsx") and p.resolve() not in skipped)
 
 
-def read_member(path: Path, as_of: dt.date | None) -> Member:
+def read_member(path: Path, as_of: dt.date | None) -> TeamBook:
     """One associate's workbook; the associate is the file name without its extension."""
-    member = Member(path.stem, path.name)
+    member = TeamBook(path.stem, path.name)
     try:
         ledger = load_ledger(XlsxSource(path), require=("invoices",), as_of=as_of)
     except ValidationError as exc:
@@ -41,8 +55,5 @@ def read_member(path: Path, as_of: dt.date | None) -> Member:
         first = ledger.errors[0]
         member.problem = f"{len(ledger.errors)} input problem(s), first: {first}"
         return member
-    member.invoices, member.customers = ledger.invoices, ledger.customers
-    member.entity, member.home_currency = ledger.config.company_name, ledger.config.home_currency
-    member.buckets = ledger.config.buckets
-    member.notes = [str(p) for p in ledger.problems]
+    member.ledger, member.evidence = ledger, evidence_beside(path)
     return member

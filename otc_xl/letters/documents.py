@@ -18,7 +18,7 @@ from ..collecting.dunning import DunningResult
 from ..collecting.statements import SECTIONS
 from ..model.money import money_sum
 from ..model.values import parse_emails
-from .render import Document, customer_context, environment, pay_by, records, render
+from .render import Document, customer_context, environment, records, render
 
 
 def _one_line(text: str) -> str:
@@ -48,7 +48,8 @@ def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of
         context = {"company": company, "collector": notice["collector"], "reply_to": "", "as_of": as_of,
                    "customer": customer_context(customer, notice["customer_id"], notice["customer_name"]),
                    "notice": notice, "items": records(items), "currency": notice["currency"],
-                   "tone": notice["tone"], "pay_by": pay_by(as_of, notice["tone"]), "summary_rows": rows}
+                   "tone": notice["tone"], "pay_by": pd.Timestamp(notice["pay_by"]).date(),
+                   "reminders": int(notice.get("notices_before") or 0), "summary_rows": rows}
         language = notice["language"] or default_language
         subject, html = render(env, "dunning", language, context)
         letters.append(Document("dunning", notice["customer_id"], notice["currency"], language, subject, html,

@@ -112,8 +112,3 @@ def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts for templates (NaN → None)."""
     return [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
             for row in frame.to_dict("records")]
-
-
-def pay_by(as_of: dt.date, tone: str) -> dt.date:
-    """The date letters ask payment by: 10 days for a first reminder, 7 for later notices."""
-    return as_of + dt.timedelta(days=10 if tone == "reminder" else 7)

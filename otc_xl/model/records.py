@@ -12,7 +12,10 @@ from .contracts import Column, TableContract
 
 DUNNING_HISTORY = TableContract(
     name="dunning_history",
-    doc="Every dunning notice sent: one row per item and run (written by the Dunning job).",
+    doc="Every dunning notice sent: one row per item and run, written only by the command that produces the "
+        "letters (otc-xl dunning, the Dunning and Letters buttons), with the letter's file name: the evidence "
+        "every later level, call and legal hand-over rests on. Rows without a letter (typed or imported from the "
+        "ERP) count as notices sent.",
     sheet_names=("DunningHistory",),
     columns=(
         Column("dunned_on", "date", "Date of the dunning run (its as_of date).", True),
@@ -23,6 +26,7 @@ DUNNING_HISTORY = TableContract(
         Column("open_amount", "amount", "Open amount when reminded."),
         Column("fee", "amount", "Fee charged on the notice (on its first item)."),
         Column("interest", "amount", "Interest charged on this item."),
+        Column("letter", "text", "The letter produced for the notice (file name in the letters folder of that date)."),
     ),
 )
 
@@ -147,7 +151,8 @@ REFUND_LOG = TableContract(
 
 LEGAL_CASES = TableContract(
     name="legal_cases",
-    doc="Items handed over to legal action or an insolvency claim (written by the legal job): they stay there, "
+    doc="Items handed over to legal action or an insolvency claim (recorded only by the legal command, with the "
+        "case file written for them): they stay there, "
         "blocking dunning and calls, until their status says returned; uncollectable ones are proposed for write-off.",
     sheet_names=("LegalCases",),
     unique="invoice_id",
@@ -165,6 +170,8 @@ LEGAL_CASES = TableContract(
                                  "uncollectable (proposed for write-off).",
                synonyms=("estado", "stato", "statut")),
         Column("note", "text", "Lawyer, file number, hearing dates…", synonyms=("nota", "remarque", "notiz")),
+        Column("case_file", "text", "The case file written when the item was handed over (file name in the letters "
+                                    "folder of that date)."),
     ),
 )
 

@@ -1,7 +1,8 @@
 """One view of a whole team: every associate's ledger consolidated, with an associate dimension.
 
-Reading the associates' workbooks is the adapter's job (``otc-xl team``); this module takes the
-ledgers already read (:class:`Member`) and returns frames. Each report keeps amounts per currency
+Reading the associates' workbooks is the adapter's job (``otc-xl team``) and booking each one the
+workflow's (``otc_xl.workflows.team``): this module takes each associate's booked open items
+(:class:`Member`) and returns frames. Each report keeps amounts per currency
 (never added across currencies), and ``controls`` proves that every team figure equals the sum of
 the associates' own figures, to the cent.
 
@@ -20,10 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..collecting.disputes import dispute_items
-from ..collecting.worklist import worklist
 from ..model.money import cents, from_cents
-from ..config import Config
 from .ageing import ageing
 from .buckets import bucket_labels
 
@@ -33,11 +31,12 @@ WORKBOOK_COLUMNS = ["associate", "workbook", "status", "reason", "entity", "home
 
 @dataclass
 class Member:
-    """One associate's workbook, as read."""
+    """One associate's workbook, booked as the associate's own commands book it."""
 
     associate: str
     workbook: str
     invoices: pd.DataFrame | None = None
+    """The open items after the day's cash (``otc_xl.booking.Booked.open_items``)."""
     customers: pd.DataFrame | None = None
     entity: str = ""
     home_currency: str = ""
@@ -46,6 +45,8 @@ class Member:
     problem: str = ""
     """Why the workbook could not be used (empty when it could)."""
     notes: list[str] = field(default_factory=list)
+    snapshot: dict[str, float] = field(default_factory=dict)
+    """Open AR per currency in the associate's own History snapshot of the team's as-of date (none: empty)."""
 
 
 def conventions(members: list[Member]) -> tuple[list[Member], pd.DataFrame]:
@@ -124,26 +125,11 @@ def top_customers(invoices: pd.DataFrame, as_of: dt.date, n: int = 20) -> tuple[
     return by["overdue"], by["risk"]
 
 
-def workload(members: list[Member], as_of: dt.date, escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
-    """Per associate: calls on today's worklist, customers with overdue money, disputes open and
-    their age, open items."""
-    rows = []
-    for m in members:
-        calls = worklist(m.invoices, m.customers if m.customers is not None and len(m.customers) else None, as_of)
-        disputes = dispute_items(m.invoices, as_of, escalation_days)
-        rows.append({"associate": m.associate, "calls_due": len(calls),
-                     "customers_overdue": calls["customer_id"].nunique() if len(calls) else 0,
-                     "disputes_open": len(disputes),
-                     "disputes_average_days": round(float(disputes["dispute_days"].mean()), 1) if len(disputes) else 0.0,
-                     "disputes_oldest_days": int(disputes["dispute_days"].max()) if len(disputes) else 0,
-                     "disputes_to_escalate": int(disputes["escalate"].sum()) if len(disputes) else 0,
-                     "open_items": int((cents(m.invoices["open_amount"]) != 0).sum())})
-    return pd.DataFrame(rows)
-
-
 def controls(members: list[Member], aged: pd.DataFrame, buckets: tuple[int, ...], as_of: dt.date) -> pd.DataFrame:
-    """Team totals against the sum of the associates' own totals, per currency, to the cent; and
-    Σ buckets = Σ open items of the team ageing."""
+    """Team totals against the sum of the associates' own totals, per currency, to the cent;
+    Σ buckets = Σ open items of the team ageing; and each associate's open AR in the team report against
+    the associate's own History snapshot of that date, where the associate has run that day (a
+    difference means the workbook changed since, or the two disagree: look before trusting either)."""
     rows = []
     labels = bucket_labels(buckets)
     own: dict[str, int] = {}
@@ -159,5 +145,12 @@ def controls(members: list[Member], aged: pd.DataFrame, buckets: tuple[int, ...]
                 ("team open AR = Σ associates' open items", own.get(currency, 0), int(team_total.get(currency, 0))),
                 ("Σ buckets = team open AR", int(team_total.get(currency, 0)), int(bucket_sum.get(currency, 0)))):
             rows.append({"check": check, "currency": currency, "expected": expected / 100, "actual": actual / 100,
+                         "difference": (actual - expected) / 100, "ok": actual == expected})
+    mine = aged.assign(_c=cents(aged["Total"])).groupby(["associate", "currency"])["_c"].sum() if len(aged) else {}
+    for m in members:
+        for currency, own_ar in sorted(m.snapshot.items()):
+            expected, actual = int(cents(own_ar)), int(mine.get((m.associate, currency), 0))
+            rows.append({"check": f"{m.associate}: team open AR = own History snapshot of {as_of:%d/%m/%Y}",
+                         "currency": currency, "expected": expected / 100, "actual": actual / 100,
                          "difference": (actual - expected) / 100, "ok": actual == expected})
     return pd.DataFrame(rows, columns=["check", "currency", "expected", "actual", "difference", "ok"])

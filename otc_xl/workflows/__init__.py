@@ -1,30 +1,33 @@
-"""One function per button/command, shared by the CLI and the Excel buttons.
+"""One function per job; commands (``commands.COMMANDS``) say which jobs each command and button runs.
 
-A *job* takes a :class:`Run` (the validated ledger plus what earlier jobs produced) and returns
-the report sheets it writes and a few summary lines. Jobs never do I/O; the caller reads the
-ledger through an adapter and writes the sheets through one.
+A *job* takes the day's booked state (:class:`otc_xl.booking.Booked`: the validated ledger booked once,
+with every shared result a cached property) and returns the report sheets it writes, a few summary
+lines and the documents it produces. Jobs never do I/O; the door reads the ledger through an adapter
+and writes through one (``commands.perform``).
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
+from ..booking import Booked, Evidence, Request, book
 from ..ledger import Ledger
 from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job, issue_refunds_job, legal_job,
-                       post_credits_job, refunds_job, with_credit_postings)
+                       post_credits_job, refunds_job)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
-from .billing import invoice_job, post_invoices_job, with_billed_invoices
+from .billing import invoice_job, post_invoices_job
+from .commands import COMMANDS, REPORTS, Command
 from .common import JobResult, Run
 from .reconciling import TheirAccount, reconcile_job
 from .trends import history_job
 from .reports import (ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report,
                       unbilled_report)
 
-__all__ = ["JOBS", "RUN_ALL", "JobResult", "Run", "TheirAccount", "run_jobs"]
+__all__ = ["COMMANDS", "JOBS", "RUN_ALL", "Command", "JobResult", "Run", "TheirAccount", "run_booked", "run_jobs"]
 
 
-Job = Callable[[Run], JobResult]
+Job = Callable[[Booked], JobResult]
 JOBS: dict[str, Job] = {
     "inputs": inputs_overview,
     "match": cash_application,
@@ -51,29 +54,33 @@ JOBS: dict[str, Job] = {
     "letters": letters_job,
     "statements": statement_job,
 }
-"""Every job by name, in the order they run."""
-ON_DEMAND = ("letters", "statements", "post_credits", "issue_refunds", "case_files", "reconcile", "issue_debits",
-             "invoice", "post_invoices")
-"""Jobs that write documents or post: only the commands and buttons that ask for them run these."""
-RUN_ALL = [name for name in JOBS if name not in ON_DEMAND]
-"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted."""
+"""Every job by name."""
+RUN_ALL = list(REPORTS)
+"""What ``otc-xl run`` and the Refresh all button do: every sheet, no documents, nothing posted or recorded
+as sent."""
 
 
-def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
-             customer_ids: list[str] | None = None, issued: dict[str, str] | None = None,
-             their_account: TheirAccount | None = None, billed_files=None) -> tuple[JobResult, Run]:
-    """Run the named jobs (``RUN_ALL`` by default) in order; return their sheets, summaries and
-    files, and the run. ``customer_ids`` limits statements to those customers; ``billed_files`` are the
-    BillingLog rows of the invoices found written next to the workbook (read by the door)."""
-    run = Run(with_billed_invoices(with_credit_postings(ledger), billed_files), customer_ids=customer_ids, erp_invoices=ledger.invoices,
-              issued=issued or {}, their_account=their_account)
+def run_booked(booked: Booked, names: list[str] | None = None,
+               progress: Callable[[str], None] | None = None) -> JobResult:
+    """Run the named jobs (``RUN_ALL`` by default) in order on the booked state; their sheets,
+    summaries and documents. The jobs only read the booked state, so their order changes nothing."""
     result = JobResult()
     for name in names or RUN_ALL:
         if progress:
             progress(name)
-        part = JOBS[name](run)
+        part = JOBS[name](booked)
         result.sheets += part.sheets
         result.summary += part.summary
         result.files.update(part.files)
         result.books.update(part.books)
-    return result, run
+    return result
+
+
+def run_jobs(ledger: Ledger, names: list[str] | None = None, progress: Callable[[str], None] | None = None,
+             customer_ids: list[str] | None = None, issued: dict[str, str] | None = None,
+             their_account: TheirAccount | None = None, billed_files=None) -> tuple[JobResult, Booked]:
+    """Book ``ledger`` and run the named jobs (``RUN_ALL`` by default): for scripts and notebooks.
+    ``customer_ids`` limits statements to those customers; ``billed_files`` and ``issued`` are the
+    invoice records and SEPA ids found written next to the workbook (read by the door)."""
+    booked = book(ledger, Evidence(billed_files, issued or {}), Request(customer_ids, their_account))
+    return run_booked(booked, names, progress), booked

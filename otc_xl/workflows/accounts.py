@@ -3,46 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pandas as pd
 
 from ..io.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
-from ..ledger import Ledger
 from ..letters import bank_details_requests
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.records import DEBIT_LOG, PAYMENT_PLANS, REFUND_LOG
 from ..collecting.debits import LATER, READY as DEBIT_READY, business_day, due_debits
-from ..collecting.legal import blocked_customers, blocked_items, case_file
+from ..collecting.legal import blocked_items, case_file
 from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
-from ..collecting.credits import credit_allocations
-from ..collecting.postings import COLUMNS as POSTING_COLUMNS, AWAITING, CHECK, IN_ERP, apply_postings, post_approved, posting_status
+from ..collecting.postings import COLUMNS as POSTING_COLUMNS, AWAITING, CHECK, IN_ERP, post_approved
 from ..collecting.writeoffs import is_approved
 from .collections import _documents
-from .common import JobResult, Run, _contact_log, _legal, _amounts, _customers, _formats, _pending
-
-
-def with_credit_postings(ledger: Ledger) -> Ledger:
-    """``ledger`` whose open items have the credit postings and refunds still awaiting the ERP
-    applied, and whose ``credit_postings`` and ``refund_log`` records carry each one's status (see
-    :mod:`otc_xl.collecting.postings`)."""
-    postings = posting_status(ledger.records["credit_postings"], ledger.invoices)
-    refunds = ledger.records["refund_log"]
-    refunds = posting_status(refunds.assign(invoice_id="", invoice_open_erp=float("nan")), ledger.invoices)
-    invoices = apply_postings(apply_postings(ledger.invoices, postings), refunds)
-    return replace(ledger, invoices=invoices, records={**ledger.records, "credit_postings": postings,
-                                                       "refund_log": refunds.drop(columns=["invoice_id",
-                                                                                           "invoice_open_erp"])})
-
-
-def _credits(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """This run's allocation proposals and what each credit keeps (computed once)."""
-    ledger = run.ledger
-    return run.get("credits", lambda: credit_allocations(
-        ledger.invoices, _customers(run), _pending(run), ledger.records["credit_approvals"],
-        set(ledger.records["credit_postings"]["allocation_id"])))
+from .common import JobResult, Run, _amounts, _formats
 
 
 def credits_job(run: Run, post: bool = False) -> JobResult:
@@ -52,11 +28,10 @@ def credits_job(run: Run, post: bool = False) -> JobResult:
     approved proposals are posted first: added to CreditPostings and removed from the proposals."""
     ledger = run.ledger
     postings = ledger.records["credit_postings"]
-    allocations, left = _credits(run)
+    allocations, left = run.credits
     before = len(postings)
     if post:
-        erp = run.erp_invoices if run.erp_invoices is not None else ledger.invoices
-        postings, allocations = post_approved(allocations, postings, erp, run.as_of)
+        postings, allocations = post_approved(allocations, postings, run.erp, run.as_of)
     postings = postings.reindex(columns=POSTING_COLUMNS)
     posted = postings.iloc[before:]
     sheets = [ReportSheet("CreditAllocations", "tblCreditAllocations", allocations,
@@ -100,12 +75,13 @@ def refunds_job(run: Run, issue: bool = False) -> JobResult:
     With ``issue`` (the refunds command and button): the approved, ready refunds go into one
     XSD-validated pain.001 file and the RefundLog, customers without bank details get a letter and
     e-mail draft asking for them, and ``RefundLetters`` lists those."""
-    ledger, cfg = run.ledger, run.ledger.config
+    ledger, cfg = run.ledger, run.config
     log = ledger.records["refund_log"]
-    _, left = _credits(run)
+    _, left = run.credits
     approvals = ledger.records["refund_approvals"]
-    proposals = refund_proposals(left, ledger.invoices, _customers(run), run.as_of, cfg.refund_min_days, approvals,
-                                 refunded=set(log["credit_id"]), held=blocked_customers(_legal(run)))
+    held = {**run.legal.due_customers(), **run.legal.blocked_customers()}
+    proposals = refund_proposals(left, run.open_items, run.customers, run.as_of, cfg.refund_min_days, approvals,
+                                 refunded=set(log["credit_id"]), held=held)
     lines: list[tuple[str, str]] = []
     files: dict[str, bytes] = {}
     sheets: list[ReportSheet] = []
@@ -113,7 +89,7 @@ def refunds_job(run: Run, issue: bool = False) -> JobResult:
         proposals, log, batch, files = _issue_refunds(run, proposals, log)
         lines += batch
         asking = proposals.loc[proposals["status"] == NO_BANK]
-        docs = bank_details_requests(asking, _customers(run), run.as_of, cfg.company_name, cfg.language,
+        docs = bank_details_requests(asking, run.customers, run.as_of, cfg.company_name, cfg.language,
                                      cfg.templates_folder)
         letters, listing = _documents(docs, run)
         files.update(letters)
@@ -144,7 +120,7 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
     """(proposals left, RefundLog with today's batch, summary lines, {file name: pain.001 bytes})."""
     cfg = run.ledger.config
     ready = approved_ready(proposals)
-    seen = ready["refund_id"].map(lambda r: run.issued.get(r, ""))
+    seen = ready["refund_id"].map(lambda r: run.evidence.issued.get(r, ""))
     proposals.loc[seen[seen != ""].index, "status"] = ("already in " + seen[seen != ""] +
                                                        ": not paid again; check with the bank")
     ready = ready.loc[seen == ""]
@@ -162,8 +138,7 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
     xml = credit_transfer(Party(cfg.company_name, cfg.company_iban, cfg.company_bic), transfers,
                           business_day(on + dt.timedelta(days=1)), cfg.sepa_version, msg)
     total = _as_approved(xml, ready, "payments")
-    erp = run.erp_invoices if run.erp_invoices is not None else run.ledger.invoices
-    open_erp = dict(zip(erp["invoice_id"], erp["open_amount"]))
+    open_erp = dict(zip(run.erp["invoice_id"], run.erp["open_amount"]))
     rows = ready.assign(refunded_on=pd.Timestamp(on), batch=msg, credit_open_erp=ready["credit_id"].map(open_erp),
                         status=AWAITING)
     columns = [c.name for c in REFUND_LOG.columns]
@@ -198,35 +173,50 @@ def _approved_not_paid(run: Run, proposals: pd.DataFrame, approvals: pd.DataFram
 
 
 def legal_job(run: Run, files: bool = False) -> JobResult:
-    """``LegalCases``: items handed over to legal action or an insolvency claim (earlier ones kept with
-    the status typed; today's added). With ``files`` (the legal command and button), one case file
-    workbook per case still holding items (:func:`otc_xl.collecting.legal.case_file`)."""
-    cases = _legal(run)
-    earlier = set(run.ledger.records["legal_cases"]["invoice_id"])
-    new = cases.loc[~cases["invoice_id"].isin(earlier)]
+    """``LegalCases``: items handed over to legal action or an insolvency claim, with the status typed.
+
+    Without ``files`` (``otc-xl run``, Refresh all) the sheet is the record as it stands, refreshed with
+    today's open amounts, and the summary says which items are due for hand-over today: nothing is
+    handed over without its case file. With ``files`` (the legal command and button) the items due
+    today are recorded, each naming its case file, and one case file workbook is written per case still
+    holding items (:func:`otc_xl.collecting.legal.case_file`)."""
+    state = run.legal
+    cases = state.cases if files else state.recorded
+    due = state.due
+    if files and len(due):
+        cases = cases.copy()
+        today = cases["invoice_id"].isin(set(due["invoice_id"]))
+        cases.loc[today, "case_file"] = cases.loc[today, "case_id"] + CASE_FILE
     sheet = ReportSheet("LegalCases", "tblLegalCases", cases,
                         _formats(cases, ["handed_over_amount", "open_amount"], ("days_overdue",)),
-                        notes=(f"Handed over: every open item of a customer flagged in Customers insolvency, and items "
-                               f"dunned at the last level and {run.ledger.config.legal_min_days}+ days overdue.",
-                               "Items here get no dunning notice and no call. Type the status: returned sends an item "
-                               "back to collections; uncollectable proposes it on WriteOffs."))
+                        notes=(f"Handed over (by otc-xl legal or the Legal button, with a case file): every open item "
+                               f"of a customer flagged in Customers insolvency, and items dunned at the last level "
+                               f"whose deadline has passed and {run.config.legal_min_days}+ days overdue, after today's "
+                               "cash.", "Items here get no dunning notice and no call. Type the status: returned sends "
+                                        "an item back to collections; uncollectable proposes it on WriteOffs."))
     active = blocked_items(cases)
     lines = [("legal cases", f"{cases.loc[cases['invoice_id'].isin(active.index), 'case_id'].nunique():,} open, "
-                             f"{len(active):,} item(s); {len(new):,} handed over today")]
+                             f"{len(active):,} item(s); {len(due) if files else 0:,} handed over today")]
+    if len(due) and not files:
+        lines.append(("due for legal hand-over", f"{len(due):,} item(s) of {due['customer_id'].nunique():,} "
+                                                  "customer(s): otc-xl legal (Legal button) hands them over"))
     lines += _amounts("in legal, open", cases.loc[cases["invoice_id"].isin(active.index)], "open_amount") \
         if len(active) else []
     result = JobResult([sheet], lines)
     if files:
-        contacts = _contact_log(run)
+        contacts = run.contact_log
         for case_id in sorted(set(cases.loc[cases["invoice_id"].isin(active.index), "case_id"])):
-            frames = case_file(case_id, cases, run.ledger.invoices, _customers(run),
-                               run.ledger.records["dunning_history"], contacts, run.as_of)
-            result.books[f"{case_id}_case_file.xlsx"] = [
+            frames = case_file(case_id, cases, run.open_items, run.customers, run.history, contacts, run.as_of)
+            result.books[f"{case_id}{CASE_FILE}"] = [
                 ReportSheet(name, f"tbl{name}", frame, _formats(frame, ["amount", "open_amount", "fee", "interest",
                                                                         "promise_amount"]))
                 for name, frame in frames.items()]
         result.summary.append(("case files", f"{len(result.books):,}"))
     return result
+
+
+CASE_FILE = "_case_file.xlsx"
+"""A case file's name after its case id."""
 
 
 def case_files_job(run: Run) -> JobResult:
@@ -267,7 +257,7 @@ def issue_debits_job(run: Run) -> JobResult:
 def _issue_debits(run: Run, due: pd.DataFrame, log: pd.DataFrame):
     cfg = run.ledger.config
     ready = due.loc[due["status"] == DEBIT_READY]
-    seen = ready["debit_id"].map(lambda d: run.issued.get(d, ""))
+    seen = ready["debit_id"].map(lambda d: run.evidence.issued.get(d, ""))
     due.loc[seen[seen != ""].index, "status"] = "already in " + seen[seen != ""] + ": not collected again"
     ready = ready.loc[seen == ""]
     if ready.empty:

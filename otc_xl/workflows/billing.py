@@ -1,14 +1,13 @@
 """Billing jobs: invoice drafts for review (Prepare invoices), and the approved ones posted with
-their documents (Post invoices); and the posted invoices joined to the open items.
+their documents (Post invoices).
 
-Posted invoices live in ``BillingLog``. Every run adds those the Invoices table (the ERP's export)
-does not show yet to the open items, so matching, ageing, dunning and statements see them at once,
-exactly once: when the ERP export has the invoice, the export's row is used instead.
+Posted invoices live in ``BillingLog``. The booking (:mod:`otc_xl.booking`) adds those the Invoices
+table (the ERP's export) does not show yet to the open items, so matching, ageing, dunning,
+statements and the team report see them at once, exactly once: when the ERP export has the invoice,
+the export's row is used instead.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pandas as pd
 
@@ -17,7 +16,6 @@ from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..io.einvoices import Seller
 from ..io.invoices import MANIFEST, billing_manifest, customer_mail, invoice_files
-from ..ledger import Ledger
 from ..letters.render import records
 from ..model.billing import BILLING_LOG
 from ..model.money import cents
@@ -27,42 +25,6 @@ from .collections import _sent_on
 from .common import JobResult, Run, _amounts, _formats
 
 LOG_COLUMNS = [c.name for c in BILLING_LOG.columns]
-POSTED_ROW = 0
-"""``source_row`` of the open items otc_xl adds for posted invoices (a sheet's rows start at 2)."""
-
-
-def billed_open_items(log: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFrame:
-    """The documents in ``log`` that ``invoices`` (the ERP export) does not have: open items to add."""
-    if log.empty:
-        return invoices.iloc[0:0]
-    orders = log.groupby("invoice_id")["order_id"].agg(lambda o: o.iloc[0] if o.nunique() == 1 else "")
-    docs = log.drop_duplicates("invoice_id").loc[lambda f: ~f["invoice_id"].isin(set(invoices["invoice_id"]))]
-    docs = docs.assign(order_id=docs["invoice_id"].map(orders))  # one order, or none when it bills several
-    rows = pd.DataFrame({
-        "invoice_id": docs["invoice_id"], "customer_id": docs["customer_id"], "customer_name": "",
-        "invoice_date": docs["invoice_date"], "due_date": docs["due_date"].fillna(docs["invoice_date"]),
-        "currency": docs["currency"], "amount": docs["gross"], "open_amount": docs["gross"],
-        "reference": docs["payment_reference"].fillna(""), "doc_type": docs["doc_type"],
-        "order_id": docs["order_id"], "dispute_code": "", "collector": "", "dispute_date": pd.NaT,
-        "notes": "posted by otc_xl, awaiting the ERP export", "source_row": POSTED_ROW})
-    return rows.reindex(columns=invoices.columns)
-
-
-def with_billed_invoices(ledger: Ledger, billed_files: pd.DataFrame | None = None) -> Ledger:
-    """``ledger`` whose BillingLog includes the invoices found written next to the workbook
-    (``billed_files``: a book closed without saving still knows what it billed), and whose open items
-    include the posted invoices the ERP export does not show yet."""
-    log = ledger.records["billing_log"]
-    if billed_files is not None and len(billed_files):
-        extra = billed_files.loc[~billed_files["invoice_id"].isin(set(log["invoice_id"]))]
-        log = pd.concat([log.reindex(columns=LOG_COLUMNS), extra.reindex(columns=LOG_COLUMNS)], ignore_index=True)
-    added = billed_open_items(log, ledger.invoices)
-    if added.empty and log is ledger.records["billing_log"]:
-        return ledger
-    names = dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers) else {}
-    added = added.assign(customer_name=added["customer_id"].map(names).fillna(""))
-    invoices = pd.concat([ledger.invoices, added], ignore_index=True) if len(added) else ledger.invoices
-    return replace(ledger, invoices=invoices, records={**ledger.records, "billing_log": log})
 
 
 def seller(run: Run) -> Seller:
@@ -80,24 +42,21 @@ def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, in
     """The last number used per series and year: Config start numbers, the ERP's invoices, the log
     (with the invoices found written next to the book), and ``posted_now``."""
     ledger = run.ledger
-    erp = run.erp_invoices if run.erp_invoices is not None else ledger.invoices
-    used = list(erp["invoice_id"]) + list(ledger.records["billing_log"]["invoice_id"])
+    used = list(run.erp["invoice_id"]) + list(ledger.records["billing_log"]["invoice_id"])
     used += list(posted_now) if posted_now is not None else []
     return last_numbers(used, ledger.config.invoice_start_numbers)
 
 
 def _drafts(run: Run):
     """This run's drafts with their approvals carried over and the numbers they would take."""
-    def make():
-        ledger, cfg = run.ledger, run.ledger.config
-        settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
-                                   cfg.invoice_grouping, cfg.vat_rounding, cfg.language)
-        result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
-                                settings, sheet=ledger.found.get("order_lines", "OrderLines"))
-        carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
-        number_drafts(result, _numbers_used(run))
-        return result
-    return run.get("drafts", make)
+    ledger, cfg = run.ledger, run.config
+    settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
+                               cfg.invoice_grouping, cfg.vat_rounding, cfg.language)
+    result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
+                            settings, sheet=ledger.found.get("order_lines", "OrderLines"))
+    carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
+    number_drafts(result, _numbers_used(run))
+    return result
 
 
 def invoice_job(run: Run, post: bool = False) -> JobResult:

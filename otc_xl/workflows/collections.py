@@ -8,46 +8,36 @@ import pandas as pd
 
 from ..model.report import ReportSheet
 from ..reports.buckets import bucket_labels
-from ..collecting import DunningPolicy, DunningResult, dunning_run
 from ..collecting.disputes import dispute_items, disputes_summary
-from ..collecting.legal import blocked_customers, blocked_items, uncollectable_items
-from ..collecting.statements import statement_lines, statement_totals
+from ..collecting.legal import uncollectable_items
+from ..collecting.statements import customer_receipts, statement_lines, statement_totals
 from ..collecting.worklist import worklist
 from ..collecting.writeoffs import is_approved, writeoff_proposals
 from ..letters import dunning_letters, email_draft, environment, script_line, statements
 from ..letters.documents import recipients
 from ..model.problems import Problem, ValidationError
-from .common import JobResult, Run, _contact_log, _legal, _amounts, _customers, _formats, _pending, _receipts
-
-
-def _dunning(run: Run) -> DunningResult:
-    ledger = run.ledger
-
-    def make() -> DunningResult:
-        return dunning_run(ledger.invoices, _customers(run), run.as_of, DunningPolicy.from_config(ledger.config),
-                           ledger.records["dunning_history"], _pending(run), blocked_items(_legal(run)))
-    return run.get("dunning", make)
+from .common import JobResult, Run, _amounts, _formats
 
 
 def dunning_report(run: Run) -> JobResult:
-    """``Dunning`` (one row per customer and currency: status, level, fee, interest, next action),
-    ``DunningItems`` (every overdue item: level or why it is left out) and ``DunningHistory``
-    (earlier notices plus today's, read back by the next run so it escalates instead of repeating)."""
-    result = _dunning(run)
+    """``Dunning`` (one row per customer and currency: status, level, fee, interest, pay-by date, next
+    action) and ``DunningItems`` (every overdue item: level, or why it is held). The notices are
+    recorded in ``DunningHistory`` only by :func:`letters_job`, which produces their letters."""
+    result = run.dunning
     notices = result.notices
     money = ["overdue_amount", "fee", "interest", "total_due", "account_balance"]
-    cfg = run.ledger.config
+    cfg = run.config
     sheets = [
         ReportSheet("Dunning", "tblDunning", notices, _formats(notices, money, ("items", "level", "previous_level",
-                                                                                "oldest_days")),
-                    notes=(f"As of {run.as_of:%d/%m/%Y}. Levels start at {', '.join(map(str, cfg.dunning_days))} "
-                           f"days overdue; grace {cfg.dunning_grace_days} days; at least "
-                           f"{cfg.dunning_interval_days} days between notices.",
-                           "status notice: a letter goes out today (Letters button, or otc-xl dunning, writes it).")),
+                                                                                "notices_before", "oldest_days")),
+                    notes=(f"As of {run.as_of:%d/%m/%Y}, after today's cash. Levels start at "
+                           f"{', '.join(map(str, cfg.dunning_days))} days overdue, one level at a time; grace "
+                           f"{cfg.dunning_grace_days} days; a next notice waits for the last one's pay-by date and "
+                           f"{cfg.dunning_interval_days} days.",
+                           "status notice: a letter is due today; it is sent, and recorded in DunningHistory, only "
+                           "by otc-xl dunning or the Dunning / Letters button, which write it.")),
         ReportSheet("DunningItems", "tblDunningItems", result.items,
                     _formats(result.items, ["open_amount", "interest"], ("days_overdue", "level", "previous_level"))),
-        ReportSheet("DunningHistory", "tblDunningHistory", result.history,
-                    _formats(result.history, ["open_amount", "fee", "interest"], ("level",))),
     ]
     send = result.to_send
     summary = [("dunning notices", f"{len(send):,} to send, {int((notices['status'] == 'waiting').sum()):,} waiting, "
@@ -85,27 +75,41 @@ def _refused_addresses(listing: pd.DataFrame) -> list[tuple[str, str]]:
 
 def letters_job(run: Run) -> JobResult:
     """Dunning letters (HTML, printable) and e-mail drafts (.eml) for today's notices, in each
-    customer's language; ``Letters`` lists them."""
-    cfg = run.ledger.config
-    docs = dunning_letters(_dunning(run), _customers(run), run.as_of, cfg.company_name, cfg.language,
-                           cfg.templates_folder)
+    customer's language; ``Letters`` lists them, and ``DunningHistory`` records each notice with its
+    letter (earlier days kept; today's replaced, so the same day twice records the same)."""
+    cfg = run.config
+    result = run.dunning
+    docs = dunning_letters(result, run.customers, run.as_of, cfg.company_name, cfg.language, cfg.templates_folder)
     files, listing = _documents(docs, run)
     languages = ", ".join(f"{lang} {n}" for lang, n in listing["language"].value_counts().sort_index().items())
-    return JobResult([ReportSheet("Letters", "tblLetters", listing)],
-                     [("letters", f"{len(docs):,} ({languages or 'none'})"), *_refused_addresses(listing)], files)
+    history = result.history.copy()
+    letter = dict(zip(zip(listing["customer_id"], listing["currency"]), listing["letter"]))
+    today = pd.to_datetime(history["dunned_on"]) == pd.Timestamp(run.as_of)
+    history.loc[today, "letter"] = [letter[k] for k in zip(history.loc[today, "customer_id"],
+                                                           history.loc[today, "currency"])]
+    sheets = [ReportSheet("Letters", "tblLetters", listing),
+              ReportSheet("DunningHistory", "tblDunningHistory", history,
+                          _formats(history, ["open_amount", "fee", "interest"], ("level",)),
+                          notes=("Every notice sent, with its letter: the next run escalates from here. Rows are "
+                                 "added only with the letters (otc-xl dunning, Dunning / Letters buttons).",))]
+    return JobResult(sheets, [("letters", f"{len(docs):,} ({languages or 'none'})"),
+                              ("notices recorded today", f"{int(today.sum()):,} item(s) in DunningHistory"),
+                              *_refused_addresses(listing)], files)
 
 
 def statement_job(run: Run) -> JobResult:
     """``Statement`` (opening balance, open items with ageing, payments received, closing balance)
     and one HTML statement plus e-mail draft per customer and currency."""
-    ledger, cfg = run.ledger, run.ledger.config
-    unknown = sorted(set(run.customer_ids or []) - set(ledger.invoices["customer_id"]) - set(ledger.customers["customer_id"]))
+    ledger, cfg = run.ledger, run.config
+    wanted = run.request.customer_ids
+    unknown = sorted(set(wanted or []) - set(ledger.invoices["customer_id"]) - set(ledger.customers["customer_id"]))
     if unknown:
         raise ValidationError([Problem(ledger.found.get("customers", "Customers"), f"customer {c!r} is not in "
                                        "Customers or Invoices") for c in unknown])
-    lines = statement_lines(ledger.invoices, run.as_of, _receipts(run), run.customer_ids, buckets=cfg.buckets,
+    on_account = customer_receipts(ledger.payments, run.applications, applied=False)
+    lines = statement_lines(run.open_items, run.as_of, on_account, wanted, buckets=cfg.buckets,
                             basis=cfg.ageing_basis)
-    docs = statements(lines, _customers(run), run.as_of, bucket_labels(cfg.buckets), cfg.company_name, cfg.language,
+    docs = statements(lines, run.customers, run.as_of, bucket_labels(cfg.buckets), cfg.company_name, cfg.language,
                       cfg.templates_folder)
     files, listing = _documents(docs, run)
     totals = statement_totals(lines)
@@ -116,25 +120,34 @@ def statement_job(run: Run) -> JobResult:
     return JobResult([sheet], summary, files)
 
 
+def todays_calls(run: Run, script=None) -> pd.DataFrame:
+    """The day's calls (``collecting.worklist``) on the booked state: after today's cash, the dunning
+    run's classification of what is overdue and its levels, customers with a legal case left out and
+    those due for hand-over marked. The Worklist sheet and the team's Workload count the same calls."""
+    legal = run.legal.blocked_customers()
+    items = run.open_items
+    inv = items.loc[~items["customer_id"].isin(set(legal))]  # a lawyer has them: no calls
+    result = run.dunning
+    levels = result.notices.set_index(["customer_id", "currency"])["level"]
+    return worklist(inv, run.customers, run.as_of, run.contact_log, levels, script, overdue=result.items,
+                    hand_over=run.legal.due_customers())
+
+
 def worklist_job(run: Run) -> JobResult:
     """``Worklist`` (today's calls ranked by priority, with script lines and columns for the
     outcome) and ``ContactLog`` (every outcome typed on earlier worklists, promises judged)."""
-    ledger, cfg = run.ledger, run.ledger.config
-    judged = _contact_log(run)
-    legal = blocked_customers(_legal(run))
-    inv = ledger.invoices.loc[~ledger.invoices["customer_id"].isin(set(legal))]  # a lawyer has them: no calls
-    notices = _dunning(run).notices
-    levels = notices.set_index(["customer_id", "currency"])["level"]
+    cfg = run.config
+    judged = run.contact_log
     env = environment(cfg.templates_folder)
     script = lambda ctx: script_line(env, ctx["language"] or cfg.language,  # noqa: E731
                                      {**ctx, "company": cfg.company_name})
-    calls = worklist(inv, _customers(run), run.as_of, judged, levels, script)
+    calls = todays_calls(run, script)
     sheets = [ReportSheet("Worklist", "tblWorklist", calls,
                           _formats(calls, ["overdue_amount", "disputed_amount", "open_balance", "promise_amount"],
                                    ("rank", "oldest_days", "broken_promises", "dunning_level"))
                           | {"credit_use": "percent", "score": "number", "promise_date": "date"},
-                          notes=("Type outcome, promise_date, promise_amount and note; the next run files them",
-                                 "in ContactLog and checks the promises against the bank.",
+                          notes=("After today's cash. Type outcome, promise_date, promise_amount and note; the next "
+                                 "run files them in ContactLog and checks the promises against the bank.",
                                  "Score: amount 35, age 25, broken promises 20, credit use 10, disputes 10.")),
               ReportSheet("ContactLog", "tblContactLog", judged, _formats(judged, ["promise_amount", "received"]))]
     status = judged["promise_status"].value_counts()
@@ -145,8 +158,8 @@ def worklist_job(run: Run) -> JobResult:
 
 def disputes_job(run: Run) -> JobResult:
     """``Disputes`` (count, amount, age and escalations by root cause) and ``DisputeItems``."""
-    cfg = run.ledger.config
-    items = dispute_items(run.ledger.invoices, run.as_of, cfg.dispute_escalation_days)
+    cfg = run.config
+    items = dispute_items(run.open_items, run.as_of, cfg.dispute_escalation_days)
     summary_frame = disputes_summary(items)
     sheets = [ReportSheet("Disputes", "tblDisputes", summary_frame,
                           _formats(summary_frame, ["amount"], ("items", "oldest_days", "to_escalate"))
@@ -159,9 +172,9 @@ def disputes_job(run: Run) -> JobResult:
 
 def writeoffs_job(run: Run) -> JobResult:
     """``WriteOffs``: small residuals proposed for write-off, with the approval columns."""
-    cfg = run.ledger.config
-    frame = writeoff_proposals(run.ledger.invoices, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
-                               run.ledger.records["writeoff_approvals"], uncollectable_items(_legal(run)))
+    cfg = run.config
+    frame = writeoff_proposals(run.open_items, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
+                               run.records["writeoff_approvals"], uncollectable_items(run.legal.recorded))
     approved = sum(map(is_approved, frame["approved"]))
     sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame, _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
                         notes=(f"Residuals of at most {cfg.writeoff_threshold:,.2f}, {cfg.writeoff_min_days}+ days "

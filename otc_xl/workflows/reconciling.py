@@ -10,9 +10,8 @@ from ..collecting.reconcile import AGREED, reconcile_account
 from ..letters import reconciliation_letter
 from ..model.problems import Problem, ValidationError
 from ..model.report import ReportSheet
-from ..reports import unapplied_cash
 from .collections import _documents
-from .common import JobResult, Run, _customers, _formats, _match, _receipts
+from .common import JobResult, Run, _formats
 
 
 @dataclass
@@ -33,10 +32,10 @@ def reconcile_job(run: Run) -> JobResult:
     """``Reconciliation`` (every line of both sides: agreed, amount difference, only ours, only theirs,
     with the action each calls for) and ``ReconciliationBalance`` (both balances and what explains
     the difference, tied to the cent), plus the reply letter and e-mail draft."""
-    account: TheirAccount | None = run.their_account
+    account: TheirAccount | None = run.request.their_account
     if account is None:
         raise ValidationError([Problem("otc_xl", "reconcile needs the customer's file")])
-    ledger, cfg = run.ledger, run.ledger.config
+    ledger, cfg = run.ledger, run.config
     customer = account.customer_id
     known = set(ledger.customers["customer_id"]) | set(ledger.invoices["customer_id"])
     if customer not in known:
@@ -45,15 +44,15 @@ def reconcile_job(run: Run) -> JobResult:
     own = ledger.invoices.loc[ledger.invoices["customer_id"] == customer]
     currency = account.currency or _only_currency(own, customer, ledger.found.get("invoices", "Invoices"))
     ours = own.loc[own["currency"] == currency]
-    receipts = _receipts(run)
+    receipts = run.receipts
     receipts = receipts.loc[(receipts["customer_id"] == customer) & (receipts["currency"] == currency)]
     theirs = account.lines
     other = pd.Series(False, index=theirs.index)
     if account.has_currency:
         other = theirs["currency"] != currency
         theirs = theirs.loc[~other]
-    placed = set(_receipts(run)["payment_id"])
-    loose = unapplied_cash(ledger.payments, _match(run).applications, run.as_of)
+    placed = set(run.receipts["payment_id"])
+    loose = run.unapplied
     loose = loose.loc[~loose["payment_id"].isin(placed) & (loose["currency"] == currency)]
     result = reconcile_account(ours, receipts, theirs, loose, cfg.reconcile_tolerance)
     balance = dict(zip(result.summary["item"], result.summary["amount"]))
@@ -72,7 +71,7 @@ def reconcile_job(run: Run) -> JobResult:
               ReportSheet("ReconciliationBalance", "tblReconciliationBalance", result.summary,
                           {"amount": "money"}, notes=("difference = Σ explained; unexplained must be 0.00.",))]
     letter = reconciliation_letter(lines, {"ours": balance["our balance"], "theirs": balance["their balance"],
-                                           "difference": balance["difference"]}, _customers(run), customer, currency,
+                                           "difference": balance["difference"]}, run.customers, customer, currency,
                                    run.as_of, cfg.company_name, cfg.language, cfg.templates_folder)
     files, listing = _documents([letter], run)
     counts = lines["status"].value_counts()

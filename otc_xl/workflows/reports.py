@@ -9,11 +9,11 @@ from ..model.contracts import CONTRACTS
 from ..model.money import cents
 from ..model.report import BarChart, Pivot, ReportSheet
 from ..matching import alias_suggestions
-from ..reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
+from ..booking import POSTED_ROW
+from ..reports import ageing, credit_balances, pivot_data
 from ..reports.buckets import bucket_labels
 from ..reports.controls import reconciliation
-from .billing import POSTED_ROW
-from .common import JobResult, Run, _amounts, _customers, _formats, _match, _single_currency
+from .common import JobResult, Run, _amounts, _formats, _single_currency
 
 
 def inputs_overview(run: Run) -> JobResult:
@@ -63,8 +63,8 @@ def cash_application(run: Run) -> JobResult:
     workbook gives the same result, and an invoice is never given more than its open amount.
     """
     ledger = run.ledger
-    customers = _customers(run)
-    result = _match(run)
+    customers = run.customers
+    result = run.match
     apps = result.applications
     learned = alias_suggestions(apps, ledger.payments, customers, ledger.aliases, result.directory)
     sheets = [ReportSheet("Applications", "tblApplications", apps,
@@ -85,17 +85,18 @@ def cash_application(run: Run) -> JobResult:
 
 def ageing_reports(run: Run) -> JobResult:
     """``Ageing`` (per customer), ``AgeingSummary`` (per currency, with chart), ``AgeingDetail``,
-    ``PivotData`` and ``CreditBalances``."""
-    ledger, cfg = run.ledger, run.ledger.config
-    customers = _customers(run)
+    ``PivotData`` and ``CreditBalances``: the open items after today's cash."""
+    cfg = run.config
+    customers = run.customers
+    items = run.open_items
     labels = bucket_labels(cfg.buckets)
     older = tuple(labels[2:])  # shaded from the second overdue bucket on, darker with age
     args = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
-    by_customer = run.get("ageing", lambda: ageing(ledger.invoices, **args))
-    by_currency = ageing(ledger.invoices, by="currency", **args)
-    detail = ageing(ledger.invoices, by="invoice", customers=customers, **args)
-    pivot = pivot_data(ledger.invoices, customers=customers, **args)
-    credits = credit_balances(ledger.invoices, run.as_of)
+    by_customer = run.ageing
+    by_currency = ageing(items, by="currency", **args)
+    detail = ageing(items, by="invoice", customers=customers, **args)
+    pivot = pivot_data(items, customers=customers, **args)
+    credits = credit_balances(items, run.as_of)
     money = [*labels, "Total"]
     currencies = list(by_currency["currency"]) if len(by_currency) else []
     charted = cfg.home_currency if cfg.home_currency in currencies or not currencies else currencies[0]
@@ -106,8 +107,8 @@ def ageing_reports(run: Run) -> JobResult:
         ReportSheet("AgeingSummary", "tblAgeingSummary", by_currency, _formats(by_currency, money),
                     highlight=older, chart=BarChart(f"Ageing profile, {charted} only", "currency", tuple(labels),
                                                     only=charted, x_title="Days past due", y_title=charted),
-                    notes=(f"As of {run.as_of:%d/%m/%Y}, by {cfg.ageing_basis}; one row per currency "
-                           "(amounts in different currencies are never added).",
+                    notes=(f"As of {run.as_of:%d/%m/%Y}, by {cfg.ageing_basis}, after today's automatic cash "
+                           "application; one row per currency (amounts in different currencies are never added).",
                            f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
                                                                if others else "."))),
         ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
@@ -123,10 +124,7 @@ def ageing_reports(run: Run) -> JobResult:
 
 def unapplied_report(run: Run) -> JobResult:
     """``Unapplied``: receipts not (fully) applied, aged since the payment date."""
-    ledger = run.ledger
-    frame = run.get("unapplied", lambda: unapplied_cash(
-        ledger.payments, run.results.get("applications"), run.as_of, ledger.config.buckets,
-        details=run.results.get("unapplied_details")))
+    frame = run.unapplied
     money = ["amount", "applied_amount", "unapplied_amount"]
     sheet = ReportSheet("Unapplied", "tblUnapplied", frame, _formats(frame, money, ("days_unapplied",)),
                         pivots=UNAPPLIED_PIVOTS,
@@ -136,37 +134,27 @@ def unapplied_report(run: Run) -> JobResult:
 
 def unbilled_report(run: Run) -> JobResult:
     """``Unbilled``: delivered order lines not (fully) invoiced, aged since delivery."""
-    ledger = run.ledger
-    frame = unbilled_revenue(ledger.orders, run.as_of, ledger.invoices, ledger.config.buckets,
-                             customers=ledger.customers)
+    frame = run.unbilled
     money = ["amount", "billed_amount", "pending_amount"]
     sheet = ReportSheet("Unbilled", "tblUnbilled", frame, _formats(frame, money, ("days_unbilled",)),
                         totals=tuple(money) if _single_currency(frame) else ())
-    run.results["unbilled"] = frame
     return JobResult([sheet], _amounts("unbilled revenue", frame, "pending_amount"))
 
 
 def kpi_report(run: Run) -> JobResult:
     """``KPIs``: DSO, count-back DSO, best possible DSO, ADD, CEI, % current, % over 90, and the
     reconciliation controls (also in the summary)."""
-    ledger, cfg = run.ledger, run.ledger.config
-    sales = ledger.sales if len(ledger.sales) else None
-    opening = {cfg.home_currency: cfg.opening_ar} if cfg.opening_ar is not None else None
-    kpis = run.get("kpis", lambda: ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days,
-                                           opening))
-    by_customer = run.get("ageing", lambda: ageing(ledger.invoices, run.as_of, cfg.buckets, cfg.ageing_basis))
-    unapplied = run.get("unapplied", lambda: unapplied_cash(
-        ledger.payments, run.results.get("applications"), run.as_of, cfg.buckets,
-        details=run.results.get("unapplied_details")))
-    controls = reconciliation(ledger.invoices, by_customer, ledger.payments, run.results.get("applications"),
-                              unapplied, run.as_of)
-    run.results["controls"] = controls
+    ledger = run.ledger
+    kpis = run.kpis
+    by_customer = run.ageing
+    unapplied = run.unapplied
+    controls = reconciliation(run.open_items, by_customer, ledger.payments, run.applications, unapplied, run.as_of)
+    controls = pd.concat([run.ties(), controls], ignore_index=True)
     notes = ["Controls (to the cent):"]
     notes += [f"{'OK ' if c.ok else 'FAIL'}  {c.check} [{c.currency}]: {c.expected:,.2f} vs {c.actual:,.2f}"
               for c in controls.itertuples()]
     notes.append("Left out of the reports:")
-    for name, frame in (("ageing", by_customer), ("unapplied", unapplied),
-                        ("unbilled", run.results.get("unbilled"))):
+    for name, frame in (("ageing", by_customer), ("unapplied", unapplied), ("unbilled", run.unbilled)):
         for reason, count in (getattr(frame, "attrs", {}) or {}).get("excluded", {}).items():
             notes.append(f"  {name}: {count:,} row(s) {reason}")
     failed = int((~controls["ok"]).sum())

@@ -7,10 +7,9 @@ import pandas as pd
 
 from ..model.report import BarChart, ReportSheet
 from ..model.records import HISTORY, HISTORY_BUCKETS
-from ..reports import ar_kpis, unapplied_cash, unbilled_revenue
 from ..reports.history import BUCKET_COLUMNS, COLUMNS, merge, movements, snapshot, trend
 from ..reports.periods import daily, roll_forward, weekly
-from .common import JobResult, Run, _contact_log, _formats, _match, _receipts
+from .common import JobResult, Run, _formats
 
 TRENDS = (("TrendDSO", "dso", "DSO (days)"), ("TrendOverdue", "overdue_pct", "Overdue % of open AR"),
           ("TrendCEI", "cei", "CEI (%)"))
@@ -19,21 +18,13 @@ TRENDS = (("TrendDSO", "dso", "DSO (days)"), ("TrendOverdue", "overdue_pct", "Ov
 def history_job(run: Run) -> JobResult:
     """``History`` and ``HistoryBuckets`` (the records, with today's snapshot), ``TrendDSO``,
     ``TrendOverdue``, ``TrendCEI`` (one column per currency, a line chart each) and ``Movements``."""
-    ledger, cfg = run.ledger, run.ledger.config
-    sales = ledger.sales if len(ledger.sales) else None
-    opening = {cfg.home_currency: cfg.opening_ar} if cfg.opening_ar is not None else None
-    kpis = run.get("kpis", lambda: ar_kpis(ledger.invoices, ledger.payments, sales, run.as_of, cfg.kpi_period_days,
-                                           opening))
-    unapplied = run.get("unapplied", lambda: unapplied_cash(ledger.payments, _match(run).applications, run.as_of,
-                                                            cfg.buckets, details=_match(run).unapplied))
-    unbilled = run.results.get("unbilled")
-    if unbilled is None:
-        unbilled = unbilled_revenue(ledger.orders, run.as_of, ledger.invoices, cfg.buckets, customers=ledger.customers)
-    today, today_buckets = snapshot(ledger.invoices, run.as_of, kpis, unapplied, unbilled, _contact_log(run),
+    ledger, cfg = run.ledger, run.config
+    unapplied = run.unapplied
+    today, today_buckets = snapshot(run.open_items, run.as_of, run.kpis, unapplied, run.unbilled, run.contact_log,
                                     cfg.buckets, cfg.ageing_basis, cfg.company_name)
     history = merge(ledger.records["history"], today, COLUMNS)
     buckets = merge(ledger.records["history_buckets"], today_buckets, BUCKET_COLUMNS)
-    moves = movements(history, ledger.invoices, _receipts(run), _match(run).applications, run.as_of)
+    moves = movements(history, run.open_items, run.receipts, run.applications, run.as_of)
     money = ["open_ar", "current", "overdue", "over_90", "disputed", "unapplied", "unbilled"]
     sheets = [ReportSheet("History", HISTORY.excel_table, history,
                           _formats(history, money, ("items", "customers"))
@@ -55,11 +46,11 @@ def history_job(run: Run) -> JobResult:
                                      "due since then and still open; collected: receipts dated since then;",
                                      "written_off: short payments written off by cash application on them.")))
     payments = ledger.payments
-    apps = _match(run).applications
+    apps = run.applications
     apps = apps.assign(currency=apps["payment_id"].map(dict(zip(payments["payment_id"], payments["currency"]))))
     day = daily(ledger.records["history"], payments, apps, unapplied, run.as_of)
-    week, promised = weekly(buckets, _contact_log(run), run.as_of)
-    roll = roll_forward(history, ledger.invoices, ledger.sales if len(ledger.sales) else None, payments, apps,
+    week, promised = weekly(buckets, run.contact_log, run.as_of)
+    roll = roll_forward(history, run.open_items, ledger.sales if len(ledger.sales) else None, payments, apps,
                         run.as_of)
     sheets += [ReportSheet("DailyCash", "tblDailyCash", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
                                                                      "unapplied"], ("receipts",)),

@@ -1,0 +1,227 @@
+"""A model-based test of the associate's days (#26): hypothesis draws sequences of commands and days
+and checks, after every step, the rules of docs/lifecycle.md.
+
+The commands are the real ones (``perform``, the path of ``otc-xl`` and the buttons) on a workbook
+held in memory (``daybook.DayBook``); customers pay (the bank lines arrive), the ERP export catches
+up with the cash applied, and days pass. After every step:
+
+* money is conserved to the cent (the booking ties; applied + unapplied = received);
+* run, dunning, worklist, statements and the team report give the same totals for the day;
+* running a command twice on the same day changes nothing the second time (sheets and documents);
+* levels rise one at a time and only after the previous letter's deadline; legal only after the last
+  one's; nothing is recorded without its document;
+* no letter, call or hand-over goes to a customer with nothing overdue after today's cash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, event, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from daybook import new_book
+from otc_xl.booking import book as book_ledger
+from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
+from otc_xl.io.evidence import evidence_beside
+from otc_xl.io.team_books import TeamBook
+from otc_xl.model.money import cents
+from otc_xl.workflows.collections import todays_calls
+from otc_xl.workflows.team import team_report
+
+D = dt.date
+START = D(2026, 11, 2)
+CUSTOMERS = [("C1", "Uno Componentes S.L.", "es", "ap@uno.es", "Ana", "ES9121000418450200051332", ""),
+             ("C2", "Due Meccanica S.r.l.", "it", "ap@due.it", "Ana", "IT60X0542811101000000123456", ""),
+             ("C3", "Trois Outils SAS", "fr", "ap@trois.fr", "Luc", "FR1420041010050500013M02606", ""),
+             ("C4", "Vier Werkzeug GmbH", "de", "ap@vier.de", "Luc", "DE89370400440532013000",
+              "Insolvenzverfahren eröffnet")]
+PAYERS = {"C1": ("UNO COMPONENTES SL", CUSTOMERS[0][5]), "C2": ("DUE MECCANICA SRL", CUSTOMERS[1][5]),
+          "C3": ("TROIS OUTILS SAS", CUSTOMERS[2][5]), "C4": ("VIER WERKZEUG GMBH", CUSTOMERS[3][5])}
+
+
+def _inv(invoice_id, customer, due, amount, reference="", dispute=""):
+    return (invoice_id, customer, "", due - dt.timedelta(days=30), due, "EUR", amount, amount, reference, dispute)
+
+
+INVOICES = [_inv("FV-2026-00011", "C1", D(2026, 6, 1), 1000.0), _inv("FV-2026-00012", "C1", D(2026, 10, 20), 400.0),
+            _inv("FV-2026-00021", "C2", D(2026, 9, 15), 800.0),
+            _inv("AB-2026-00021", "C2", D(2026, 9, 20), -100.0, "Abono FV-2026-00021"),
+            _inv("FV-2026-00031", "C3", D(2026, 11, 10), 300.0, dispute="PRICING"),
+            _inv("FV-2026-00032", "C3", D(2026, 8, 1), 650.0), _inv("FV-2026-00041", "C4", D(2026, 10, 1), 200.0),
+            _inv("FV-2026-00033", "C3", D(2026, 12, 10), 120.0)]
+HISTORY = [["dunned_on", "customer_id", "invoice_id", "level", "currency", "open_amount", "fee", "interest", "letter"],
+           *[[START - dt.timedelta(days=days), "C1", "FV-2026-00011", level, "EUR", 1000.0, 0.0, 0.0, ""]
+             for days, level in ((60, 1), (45, 2), (30, 3))]]
+"""Notices sent before otc_xl took over (imported from the ERP: no letter file), so that a hand-over can come."""
+LAST = 4  # dunning levels with the default Config
+DEADLINE_LAST = 7
+
+
+def _hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")) if folder.exists() else []:
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class AssociateDays(RuleBasedStateMachine):
+    @initialize()
+    def open_the_book(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="otc_days_"))
+        self.book = new_book(self.tmp, INVOICES, CUSTOMERS, config={"legal_min_days": 60, "company_name": "Iberia"},
+                             extra={"DunningHistory": HISTORY})
+        self.day = START
+        self.paid = 0
+        self.last: tuple[str, object] | None = None
+
+    def teardown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ------------------------------------------------------------------ the world
+    @rule(days=st.integers(1, 12))
+    def days_pass(self, days):
+        self.day += dt.timedelta(days=days)
+        self.last = None
+
+    @rule(data=st.data())
+    def a_customer_pays(self, data):
+        erp = self.book.table("Invoices")
+        open_ = erp.loc[(erp["open_amount"] > 0)]
+        if open_.empty:
+            return
+        row = open_.iloc[data.draw(st.integers(0, len(open_) - 1), label="invoice")]
+        part = data.draw(st.sampled_from([1.0, 1.0, 0.5]), label="part")
+        named = data.draw(st.booleans(), label="names the invoice")
+        self.paid += 1
+        payer, iban = PAYERS[row["customer_id"]]
+        amount = round(float(row["open_amount"]) * part, 2)
+        self.book.append("Payments", {"payment_id": f"BANK-{self.paid:03d}", "payment_date": self.day,
+                                      "amount": amount, "currency": "EUR", "payer_name": payer,
+                                      "payer_account": iban,
+                                      "remittance": f"Pago {row['invoice_id']}" if named else "Transferencia"})
+        self.last = None
+
+    @rule()
+    def the_erp_books_the_cash(self):
+        """The associate posts the day's applications in the ERP; tomorrow's export shows them."""
+        booked = book_ledger(self.book.ledger(self.day))
+        applied = booked.applications.loc[booked.applications["status"] == "auto"]
+        if applied.empty:
+            return
+        left = booked.open_items.set_index("invoice_id")["open_amount"]
+        for invoice_id in set(applied["invoice_id"]):
+            self.book.set_open(invoice_id, float(left[invoice_id]))
+        done = set(applied["payment_id"]) - set(booked.match.unapplied["payment_id"])
+        header = self.book.sheets["Payments"][0]
+        self.book.sheets["Payments"] = [header] + [r for r in self.book.sheets["Payments"][1:] if r[0] not in done]
+        self.last = None
+
+    # ------------------------------------------------------------------ the commands
+    def _command(self, name):
+        before = _hash(self.book.letters)
+        performed = self.book.command(name, self.day)
+        self.last = (name, performed, before)
+        sent = performed.booked.dunning.to_send
+        if name == "dunning" and len(sent):
+            event(f"dunning: notices up to level {int(sent['level'].max())}")
+        if name == "legal" and len(performed.booked.legal.due):
+            event("legal: hand-over recorded")
+        if name == "worklist" and len(self.book.table("Worklist")):
+            event("worklist: calls")
+        return performed
+
+    @rule(name=st.sampled_from(["run", "dunning", "worklist", "legal", "credits", "statement", "disputes"]))
+    def command(self, name):
+        self._command(name)
+
+    @rule()
+    def run_a_report(self):
+        sheets = {k: [list(r) for r in v] for k, v in self.book.sheets.items()}
+        self.book.report("run", self.day)
+        assert self.book.sheets == sheets  # a report workbook leaves the book as it was
+
+    @precondition(lambda self: self.last is not None)
+    @rule()
+    def the_same_command_again(self):
+        name = self.last[0]
+        sheets = {k: [list(r) for r in v] for k, v in self.book.sheets.items()}
+        letters = _hash(self.book.letters)
+        self.book.command(name, self.day)
+        assert self.book.sheets == sheets, f"{name} twice on {self.day} changed the book"
+        assert _hash(self.book.letters) == letters, f"{name} twice on {self.day} changed the documents"
+
+    # ------------------------------------------------------------------ the rules
+    @invariant()
+    def money_is_conserved_and_the_doors_agree(self):
+        if not hasattr(self, "book"):
+            return
+        booked = book_ledger(self.book.ledger(self.day), evidence_beside(None, self.book.letters))
+        assert booked.ties()["ok"].all()
+        items, pays, apps = booked.open_items, booked.ledger.payments, booked.applications
+        auto = apps.loc[apps["status"] == "auto"]
+        assert int(cents(auto["applied_amount"]).sum()) + int(cents(booked.unapplied["unapplied_amount"]).sum()) == \
+            int(cents(pays["amount"]).sum())
+        open_ar = int(cents(items.loc[items["invoice_date"] <= pd.Timestamp(self.day), "open_amount"]).sum())
+        assert int(cents(booked.ageing["Total"]).sum()) == open_ar  # run
+        lines = statement_lines(items, self.day, customer_receipts(pays, apps, applied=False))
+        totals = statement_totals(lines)
+        assert totals["ties"].all()
+        on_account = customer_receipts(pays, apps, applied=False)
+        assert int(cents(totals["closing_balance"]).sum()) == open_ar - int(cents(on_account["amount"]).sum())
+        team = team_report([TeamBook("anna", "anna.xlsx", self.book.ledger(self.day),
+                                     evidence_beside(None, self.book.letters))], self.day)
+        aged = next(s for s in team.sheets if s.sheet == "TeamAgeing").frame
+        assert int(cents(aged["Total"]).sum()) == open_ar  # team
+        calls = todays_calls(booked)
+        notices = booked.dunning.notices.set_index(["customer_id", "currency"])
+        for call in calls.itertuples():  # a call quotes what that day's letter states
+            key = (call.customer_id, call.currency)
+            if key in notices.index and notices.loc[key, "status"] == "notice":
+                assert call.overdue_amount == notices.loc[key, "overdue_amount"]
+        # nobody is chased for nothing
+        due = booked.dunning.items
+        dunnable = due.loc[due["hold"].isin(["", "dunning block"])].groupby("customer_id")["open_amount"].sum()
+        for notice in booked.dunning.to_send.itertuples():
+            assert dunnable.get(notice.customer_id, 0) > 0 and notice.overdue_amount > 0
+        assert (calls["overdue_amount"] > 0).all()
+        assert set(calls["customer_id"]) <= set(dunnable.loc[dunnable > 0].index)
+        assert (booked.legal.due["open_amount"] > 0).all()
+
+    @invariant()
+    def records_rest_on_documents_and_levels_climb_one_by_one(self):
+        if not hasattr(self, "book"):
+            return
+        if "DunningHistory" in self.book.sheets:
+            history = self.book.table("DunningHistory")
+            for row in history.itertuples():
+                if row.letter:  # else imported from the ERP, before otc_xl
+                    assert (self.book.letters / f"{pd.Timestamp(row.dunned_on):%Y-%m-%d}" / row.letter).exists()
+            for _, rows in history.sort_values("dunned_on").groupby("invoice_id"):
+                levels = rows["level"].tolist()
+                assert levels[0] == 1 and all(0 <= b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+            by_account = history.groupby(["customer_id", "dunned_on"])["level"].max().reset_index()
+            for _, rows in by_account.groupby("customer_id"):
+                dates, levels = rows["dunned_on"].tolist(), rows["level"].tolist()
+                for (d0, l0), d1 in zip(zip(dates, levels), dates[1:]):  # the next after the deadline only
+                    assert (pd.Timestamp(d1) - pd.Timestamp(d0)).days > (10 if l0 == 1 else 7)
+        if "LegalCases" in self.book.sheets:
+            cases = self.book.table("LegalCases")
+            history = self.book.table("DunningHistory") if "DunningHistory" in self.book.sheets else None
+            for case in cases.itertuples():
+                on = pd.Timestamp(case.handed_over_on)
+                assert (self.book.letters / f"{on:%Y-%m-%d}" / case.case_file).exists()
+                if case.reason.startswith("last dunning level"):
+                    last = history.loc[(history["invoice_id"] == case.invoice_id) & (history["level"] >= LAST)]
+                    assert len(last) and (on - pd.to_datetime(last["dunned_on"]).min()).days > DEADLINE_LAST
+
+
+AssociateDays.TestCase.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+test_associate_days = AssociateDays.TestCase
