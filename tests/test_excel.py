@@ -130,26 +130,89 @@ def call(name, *args):
     return asyncio.run(custom_functions_call(data, udfs))
 
 
+NA, VALUE = {"type": "Error", "errorType": "NotAvailable"}, {"type": "Error", "errorType": "Value"}
+"""What xlwings Lite / Server send back to Excel for ``#N/A`` and ``#VALUE!``: error values, not text."""
+
+
+def cell_error(text):
+    """An error cell as Office.js passes it to a custom function."""
+    return {"type": "Error", "basicValue": text, "errorType": "NotAvailable" if text == "#N/A" else "Value"}
+
+
 def test_udf_agebucket_and_daysoverdue():
     due = [[46300], [46356], [46357], [46387], [""]]  # 05/10, 30/11, 01/12, 31/12/2026; blank
     assert call("agebucket", due, [[46387]]) == [["61-90"], ["31-60"], ["1-30"], ["Current"], [""]]
     assert call("agebucket", [[46300]], [[46387]], [[15], [45]]) == [["Over 45"]]
     assert call("daysoverdue", [[46300], ["31/12/2026"]], [[46387]]) == [[87], [0]]
-    assert call("daysoverdue", [["31/02/2026"]], [[46387]])[0][0].startswith("#N/A: '31/02/2026' is an impossible date")
+    assert call("daysoverdue", [["31/02/2026"]], [[46387]]) == [[VALUE]]  # an impossible date: #VALUE!
 
 
 def test_udf_findinvoices_matchscore_bestcustomer():
     ids = [["INV-2026-00451"], ["INV-2026-00452"]]
     assert call("findinvoices", [["Fra. 26/00451 y 2026/00452"], ["nada"]], ids) == [
-        ["INV-2026-00451; INV-2026-00452"], ["#N/A: no invoice number found"]]
+        ["INV-2026-00451; INV-2026-00452"], [NA]]
     assert call("matchscore", [["ORDENANTE: TALLERES GARCIA SL"]], [["Talleres García, S.L."]]) == [[100.0]]
     assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]], [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
         == [["Boulangerie Dupont SARL", 100.0], ["", ""]]
+    assert call("bestcustomer", [["Dupont"]], [[""]]) == [[NA, NA]]
+
+
+def test_udf_whole_numbers_from_excel_match_invoice_numbers():
+    """Excel hands every number over as a float: invoice 4500123 arrives as 4500123.0, in the id range
+    and in a remittance typed as a number; both are read as Excel shows them."""
+    ids = [[4500123.0], [4500124.0], ["INV-2026-00451"]]
+    assert call("findinvoices", [["Pago fra 4500123"], [4500124.0], ["factura 4500125"]], ids) == [
+        ["4500123"], ["4500124"], [NA]]
+    assert udfs.findinvoices([["pago 4500123"]], [[4500123.0]]) == [["4500123"]]
+    assert call("bestcustomer", [["4711"]], [[4711.0], ["Garage Martin SA"]]) == [["4711", 100.0]]
+
+
+def test_udf_errors_are_excel_error_values_and_error_cells_pass_through():
+    """ISNA/IFERROR must see the errors: xlwings turns the exact error texts into error values (here:
+    Office.js's error type; the OTC add-in's wrappers do it with CVErr on Windows). An input cell
+    that shows an error gives that error, never a blank or a number."""
+    ids = [["INV-2026-00451"], [cell_error("#REF!")], [""]]  # an error among the ids is skipped, as MATCH does
+    assert call("findinvoices", [["26/00451"], [cell_error("#N/A")], [""], ["nada"]], ids) == [
+        ["INV-2026-00451"], [NA], [""], [NA]]
+    assert call("daysoverdue", [[cell_error("#DIV/0!")], [46300]], [[46387]]) == [
+        [{"type": "Error", "errorType": "Div0"}], [87]]
+    assert call("agebucket", [[46300]], [[cell_error("#N/A")]], [[None]]) == [[NA]]  # as_of an error: passed on
+    assert call("normalize_amount", [["1.234,5O"], [cell_error("#VALUE!")], ["12,50"]], [[None]]) == [
+        [VALUE], [VALUE], [12.5]]
+    assert call("matchscore", [[cell_error("#N/A")], ["Talleres Garcia"]], [["Talleres García, S.L."]]) == [
+        [NA], [100.0]]
+    assert call("paymentplan", [[cell_error("#N/A")]], [[3]], [[46418]], [[None]]) == [[NA]]
+    assert call("ageing", [["x"]], [[46387]], [[None]]) == [[VALUE]]
+    for value in ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!"):  # every one xlwings maps
+        assert isinstance(call("daysoverdue", [[cell_error(value)]], [[46387]])[0][0], dict), value
+
+
+def test_udf_findinvoices_builds_its_index_once_per_id_range(monkeypatch):
+    """A column of FINDINVOICES formulas over the same id range builds the reference index once (it
+    was built for every formula before: milliseconds each with 2,000 ids, see the README's benchmark
+    of benchmarks/excel/bench_udfs.py), and again when the range's content changes."""
+    built = []
+    real = udfs.ReferenceIndex
+    monkeypatch.setattr(udfs, "ReferenceIndex", lambda frame: built.append(len(frame)) or real(frame))
+    udfs._reference_index.cache_clear()
+    ids = [[f"INV-2026-{i:05d}"] for i in range(1, 2001)]
+    found = [udfs.findinvoices([[f"Pago factura 26/{i:05d}"]], ids) for i in range(1, 1001)]
+    assert found[0] == [["INV-2026-00001"]] and found[-1] == [["INV-2026-01000"]]
+    assert built == [2000]
+    ids[0] = ["INV-2026-09999"]  # the id range changed: a new index, which finds the new id
+    assert udfs.findinvoices([["Pago 26/09999"]], ids) == [["INV-2026-09999"]] and built == [2000, 2000]
+
+
+def test_udf_help_says_which_results_spill_and_need_excel_365():
+    for name in ("agebucket", "daysoverdue", "findinvoices", "matchscore", "bestcustomer", "ageing",
+                 "normalize_amount", "paymentplan"):
+        doc = getattr(udfs, name).__doc__
+        assert "spill" in doc and "Excel 365/2021" in doc, name
 
 
 def test_udf_normalize_amount_and_ageing():
     assert call("normalize_amount", [["1.234,56"], ["(100.00)"], ["100-"], ["1.234,5O"]], [[None]]) == [
-        [1234.56], [-100.0], [-100.0], ["#N/A: '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]]
+        [1234.56], [-100.0], [-100.0], [VALUE]]
     assert call("normalize_amount", [["1.234"]], [["en"]]) == [[1.234]]
     table = [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"], ["F1", "C1", 46300, 46330, 100.0],
              ["F2", "C1", 46300, 46380, 50.0]]
@@ -157,7 +220,7 @@ def test_udf_normalize_amount_and_ageing():
     assert result[0] == ["customer_id", "customer_name", "currency", "Current", "1-30", "31-60", "61-90", "91-120",
                          "Over 120", "Total"]
     assert result[1] == ["C1", "", "EUR", 0.0, 50.0, 100.0, 0.0, 0.0, 0.0, 150.0]
-    assert call("ageing", [["x"]], [[46387]], [[None]])[0][0].startswith("#N/A")
+    assert call("ageing", [["x"]], [[46387]], [[None]]) == [[VALUE]]
 
 
 def test_ribbon_callbacks_vba_and_python_agree():
@@ -412,7 +475,7 @@ def test_udf_paymentplan_spills_a_plan_that_sums_exactly():
     result = call("paymentplan", [["1.000,00"]], [[3]], [[46418]], [[None]])  # first instalment 31/01/2027
     assert result[0] == ["instalment", "due_date", "amount", "remaining"]
     assert [row[2] for row in result[1:]] == [333.33, 333.33, 333.34] and result[-1][3] == 0.0
-    assert call("paymentplan", [["0,02"]], [[3]], [[46418]], [[None]])[0][0].startswith("#N/A: a balance of 0.02")
+    assert call("paymentplan", [["0,02"]], [[3]], [[46418]], [[None]]) == [[VALUE]]  # 3 instalments of 0.02: no
 
 
 def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_path):
