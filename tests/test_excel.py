@@ -249,17 +249,56 @@ LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression", "facturx", 
 """What a Pyodide runtime (xlwings Lite) does not get: no Pyodide build, or skipped by a marker."""
 
 
-def test_pyodide_installs_skip_the_native_dependencies():
+def _requirements():
     import tomllib
 
     from packaging.requirements import Requirement
 
-    pyodide = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32"}
-    requirements = [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "dependencies"]]
-    skipped = {r.name for r in requirements if r.marker is not None and not r.marker.evaluate(pyodide)}
-    assert skipped == {"python-calamine", "ms-ovba", "factur-x", "a38", "facturae", "fpdf2"}
-    assert all(r.marker is None or r.marker.evaluate() for r in requirements)  # this machine installs them all
+    return [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+
+
+PYODIDE = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32"}
+
+
+def test_pyodide_installs_skip_the_native_dependencies():
+    requirements = _requirements()
+    wanted = lambda env: {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
+    assert {r.name for r in requirements} - wanted(PYODIDE) == {"python-calamine", "ms-ovba", "factur-x", "a38",
+                                                                "facturae", "fpdf2"}
+    assert {r.name for r in requirements} == wanted({})  # this machine installs them all
+    xlwings = {str(r.specifier): r.marker.evaluate(PYODIDE) for r in requirements if r.name == "xlwings"}
+    assert xlwings == {f"=={xw.__version__}": False, ">=0.33": True}  # Lite keeps the xlwings it brings
+
+
+def test_lite_requirements_name_otc_xl_and_every_package_main_imports():
+    """main.py imports otc_xl and xlwings: requirements.txt must install both (it lacked otc_xl), otc_xl at
+    the version main.py was written for."""
+    import ast
+
+    from packaging.requirements import Requirement
+
+    lines = [line.strip() for line in (ROOT / "workbooks" / "lite" / "requirements.txt").read_text().splitlines()]
+    listed = {Requirement(line).name.replace("-", "_"): Requirement(line) for line in lines
+              if line and not line.startswith("#")}
+    tree = ast.parse((ROOT / "workbooks" / "lite" / "main.py").read_text())
+    imported = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert imported == {"xlwings", "otc_xl"} and imported <= set(listed)
+    assert str(listed["otc_xl"].specifier) == f"=={otc_xl.__version__}"
+    assert not listed["xlwings"].specifier  # the one xlwings Lite brings
+
+
+def test_lite_functions_are_named_in_the_otc_namespace_by_the_module():
+    """No namespace to set by hand: xlwings registers otc_xl's functions as OTC.<NAME> from
+    __xlwings_func_namespace__, also when main.py imports them."""
+    import types
+
+    from xlwings.pro.udfs_officejs import custom_functions_meta
+
+    main = types.ModuleType("main")
+    main.__dict__.update(runpy.run_path(str(ROOT / "workbooks" / "lite" / "main.py")))
+    names = {f["name"] for f in custom_functions_meta(main)["functions"]}
+    assert names == {f"OTC.{n.upper()}" for n in udfs.__all__}
 
 
 def test_buttons_and_formulas_run_without_the_native_dependencies(tmp_path):
