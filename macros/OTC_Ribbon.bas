@@ -1,11 +1,19 @@
 Attribute VB_Name = "OTC_Ribbon"
 ' Ribbon callbacks of the OTC tab (customUI14.xml). Each runs one otc_xl button through RunPython
-' of the xlwings module embedded in this project (standalone: no xlwings add-in or reference
-' needed); the Python side works on the active workbook (xw.Book.caller()) and never shows a
-' traceback: problems go to the otc_messages sheet and the status bar.
+' of the xlwings module embedded in this project (no xlwings add-in or reference needed). In
+' OTC.xlam that is xlwings' add-in variant, which passes the active workbook to Python
+' (xw.Book.caller()); in otc_workbook.xlsm the standalone one, which passes the workbook itself.
+' The Python side never shows a traceback: problems go to the otc_messages sheet and the status bar.
 Option Explicit
 
 Public Sub RunOTC(ByVal action As String)
+    If ActiveWorkbook Is Nothing Then
+        MsgBox "Open the workbook with your tables (Invoices, Payments, Customers ...) first, then " & _
+               "press the button again." & vbNewLine & vbNewLine & _
+               "A workbook in Protected View counts as not open: click Enable Editing first.", _
+               vbInformation, "otc_xl"
+        Exit Sub
+    End If
     RunPython "import otc_xl.excel.buttons as b; b." & action & "()"
 End Sub
 
@@ -82,5 +90,10 @@ Public Sub OTC_Team(control As IRibbonControl)
 End Sub
 
 Public Sub OTC_Help(control As IRibbonControl)
-    ThisWorkbook.FollowHyperlink "https://pypi.org/project/otc-xl/"
+    ' A copy of the add-in's Help sheet, in a new workbook: the buttons, the layout, the formulas
+    If ThisWorkbook.IsAddin Then
+        ThisWorkbook.Worksheets("Help").Copy
+    Else
+        MsgBox "Help is on the Help sheet of OTC.xlam (the OTC tab's Help button).", vbInformation, "otc_xl"
+    End If
 End Sub

@@ -1,20 +1,39 @@
-"""Building the OTC add-in (``OTC.xlam``) and a button-ready workbook (``otc_workbook.xlsm``) on any OS.
+"""Building the OTC add-in (``OTC.xlam``) and a button-ready workbook (``otc_workbook.xlsm``) on any OS,
+and installing the add-in.
 
-The text files in ``macros/`` are the source of truth: ``customUI14.xml`` (the OTC ribbon tab) and
-the ``.bas`` modules (ribbon callbacks and sheet-button macros, which call ``RunPython``). Both
-packages are *standalone* as xlwings documents it (``xlwings quickstart --standalone``): xlwings'
-own VBA module and its ``Dictionary`` class are embedded, taken from the installed xlwings, so no
-reference to the xlwings add-in is needed; the add-in also carries ``OTC_UDFs``, the worksheet
-functions' wrappers generated from :mod:`otc_xl.excel.udfs`, so formulas need no "Import Functions". The VBA project (``vbaProject.bin``) is written from those modules with the
-``ms-ovba`` package — source only, no compiled p-code, which Excel compiles when it opens the
-file — and the Office package is assembled from an openpyxl workbook plus the VBA and ribbon
-parts. Verified here with oletools (the modules and their source read back) and LibreOffice
-(the package opens); loading in Excel itself can only be checked on Windows/macOS.
+The text files in ``macros/`` are the source of truth: ``customUI14.xml`` (the OTC ribbon tab), the
+``.bas`` modules (ribbon callbacks and sheet-button macros, which call ``RunPython``) and
+``OTC_UDFs.vba`` (the hand-written part of the worksheet functions' module). Both packages embed
+xlwings' own VBA, taken from the installed xlwings, so no xlwings add-in or reference to it is
+needed, each the variant xlwings ships for its kind of file:
+
+* ``OTC.xlam`` embeds ``xlwings_custom_addin.bas`` (what ``xlwings quickstart --addin`` uses):
+  ``RunPython`` passes the *active* workbook (``--wb=ActiveWorkbook.Name``, ``BOOK_CALLER =
+  ActiveWorkbook``), so ``xw.Book.caller()`` is the associate's workbook, not the add-in;
+* ``otc_workbook.xlsm`` embeds ``xlwings.bas`` (``xlwings quickstart --standalone``): its buttons
+  run on the workbook itself.
+
+In both, xlwings' ``PROJECT_NAME`` is ``otc_xl`` (:data:`PROJECT_NAME`), the only line changed: the
+VBA reads its settings from ``otc_xl.conf`` (:func:`project_config_file`) and never from the
+user's global ``xlwings.conf``, which other xlwings workbooks use. The add-in also carries
+``OTC_UDFs``: xlwings' own wrapper generator (``xlwings.udfs.generate_vba_wrapper``, what
+"Import Functions" runs) applied to :mod:`otc_xl.excel.udfs` as classic xlwings decorates it, with
+two documented edits per function (:func:`udf_wrappers`), so formulas need no "Import Functions".
+
+The VBA project (``vbaProject.bin``) is written from those modules with the ``ms-ovba`` package —
+source only, no compiled p-code, which Excel compiles when it opens the file — and the Office
+package is assembled from an openpyxl workbook plus the VBA and ribbon parts. Verified here with
+oletools (the modules and their source read back), an independent VBA grammar (every module of both
+files parses, Windows and macOS branches) and LibreOffice (the package opens); loading in Excel
+itself can only be checked on Windows/macOS.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import html
+import importlib.util
 import io
 import os
 import random
@@ -22,6 +41,7 @@ import re
 import shutil
 import sys
 import tempfile
+import types
 import uuid
 import zipfile
 from pathlib import Path
@@ -29,7 +49,9 @@ from pathlib import Path
 import openpyxl
 
 from ..assets import asset_dir
+from ..io.files import replace_atomically
 from ..io.xlsx_writer import set_cell
+from ..model.problems import Problem, ValidationError
 
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"
 MAIN_CONTENT_TYPES = {
@@ -40,6 +62,14 @@ SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.
 UI_RELATIONSHIP = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 VBA_RELATIONSHIP = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+PROJECT_NAME = "otc_xl"
+"""xlwings' ``PROJECT_NAME`` in both packages: settings come from ``otc_xl.conf`` (or a sheet named
+``otc_xl.conf``), never from the ``xlwings.conf`` that other xlwings workbooks read."""
+XLWINGS_VARIANTS = {"xlam": "xlwings_custom_addin.bas", "xlsm": "xlwings.bas"}
+"""xlwings' VBA module per kind of file: its add-in variant (active workbook) and its standalone one."""
+BUILT_WITH = "otc_xl {otc}; VBA of xlwings {xlwings}"
+"""The package description (docProps/core.xml) of both files: which xlwings VBA is embedded."""
 
 
 def default_macros_dir() -> Path:
@@ -65,62 +95,211 @@ def _fix_copytoken_limit() -> None:
     MsOvba.copytoken_help = staticmethod(copytoken_help)
 
 
-def xlwings_vba() -> tuple[Path, Path]:
-    """xlwings' own VBA, from the installed xlwings: its standalone module (``xlwings.bas``, what
-    ``xlwings quickstart --standalone`` embeds: RunPython, the UDF bridge, config) and the
-    ``Dictionary`` class it needs on macOS."""
+def xlwings_dir() -> Path:
     import xlwings
 
-    root = Path(xlwings.__file__).parent
-    return root / "xlwings.bas", root / "addin" / "Dictionary.cls"
+    return Path(xlwings.__file__).parent
 
+
+def xlwings_version() -> str:
+    import xlwings
+
+    return xlwings.__version__
+
+
+def xlwings_vba(kind: str) -> str:
+    """xlwings' own VBA module for ``kind`` (:data:`XLWINGS_VARIANTS`), from the installed xlwings,
+    with ``PROJECT_NAME`` set to :data:`PROJECT_NAME` — the one line that differs from xlwings' file."""
+    source = (xlwings_dir() / XLWINGS_VARIANTS[kind]).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    at = [i for i, line in enumerate(lines) if line.startswith("Public Const PROJECT_NAME As String = ")]
+    if len(at) != 1:
+        raise RuntimeError(f"xlwings {xlwings_version()}'s {XLWINGS_VARIANTS[kind]} has no single PROJECT_NAME line")
+    lines[at[0]] = f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"'
+    return "\r\n".join(lines) + "\r\n"
+
+
+def dictionary_class() -> Path:
+    """The ``Dictionary`` class xlwings' module needs on macOS."""
+    return xlwings_dir() / "addin" / "Dictionary.cls"
+
+
+def applescript() -> Path:
+    """The AppleScript file the embedded VBA calls on macOS (``AppleScriptTask("xlwings-<version>.applescript")``)."""
+    return xlwings_dir() / f"xlwings-{xlwings_version()}.applescript"
+
+
+# ---------------------------------------------------------------------------- the worksheet functions
 
 UDF_MODULE = "otc_xl.excel.udfs"
+UDF_HELPERS = "OTC_UDFs.vba"
+"""The hand-written part of ``OTC_UDFs`` (``macros/``): OTC_Result, the Mac message, the registration."""
+WINDOWS_ONLY = "Windows only: otc_xl formulas run in Excel for Windows; on a Mac use them in xlwings Lite"
+"""What a formula shows on macOS, where classic xlwings has no worksheet functions (no KERNEL32)."""
 
 
-def udf_wrappers() -> str:
-    """The ``OTC_UDFs`` module: one VBA function per ``@xw.func`` of :mod:`otc_xl.excel.udfs`,
-    in the form xlwings' "Import Functions" writes (``XLPy.CallUDF`` with the caller), so the
-    formulas work without importing them. Arguments with a default become ``Optional``."""
-    import inspect
+class _StubPywin32:
+    """Names ``xlwings/udfs.py`` imports from pywin32 at module level; none is called to generate VBA."""
 
-    from . import udfs
+    @staticmethod
+    def modules() -> dict[str, types.ModuleType]:
+        pythoncom, pywintypes = types.ModuleType("pythoncom"), types.ModuleType("pywintypes")
+        win32com, client = types.ModuleType("win32com"), types.ModuleType("win32com.client")
+        pythoncom.CoInitialize = lambda: None
+        pywintypes.com_error = type("com_error", (Exception,), {})
+        client.Dispatch = None
+        win32com.client = client
+        return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
 
-    lines = ['Attribute VB_Name = "OTC_UDFs"',
-             "' Generated by otc_xl (otc-xl addin build) from otc_xl/excel/udfs.py: the worksheet functions.",
-             "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel", ""]
-    for name in udf_names():
-        parameters = inspect.signature(getattr(udfs, name)).parameters.values()
-        signature = ", ".join(("Optional " if p.default is not inspect.Parameter.empty else "") + p.name
-                              for p in parameters)
-        args = f"Array({', '.join(p.name for p in parameters)})"
-        call = f'XLPy.CallUDF("{UDF_MODULE}", "{name}", {args}'
-        lines += [f"Function {name}({signature})",
-                  '    #If App = "Microsoft Excel" Then',
-                  "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
-                  f"        {name} = {call}, ActiveWorkbook, Application.Caller)",
-                  "        Exit Function",
-                  "    #Else",
-                  f"        {name} = {call})",
-                  "        Exit Function",
-                  "    #End If",
-                  "failed:",
-                  f"    {name} = Err.Description",
-                  "End Function", ""]
-    return "\r\n".join(lines)
+
+@functools.lru_cache(maxsize=1)
+def classic_xlwings_udfs() -> types.ModuleType:
+    """xlwings' classic UDF module (``xlwings/udfs.py``: ``xlfunc``, ``xlarg``, ``generate_vba_wrapper``).
+
+    On Windows it is imported as it is. Elsewhere it cannot be (it imports pywin32 at module
+    level), so a private copy is loaded with stand-ins for the pywin32 names it imports; the
+    functions used here (the decorators and the VBA generator) never call them."""
+    missing = [name for name in ("pythoncom", "pywintypes", "win32com")
+               if name not in sys.modules and importlib.util.find_spec(name) is None]
+    if not missing:
+        import xlwings.udfs
+        return xlwings.udfs
+    spec = importlib.util.spec_from_file_location("xlwings._otc_classic_udfs", xlwings_dir() / "udfs.py")
+    module = importlib.util.module_from_spec(spec)
+    stubs = _StubPywin32.modules()
+    saved = {name: sys.modules.get(name) for name in stubs}
+    sys.modules.update({name: stub for name, stub in stubs.items() if saved[name] is None})
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                sys.modules.pop(name, None)
+    return module
+
+
+@functools.lru_cache(maxsize=1)
+def classic_udf_module() -> types.ModuleType:
+    """:mod:`otc_xl.excel.udfs` as classic xlwings on Windows sees it: a fresh copy of the module
+    executed with ``xw.func``/``xw.arg``/``xw.ret`` being xlwings' classic decorators, so every
+    function carries the ``__xlfunc__`` that "Import Functions" reads, on any OS."""
+    import xlwings
+
+    importlib.import_module(UDF_MODULE)  # its imports loaded with the real xlwings, outside the switch below
+    classic = classic_xlwings_udfs()
+    shim = types.ModuleType("xlwings")
+    shim.__dict__.update(xlwings.__dict__)
+    shim.func, shim.arg, shim.ret, shim.sub = classic.xlfunc, classic.xlarg, classic.xlret, classic.xlsub
+    spec = importlib.util.find_spec(UDF_MODULE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["xlwings"] = shim
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules["xlwings"] = xlwings
+    return module
+
+
+class _AddinBook:
+    """What ``generate_vba_wrapper`` asks of the workbook: its name (an ``.xlam`` → ``ActiveWorkbook``)."""
+
+    Name = "OTC.xlam"
+
+
+def generated_wrappers() -> list[str]:
+    """xlwings' own ``generate_vba_wrapper`` output for :mod:`otc_xl.excel.udfs`, unchanged (its lines)."""
+    buffer = io.StringIO()
+    classic_xlwings_udfs().generate_vba_wrapper(UDF_MODULE, classic_udf_module(), buffer, _AddinBook)
+    return buffer.getvalue().splitlines()
 
 
 def udf_names() -> list[str]:
-    """The worksheet functions of :mod:`otc_xl.excel.udfs` (the ``@xw.func`` ones, in file order)."""
-    import inspect
-
-    from . import udfs
-
-    return re.findall(r"^@xw\.func\b.*\n(?:@.*\n)*def (\w+)\(", inspect.getsource(udfs), re.M)
+    """The worksheet functions of :mod:`otc_xl.excel.udfs` (the ``@xw.func`` ones), in xlwings' order."""
+    module = classic_udf_module()
+    return [name for name in dir(module) if hasattr(getattr(module, name), "__xlfunc__")]
 
 
-def vba_project(bas_files: list[Path], classes: list[Path] = ()) -> bytes:
-    """``vbaProject.bin`` holding ThisWorkbook, Sheet1, the given standard modules and class modules."""
+def _vba_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _edit_wrappers(lines: list[str]) -> list[str]:
+    """The two edits to each of xlwings' wrappers: a macOS guard first in the function (a message
+    instead of KERNEL32's), and on Excel the result passed through ``OTC_Result`` (real error
+    values; the first value and a note where Excel has no dynamic arrays). Every function gets
+    each edit exactly once, or the build stops: xlwings' generator changed shape."""
+    out: list[str] = []
+    name, edits = None, {}
+    for line in lines:
+        header = re.match(r"^Function (\w+)\(", line)
+        if header:
+            name = header.group(1)
+            edits[name] = 0
+            out += [line, "    #If Mac Then", f"        {name} = {_vba_string(WINDOWS_ONLY)}", "        Exit Function",
+                    "    #End If"]
+            continue
+        call = re.match(rf"^(\s+){name} = (XLPy\.CallUDF\(.*, ActiveWorkbook, Application\.Caller\))$", line) \
+            if name else None
+        if call:
+            line = f"{call.group(1)}{name} = OTC_Result({call.group(2)})"
+            edits[name] += 1
+        out.append(line)
+    if not edits or any(count != 1 for count in edits.values()):
+        raise RuntimeError(f"xlwings {xlwings_version()}'s generate_vba_wrapper output has an unexpected shape: {edits}")
+    return out
+
+
+def _registration(module: types.ModuleType) -> list[str]:
+    """``OTC_RegisterFunctions``: the function wizard's descriptions, with the values xlwings'
+    "Import Functions" passes to ``Application.MacroOptions`` (description and argument
+    descriptions cut to 255 characters, category); run when the add-in opens."""
+    lines = ["Public Sub OTC_RegisterFunctions()",
+             "    ' Function wizard descriptions, as xlwings' Import Functions sets them (Application.MacroOptions);",
+             "    ' called by Workbook_Open. Excel versions that refuse them simply show none.",
+             "    On Error Resume Next"]
+    for name in dir(module):
+        xlfunc = getattr(getattr(module, name), "__xlfunc__", None)
+        if xlfunc is None:
+            continue
+        description = " ".join(xlfunc["ret"]["doc"].split())[:255]
+        arguments = [" ".join(a["doc"].split())[:255] for a in xlfunc["args"] if not a["vba"]]
+        lines += [f"    Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!{name}\", _",
+                  f"        Description:={_vba_string(description)}, _",
+                  f"        Category:={_vba_string(str(xlfunc['category']))}, _",
+                  "        ArgumentDescriptions:=Array(" + ", _\n            ".join(map(_vba_string, arguments)) + ")"]
+    lines += ["    ThisWorkbook.Saved = True", "End Sub"]
+    return "\n".join(lines).split("\n")
+
+
+def udf_wrappers(macros_dir: Path | None = None) -> str:
+    """The ``OTC_UDFs`` module of the add-in: the header xlwings' "Import Functions" writes, xlwings'
+    own wrappers (:func:`generated_wrappers`) with :func:`_edit_wrappers`' edits, the hand-written
+    ``macros/OTC_UDFs.vba`` and :func:`_registration`. ASCII only (the VBA project's code page is
+    1252), checked."""
+    macros = Path(macros_dir) if macros_dir else default_macros_dir()
+    lines = ['Attribute VB_Name = "OTC_UDFs"',
+             "' Generated by otc-xl addin build: xlwings' generate_vba_wrapper output for otc_xl.excel.udfs",
+             "' (with a macOS guard and OTC_Result in each function), then macros/OTC_UDFs.vba.",
+             '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel', ""]
+    lines += _edit_wrappers(generated_wrappers())
+    lines += (macros / UDF_HELPERS).read_text(encoding="utf-8").splitlines()
+    lines += ["", *_registration(classic_udf_module()), ""]
+    text = "\r\n".join(lines)
+    if not text.isascii():
+        raise RuntimeError("the OTC_UDFs module must be ASCII (a docstring or doc= of otc_xl.excel.udfs is not)")
+    return text
+
+
+# ---------------------------------------------------------------------------- the VBA project
+
+ADDIN_THIS_WORKBOOK = ["Option Explicit", "", "Private Sub Workbook_Open()",
+                       "    OTC_RegisterFunctions ' the function wizard's descriptions (OTC_UDFs)", "End Sub"]
+"""Code of the add-in's ThisWorkbook module."""
+
+
+def vba_project(bas_files: list[Path], classes: list[Path] = (), this_workbook: list[str] = ()) -> bytes:
+    """``vbaProject.bin`` holding ThisWorkbook (with ``this_workbook`` as its code), Sheet1, the
+    given standard modules and class modules."""
     from ms_ovba.Models.Entities.doc_module import DocModule
     from ms_ovba.Models.Entities.reference import Reference
     from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
@@ -140,10 +319,13 @@ def vba_project(bas_files: list[Path], classes: list[Path] = ()) -> bytes:
             shutil.copy(blank / f"{name}.cls", f"{name}.cls")
             module.add_file(f"{name}.cls")
             module.add_guid(uuid.UUID(guid))
-            module.normalize_file()
+            module.normalize_file()  # the attributes, Customizable last
+            if name == "ThisWorkbook" and this_workbook:  # code goes after them
+                with open(f"{name}.cls.new", "a", newline="\r\n", encoding="ascii") as code:
+                    code.write("\n".join(this_workbook) + "\n")
             project.add_module(module)
         for source in bas_files:
-            shutil.copy(source, source.name)
+            Path(source.name).write_bytes(source.read_bytes())
             module = StdModule(source.stem)
             module.add_file(source.name)
             module.normalize_file()
@@ -206,22 +388,90 @@ def _class_module(std_module):
     return ClassModule
 
 
-def _dashboard(kind: str, macros: Path) -> bytes:
+SHEET_BUTTONS = "OTC_SheetButtons.bas"
+RIBBON_MODULE = "OTC_Ribbon.bas"
+
+
+def _standalone_project(macros: Path, kind: str) -> bytes:
+    """Our modules, xlwings' module for ``kind`` (:func:`xlwings_vba`) and its Dictionary class. The
+    add-in carries the worksheet functions' wrappers and not the sheet-button macros (``Ageing``
+    the button and ``AGEING`` the formula would be the same name in one project); the workbook
+    carries the buttons."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = [m for m in sorted(macros.glob("*.bas")) if not (kind == "xlam" and m.name == SHEET_BUTTONS)]
+        embedded = Path(tmp) / "xlwings.bas"
+        embedded.write_bytes(xlwings_vba(kind).encode("ascii"))
+        modules = [*ours, embedded]
+        if kind == "xlam":
+            wrappers = Path(tmp) / "OTC_UDFs.bas"
+            wrappers.write_bytes(udf_wrappers(macros).encode("ascii"))
+            modules.append(wrappers)
+        return vba_project(modules, [dictionary_class()], ADDIN_THIS_WORKBOOK if kind == "xlam" else [])
+
+
+# ---------------------------------------------------------------------------- what the sheets say
+
+def button_captions(macros_dir: Path | None = None) -> dict[str, str]:
+    """otc_xl button → its label on the OTC ribbon (``customUI14.xml`` → ``OTC_Ribbon.bas``), so a
+    sheet button and the ribbon name an action alike ("KPIs", not "Kpis")."""
+    from defusedxml.ElementTree import fromstring
+
+    macros = Path(macros_dir) if macros_dir else default_macros_dir()
+    callbacks = dict(re.findall(r'Public Sub (\w+)\(control As IRibbonControl\)\s+RunOTC "(\w+)"',
+                                (macros / RIBBON_MODULE).read_text(encoding="utf-8")))
+    ribbon = fromstring((macros / "customUI14.xml").read_bytes())
+    return {callbacks[e.get("onAction")]: e.get("label") for e in ribbon.iter()
+            if e.get("onAction") in callbacks}
+
+
+def _screentips(macros: Path) -> list[tuple[str, str]]:
+    from defusedxml.ElementTree import fromstring
+
+    ribbon = fromstring((macros / "customUI14.xml").read_bytes())
+    return [(e.get("label"), e.get("screentip")) for e in ribbon.iter() if e.get("onAction")]
+
+
+def help_lines(macros: Path) -> list[str]:
+    """The add-in's Help sheet (the ribbon's Help button copies it into a new workbook): the buttons,
+    how to lay out the workbook, the formulas, where settings and problems go."""
+    from ..model.contracts import CONTRACTS
+    from .. import __version__
+
+    lines = [f"otc_xl {__version__} - Order-to-Cash toolkit (OTC add-in, VBA of xlwings {xlwings_version()})", "",
+             "The OTC tab of the ribbon runs otc_xl on the active workbook (the one you are looking at):"]
+    lines += [f"  {label}: {tip}" for label, tip in _screentips(macros)]
+    lines += ["", "How to lay out the workbook: one sheet (or Excel Table) per input, the header row among the "
+                  "first 15 rows; headers in English, Spanish, Italian, French or German.",
+              "Required columns (others are optional; see the data dictionary of otc-xl template):"]
+    lines += [f"  {c.sheet_names[0]}: {', '.join(col.name for col in c.required)}" for c in CONTRACTS.values()]
+    lines += ["  Config: two columns, Setting and Value (optional).", "",
+              "Problems are listed on the otc_messages sheet of your workbook and in the status bar; "
+              "letters and files go to <workbook>_letters/<date>/ beside a saved workbook.", "",
+              "Formulas (Excel for Windows; in xlwings Lite they are =OTC.AGEBUCKET(...) and so on):"]
+    module = classic_udf_module()
+    for name in udf_names():
+        xlfunc = getattr(module, name).__xlfunc__
+        arguments = ", ".join(f"[{a['name']}]" if "optional" in a else a["name"] for a in xlfunc["args"])
+        lines.append(f"  ={name.upper()}({arguments}): {' '.join(xlfunc['ret']['doc'].split())}")
+    lines += ["", "Results of several cells spill in Excel 365/2021; older Excel shows the first value and a note.",
+              f"Settings (the Python interpreter) are in {PROJECT_NAME}.conf, written by otc-xl addin install.",
+              "Installation, first run in a company and troubleshooting: the otc_xl README (also its package description)."]
+    return lines
+
+
+def _addin_book(macros: Path) -> bytes:
+    """The add-in's workbook: one sheet, ``Help`` (copied by the ribbon's Help button)."""
+    from .. import __version__
+
     book = openpyxl.Workbook()
     book.code_name = "ThisWorkbook"
+    book.properties.description = BUILT_WITH.format(otc=__version__, xlwings=xlwings_version())
     ws = book.active
-    ws.title = "Dashboard"
+    ws.title = "Help"
     ws.sheet_properties.codeName = "Sheet1"
-    lines = ["otc_xl — Order-to-Cash toolkit",
-             "The OTC tab of the ribbon runs otc_xl on the active workbook:" if kind == "xlam" else
-             "Use the OTC tab of the ribbon, or draw buttons here and assign these macros:",
-             ""]
-    lines += [f"  {action}: macro {macro}" for macro, action in sheet_button_macros(macros)]
-    lines += ["", "Needs Python with otc_xl installed and the xlwings add-in (xlwings addin install).",
-              "Input tables: Invoices, Payments, Customers, Orders, Sales, Aliases, Config (see the README)."]
-    for i, line in enumerate(lines, start=1):
+    for i, line in enumerate(help_lines(macros), start=1):
         set_cell(ws, i, 2, line)
-    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["B"].width = 120
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -232,14 +482,17 @@ def _patch(xml: bytes, pattern: bytes, insert: bytes) -> bytes:
 
 
 def build_package(target: str | Path, kind: str = "xlam", macros_dir: Path | None = None) -> Path:
-    """Write ``OTC.xlam`` (``kind="xlam"``) or ``otc_workbook.xlsm`` (``kind="xlsm"``) to ``target``."""
-    if kind not in MAIN_CONTENT_TYPES:
+    """Write ``OTC.xlam`` to ``target`` (``kind="xlam"``; ``"xlsm"`` is :func:`build_workbook`)."""
+    if kind == "xlsm":
+        return build_workbook(target, macros_dir)
+    if kind != "xlam":
         raise ValueError(f"kind must be one of {', '.join(MAIN_CONTENT_TYPES)}")
     macros = Path(macros_dir) if macros_dir else default_macros_dir()
-    vba = _standalone_project(macros, with_udfs=kind == "xlam")
+    vba = _standalone_project(macros, "xlam")
     ribbon = (macros / "customUI14.xml").read_bytes()
     target = Path(target)
-    with zipfile.ZipFile(io.BytesIO(_dashboard(kind, macros))) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(_addin_book(macros))) as src, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "[Content_Types].xml":
@@ -260,25 +513,6 @@ def build_package(target: str | Path, kind: str = "xlam", macros_dir: Path | Non
     return target
 
 
-SHEET_BUTTONS = "OTC_SheetButtons.bas"
-
-
-def _standalone_project(macros: Path, with_udfs: bool) -> bytes:
-    """Our modules, xlwings' standalone module and its Dictionary class (no reference to the
-    xlwings add-in needed). The add-in (``with_udfs``) carries the worksheet functions' wrappers
-    and not the sheet-button macros (``Ageing`` the button and ``AGEING`` the formula would be
-    the same name in one project); the workbook carries the buttons."""
-    xlwings_module, dictionary = xlwings_vba()
-    with tempfile.TemporaryDirectory() as tmp:
-        ours = [m for m in sorted(macros.glob("*.bas")) if not (with_udfs and m.name == SHEET_BUTTONS)]
-        modules = [*ours, xlwings_module]
-        if with_udfs:
-            wrappers = Path(tmp) / "OTC_UDFs.bas"
-            wrappers.write_text(udf_wrappers(), encoding="utf-8")
-            modules.append(wrappers)
-        return vba_project(modules, [dictionary])
-
-
 def sheet_button_macros(macros_dir: Path | None = None) -> list[tuple[str, str]]:
     """(VBA macro, otc_xl button) of every sheet-button macro in ``OTC_SheetButtons.bas``."""
     source = ((Path(macros_dir) if macros_dir else default_macros_dir()) / SHEET_BUTTONS).read_text()
@@ -287,18 +521,22 @@ def sheet_button_macros(macros_dir: Path | None = None) -> list[tuple[str, str]]
 
 def build_workbook(target: str | Path, macros_dir: Path | None = None) -> Path:
     """``otc_workbook.xlsm``: a Dashboard sheet with one form button per otc_xl action, each
-    assigned to its macro, and the VBA project. No ribbon: the OTC tab comes from ``OTC.xlam``
-    (a ribbon here too would show a second OTC tab). Written with xlsxwriter, which writes VBA
-    projects and macro buttons; reproducible (fixed dates)."""
+    assigned to its macro and captioned as on the ribbon, and the VBA project. No ribbon: the OTC
+    tab comes from ``OTC.xlam`` (a ribbon here too would show a second OTC tab). Written with
+    xlsxwriter, which writes VBA projects and macro buttons; reproducible (fixed dates)."""
     import datetime as dt
 
     import xlsxwriter
 
+    from .. import __version__
+
     macros = Path(macros_dir) if macros_dir else default_macros_dir()
-    vba = _standalone_project(macros, with_udfs=False)
+    vba = _standalone_project(macros, "xlsm")
+    captions = button_captions(macros)
     target = Path(target)
     book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False})
-    book.set_properties({"title": "otc_xl", "created": dt.datetime(2026, 1, 1)})
+    book.set_properties({"title": "otc_xl", "created": dt.datetime(2026, 1, 1),
+                         "comments": BUILT_WITH.format(otc=__version__, xlwings=xlwings_version())})
     book.add_vba_project(io.BytesIO(vba), is_stream=True)
     book.set_vba_name("ThisWorkbook")
     ws = book.add_worksheet("Dashboard")
@@ -309,12 +547,12 @@ def build_workbook(target: str | Path, macros_dir: Path | None = None) -> Path:
     ws.write_string(0, 1, "otc_xl — Order-to-Cash toolkit", bold)
     ws.write_string(1, 1, "Each button runs otc_xl on this workbook's input tables (Invoices, Payments, Customers, "
                           "Orders, Sales, Aliases, Config — see the README).")
-    ws.write_string(2, 1, "Needs Python with otc_xl installed and the xlwings add-in (xlwings addin install); "
-                          "the OTC tab of the ribbon comes from OTC.xlam (otc-xl addin install).")
+    ws.write_string(2, 1, "Needs Python with otc_xl installed and otc-xl addin install run once (it writes the "
+                          f"interpreter into {PROJECT_NAME}.conf); the xlwings add-in is not needed. The OTC tab of "
+                          "the ribbon comes from OTC.xlam.")
     for i, (macro, action) in enumerate(sheet_button_macros(macros)):
         row = 4 + 2 * i
-        ws.insert_button(row, 1, {"macro": macro, "caption": action.replace("_", " ").capitalize(),
-                                  "width": 180, "height": 30})
+        ws.insert_button(row, 1, {"macro": macro, "caption": captions[action], "width": 180, "height": 30})
         ws.write_string(row, 3, f"macro {macro} → otc_xl.excel.buttons.{action}()")
     book.close()
     return target
@@ -327,6 +565,19 @@ def build_all(out_dir: str | Path, macros_dir: Path | None = None) -> list[Path]
     return [build_package(out / "OTC.xlam", "xlam", macros_dir), build_workbook(out / "otc_workbook.xlsm", macros_dir)]
 
 
+def built_with(path: Path) -> str | None:
+    """The xlwings version whose VBA a package built by otc_xl embeds (its core description), or None."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"VBA of xlwings ([\w.+-]+)", html.unescape(core))
+    return found.group(1) if found else None
+
+
+# ---------------------------------------------------------------------------- installing
+
 def excel_startup_dir() -> Path:
     """Where Excel loads add-ins from at start (XLSTART)."""
     if sys.platform.startswith("win"):
@@ -337,13 +588,19 @@ def excel_startup_dir() -> Path:
     raise OSError("Excel add-ins are installed on Windows or macOS; on other systems use --target DIR")
 
 
-def user_config_file(platform: str | None = None, home: Path | None = None) -> Path:
-    """Where xlwings reads its user settings (as ``xlwings.USER_CONFIG_FILE`` says): inside Excel's
-    sandbox container on macOS, ``~/.xlwings/xlwings.conf`` elsewhere."""
+def project_config_file(platform: str | None = None, home: Path | None = None) -> Path:
+    """Where the embedded VBA reads its settings (xlwings' ``GetConfigFilePath`` with ``PROJECT_NAME =
+    otc_xl``): ``%USERPROFILE%\\.otc_xl\\otc_xl.conf`` on Windows, ``otc_xl.conf`` in Excel's sandbox
+    container on macOS (``GetMacDir("$HOME")``). Not the global ``xlwings.conf``."""
     platform, home = platform or sys.platform, home or Path.home()
     if platform == "darwin":
-        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
-    return home / ".xlwings" / "xlwings.conf"
+        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{PROJECT_NAME}.conf"
+    return home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
+
+
+def applescript_dir(home: Path | None = None) -> Path:
+    """Where ``xlwings runpython install`` puts xlwings' AppleScript on macOS."""
+    return (home or Path.home()) / "Library" / "Application Scripts" / "com.microsoft.Excel"
 
 
 def interpreter_keys(platform: str | None = None) -> tuple[str, ...]:
@@ -356,37 +613,116 @@ def interpreter_keys(platform: str | None = None) -> tuple[str, ...]:
     return ("INTERPRETER_WIN", "INTERPRETER_MAC")  # a folder named with --target, for another machine
 
 
+def config_encoding(platform: str | None = None) -> str:
+    """How the config file must be encoded for the VBA that reads it (``Open … For Input``, ``Input #``).
+
+    Windows VBA reads text files in the ANSI code page, so the file is written in it, as xlwings'
+    ``config create`` does (Python's locale encoding there; ``mbcs``, the ANSI code page itself,
+    also under Python's UTF-8 mode). Built elsewhere for Windows: cp1252, the Western European
+    code page. macOS: UTF-8, as xlwings writes it there."""
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return "utf-8"
+    if sys.platform.startswith("win"):
+        return "mbcs"
+    return "cp1252"
+
+
+def _config_bytes(existing: bytes, settings: dict[str, str], encoding: str, newline: bytes) -> bytes:
+    """``existing`` with each of ``settings`` replaced (one ``"KEY","VALUE"`` line each, added at the
+    end), every other line kept byte for byte; empty lines dropped, as xlwings does."""
+    keys = {f'"{k}"'.upper() for k in settings}
+    kept = [line.rstrip(b"\r") for line in existing.split(b"\n")]
+    kept = [line for line in kept if line.strip() and line.split(b",", 1)[0].strip().decode("latin-1").upper()
+            not in keys]
+    added = [f'"{k}","{v}"'.encode(encoding) for k, v in settings.items()]
+    return newline.join(kept + added) + newline
+
+
+def _check_encodable(value: str, encoding: str, what: str) -> None:
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError as exc:
+        bad = "".join(sorted(set(value[exc.start:exc.end])))
+        raise ValidationError([Problem(what, f"{value!r} has characters ({bad}) that the {encoding} code page "
+                                             "cannot hold; Excel's VBA reads the setting in that code page and "
+                                             "could not start this Python. Install Python (or create the virtual "
+                                             "environment) in a folder whose path has none of them, e.g. "
+                                             "C:\\Python311, and run otc-xl addin install from there")]) from None
+
+
+def _write_addin(target: Path, write) -> None:
+    """Write the add-in whole or not at all: into a temporary file beside it, then renamed over it.
+    Windows refuses the rename while Excel has the add-in open (it locks its files): then the
+    installed add-in is left as it was and the message says to quit Excel."""
+    fd, tmp = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        try:
+            write(tmp)
+        except PermissionError:
+            raise ValidationError([Problem(target.name, f"cannot write in {target.parent} (permission denied); "
+                                                        "nothing was installed")]) from None
+        try:
+            os.replace(tmp, target)
+        except PermissionError:
+            raise ValidationError([Problem(target.name, f"{target} is open in Excel, which locks it: quit Excel "
+                                                        "(every window), then run otc-xl addin install again. "
+                                                        "The installed add-in was not changed")]) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def install(addin: Path | None = None, target: Path | None = None, platform: str | None = None,
-            interpreter: str | None = None) -> list[str]:
-    """Put the add-in into Excel's start-up folder and register otc_xl with xlwings.
+            interpreter: str | None = None, home: Path | None = None) -> list[str]:
+    """Put the add-in into Excel's start-up folder and point its settings at this Python.
 
     ``addin``: by default ``OTC.xlam`` is built here from the macros installed with otc_xl and the
-    VBA of the installed xlwings, so the embedded xlwings module always matches the xlwings
-    Python package it talks to (works from any directory). The user's
-    xlwings config (:func:`user_config_file`, or ``target/xlwings.conf``) gets ``UDF MODULES`` =
-    ``otc_xl.excel.udfs`` and the interpreter of this environment (``INTERPRETER_WIN`` or
-    ``INTERPRETER_MAC``, as ``xlwings config create`` writes them); its other settings are kept.
-    Returns what was done, one line each.
+    VBA of the installed xlwings, so the embedded xlwings module always matches the xlwings Python
+    package it talks to (works from any directory); a given file must have been built with this
+    xlwings (its description says which). The add-in's own settings file
+    (:func:`project_config_file`, or ``target/otc_xl.conf``) gets the interpreter of this
+    environment (``INTERPRETER_WIN`` / ``INTERPRETER_MAC``), encoded as the VBA reads it
+    (:func:`config_encoding`); its other lines are kept byte for byte, and xlwings' global
+    ``xlwings.conf`` is not touched. On macOS, xlwings' AppleScript goes where ``xlwings runpython
+    install`` puts it (:func:`applescript_dir`); with a ``target`` folder, into that folder.
+    Each file is written whole or not at all. Returns what was done, one line each.
     """
-    import xlwings
-
+    platform = platform or sys.platform
+    version = xlwings_version()
+    settings = {key: interpreter or sys.executable for key in interpreter_keys(platform)}
+    encoding = config_encoding(platform)
+    for key, value in settings.items():
+        _check_encodable(value, encoding, key)
+    if addin:
+        shipped_with = built_with(Path(addin))
+        if shipped_with not in (None, version):
+            raise ValidationError([Problem(Path(addin).name, f"was built with the VBA of xlwings {shipped_with}, but "
+                                                             f"xlwings {version} is installed: its RunPython would "
+                                                             "look for another xlwings' DLL and AppleScript. Run "
+                                                             "otc-xl addin install without --addin (it builds the "
+                                                             "add-in for this xlwings)")])
     done = []
     folder = Path(target) if target else excel_startup_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if addin:
-        shutil.copy(addin, folder / Path(addin).name)
-        done.append(f"copied {Path(addin).name} to {folder}")
+        name = Path(addin).name
+        _write_addin(folder / name, lambda tmp: shutil.copyfile(addin, tmp))
+        done.append(f"copied {name} to {folder}")
     else:
-        built = build_package(folder / "OTC.xlam", "xlam")
-        done.append(f"built {built.name} (xlwings {xlwings.__version__} VBA embedded) in {folder}")
-    conf = Path(target) / "xlwings.conf" if target else user_config_file(platform)
-    conf.parent.mkdir(parents=True, exist_ok=True)
-    settings = {"UDF MODULES": "otc_xl.excel.udfs"}
-    settings.update({key: interpreter or sys.executable for key in interpreter_keys(platform)})
-    keys = {f'"{k}"' for k in settings}
-    lines = [line for line in (conf.read_text(encoding="utf-8").splitlines() if conf.exists() else [])
-             if line.split(",", 1)[0].strip().upper() not in keys]
-    lines += [f'"{k}","{v}"' for k, v in settings.items()]
-    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done.append(f"set {', '.join(f'{k} = {v}' for k, v in settings.items())} in {conf}")
+        _write_addin(folder / "OTC.xlam", lambda tmp: build_package(tmp, "xlam"))
+        done.append(f"built OTC.xlam (VBA of xlwings {version} embedded) in {folder}")
+    conf = Path(target) / f"{PROJECT_NAME}.conf" if target else project_config_file(platform, home)
+    existing = conf.read_bytes() if conf.exists() else b""
+    newline = b"\r\n" if platform.startswith("win") else b"\n"
+    content = _config_bytes(existing, settings, encoding, newline)
+    replace_atomically(conf, lambda tmp: Path(tmp).write_bytes(content))
+    done.append(f"set {', '.join(f'{k} = {v}' for k, v in settings.items())} in {conf} (the add-in's own "
+                "settings; xlwings.conf is not touched)")
+    if platform == "darwin" or target:
+        scripts = folder if target else applescript_dir(home)
+        source = applescript()
+        replace_atomically(scripts / source.name, lambda tmp: shutil.copyfile(source, tmp))
+        done.append(f"copied {source.name} to {scripts} (enables RunPython on macOS, as xlwings runpython install"
+                    + ("; on a Mac it goes to ~/Library/Application Scripts/com.microsoft.Excel)" if target else ")"))
     return done

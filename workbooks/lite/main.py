@@ -1,8 +1,9 @@
 """xlwings Lite entry points for otc_xl: paste into the Lite editor (or load this file).
 
 The scripts are the same functions as the desktop ribbon (otc_xl.excel.buttons), bound to buttons
-on a Dashboard sheet; the UDFs are otc_xl's (set the custom-function namespace to OTC for
-=OTC.AGEBUCKET(...) and friends).
+on a Dashboard sheet; the UDFs are otc_xl's, named =OTC.AGEBUCKET(...) and so on: their module sets
+the namespace (``__xlwings_func_namespace__ = "OTC"`` in otc_xl/excel/udfs.py), nothing to set by hand.
+requirements.txt (beside this file) lists otc_xl itself and what it needs in Pyodide.
 """
 
 import xlwings as xw
