@@ -119,6 +119,23 @@ def test_demo_command(tmp_path, monkeypatch):
     written = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
     assert {"es", "it", "fr", "en"} <= written
 
+    def outcome():
+        wb = openpyxl.load_workbook(tmp_path / "demo_report.xlsx")
+        return ({name: list(wb[name].iter_rows(values_only=True)) for name in ("Inputs", "Ageing", "Dunning",
+                                                                                "Unapplied", "LegalCases")},
+                sorted(p.name for p in letters.iterdir()))
+    first = outcome()
+    again = run("demo", "--out", tmp_path / "demo_report.xlsx")  # in the same folder: the same day again
+    assert again.exit_code == 0, again.output
+    assert "The previous demo's demo_report_letters/ was moved" in " ".join(again.output.split())
+    assert outcome() == first  # same totals, notices, hand-overs and documents: it did not read its own files
+    (tmp_path / "mine_letters").mkdir()
+    (tmp_path / "mine_letters" / "notes.txt").write_text("my own notes", encoding="utf-8")
+    refused = run("demo", "--out", tmp_path / "mine.xlsx")  # a folder the demo did not write is left alone
+    assert refused.exit_code == 1 and "was not written by otc-xl demo" in " ".join(refused.output.split())
+    assert [p.name for p in (tmp_path / "mine_letters").iterdir()] == ["notes.txt"]
+    assert not (tmp_path / "mine.xlsx").exists()
+
 
 REPORT_TABLES = {"Inputs": "tblInputs", "Ageing": "tblAgeing", "AgeingSummary": "tblAgeingSummary",
                  "AgeingDetail": "tblAgeingDetail", "PivotData": "tblPivotData", "CreditBalances": "tblCreditBalances",

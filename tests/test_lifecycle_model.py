@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 from hypothesis import HealthCheck, event, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from daybook import new_book
 from otc_xl.booking import book as book_ledger
@@ -147,9 +147,10 @@ class AssociateDays(RuleBasedStateMachine):
         self.book.report("run", self.day)
         assert self.book.sheets == sheets  # a report workbook leaves the book as it was
 
-    @precondition(lambda self: self.last is not None)
     @rule()
     def the_same_command_again(self):
+        if self.last is None:
+            return
         name = self.last[0]
         sheets = {k: [list(r) for r in v] for k, v in self.book.sheets.items()}
         letters = _hash(self.book.letters)
@@ -158,34 +159,20 @@ class AssociateDays(RuleBasedStateMachine):
         assert _hash(self.book.letters) == letters, f"{name} twice on {self.day} changed the documents"
 
     # ------------------------------------------------------------------ the rules
+    def _booked(self):
+        return book_ledger(self.book.ledger(self.day), evidence_beside(None, self.book.letters))
+
     @invariant()
-    def money_is_conserved_and_the_doors_agree(self):
+    def money_is_conserved_and_nobody_is_chased_for_nothing(self):
         if not hasattr(self, "book"):
             return
-        booked = book_ledger(self.book.ledger(self.day), evidence_beside(None, self.book.letters))
+        booked = self._booked()
         assert booked.ties()["ok"].all()
-        items, pays, apps = booked.open_items, booked.ledger.payments, booked.applications
+        pays, apps = booked.ledger.payments, booked.applications
         auto = apps.loc[apps["status"] == "auto"]
         assert int(cents(auto["applied_amount"]).sum()) + int(cents(booked.unapplied["unapplied_amount"]).sum()) == \
             int(cents(pays["amount"]).sum())
-        open_ar = int(cents(items.loc[items["invoice_date"] <= pd.Timestamp(self.day), "open_amount"]).sum())
-        assert int(cents(booked.ageing["Total"]).sum()) == open_ar  # run
-        lines = statement_lines(items, self.day, customer_receipts(pays, apps, applied=False))
-        totals = statement_totals(lines)
-        assert totals["ties"].all()
-        on_account = customer_receipts(pays, apps, applied=False)
-        assert int(cents(totals["closing_balance"]).sum()) == open_ar - int(cents(on_account["amount"]).sum())
-        team = team_report([TeamBook("anna", "anna.xlsx", self.book.ledger(self.day),
-                                     evidence_beside(None, self.book.letters))], self.day)
-        aged = next(s for s in team.sheets if s.sheet == "TeamAgeing").frame
-        assert int(cents(aged["Total"]).sum()) == open_ar  # team
         calls = todays_calls(booked)
-        notices = booked.dunning.notices.set_index(["customer_id", "currency"])
-        for call in calls.itertuples():  # a call quotes what that day's letter states
-            key = (call.customer_id, call.currency)
-            if key in notices.index and notices.loc[key, "status"] == "notice":
-                assert call.overdue_amount == notices.loc[key, "overdue_amount"]
-        # nobody is chased for nothing
         due = booked.dunning.items
         dunnable = due.loc[due["hold"].isin(["", "dunning block"])].groupby("customer_id")["open_amount"].sum()
         for notice in booked.dunning.to_send.itertuples():
@@ -193,6 +180,27 @@ class AssociateDays(RuleBasedStateMachine):
         assert (calls["overdue_amount"] > 0).all()
         assert set(calls["customer_id"]) <= set(dunnable.loc[dunnable > 0].index)
         assert (booked.legal.due["open_amount"] > 0).all()
+        notices = booked.dunning.notices.set_index(["customer_id", "currency"])
+        for call in calls.itertuples():  # a call quotes what that day's letter states
+            key = (call.customer_id, call.currency)
+            if key in notices.index and notices.loc[key, "status"] == "notice":
+                assert call.overdue_amount == notices.loc[key, "overdue_amount"]
+
+    @rule()
+    def the_doors_agree(self):
+        """run (ageing), statements and the team report give the same totals for the day."""
+        booked = self._booked()
+        items, pays, apps = booked.open_items, booked.ledger.payments, booked.applications
+        open_ar = int(cents(items.loc[items["invoice_date"] <= pd.Timestamp(self.day), "open_amount"]).sum())
+        assert int(cents(booked.ageing["Total"]).sum()) == open_ar  # run
+        on_account = customer_receipts(pays, apps, applied=False)
+        totals = statement_totals(statement_lines(items, self.day, on_account))
+        assert totals["ties"].all()
+        assert int(cents(totals["closing_balance"]).sum()) == open_ar - int(cents(on_account["amount"]).sum())
+        team = team_report([TeamBook("anna", "anna.xlsx", self.book.ledger(self.day),
+                                     evidence_beside(None, self.book.letters))], self.day)
+        aged = next(s for s in team.sheets if s.sheet == "TeamAgeing").frame
+        assert int(cents(aged["Total"]).sum()) == open_ar  # team
 
     @invariant()
     def records_rest_on_documents_and_levels_climb_one_by_one(self):
@@ -222,6 +230,6 @@ class AssociateDays(RuleBasedStateMachine):
                     assert len(last) and (on - pd.to_datetime(last["dunned_on"]).min()).days > DEADLINE_LAST
 
 
-AssociateDays.TestCase.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
+AssociateDays.TestCase.settings = settings(max_examples=10, stateful_step_count=25, deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_associate_days = AssociateDays.TestCase

@@ -164,6 +164,11 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
 
     def action() -> None:
         work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
+        files = out.with_name(f"{out.stem}_letters")
+        previous = _take_demo_folder(files, work)
+        if previous:
+            console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
+                          "same state.", soft_wrap=True)
         source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
         copy = work / "otc_demo.xlsx"
         if source is None:
@@ -178,11 +183,6 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         theirs = shipped("otc_demo_customer_statement.xlsx")
         if not theirs.exists():
             theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
-        files = out.with_name(f"{out.stem}_letters")
-        previous = _take_demo_folder(files, work)
-        if previous:
-            console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
-                          "same state.", soft_wrap=True)
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
         _import((statement,), copy, None, (), None)

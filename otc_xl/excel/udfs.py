@@ -24,6 +24,7 @@ import pandas as pd
 import xlwings as xw
 
 from ..collecting.plans import payment_plan
+from ..config import Config
 from ..matching.names import normalise_name
 from ..matching.references import ReferenceIndex
 from ..model.contracts import INVOICES
@@ -36,7 +37,7 @@ from ..reports.buckets import bucket_labels, bucket_of
 __xlwings_func_namespace__ = "OTC"
 """xlwings Lite / Server register the functions below as ``OTC.AGEBUCKET`` and so on."""
 
-DEFAULT_BUCKETS = (30, 60, 90, 120)
+DEFAULT_BUCKETS = Config.buckets
 CATEGORY = "otc_xl"
 """The function wizard's category of every function (desktop Excel)."""
 
