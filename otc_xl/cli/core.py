@@ -24,7 +24,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..io.customer_file import read_their_account
-from ..io.files import write_files
+from ..io.files import inside, write_files
 from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.report_writer import write_new_workbook
@@ -173,7 +173,7 @@ def _execute_locked(book: Path, target: Path, jobs: list[str], in_place: bool, t
             bar.add_task(f"Writing {count:,} document(s)", total=None)
             write_files(folder, result.files)
             for name, book_sheets in result.books.items():
-                write_new_workbook(folder / name, book_sheets)
+                write_new_workbook(inside(folder, name), book_sheets)
         pays = bool(PAYS.intersection(jobs)) and count
         if pays:  # a payment file first: a log entry never exists without its file (the folder guards repeats)
             documents()

@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from ..io.files import write_files
+from ..io.files import inside, write_files
 from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.problems import Problem, ValidationError
@@ -114,7 +114,7 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             if target is not None:
                 write_files(target, result.files)
                 for name, sheets in result.books.items():
-                    write_new_workbook(target / name, sheets)
+                    write_new_workbook(inside(target, name), sheets)
                 result.summary.insert(0, ("files", f"{len(result.files) + len(result.books)} in {target}"))
             else:
                 result.summary.insert(0, ("files", "not written: save the workbook to a folder first, "

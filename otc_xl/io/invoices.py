@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..letters.invoices import invoice_mail, invoice_page
+from .files import safe_stem
 from .einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
 
@@ -52,7 +53,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
                   templates_folder: str = "") -> dict[str, bytes]:
     """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for facturx, a Factur-X
     PDF/A-3 carrying its XML) and ``<id>.xml`` (UBL, FatturaPA or Facturae)."""
-    stem = file_stem(doc["invoice_id"])
+    stem = safe_stem(doc["invoice_id"])
     pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder)
     files: dict[str, bytes] = {}
     if doc["format"] == "facturx":  # the PDF carries the XML (PDF/A-3)
@@ -75,12 +76,8 @@ def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, sel
     ``files`` attached."""
     shown = [{**d, "einvoice": LABELS.get(d["format"], "")} for d in docs]
     mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
-    name = f"{file_stem(docs[0]['customer_id'])}_{docs[0]['currency']}_invoices.eml"
+    name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
     return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
-
-
-def file_stem(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(text))
 
 
 MANIFEST = ".billing.json"

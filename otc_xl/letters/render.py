@@ -40,9 +40,10 @@ class Document:
 
     @property
     def stem(self) -> str:
-        """File name without extension: ``C10001_EUR_dunning``."""
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.customer_id)
-        return f"{safe}_{self.currency}_{self.kind}"
+        """File name without extension: ``C10001_EUR_dunning`` (customer and currency through
+        :func:`otc_xl.io.files.safe_stem`: no id leaves the folder or shares another's file)."""
+        from ..io.files import safe_stem
+        return f"{safe_stem(self.customer_id)}_{safe_stem(self.currency)}_{self.kind}"
 
 
 @jinja2.pass_context

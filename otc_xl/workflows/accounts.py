@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ..io.files import safe_stem
 from ..io.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
 from ..ledger import Ledger
 from ..letters import bank_details_requests
@@ -221,7 +222,7 @@ def legal_job(run: Run, files: bool = False) -> JobResult:
         for case_id in sorted(set(cases.loc[cases["invoice_id"].isin(active.index), "case_id"])):
             frames = case_file(case_id, cases, run.ledger.invoices, _customers(run),
                                run.ledger.records["dunning_history"], contacts, run.as_of)
-            result.books[f"{case_id}_case_file.xlsx"] = [
+            result.books[f"{safe_stem(case_id)}_case_file.xlsx"] = [
                 ReportSheet(name, f"tbl{name}", frame, _formats(frame, ["amount", "open_amount", "fee", "interest",
                                                                         "promise_amount"]))
                 for name, frame in frames.items()]
