@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.locking import writing
+from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.xlsx_reader import XlsxSource
 from ..model.problems import Problem, ValidationError
@@ -79,6 +79,9 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
     from ..io.files import write_csv
     from ..model.values import parse_amount
 
+    if csv_out and csv_out.suffix.lower() != ".csv":
+        raise click.BadParameter(f"{csv_out} does not end in .csv: the plan is written as CSV text (a workbook of "
+                                 "that name would be replaced); choose a name ending in .csv", param_hint="--csv")
     try:
         frame = payment_plan(float(parse_amount(balance)), instalments, first, every_months, every_days)
     except ValueError as exc:
@@ -88,6 +91,9 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", f"{r.amount:,.2f}", f"{r.remaining:,.2f}")
     console.print(table)
     if csv_out:
+        if into:
+            _guard(debug, lambda: refuse_output_over_input(csv_out, [into], "--csv", "the workbook of --into",
+                                                            hint=" ending in .csv"))
         write_csv(csv_out, frame)
         console.print(f"Plan written to [bold]{csv_out}[/]", soft_wrap=True)
     if into:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.locking import same_file, writing
+from ..io.locking import refuse_output_over_input, same_file, writing
 from ..io.xlsx_reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
@@ -174,6 +174,7 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         theirs = shipped("otc_demo_customer_statement.xlsx")
         if not theirs.exists():
             theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
+        refuse_output_over_input(out, [p for p in (book, statement, theirs) if p is not None])
         files = out.with_name(f"{out.stem}_letters")
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
@@ -258,6 +259,11 @@ def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
 def template(out: Path) -> None:
     """Write an empty input workbook (tables, Config, data dictionary) to OUT (a new file)."""
     from ..demo.workbooks import write_template_workbook
+    if out.suffix.lower() != ".xlsx":
+        err_console.print(f"[bold red]Stopped:[/] {out} does not end in .xlsx: the template is an Excel workbook; "
+                          f"choose a name like {out.with_suffix('.xlsx').name} (nothing was written).", markup=True,
+                          soft_wrap=True)
+        sys.exit(1)
     if out.exists():
         err_console.print(f"[bold red]Stopped:[/] {out} already exists; choose a new file name (nothing was "
                           "written).", markup=True, soft_wrap=True)

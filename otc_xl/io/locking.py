@@ -36,13 +36,16 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def refuse_output_over_input(output: str | Path, inputs: list[str | Path], option: str = "--out") -> None:
-    """ValidationError when ``output`` would replace one of ``inputs``."""
+def refuse_output_over_input(output: str | Path, inputs: list[str | Path], option: str = "--out",
+                             what: str = "the input workbook", hint: str = " (or use --in-place to add the report "
+                                                                           "sheets to it)") -> None:
+    """ValidationError when ``output`` would replace one of ``inputs`` (same file, link, letter case;
+    every input a command reads counts, those found by scanning a folder too)."""
     for given in inputs:
         if same_file(output, given):
-            raise ValidationError([Problem(Path(output).name, f"{option} {output} is the input workbook {given}: "
-                                           "writing the report there would replace your data. Choose another "
-                                           "file name (or use --in-place to add the report sheets to it)")])
+            raise ValidationError([Problem(Path(output).name, f"{option} {output} is {what} {given}: "
+                                           "writing there would replace your data. Choose another "
+                                           f"file name{hint}")])
 
 
 def lock_path(target: str | Path) -> Path:

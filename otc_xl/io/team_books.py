@@ -13,17 +13,40 @@ from pathlib import Path
 from ..ledger import load_ledger
 from ..model.problems import ValidationError
 from ..reports.team import Member
+from .locking import same_file
 from .xlsx_reader import XlsxSource
 
 BOOKS = (".xlsx", ".xlsm")
 
 
 def team_workbooks(folder: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """The workbooks of ``folder`` (not Office lock files ``~$…``, backups ``*.bak.xlsx`` or ``skip``)."""
-    skipped = {p.resolve() for p in skip}
+    """The workbooks of ``folder`` (not Office lock files ``~$…``, backups ``*.bak.xlsx``, our own
+    temporary files ``.~…``, nor a team report otc_xl wrote: :func:`is_team_report`).
+
+    ``skip`` is left out only when it is such a team report: a member's workbook given as the
+    output stays an input, so the caller's output-over-input check refuses it."""
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in BOOKS and not p.name.startswith("~$")
-                  and not p.name.lower().endswith(".bak.xlsx") and p.resolve() not in skipped)
+                  if p.is_file() and p.suffix.lower() in BOOKS and not p.name.startswith(("~$", ".~"))
+                  and not p.name.lower().endswith(".bak.xlsx")
+                  and not (any(same_file(p, s) for s in skip) and is_team_report(p)))
+
+
+TEAM_SHEETS = {"Workbooks", "TeamAgeing", "TeamControls"}
+
+
+def is_team_report(path: Path) -> bool:
+    """Whether ``path`` is a team report otc_xl wrote (its Workbooks, TeamAgeing and TeamControls
+    sheets, and no input table of its own), judged from the workbook part alone."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(re.findall(rb'<sheet\b[^>]*?\bname="([^"]*)"', package.read("xl/workbook.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    names = {n.decode("utf-8", "replace") for n in names}
+    return TEAM_SHEETS <= names and not names & {"Invoices", "Payments", "Customers"}
 
 
 def read_member(path: Path, as_of: dt.date | None) -> Member:
