@@ -131,3 +131,50 @@ def test_plan_csv_must_be_a_csv_name_and_template_an_xlsx_name(tmp_path):
     assert result.exit_code == 2 and "does not end in .csv" in result.output and sha(book) == digest
     result = run("template", tmp_path / "t.csv")
     assert result.exit_code == 1 and "t.xlsx" in result.output and not (tmp_path / "t.csv").exists()
+
+
+# ---------------------------------------------------------------------------- 3. odd book files
+
+def test_in_place_on_a_symlinked_book_writes_through_to_the_real_book(tmp_path):
+    real_dir, link_dir = tmp_path / "real", tmp_path / "links"
+    real_dir.mkdir(), link_dir.mkdir()
+    book = small_book(real_dir / "book.xlsx")
+    link = link_dir / "book.xlsx"
+    link.symlink_to(book)
+    result = run("run", link, "--in-place", "--no-backup")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.path.realpath(link) == str(book)
+    assert "KPIs" in openpyxl.load_workbook(book, read_only=True).sheetnames
+    assert not list(link_dir.glob(".~*")) and not list(real_dir.glob(".~*"))  # no temporary nor lock file left
+
+
+def test_read_only_book_is_refused_by_its_permission_bits(tmp_path):
+    book = small_book(tmp_path / "book.xlsx")
+    digest = sha(book)
+    book.chmod(0o444)
+    try:
+        result = run("dunning", book, "--files", tmp_path / "files")
+        assert result.exit_code == 1, result.output
+        assert "book.xlsx" in result.output and "read-only" in result.output
+        assert sha(book) == digest and (book.stat().st_mode & 0o777) == 0o444
+    finally:
+        book.chmod(0o644)
+
+
+def test_a_folder_named_like_the_backup_is_a_clear_message(tmp_path):
+    book = small_book(tmp_path / "book.xlsx")
+    digest = sha(book)
+    (tmp_path / "book.bak.xlsx").mkdir()
+    result = run("run", book, "--in-place")
+    assert result.exit_code == 1, result.output
+    assert "book.bak.xlsx" in result.output and "is a folder" in result.output
+    assert "Internal error" not in result.output and sha(book) == digest
+
+
+def test_no_lock_file_is_left_beside_books_nor_for_outputs_never_written(tmp_path):
+    book = small_book(tmp_path / "book.xlsx")
+    assert run("worklist", book).exit_code == 0
+    bad = write_book(tmp_path / "bad.xlsx", {"Invoices": [INVOICE_HEADERS, ["X", "C1", "n", "31/02/2026"]]})
+    assert run("run", bad, "--out", tmp_path / "never.xlsx").exit_code == 1
+    assert not (tmp_path / "never.xlsx").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []

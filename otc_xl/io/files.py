@@ -72,8 +72,17 @@ def _default_mode() -> int:
 
 
 def replace_atomically(target: str | Path, write: Callable[[str], None]) -> Path:
-    """Call ``write(temporary_path)`` next to ``target``, then rename it over ``target``."""
+    """Call ``write(temporary_path)`` next to ``target``, then rename it over ``target``.
+
+    A ``target`` that is a symbolic link is written through: the new file replaces the file the link
+    points to, and the link stays (renaming over the link would leave the real book without the
+    report). A folder of that name is refused before anything is written."""
     target = Path(target)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    if target.is_dir():
+        raise ValidationError([Problem(target.name, f"{target} is a folder, not a file; otc_xl cannot write its "
+                                                    "file there (rename or move the folder; nothing was written)")])
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
