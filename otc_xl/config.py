@@ -133,6 +133,8 @@ class Config:
     """One invoice per customer and order (order), or per customer (customer)."""
     vat_rounding: str = "line"
     """VAT rounded per line (line: each line's VAT to the cent) or once per rate on the total (total)."""
+    vat_rates: tuple[float, ...] = ()
+    """The VAT rates (%) the seller bills (21;10;4); empty: the known rates of company_country."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -297,6 +299,7 @@ PARSERS = {
     "invoice_start_numbers": _start_numbers,
     "invoice_grouping": _choice("order", "customer"),
     "vat_rounding": _choice("line", "total"),
+    "vat_rates": lambda x: () if v.is_blank(x) or not str(x).strip() else _numbers(x, float),
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,12 @@ AS_OF = "30/11/2026"
 
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def plain(output: str) -> str:
+    """The output with the summary table's borders gone and every run of blanks one space (a wrapped
+    cell reads as one text)."""
+    return " ".join(re.sub(r"[│┃]", " ", output).split())
 
 
 def sha(path: Path) -> str:
@@ -178,3 +185,149 @@ def test_no_lock_file_is_left_beside_books_nor_for_outputs_never_written(tmp_pat
     assert run("run", bad, "--out", tmp_path / "never.xlsx").exit_code == 1
     assert not (tmp_path / "never.xlsx").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []
+
+
+# ---------------------------------------------------------------------------- 4-6. billing
+
+ORDER_HEADERS = ["order_id", "line", "customer_id", "description", "quantity", "unit_price", "discount_pct",
+                 "vat_category", "vat_rate", "delivery_date", "currency"]
+
+
+def order_line(order: str, n: int = 1, qty=1, price=100.0, discount=0.0, rate=21.0, currency="EUR",
+               description="Widget", customer="C1"):
+    return [order, n, customer, description, qty, price, discount, "S", rate, dt.date(2026, 11, 20), currency]
+
+
+def billing_book(path: Path, lines: list[list], config: dict | None = None, customer_name: str = "Uno S.L.",
+                 einvoice: str = "pdf", percent_rows: tuple[int, ...] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Invoices"
+    ws.append(INVOICE_HEADERS)
+    ws.append(invoice_row(1, "C1"))
+    cs = wb.create_sheet("Customers")
+    cs.append(["customer_id", "customer_name", "country", "vat_id", "language", "einvoice_format", "street",
+               "postal_code", "city", "province", "sdi_code"])
+    cs.append(["C1", customer_name, "IT" if einvoice == "fatturapa" else "ES",
+               "IT01234567890" if einvoice == "fatturapa" else "ESB12345674", "es", einvoice, "Via Roma 1",
+               "20121", "Milano", "MI", "M5UXCR1"])
+    ol = wb.create_sheet("OrderLines")
+    ol.append(ORDER_HEADERS)
+    for row in lines:
+        ol.append(row)
+    for r in percent_rows:  # typed as 21 % in Excel: the cell holds 0.21 in a percent format
+        cell = ol.cell(r, ORDER_HEADERS.index("vat_rate") + 1)
+        cell.value, cell.number_format = cell.value / 100, "0%"
+    cfg = wb.create_sheet("Config")
+    for key, value in {"company_name": "Iberia Components S.L.", "company_vat_id": "ESB86412578",
+                       "company_country": "ES", "as_of": AS_OF, **(config or {})}.items():
+        cfg.append([key, value])
+    wb.save(path)
+    return path
+
+
+def rows_of(book: Path, sheet: str) -> list[dict]:
+    ws = openpyxl.load_workbook(book)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = [h for h in rows[0] if h is not None]
+    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r[:len(header)])]
+
+
+def approve_all(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    ws = wb["InvoiceDrafts"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("draft_key")].value:
+            row[header.index("approved")].value = "yes"
+            row[header.index("approved_by")].value = "ana"
+    wb.save(book)
+
+
+def statuses(book: Path) -> dict[str, str]:
+    return {r["order_id"]: r["status"] for r in rows_of(book, "InvoiceDrafts")}
+
+
+def test_a_vat_rate_typed_as_a_percentage_is_billed_at_that_percentage(tmp_path):
+    book = billing_book(tmp_path / "b.xlsx", [order_line("O1")], percent_rows=(2,))
+    result = run("invoice", book, "--files", tmp_path / "docs")
+    assert result.exit_code == 0, result.output
+    line = rows_of(book, "InvoiceLines")[0]
+    assert (line["vat_rate"], line["net"], line["vat"]) == (21, 100, 21)
+    assert statuses(book) == {"O1": "ready"}
+
+
+def test_a_vat_rate_that_is_not_one_of_the_sellers_country_blocks_its_draft(tmp_path):
+    book = billing_book(tmp_path / "b.xlsx", [order_line("O1", rate=2.1), order_line("O2", rate=0.21),
+                                              order_line("O3", rate=10.0)])
+    result = run("invoice", book, "--files", tmp_path / "docs")
+    assert result.exit_code == 0, result.output
+    assert statuses(book) == {"O1": "blocked: OrderLines row 2 vat_rate", "O2": "blocked: OrderLines row 3 vat_rate",
+                              "O3": "ready"}
+    flat = " ".join(result.output.split())
+    assert "OrderLines!I2: order O1 line 1: vat_rate must be a VAT rate of ES (21, 10, 4 %), found 2.1" in flat
+    assert "0.21 looks like 21 % written as a fraction" in flat
+    # the seller says which rates it bills (a special territory, a new rate): then they are ready
+    book = billing_book(tmp_path / "c.xlsx", [order_line("O1", rate=2.1)], config={"vat_rates": "21; 2.1"})
+    assert run("invoice", book, "--files", tmp_path / "docs").exit_code == 0
+    assert statuses(book) == {"O1": "ready"}
+
+
+def test_bad_discounts_huge_lines_and_unknown_currencies_block_at_draft_and_the_rest_posts(tmp_path):
+    book = billing_book(tmp_path / "b.xlsx", [
+        order_line("O1", discount=150.0), order_line("O2", discount=-5.0),
+        order_line("O3", qty=1000, price=9e12), order_line("O4", currency="XYZ"),
+        order_line("O5", description="Long text " * 500), order_line("O6", qty=9, price=999_999_999_999.0)])
+    result = run("invoice", book, "--files", tmp_path / "docs")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert statuses(book) == {"O1": "blocked: OrderLines row 2 discount_pct",
+                              "O2": "blocked: OrderLines row 3 discount_pct",
+                              "O3": "blocked: OrderLines row 4 quantity",
+                              "O4": "blocked: OrderLines row 5 currency", "O5": "ready",
+                              "O6": "blocked: OrderLines rows 7"}
+    assert "order O1 line 1: discount_pct must be a discount from 0 to 100 %, found 150" in flat
+    assert "order O3 line 1: quantity must be a line amount below 10,000,000,000,000" in flat
+    assert "order O4 line 1: currency must be an ISO 4217 currency code" in flat and "'XYZ'" in flat
+    assert "order O6: its invoice would total 10,889,999,999,989.11, beyond any real amount" in flat
+    assert all(r["gross"] >= 0 for r in rows_of(book, "InvoiceDrafts"))
+    approve_all(book)
+    posted = run("invoice", book, "--post", "--files", tmp_path / "docs")
+    assert posted.exit_code == 0, posted.output
+    log = rows_of(book, "BillingLog")
+    assert [(r["invoice_id"], r["order_id"]) for r in log] == [("FV-2026-00001", "O5")]
+    assert (tmp_path / "docs" / "FV-2026-00001.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_posting_dated_before_the_last_invoice_of_the_series_is_refused(tmp_path):
+    book = billing_book(tmp_path / "b.xlsx", [order_line("O1")])
+    assert run("invoice", book, "--files", tmp_path / "docs").exit_code == 0
+    approve_all(book)
+    assert run("invoice", book, "--post", "--files", tmp_path / "docs").exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["OrderLines"].append(order_line("O2"))
+    wb.save(book)
+    assert run("invoice", book, "--files", tmp_path / "docs").exit_code == 0
+    approve_all(book)
+    digest = sha(book)
+    late = run("invoice", book, "--post", "--files", tmp_path / "docs", "--as-of", "15/11/2026")
+    assert late.exit_code == 1, late.output
+    flat = " ".join(late.output.split())
+    assert "the last number, FV-2026-00001, is dated 30/11/2026" in flat and "--as-of 30/11/2026" in flat
+    assert sha(book) == digest and not (tmp_path / "docs" / "FV-2026-00002.pdf").exists()
+
+
+def test_posting_with_nothing_approved_says_why(tmp_path):
+    book = billing_book(tmp_path / "b.xlsx", [order_line("O1")])
+    result = run("invoice", book, "--post", "--files", tmp_path / "docs")
+    assert result.exit_code == 0, result.output
+    assert "invoices posted now 0 — no draft is approved: type yes in InvoiceDrafts approved" in plain(result.output)
+
+
+def test_optional_order_line_columns_are_optional_and_their_synonyms_known(tmp_path):
+    """item, description and unit had their synonyms in the ``required`` place: required, and no synonym known."""
+    from otc_xl.model.billing import ORDER_LINES
+
+    columns = {c.name: c for c in ORDER_LINES.columns}
+    assert not any(columns[n].required for n in ("item", "description", "unit"))
+    assert "artikel" in columns["item"].synonyms and "descrizione" in columns["description"].synonyms

@@ -216,12 +216,19 @@ def _decimal_separator(contract: TableContract, options: ParseOptions,
     return replace(options, decimal_separator=found) if found else options
 
 
+PERCENT_COLUMNS = frozenset({"vat_rate", "discount_pct", "early_discount_pct"})
+"""Columns holding a percentage as its number (21 for 21 %): a cell shown in a percent format counts as
+what it shows."""
+
+
 def _parser(column: Column, options: ParseOptions):
     if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
         bound = float(v.MAX_AMOUNT)
         return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
         return lambda x: v.parse_date(x, options.date_order)
+    if column.kind == "number" and column.name in PERCENT_COLUMNS:  # 21 % in a percent format is stored 0.21
+        return lambda x: float(v.parse_amount(v.percent_value(x), options.decimal_separator))
     if column.kind == "number":
         return lambda x: float(v.parse_amount(x, options.decimal_separator))
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(

@@ -354,6 +354,14 @@ def parse_currency(value: Any) -> str:
     return code
 
 
+def is_iso_currency(code: str) -> bool:
+    """Whether ``code`` is an active ISO 4217 currency (pycountry's list; ``EURO``, ``XYZ`` or the old
+    ``DEM`` are not)."""
+    import pycountry
+
+    return bool(code) and pycountry.currencies.get(alpha_3=str(code).upper()) is not None
+
+
 LANGUAGES = {
     "en": ("en", "english", "ingles", "inglese", "anglais", "englisch"),
     "es": ("es", "spanish", "espanol", "castellano", "spagnolo", "espagnol", "spanisch"),
@@ -426,6 +434,24 @@ def strip_accents(text: str) -> str:
 
 Parser = Callable[[Any], Any]
 UNCALCULATED = "#UNCALCULATED"
+
+
+class Percent(float):
+    """A number Excel shows in a percent format: the cell holds 0.21 and shows 21 %. Columns that are
+    percentages (``vat_rate``, ``discount_pct`` …) read it as 21 (:func:`percent_value`); every other
+    column reads the number itself."""
+
+    __slots__ = ()
+
+
+def percent_value(value: Any) -> Any:
+    """21 for a :class:`Percent` 0.21 (exactly: 0.055 → 5.5), ``"21"`` for the text ``"21 %"``, else
+    ``value`` unchanged."""
+    if isinstance(value, Percent):
+        return float(Decimal(repr(float(value))) * 100)
+    if isinstance(value, str) and value.strip().endswith("%"):  # "21 %" typed as text
+        return value.strip()[:-1].strip()
+    return value
 """What the readers put in place of a formula cell saved without its result."""
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
                           "#CALC!", "#GETTING_DATA"})

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
+from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..io.einvoices import Seller
@@ -91,7 +92,8 @@ def _drafts(run: Run):
     def make():
         ledger, cfg = run.ledger, run.ledger.config
         settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
-                                   cfg.invoice_grouping, cfg.vat_rounding, cfg.language)
+                                   cfg.invoice_grouping, cfg.vat_rounding, cfg.language,
+                                   seller_country=cfg.company_country, vat_rates=cfg.vat_rates)
         result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
                                 settings, sheet=ledger.found.get("order_lines", "OrderLines"))
         carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
@@ -138,6 +140,18 @@ def post_invoices_job(run: Run) -> JobResult:
     return invoice_job(run, post=True)
 
 
+def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
+    """Numbers must follow dates within a series (FR, ES, IT): posting dated before the series' last
+    invoice (ERP export, BillingLog, documents beside the book) is refused, naming it."""
+    ledger = run.ledger
+    erp = run.erp_invoices if run.erp_invoices is not None else ledger.invoices
+    log = ledger.records["billing_log"]
+    last = last_posted([*zip(erp["invoice_id"], erp["invoice_date"]), *zip(log["invoice_id"], log["invoice_date"])])
+    reasons = dict.fromkeys(why for r in approved.itertuples() if (why := back_dated(last, r.series, r.invoice_date)))
+    if reasons:
+        raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
+
+
 def _post(run: Run, result, log: pd.DataFrame):
     drafts = result.drafts
     approved = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] == READY)
@@ -146,7 +160,10 @@ def _post(run: Run, result, log: pd.DataFrame):
         run.ledger.problems.append(Problem("InvoiceDrafts", f"draft {r.draft_key} is approved but was not posted: "
                                                             f"{r.status}", severity="warning"))
     if not approved.any():
-        return log, {}, [("invoices posted now", "0")]
+        why = ("no draft is approved: type yes in InvoiceDrafts approved (and your name in approved_by), then post"
+               if not stuck.any() else "the approved drafts are blocked (see the warnings)")
+        return log, {}, [("invoices posted now", f"0 — {why}")]
+    _refuse_back_dated(run, drafts.loc[approved])
     me = seller(run)
     number_drafts(result, _numbers_used(run), approved)  # final numbers: the approved ones only, no gap
     master = {r["customer_id"]: r for r in records(run.ledger.customers)}
