@@ -331,3 +331,65 @@ def test_optional_order_line_columns_are_optional_and_their_synonyms_known(tmp_p
     columns = {c.name: c for c in ORDER_LINES.columns}
     assert not any(columns[n].required for n in ("item", "description", "unit"))
     assert "artikel" in columns["item"].synonyms and "descrizione" in columns["description"].synonyms
+
+
+# ---------------------------------------------------------------------------- 7. accounts misuse
+
+IBAN_TR = "TR330006100519786457841326"  # valid, but Turkey is outside the SEPA scheme
+
+
+def test_a_refund_to_an_iban_outside_sepa_is_not_put_in_a_pain001(tmp_path):
+    from test_refunds import approve, pain_files, refund_book
+
+    book = refund_book(tmp_path / "book.xlsx")
+    files = tmp_path / "files"
+    assert run("refunds", book, "--files", files).exit_code == 0
+    approve(book, "RFD-CRN-1", iban=IBAN_TR)
+    result = run("refunds", book, "--files", files)
+    assert result.exit_code == 0, result.output
+    status = {r["refund_id"]: r["status"] for r in rows_of(book, "Refunds")}
+    assert status["RFD-CRN-1"].startswith("IBAN outside SEPA: TR is outside the SEPA scheme")
+    assert "RFD-CRN-1 is approved but was not paid: IBAN outside SEPA" in plain(result.output)
+    assert pain_files(files) == []
+
+
+def test_a_debit_under_a_mandate_signed_after_the_collection_date_is_not_collected(tmp_path):
+    from test_debits import approve_all, debit_book
+    from test_refunds import IBAN_ES
+
+    book = debit_book(tmp_path / "book.xlsx")
+    added = run("plan", "300", "-n", "1", "--first", "03/12/2026", "--into", book, "--customer", "C1",
+                "--mandate", "MNDT-1", "--mandate-date", "20/12/2026", "--iban", IBAN_ES)
+    assert added.exit_code == 0, added.output
+    added = run("plan", "300", "-n", "1", "--first", "04/12/2026", "--into", book, "--customer", "C4",
+                "--mandate", "MNDT-4", "--mandate-date", "01/01/2026", "--iban", IBAN_TR)
+    assert added.exit_code == 0, added.output
+    approve_all(book)
+    files = tmp_path / "files"
+    result = run("debits", book, "--files", files)
+    assert result.exit_code == 0, result.output
+    status = {r["plan_id"]: r["status"] for r in rows_of(book, "DirectDebits")}
+    assert status["PLAN-C1-20261203"] == ("mandate signed 20/12/2026, after the collection date 03/12/2026: a debit "
+                                          "needs a mandate signed before it")
+    assert status["PLAN-C4-20261204"].startswith("IBAN outside SEPA: TR")
+    assert not list(files.glob("*.xml"))
+
+
+def test_plan_into_a_customer_that_does_not_exist_is_refused(tmp_path):
+    book = small_book(tmp_path / "b.xlsx")
+    digest = sha(book)
+    result = run("plan", "900", "-n", "3", "--first", "31/12/2026", "--into", book, "--customer", "c1")
+    assert result.exit_code == 1, result.output
+    assert "--customer c1 is not in b.xlsx's Customers or Invoices" in plain(result.output)
+    assert "did you mean C1?" in plain(result.output) and sha(book) == digest
+
+
+def test_reconcile_with_a_currency_that_is_not_iso_is_refused(tmp_path):
+    book = small_book(tmp_path / "b.xlsx")
+    theirs = write_book(tmp_path / "theirs.xlsx", {"Sheet1": [["Document", "Date", "Amount"],
+                                                              ["INV-0001", dt.date(2026, 4, 1), 1_200.0]]})
+    digest = sha(book)
+    result = run("reconcile", book, "C1", theirs, "--currency", "EURO", "--files", tmp_path / "files")
+    assert result.exit_code == 1, result.output
+    assert "'EURO' is not an ISO 4217 currency code" in plain(result.output)
+    assert sha(book) == digest and not (tmp_path / "files").exists()

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from ..io.locking import refuse_output_over_input
+from ..model.problems import Problem, ValidationError
+from ..model.values import is_iso_currency
 from .core import _collections_command, _execute, _guard, in_book, main
 
 
@@ -76,6 +78,9 @@ def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: P
     letter and e-mail draft in the customer's language to the --files folder.
     """
     def action() -> None:
+        if currency and not is_iso_currency(currency):
+            raise ValidationError([Problem("--currency", f"{currency!r} is not an ISO 4217 currency code (expected "
+                                                         "e.g. EUR, USD, GBP); nothing was written")])
         refuse_output_over_input(out or book, [their_file], "--out" if out else "BOOK",
                                  "the customer's file", hint="")
         _execute(book, ["reconcile"], out, True, toml, as_of, files_dir=files_dir, backup=not no_backup,

@@ -102,6 +102,19 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         _guard(debug, lambda: _add_plan(into, frame, customer, currency.upper(), mandate, mandate_date, iban, first))
 
 
+def _customer_ids(source: XlsxSource) -> set[str]:
+    """The customer ids of the book's Customers and Invoices tables (as read, without validating the rest)."""
+    from ..model.contracts import CONTRACTS
+    from ..model.tables import parse_table
+
+    ids: set[str] = set()
+    for name in ("customers", "invoices"):
+        raw = source.raw_table(CONTRACTS[name])
+        if raw is not None:
+            ids |= set(parse_table(CONTRACTS[name], raw)[0]["customer_id"])
+    return ids - {""}
+
+
 def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, mandate_date, iban: str, first) -> None:
     """Append the plan's instalments to BOOK's PaymentPlans (a plan id is never used twice)."""
     import pandas as pd
@@ -111,7 +124,14 @@ def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, man
     from ..model.tables import parse_table
 
     with writing(book, _wait):
-        raw = XlsxSource(book).raw_table(PAYMENT_PLANS)
+        source = XlsxSource(book)
+        known = _customer_ids(source)
+        if customer not in known:
+            near = sorted(k for k in known if k.casefold() == customer.casefold())
+            raise ValidationError([Problem(book.name, f"--customer {customer} is not in {book.name}'s Customers or "
+                                                      "Invoices; nothing was added"
+                                           + (f" (did you mean {', '.join(near)}?)" if near else ""))])
+        raw = source.raw_table(PAYMENT_PLANS)
         existing = parse_table(PAYMENT_PLANS, raw)[0] if raw is not None else pd.DataFrame()
         plan_id = f"PLAN-{customer}-{first:%Y%m%d}"
         if len(existing) and plan_id in set(existing["plan_id"]):

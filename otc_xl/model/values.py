@@ -408,6 +408,22 @@ def iban_problem(value: str) -> str | None:
     return None
 
 
+def sepa_problem(iban: str) -> str | None:
+    """Why a valid IBAN cannot be paid or debited by a SEPA transfer (its country is outside the SEPA
+    scheme, as schwifty knows it), or None."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        account = IBAN(iban)
+    except SchwiftyException as exc:
+        return str(exc).rstrip(".").lower()
+    if not account.in_sepa_zone:
+        return (f"{account.country_code} is outside the SEPA scheme: a SEPA file cannot carry this IBAN; pay "
+                "it another way")
+    return None
+
+
 def parse_emails(value: Any) -> list[str]:
     """The e-mail addresses in ``value`` (several separated by ``;`` or ``,``), normalised by the
     maintained ``email-validator`` (syntax only, no network); ValueError naming the first bad one.
