@@ -393,3 +393,43 @@ def test_reconcile_with_a_currency_that_is_not_iso_is_refused(tmp_path):
     assert result.exit_code == 1, result.output
     assert "'EURO' is not an ISO 4217 currency code" in plain(result.output)
     assert sha(book) == digest and not (tmp_path / "files").exists()
+
+
+# ---------------------------------------------------------------------------- 8. other scripts, emoji
+
+ARABIC = "شركة النور للتجارة"
+
+
+def test_an_arabic_buyer_name_is_transliterated_in_fatturapa_and_shaped_on_the_pdf(tmp_path):
+    import pypdf
+    from defusedxml.ElementTree import parse as safe_parse
+
+    book = billing_book(tmp_path / "b.xlsx", [order_line("O1", rate=22.0, description="Servizio 🚀 veloce")],
+                        config={"vat_rates": "22"}, customer_name=f"{ARABIC} 😀", einvoice="fatturapa")
+    assert run("invoice", book, "--files", tmp_path / "docs").exit_code == 0
+    approve_all(book)
+    result = run("invoice", book, "--post", "--files", tmp_path / "docs")
+    assert result.exit_code == 0, result.output
+    xml = safe_parse(str(tmp_path / "docs" / "FV-2026-00001.xml")).getroot()
+    name = next(e.text for e in xml.iter() if e.tag.endswith("Denominazione") and e.text != "Iberia Components S.L.")
+    assert name == "shrkh lnwr lltjrh" and "?" not in name
+    said = plain(result.output)
+    assert "FatturaPA carries Latin-1 text only: buyer name" in said and "'shrkh lnwr lltjrh'" in said
+    # the PDF: the name is there, drawn with the joined (contextual) Arabic letter forms that shaping picks
+    # (unshaped, fpdf2 drew the isolated letters left to right), and the rocket it cannot draw is named
+    pdf = pypdf.PdfReader(tmp_path / "docs" / "FV-2026-00001.pdf")
+    assert ARABIC in pdf.pages[0].extract_text()
+    assert {"uniFE98", "uniFEB7", "uniFEDF"} <= embedded_glyphs(pdf)  # initial forms of ت, ش, ل
+    assert "the PDF font has no glyph for '🚀'" in said
+
+
+def embedded_glyphs(pdf) -> set[str]:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for font in pdf.pages[0]["/Resources"]["/Font"].values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        names |= set(TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data())).getGlyphOrder())
+    return names

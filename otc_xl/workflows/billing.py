@@ -174,9 +174,10 @@ def _post(run: Run, result, log: pd.DataFrame):
     totals_of = {k: records(g) for k, g in result.totals.groupby("draft")}
     folder = run.ledger.config.templates_folder
     by_customer: dict[tuple[str, str], list[tuple[dict, dict[str, bytes]]]] = {}
+    notes: list[str] = []  # text a document could not carry as typed (font glyphs, Latin-1 formats)
     for doc in records(posted):
         customer = {**master[doc["customer_id"]], "country": country_code(master[doc["customer_id"]])}
-        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder)
+        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder, notes)
         files.update(own)
         by_customer.setdefault((doc["customer_id"], doc["currency"]), []).append((doc, own))
         for x in lines_of[doc["draft"]]:
@@ -207,6 +208,8 @@ def _post(run: Run, result, log: pd.DataFrame):
     summary += _amounts("posted now", posted, "gross")
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
+    summary += [("text changed", note) for note in notes]
+    run.ledger.problems.extend(Problem("InvoiceDrafts", note, severity="warning") for note in notes)
     logged, approved_total = cents(new.drop_duplicates("invoice_id")["gross"]).sum(), cents(posted["gross"]).sum()
     if int(logged) != int(approved_total) or new["invoice_id"].nunique() != len(posted):
         raise ValidationError([Problem("BillingLog", f"the log would hold {new['invoice_id'].nunique()} documents for "
