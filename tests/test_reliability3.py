@@ -433,3 +433,32 @@ def embedded_glyphs(pdf) -> set[str]:
         descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
         names |= set(TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data())).getGlyphOrder())
     return names
+
+
+# ---------------------------------------------------------------------------- 10. names as Excel compares them
+
+@pytest.mark.parametrize("clash, where, said", [
+    ("sheet", "kpis", "this sheet's name is otc_xl's sheet KPIs in other letter case"),
+    ("table", "Mine", "already has a table named TBLAGEING, the name of otc_xl's table tblAgeing"),
+    ("name", "KPIs", "the workbook has a defined name TBLKPIS, the name of otc_xl's table tblKPIs"),
+])
+def test_names_that_differ_only_in_case_from_ours_are_refused(tmp_path, clash, where, said):
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.table import Table
+
+    path = small_book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(path)
+    if clash == "sheet":
+        wb.create_sheet("kpis")["A1"] = "my own notes"
+    elif clash == "table":
+        ws = wb.create_sheet("Mine")
+        ws.append(["a", "b"]), ws.append([1, 2])
+        ws.add_table(Table(displayName="TBLAGEING", ref="A1:B2"))
+    else:
+        wb.defined_names["TBLKPIS"] = DefinedName("TBLKPIS", attr_text="Invoices!$A$1")
+    wb.save(path)
+    digest = sha(path)
+    result = run("run", path, "--in-place")
+    assert result.exit_code == 1, result.output
+    assert f"{where}: {said}" in plain(result.output)
+    assert sha(path) == digest
