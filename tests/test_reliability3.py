@@ -462,3 +462,37 @@ def test_names_that_differ_only_in_case_from_ours_are_refused(tmp_path, clash, w
     assert result.exit_code == 1, result.output
     assert f"{where}: {said}" in plain(result.output)
     assert sha(path) == digest
+
+
+# ---------------------------------------------------------------------------- 11. empty and small books
+
+def test_an_invoices_table_with_headers_and_no_rows_gives_empty_reports(tmp_path):
+    book = write_book(tmp_path / "empty.xlsx", {"Invoices": [INVOICE_HEADERS], "Config": [["as_of", AS_OF]]})
+    result = run("run", book)
+    assert result.exit_code == 0, result.output
+    report = openpyxl.load_workbook(tmp_path / "empty_report.xlsx")
+    assert [r for r in report["AgeingDetail"].iter_rows(min_row=2, values_only=True) if r[0]] == []
+    assert [r for r in report["LegalCases"].iter_rows(min_row=2, values_only=True) if r[0]] == []
+    for command in ("dunning", "legal"):
+        assert run(command, book, "--files", tmp_path / "files").exit_code == 0
+    assert run("worklist", book).exit_code == 0
+    folder = tmp_path / "team"
+    folder.mkdir()
+    os.replace(book, folder / "new_associate.xlsx")
+    small_book(folder / "anna.xlsx")
+    team = run("team", folder, "--as-of", AS_OF)
+    assert team.exit_code == 0, team.output
+    assert "2 consolidated" in plain(team.output)
+
+
+def test_demo_on_a_small_book_of_ones_own_runs_and_says_what_it_skipped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    book = small_book(tmp_path / "small.xlsx")
+    digest = sha(book)
+    result = run("demo", "--book", book, "--out", tmp_path / "out.xlsx")
+    assert result.exit_code == 0, result.output
+    said = plain(result.output)
+    assert "6. Reconcile a customer's statement: skipped, otc_demo.xlsx has no Spanish customer" in said
+    assert "3. Pay the approved refund (SEPA credit transfer): skipped, otc_demo.xlsx has no Config company_name" in said
+    assert "KPIs" in openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames
+    assert sha(book) == digest  # the demo works on a copy

@@ -135,6 +135,12 @@ def validate(book: Path, as_of, toml, debug: bool) -> None:
     _guard(debug, action)
 
 
+DEMO_NEEDS = {"issue_refunds": ("company_name", "company_iban"),
+              "issue_debits": ("company_name", "company_iban", "sepa_creditor_id"),
+              "post_invoices": ("company_name", "company_vat_id", "company_country")}
+"""The Config settings each demo step needs; a book given with --book that lacks them skips the step."""
+
+
 @main.command()
 @click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Demo workbook to use (default: {DEMO_BOOK} if present, else generated).")
@@ -190,6 +196,15 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                  {"their_file": (customer, theirs, "EUR")}),
                 ("7. Bill delivered orders: post the approved invoice drafts (PDF, e-invoice, e-mail)",
                  ["post_invoices"], {})):
+            if jobs == ["reconcile"] and not customer:  # a book of yours (--book) without the demo's customers
+                console.print(f"[bold]6. Reconcile a customer's statement[/]: skipped, {copy.name} has no Spanish "
+                              "customer with five open EUR invoices to reconcile", soft_wrap=True)
+                continue
+            lacking = [n for n in DEMO_NEEDS.get(jobs[0], ()) if not getattr(ledger.config, n)]
+            if lacking:
+                console.print(f"[bold]{title}[/]: skipped, {copy.name} has no Config {', '.join(lacking)}",
+                              markup=True, soft_wrap=True)
+                continue
             console.print(f"[bold]{title}[/]", soft_wrap=True)
             _execute(copy, jobs, None, True, None, as_of, files_dir=files, backup=False, **extra)
         console.print("[bold]8. Apply cash, run collections and write the reports[/]")

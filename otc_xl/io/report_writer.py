@@ -105,7 +105,7 @@ class Layout:
         before = b"".join(_row(r, x) for r, x in rows.items() if r < 2)
         after = b"".join(_row(r, x) for r, x in rows.items() if r > n + 1)
         last_col = max([len(self.columns), *(c for row in cells.values() for c, _ in row)])
-        head = DIMENSION.sub(lambda m: extend_dimension(m, max(last_row, *rows), last_col), xml[:start], count=1)
+        head = DIMENSION.sub(lambda m: extend_dimension(m, max([last_row, *rows]), last_col), xml[:start], count=1)
         yield head + before
         if n:
             yield from row_chunks(self.report.frame, 2, styles, quote, extra)
