@@ -496,3 +496,91 @@ def test_demo_on_a_small_book_of_ones_own_runs_and_says_what_it_skipped(tmp_path
     assert "3. Pay the approved refund (SEPA credit transfer): skipped, otc_demo.xlsx has no Config company_name" in said
     assert "KPIs" in openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames
     assert sha(book) == digest  # the demo works on a copy
+
+
+# ---------------------------------------------------------------------------- polish from a first-time user
+
+def test_us_dates_are_named_as_month_first_not_impossible():
+    from otc_xl.model.values import parse_date
+
+    with pytest.raises(ValueError, match=r"'11/25/2026' looks like month/day \(MM/DD/YYYY\) but dates are read day "
+                                         r"first here; set date_order = MDY on the Config sheet, or write it as "
+                                         r"2026-11-25"):
+        parse_date("11/25/2026", "DMY")
+    with pytest.raises(ValueError, match="impossible date"):
+        parse_date("31/02/2026", "DMY")
+
+
+def test_validation_messages_come_in_row_order_each_with_its_cell(tmp_path):
+    book = write_book(tmp_path / "messy.xlsx", {
+        "Invoices": [INVOICE_HEADERS,
+                     ["INV-1", "C1", "A", "25/11/2026", "30/11/2026", "EUR", "abc", 10, ""],
+                     ["INV-2", "", "A", "01/11/2026", "12/30/2026", "EUR", 10, 10, ""],
+                     ["INV-1", "C9", "A", "01/11/2026", "31/12/2026", "EURO", 10, 10, ""]],
+        "Customers": [["Customer No.", "Customer name"], ["C1", "A"]]})
+    result = run("validate", book)
+    assert result.exit_code == 1
+    lines = [line.split(": ")[0].split()[-1] for line in result.output.splitlines() if line.startswith("error")]
+    assert lines == ["Invoices!G2", "Invoices!B3", "Invoices!E3", "Invoices!E3", "Invoices!A4", "Invoices!F4"]
+    said = plain(result.output)
+    # the mixed-order error sits on the first month-first cell, not on the header
+    assert "Invoices!E3: invoice_date/due_date: this column mixes day-first" in said
+    assert "Invoices!E3: due_date '12/30/2026' looks like month/day" in said
+    fixed = write_book(tmp_path / "unknown.xlsx", {
+        "Invoices": [INVOICE_HEADERS, ["INV-1", "C9", "A", "01/11/2026", "31/12/2026", "EUR", 10, 10, ""]],
+        "Customers": [["Customer No.", "Customer name"], ["C1", "A"]]})
+    assert "Invoices!B2: customer_id 'C9' is not in Customers" in plain(run("validate", fixed).output)
+
+
+def test_plan_prints_amounts_the_way_the_balance_was_typed():
+    result = run("plan", "3.050,00", "-n", "3", "--first", "31/12/2026")
+    assert result.exit_code == 0 and "1.016,66" in result.output and "1,016.66" not in result.output
+    assert "1,016.66" in run("plan", "3050.00", "-n", "3", "--first", "31/12/2026").output
+
+
+def test_a_company_name_ending_in_a_stop_is_not_followed_by_another():
+    from otc_xl.letters.render import environment, script_line
+
+    line = script_line(environment(), "es", {"collector": "Ana", "company": "Iberia Components S.L.",
+                                            "customer": {"name": "Uno"}, "overdue": 10.0, "currency": "EUR",
+                                            "days": 5, "promise_date": None, "disputed": 0})
+    assert "de Iberia Components S.L. Le llamo" in line and "S.L.." not in line
+
+
+def test_french_statement_greets_a_named_contact_correctly(tmp_path):
+    book = write_book(tmp_path / "fr.xlsx", {
+        "Invoices": [INVOICE_HEADERS, invoice_row(1, "C1", 100.0, dt.date(2026, 10, 31))],
+        "Customers": [["Customer No.", "Customer name", "Language", "Contact"], ["C1", "Trois SARL", "fr",
+                                                                                 "Jeanne Dupont"]],
+        "Config": [["as_of", AS_OF]]})
+    assert run("statement", book, "--files", tmp_path / "files").exit_code == 0
+    [letter] = (tmp_path / "files").glob("*.html")
+    text = letter.read_text(encoding="utf-8")
+    assert "Madame, Monsieur Jeanne Dupont" not in text
+    assert "l'attention de Jeanne Dupont" in text.replace("&#39;", "'") and "<p>Madame, Monsieur,</p>" in text
+
+
+def test_main_help_tells_what_each_kind_of_command_writes_and_shows_debug():
+    said = " ".join(run("--help").output.split())
+    assert "Input sheets are never changed" not in said
+    assert "write their sheets into BOOK itself" in said and "append rows to BOOK's Payments" in said
+    assert "add --debug to any command" in said
+
+
+def test_readme_lists_every_option_of_every_command():
+    import click
+
+    from conftest import ROOT
+    from otc_xl.cli import main as group
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1]: line for line in readme.splitlines() if line.startswith("| `otc-xl ")}
+    missing = []
+    for name, command in [(n, c) for n, c in group.commands.items() if not isinstance(c, click.Group)] + [
+            (f"addin {n}", c) for n, c in group.commands["addin"].commands.items()]:
+        synopsis = next((head for head in rows if head.startswith(f"otc-xl {name} ") or head == f"otc-xl {name}"),
+                        "")
+        options = [o for p in command.params if isinstance(p, click.Option) and not p.hidden
+                   for o in p.opts if o.startswith("--")]
+        missing += [f"{name} {o}" for o in options if not re.search(re.escape(o) + r"(?![\w-])", synopsis)]
+    assert missing == []

@@ -86,9 +86,16 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         frame = payment_plan(float(parse_amount(balance)), instalments, first, every_months, every_days)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="BALANCE") from None
+    from ..model.values import infer_decimal_separator
+
+    comma = infer_decimal_separator([balance]) == ","  # 3.050,00 in → 1.016,66 out, as the user writes amounts
+
+    def shown(x: float) -> str:
+        text = f"{x:,.2f}"
+        return text.translate(str.maketrans(",.", ".,")) if comma else text
     table = Table("instalment", "due date", "amount", "remaining")
     for r in frame.itertuples():
-        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", f"{r.amount:,.2f}", f"{r.remaining:,.2f}")
+        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(r.amount), shown(r.remaining))
     console.print(table)
     if csv_out:
         if into:

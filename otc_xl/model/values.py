@@ -229,6 +229,8 @@ def to_cents(amount: Decimal | float) -> int:
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _XYZ = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+[\d:.]+)?$")
+XYZ_DATE = _XYZ
+"""``a/b/yyyy`` (``/``, ``.`` or ``-``): the dates whose day/month order must be inferred."""
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -281,7 +283,18 @@ def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
     try:
         return dt.date(y, mo, d)
     except ValueError:
-        raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
+        pass
+    if m and _XYZ.match(text) and 1 <= d <= 12:  # read the other way round it is a real date: say so
+        try:
+            dt.date(y, d, mo)
+        except ValueError:
+            pass
+        else:
+            found, other = ("month/day", "MDY") if date_order != "MDY" else ("day/month", "DMY")
+            raise ValueError(f"{_describe(text)} looks like {found} ({'MM/DD/YYYY' if other == 'MDY' else 'DD/MM/YYYY'})"
+                             f" but dates are read {'day' if other == 'MDY' else 'month'} first here; set date_order = "
+                             f"{other} on the Config sheet, or write it as {dt.date(y, d, mo):%Y-%m-%d}") from None
+    raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
 
 
 def infer_date_order(values: list[Any], setting: DateOrder = "auto") -> tuple[DateOrder, str, bool]:
