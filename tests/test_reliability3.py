@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, invoice_row, write_book
+from conftest import INVOICE_HEADERS, invoice_row, libreoffice_convert, needs_libreoffice, write_book
 from otc_xl.cli import main
 from otc_xl.io.files import safe_stem, write_files
 from otc_xl.model.problems import ValidationError
@@ -584,3 +584,20 @@ def test_readme_lists_every_option_of_every_command():
                    for o in p.opts if o.startswith("--")]
         missing += [f"{name} {o}" for o in options if not re.search(re.escape(o) + r"(?![\w-])", synopsis)]
     assert missing == []
+
+
+@needs_libreoffice
+def test_a_small_report_prints_one_page_a_sheet_and_pivot_totals_fit(tmp_path):
+    """13 invoices printed as 128 pages (wide tables, notes and pivots cut across pages), and a pivot total
+    of nine digits showed as ### at the default column width."""
+    import pypdf
+
+    rows = [INVOICE_HEADERS] + [invoice_row(i, f"C{i % 4}", 123_456_789.12 + i, dt.date(2026, 6 + i % 6, 28))
+                                for i in range(1, 14)]
+    book = write_book(tmp_path / "big.xlsx", {"Invoices": rows, "Config": [["as_of", AS_OF]]})
+    assert run("run", book).exit_code == 0
+    report = tmp_path / "big_report.xlsx"
+    sheets = len(openpyxl.load_workbook(report, read_only=True).sheetnames)
+    pages = pypdf.PdfReader(libreoffice_convert(report, "pdf", tmp_path)).pages
+    assert len(pages) == sheets
+    assert [i for i, page in enumerate(pages) if "###" in page.extract_text()] == []
