@@ -340,6 +340,9 @@ def _consistency(config: Config) -> list[str]:
     return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
             f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
+PERCENT_SETTINGS = frozenset({"tolerance_pct", "vat_rates"})
+"""Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it
+shows. The rate settings (discount_rates, dunning_interest …) read 0.02 and 2 % alike already."""
 
 
 def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, int] | None = None,
@@ -355,6 +358,8 @@ def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, i
             continue
         if v.is_blank(value):
             continue
+        if name in PERCENT_SETTINGS:  # 0.5 % typed in a percent format is stored 0.005: read what it shows
+            value = v.percent_value(value)
         try:
             parsed = PARSERS[name](value)
         except ValueError as exc:

@@ -601,3 +601,17 @@ def test_a_small_report_prints_one_page_a_sheet_and_pivot_totals_fit(tmp_path):
     pages = pypdf.PdfReader(libreoffice_convert(report, "pdf", tmp_path)).pages
     assert len(pages) == sheets
     assert [i for i, page in enumerate(pages) if "###" in page.extract_text()] == []
+
+
+def test_percent_formatted_config_settings_are_read_as_shown(tmp_path):
+    path = small_book(tmp_path / "b.xlsx")
+    wb = openpyxl.load_workbook(path)
+    cfg = wb["Config"]
+    for key, value in (("tolerance_pct", 0.005), ("vat_rates", 0.21), ("dunning_interest", 0.08)):
+        cfg.append([key, value])
+        cfg.cell(cfg.max_row, 2).number_format = "0.0%"
+    wb.save(path)
+    import otc_xl
+
+    config = otc_xl.read_workbook(path).config
+    assert (config.tolerance_pct, config.vat_rates, config.dunning_interest) == (0.5, (21.0,), (0.08,))

@@ -66,6 +66,7 @@ class XlsxSource:
             return None
         grid = self._damaged_as_problem(sheet, lambda: self.book.get_sheet_by_name(sheet).to_python(
             skip_empty_area=False))
+        grid = self._with_errors(sheet, [list(r) for r in grid], 1, 1)  # error cells, percent formats
         return RawTable(sheet, list(grid[0]) if grid else [], [list(r) for r in grid[1:]])
 
     def _damaged_as_problem(self, where: str, read):
