@@ -615,3 +615,17 @@ def test_percent_formatted_config_settings_are_read_as_shown(tmp_path):
 
     config = otc_xl.read_workbook(path).config
     assert (config.tolerance_pct, config.vat_rates, config.dunning_interest) == (0.5, (21.0,), (0.08,))
+
+
+def test_demo_out_onto_the_shipped_demo_workbook_is_refused(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import DEMO
+
+    (tmp_path / "workbooks").mkdir()
+    shipped = tmp_path / "workbooks" / "otc_demo.xlsx"
+    shutil.copy(DEMO, shipped)
+    monkeypatch.chdir(tmp_path)
+    digest = sha(shipped)
+    result = run("demo", "--out", "workbooks/otc_demo.xlsx")
+    assert result.exit_code == 1 and "is the input workbook" in result.output and sha(shipped) == digest

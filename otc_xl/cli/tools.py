@@ -158,6 +158,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     (otc_demo_customer_statement.xlsx, with a reply letter) and bills the delivered orders (the
     approved invoice drafts posted: PDF, e-invoice and e-mail per customer); then runs every job and writes
     otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
+    With --book, a workbook of yours is used instead (still on a copy): a step it has no data or
+    Config for is skipped, and said so. --out may not be the book, nor the statement files read.
     """
     import shutil
 
@@ -180,7 +182,7 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         theirs = shipped("otc_demo_customer_statement.xlsx")
         if not theirs.exists():
             theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
-        refuse_output_over_input(out, [p for p in (book, statement, theirs) if p is not None])
+        refuse_output_over_input(out, [p for p in (source, statement, theirs) if p is not None])
         files = out.with_name(f"{out.stem}_letters")
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
