@@ -5,6 +5,7 @@ every file name built from data (a customer id, a currency, an invoice number) g
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,10 +33,10 @@ def safe_stem(text) -> str:
     ``C/1`` → ``C%2F1``, ``X/../x`` → ``X%2F%2E%2E%2Fx``. So the result is never ``.``/``..``,
     holds no separator, and two different texts never give one stem (the encoding can be read back);
     ``_`` stays free to join parts (``C%2E1_EUR_dunning``). Empty text is ``%``; a Windows device
-    name gets a trailing ``%`` (``CON%``); a stem over :data:`STEM_MAX` characters is cut and ends
-    in ``~`` and 12 hex digits of the text's SHA-256. Letters that differ only in case stay
-    different, as the ids are; on a case-insensitive disk (Windows, macOS) ``c1`` and ``C1`` would
-    still share a file.
+    name gets a trailing ``%`` (``CON%``). Windows and macOS disks ignore letter case, so an id with
+    a lower-case letter ends in ``~`` and 8 hex digits of its SHA-256 (``c1`` → ``c1~…``, while
+    ``C1`` stays ``C1``): ids that differ only in case never share a file there either. A stem over
+    :data:`STEM_MAX` characters is cut and ends in ``~`` and 12 hex digits of the text's SHA-256.
     """
     text = "" if text is None else str(text)
     out = []
@@ -51,9 +52,11 @@ def safe_stem(text) -> str:
     stem = "".join(out) or "%"
     if stem.upper() in _RESERVED:
         stem += "%"
-    if len(stem) > STEM_MAX:
-        import hashlib
-        stem = stem[:STEM_MAX - 13] + "~" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if len(stem) > STEM_MAX - 9:
+        return stem[:STEM_MAX - 13] + "~" + digest[:12]
+    if any(ch.islower() for ch in text):
+        stem += "~" + digest[:8]
     return stem
 
 
