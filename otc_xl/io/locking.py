@@ -136,7 +136,7 @@ def writing(target: str | Path, wait_message: Callable[[str], None] | None = Non
         elif must_exist:
             raise ValidationError([Problem(target.name, f"file not found: {target}")])
         removed = []
-        for stale in stale_temporaries(target):
+        for stale in stale_temporaries(Path(os.path.realpath(target)) if target.is_symlink() else target):
             with contextlib.suppress(OSError):
                 stale.unlink()
                 removed.append(stale)
