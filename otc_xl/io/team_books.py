@@ -13,7 +13,6 @@ from pathlib import Path
 from ..ledger import load_ledger
 from ..model.problems import ValidationError
 from ..reports.team import Member
-from .locking import same_file
 from .xlsx_reader import XlsxSource
 
 BOOKS = (".xlsx", ".xlsm")
@@ -21,14 +20,16 @@ BOOKS = (".xlsx", ".xlsm")
 
 def team_workbooks(folder: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
     """The workbooks of ``folder`` (not Office lock files ``~$…``, backups ``*.bak.xlsx``, our own
-    temporary files ``.~…``, nor a team report otc_xl wrote: :func:`is_team_report`).
+    temporary files ``.~…``, a team report otc_xl wrote (:func:`is_team_report`), nor ``skip``: the
+    team leader's own workbook, for the button).
 
-    ``skip`` is left out only when it is such a team report: a member's workbook given as the
-    output stays an input, so the caller's output-over-input check refuses it."""
+    The command's output is not skipped by name: a member's workbook given as the output stays an
+    input, so the caller's output-over-input check refuses it; an earlier team report is no member."""
+    skipped = {p.resolve() for p in skip}
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in BOOKS and not p.name.startswith(("~$", ".~"))
-                  and not p.name.lower().endswith(".bak.xlsx")
-                  and not (any(same_file(p, s) for s in skip) and is_team_report(p)))
+                  and not p.name.lower().endswith(".bak.xlsx") and p.resolve() not in skipped
+                  and not is_team_report(p))
 
 
 TEAM_SHEETS = {"Workbooks", "TeamAgeing", "TeamControls"}
