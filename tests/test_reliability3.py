@@ -12,11 +12,9 @@ import datetime as dt
 import hashlib
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
