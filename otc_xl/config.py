@@ -136,6 +136,8 @@ class Config:
     """One invoice per customer and order (order), or per customer (customer)."""
     vat_rounding: str = "line"
     """VAT rounded per line (line: each line's VAT to the cent) or once per rate on the total (total)."""
+    vat_rates: tuple[float, ...] = ()
+    """The VAT rates (%) the seller bills (21;10;4); empty: the known rates of company_country."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -308,6 +310,7 @@ PARSERS = {
     "invoice_start_numbers": _start_numbers,
     "invoice_grouping": _choice("order", "customer"),
     "vat_rounding": _choice("line", "total"),
+    "vat_rates": lambda x: () if v.is_blank(x) or not str(x).strip() else _numbers(x, float),
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),
@@ -348,6 +351,9 @@ def _consistency(config: Config) -> list[str]:
     return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
             f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
+PERCENT_SETTINGS = frozenset({"tolerance_pct", "vat_rates"})
+"""Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it
+shows. The rate settings (discount_rates, dunning_interest …) read 0.02 and 2 % alike already."""
 
 
 def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, int] | None = None,
@@ -363,6 +369,8 @@ def _apply(settings: dict[str, Any], base: Config, sheet: str, rows: dict[str, i
             continue
         if v.is_blank(value):
             continue
+        if name in PERCENT_SETTINGS:  # 0.5 % typed in a percent format is stored 0.005: read what it shows
+            value = v.percent_value(value)
         try:
             parsed = PARSERS[name](value)
         except ValueError as exc:

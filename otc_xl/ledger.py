@@ -91,7 +91,18 @@ def load_ledger(source: TableSource, require: tuple[str, ...] = ("invoices",), t
     if ledger.ok:
         _enrich_from_customers(ledger)
         _check_ibans(ledger)
+    ledger.problems[:] = in_reading_order(ledger.problems)
     return ledger
+
+
+def in_reading_order(problems: list[Problem]) -> list[Problem]:
+    """``problems`` per sheet (in the order the sheets were read), then by row and column, as a person
+    reads the sheet (whole-sheet problems first; in a row, one without a column after its cells); the
+    order found is kept among equals."""
+    sheets: dict[str, int] = {}
+    for p in problems:
+        sheets.setdefault(p.sheet, len(sheets))
+    return sorted(problems, key=lambda p: (sheets[p.sheet], p.row or 0, p.column or 1 << 14))
 
 
 def _check_ibans(ledger: Ledger) -> None:
@@ -104,7 +115,7 @@ def _check_ibans(ledger: Ledger) -> None:
             if reason:
                 ledger.problems.append(Problem(ledger.found["customers"], f"iban {iban!r} is not a valid IBAN "
                                                f"({reason}); payments from it will not be recognised",
-                                               int(row), severity="warning"))
+                                               int(row), _column(ledger.customers, "iban"), severity="warning"))
 
 
 def _enrich_from_customers(ledger: Ledger) -> None:
@@ -120,4 +131,10 @@ def _enrich_from_customers(ledger: Ledger) -> None:
     for customer_id, rows in unknown.groupby("customer_id")["source_row"]:
         ledger.problems.append(Problem(ledger.found["invoices"],
                                        f"customer_id {customer_id!r} is not in Customers ({len(rows)} item(s), "
-                                       f"first row {rows.min()})", int(rows.min()), severity="warning"))
+                                       f"first row {rows.min()})", int(rows.min()),
+                                       _column(invoices, "customer_id"), severity="warning"))
+
+
+def _column(frame: pd.DataFrame, name: str) -> int | None:
+    """The Excel column ``name`` was read from (the frame's ``excel_columns``), for a problem's cell."""
+    return frame.attrs.get("excel_columns", {}).get(name)

@@ -69,6 +69,19 @@ def demo_copy(tmp_path) -> Path:
     return target
 
 
+LIBREOFFICE_CHECKS = ("LibreOffice", "UNO bridge")
+"""Words in the skip reason of the tests that need LibreOffice (needs_libreoffice, needs_writer, needs_uno)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need LibreOffice carry the ``libreoffice`` marker, so ``pytest`` alone leaves them out
+    (``-m ""``, the README's command and .ci/run, runs them)."""
+    for item in items:
+        reasons = [m.kwargs.get("reason", "") for m in item.iter_markers("skipif")]
+        if any(word in reason for reason in reasons for word in LIBREOFFICE_CHECKS):
+            item.add_marker(pytest.mark.libreoffice)
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -206,5 +206,5 @@ def test_invalid_customer_iban_is_flagged(make_book):
                       "Customers": [["Customer No.", "Customer name", "IBANs"],
                                     ["C1", "Acme", "ES9121000418450200051332;ES9121000418450200051333"]]})
     warnings = [str(p) for p in otc_xl.read_workbook(book).problems if p.severity == "warning"]
-    assert warnings == ["Customers!2: iban 'ES9121000418450200051333' is not a valid IBAN (invalid checksum digits); "
+    assert warnings == ["Customers!C2: iban 'ES9121000418450200051333' is not a valid IBAN (invalid checksum digits); "
                         "payments from it will not be recognised"]

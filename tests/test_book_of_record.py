@@ -289,6 +289,7 @@ def business_days(start: dt.date, count: int) -> list[dt.date]:
     return days
 
 
+@pytest.mark.slow
 def test_a_month_with_a_late_payer_a_disputer_and_one_who_never_pays(tmp_path):
     """30 business days of an associate's routine on three customers: each morning the bank lines are
     imported, then dunning (letters), the worklist (a call's outcome typed), legal on Wednesdays, and a

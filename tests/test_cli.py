@@ -101,6 +101,7 @@ def test_template_command(tmp_path):
     assert {"Invoices", "Payments", "Customers", "Orders", "Config"} <= set(openpyxl.load_workbook(out).sheetnames)
 
 
+@pytest.mark.e2e
 def test_demo_command(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no workbooks/ here: the demo workbook is generated
     result = run("demo", "--out", tmp_path / "demo_report.xlsx")

@@ -245,7 +245,8 @@ def test_lite_main_registers_scripts_for_every_button():
             "normalize_amount", "paymentplan"} <= functions
 
 
-LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression", "facturx", "a38", "facturae", "fpdf")
+LITE_MISSING = ("python_calamine", "ms_ovba", "ms_ovba_compression", "facturx", "a38", "facturae", "fpdf",
+                "uharfbuzz")
 """What a Pyodide runtime (xlwings Lite) does not get: no Pyodide build, or skipped by a marker."""
 
 
@@ -264,7 +265,7 @@ def test_pyodide_installs_skip_the_native_dependencies():
     requirements = _requirements()
     wanted = lambda env: {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
     assert {r.name for r in requirements} - wanted(PYODIDE) == {"python-calamine", "ms-ovba", "factur-x", "a38",
-                                                                "facturae", "fpdf2"}
+                                                                "facturae", "fpdf2", "uharfbuzz"}
     assert {r.name for r in requirements} == wanted({})  # this machine installs them all
     xlwings = {str(r.specifier): r.marker.evaluate(PYODIDE) for r in requirements if r.name == "xlwings"}
     assert xlwings == {f"=={xw.__version__}": False, ">=0.33": True}  # Lite keeps the xlwings it brings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import zipfile
 
@@ -12,6 +13,7 @@ from test_collections_cli import table_rows
 from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 
 
+@pytest.mark.slow
 def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_copy):
     for day in ("16/11/2026", "23/11/2026", "30/11/2026"):
         assert run("run", demo_copy, "--in-place", "--no-backup", "--as-of", day).exit_code == 0

@@ -254,3 +254,8 @@ def test_an_approval_does_not_survive_a_change_of_amount(tmp_path):
     drafts = after.records["invoice_approvals"].set_index("draft_key")
     changed = next(k for k in drafts.index if f"|{order}|" in k)
     assert drafts.loc[changed, "approved"] == ""  # to approve again, at its new amount
+
+
+def test_posting_prints_no_library_deprecation_warning(posted):
+    """facturae imports signxml, whose DSA type hints made cryptography warn on every post (#32)."""
+    assert "DeprecationWarning" not in posted[3] and "signxml" not in posted[3]

@@ -226,4 +226,4 @@ def test_unknown_customer_warns_and_names_are_filled(make_book):
     ledger = load(book)
     assert list(ledger.invoices["customer_name"]) == ["Acme S.L.", ""]
     assert list(ledger.invoices["collector"]) == ["Ana", ""]
-    assert messages(ledger, "warning") == ["Invoices!3: customer_id 'C9' is not in Customers (1 item(s), first row 3)"]
+    assert messages(ledger, "warning") == ["Invoices!B3: customer_id 'C9' is not in Customers (1 item(s), first row 3)"]

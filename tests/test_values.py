@@ -59,7 +59,7 @@ def test_month_first_setting():
 
 
 @pytest.mark.parametrize("value, message", [
-    ("31/02/2026", "impossible date"), ("12/31/2026", "impossible date"), ("tomorrow", "is not a date"),
+    ("31/02/2026", "impossible date"), ("12/31/2026", "looks like month/day"), ("tomorrow", "is not a date"),
     (0, "is not a date"), (True, "is not a date"), ("2026-13-01", "impossible date"),
 ])
 def test_bad_dates(value, message):

@@ -23,6 +23,7 @@ def shipped():
     return {name: vba_modules(ROOT / "workbooks" / name) for name in PACKAGES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", list(PLATFORMS))
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_shipped_vba_module_parses(shipped, package, platform):

@@ -13,6 +13,9 @@ import pytest
 from conftest import ROOT
 
 
+pytestmark = pytest.mark.e2e  # builds the wheel and installs it in a fresh venv
+
+
 def xlwings_version() -> str:
     import xlwings
 

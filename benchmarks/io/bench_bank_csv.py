@@ -1,7 +1,11 @@
 """Bank CSV import at scale: a ~60 MB Spanish-style export (decimal comma, day-first dates,
 cp1252, ';'), read into receipts, then the whole `otc-xl import-bank FILE --into BOOK` command.
 
-    python -m benchmarks.io.bench_bank_csv [--lines 597000]
+    python -m benchmarks.io.bench_bank_csv [--lines 597000] [--shape reference|plain|both]
+
+Two shapes: ``reference`` (the bank's reference per line: the payment id) and ``plain`` (date;
+concept;amount, the usual shape of Spanish and Italian exports: every receipt gets a stable id
+hashed from its content).
 
 Prints the seconds and peak memory (RSS growth of a forked child for the read; the command's own
 maximum RSS for the end-to-end run), and checks the receipts count and total against the
@@ -28,12 +32,13 @@ NAMES = ["TALLERES IRIARTE SL", "FERRETERÍA GÓMEZ SA", "DISTRIBUCIONES NÚÑEZ
          "CONSTRUCCIONES PEÑA", "GRUPO ALBÉNIZ"]
 
 
-def write_export(path: Path, lines: int, seed: int = 5) -> tuple[int, Decimal]:
+def write_export(path: Path, lines: int, seed: int = 5, shape: str = "reference") -> tuple[int, Decimal]:
     """Write the export; returns (receipts, total of receipts)."""
     rng = random.Random(seed)
     receipts, total = 0, Decimal(0)
     with open(path, "w", encoding="cp1252", newline="") as out:
-        out.write("F. Operación;F. Valor;Concepto;Ordenante;Importe;Saldo;Referencia\r\n")
+        out.write("F. Operación;F. Valor;Concepto;Ordenante;Importe;Saldo;Referencia\r\n" if shape == "reference"
+                  else "Fecha;Concepto;Importe\r\n")
         balance = Decimal("100000.00")
         for i in range(lines):
             cents = rng.randint(100, 2_000_000)
@@ -43,8 +48,11 @@ def write_export(path: Path, lines: int, seed: int = 5) -> tuple[int, Decimal]:
             text = f"{rng.choice(WORDS)} FRA-2026-{rng.randint(1, 99999):05d} {rng.randint(100, 999)}"
             shown = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
             saldo = f"{balance:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-            out.write(f"{day:02d}/11/2026;{day:02d}/11/2026;{text};{rng.choice(NAMES)};{shown};{saldo};"
-                      f"R{i:09d}\r\n")
+            if shape == "reference":
+                out.write(f"{day:02d}/11/2026;{day:02d}/11/2026;{text};{rng.choice(NAMES)};{shown};{saldo};"
+                          f"R{i:09d}\r\n")
+            else:  # no reference: the payer is part of the concept, as these banks write it
+                out.write(f"{day:02d}/11/2026;{text} {rng.choice(NAMES)} {i:09d};{shown}\r\n")
             if amount > 0:
                 receipts, total = receipts + 1, total + amount
     return receipts, total
@@ -55,11 +63,17 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=597_000)
+    parser.add_argument("--shape", choices=["reference", "plain", "both"], default="both")
     args = parser.parse_args()
+    for shape in (["reference", "plain"] if args.shape == "both" else [args.shape]):
+        _bench(args.lines, shape, measure)
+
+
+def _bench(lines: int, shape: str, measure) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "extracto.csv"
-        receipts, total = write_export(path, args.lines)
-        print(f"{args.lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB, {receipts:,} receipts")
+        receipts, total = write_export(path, lines, shape=shape)
+        print(f"[{shape}] {lines:,} lines, {path.stat().st_size / 2**20:.1f} MiB, {receipts:,} receipts")
         got = measure("import-bank read: CSV → receipts", lambda: _read(path))
         assert got == (receipts, total), (got, receipts, total)
         print("receipts and total tie with the generator")

@@ -27,11 +27,12 @@ from decimal import Decimal
 import pandas as pd
 
 from ..model.problems import Problem
-from ..model.values import to_cents
+from ..model.values import MAX_AMOUNT, is_iso_currency, to_cents
 from .mentions import VATEX, mention
 from .numbering import invoice_number, series_for
 from .references import rf_reference
 from .routing import choose_format, country_code, missing
+from .vatrates import allowed_rates, rate_problem
 
 VAT_CATEGORIES = {"S": "standard", "AA": "reduced", "Z": "zero rated", "E": "exempt", "AE": "reverse charge",
                   "K": "intra-community supply", "G": "export outside the EU", "O": "outside the scope of VAT"}
@@ -59,6 +60,10 @@ class BillingSettings:
     language: str = "en"
     """Language of customers without one."""
     default_terms_days: int = 30
+    seller_country: str = ""
+    """The seller's country (Config company_country): its VAT rates are the ones a line may carry."""
+    vat_rates: tuple[float, ...] = ()
+    """Config vat_rates: the rates the seller bills, instead of the known rates of its country."""
 
 
 @dataclass
@@ -102,10 +107,17 @@ def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], 
     return qty, last
 
 
-def _line_problem(r) -> tuple[str, str] | None:
-    """(column, what it must be) for a line that cannot be billed, else None."""
+def _line_problem(r, country: str = "", rates: tuple[Decimal, ...] | None = None) -> tuple[str, str] | None:
+    """(column, what it must be) for a line that cannot be billed, else None. ``country`` and
+    ``rates``: the seller's country and the VAT rates it may bill (:mod:`otc_xl.billing.vatrates`)."""
     if _blank(r.unit_price) or r.unit_price < 0:
         return "unit_price", "a price of zero or more"
+    if not _blank(r.discount_pct) and not 0 <= r.discount_pct <= 100:
+        return "discount_pct", f"a discount from 0 to 100 %, found {r.discount_pct:g}"
+    quantity = r.to_bill if hasattr(r, "to_bill") else r.quantity
+    if not _blank(quantity) and abs(_dec(quantity) * _dec(r.unit_price)) >= MAX_AMOUNT:
+        return "quantity", (f"a line amount below {MAX_AMOUNT:,.0f}: {quantity:g} × {r.unit_price:g} is beyond any "
+                            "real amount")
     stated = getattr(r, "net_amount", float("nan"))
     if not _blank(stated) and not _blank(r.quantity):
         discount = 0.0 if _blank(r.discount_pct) else r.discount_pct
@@ -119,6 +131,10 @@ def _line_problem(r) -> tuple[str, str] | None:
         return "vat_rate", f"0 or empty for category {r.vat_category}, found {r.vat_rate:g}"
     if r.vat_category not in NO_VAT and (_blank(r.vat_rate) or not 0 < r.vat_rate < 100):
         return "vat_rate", f"a VAT rate above 0 and below 100 for category {r.vat_category}"
+    if r.vat_category not in NO_VAT:
+        wrong = rate_problem(_dec(r.vat_rate), country, rates)
+        if wrong:
+            return "vat_rate", wrong
     return None
 
 
@@ -159,6 +175,8 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
     keys = ["doc_kind", "customer_id", "currency", "group_key"]
     ordered = todo.sort_values([*keys, "order_id", "line"], kind="stable")
     date = pd.Timestamp(settings.invoice_date)
+    country = str(settings.seller_country or "").strip().upper()
+    rates = allowed_rates(country, settings.vat_rates) if country or settings.vat_rates else None
     # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
     for (kind, customer_id, currency, grouped), group in itertools.groupby(
             ordered.itertuples(), key=lambda r: (r.doc_kind, r.customer_id, r.currency, r.group_key)):
@@ -168,7 +186,9 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         language = (customer or {}).get("language") or settings.language
         blocked = []
         for r in part:
-            bad = _line_problem(r)
+            bad = _line_problem(r, country, rates)
+            if not bad and not is_iso_currency(currency):
+                bad = ("currency", f"an ISO 4217 currency code (EUR, USD, GBP …), found {currency!r}")
             if repeated.get(r.Index, False):  # two rows for one order line: which quantity is billed?
                 bad = ("line", f"unique within order {r.order_id}: row {int(first_row[r.Index])} has line {r.line} too")
             if kind == "CRN" and not bad and not r.original_invoice:
@@ -217,6 +237,17 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
                            "vatex": VATEX.get(category, "")})
             net_total += net
             vat_total += vat
+        if not blocked and abs(net_total + vat_total) >= MAX_AMOUNT * 100:  # each line is below: their sum is not
+            first = part[0]
+            blocked.append(f"{sheet} rows {', '.join(str(int(r.source_row)) for r in part[:5])}")
+            problems.append(Problem(sheet, f"order {first.order_id}: its {'invoice' if kind == 'INV' else 'credit note'}"
+                                           f" would total {(net_total + vat_total) / 100:,.2f}, beyond any real "
+                                           f"amount (below {MAX_AMOUNT:,.0f}); it is not prepared and takes no "
+                                           "number", int(first.source_row), columns.get("quantity"),
+                                    severity="warning"))
+            lines[:] = [x for x in lines if x["draft"] != draft]
+            totals[:] = [x for x in totals if x["draft"] != draft]
+            net_total = vat_total = 0
         customer = customer or {}
         terms = customer.get("payment_terms_days")
         days = settings.default_terms_days if _blank(terms) else int(terms)
@@ -253,8 +284,8 @@ def number_drafts(result: DraftResult, last: dict[str, int], which: pd.Series | 
         key = f"{r.series}-{year}"
         numbers[key] = numbers.get(key, 0) + 1
         ids[r.draft] = invoice_number(r.series, year, numbers[key])
-    drafts["invoice_id"] = drafts["draft"].map(ids).fillna("")
+    drafts["invoice_id"] = [ids.get(d, "") for d in drafts["draft"]]  # none numbered: still text, not NaN
     drafts["payment_reference"] = [rf_reference(i) if i and kind == "INV" else ""
                                    for i, kind in zip(drafts["invoice_id"], drafts["doc_type"])]
-    result.lines["invoice_id"] = result.lines["draft"].map(ids).fillna("")
+    result.lines["invoice_id"] = [ids.get(d, "") for d in result.lines["draft"]]
     return numbers

@@ -9,6 +9,7 @@ drafts only, in order, so an unapproved draft never leaves a gap.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Iterable
 
@@ -47,3 +48,31 @@ def last_numbers(used: Iterable[str], start: str = "") -> dict[str, int]:
 
 def invoice_number(series: str, year: int, number: int) -> str:
     return f"{series}-{year}-{number:0{WIDTH}d}"
+
+
+def last_posted(used: Iterable[tuple[str, object]]) -> dict[str, tuple[int, str, dt.date]]:
+    """Per ``SERIES-YEAR``: (number, invoice id, date) of the highest number among ``used``
+    (invoice id, invoice date) pairs; ids of other shapes and rows without a date are ignored."""
+    out: dict[str, tuple[int, str, dt.date]] = {}
+    for invoice_id, when in used:
+        m = NUMBER.match(str(invoice_id).strip())
+        if not m or when is None or when != when:  # NaT / NaN
+            continue
+        key, number = f"{m.group(1).upper()}-{m.group(2)}", int(m.group(3))
+        day = when.date() if hasattr(when, "date") else when
+        if key not in out or number > out[key][0]:
+            out[key] = (number, str(invoice_id).strip(), day)
+    return out
+
+
+def back_dated(last: dict[str, tuple[int, str, dt.date]], series: str, invoice_date) -> str | None:
+    """Why numbering an invoice of ``series`` dated ``invoice_date`` would break the date order of its
+    series (France, Spain and Italy require numbers in date order), or None."""
+    day = invoice_date.date() if hasattr(invoice_date, "date") else invoice_date
+    key = f"{series}-{day.year}"
+    if key in last and day < last[key][2]:
+        number, invoice_id, when = last[key]
+        return (f"series {series}: the last number, {invoice_id}, is dated {when:%d/%m/%Y}; an invoice dated "
+                f"{day:%d/%m/%Y} would take a later number with an earlier date (numbers must follow dates). "
+                f"Post with --as-of {when:%d/%m/%Y} or later")
+    return None

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..io.locking import refuse_output_over_input
+from ..model.problems import Problem, ValidationError
+from ..model.values import is_iso_currency
 from ..workflows import COMMANDS
 from .core import _collections_command, _execute, _guard, in_book, main
 
@@ -72,5 +75,12 @@ def reconcile(book: Path, customer: str, their_file: Path, currency: str, out: P
     (our balance, theirs, and what explains the difference, to the cent) into BOOK, and a reply
     letter and e-mail draft in the customer's language to the --files folder.
     """
-    _guard(debug, lambda: _execute(book, COMMANDS["reconcile"], out, True, toml, as_of, files_dir=files_dir,
-                                   backup=not no_backup, their_file=(customer, their_file, currency)))
+    def action() -> None:
+        if currency and not is_iso_currency(currency):
+            raise ValidationError([Problem("--currency", f"{currency!r} is not an ISO 4217 currency code (expected "
+                                                         "e.g. EUR, USD, GBP); nothing was written")])
+        refuse_output_over_input(out or book, [their_file], "--out" if out else "BOOK",
+                                 "the customer's file", hint="")
+        _execute(book, COMMANDS["reconcile"], out, True, toml, as_of, files_dir=files_dir, backup=not no_backup,
+                 their_file=(customer, their_file, currency))
+    _guard(debug, action)

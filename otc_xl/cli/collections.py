@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.locking import writing
+from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.xlsx_reader import XlsxSource
 from ..model.problems import Problem, ValidationError
@@ -79,21 +79,47 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
     from ..io.files import write_csv
     from ..model.values import parse_amount
 
+    if csv_out and csv_out.suffix.lower() != ".csv":
+        raise click.BadParameter(f"{csv_out} does not end in .csv: the plan is written as CSV text (a workbook of "
+                                 "that name would be replaced); choose a name ending in .csv", param_hint="--csv")
     try:
         frame = payment_plan(float(parse_amount(balance)), instalments, first, every_months, every_days)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="BALANCE") from None
+    from ..model.values import infer_decimal_separator
+
+    comma = infer_decimal_separator([balance]) == ","  # 3.050,00 in → 1.016,66 out, as the user writes amounts
+
+    def shown(x: float) -> str:
+        text = f"{x:,.2f}"
+        return text.translate(str.maketrans(",.", ".,")) if comma else text
     table = Table("instalment", "due date", "amount", "remaining")
     for r in frame.itertuples():
-        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", f"{r.amount:,.2f}", f"{r.remaining:,.2f}")
+        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(r.amount), shown(r.remaining))
     console.print(table)
     if csv_out:
+        if into:
+            _guard(debug, lambda: refuse_output_over_input(csv_out, [into], "--csv", "the workbook of --into",
+                                                            hint=" ending in .csv"))
         write_csv(csv_out, frame)
         console.print(f"Plan written to [bold]{csv_out}[/]", soft_wrap=True)
     if into:
         if not customer:
             raise click.UsageError("--into needs --customer: the customer the plan is agreed with")
         _guard(debug, lambda: _add_plan(into, frame, customer, currency.upper(), mandate, mandate_date, iban, first))
+
+
+def _customer_ids(source: XlsxSource) -> set[str]:
+    """The customer ids of the book's Customers and Invoices tables (as read, without validating the rest)."""
+    from ..model.contracts import CONTRACTS
+    from ..model.tables import parse_table
+
+    ids: set[str] = set()
+    for name in ("customers", "invoices"):
+        raw = source.raw_table(CONTRACTS[name])
+        if raw is not None:
+            ids |= set(parse_table(CONTRACTS[name], raw)[0]["customer_id"])
+    return ids - {""}
 
 
 def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, mandate_date, iban: str, first) -> None:
@@ -105,7 +131,14 @@ def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, man
     from ..model.tables import parse_table
 
     with writing(book, _wait):
-        raw = XlsxSource(book).raw_table(PAYMENT_PLANS)
+        source = XlsxSource(book)
+        known = _customer_ids(source)
+        if customer not in known:
+            near = sorted(k for k in known if k.casefold() == customer.casefold())
+            raise ValidationError([Problem(book.name, f"--customer {customer} is not in {book.name}'s Customers or "
+                                                      "Invoices; nothing was added"
+                                           + (f" (did you mean {', '.join(near)}?)" if near else ""))])
+        raw = source.raw_table(PAYMENT_PLANS)
         existing = parse_table(PAYMENT_PLANS, raw)[0] if raw is not None else pd.DataFrame()
         plan_id = f"PLAN-{customer}-{first:%Y%m%d}"
         if len(existing) and plan_id in set(existing["plan_id"]):

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..io.customer_file import read_their_account
-from ..io.files import write_files
+from ..io.files import inside, write_files
 from ..io.locking import refuse_output_over_input, writing
 from ..io.report_splice import replace_report_sheets
 from ..io.report_writer import write_new_workbook
@@ -65,13 +65,22 @@ NO_BACKUP = click.option("--no-backup", "no_backup", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="otc-xl")
 def main() -> None:
-    """Order-to-Cash toolkit for Excel workbooks: cash application, AR reports and collections.
+    """Order-to-Cash toolkit for Excel workbooks: cash application, AR reports, collections,
+    accounts and billing.
 
     Input workbooks hold tables (sheets or Excel Tables) named Invoices, Payments, Customers,
-    Orders and Config; headers may be in English, Spanish, Italian, French or German.
-    Reports go to a new workbook unless --in-place is given. Input sheets are never changed, an
-    output that is the input is refused, and a workbook being written is locked (a second command
-    waits up to OTC_XL_LOCK_TIMEOUT seconds, default 120).
+    Orders, OrderLines and Config; headers may be in English, Spanish, Italian, French or German.
+
+    What is written where: the report commands (run, match, ageing, unapplied, unbilled, kpis)
+    write a new workbook and leave BOOK as it is unless --in-place is given; the collections,
+    accounts and billing commands write their sheets into BOOK itself (--out writes a copy
+    instead); import-bank and plan --into append rows to BOOK's Payments and PaymentPlans. Only
+    otc_xl's own sheets are replaced: your sheets and cells are never changed. An output that is
+    one of the inputs is refused, and a workbook being written is locked (a second command waits
+    up to OTC_XL_LOCK_TIMEOUT seconds, default 120).
+
+    Exit codes: 0 done, 1 input errors (all listed), 2 wrong usage, 3 internal error; add --debug
+    to any command to see the traceback of an internal error.
     """
 
 
@@ -163,7 +172,7 @@ class _FileSink:
         self.bar.add_task(f"Writing {len(files) + len(books):,} document(s)", total=None)
         write_files(self.folder, files)
         for name, book_sheets in books.items():
-            write_new_workbook(self.folder / name, book_sheets, created=created)
+            write_new_workbook(inside(self.folder, name), book_sheets, created=created)
         return self.folder
 
     def write_sheets(self, sheets: list) -> Path:

@@ -75,7 +75,7 @@ def team(folder: Path, out: Path | None, top: int, as_of, debug: bool) -> None:
     def action() -> None:
         target = out or folder / "team_report.xlsx"
         day = as_of or dt.date.today()
-        books = team_workbooks(folder, skip=(target,))
+        books = team_workbooks(folder)
         if not books:
             raise ValidationError([Problem(str(folder), "no .xlsx or .xlsm workbooks in this folder")])
         refuse_output_over_input(target, books)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.locking import same_file, writing
+from ..io.locking import refuse_output_over_input, same_file, writing
 from ..io.xlsx_reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
@@ -141,6 +141,12 @@ def validate(book: Path, as_of, toml, debug: bool) -> None:
     _guard(debug, action)
 
 
+DEMO_NEEDS = {"issue_refunds": ("company_name", "company_iban"),
+              "issue_debits": ("company_name", "company_iban", "sepa_creditor_id"),
+              "post_invoices": ("company_name", "company_vat_id", "company_country")}
+"""The Config settings each demo step needs; a book given with --book that lacks them skips the step."""
+
+
 @main.command()
 @click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Demo workbook to use (default: {DEMO_BOOK} if present, else generated).")
@@ -158,6 +164,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     (otc_demo_customer_statement.xlsx, with a reply letter) and bills the delivered orders (the
     approved invoice drafts posted: PDF, e-invoice and e-mail per customer); then runs every job and writes
     otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
+    With --book, a workbook of yours is used instead (still on a copy): a step it has no data or
+    Config for is skipped, and said so. --out may not be the book, nor the statement files read.
     """
     from ..demo.accounts import reconciled_customer
     from ..demo.workbooks import write_demo_bank_file, write_demo_customer_statement, write_demo_workbook
@@ -165,10 +173,6 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     def action() -> None:
         work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
         files = out.with_name(f"{out.stem}_letters")
-        previous = _take_demo_folder(files, work)
-        if previous:
-            console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
-                          "same state.", soft_wrap=True)
         source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
         copy = work / "otc_demo.xlsx"
         if source is None:
@@ -183,6 +187,11 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         theirs = shipped("otc_demo_customer_statement.xlsx")
         if not theirs.exists():
             theirs = write_demo_customer_statement(work / "otc_demo_customer_statement.xlsx")
+        refuse_output_over_input(out, [p for p in (source, statement, theirs) if p is not None])
+        previous = _take_demo_folder(files, work)
+        if previous:
+            console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
+                          "same state.", soft_wrap=True)
         console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
                       f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
         _import((statement,), copy, None, (), None)
@@ -197,6 +206,15 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                  {"their_file": (customer, theirs, "EUR")}),
                 ("7. Bill delivered orders: post the approved invoice drafts (PDF, e-invoice, e-mail)",
                  COMMANDS["post_invoices"], {})):
+            if command.name == "reconcile" and not customer:  # a book of yours (--book) without the demo's customers
+                console.print(f"[bold]6. Reconcile a customer's statement[/]: skipped, {copy.name} has no Spanish "
+                              "customer with five open EUR invoices to reconcile", soft_wrap=True)
+                continue
+            lacking = [n for n in DEMO_NEEDS.get(command.jobs[0], ()) if not getattr(ledger.config, n)]
+            if lacking:
+                console.print(f"[bold]{title}[/]: skipped, {copy.name} has no Config {', '.join(lacking)}",
+                              markup=True, soft_wrap=True)
+                continue
             console.print(f"[bold]{title}[/]", soft_wrap=True)
             _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False, **extra)
         console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]")
@@ -304,6 +322,11 @@ def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
 def template(out: Path) -> None:
     """Write an empty input workbook (tables, Config, data dictionary) to OUT (a new file)."""
     from ..demo.workbooks import write_template_workbook
+    if out.suffix.lower() != ".xlsx":
+        err_console.print(f"[bold red]Stopped:[/] {out} does not end in .xlsx: the template is an Excel workbook; "
+                          f"choose a name like {out.with_suffix('.xlsx').name} (nothing was written).", markup=True,
+                          soft_wrap=True)
+        sys.exit(1)
     if out.exists():
         err_console.print(f"[bold red]Stopped:[/] {out} already exists; choose a new file name (nothing was "
                           "written).", markup=True, soft_wrap=True)

@@ -6,7 +6,8 @@ IBAN to debit. An instalment is *due for collection* when it is approved, not in
 and falls due within ``lead_days`` of the run (or is already due). Each one gets a ``status``:
 
 * ``ready`` — collected in this run's file (sequence FRST for a mandate's first collection, RCUR after);
-* ``no mandate``, ``mandate without date``, ``IBAN not valid: …``, ``not EUR: …`` — not collected, said so;
+* ``no mandate``, ``mandate without date``, ``IBAN not valid: …``, ``IBAN outside SEPA: …``, ``mandate
+  signed …, after the collection date``, ``not EUR: …`` — not collected, said so;
 * ``later`` — not yet within the lead time.
 
 The debit id (``DD-<plan>-<instalment>``) is the SEPA end-to-end id, so the bank's return of the
@@ -21,7 +22,7 @@ import hashlib
 import pandas as pd
 
 from ..model.money import cents
-from ..model.values import iban_problem
+from ..model.values import iban_problem, sepa_problem
 from .writeoffs import is_approved
 
 COLUMNS = ["debit_id", "plan_id", "instalment", "customer_id", "currency", "amount", "due_date", "collection_date",
@@ -72,6 +73,12 @@ def _status(row, horizon: pd.Timestamp) -> str:
     reason = iban_problem(iban)
     if reason:
         return f"IBAN not valid: {reason}"
+    outside = sepa_problem(iban)
+    if outside:
+        return f"IBAN outside SEPA: {outside}"
+    if pd.notna(row.collection_date) and pd.Timestamp(row.mandate_date) > pd.Timestamp(row.collection_date):
+        return (f"mandate signed {pd.Timestamp(row.mandate_date):%d/%m/%Y}, after the collection date "
+                f"{pd.Timestamp(row.collection_date):%d/%m/%Y}: a debit needs a mandate signed before it")
     if row.currency != "EUR":
         return f"not EUR: SEPA direct debits are EUR only ({row.currency})"
     if cents(row.amount) <= 0:

@@ -83,6 +83,8 @@ def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     if customers is not None and len(customers):
         names = customers.drop_duplicates("customer_id").set_index("customer_id")["customer_name"].combine_first(names)
     out = pd.concat([earlier, new.reindex(columns=COLUMNS)], ignore_index=True)
+    if out.empty:  # no case at all (e.g. an Invoices table without rows): pandas cannot map dates onto nothing
+        return pd.DataFrame(columns=COLUMNS)
     now = inv.set_index("invoice_id")
     out["customer_name"] = out["customer_id"].map(names).astype(object).fillna(out["customer_name"]).astype(object).fillna("")
     out["open_amount"] = out["invoice_id"].map(now["open_amount"]).fillna(0.0).astype("float64")

@@ -11,7 +11,8 @@ Each proposal says whether it can be paid (``status``):
   customer's master record);
 * ``no bank details`` — a letter asks the customer to confirm them;
 * ``choose IBAN`` — several on file: type the one to pay into in ``iban``;
-* ``IBAN not valid: …``, ``not EUR: …``, ``held: …`` — nothing is paid.
+* ``IBAN not valid: …``, ``IBAN outside SEPA: …`` (a GB, CH … account is in SEPA; a country outside the
+  scheme cannot be paid by a pain.001), ``not EUR: …``, ``held: …`` — nothing is paid.
 
 A refund is identified by its credit (``refund_id``); a credit in the ``RefundLog`` is never proposed
 again. Approvals are carried over by ``refund_id`` while the amount is the one approved.
@@ -25,7 +26,7 @@ import hashlib
 import pandas as pd
 
 from ..model.money import cents, from_cents
-from ..model.values import iban_problem
+from ..model.values import iban_problem, sepa_problem
 from ..config import Config
 from .credits import groups_of
 from .writeoffs import carry_approvals, is_approved
@@ -33,6 +34,7 @@ from .writeoffs import carry_approvals, is_approved
 COLUMNS = ["refund_id", "credit_id", "customer_id", "customer_name", "currency", "amount", "credit_date", "days",
            "iban", "bic", "status", "approved", "approved_by"]
 READY, NO_BANK, CHOOSE = "ready", "no bank details", "choose IBAN"
+NOT_SEPA = "IBAN outside SEPA"
 
 
 def refund_id(credit_id: str) -> str:
@@ -96,11 +98,15 @@ def _bank(typed: str, on_file: str) -> tuple[str, str]:
     if typed.strip():
         iban = "".join(typed.split()).upper()
         reason = iban_problem(iban)
-        return (iban, f"IBAN not valid: {reason}") if reason else (iban, READY)
+        if reason:
+            return iban, f"IBAN not valid: {reason}"
+        outside = sepa_problem(iban)
+        return (iban, f"{NOT_SEPA}: {outside}") if outside else (iban, READY)
     found = list(dict.fromkeys("".join(i.split()).upper() for i in on_file.split(";") if i.strip()))
     valid = [i for i in found if not iban_problem(i)]
     if len(valid) == 1:
-        return valid[0], READY
+        outside = sepa_problem(valid[0])
+        return (valid[0], f"{NOT_SEPA}: {outside}") if outside else (valid[0], READY)
     if len(valid) > 1:
         return "", f"{CHOOSE}: {len(valid)} on file; type one in iban"
     return "", NO_BANK if not found else "IBAN not valid on file: ask the customer"

@@ -60,13 +60,14 @@ def accounts_demo(customers: pd.DataFrame, invoices: pd.DataFrame, as_of: dt.dat
 
 def reconciled_customer(customers: pd.DataFrame, invoices: pd.DataFrame) -> str:
     """The Spanish customer whose extract the demo reconciles: one with several open EUR invoices and
-    no insolvency (fixed by position, so the demo is the same every time)."""
+    no insolvency (fixed by position, so the demo is the same every time); "" when the book has none
+    (a book of the user's given with ``demo --book``)."""
     open_items = invoices.loc[(cents(invoices["open_amount"]) > 0) & (invoices["currency"] == "EUR")]
     counts = open_items.groupby("customer_id").size()
     spanish = customers.loc[(customers["language"] == "es") & (customers["insolvency"] == "")
                             & (customers["dunning_block"] == "")]
     candidates = [c for c in spanish["customer_id"] if counts.get(c, 0) >= 5]
-    return candidates[RECONCILED_CUSTOMER_ROW]
+    return candidates[min(RECONCILED_CUSTOMER_ROW, len(candidates) - 1)] if candidates else ""
 
 
 def customer_statement_book(customers: pd.DataFrame, invoices: pd.DataFrame, as_of: dt.date,

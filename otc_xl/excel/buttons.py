@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..booking import Request
 from ..io.evidence import evidence_beside
-from ..io.files import write_files
+from ..io.files import inside, write_files
 from ..io.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.problems import Problem, ValidationError
@@ -84,7 +84,7 @@ class _BookSink:
             return None
         write_files(self.folder, files)
         for name, sheets in books.items():
-            write_new_workbook(self.folder / name, sheets, created=created)
+            write_new_workbook(inside(self.folder, name), sheets, created=created)
         return self.folder
 
     def write_sheets(self, sheets: list) -> list[str]:

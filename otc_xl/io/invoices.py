@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
 
 from ..letters.invoices import invoice_mail, invoice_page
+from .files import safe_stem
 from .einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
 
@@ -29,11 +32,19 @@ LABELS = {"facturx": "Factur-X", "ubl": "UBL Peppol BIS Billing 3.0", "fatturapa
           "facturae": "Facturae 3.2.2"}
 
 
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` holds right-to-left letters (Arabic, Hebrew …), which need text shaping."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
 def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
-                templates_folder: str = "") -> bytes:
-    """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded)."""
+                templates_folder: str = "", missing: list[str] | None = None) -> bytes:
+    """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded). Right-to-left text is shaped (fpdf2's
+    text shaping through uharfbuzz: joined letters, right to left); characters the font has no glyph
+    for (most emoji) are appended to ``missing``, for the summary."""
     from fpdf import FPDF
 
+    quiet_logs()
     html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
     pdf = FPDF(format="A4")
     pdf.set_creation_date(dt.datetime.combine(day(doc["invoice_date"]), dt.time(), dt.timezone.utc))
@@ -43,17 +54,47 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_font("DejaVu", size=9)
     pdf.set_margins(15, 15, 15)
+    if right_to_left(html):
+        pdf.set_text_shaping(True)
     pdf.add_page()
     pdf.write_html(html, font_family="DejaVu", table_line_separators=True)
+    if missing is not None:
+        missing.extend(missing_glyphs(html))
     return bytes(pdf.output())
 
 
+@lru_cache(maxsize=1)
+def _font_characters() -> frozenset[int]:
+    """The code points the embedded DejaVu Sans has a glyph for (its cmap, read once)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(FONTS / "DejaVuSans.ttf"), lazy=True).getBestCmap())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of ``text`` the PDF font cannot draw (most emoji), each once, in order."""
+    known = _font_characters()
+    return list(dict.fromkeys(ch for ch in text if ord(ch) not in known and not ch.isspace()
+                              and not unicodedata.category(ch).startswith(("C", "M"))))
+
+
 def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
-                  templates_folder: str = "") -> dict[str, bytes]:
+                  templates_folder: str = "", notes: list[str] | None = None) -> dict[str, bytes]:
     """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for facturx, a Factur-X
-    PDF/A-3 carrying its XML) and ``<id>.xml`` (UBL, FatturaPA or Facturae)."""
-    stem = file_stem(doc["invoice_id"])
-    pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder)
+    PDF/A-3 carrying its XML) and ``<id>.xml`` (UBL, FatturaPA or Facturae). ``notes`` receives what
+    the summary must say: text the PDF font cannot show, text a Latin-1 format transliterated."""
+    stem = safe_stem(doc["invoice_id"])
+    missing: list[str] = []
+    pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder, missing)
+    if notes is not None:
+        if missing:
+            notes.append(f"{doc['invoice_id']}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
+                         "are blank on the PDF page (the e-invoice XML keeps them)")
+        if doc["format"] == "fatturapa":
+            from .einvoices.fatturapa import transliterated
+
+            notes += [f"{doc['invoice_id']}: FatturaPA carries Latin-1 text only: {what}"
+                      for what in transliterated(doc, lines, customer)]
     files: dict[str, bytes] = {}
     if doc["format"] == "facturx":  # the PDF carries the XML (PDF/A-3)
         from facturx import generate_from_binary
@@ -75,12 +116,8 @@ def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, sel
     ``files`` attached."""
     shown = [{**d, "einvoice": LABELS.get(d["format"], "")} for d in docs]
     mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
-    name = f"{file_stem(docs[0]['customer_id'])}_{docs[0]['currency']}_invoices.eml"
+    name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
     return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
-
-
-def file_stem(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(text))
 
 
 MANIFEST = ".billing.json"

@@ -9,7 +9,9 @@ file another program has open.
   has been renamed into place. A second otc_xl command waits (and says so) up to
   ``OTC_XL_LOCK_TIMEOUT`` seconds (default 120), then stops with a clear message. Inside the lock
   the file is refused when Excel or LibreOffice has it open (their owner files ``~$NAME`` /
-  ``.~lock.NAME#``) or when it is read-only, and temporary files left by a killed run are removed.
+  ``.~lock.NAME#``) or when it is read-only (no write permission bit, as Excel judges it, even for
+  root), and temporary files left by a killed run are removed. The lock file is removed with the
+  lock; through a symbolic link, it sits beside the file the link points to.
 """
 
 from __future__ import annotations
@@ -36,18 +38,34 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def refuse_output_over_input(output: str | Path, inputs: list[str | Path], option: str = "--out") -> None:
-    """ValidationError when ``output`` would replace one of ``inputs``."""
+def refuse_output_over_input(output: str | Path, inputs: list[str | Path], option: str = "--out",
+                             what: str = "the input workbook", hint: str = " (or use --in-place to add the report "
+                                                                           "sheets to it)") -> None:
+    """ValidationError when ``output`` would replace one of ``inputs`` (same file, link, letter case;
+    every input a command reads counts, those found by scanning a folder too)."""
     for given in inputs:
         if same_file(output, given):
-            raise ValidationError([Problem(Path(output).name, f"{option} {output} is the input workbook {given}: "
-                                           "writing the report there would replace your data. Choose another "
-                                           "file name (or use --in-place to add the report sheets to it)")])
+            raise ValidationError([Problem(Path(output).name, f"{option} {output} is {what} {given}: "
+                                           "writing there would replace your data. Choose another "
+                                           f"file name{hint}")])
 
 
 def lock_path(target: str | Path) -> Path:
+    """``.~otc.NAME.lock`` beside the file itself (through a symbolic link: beside the file it points to,
+    so a command given the link and one given the file take the same lock)."""
     target = Path(target)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     return target.with_name(f".~otc.{target.name}.lock")
+
+
+def read_only(target: Path) -> bool:
+    """Whether ``target`` is marked read-only: no write permission bit at all (what Excel honours, and
+    what ``os.access`` does not report for root), or no write access for this user."""
+    import stat
+
+    mode = target.stat().st_mode
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK)
 
 
 def _timeout() -> float:
@@ -108,15 +126,25 @@ def writing(target: str | Path, wait_message: Callable[[str], None] | None = Non
             if program:
                 raise ValidationError([Problem(target.name, f"the file is open in {program}; close it there and "
                                                "run again (nothing was written)")])
-            if not os.access(target, os.W_OK):
-                raise ValidationError([Problem(target.name, "the file is read-only; nothing was written")])
+            if target.is_dir():
+                raise ValidationError([Problem(target.name, f"{target} is a folder, not a workbook; nothing was "
+                                                            "written")])
+            if read_only(target):
+                raise ValidationError([Problem(target.name, "the file is read-only (as Excel would, otc_xl does not "
+                                                            "replace it); clear the read-only mark or write to "
+                                                            "another file with --out; nothing was written")])
         elif must_exist:
             raise ValidationError([Problem(target.name, f"file not found: {target}")])
         removed = []
-        for stale in stale_temporaries(target):
+        for stale in stale_temporaries(Path(os.path.realpath(target)) if target.is_symlink() else target):
             with contextlib.suppress(OSError):
                 stale.unlink()
                 removed.append(stale)
         yield removed
     finally:
+        # The lock file goes with the lock (no empty .~otc.*.lock left beside the book). It is removed
+        # while still held: a command waiting on it then finds it unlinked and takes a new one
+        # (filelock checks the inode it locked still has a name), so two never hold the lock at once.
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path(target))
         lock.release()

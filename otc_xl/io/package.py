@@ -18,6 +18,32 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>\s*(?:<f[^>]*(?:/>|>.*?</f>)\s*)?<v>([^<]*)</v>', re.S)
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v>([^<]*)</v>|<v\s*/>)?', re.S)
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_NUM_FMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb'<cellXfs\b[^>]*>(.*?)</cellXfs>', re.S)
+_XF = re.compile(rb'<xf\b([^>]*)')
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+PERCENT_BUILTIN = {9, 10}
+"""Excel's built-in percent formats: ``0%`` and ``0.00%``."""
+
+
+def percent_styles(z: zipfile.ZipFile) -> set[int]:
+    """Indices of the cell formats (``s="N"`` on a cell) that show a number as a percentage: the built-in
+    ``0%`` / ``0.00%`` or a custom format with ``%`` outside quotes (Excel stores 21 % as 0.21)."""
+    if "xl/styles.xml" not in z.NameToInfo:
+        return set()
+    data = z.read("xl/styles.xml")
+    percent = set(PERCENT_BUILTIN)
+    for number, code in _NUM_FMT.findall(data):
+        text = code.decode("utf-8", "replace").replace("&quot;", '"')
+        if "%" in _QUOTED.sub("", text):
+            percent.add(int(number))
+    xfs = _CELL_XFS.search(data)
+    out = set()
+    for k, attrs in enumerate(_XF.findall(xfs.group(1)) if xfs else []):
+        m = re.search(rb'numFmtId="(\d+)"', attrs)
+        if m and int(m.group(1)) in percent:
+            out.add(k)
+    return out
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -94,12 +120,22 @@ class SheetScan:
     """Merged ranges as 1-based (first_row, first_col, last_row, last_col)."""
     uncalculated: set[tuple[int, int]] = field(default_factory=set)
     """(row, column), 1-based, of formulas saved without their result (read by calamine as empty)."""
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    """(row, column), 1-based, of number cells shown as a percentage (21 % is stored as 0.21)."""
 
 
-def scan_sheet(z: zipfile.ZipFile, part: str) -> SheetScan:
-    """One pass over a sheet part's XML bytes for error cells and merged ranges."""
+def scan_sheet(z: zipfile.ZipFile, part: str, percent: set[int] | None = None) -> SheetScan:
+    """One pass over a sheet part's XML bytes for error cells, merged ranges and, with ``percent``
+    (:func:`percent_styles`), the number cells in a percent format."""
     data = z.read(part)
     scan = SheetScan()
+    if percent and b' s="' in data:
+        styled = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?\bs="(?:' + b"|".join(b"%d" % k for k in sorted(percent))
+                            + rb')"[^>]*)>')
+        for col, row, attrs in styled.findall(data):
+            kind = re.search(rb'\bt="([^"]*)"', attrs)
+            if kind is None or kind.group(1) == b"n":
+                scan.percent.add((int(row), column_index_from_string(col.decode())))
     if b't="e"' in data:
         scan.errors = {(int(row), column_index_from_string(col.decode())): value.decode()
                        for col, row, value in _ERROR_CELL.findall(data)}

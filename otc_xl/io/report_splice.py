@@ -112,16 +112,41 @@ def _table_name(xml: bytes) -> str:
     return root.get("displayName") or root.get("name") or ""
 
 
+def _defined_names(z: zipfile.ZipFile) -> list[str]:
+    """The workbook's defined names (Name Manager), which share one namespace with table names."""
+    root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    return [e.get("name", "") for e in root.iter(f"{{{NS['m']}}}definedName")]
+
+
 def _check(z: zipfile.ZipFile, reports: list[ReportSheet]) -> set[str]:
     """The report sheets already in the workbook (to be replaced); ValidationError when a sheet or
-    table name is taken by something that is not ours."""
+    table name is taken by something that is not ours. Names are compared as Excel compares them,
+    ignoring case: a sheet ``kpis`` is the sheet ``KPIs``, a table ``TBLAGEING`` or a defined name
+    ``tblageing`` takes the table name ``tblAgeing`` (two such names make Excel report the file as
+    damaged)."""
     tables = own_sheets(z)
+    names = _defined_names(z)
     problems, old = [], set()
     for report in reports:
-        for sheet, names in tables.items():
-            if report.table in names and sheet != report.sheet:
-                problems.append(Problem(sheet, f"already has a table named {report.table}; rename it"))
-        if report.sheet in tables:
+        table, sheet_key = report.table.casefold(), report.sheet.casefold()
+        for sheet, held in tables.items():
+            if sheet == report.sheet:
+                continue
+            for name in held:
+                if name.casefold() == table:
+                    problems.append(Problem(sheet, f"already has a table named {name}, the name of otc_xl's table "
+                                                   f"{report.table} (Excel ignores case in table names); rename it"))
+        for name in names:
+            if name.casefold() == table:
+                problems.append(Problem(report.sheet, f"the workbook has a defined name {name}, the name of otc_xl's "
+                                                      f"table {report.table} (tables and names share one list in "
+                                                      "Excel, ignoring case); rename it in Formulas > Name Manager"))
+        twin = next((sheet for sheet in tables if sheet.casefold() == sheet_key and sheet != report.sheet), None)
+        if twin is not None:
+            problems.append(Problem(twin, f"this sheet's name is otc_xl's sheet {report.sheet} in other letter case "
+                                          "(Excel ignores case in sheet names); rename it so otc_xl can write its "
+                                          "report"))
+        elif report.sheet in tables:
             if report.table not in tables[report.sheet]:
                 problems.append(Problem(report.sheet, f"this sheet was not written by otc_xl (it has no table "
                                                       f"{report.table}); rename it so otc_xl can write its report"))

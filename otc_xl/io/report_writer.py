@@ -109,7 +109,7 @@ class Layout:
         before = b"".join(_row(r, x) for r, x in rows.items() if r < 2)
         after = b"".join(_row(r, x) for r, x in rows.items() if r > n + 1)
         last_col = max([len(self.columns), *(c for row in cells.values() for c, _ in row)])
-        head = DIMENSION.sub(lambda m: extend_dimension(m, max(last_row, *rows), last_col), xml[:start], count=1)
+        head = DIMENSION.sub(lambda m: extend_dimension(m, max([last_row, *rows]), last_col), xml[:start], count=1)
         yield head + before
         if n:
             yield from row_chunks(self.report.frame, 2, styles, quote, extra)
@@ -180,6 +180,10 @@ def _number_format(code: str) -> Any:
     return 14 if code == "mm-dd-yy" else code  # the built-in short date, shown in the user's regional format
 
 
+PIVOT_WIDTH = 17
+"""Characters per column of a PivotTable's range: a money total up to 999,999,999,999.99 in bold."""
+
+
 def _sheet(book, report: ReportSheet, fmt) -> Layout:
     frame = report.frame
     columns = [str(c) for c in frame.columns]
@@ -187,6 +191,13 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
     formats = [fmt(num_format=_number_format(NUMBER_FORMATS[k])) for k in kinds]
     ws = book.add_worksheet(report.sheet)
     ws.freeze_panes(1, 0)
+    # Printed: landscape A4, the sheet one page wide (as many pages long as it needs), the header row
+    # repeated on every page. Without it a 13-invoice report printed as 128 pages, most of them slivers
+    # of wide tables, notes and pivot tables cut across pages.
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     for j, width in enumerate(_widths(report)):
         ws.set_column(j, j, width)
     rows = max(len(frame), 1)  # an Excel Table needs at least one data row
@@ -216,6 +227,10 @@ def _sheet(book, report: ReportSheet, fmt) -> Layout:
             ws.write_string(1 + i, notes_col, safe_text(note), fmt(italic=True, font_color=NOTE_COLOR))
     for pivot, (top, left) in placed(report):
         ws.write_string(top - 1, left, safe_text(pivot.title), fmt(bold=True))
+        # wide enough for its labels and totals once refreshed (Excel and LibreOffice keep the widths;
+        # at the default width a total of 1,234,567.89 shows as ###)
+        width = len(pivot.rows) + (report.frame[pivot.columns[0]].nunique() + 1 if pivot.columns else 1)
+        ws.set_column(left, left + width, PIVOT_WIDTH)
     if report.chart and len(frame):
         chart = _chart(book, report, columns, rows)
         if chart is not None:

@@ -33,11 +33,35 @@ class TeamBook:
 
 
 def team_workbooks(folder: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """The workbooks of ``folder`` (not Office lock files ``~$…``, backups ``*.bak.xlsx`` or ``skip``)."""
+    """The workbooks of ``folder`` (not Office lock files ``~$…``, backups ``*.bak.xlsx``, our own
+    temporary files ``.~…``, a team report otc_xl wrote (:func:`is_team_report`), nor ``skip``: the
+    team leader's own workbook, for the button).
+
+    The command's output is not skipped by name: a member's workbook given as the output stays an
+    input, so the caller's output-over-input check refuses it; an earlier team report is no member."""
     skipped = {p.resolve() for p in skip}
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in BOOKS and not p.name.startswith("~$")
-                  and not p.name.lower().endswith(".bak.xlsx") and p.resolve() not in skipped)
+                  if p.is_file() and p.suffix.lower() in BOOKS and not p.name.startswith(("~$", ".~"))
+                  and not p.name.lower().endswith(".bak.xlsx") and p.resolve() not in skipped
+                  and not is_team_report(p))
+
+
+TEAM_SHEETS = {"Workbooks", "TeamAgeing", "TeamControls"}
+
+
+def is_team_report(path: Path) -> bool:
+    """Whether ``path`` is a team report otc_xl wrote (its Workbooks, TeamAgeing and TeamControls
+    sheets, and no input table of its own), judged from the workbook part alone."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(re.findall(rb'<sheet\b[^>]*?\bname="([^"]*)"', package.read("xl/workbook.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    names = {n.decode("utf-8", "replace") for n in names}
+    return TEAM_SHEETS <= names and not names & {"Invoices", "Payments", "Customers"}
 
 
 def read_member(path: Path, as_of: dt.date | None) -> TeamBook:

@@ -21,8 +21,8 @@ from ..model.contracts import TableContract
 from ..model.headers import header_key
 from ..model.problems import Problem, ValidationError
 from ..model.tables import RawTable, header_row_index
-from ..model.values import UNCALCULATED, is_blank
-from .package import SheetScan, scan_sheet, sheet_parts
+from ..model.values import UNCALCULATED, Percent, is_blank
+from .package import SheetScan, percent_styles, scan_sheet, sheet_parts
 
 READABLE = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
@@ -66,6 +66,7 @@ class XlsxSource:
             return None
         grid = self._damaged_as_problem(sheet, lambda: self.book.get_sheet_by_name(sheet).to_python(
             skip_empty_area=False))
+        grid = self._with_errors(sheet, [list(r) for r in grid], 1, 1)  # error cells, percent formats
         return RawTable(sheet, list(grid[0]) if grid else [], [list(r) for r in grid[1:]])
 
     def _damaged_as_problem(self, where: str, read):
@@ -119,8 +120,13 @@ class XlsxSource:
 
     def _with_errors(self, sheet: str, rows: list[list[Any]], first_row: int, first_col: int) -> list[list[Any]]:
         """Put Excel error values (#N/A, …) and formulas saved without a result, which calamine reads
-        as empty, back into the rows (the latter as ``UNCALCULATED``)."""
+        as empty, back into the rows (the latter as ``UNCALCULATED``); mark numbers shown in a percent
+        format as :class:`~otc_xl.model.values.Percent` (a percentage column reads 21 % as 21)."""
         scan = self._scans.get(sheet)
+        for r, c in scan.percent if scan else ():
+            i, j = r - first_row, c - first_col
+            if 0 <= i < len(rows) and 0 <= j < len(rows[i]) and type(rows[i][j]) in (float, int):
+                rows[i][j] = Percent(rows[i][j])
         marks = dict.fromkeys(scan.uncalculated, UNCALCULATED) if scan else {}
         marks.update(scan.errors if scan else {})
         for (r, c), shown in marks.items():
@@ -165,7 +171,9 @@ def _scan(path: Path) -> dict[str, SheetScan]:
         return {}
     try:
         with zipfile.ZipFile(path) as z:
-            return {name: scan_sheet(z, part) for name, part in sheet_parts(z).items() if part in z.NameToInfo}
+            percent = percent_styles(z)
+            return {name: scan_sheet(z, part, percent) for name, part in sheet_parts(z).items()
+                    if part in z.NameToInfo}
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
         raise ValidationError([Problem(path.name, f"cannot be read: the file is damaged ({str(exc)[:120]}); open "
                                        "it in Excel and save it again, or restore a copy")]) from None

@@ -12,6 +12,10 @@ from . import formatting as fmt
 from .render import Document, environment
 
 FALLBACK = "en"
+PDF_TEXT_MAX = 400
+"""Longest line description the PDF page prints (the rest is cut, ending in …): a table row of the page
+cannot run onto the next page (fpdf2 refuses it). The e-invoice XML carries the text up to its format's
+own limit."""
 PARTY = ("customer_name", "street", "postal_code", "city", "province", "country", "vat_id")
 
 
@@ -42,6 +46,15 @@ def payment_terms(doc: dict, templates_folder: str = "") -> str:
     return _discount(doc, _language(env, doc["language"]), env)
 
 
+def _cut(text, limit: int = PDF_TEXT_MAX):
+    """``text`` up to ``limit`` characters, cut at a space where one is near, ending in …"""
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit * 0.8 else head).rstrip() + "…"
+
+
 def invoice_page(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: dict,
                  templates_folder: str = "") -> str:
     """The invoice (or credit note, amounts shown positive) as fpdf2-ready HTML."""
@@ -49,7 +62,8 @@ def invoice_page(doc: dict, lines: list[dict], totals: list[dict], customer: dic
     lang = _language(env, doc["language"])
     sign = -1 if doc["doc_type"] == "CRN" else 1
     shown = {**doc, "net": sign * doc["net"], "vat": sign * doc["vat"], "gross": sign * doc["gross"]}
-    lines = [{**x, "quantity": sign * x["quantity"], "net": sign * x["net"]} for x in lines]
+    lines = [{**x, "quantity": sign * x["quantity"], "net": sign * x["net"],
+              "description": _cut(x.get("description")), "item": _cut(x.get("item"))} for x in lines]
     totals = [{**t, "net": sign * t["net"], "vat": sign * t["vat"]} for t in totals]
     return env.get_template("invoice.html.j2").render(
         lang=lang, currency=doc["currency"], doc=shown, lines=lines, totals=totals, customer=_party(customer), seller=seller,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,9 +41,10 @@ class Document:
 
     @property
     def stem(self) -> str:
-        """File name without extension: ``C10001_EUR_dunning``."""
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.customer_id)
-        return f"{safe}_{self.currency}_{self.kind}"
+        """File name without extension: ``C10001_EUR_dunning`` (customer and currency through
+        :func:`otc_xl.io.files.safe_stem`: no id leaves the folder or shares another's file)."""
+        from ..io.files import safe_stem
+        return f"{safe_stem(self.customer_id)}_{safe_stem(self.currency)}_{self.kind}"
 
 
 @jinja2.pass_context
@@ -89,9 +91,18 @@ def render(env: jinja2.Environment, kind: str, language: str, context: dict) -> 
     lang = language_for(language, env, kind)
     template = env.get_template(_template_name(lang, kind))
     full = {**context, "lang": lang}
-    page = template.render(full)
-    subject = "".join(template.blocks["subject"](template.new_context(full))).strip()
+    page = single_stops(template.render(full))
+    subject = single_stops("".join(template.blocks["subject"](template.new_context(full))).strip())
     return html.unescape(subject), page
+
+
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
+
+
+def single_stops(text: str) -> str:
+    """A sentence that ends in a name ending in a full stop ends there: ``… de Iberia Components S.L.``,
+    not ``S.L..`` (an ellipsis ``...`` is left alone)."""
+    return _DOUBLE_STOP.sub("", text)
 
 
 def customer_context(customer: dict, customer_id: str, name: str = "") -> dict:
@@ -105,7 +116,7 @@ def customer_context(customer: dict, customer_id: str, name: str = "") -> dict:
 def script_line(env: jinja2.Environment, language: str, context: dict) -> str:
     """The collector's opening line for a call, in the customer's language (plain text)."""
     lang = language_for(language, env, "script")
-    return env.get_template(_template_name(lang, "script")).render({**context, "lang": lang}).strip()
+    return single_stops(env.get_template(_template_name(lang, "script")).render({**context, "lang": lang}).strip())
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -202,9 +202,37 @@ def _date_order(contract: TableContract, options: ParseOptions, cells: dict[str,
     if not names:
         return replace(options, date_order="DMY" if options.date_order == "auto" else options.date_order), []
     order, hint, only_warning = v.infer_date_order([x for n in names for x in cells[n]], options.date_order)
-    problems = [where.problem(f"{'/'.join(names)}: {hint}", j=mapping[names[0]], source_row=where.raw.header_row,
-                              severity="warning" if only_warning else "error")] if hint else []
+    if not hint:
+        return replace(options, date_order=order), []
+    name, i = _first_odd_date(cells, names, options.date_order) if not only_warning else (names[0], None)
+    problems = [where.problem(f"{'/'.join(names)}: {hint}", j=mapping[name],
+                              source_row=where.raw.header_row if i is None else where.raw.header_row + 1 + i,
+                              severity="warning" if only_warning else "error")]
     return replace(options, date_order=order), problems
+
+
+def _first_odd_date(cells: dict[str, list[Any]], names: list[str], setting: str) -> tuple[str, int | None]:
+    """(column, row index) of the first text date in the order that does not belong: against an explicit
+    setting, the first date the setting cannot read; in a table that mixes both, the first of the order
+    fewer dates have. The error is pinned to that cell, not to the header."""
+    found: dict[str, list[tuple[int, str]]] = {"DMY": [], "MDY": []}
+    for name in names:
+        for i, x in enumerate(cells[name]):
+            m = v.XYZ_DATE.match(x.strip()) if type(x) is str else None
+            if m:
+                a, b = int(m.group(1)), int(m.group(2))
+                if a > 12 >= b:
+                    found["DMY"].append((i, name))
+                elif b > 12 >= a:
+                    found["MDY"].append((i, name))
+    if setting in found:
+        odd = found["MDY" if setting == "DMY" else "DMY"]
+    else:
+        odd = min(found.values(), key=len) if all(found.values()) else []
+    if not odd:
+        return names[0], None
+    i, name = min(odd, key=lambda found: (found[0], names.index(found[1])))  # row order, then column order
+    return name, i
 
 
 def _decimal_separator(contract: TableContract, options: ParseOptions,
@@ -218,12 +246,19 @@ def _decimal_separator(contract: TableContract, options: ParseOptions,
     return replace(options, decimal_separator=found) if found else options
 
 
+PERCENT_COLUMNS = frozenset({"vat_rate", "discount_pct", "early_discount_pct"})
+"""Columns holding a percentage as its number (21 for 21 %): a cell shown in a percent format counts as
+what it shows."""
+
+
 def _parser(column: Column, options: ParseOptions):
     if column.kind == "amount":  # Excel numbers stay floats (fast path); text becomes an exact Decimal
         bound = float(v.MAX_AMOUNT)
         return lambda x: x if type(x) is float and -bound < x < bound else v.parse_amount(x, options.decimal_separator)
     if column.kind == "date":
         return lambda x: v.parse_date(x, options.date_order)
+    if column.kind == "number" and column.name in PERCENT_COLUMNS:  # 21 % in a percent format is stored 0.21
+        return lambda x: float(v.parse_amount(v.percent_value(x), options.decimal_separator))
     if column.kind == "number":
         return lambda x: float(v.parse_amount(x, options.decimal_separator))
     return {"currency": v.parse_currency, "language": v.parse_language, "integer": v.parse_integer}.get(

@@ -227,6 +227,8 @@ to_cents = money.to_cents  # the one cent-rounding rule (model/money.py)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _XYZ = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+[\d:.]+)?$")
+XYZ_DATE = _XYZ
+"""``a/b/yyyy`` (``/``, ``.`` or ``-``): the dates whose day/month order must be inferred."""
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -279,7 +281,18 @@ def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
     try:
         return dt.date(y, mo, d)
     except ValueError:
-        raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
+        pass
+    if m and _XYZ.match(text) and 1 <= d <= 12:  # read the other way round it is a real date: say so
+        try:
+            dt.date(y, d, mo)
+        except ValueError:
+            pass
+        else:
+            found, other = ("month/day", "MDY") if date_order != "MDY" else ("day/month", "DMY")
+            raise ValueError(f"{_describe(text)} looks like {found} ({'MM/DD/YYYY' if other == 'MDY' else 'DD/MM/YYYY'})"
+                             f" but dates are read {'day' if other == 'MDY' else 'month'} first here; set date_order = "
+                             f"{other} on the Config sheet, or write it as {dt.date(y, d, mo):%Y-%m-%d}") from None
+    raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
 
 
 def infer_date_order(values: list[Any], setting: DateOrder = "auto") -> tuple[DateOrder, str, bool]:
@@ -352,6 +365,14 @@ def parse_currency(value: Any) -> str:
     return code
 
 
+def is_iso_currency(code: str) -> bool:
+    """Whether ``code`` is an active ISO 4217 currency (pycountry's list; ``EURO``, ``XYZ`` or the old
+    ``DEM`` are not)."""
+    import pycountry
+
+    return bool(code) and pycountry.currencies.get(alpha_3=str(code).upper()) is not None
+
+
 LANGUAGES = {
     "en": ("en", "english", "ingles", "inglese", "anglais", "englisch"),
     "es": ("es", "spanish", "espanol", "castellano", "spagnolo", "espagnol", "spanisch"),
@@ -398,6 +419,22 @@ def iban_problem(value: str) -> str | None:
     return None
 
 
+def sepa_problem(iban: str) -> str | None:
+    """Why a valid IBAN cannot be paid or debited by a SEPA transfer (its country is outside the SEPA
+    scheme, as schwifty knows it), or None."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        account = IBAN(iban)
+    except SchwiftyException as exc:
+        return str(exc).rstrip(".").lower()
+    if not account.in_sepa_zone:
+        return (f"{account.country_code} is outside the SEPA scheme: a SEPA file cannot carry this IBAN; pay "
+                "it another way")
+    return None
+
+
 def parse_emails(value: Any) -> list[str]:
     """The e-mail addresses in ``value`` (several separated by ``;`` or ``,``), normalised by the
     maintained ``email-validator`` (syntax only, no network); ValueError naming the first bad one.
@@ -424,6 +461,24 @@ def strip_accents(text: str) -> str:
 
 Parser = Callable[[Any], Any]
 UNCALCULATED = "#UNCALCULATED"
+
+
+class Percent(float):
+    """A number Excel shows in a percent format: the cell holds 0.21 and shows 21 %. Columns that are
+    percentages (``vat_rate``, ``discount_pct`` …) read it as 21 (:func:`percent_value`); every other
+    column reads the number itself."""
+
+    __slots__ = ()
+
+
+def percent_value(value: Any) -> Any:
+    """21 for a :class:`Percent` 0.21 (exactly: 0.055 → 5.5), ``"21"`` for the text ``"21 %"``, else
+    ``value`` unchanged."""
+    if isinstance(value, Percent):
+        return float(Decimal(repr(float(value))) * 100)
+    if isinstance(value, str) and value.strip().endswith("%"):  # "21 %" typed as text
+        return value.strip()[:-1].strip()
+    return value
 """What the readers put in place of a formula cell saved without its result."""
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
                           "#CALC!", "#GETTING_DATA"})

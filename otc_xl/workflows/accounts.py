@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..io.files import safe_stem
 from ..io.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
 from ..letters import bank_details_requests
 from ..model.money import cents
@@ -207,7 +208,7 @@ def legal_job(run: Run, files: bool = False) -> JobResult:
         contacts = run.contact_log
         for case_id in sorted(set(cases.loc[cases["invoice_id"].isin(active.index), "case_id"])):
             frames = case_file(case_id, cases, run.open_items, run.customers, run.history, contacts, run.as_of)
-            result.books[f"{case_id}{CASE_FILE}"] = [
+            result.books[f"{safe_stem(case_id)}{CASE_FILE}"] = [
                 ReportSheet(name, f"tbl{name}", frame, _formats(frame, ["amount", "open_amount", "fee", "interest",
                                                                         "promise_amount"]))
                 for name, frame in frames.items()]

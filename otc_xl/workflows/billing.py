@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
+from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..io.einvoices import Seller
@@ -51,7 +52,8 @@ def _drafts(run: Run):
     """This run's drafts with their approvals carried over and the numbers they would take."""
     ledger, cfg = run.ledger, run.config
     settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
-                               cfg.invoice_grouping, cfg.vat_rounding, cfg.language)
+                               cfg.invoice_grouping, cfg.vat_rounding, cfg.language,
+                               seller_country=cfg.company_country, vat_rates=cfg.vat_rates)
     result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
                             settings, sheet=ledger.found.get("order_lines", "OrderLines"))
     carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
@@ -97,6 +99,16 @@ def post_invoices_job(run: Run) -> JobResult:
     return invoice_job(run, post=True)
 
 
+def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
+    """Numbers must follow dates within a series (FR, ES, IT): posting dated before the series' last
+    invoice (ERP export, BillingLog, documents beside the book) is refused, naming it."""
+    erp, log = run.erp, run.records["billing_log"]
+    last = last_posted([*zip(erp["invoice_id"], erp["invoice_date"]), *zip(log["invoice_id"], log["invoice_date"])])
+    reasons = dict.fromkeys(why for r in approved.itertuples() if (why := back_dated(last, r.series, r.invoice_date)))
+    if reasons:
+        raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
+
+
 def _post(run: Run, result, log: pd.DataFrame):
     drafts = result.drafts
     approved = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] == READY)
@@ -105,7 +117,10 @@ def _post(run: Run, result, log: pd.DataFrame):
         run.ledger.problems.append(Problem("InvoiceDrafts", f"draft {r.draft_key} is approved but was not posted: "
                                                             f"{r.status}", severity="warning"))
     if not approved.any():
-        return log, {}, [("invoices posted now", "0")]
+        why = ("no draft is approved: type yes in InvoiceDrafts approved (and your name in approved_by), then post"
+               if not stuck.any() else "the approved drafts are blocked (see the warnings)")
+        return log, {}, [("invoices posted now", f"0 — {why}")]
+    _refuse_back_dated(run, drafts.loc[approved])
     me = seller(run)
     number_drafts(result, _numbers_used(run), approved)  # final numbers: the approved ones only, no gap
     master = {r["customer_id"]: r for r in records(run.ledger.customers)}
@@ -116,9 +131,10 @@ def _post(run: Run, result, log: pd.DataFrame):
     totals_of = {k: records(g) for k, g in result.totals.groupby("draft")}
     folder = run.ledger.config.templates_folder
     by_customer: dict[tuple[str, str], list[tuple[dict, dict[str, bytes]]]] = {}
+    notes: list[str] = []  # text a document could not carry as typed (font glyphs, Latin-1 formats)
     for doc in records(posted):
         customer = {**master[doc["customer_id"]], "country": country_code(master[doc["customer_id"]])}
-        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder)
+        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder, notes)
         files.update(own)
         by_customer.setdefault((doc["customer_id"], doc["currency"]), []).append((doc, own))
         for x in lines_of[doc["draft"]]:
@@ -149,6 +165,8 @@ def _post(run: Run, result, log: pd.DataFrame):
     summary += _amounts("posted now", posted, "gross")
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
+    summary += [("text changed", note) for note in notes]
+    run.ledger.problems.extend(Problem("InvoiceDrafts", note, severity="warning") for note in notes)
     logged, approved_total = cents(new.drop_duplicates("invoice_id")["gross"]).sum(), cents(posted["gross"]).sum()
     if int(logged) != int(approved_total) or new["invoice_id"].nunique() != len(posted):
         raise ValidationError([Problem("BillingLog", f"the log would hold {new['invoice_id'].nunique()} documents for "

@@ -216,12 +216,13 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
                         "payer_account": _shared(sel["payer_account"], seen),
                         "remittance": remittance.str.strip().to_numpy(), "customer_id": ""})
     missing = np.flatnonzero((out["payment_id"] == "").to_numpy())
-    if len(missing):
+    if len(missing):  # one pass over plain values: a row lookup (iloc) each cost 100 µs, 8x the whole read
         ids = out["payment_id"].to_numpy(dtype=object).copy()
-        for i in missing:
-            rec = out.iloc[i]
-            ids[i] = stable_id("BANK", pd.Timestamp(rec.payment_date), rec.amount, rec.payer_name, rec.payer_account,
-                               rec.remittance)
+        rows = out.iloc[missing]
+        for i, day, amount, name, account, text in zip(
+                missing, rows["payment_date"], rows["amount"].tolist(), rows["payer_name"].tolist(),
+                rows["payer_account"].tolist(), rows["remittance"].tolist()):
+            ids[i] = stable_id("BANK", day, amount, name, account, text)
         out["payment_id"] = ids
     return out, int((~is_credit).sum()), problems
 

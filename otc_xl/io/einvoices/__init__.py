@@ -63,8 +63,10 @@ def day(value) -> dt.date:
 
 
 def quiet_logs() -> None:
-    """factur-x logs every step at INFO on its own logger; users see our summary instead."""
+    """factur-x logs every step at INFO on its own logger, fpdf2 a font's missing glyphs as a warning;
+    users see our summary instead (which names the invoice and the characters)."""
     logging.getLogger("factur-x").setLevel(logging.WARNING)
+    logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing glyphs: said in the summary instead
 
 
 def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:

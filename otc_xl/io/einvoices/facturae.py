@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import warnings
+
 from ...model.problems import Problem, ValidationError
 from . import Seller, amount, day
+
+# facturae imports signxml (for signing, which otc_xl does not do), whose type hints name DSA keys:
+# cryptography warns "DSA is deprecated" at that import, on every post. Not ours to act on; silenced there only.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"signxml\b")
 
 ALPHA3 = {"ES": "ESP", "PT": "PRT", "FR": "FRA", "IT": "ITA", "DE": "DEU", "AT": "AUT", "BE": "BEL", "NL": "NLD",
           "LU": "LUX", "IE": "IRL", "DK": "DNK", "SE": "SWE", "FI": "FIN", "PL": "POL", "CZ": "CZE", "SK": "SVK",

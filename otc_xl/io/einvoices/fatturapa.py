@@ -27,10 +27,14 @@ CONDITIONS = "TP02"  # payment in full
 SUBSTITUTES = {"–": "-", "—": "-", "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "…": "...",
                "€": "EUR", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss"}
 """Characters FatturaPA text cannot carry (its XSD allows Basic Latin and Latin-1 only) and what
-stands for them; other letters lose their accent (ș → s, ă → a), anything else becomes ``?``."""
+stands for them; other letters lose their accent (ș → s, ă → a); letters of other scripts are
+transliterated (anyascii: شركة → shrkh, Москва → Moskva); symbols and emoji are left out."""
 
 
 def latin1(text: str) -> str:
+    """``text`` in the characters FatturaPA accepts: Latin-1 kept, the rest substituted or transliterated."""
+    from anyascii import anyascii
+
     out = []
     for ch in text:
         if ord(ch) <= 0xFF:
@@ -39,8 +43,25 @@ def latin1(text: str) -> str:
             out.append(SUBSTITUTES[ch])
         else:
             base = unicodedata.normalize("NFKD", ch)[0]
-            out.append(base if ord(base) <= 0xFF else "?")
-    return "".join(out)
+            if ord(base) <= 0xFF:
+                out.append(base)
+            elif not unicodedata.category(ch).startswith(("S", "C")):  # a letter or mark of another script
+                out.append(anyascii(ch))
+    return " ".join("".join(out).split()) if out and len(out) != len(text) else "".join(out)
+
+
+def transliterated(doc: dict, lines: list[dict], customer: dict) -> list[str]:
+    """What :func:`latin1` changed in this invoice's buyer name and line descriptions, said plainly."""
+    texts = [("buyer name", customer.get("customer_name") or doc["customer_id"])]
+    texts += [(f"line {x['line']}", x["description"] or x["item"] or "") for x in lines]
+    out = []
+    for what, text in texts:
+        text = " ".join(str(text or "").split())
+        written = latin1(text)
+        if any(ord(ch) > 0xFF and ch not in SUBSTITUTES and ord(unicodedata.normalize("NFKD", ch)[0]) > 0xFF
+               for ch in text):
+            out.append(f"{what} {text[:60]!r} written as {written[:60]!r}")
+    return out
 
 
 def _text(value: str, most: int) -> str:
