@@ -346,3 +346,19 @@ def test_a_month_with_a_late_payer_a_disputer_and_one_who_never_pays(tmp_path):
         ["FV-2026-00301", dt.datetime(2026, 12, 9), "LGL-C3_case_file.xlsx"]]
     history = book.table("History")  # one snapshot per business day, today's replaced on re-runs
     assert history.loc[history["collector"] == "(all)", "snapshot_date"].nunique() == 30
+
+
+def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
+    """#32 item 9: 1,000 in one book and 500 in the other went all under the first associate."""
+    from otc_xl.io.team_books import TeamBook
+    from otc_xl.workflows.team import team_report
+
+    books = []
+    for name, invoice, amount in (("anna", "INV-1", 1000.0), ("bruno", "INV-2", 500.0)):
+        book = new_book(tmp_path / name, [inv(invoice, "C1", D(2026, 10, 1), amount)], CUSTOMERS)
+        books.append(TeamBook(name, f"{name}.xlsx", book.ledger(D(2026, 11, 30))))
+    result = team_report(books, D(2026, 11, 30))
+    pivot = next(s for s in result.sheets if s.sheet == "TeamPivotData").frame
+    ageing = next(s for s in result.sheets if s.sheet == "TeamAgeing").frame
+    assert pivot.groupby("associate")["amount"].sum().to_dict() == {"anna": 1000.0, "bruno": 500.0}
+    assert ageing.groupby("associate")["Total"].sum().to_dict() == {"anna": 1000.0, "bruno": 500.0}

@@ -81,8 +81,9 @@ def team_report(books: list[TeamBook], as_of: dt.date, buckets: tuple[int, ...] 
         return JobResult(sheets, summary)
     aged = team_ageing(invoices, as_of, buckets)
     labels = [c for c in aged.columns if c not in ("associate", "customer_id", "customer_name", "currency")]
-    pivot = pivot_data(invoices, as_of, buckets).merge(
-        invoices.drop_duplicates("customer_id")[["customer_id", "associate"]], on="customer_id", how="left")
+    pivot = pd.concat([pivot_data(mine, as_of, buckets).assign(associate=associate)  # a customer two associates
+                       for associate, mine in invoices.groupby("associate", sort=True)],  # serve is split between them
+                      ignore_index=True)
     over, risk = top_customers(invoices, as_of, top)
     names = {m.associate for m in used}
     load = pd.DataFrame([row for m, row in booked if row is not None and m.associate in names],
