@@ -362,3 +362,17 @@ def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
     ageing = next(s for s in result.sheets if s.sheet == "TeamAgeing").frame
     assert pivot.groupby("associate")["amount"].sum().to_dict() == {"anna": 1000.0, "bruno": 500.0}
     assert ageing.groupby("associate")["Total"].sum().to_dict() == {"anna": 1000.0, "bruno": 500.0}
+
+
+def test_a_second_dunning_the_same_day_after_new_cash_names_the_letters_no_longer_due(tmp_path):
+    book = new_book(tmp_path, [inv("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
+                               inv("FV-2026-00102", "C2", D(2026, 10, 20), 500.0)], CUSTOMERS)
+    first = book.command("dunning", D(2026, 11, 9))
+    assert set(book.table("Letters")["customer_id"]) == {"C1", "C2"}
+    assert not any(label == "letters no longer due" for label, _ in first.result.summary)
+    book.append("Payments", {"payment_id": "P1", "payment_date": D(2026, 11, 9), "amount": 1000.0, "currency": "EUR",
+                             "payer_name": "UNO COMPONENTES SL", "remittance": "FV-2026-00101"})
+    again = book.command("dunning", D(2026, 11, 9))  # C1 paid at noon: its 9 o'clock letter must not go out
+    assert dict(again.result.summary)["letters no longer due"].startswith("1 produced earlier today "
+                                                                          "(C1_EUR_dunning.html)")
+    assert set(book.table("DunningHistory")["customer_id"]) == {"C2"}

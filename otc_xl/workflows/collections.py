@@ -94,7 +94,22 @@ def letters_job(run: Run) -> JobResult:
                                  "added only with the letters (otc-xl dunning, Dunning / Letters buttons).",))]
     return JobResult(sheets, [("letters", f"{len(docs):,} ({languages or 'none'})"),
                               ("notices recorded today", f"{int(today.sum()):,} item(s) in DunningHistory"),
-                              *_refused_addresses(listing)], files)
+                              *_no_longer_due(run, listing), *_refused_addresses(listing)], files)
+
+
+def _no_longer_due(run: Run, listing: pd.DataFrame) -> list[tuple[str, str]]:
+    """A line naming the letters an earlier run of the same day produced that are no longer due (the
+    customer paid, or an item was disputed, since): their record is replaced by today's, their files
+    stay in the folder — they must not be sent if they have not been."""
+    earlier = run.history
+    if earlier.empty:
+        return []
+    same_day = earlier.loc[pd.to_datetime(earlier["dunned_on"]) == pd.Timestamp(run.as_of)]
+    letters = same_day.get("letter", pd.Series(dtype=object)).astype(object).fillna("")
+    gone = sorted(set(letters[letters != ""]) - set(listing["letter"]))
+    return [("letters no longer due", f"{len(gone):,} produced earlier today ({', '.join(gone[:5])}"
+                                      f"{' …' if len(gone) > 5 else ''}): not recorded any more; do not send them")] \
+        if gone else []
 
 
 def statement_job(run: Run) -> JobResult:
