@@ -25,7 +25,8 @@ Every line is in exactly one status, and its ``difference`` is ours − theirs, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,22 @@ class Reconciliation:
     ties: bool
 
 
+@dataclass(frozen=True)
+class ReconLine:
+    """One line of the reconciliation (amounts in cents; ``difference`` = ours − theirs is added at the end)."""
+
+    status: str
+    code: str
+    action: str
+    our_document: str = ""
+    their_document: str = ""
+    our_date: Any = pd.NaT
+    their_date: Any = pd.NaT
+    our_amount: int = 0
+    their_amount: int = 0
+    their_row: Any = pd.NA
+
+
 def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.DataFrame,
                       unidentified: pd.DataFrame | None = None, tolerance: float = 0.0,
                       days: int = 15) -> Reconciliation:
@@ -63,120 +80,151 @@ def reconcile_account(ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.Dat
     ``unidentified`` (``payment_id``, ``payment_date``, ``unapplied_amount``, ``payer_name``) for
     their payments we cannot place. ``tolerance``: an amount gap up to this is agreed (and kept in
     ``difference`` so the balances still tie)."""
-    items = ours.loc[cents(ours["open_amount"]) != 0].reset_index(drop=True)
-    their = theirs.reset_index(drop=True)
-    index = ReferenceIndex(items)
-    our_c = cents(items["open_amount"])
-    full_c = cents(items["amount"]) if "amount" in items else our_c
-    their_c = cents(their["signed"])
-    used: set[int] = set()
-    pairs: dict[int, int] = {}
-    labels = (their["doc_type"].astype(str) + " " + their["description"].astype(str)).map(
-        lambda t: strip_accents(t).lower())
-    for k in range(len(their)):
-        if _PAYMENT.search(labels[k]) and not _CREDIT_NOTE.search(labels[k]):
-            continue  # "Pago fra. 2026/451" pays an invoice; it is not the invoice
-        found = index.find(f"{their.at[k, 'document']} {their.at[k, 'their_document']}") \
-            or index.find(str(their.at[k, "description"]))
-        hits = [h for h in found if h.position not in used]
-        same = [h for h in hits if abs(their_c[k]) in (abs(our_c[h.position]), abs(full_c[h.position]))]
-        strong = [h for h in hits if h.strong]
-        pick = next(iter([h for h in same if h.strong] or strong or same), None)
-        if pick is not None:
-            pairs[k] = pick.position
-            used.add(pick.position)
-    agree = sum(np.sign(our_c[o]) == np.sign(their_c[t]) for t, o in pairs.items() if their_c[t])
-    flip = agree < len([t for t in pairs if their_c[t]]) - agree
-    if flip:
-        their_c = -their_c
-    rows = []
-    cleared = []  # (item position, cents already paid in our ERP): partly paid items shown whole
-    for t, o in pairs.items():
-        if their_c[t] != our_c[o] and their_c[t] == full_c[o] != our_c[o]:
-            paid = int(full_c[o] - our_c[o])
-            cleared.append((o, paid))
-            rows.append({**_row(AGREED, f"partly paid: {paid / 100:,.2f} of it already applied in our ERP",
-                                items.loc[o], their.loc[t], full_c[o], their_c[t]), "code": "agreed_partly_paid"})
-            continue
-        gap = int(our_c[o] - their_c[t])
-        status = AGREED if abs(gap) <= round(tolerance * 100) else AMOUNT
-        action = ("" if gap == 0 else f"within tolerance ({gap / 100:+.2f})") if status == AGREED else \
-            _amount_action(gap)
-        rows.append({**_row(status, action, items.loc[o], their.loc[t], our_c[o], their_c[t]),
-                     "code": "agreed" if status == AGREED else "amount"})
-    # payments: their lines not matched to an item, against our receipts, then the unidentified cash
-    left_theirs = [t for t in range(len(their)) if t not in pairs]
-    pool = receipts.assign(_c=-cents(receipts["amount"]), _used=False).reset_index(drop=True)
-    loose = pd.DataFrame(columns=["payment_id", "payment_date", "unapplied_amount", "payer_name"]) \
-        if unidentified is None else unidentified.reset_index(drop=True)
-    loose = loose.assign(_c=-cents(loose["unapplied_amount"]), _used=False)
-    applied = pd.DataFrame({"_o": [o for o, _ in cleared], "_c": [-paid for _, paid in cleared],
-                            "_used": False}, columns=["_o", "_c", "_used"])
-    for t in left_theirs:
-        line = their.loc[t]
-        receipt = _closest(pool, their_c[t], line["date"], days)
-        known = applied.index[~applied["_used"] & (applied["_c"] == their_c[t])] if their_c[t] < 0 else []
-        if receipt is None and len(known):
-            applied.at[known[0], "_used"] = True
-            item = items.loc[int(applied.at[known[0], "_o"])]
-            rows.append({"status": AGREED, "code": "agreed_payment_applied",
-                         "action": f"payment already applied to {item['invoice_id']} in our ERP",
-                         "our_document": item["invoice_id"], "our_date": pd.NaT, "our_amount": their_c[t],
-                         **_theirs(line, their_c[t])})
-            continue
-        if receipt is not None:
-            pool.at[receipt, "_used"] = True
-            r = pool.loc[receipt]
-            rows.append({"status": AGREED, "code": "agreed_payment",
-                         "action": "payment we received, not yet applied in our ERP",
-                         "our_document": r["payment_id"], "our_date": r["payment_date"], "our_amount": r["_c"],
-                         **_theirs(line, their_c[t])})
-            continue
-        kind = _kind(line, their_c[t])
-        found = _closest(loose, their_c[t], line["date"], days) if kind == "payment" else None
-        code = f"theirs_{kind}_found" if found is not None else f"theirs_{kind}"
-        if found is not None:
-            loose.at[found, "_used"] = True
-            f = loose.loc[found]
-            action = (f"their payment is in our unapplied cash as {f['payment_id']} of "
-                      f"{pd.Timestamp(f['payment_date']):%Y-%m-%d} (payer {f['payer_name'] or 'unknown'}): "
-                      "identify it to this customer and apply it")
-        else:
-            action = {"payment": "payment we cannot find in our bank: ask for the remittance or proof of payment",
-                      "credit": "credit note we do not show open: check it was issued by us and not used",
-                      "invoice": "invoice we do not show open (paid, cancelled or not ours): check and tell them"}[kind]
-        rows.append({"status": ONLY_THEIRS, "code": code, "action": action, "our_document": "", "our_date": pd.NaT,
-                     "our_amount": 0, **_theirs(line, their_c[t])})
-    for o in range(len(items)):
-        if o in used:
-            continue
-        item = items.loc[o]
-        action = ("invoice not in their books: send them a copy" if our_c[o] > 0
-                  else "credit note not in their books: send them a copy")
-        rows.append({"status": ONLY_OURS, "code": "ours_invoice" if our_c[o] > 0 else "ours_credit",
-                     "action": action, "our_document": item["invoice_id"],
-                     "our_date": item["invoice_date"], "our_amount": int(our_c[o]), "their_document": "",
-                     "their_date": pd.NaT, "their_amount": 0, "their_row": pd.NA})
-    unmet = applied.loc[~applied["_used"]]
-    for o, paid in zip(unmet["_o"], unmet["_c"]):
-        item = items.loc[int(o)]
-        rows.append({"status": ONLY_OURS, "code": "ours_payment_applied",
-                     "action": f"payment applied to {item['invoice_id']} in our ERP that they do not show: tell them "
-                               "the date and amount", "our_document": item["invoice_id"], "our_date": pd.NaT,
-                     "our_amount": int(paid), "their_document": "", "their_date": pd.NaT, "their_amount": 0,
-                     "their_row": pd.NA})
-    for _, r in pool.loc[~pool["_used"]].iterrows():
-        rows.append({"status": ONLY_OURS, "code": "ours_payment",
-                     "action": "payment we received that they do not show: tell them the "
-                                                    "date and amount", "our_document": r["payment_id"],
-                     "our_date": r["payment_date"], "our_amount": int(r["_c"]), "their_document": "",
-                     "their_date": pd.NaT, "their_amount": 0, "their_row": pd.NA})
-    return _finish(rows, int(our_c.sum()) + int(cents(receipts["amount"]).sum() * -1), int(their_c.sum()), flip)
+    work = _Accounts(ours, receipts, theirs, unidentified)
+    pairs = work.pair_documents()
+    flip = work.read_their_sign(pairs)
+    lines = work.document_lines(pairs, round(tolerance * 100))
+    lines += work.payment_lines([t for t in range(len(work.their)) if t not in pairs], days)
+    lines += work.ours_left(set(pairs.values()))
+    return _finish(lines, int(work.our_c.sum()) - int(cents(receipts["amount"]).sum()), int(work.their_c.sum()), flip)
 
 
-def _row(status, action, item, line, our_c, their_c) -> dict:
-    return {"status": status, "action": action, "our_document": item["invoice_id"], "our_date": item["invoice_date"],
-            "our_amount": int(our_c), **_theirs(line, their_c)}
+class _Accounts:
+    """Both sides of one account, and what is left to pair as the phases go."""
+
+    def __init__(self, ours: pd.DataFrame, receipts: pd.DataFrame, theirs: pd.DataFrame,
+                 unidentified: pd.DataFrame | None):
+        self.items = ours.loc[cents(ours["open_amount"]) != 0].reset_index(drop=True)
+        self.their = theirs.reset_index(drop=True)
+        self.our_c = cents(self.items["open_amount"])
+        self.full_c = cents(self.items["amount"]) if "amount" in self.items else self.our_c
+        self.their_c = cents(self.their["signed"])
+        self.receipts = receipts.assign(_c=-cents(receipts["amount"]), _used=False).reset_index(drop=True)
+        loose = pd.DataFrame(columns=["payment_id", "payment_date", "unapplied_amount", "payer_name"]) \
+            if unidentified is None else unidentified.reset_index(drop=True)
+        self.loose = loose.assign(_c=-cents(loose["unapplied_amount"]), _used=False)
+        self.cleared = pd.DataFrame(columns=["_o", "_c", "_used"])
+        """Parts of our partly paid items our ERP already applied (item position, −cents), for their payments."""
+
+    def pair_documents(self) -> dict[int, int]:
+        """Their line → our item: found with cash application's reference index; a strong hit wins,
+        preferring the item with the same amount (open, or whole when partly paid)."""
+        index = ReferenceIndex(self.items)
+        their, our_c, full_c, their_c = self.their, self.our_c, self.full_c, self.their_c
+        labels = (their["doc_type"].astype(str) + " " + their["description"].astype(str)).map(
+            lambda t: strip_accents(t).lower())
+        used: set[int] = set()
+        pairs: dict[int, int] = {}
+        for k in range(len(their)):
+            if _PAYMENT.search(labels[k]) and not _CREDIT_NOTE.search(labels[k]):
+                continue  # "Pago fra. 2026/451" pays an invoice; it is not the invoice
+            found = index.find(f"{their.at[k, 'document']} {their.at[k, 'their_document']}") \
+                or index.find(str(their.at[k, "description"]))
+            hits = [h for h in found if h.position not in used]
+            same = [h for h in hits if abs(their_c[k]) in (abs(our_c[h.position]), abs(full_c[h.position]))]
+            strong = [h for h in hits if h.strong]
+            pick = next(iter([h for h in same if h.strong] or strong or same), None)
+            if pick is not None:
+                pairs[k] = pick.position
+                used.add(pick.position)
+        return pairs
+
+    def read_their_sign(self, pairs: dict[int, int]) -> bool:
+        """Turn their amounts round when most paired lines disagree in sign (their payables view)."""
+        signed = [t for t in pairs if self.their_c[t]]
+        agree = sum(np.sign(self.our_c[pairs[t]]) == np.sign(self.their_c[t]) for t in signed)
+        flip = agree < len(signed) - agree
+        if flip:
+            self.their_c = -self.their_c
+        return flip
+
+    def document_lines(self, pairs: dict[int, int], tolerance_c: int) -> list[ReconLine]:
+        """The paired documents: agreed, agreed within tolerance, an amount difference, or agreed whole
+        while partly paid (the paid part then waits for their payment)."""
+        lines, cleared = [], []
+        for t, o in pairs.items():
+            item, line, ours, theirs = self.items.loc[o], self.their.loc[t], int(self.our_c[o]), int(self.their_c[t])
+            if theirs != ours and theirs == int(self.full_c[o]) != ours:
+                paid = theirs - ours
+                cleared.append((o, -paid))
+                lines.append(_ours_and_theirs(AGREED, "agreed_partly_paid", f"partly paid: {paid / 100:,.2f} of it "
+                                              "already applied in our ERP", item, line, theirs, theirs))
+                continue
+            gap = ours - theirs
+            if abs(gap) <= tolerance_c:
+                lines.append(_ours_and_theirs(AGREED, "agreed", "" if gap == 0 else f"within tolerance ({gap / 100:+.2f})",
+                                              item, line, ours, theirs))
+            else:
+                lines.append(_ours_and_theirs(AMOUNT, "amount", _amount_action(gap), item, line, ours, theirs))
+        self.cleared = pd.DataFrame({"_o": [o for o, _ in cleared], "_c": [c for _, c in cleared], "_used": False},
+                                    columns=["_o", "_c", "_used"])
+        return lines
+
+    def payment_lines(self, left: list[int], days: int) -> list[ReconLine]:
+        """Their lines no document took: our receipts of the same amount within ``days``, then the payments
+        our ERP applied to partly paid items, then the unidentified unapplied cash; else only theirs."""
+        lines = []
+        for t in left:
+            line, amount = self.their.loc[t], int(self.their_c[t])
+            receipt = _closest(self.receipts, amount, line["date"], days)
+            known = self.cleared.index[~self.cleared["_used"] & (self.cleared["_c"] == amount)] if amount < 0 else []
+            if receipt is None and len(known):
+                self.cleared.at[known[0], "_used"] = True
+                document = self.items.loc[int(self.cleared.at[known[0], "_o"])]["invoice_id"]
+                lines.append(ReconLine(AGREED, "agreed_payment_applied", f"payment already applied to {document} "
+                                       "in our ERP", our_document=document, our_amount=amount, **_theirs(line, amount)))
+                continue
+            if receipt is not None:
+                self.receipts.at[receipt, "_used"] = True
+                r = self.receipts.loc[receipt]
+                lines.append(ReconLine(AGREED, "agreed_payment", "payment we received, not yet applied in our ERP",
+                                       our_document=r["payment_id"], our_date=r["payment_date"],
+                                       our_amount=int(r["_c"]), **_theirs(line, amount)))
+                continue
+            kind = _kind(line, amount)
+            found = _closest(self.loose, amount, line["date"], days) if kind == "payment" else None
+            if found is not None:
+                self.loose.at[found, "_used"] = True
+                f = self.loose.loc[found]
+                action = (f"their payment is in our unapplied cash as {f['payment_id']} of "
+                          f"{pd.Timestamp(f['payment_date']):%Y-%m-%d} (payer {f['payer_name'] or 'unknown'}): "
+                          "identify it to this customer and apply it")
+            else:
+                action = {"payment": "payment we cannot find in our bank: ask for the remittance or proof of payment",
+                          "credit": "credit note we do not show open: check it was issued by us and not used",
+                          "invoice": "invoice we do not show open (paid, cancelled or not ours): check and tell "
+                                     "them"}[kind]
+            code = f"theirs_{kind}_found" if found is not None else f"theirs_{kind}"
+            lines.append(ReconLine(ONLY_THEIRS, code, action, **_theirs(line, amount)))
+        return lines
+
+    def ours_left(self, paired: set[int]) -> list[ReconLine]:
+        """Our items, applied parts and receipts their file does not show."""
+        lines = []
+        for o in range(len(self.items)):
+            if o in paired:
+                continue
+            item, ours = self.items.loc[o], int(self.our_c[o])
+            action = ("invoice not in their books: send them a copy" if ours > 0
+                      else "credit note not in their books: send them a copy")
+            lines.append(ReconLine(ONLY_OURS, "ours_invoice" if ours > 0 else "ours_credit", action,
+                                   our_document=item["invoice_id"], our_date=item["invoice_date"], our_amount=ours))
+        unmet = self.cleared.loc[~self.cleared["_used"]]
+        for o, paid in zip(unmet["_o"], unmet["_c"]):
+            document = self.items.loc[int(o)]["invoice_id"]
+            lines.append(ReconLine(ONLY_OURS, "ours_payment_applied", f"payment applied to {document} in our ERP that "
+                                   "they do not show: tell them the date and amount", our_document=document,
+                                   our_amount=int(paid)))
+        for r in self.receipts.loc[~self.receipts["_used"]].to_dict("records"):
+            lines.append(ReconLine(ONLY_OURS, "ours_payment", "payment we received that they do not show: tell them "
+                                   "the date and amount", our_document=r["payment_id"], our_date=r["payment_date"],
+                                   our_amount=int(r["_c"])))
+        return lines
+
+
+def _ours_and_theirs(status: str, code: str, action: str, item, line, our_c: int, their_c: int) -> ReconLine:
+    return ReconLine(status, code, action, our_document=item["invoice_id"], our_date=item["invoice_date"],
+                     our_amount=int(our_c), **_theirs(line, their_c))
 
 
 def _theirs(line, their_c) -> dict:
@@ -215,8 +263,8 @@ def _closest(pool: pd.DataFrame, amount_c: int, date, days: int) -> int | None:
     return int(gap.idxmin()) if len(gap) else None
 
 
-def _finish(rows: list[dict], ours_c: int, theirs_c: int, flip: bool) -> Reconciliation:
-    lines = pd.DataFrame(rows, columns=COLUMNS)
+def _finish(rows: list[ReconLine], ours_c: int, theirs_c: int, flip: bool) -> Reconciliation:
+    lines = pd.DataFrame([asdict(r) for r in rows], columns=COLUMNS)
     lines["difference"] = lines["our_amount"].astype("int64") - lines["their_amount"].astype("int64")
     explained = {status: int(lines.loc[lines["status"] == status, "difference"].sum()) for status in STATUS_ORDER}
     ties = sum(explained.values()) == ours_c - theirs_c
