@@ -16,8 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from daybook import DayBook, new_book
-from otc_xl.booking import Request
+from daybook import new_book
 from otc_xl.collecting.reconcile import reconcile_account
 from otc_xl.letters import dunning_letters
 from otc_xl.letters.formatting import money

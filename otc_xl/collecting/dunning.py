@@ -81,8 +81,10 @@ def _past_history(history: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataF
     return past
 
 
-def _item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: pd.Timestamp,
-                pending: pd.Series | None) -> pd.DataFrame:
+def item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: pd.Timestamp,
+               pending: pd.Series | None) -> pd.DataFrame:
+    """The items with what dunning and calls judge them by: ``_open`` (cents, less ``pending``: today's
+    cash), ``days_overdue`` and ``_block`` (the customer's dunning block, or empty)."""
     inv = invoices.copy()
     inv["_open"] = cents(inv["open_amount"])
     if pending is not None and len(pending):
@@ -108,7 +110,7 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     policy = policy or DunningPolicy.from_config()
     today = pd.Timestamp(as_of)
     past = _past_history(history, today)
-    inv = _item_frame(invoices, customers, today, pending)
+    inv = item_frame(invoices, customers, today, pending)
     balance = inv.groupby(["customer_id", "currency"])["_open"].sum()
     last_item = past.sort_values(["dunned_on", "level"]).groupby("invoice_id").last()
     accounts = ["customer_id", "currency"]
@@ -159,7 +161,7 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
 
 
 def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series | None = None) -> pd.DataFrame:
-    """The overdue invoices of ``inv`` (from ``_item_frame``: ``_open`` cents after today's cash,
+    """The overdue invoices of ``inv`` (from ``item_frame``: ``_open`` cents after today's cash,
     ``days_overdue``, ``_block``) with why each is held (``hold``, one of ``HOLDS`` or empty, the
     first that applies) and the reason in words. Dunning and the call worklist both read this one
     classification, so a letter and a call never disagree about what is overdue."""

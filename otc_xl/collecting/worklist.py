@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.money import cents, from_cents
-from ..reports.buckets import age_in_days
-from .dunning import _item_frame, overdue_items
+from .dunning import item_frame, overdue_items
 from .policy import DunningPolicy
 
 WEIGHTS = {"amount": 35.0, "age": 25.0, "promises": 20.0, "credit": 10.0, "disputes": 10.0}
@@ -60,7 +59,7 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
     today = pd.Timestamp(as_of)
     inv = invoices.loc[cents(invoices["open_amount"]) != 0].assign(_c=lambda f: cents(f["open_amount"]))
     if overdue is None:
-        overdue = overdue_items(_item_frame(invoices, customers, today, None), policy or DunningPolicy.from_config())
+        overdue = overdue_items(item_frame(invoices, customers, today, None), policy or DunningPolicy.from_config())
     overdue = overdue.loc[overdue["customer_id"].isin(set(inv["customer_id"]))]
     overdue = overdue.assign(_c=cents(overdue["open_amount"]), _days=overdue["days_overdue"])
     undisputed = overdue.loc[overdue["hold"].isin(("", "dunning block")) & (overdue["_c"] > 0)]
