@@ -211,7 +211,7 @@ def billing_book(path: Path, lines: list[list], config: dict | None = None, cust
     cs.append(["customer_id", "customer_name", "country", "vat_id", "language", "einvoice_format", "street",
                "postal_code", "city", "province", "sdi_code"])
     cs.append(["C1", customer_name, "IT" if einvoice == "fatturapa" else "ES",
-               "IT01234567890" if einvoice == "fatturapa" else "ESB12345674", "es", einvoice, "Via Roma 1",
+               "IT01234560017" if einvoice == "fatturapa" else "ESB12345674", "es", einvoice, "Via Roma 1",
                "20121", "Milano", "MI", "M5UXCR1"])
     ol = wb.create_sheet("OrderLines")
     ol.append(ORDER_HEADERS)
@@ -221,7 +221,7 @@ def billing_book(path: Path, lines: list[list], config: dict | None = None, cust
         cell = ol.cell(r, ORDER_HEADERS.index("vat_rate") + 1)
         cell.value, cell.number_format = cell.value / 100, "0%"
     cfg = wb.create_sheet("Config")
-    for key, value in {"company_name": "Iberia Components S.L.", "company_vat_id": "ESB86412578",
+    for key, value in {"company_name": "Iberia Components S.L.", "company_vat_id": "ESB86412574",
                        "company_country": "ES", "as_of": AS_OF, **(config or {})}.items():
         cfg.append([key, value])
     wb.save(path)
