@@ -207,3 +207,45 @@ def _post(run: Run, result, log: pd.DataFrame):
                                                      f"{logged / 100:.2f} but {len(posted)} for "
                                                      f"{approved_total / 100:.2f} were approved; nothing was written")])
     return log, files, summary
+
+
+CHECK_COLUMNS = ["document", "format", "fatal", "warnings", "rules_fired", "rule_sets_run", "not_run"]
+
+
+def check_invoices_job(run: Run) -> JobResult:
+    """``InvoiceChecks`` (``otc-xl invoice --check``): every e-invoice written beside the workbook (its
+    letters folder, every date, and the ``--files`` folder) checked with the rule sets of its format
+    (:mod:`otc_xl.io.einvoices.check`): per document, the rule ids that fire and how often, fatal
+    ones first. Nothing is posted or changed."""
+    from ..io.einvoices.check import check_folder
+
+    seen: dict[str, object] = {}
+    for folder in run.evidence.folders:
+        for report in check_folder(folder) if folder.is_dir() else []:
+            seen.setdefault(report.document, report)
+    rows = []
+    for report in seen.values():
+        fired: dict[tuple[str, str], int] = {}
+        for f in sorted(report.findings, key=lambda f: f.flag != "fatal"):
+            fired[(f.flag, f"{f.rule_set} {f.rule}")] = fired.get((f.flag, f"{f.rule_set} {f.rule}"), 0) + 1
+        rows.append({"document": report.document, "format": report.kind, "fatal": len(report.fatal),
+                     "warnings": len(report.findings) - len(report.fatal),
+                     "rules_fired": "; ".join(f"{rule}{f' ×{n}' if n > 1 else ''}" + (" (warning)" if flag != "fatal"
+                                                                                     else "")
+                                              for (flag, rule), n in fired.items()),
+                     "rule_sets_run": "; ".join(report.ran), "not_run": "; ".join(report.not_run)})
+        for f in report.fatal:
+            run.ledger.problems.append(Problem("InvoiceChecks", f.line(), severity="warning"))
+    table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    sheet = ReportSheet("InvoiceChecks", "tblInvoiceChecks", table, _formats(table, [], ("fatal", "warnings")),
+                        notes=("Each e-invoice written beside this workbook, checked with the official rule sets of "
+                               "its format (fatal: the receiver rejects it). See docs/billing.md for what each "
+                               "check covers and what is still yours to do.",))
+    fatal = int(table["fatal"].sum()) if len(table) else 0
+    summary = [("e-invoices checked", f"{len(table):,} document(s), {int((table['fatal'] > 0).sum()) if len(table) else 0:,}"
+                                      f" with fatal findings ({fatal:,} in all)")]
+    summary += [(r["document"], f"{r['fatal']} fatal: {r['rules_fired']}" if r["fatal"] or r["warnings"]
+                 else "passes " + r["rule_sets_run"]) for r in rows]
+    not_run = sorted({n for r in rows for n in r["not_run"].split("; ") if n})
+    summary += [("not run", n) for n in not_run]
+    return JobResult([sheet], summary)

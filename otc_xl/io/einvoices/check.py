@@ -50,7 +50,7 @@ class Finding:
     message: str
 
     def line(self) -> str:
-        return f"{self.document}: [{self.flag}] {self.rule_set} {self.rule}: {self.message}"
+        return f"{self.document}: {self.flag} {self.rule_set} {self.rule}: {self.message}"
 
 
 @dataclass
