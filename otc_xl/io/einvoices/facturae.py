@@ -161,7 +161,8 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
         period.feed({"startdate": first.isoformat(), "enddate": last.isoformat()})
         issue["invoicingperiod"] = period
     invoice.invoiceissuedata.feed(issue)
-    invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], sign * t["net"], sign * t["vat"]) for t in totals]})
+    invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], sign * abs(t["net"]), sign * abs(t["vat"]))
+                                       for t in totals]})
     invoice.invoicetotals.feed({"totalgrossamount": net, "totalgrossamountbeforetaxes": net, "totaltaxoutputs": vat,
                                 "totaltaxeswithheld": 0.0, "invoicetotal": gross, "totaloutstandingamount": gross,
                                 "totalexecutableamount": gross})
@@ -218,8 +219,8 @@ def _tax(rate: float, base: float, amount: float):
 
     tax = facturae.Tax()
     taxable, quota = facturae.TaxData("TaxableBase"), facturae.TaxData("TaxAmount")
-    taxable.feed({"totalamount": float(Decimal(f"{base:.2f}"))})
-    quota.feed({"totalamount": float(Decimal(f"{amount:.2f}"))})
+    taxable.feed({"totalamount": float(Decimal(f"{base:.2f}")) + 0.0})  # + 0.0: never "-0.00"
+    quota.feed({"totalamount": float(Decimal(f"{amount:.2f}")) + 0.0})
     tax.feed({"taxtypecode": VAT, "taxrate": float(rate), "taxablebase": taxable, "taxamount": quota})
     return tax
 
