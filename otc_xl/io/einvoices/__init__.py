@@ -8,7 +8,8 @@
   signing needs the company's certificate and is not done here).
 
 Each takes the same draft, lines and VAT totals the PDF prints, so the figures are the same in
-every copy of an invoice. Libraries are imported on use.
+every copy of an invoice. Libraries are imported on use. :mod:`.check` runs the official rule sets
+of each format on a written document (``otc-xl invoice --check`` and the tests).
 """
 
 from __future__ import annotations
