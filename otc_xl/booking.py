@@ -62,6 +62,9 @@ class Evidence:
     """BillingLog rows of the ``<invoice>.billing.json`` records found (invoices posted)."""
     issued: dict[str, str] = field(default_factory=dict)
     """End-to-end ids already in SEPA files → the file (refunds paid, debits collected)."""
+    folders: tuple = ()
+    """The folders those documents were found in (the workbook's letters folder, ``--files``): where
+    ``invoice --check`` reads the e-invoices written."""
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,12 @@ class Config:
     """VAT rounded per line (line: each line's VAT to the cent) or once per rate on the total (total)."""
     vat_rates: tuple[float, ...] = ()
     """The VAT rates (%) the seller bills (21;10;4); empty: the known rates of company_country."""
+    vat_exchange_rates: str = ""
+    """Rates for invoices in a foreign currency (USD=0.9234; GBP=1.1712: units of our national currency per unit):
+    their VAT total is also stated in the national currency (BT-6/BT-111, VAT Directive art. 230)."""
+    company_registration_id: str = ""
+    """Our company registration number (SIREN, Handelsregister, REA …; EN 16931 BT-30): invoices outside the scope
+    of VAT (category O) must identify the seller without its VAT number."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -253,6 +259,31 @@ def _start_numbers(value: Any) -> str:
     return text
 
 
+def _exchange_rates(text: str) -> str:
+    """``USD=0.9234; GBP=1.1712`` checked (ISO currency, a rate above 0) and returned as typed."""
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        currency, _, rate = part.partition("=")
+        if not v.is_iso_currency(currency.strip().upper()):
+            raise ValueError(f"{currency.strip()!r} is not an ISO 4217 currency (expected e.g. USD=0.9234; GBP=1.1712)")
+        try:
+            if float(v.parse_amount(rate)) <= 0:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{part!r}: the rate must be a number above 0 (expected e.g. USD=0.9234)") from None
+    return text
+
+
+def exchange_rates(text: str) -> dict:
+    """``USD=0.9234; GBP=1.1712`` → ``{"USD": Decimal("0.9234"), …}`` (checked by the Config reader)."""
+    from decimal import Decimal
+
+    out = {}
+    for part in filter(None, (p.strip() for p in str(text or "").split(";"))):
+        currency, _, rate = part.partition("=")
+        out[currency.strip().upper()] = Decimal(repr(float(v.parse_amount(rate))))
+    return out
+
+
 def _number(value: Any) -> float:
     return float(v.parse_amount(value))
 
@@ -311,6 +342,8 @@ PARSERS = {
     "invoice_grouping": _choice("order", "customer"),
     "vat_rounding": _choice("line", "total"),
     "vat_rates": lambda x: () if v.is_blank(x) or not str(x).strip() else _numbers(x, float),
+    "vat_exchange_rates": lambda x: _exchange_rates(v.parse_text(x)),
+    "company_registration_id": v.parse_text,
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),

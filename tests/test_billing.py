@@ -28,8 +28,17 @@ def line(order, n, customer, qty, price, category="S", rate=21.0, discount=0.0, 
             "customer_reference": "", "source_row": row}
 
 
+def fr_vat(base: int) -> str:
+    """A valid French VAT number: the SIREN (8 digits of ``base`` and a Luhn digit) behind its key
+    (12 + 3 × (SIREN mod 97)) mod 97."""
+    from stdnum import luhn
+
+    siren = int(f"{base:08d}{luhn.calc_check_digit(f'{base:08d}')}")
+    return f"FR{(12 + 3 * (siren % 97)) % 97:02d}{siren:09d}"
+
+
 def customers(*ids, **extra):
-    rows = [{"customer_id": c, "customer_name": f"Customer {c}", "country": "FR", "vat_id": f"FR0{k}123456789",
+    rows = [{"customer_id": c, "customer_name": f"Customer {c}", "country": "FR", "vat_id": fr_vat(12345678 + k),
              "language": "fr", "payment_terms_days": 30, "einvoice_format": "", "source_row": k + 2, **extra}
             for k, c in enumerate(ids)]
     return pd.DataFrame(rows)
@@ -76,7 +85,8 @@ def test_numbers_continue_without_gaps_and_bad_lines_take_none():
     assert set(result.totals.loc[result.totals["draft"] == first["draft"], "vat_rate"]) == {21.0, 10.0}
     assert set(result.totals["vat_category"]) <= {"S", "K"}  # AA is billed as S at its rate (EN 16931)
     k = result.totals.loc[result.totals["vat_category"] == "K"].iloc[0]
-    assert "262 ter" in k["mention"] and k["vatex"] == "VATEX-EU-IC"       # French customer, French mention
+    assert k["mention"] == "Exonération de TVA, livraison intracommunautaire (art. 138 directive 2006/112/CE)"
+    assert k["vatex"] == "VATEX-EU-IC"  # French words; no seller country given: the Directive's article alone
     again = prepare(lines)
     assert number_drafts(again, {"FV-2026": 1203}) == {"FV-2026": 1205}   # continues, never reuses
     only_second = again.drafts["order_id"] == "SO-3"

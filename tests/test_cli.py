@@ -114,7 +114,8 @@ def test_demo_command(tmp_path, monkeypatch):
     assert len(drafts) == len(languages) > 20
     # the demo bills its delivered orders: a PDF and an e-mail per invoice, UBL XML for the Peppol customer
     assert len(invoices) == 11 and len(list(letters.glob("FV-2026-*.pdf"))) == 11
-    assert len(list(letters.glob("FV-2026-*.xml"))) == 6  # 1 UBL, 2 FatturaPA, 3 Facturae (Factur-X: in the PDF)
+    assert len(list(letters.glob("FV-2026-*.xml"))) == 4  # 1 UBL, 3 Facturae (Factur-X: in the PDF)
+    assert len(list(letters.glob("ESB86412574_*.xml"))) == 2  # FatturaPA, named as SdI requires
     assert len(list(letters.glob("*_invoices.eml"))) == 11  # one e-mail per customer billed
     sheet = openpyxl.load_workbook(tmp_path / "demo_report.xlsx")["Letters"]
     written = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}

@@ -18,16 +18,17 @@ from defusedxml import ElementTree
 from lxml import etree
 
 import otc_xl
+import otc_xl.demo.workbooks
 from otc_xl.io.invoices import read_back
 from otc_xl.matching import MatchConfig, match_payments
 
 from einvoice_rules import failed_rules
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "io" / "einvoices" / "schemas"
 SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
            "facturae": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Facturaev3_2_2.xsd")))}
-"""Official schemas (tests/schemas/README.md); lxml resolves the local xmldsig import, no network."""
+"""Official schemas (otc_xl/io/einvoices/schemas/README.md); lxml resolves the local xmldsig import, no network."""
 CLI = [sys.executable, "-m", "otc_xl.cli"]
 
 
@@ -101,7 +102,7 @@ def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted,
             assert float(total) == gross[invoice_id]
             assert "peppol.eu:2017:poacc:billing:3.0" in xml.decode()
         else:  # the national formats: their official XSD
-            xml = (files / f"{invoice_id}.xml").read_bytes()
+            xml = _national_xml(files, invoice_id, fmt)
             schema = SCHEMAS[fmt]()
             assert schema.validate(etree.fromstring(xml)), (invoice_id, str(schema.error_log))
             tag = {"fatturapa": "ImportoTotaleDocumento", "facturae": "InvoiceTotal"}[fmt]
@@ -109,6 +110,15 @@ def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted,
                 gross[invoice_id]
             continue
         assert failed_rules(xml, fmt, tmp_path) == [], invoice_id
+
+
+def _national_xml(files: Path, invoice_id: str, fmt: str) -> bytes:
+    """The XML of a posted invoice: <id>.xml, or for FatturaPA the file SdI names IT<id>_<progressive>.xml."""
+    if fmt == "fatturapa":
+        from otc_xl.io.einvoices.fatturapa import file_name
+
+        return (files / file_name(otc_xl.demo.workbooks.COMPANY_VAT_ID, invoice_id)).read_bytes()
+    return (files / f"{invoice_id}.xml").read_bytes()
 
 
 def test_the_invoice_paid_with_its_rf_reference_is_applied_automatically(posted):
@@ -151,7 +161,7 @@ def test_missing_seller_identity_is_refused_with_nothing_written(tmp_path):
 def _seller():
     from otc_xl.io.einvoices import Seller
 
-    return Seller("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+    return Seller("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
                   "ES9121000418450200051332", "CAIXESBBXXX")
 
 
@@ -160,7 +170,7 @@ CUSTOMERS = {  # one per format, as the routing rules choose them
                     city="Paris", language="fr"),
     "ubl": dict(country="BE", vat_id="BE0411905847", street="Rue Royale 1", postal_code="1000", city="Bruxelles",
                 peppol_id="0208:0411905847", language="fr"),
-    "fatturapa": dict(country="IT", vat_id="IT01234567890", street="Via Roma 1", postal_code="20121", city="Milano",
+    "fatturapa": dict(country="IT", vat_id="IT01234560017", street="Via Roma 1", postal_code="20121", city="Milano",
                       province="MI", sdi_code="M5UXCR1", language="it"),
     "facturae": dict(country="ES", vat_id="ESB12345674", street="Calle Mayor 1", postal_code="33201", city="Gijón",
                      province="Asturias", language="es", dir3_accounting_office="L01330241",
@@ -197,7 +207,7 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
         if fmt == "facturx":
             _, xml = read_back(files[f"{d['invoice_id']}.pdf"])
         else:
-            xml = files[f"{d['invoice_id']}.xml"]
+            xml = next(b for n, b in files.items() if n.endswith(".xml"))
         if fmt in SCHEMAS:
             schema = SCHEMAS[fmt]()
             assert schema.validate(etree.fromstring(xml)), str(schema.error_log)

@@ -211,7 +211,7 @@ def billing_book(path: Path, lines: list[list], config: dict | None = None, cust
     cs.append(["customer_id", "customer_name", "country", "vat_id", "language", "einvoice_format", "street",
                "postal_code", "city", "province", "sdi_code"])
     cs.append(["C1", customer_name, "IT" if einvoice == "fatturapa" else "ES",
-               "IT01234567890" if einvoice == "fatturapa" else "ESB12345674", "es", einvoice, "Via Roma 1",
+               "IT01234560017" if einvoice == "fatturapa" else "ESB12345674", "es", einvoice, "Via Roma 1",
                "20121", "Milano", "MI", "M5UXCR1"])
     ol = wb.create_sheet("OrderLines")
     ol.append(ORDER_HEADERS)
@@ -221,7 +221,7 @@ def billing_book(path: Path, lines: list[list], config: dict | None = None, cust
         cell = ol.cell(r, ORDER_HEADERS.index("vat_rate") + 1)
         cell.value, cell.number_format = cell.value / 100, "0%"
     cfg = wb.create_sheet("Config")
-    for key, value in {"company_name": "Iberia Components S.L.", "company_vat_id": "ESB86412578",
+    for key, value in {"company_name": "Iberia Components S.L.", "company_vat_id": "ESB86412574",
                        "company_country": "ES", "as_of": AS_OF, **(config or {})}.items():
         cfg.append([key, value])
     wb.save(path)
@@ -412,7 +412,9 @@ def test_an_arabic_buyer_name_is_transliterated_in_fatturapa_and_shaped_on_the_p
     approve_all(book)
     result = run("invoice", book, "--post", "--files", tmp_path / "docs")
     assert result.exit_code == 0, result.output
-    xml = safe_parse(str(tmp_path / "docs" / "FV-2026-00001.xml")).getroot()
+    from otc_xl.io.einvoices.fatturapa import file_name
+
+    xml = safe_parse(str(tmp_path / "docs" / file_name("ESB86412574", "FV-2026-00001"))).getroot()
     name = next(e.text for e in xml.iter() if e.tag.endswith("Denominazione") and e.text != "Iberia Components S.L.")
     assert name == "shrkh lnwr lltjrh" and "?" not in name
     said = plain(result.output)

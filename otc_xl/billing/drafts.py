@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..model.problems import Problem
 from ..model.values import MAX_AMOUNT, is_iso_currency, to_cents
+from .identifiers import vat_problem
 from .mentions import VATEX, mention
 from .numbering import invoice_number, series_for
 from .references import rf_reference
@@ -43,9 +44,10 @@ READY = "ready"
 DRAFT_COLUMNS = ["draft", "draft_key", "doc_type", "invoice_id", "customer_id", "customer_name", "order_id",
                  "original_invoice", "currency", "invoice_date", "due_date", "net", "vat", "gross",
                  "payment_reference", "format", "language", "discount_pct", "discount_until", "customer_reference",
-                 "lines", "series", "status"]
+                 "lines", "series", "original_date", "tax_currency", "tax_currency_vat", "status"]
 LINE_COLUMNS = ["draft", "invoice_id", "line", "order_id", "order_line", "item", "description", "quantity", "unit",
-                "unit_price", "discount_pct", "net", "vat_category", "vat_rate", "vat", "delivery_date"]
+                "unit_price", "discount_pct", "net", "vat_category", "vat_rate", "vat", "delivery_date",
+                "customer_reference"]
 TOTAL_COLUMNS = ["draft", "vat_category", "vat_rate", "net", "vat", "mention", "vatex"]
 
 
@@ -64,6 +66,11 @@ class BillingSettings:
     """The seller's country (Config company_country): its VAT rates are the ones a line may carry."""
     vat_rates: tuple[float, ...] = ()
     """Config vat_rates: the rates the seller bills, instead of the known rates of its country."""
+    seller_vat_id: str = ""
+    """Config company_vat_id: checked (python-stdnum) before any draft is ready."""
+    exchange_rates: dict[str, Decimal] = field(default_factory=dict)
+    """Config vat_exchange_rates: units of the seller's national currency per unit of a foreign currency,
+    for the VAT total an invoice in that currency must also state in the national currency (BT-6/BT-111)."""
 
 
 @dataclass
@@ -73,6 +80,17 @@ class DraftResult:
     totals: pd.DataFrame
     """Per draft and VAT rate: net, VAT and the exemption mention (what the invoice's VAT breakdown prints)."""
     problems: list[Problem] = field(default_factory=list)
+
+
+def national_currency(country: str, on: dt.date | None = None) -> str:
+    """The legal tender of ``country`` (ISO 3166) on ``on`` (Babel's territory data): the currency VAT is
+    accounted in; "" when unknown."""
+    from babel.numbers import get_territory_currencies
+
+    if not country:
+        return ""
+    found = get_territory_currencies(str(country).upper(), start_date=on or dt.date.today(), tender=True)
+    return found[0] if found else ""
 
 
 def _vat(net_cents: int, rate: Decimal) -> int:
@@ -172,19 +190,28 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         if settings.grouping == "order" else pd.Series("", index=todo.index).where(doc == "INV", todo["original_invoice"])
     todo = todo.assign(doc_kind=doc, group_key=group)
     drafts, lines, totals = [], [], []
-    keys = ["doc_kind", "customer_id", "currency", "group_key"]
+    # lines outside the scope of VAT (O) go on an invoice of their own: EN 16931 BR-O-11 forbids any other
+    # VAT category beside O, and BR-O-02 the seller's and buyer's VAT numbers on it
+    todo = todo.assign(scope=(todo["vat_category"] == "O").map({True: "O", False: ""}))
+    keys = ["doc_kind", "customer_id", "currency", "group_key", "scope"]
     ordered = todo.sort_values([*keys, "order_id", "line"], kind="stable")
     date = pd.Timestamp(settings.invoice_date)
     country = str(settings.seller_country or "").strip().upper()
     rates = allowed_rates(country, settings.vat_rates) if country or settings.vat_rates else None
     # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
-    for (kind, customer_id, currency, grouped), group in itertools.groupby(
-            ordered.itertuples(), key=lambda r: (r.doc_kind, r.customer_id, r.currency, r.group_key)):
+    originals = _original_dates(log)
+    home = national_currency(country, settings.invoice_date)
+    seller_wrong = vat_problem(settings.seller_vat_id, country) if settings.seller_vat_id else None
+    if seller_wrong:
+        problems.append(Problem("Config", f"company_vat_id must be {seller_wrong}; no invoice is prepared until it is "
+                                          "right (every e-invoice carries it)", severity="warning"))
+    for (kind, customer_id, currency, grouped, scope), group in itertools.groupby(
+            ordered.itertuples(), key=lambda r: (r.doc_kind, r.customer_id, r.currency, r.group_key, r.scope)):
         part = list(group)
         draft = len(drafts) + 1
         customer = master.get(customer_id)
         language = (customer or {}).get("language") or settings.language
-        blocked = []
+        blocked = ["Config company_vat_id"] if seller_wrong else []
         for r in part:
             bad = _line_problem(r, country, rates)
             if not bad and not is_iso_currency(currency):
@@ -220,20 +247,24 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
             discount = 0.0 if _blank(r.discount_pct) else float(r.discount_pct)
             net = to_cents(_dec(r.to_bill) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
             vat = _vat(net, rate) if settings.rounding == "line" else 0
-            bucket = by_rate.setdefault((category, rate), [0, 0, ""])
+            bucket = by_rate.setdefault((category, rate), [0, 0, "", []])
             bucket[0] += net
             bucket[1] += vat
             bucket[2] = bucket[2] or (r.vat_note or "")
+            bucket[3].append(len(lines))
             lines.append({"draft": draft, "invoice_id": "", "line": k, "order_id": r.order_id, "order_line": int(r.line),
                           "item": r.item, "description": r.description or r.item, "quantity": float(r.to_bill),
                           "unit": r.unit or "C62", "unit_price": float(r.unit_price), "discount_pct": discount,
                           "net": net / 100, "vat_category": category, "vat_rate": float(rate), "vat": vat / 100,
-                          "delivery_date": r.delivery_date})
-        for (category, rate), (net, vat, note) in sorted(by_rate.items()):
+                          "delivery_date": r.delivery_date, "customer_reference": r.customer_reference or ""})
+        buyer_country = country_code(customer or {})
+        for (category, rate), (net, vat, note, members) in sorted(by_rate.items()):
             if settings.rounding == "total":  # once on the rate's net sum
                 vat = _vat(net, rate)
+            else:
+                vat = _fit_line_vat(lines, members, net, vat, rate)
             totals.append({"draft": draft, "vat_category": category, "vat_rate": float(rate), "net": net / 100,
-                           "vat": vat / 100, "mention": mention(category, language, note),
+                           "vat": vat / 100, "mention": mention(category, language, note, country, buyer_country),
                            "vatex": VATEX.get(category, "")})
             net_total += net
             vat_total += vat
@@ -248,6 +279,23 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
             lines[:] = [x for x in lines if x["draft"] != draft]
             totals[:] = [x for x in totals if x["draft"] != draft]
             net_total = vat_total = 0
+        tax_currency, tax_vat = "", float("nan")
+        if not blocked and home and currency != home and vat_total:  # VAT Directive art. 230: VAT in national currency
+            rate = settings.exchange_rates.get(currency)
+            if rate is None:
+                first = part[0]
+                blocked.append("Config vat_exchange_rates")
+                problems.append(Problem("Config", f"vat_exchange_rates must give {currency}={home} rate (e.g. "
+                                                  f"{currency}=0.9234: {home} per {currency}): the "
+                                                  f"{'invoice' if kind == 'INV' else 'credit note'} of order "
+                                                  f"{first.order_id} charges VAT in {currency}, and its VAT total must "
+                                                  f"also be stated in {home} (VAT Directive art. 230); it is not "
+                                                  "prepared and takes no number", severity="warning"))
+                lines[:] = [x for x in lines if x["draft"] != draft]
+                totals[:] = [x for x in totals if x["draft"] != draft]
+                net_total = vat_total = 0
+            else:
+                tax_currency, tax_vat = home, to_cents(Decimal(vat_total) / 100 * rate) / 100
         customer = customer or {}
         terms = customer.get("payment_terms_days")
         days = settings.default_terms_days if _blank(terms) else int(terms)
@@ -255,7 +303,8 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         has_discount = kind == "INV" and not _blank(pct) and pct > 0 and not _blank(within)
         references = sorted({str(r.customer_reference) for r in part if r.customer_reference})
         drafts.append({
-            "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency]), "doc_type": kind,
+            "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency, *([scope] if scope else [])]),
+            "doc_type": kind,
             "invoice_id": "", "customer_id": customer_id, "customer_name": customer.get("customer_name", ""),
             "order_id": ", ".join(sorted({r.order_id for r in part})), "original_invoice": grouped if kind == "CRN" else "",
             "currency": currency, "invoice_date": date, "due_date": date + pd.Timedelta(days=days),
@@ -266,9 +315,35 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
             "customer_reference": ", ".join(references), "lines": len(part),
             "series": series_for(settings.series if kind == "INV" else settings.credit_series,
                                  country_code(customer)),
+            "original_date": originals.get(grouped, pd.NaT) if kind == "CRN" else pd.NaT,
+            "tax_currency": tax_currency, "tax_currency_vat": tax_vat,
             "status": READY if not blocked else "blocked: " + "; ".join(dict.fromkeys(blocked))})
     return DraftResult(pd.DataFrame(drafts, columns=DRAFT_COLUMNS), pd.DataFrame(lines, columns=LINE_COLUMNS),
                        pd.DataFrame(totals, columns=TOTAL_COLUMNS), problems)
+
+
+def _original_dates(log: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Invoice id → its date, from the BillingLog (the period a credit note corrects)."""
+    if log is None or log.empty or "invoice_date" not in log:
+        return {}
+    return {str(i): pd.Timestamp(d) for i, d in zip(log["invoice_id"], log["invoice_date"]) if not _blank(d)}
+
+
+def _fit_line_vat(lines: list[dict], members: list[int], net: int, vat: int, rate: Decimal) -> int:
+    """Per-line rounding: each line's VAT is rounded on its own, so their sum may stray from the rate's
+    VAT on its net sum. EN 16931 (BR-CO-17) and SdI (control 00421) accept one cent either way; beyond
+    it, the lines' VAT is brought to the rate's VAT on the sum, moving one cent at a time on the lines
+    whose own rounding was the furthest (largest remainder). Returns the rate's VAT in cents."""
+    exact = _vat(net, rate)
+    if abs(vat - exact) <= 1 or not members:
+        return vat
+    step = 1 if exact > vat else -1
+    remainders = sorted(members, key=lambda i: -step * float(
+        Decimal(str(lines[i]["net"])) * rate - Decimal(str(lines[i]["vat"])) * 100))
+    for k in range(abs(exact - vat)):
+        i = remainders[k % len(remainders)]
+        lines[i]["vat"] = round(lines[i]["vat"] + step / 100, 2)
+    return exact
 
 
 def number_drafts(result: DraftResult, last: dict[str, int], which: pd.Series | None = None) -> dict[str, int]:

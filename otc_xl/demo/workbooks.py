@@ -31,7 +31,7 @@ from .synth import PLACES, make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 DEMO_AS_OF = dt.date(2026, 11, 30)
-COMPANY_VAT_ID = "ESB86412578"
+COMPANY_VAT_ID = "ESB86412574"
 TEMPLATE_ROWS = 500  # rows that carry data validation in the template
 
 # The header each column gets in our workbooks (all are synonyms the reader accepts).

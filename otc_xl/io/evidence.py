@@ -34,4 +34,4 @@ def evidence_beside(book: Path | None, files_dir: Path | None = None, payments: 
         for folder in folders:
             for key, name in issued_end_to_end_ids(folder).items():
                 issued.setdefault(key, name)
-    return Evidence(billed, issued)
+    return Evidence(billed, issued, tuple(folders))

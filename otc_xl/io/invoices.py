@@ -13,6 +13,7 @@ Imports of fpdf2 and factur-x happen on use: reading a workbook never needs them
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import unicodedata
@@ -28,6 +29,9 @@ from .einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
+UNSIGNED = "UNSIGNED Facturae - sign before sending:"
+"""Put before the subject of an e-mail draft carrying a Facturae file: otc_xl does not sign it (the
+company's certificate signs it, e.g. with AutoFirma), and FACe rejects it unsigned."""
 LABELS = {"facturx": "Factur-X", "ubl": "UBL Peppol BIS Billing 3.0", "fatturapa": "FatturaPA",
           "facturae": "Facturae 3.2.2"}
 
@@ -56,11 +60,32 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
     pdf.set_margins(15, 15, 15)
     if right_to_left(html):
         pdf.set_text_shaping(True)
+    _srgb_output_intent(pdf)
     pdf.add_page()
     pdf.write_html(html, font_family="DejaVu", table_line_separators=True)
     if missing is not None:
         missing.extend(missing_glyphs(html))
     return bytes(pdf.output())
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> bytes:
+    """An sRGB ICC profile, made by Little CMS through Pillow (fpdf2 brings Pillow): no file to ship."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _srgb_output_intent(pdf) -> None:
+    """The PDF/A output intent (ISO 19005-3 6.2.3): the colours fpdf2 writes (DeviceGray text and
+    lines, DeviceRGB) are then defined by an sRGB profile, as PDF/A requires (6.2.4.3)."""
+    from fpdf.enums import OutputIntentSubType
+    from fpdf.output import PDFICCProfile
+
+    profile = PDFICCProfile(contents=_srgb_profile(), n=3, alternate="DeviceRGB")
+    pdf.add_output_intent(OutputIntentSubType.PDFA, output_condition_identifier="sRGB IEC61966-2.1",
+                          output_condition="sRGB IEC61966-2.1", registry_name="http://www.color.org",
+                          dest_output_profile=profile, info="sRGB IEC61966-2.1")
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +129,10 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
         pdf = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
                                    pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
                                                  "subject": f"Factur-X {doc['invoice_id']}", "keywords": "Factur-X"})
+    elif doc["format"] == "fatturapa":  # SdI discards files not named IT<id>_<progressive>.xml
+        from .einvoices.fatturapa import file_name
+
+        files[file_name(seller.vat_id, doc["invoice_id"])] = einvoice_xml(doc, lines, totals, customer, seller)
     elif doc["format"] in LABELS:
         files[f"{stem}.xml"] = einvoice_xml(doc, lines, totals, customer, seller)
     files[f"{stem}.pdf"] = pdf
@@ -116,6 +145,9 @@ def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, sel
     ``files`` attached."""
     shown = [{**d, "einvoice": LABELS.get(d["format"], "")} for d in docs]
     mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
+    unsigned = [d["invoice_id"] for d in docs if d["format"] == "facturae"]
+    if unsigned:  # seen by whoever opens the draft: the receiver's platform rejects an unsigned Facturae
+        mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
     name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
     return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
 

@@ -6,6 +6,7 @@ Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`ot
 from __future__ import annotations
 
 import jinja2
+import pandas as pd
 
 from ..billing.drafts import early_discount
 from . import formatting as fmt
@@ -46,6 +47,37 @@ def payment_terms(doc: dict, templates_folder: str = "") -> str:
     return _discount(doc, _language(env, doc["language"]), env)
 
 
+def _word(env: jinja2.Environment, lang: str, name: str) -> str:
+    """A word of ``<lang>/invoice_words.j2``; English when a template of one's own lacks it."""
+    found = getattr(env.get_template(f"{lang}/invoice_words.j2").module, name, None)
+    return found if isinstance(found, str) else getattr(env.get_template("en/invoice_words.j2").module, name)
+
+
+def payment_terms_text(doc: dict, templates_folder: str = "") -> str:
+    """The payment terms in the document's language (EN 16931 BT-20): days, due date and the
+    early-payment discount when there is one."""
+    env = environment(templates_folder)
+    lang = _language(env, doc["language"])
+    days = (pd.Timestamp(doc["due_date"]) - pd.Timestamp(doc["invoice_date"])).days
+    text = _word(env, lang, "terms").replace("{days}", str(days)).replace("{due}", fmt.short_date(doc["due_date"], lang))
+    discount = _discount(doc, lang, env)
+    return f"{text}; {discount}" if discount else text
+
+
+def supply_dates(doc: dict, lines: list[dict], lang: str, templates_folder: str = "") -> str:
+    """"Date of supply: …" when the lines were delivered on another day than the invoice's (a date, or
+    first – last), in ``lang``; "" when it is the invoice date (Art. 226(7) VAT Directive)."""
+    from ..io.einvoices import delivery_dates
+
+    first, last = delivery_dates(lines, doc)
+    if first == last == pd.Timestamp(doc["invoice_date"]).date():
+        return ""
+    env = environment(templates_folder)
+    when = fmt.short_date(first, lang) if first == last else \
+        f"{fmt.short_date(first, lang)} – {fmt.short_date(last, lang)}"
+    return f"{_word(env, _language(env, lang), 'supplied')}: {when}"
+
+
 def _cut(text, limit: int = PDF_TEXT_MAX):
     """``text`` up to ``limit`` characters, cut at a space where one is near, ending in …"""
     if not isinstance(text, str) or len(text) <= limit:
@@ -67,7 +99,17 @@ def invoice_page(doc: dict, lines: list[dict], totals: list[dict], customer: dic
     totals = [{**t, "net": sign * t["net"], "vat": sign * t["vat"]} for t in totals]
     return env.get_template("invoice.html.j2").render(
         lang=lang, currency=doc["currency"], doc=shown, lines=lines, totals=totals, customer=_party(customer), seller=seller,
-        discount=_discount(doc, lang, env))
+        discount=_discount(doc, lang, env), supplied=supply_dates(doc, lines, lang, templates_folder),
+        terms=payment_terms_text(doc, templates_folder) if doc["doc_type"] == "INV" else "",
+        tax_currency=_tax_currency(doc, lang))
+
+
+def _tax_currency(doc: dict, lang: str) -> str:
+    """The VAT total in the seller's national currency, for an invoice in another one ("" otherwise)."""
+    if not doc.get("tax_currency") or doc["tax_currency"] == doc["currency"]:
+        return ""
+    sign = -1 if doc["doc_type"] == "CRN" else 1
+    return fmt.money(sign * doc["tax_currency_vat"], doc["tax_currency"], lang)
 
 
 def invoice_mail(docs: list[dict], customer: dict, seller: dict, templates_folder: str = "") -> Document:

@@ -16,7 +16,7 @@ from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job
                        post_credits_job, refunds_job)
 from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
-from .billing import invoice_job, post_invoices_job
+from .billing import check_invoices_job, invoice_job, post_invoices_job
 from .commands import COMMANDS, REPORTS, Command
 from .common import JobResult, Run
 from .reconciling import TheirAccount, reconcile_job
@@ -50,6 +50,7 @@ JOBS: dict[str, Job] = {
     "issue_refunds": issue_refunds_job,
     "invoice": invoice_job,
     "post_invoices": post_invoices_job,
+    "check_invoices": check_invoices_job,
     "history": history_job,
     "letters": letters_job,
     "statements": statement_job,

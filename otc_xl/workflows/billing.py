@@ -15,6 +15,7 @@ from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
+from ..config import exchange_rates
 from ..io.einvoices import Seller
 from ..io.invoices import MANIFEST, billing_manifest, customer_mail, invoice_files
 from ..letters.render import records
@@ -36,7 +37,8 @@ def seller(run: Run) -> Seller:
                                                  "names the seller, its VAT number and country")])
     return Seller(cfg.company_legal_name or cfg.company_name, cfg.company_vat_id, cfg.company_street,
                   cfg.company_postal_code, cfg.company_city, cfg.company_province, cfg.company_country,
-                  cfg.company_iban, cfg.company_bic, regime=cfg.company_tax_regime)
+                  cfg.company_iban, cfg.company_bic, regime=cfg.company_tax_regime,
+                  registration_id=cfg.company_registration_id)
 
 
 def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, int]:
@@ -53,7 +55,8 @@ def _drafts(run: Run):
     ledger, cfg = run.ledger, run.config
     settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
                                cfg.invoice_grouping, cfg.vat_rounding, cfg.language,
-                               seller_country=cfg.company_country, vat_rates=cfg.vat_rates)
+                               seller_country=cfg.company_country, vat_rates=cfg.vat_rates,
+                               seller_vat_id=cfg.company_vat_id, exchange_rates=exchange_rates(cfg.vat_exchange_rates))
     result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
                             settings, sheet=ledger.found.get("order_lines", "OrderLines"))
     carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")
@@ -109,6 +112,29 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
         raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
 
 
+def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Seller) -> None:
+    """Two FatturaPA invoices never share a file name (its 5-character progressive is derived from the
+    number): SdI would discard the second as a duplicate (00002)."""
+    from ..io.einvoices.fatturapa import file_name
+
+    log = run.records["billing_log"]
+    earlier = log.loc[log["format"] == "fatturapa", "invoice_id"].drop_duplicates().tolist()
+    now = approved.loc[approved["format"] == "fatturapa", "draft"].tolist()
+    if not now:
+        return
+    numbers = approved.set_index("draft")["invoice_id"]
+    taken: dict[str, str] = {file_name(me.vat_id, i): i for i in earlier}
+    for draft in now:
+        invoice_id = numbers[draft]
+        name = file_name(me.vat_id, invoice_id)
+        if taken.get(name, invoice_id) != invoice_id:
+            raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {invoice_id} would be sent as {name}, the file "
+                                                            f"name of {taken[name]} (SdI discards a second file of that "
+                                                            "name); nothing was posted: post it with the next "
+                                                            "number (leave this draft unapproved)")])
+        taken[name] = invoice_id
+
+
 def _post(run: Run, result, log: pd.DataFrame):
     drafts = result.drafts
     approved = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] == READY)
@@ -123,6 +149,7 @@ def _post(run: Run, result, log: pd.DataFrame):
     _refuse_back_dated(run, drafts.loc[approved])
     me = seller(run)
     number_drafts(result, _numbers_used(run), approved)  # final numbers: the approved ones only, no gap
+    _refuse_shared_file_names(run, drafts.loc[approved], me)
     master = {r["customer_id"]: r for r in records(run.ledger.customers)}
     files: dict[str, bytes] = {}
     rows = []
@@ -166,6 +193,13 @@ def _post(run: Run, result, log: pd.DataFrame):
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
     summary += [("text changed", note) for note in notes]
+    unsigned = posted.loc[posted["format"] == "facturae", "invoice_id"].tolist()
+    if unsigned:  # FACe and Spanish receivers reject an unsigned Facturae: say it where the user looks
+        said = (f"{len(unsigned)} Facturae file(s) are NOT signed ({', '.join(unsigned)[:200]}): sign each with the "
+                "company's certificate (AutoFirma, your e-invoicing platform) before sending; the e-mail drafts say so "
+                "in their subject")
+        summary.append(("unsigned", said))
+        notes.append(said)
     run.ledger.problems.extend(Problem("InvoiceDrafts", note, severity="warning") for note in notes)
     logged, approved_total = cents(new.drop_duplicates("invoice_id")["gross"]).sum(), cents(posted["gross"]).sum()
     if int(logged) != int(approved_total) or new["invoice_id"].nunique() != len(posted):
@@ -173,3 +207,45 @@ def _post(run: Run, result, log: pd.DataFrame):
                                                      f"{logged / 100:.2f} but {len(posted)} for "
                                                      f"{approved_total / 100:.2f} were approved; nothing was written")])
     return log, files, summary
+
+
+CHECK_COLUMNS = ["document", "format", "fatal", "warnings", "rules_fired", "rule_sets_run", "not_run"]
+
+
+def check_invoices_job(run: Run) -> JobResult:
+    """``InvoiceChecks`` (``otc-xl invoice --check``): every e-invoice written beside the workbook (its
+    letters folder, every date, and the ``--files`` folder) checked with the rule sets of its format
+    (:mod:`otc_xl.io.einvoices.check`): per document, the rule ids that fire and how often, fatal
+    ones first. Nothing is posted or changed."""
+    from ..io.einvoices.check import check_folder
+
+    seen: dict[str, object] = {}
+    for folder in run.evidence.folders:
+        for report in check_folder(folder) if folder.is_dir() else []:
+            seen.setdefault(report.document, report)
+    rows = []
+    for report in seen.values():
+        fired: dict[tuple[str, str], int] = {}
+        for f in sorted(report.findings, key=lambda f: f.flag != "fatal"):
+            fired[(f.flag, f"{f.rule_set} {f.rule}")] = fired.get((f.flag, f"{f.rule_set} {f.rule}"), 0) + 1
+        rows.append({"document": report.document, "format": report.kind, "fatal": len(report.fatal),
+                     "warnings": len(report.findings) - len(report.fatal),
+                     "rules_fired": "; ".join(f"{rule}{f' ×{n}' if n > 1 else ''}" + (" (warning)" if flag != "fatal"
+                                                                                     else "")
+                                              for (flag, rule), n in fired.items()),
+                     "rule_sets_run": "; ".join(report.ran), "not_run": "; ".join(report.not_run)})
+        for f in report.fatal:
+            run.ledger.problems.append(Problem("InvoiceChecks", f.line(), severity="warning"))
+    table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    sheet = ReportSheet("InvoiceChecks", "tblInvoiceChecks", table, _formats(table, [], ("fatal", "warnings")),
+                        notes=("Each e-invoice written beside this workbook, checked with the official rule sets of "
+                               "its format (fatal: the receiver rejects it). See docs/billing.md for what each "
+                               "check covers and what is still yours to do.",))
+    fatal = int(table["fatal"].sum()) if len(table) else 0
+    summary = [("e-invoices checked", f"{len(table):,} document(s), {int((table['fatal'] > 0).sum()) if len(table) else 0:,}"
+                                      f" with fatal findings ({fatal:,} in all)")]
+    summary += [(r["document"], f"{r['fatal']} fatal: {r['rules_fired']}" if r["fatal"] or r["warnings"]
+                 else "passes " + r["rule_sets_run"]) for r in rows]
+    not_run = sorted({n for r in rows for n in r["not_run"].split("; ") if n})
+    summary += [("not run", n) for n in not_run]
+    return JobResult([sheet], summary)

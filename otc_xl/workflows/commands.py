@@ -73,6 +73,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             pays=True),
     Command("reconcile", ("reconcile",), documents="the reply letter"),
     Command("invoice", ("invoice",), ()),
+    Command("check_invoices", ("check_invoices",), ()),
     Command("post_invoices", ("post_invoices",), (), records=("BillingLog",),
             documents="each invoice's PDF, e-invoice and e-mail", needs_folder=True, pays=True),
 )}

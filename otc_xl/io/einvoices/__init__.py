@@ -8,7 +8,8 @@
   signing needs the company's certificate and is not done here).
 
 Each takes the same draft, lines and VAT totals the PDF prints, so the figures are the same in
-every copy of an invoice. Libraries are imported on use.
+every copy of an invoice. Libraries are imported on use. :mod:`.check` runs the official rule sets
+of each format on a written document (``otc-xl invoice --check`` and the tests).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Seller:
     email: str = ""
     regime: str = "RF01"
     """FatturaPA RegimeFiscale (Config company_tax_regime)."""
+    registration_id: str = ""
+    """Company registration number (Config company_registration_id; EN 16931 BT-30)."""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,6 +63,23 @@ def amount(value: float) -> Decimal:
 def day(value) -> dt.date:
     """A date from a Timestamp or a date."""
     return value.date() if hasattr(value, "date") else value
+
+
+def delivery_dates(lines: list[dict], doc: dict) -> tuple[dt.date, dt.date]:
+    """(first, last) date of supply of an invoice's lines; the invoice date when none has a date."""
+    dates = sorted(day(x["delivery_date"]) for x in lines if x.get("delivery_date") is not None
+                   and x["delivery_date"] == x["delivery_date"])
+    issued = day(doc["invoice_date"])
+    return (dates[0], dates[-1]) if dates else (issued, issued)
+
+
+def order_references(lines: list[dict], doc: dict) -> list[str]:
+    """The customer's purchase orders an invoice bills, in line order (each once)."""
+    found = [str(x.get("customer_reference") or "").strip() for x in lines]
+    found = list(dict.fromkeys(r for r in found if r))
+    if not found and doc.get("customer_reference"):
+        found = [r.strip() for r in str(doc["customer_reference"]).split(",") if r.strip()]
+    return found
 
 
 def quiet_logs() -> None:

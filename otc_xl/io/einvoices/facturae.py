@@ -3,18 +3,22 @@
 The file is **not signed**: a legally valid Facturae carries the company's XAdES signature, made
 with its certificate by the signing tool or the channel it is sent through (FACe, the e-invoicing
 platform). Spanish public bodies are addressed through their three DIR3 codes (Customers
-``dir3_*``). Lines, VAT and totals are the draft's own figures, the same the PDF prints.
+``dir3_*``). Lines, VAT and totals are the draft's own figures, the same the PDF prints. A credit
+note is a corrective invoice "por diferencias": negative amounts, the corrected invoice's month as
+tax period. Exempt lines carry SpecialTaxableEvent; a DNI/NIE holder is a natural person (F).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import warnings
 
+from ...billing.identifiers import natural_person
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day
+from . import Seller, amount, day, delivery_dates
 
 # facturae imports signxml (for signing, which otc_xl does not do), whose type hints name DSA keys:
 # cryptography warns "DSA is deprecated" at that import, on every post. Not ours to act on; silenced there only.
@@ -33,6 +37,8 @@ DIR3_ROLES = (("dir3_accounting_office", "01"), ("dir3_management_body", "02"), 
 """FACe: oficina contable (01 fiscal), órgano gestor (02 receptor), unidad tramitadora (03 pagador)."""
 VAT = "01"  # TaxTypeCode IVA
 TRANSFER = "04"
+EXEMPT_EVENT = {"E": "01", "K": "01", "G": "01", "Z": "01", "O": "02"}
+"""SpecialTaxableEventCode of a line without VAT: 01 subject and exempt, 02 not subject (Facturae 3.2.2)."""
 RETURNS = "16"  # ReasonCode: taxable base (returned or cancelled goods, art. 80.Dos Ley 37/1992)
 
 
@@ -59,15 +65,40 @@ def _address(street: str, postal: str, city: str, province: str):
     return address
 
 
+def person_names(name: str) -> tuple[str, str, str]:
+    """(Name, FirstSurname, SecondSurname) of a natural person's name as Customers holds it: "García
+    López, María" (surnames first, a comma) or "María García López" (the first word is taken as the
+    given name)."""
+    name = " ".join(str(name or "").split())
+    if "," in name:
+        surnames, _, given = name.partition(",")
+    else:
+        given, _, surnames = name.partition(" ")
+    first, _, second = surnames.strip().partition(" ")
+    return given.strip()[:50] or "-", first[:40] or "-", second[:40]
+
+
 def _party(party, name: str, vat_id: str, country: str, street: str, postal: str, city: str, province: str):
+    """A Facturae party: a natural person (a DNI or NIE: PersonTypeCode F, Individual) or a legal entity
+    (a CIF: J, LegalEntity)."""
     from facturae import facturae
 
     number, residence = _nif(vat_id, country)
+    person = natural_person(number)
     tax = facturae.TaxIdentification()
-    tax.feed({"persontypecode": "J", "residencetypecode": residence, "taxidentificationnumber": number})
-    entity = facturae.LegalEntity()
-    entity.feed({"corporatename": name[:80], "addressinspain": _address(street, postal, city, province)})
-    party.feed({"taxidentification": tax, "legalentity": entity})
+    tax.feed({"persontypecode": "F" if person else "J", "residencetypecode": residence,
+              "taxidentificationnumber": number})
+    address = _address(street, postal, city, province)
+    if person:
+        given, first, second = person_names(name)
+        entity = facturae.Individual()
+        entity.feed({"givenname": given, "firstsurname": first, **({"secondsurname": second} if second else {}),
+                     "addressinspain": address})
+        party.feed({"taxidentification": tax, "individual": entity})
+    else:
+        entity = facturae.LegalEntity()
+        entity.feed({"corporatename": name[:80], "addressinspain": address})
+        party.feed({"taxidentification": tax, "legalentity": entity})
 
 
 def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
@@ -78,7 +109,8 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
                                                     "Spanish parties (AddressInSpain); choose another einvoice_format "
                                                     f"for customer {doc['customer_id']}")])
     credit = doc["doc_type"] == "CRN"
-    gross, net, vat = _amount(doc["gross"]), _amount(doc["net"]), _amount(doc["vat"])
+    sign = -1 if credit else 1  # a corrective invoice "por diferencias" carries the difference: negative
+    gross, net, vat = sign * _amount(doc["gross"]), sign * _amount(doc["net"]), sign * _amount(doc["vat"])
     root = facturae.FacturaeRoot()
     totals_batch = {}
     for tag in ("TotalInvoicesAmount", "TotalOutstandingAmount", "TotalExecutableAmount"):
@@ -110,38 +142,55 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
               "invoiceclass": "OR" if credit else "OO"}
     if credit:
         original_series, _, original_number = str(doc["original_invoice"]).rpartition("-")
-        period = facturae.TaxPeriod()
-        issued = day(doc["invoice_date"])
-        period.feed({"startdate": issued.replace(day=1).isoformat(), "enddate": issued.isoformat()})
+        period = facturae.TaxPeriod()  # the period of the invoice corrected (RD 1619/2012 art. 15)
+        original = doc.get("original_date")
+        corrected = day(original) if original is not None and original == original else day(doc["invoice_date"])
+        last = (corrected.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        period.feed({"startdate": corrected.replace(day=1).isoformat(), "enddate": last.isoformat()})
         corrective = facturae.Corrective()
         corrective.feed({"invoicenumber": original_number, "invoiceseriescode": original_series,
                          "reasoncode": RETURNS, "reasondescription": "Base imponible", "taxperiod": period,
                          "correctionmethod": "02", "correctionmethoddescription": "Rectificación por diferencias"})
         header["corrective"] = corrective
     invoice.invoiceheader.feed(header)
-    invoice.invoiceissuedata.feed({"issuedate": day(doc["invoice_date"]).isoformat(),
-                                   "invoicecurrencycode": doc["currency"], "taxcurrencycode": doc["currency"],
-                                   "languagename": "es"})
-    invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], t["net"], t["vat"]) for t in totals]})
+    issue = {"issuedate": day(doc["invoice_date"]).isoformat(), "invoicecurrencycode": doc["currency"],
+             "taxcurrencycode": doc["currency"], "languagename": "es"}
+    first, last = delivery_dates(lines, doc)
+    if first == last != day(doc["invoice_date"]):  # RD 1619/2012 art. 6.1.l: the date of the operation
+        issue["operationdate"] = first.isoformat()
+    elif first != last:
+        period = facturae.InvoicingPeriod()
+        period.feed({"startdate": first.isoformat(), "enddate": last.isoformat()})
+        issue["invoicingperiod"] = period
+    invoice.invoiceissuedata.feed(issue)
+    invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], sign * abs(t["net"]), sign * abs(t["vat"]))
+                                       for t in totals]})
     invoice.invoicetotals.feed({"totalgrossamount": net, "totalgrossamountbeforetaxes": net, "totaltaxoutputs": vat,
                                 "totaltaxeswithheld": 0.0, "invoicetotal": gross, "totaloutstandingamount": gross,
                                 "totalexecutableamount": gross})
     items = []
+    mentions = {t["vat_category"]: t["mention"] for t in totals}
     for x in lines:
-        quantity = Decimal(str(abs(x["quantity"])))
+        quantity = sign * Decimal(str(abs(x["quantity"])))
         eight = Decimal("0.00000001")
         cost = (quantity * Decimal(str(x["unit_price"]))).quantize(eight)
         pct = Decimal(str(x.get("discount_pct") or 0))
         discount = (cost * pct / 100).quantize(eight)
-        line_net = amount(x["net"])  # the line's taxable base: cost − discount, to the cent
+        line_net = sign * amount(x["net"])  # the line's taxable base: cost − discount, to the cent
+        line_vat = sign * amount(x["vat"]) if x["vat"] else \
+            (line_net * Decimal(str(x["vat_rate"])) / 100).quantize(Decimal("0.01"))
         line = facturae.InvoiceLine()
         values = {"itemdescription": str(x["description"] or x["item"] or "-")[:2500], "quantity": float(quantity),
                   "unitofmeasure": UNITS.get(str(x["unit"] or "C62").upper(), "05"),
                   "unitpricewithouttax": float(x["unit_price"]), "totalcost": float(cost),
                   "grossamount": float(cost - discount),
-                  "taxesoutputs": _taxes([_tax(x["vat_rate"], x["net"], x["vat"] if x["vat"] else
-                                               float(line_net * Decimal(str(x["vat_rate"])) / 100))]),
+                  "taxesoutputs": _taxes([_tax(x["vat_rate"], float(line_net), float(line_vat))]),
                   "articlecode": str(x["item"] or "")[:20] or None}
+        if x["vat_category"] in EXEMPT_EVENT:  # the exemption itself, not a 0 % rate alone
+            event = facturae.SpecialTaxableEvent()
+            event.feed({"specialtaxableeventcode": EXEMPT_EVENT[x["vat_category"]],
+                        "specialtaxableeventreason": (mentions.get(x["vat_category"]) or "-")[:2500]})
+            values["specialtaxableevent"] = event
         if discount:
             discounts = facturae.GeneralDiscounts("DiscountsAndRebates")
             block = facturae.Discount()
@@ -172,8 +221,8 @@ def _tax(rate: float, base: float, amount: float):
 
     tax = facturae.Tax()
     taxable, quota = facturae.TaxData("TaxableBase"), facturae.TaxData("TaxAmount")
-    taxable.feed({"totalamount": _amount(base)})
-    quota.feed({"totalamount": _amount(amount)})
+    taxable.feed({"totalamount": float(Decimal(f"{base:.2f}")) + 0.0})  # + 0.0: never "-0.00"
+    quota.feed({"totalamount": float(Decimal(f"{amount:.2f}")) + 0.0})
     tax.feed({"taxtypecode": VAT, "taxrate": float(rate), "taxablebase": taxable, "taxamount": quota})
     return tax
 

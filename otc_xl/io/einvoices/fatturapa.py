@@ -15,11 +15,20 @@ from decimal import Decimal
 
 from ...billing.drafts import early_discount
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day
+from . import Seller, amount, day, delivery_dates
 
 NATURA = {"K": "N3.2", "G": "N3.1", "AE": "N6.9", "E": "N4", "O": "N2.2", "Z": "N3.6"}
 """EN 16931 VAT category → FatturaPA Natura: intra-EU supply, export, reverse charge (other cases),
-exempt, outside the scope (other cases), zero rated (other non-taxable)."""
+exempt, outside the scope (other cases), zero rated (other non-taxable). Reverse charge for a buyer
+abroad is not the domestic inversione contabile (N6.x) but a supply not subject to Italian VAT under
+art. 7-ter DPR 633/72: N2.1 (see :func:`natura`)."""
+BOLLO = Decimal("2.00")
+"""Stamp duty (imposta di bollo, DPR 642/72 art. 13, Tariffa art. 13) of an invoice over 77.47 EUR
+without VAT; paid by the seller (bollo virtuale) and declared in DatiBollo."""
+BOLLO_FROM = Decimal("77.47")
+BOLLO_NATURE = ("N1", "N2", "N3.3", "N3.4", "N3.5", "N3.6", "N4", "N5")
+"""Natura whose amounts bear the stamp duty; exports (N3.1), intra-EU supplies (N3.2) and reverse
+charge (N6) do not (art. 15 Tariffa, Allegato B)."""
 PAYMENT = "MP05"  # bank transfer
 CONDITIONS = "TP02"  # payment in full
 
@@ -80,9 +89,34 @@ def _address(model, street: str, postal: str, city: str, province: str, country:
                  provincia=(province or "")[:2].upper() if country == "IT" and province else None, nazione=country)
 
 
+def natura(category: str, buyer_country: str) -> str | None:
+    """The Natura of an exempt category (None for taxed lines): reverse charge to a buyer abroad is N2.1."""
+    if category == "AE" and buyer_country and buyer_country != "IT":
+        return "N2.1"
+    return NATURA.get(category)
+
+
 def progressive(invoice_id: str) -> str:
-    """ProgressivoInvio: the invoice number's letters and digits, last 10 (unique per number)."""
-    return re.sub(r"[^A-Za-z0-9]", "", invoice_id)[-10:]
+    """The file's progressive (and ProgressivoInvio): 5 letters and digits, as the SdI file name
+    ``IT<id>_<progressive>.xml`` allows, derived from the invoice number (base 36 of its SHA-256, so
+    the same invoice always gets the same name; two numbers that would share one are refused when
+    posting, see :func:`otc_xl.workflows.billing`)."""
+    import hashlib
+
+    value = int.from_bytes(hashlib.sha256(invoice_id.encode("utf-8")).digest()[:8], "big") % 36 ** 5
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    for _ in range(5):
+        value, rest = divmod(value, 36)
+        out = digits[rest] + out
+    return out
+
+
+def file_name(seller_vat_id: str, invoice_id: str) -> str:
+    """The name SdI accepts for the file: ``IT`` + the transmitter's code + ``_`` + the progressive
+    (Specifiche tecniche FatturaPA, "nomenclatura dei file"; other names are discarded, error 00001)."""
+    country, code = _vat(seller_vat_id)
+    return f"{country}{code}_{progressive(invoice_id)}.xml"
 
 
 def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
@@ -112,17 +146,26 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
         _address(a38.Sede, customer.get("street"), customer.get("postal_code"), customer.get("city"),
                  customer.get("province"), customer.get("country") or buyer_country))
     body = invoice.fattura_elettronica_body[0]
+    buyer = customer.get("country") or buyer_country
+    causale = [_text(f"Ordine {doc['order_id']}", 200)] if doc.get("order_id") else []
+    first, last = delivery_dates(lines, doc)
+    if (first, last) != (day(doc["invoice_date"]),) * 2:  # art. 21 c. 2 lett. g-bis DPR 633/72
+        when = f"{first:%d/%m/%Y}" if first == last else f"dal {first:%d/%m/%Y} al {last:%d/%m/%Y}"
+        causale.append(f"Data di effettuazione dell'operazione: {when}")
+    free = sum((amount(t["net"]) for t in totals if (natura(t["vat_category"], buyer) or "").startswith(BOLLO_NATURE)),
+               Decimal(0))
     body.dati_generali.dati_generali_documento = a38.DatiGeneraliDocumento(
         tipo_documento="TD04" if credit else "TD01", divisa=doc["currency"], data=day(doc["invoice_date"]),
         numero=doc["invoice_id"], importo_totale_documento=amount(doc["gross"]),
-        causale=[_text(f"Order {doc['order_id']}", 200)] if doc.get("order_id") else None)
+        dati_bollo=a38.DatiBollo(bollo_virtuale="SI", importo_bollo=BOLLO) if free > BOLLO_FROM else None,
+        causale=causale or None)
     if credit and doc.get("original_invoice"):
         body.dati_generali.dati_fatture_collegate.append(a38.DatiFattureCollegate(id_documento=doc["original_invoice"]))
     if doc.get("customer_reference"):
         body.dati_generali.dati_ordine_acquisto.append(
             a38.DatiOrdineAcquisto(id_documento=_text(doc["customer_reference"], 20)))
     for x in lines:
-        natura = NATURA.get(x["vat_category"])
+        nature = natura(x["vat_category"], buyer)
         discount = x.get("discount_pct") or 0
         body.dati_beni_servizi.dettaglio_linee.append(a38.DettaglioLinee(
             numero_linea=int(x["line"]), descrizione=_text(x["description"] or x["item"] or "-", 1000),
@@ -130,13 +173,13 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
             prezzo_unitario=Decimal(str(x["unit_price"])),
             sconto_maggiorazione=[a38.ScontoMaggiorazione(tipo="SC", percentuale=Decimal(f"{discount:.2f}"))]
             if discount else None,
-            prezzo_totale=amount(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=natura))
+            prezzo_totale=amount(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=nature))
     for t in totals:
-        natura = NATURA.get(t["vat_category"])
+        nature = natura(t["vat_category"], buyer)
         body.dati_beni_servizi.dati_riepilogo.append(a38.DatiRiepilogo(
-            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=natura, imponibile_importo=amount(t["net"]),
-            imposta=amount(t["vat"]), esigibilita_iva=None if natura else "I",
-            riferimento_normativo=_text(t["mention"], 100) or None if natura else None))
+            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=nature, imponibile_importo=amount(t["net"]),
+            imposta=amount(t["vat"]), esigibilita_iva=None if nature else "I",
+            riferimento_normativo=_text(t["mention"], 100) or None if nature else None))
     if not credit:
         payment = a38.DettaglioPagamento(
             modalita_pagamento=PAYMENT, data_scadenza_pagamento=day(doc["due_date"]),
