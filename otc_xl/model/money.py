@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 
 _NEAR_HALF = 1e-6
-"""How close to half a cent a scaled binary value must be to be decided from its decimal form."""
+"""How close to half a cent a scaled binary value must be to be decided from its decimal form (cents)…"""
+_NEAR_HALF_RELATIVE = 1e-13
+"""…or, for large amounts, relative to the amount: the binary error grows with the magnitude
+(4,398,046,511.105 × 100 lies 6e-5 cents below the half)."""
 
 
 def to_cents(amount: Decimal | float | int) -> int:
@@ -28,13 +31,14 @@ def to_cents(amount: Decimal | float | int) -> int:
 
 def cents(values: pd.Series | np.ndarray | float) -> np.ndarray:
     """Whole cents as int64, half away from zero (0.005 → 1, -0.005 → -1), exactly as :func:`to_cents`
-    rounds each value: the binary product ``value × 100`` decides, except within a millionth of a
-    cent of a half, where the value's decimal form does (a handful of values per million)."""
+    rounds each value: the binary product ``value × 100`` decides, except near a half cent (within a
+    millionth of a cent, or 1e-13 of the amount), where the value's decimal form does."""
     arr = np.asarray(values, dtype="float64")
     flat = arr.reshape(-1)
     scaled = np.abs(flat) * 100.0
     out = np.sign(flat) * np.floor(scaled + 0.5)
-    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < _NEAR_HALF):
+    near = np.maximum(_NEAR_HALF, scaled * _NEAR_HALF_RELATIVE)
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < near):
         out[i] = to_cents(float(flat[i]))
     return out.astype("int64").reshape(arr.shape)
 
