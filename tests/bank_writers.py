@@ -11,7 +11,9 @@ from xml.sax.saxutils import escape
 
 @dataclass
 class Line:
-    """One booked movement: positive = credit (a receipt), negative = debit."""
+    """One booked movement: positive = credit (a receipt), negative = debit. A reversal keeps the
+    direction of its own booking: a reversed credit is a negative amount with ``reversal`` (camt
+    ``DBIT`` + ``RvslInd``, MT940 ``RC``)."""
 
     amount: Decimal
     date: dt.date
@@ -90,9 +92,8 @@ def camt(statements: list[tuple[str, Decimal, list[Line]]], version: str = "053"
         out.append(f"<{element}><Id>{escape(ident)}</Id><Acct><Id><IBAN>{account}</IBAN></Id>{ccy}</Acct>")
         booked = opening
         for line in lines:
-            if line.status == "BOOK":
-                sign = 1 if line.amount > 0 else -1
-                booked += abs(line.amount) * sign * (-1 if line.reversal else 1)
+            if line.status == "BOOK":  # the amount's sign is the booking's direction, reversals too
+                booked += line.amount
         if balances and version == "053":
             close = booked + closing_shift
             for code, value in (("OPBD", opening), ("CLBD", close)):

@@ -297,3 +297,40 @@ def test_log_appended_where_the_users_import_log_table_sits(make_book):
     ws = openpyxl.load_workbook(target)["ImportLog"]
     assert ws["C5"].value == "camt053_v02_basic.xml" and ws["E5"].value == 2 and ws["A5"].value is None
     assert ws.tables["tblImportLog"].ref == "B3:J5" and ws["L30"].value == "my note"
+
+
+# ---------------------------------------------------------------------------- issue 30: variants that tie
+
+def test_mt940_lines_without_type_code_are_each_a_transaction():
+    lines = parse_bank_file(CORPUS / "mt940_61_without_type_code.sta")
+    assert list(lines.payments["amount"]) == [1234.56, 99.0] and lines.debits == 1
+    assert list(lines.payments["payer_name"]) == ["Meyer Maschinenbau GmbH", "ACME Iberica SL"]
+
+
+def test_mt940_closing_balance_without_currency_is_read_in_the_statements():
+    lines = parse_bank_file(CORPUS / "mt940_62f_without_currency.sta")
+    assert total(lines.payments) == Decimal("1333.56")
+    assert any(":62F: at line 11 has no currency; read in EUR" in n for n in lines.notes), lines.notes
+
+
+def test_mt940_ing_wrapped_reference_and_asn_iban_reference():
+    ing = receipts("mt940_ing_reference_wrapped_trcd.sta").iloc[0]
+    assert (ing["payment_id"], ing["amount"], ing["payer_name"]) == ("00000000001005", 1234.56,
+                                                                      "Meyer Maschinenbau GmbH")
+    asn = receipts("mt940_asn_iban_reference.sta")
+    assert list(asn["payer_account"]) == ["NL47INGB9999999999"] * 2
+    assert list(asn["payer_name"]) == ["De Groot Installatie BV"] * 2
+    assert "NL47INGB9999999999" not in set(asn["payment_id"]), "a payer's IBAN is no payment id"
+    assert asn["payment_id"].str.startswith("MT940-").all() and asn["payment_id"].is_unique
+    assert [r.split()[-1] for r in asn["remittance"]] == ["2026-0815", "2026-0816"]
+
+
+def test_mt940_dot_decimal_amount_keeps_its_cents():
+    assert list(receipts("mt940_dot_decimal_amounts.sta")["amount"]) == [482.41]
+
+
+def test_camt_reversal_follows_its_booking_direction_and_an_empty_day_is_valid():
+    lines = parse_bank_file(CORPUS / "camt053_reversal.xml")
+    assert (len(lines.payments), lines.debits) == (2, 2)  # the fee and the reversed credit
+    empty = parse_bank_file(CORPUS / "camt053_balances_no_entries.xml")
+    assert empty.payments.empty and any("no entries" in n for n in empty.notes)

@@ -14,7 +14,8 @@ Guards (a failure refuses the file, naming statement, entry and figures):
 * amounts are ISO 20022 amounts (digits, a point, no sign) and dates real dates;
 * the transactions of a batch entry add up to the entry's amount, in the entry's currency;
 * a statement that carries its opening (``OPBD``/``PRCD``) and closing (``CLBD``) balances ties:
-  opening + booked credits − booked debits = closing (reversals move the other way);
+  opening + booked credits − booked debits = closing (``CdtDbtInd`` is the direction of the
+  booking, reversals included: ``RvslInd`` marks a reversal, it does not flip the sign);
 * every receipt is in the entry's currency, and the entry's currency is the account's when the
   account states one.
 
@@ -89,7 +90,7 @@ def read_camt(path: Path) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
-    rows, debits, problems = [], 0, []
+    rows, debits, problems, balanced = [], 0, [], 0
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
         if event == "start":
@@ -117,7 +118,7 @@ def read_camt(path: Path) -> BankLines:
                 node.clear()
         elif node.tag == statement_tag:
             try:
-                _check_balances(q, node, movements)
+                balanced += _check_balances(q, node, movements)
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}"))
             node.clear()
@@ -126,9 +127,13 @@ def read_camt(path: Path) -> BankLines:
         raise ValidationError(problems)
     if not s:
         raise fail(path.name, f"{kind} document without a {label} ({element})")
+    notes = []
     if not rows and not debits:
-        raise fail(path.name, f"{kind} document without entries (Ntry)")
-    return BankLines(with_unique_ids(frame(rows)), debits, kind)
+        if not balanced:
+            raise fail(path.name, f"{kind} document without entries (Ntry) and without the balances that would "
+                                  "show it has none")
+        notes.append(f"{path.name}: no entries; the balances say nothing moved")
+    return BankLines(with_unique_ids(frame(rows)), debits, kind, notes)
 
 
 class _Names:
@@ -201,7 +206,9 @@ def _entry(q: _Names, entry: Element, statement_id: str, position: int,
         raise ValueError(f"credit/debit indicator {credit or '(empty)'!r} is neither CRDT nor DBIT")
     reversal = q.text(entry, "RvslInd").lower() in ("true", "1")
     booked = _status(q, entry) == "BOOK"
-    signed = (amount if credit == "CRDT" else -amount) * (-1 if reversal else 1) if booked else Decimal(0)
+    # CdtDbtInd is the direction of the booking itself, reversals included (a reversed credit is
+    # booked as DBIT with RvslInd): RvslInd never flips the sign
+    signed = (amount if credit == "CRDT" else -amount) if booked else Decimal(0)
     if credit != "CRDT" or reversal or not booked:
         return signed, []
     booking = q.text(entry, "BookgDt", "Dt") or q.text(entry, "BookgDt", "DtTm")[:10]
@@ -277,11 +284,14 @@ def _balance(q: _Names, stmt: Element, codes: tuple[str, ...]) -> Decimal | None
     return None
 
 
-def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> None:
+def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> int:
+    """1 when the statement carries opening and closing balances and they tie, 0 when it carries
+    none; ValueError with the figures when they do not tie."""
     opening, closing = _balance(q, stmt, OPENING), _balance(q, stmt, CLOSING)
     if opening is None or closing is None:
-        return
+        return 0
     if opening + movements != closing:
         raise ValueError(f"balances do not tie: opening {opening:,.2f} + booked movements {movements:,.2f} = "
                          f"{opening + movements:,.2f}, but the closing balance (CLBD) says {closing:,.2f}; an entry "
                          "is missing or the file was edited")
+    return 1

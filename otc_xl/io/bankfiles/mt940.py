@@ -36,6 +36,17 @@ _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
 _END_MARK = re.compile(r"\s*(?:^|\n)-\s*$")
 """The ``-`` that ends a statement, on its own line at the end of the last field."""
 _BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d[\d,]*$")
+_BALANCE_NO_CURRENCY = re.compile(r"^([CD]\d{6})(\d[\d,.]*)$")
+"""A balance whose bank left out the currency (``:62M:C020315105000,00``): the package would read
+the first three digits of the amount as the currency."""
+_BALANCE_CURRENCY = re.compile(r"^[CD]\d{6}([A-Z]{3})")
+_DOT_AMOUNT_61 = re.compile(r"^(\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?[\n ]?)(\d+)\.(\d{1,2})(?!\d)")
+_DOT_AMOUNT_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3})(\d+)\.(\d{1,2})$")
+"""An amount written with a decimal point in a comma-decimal format (``482.41``): the package
+would stop at the point and read 482."""
+_IBAN_REFERENCE_61 = re.compile(r"^\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}$")
+"""ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
+name on the next line; the SWIFT layout allows 16."""
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
 OPTIONAL_BALANCES = ("64", "65")
 LINE_WIDTH = 65  # SWIFT x-character lines: a full line that continues was cut, not ended
@@ -111,9 +122,17 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
     * a trailing ``-`` end marker and lines outside any field are dropped.
     """
     notes, out, previous = [], [], ""
-    for tag, value, offset in _fields(chunk):
+    fields = _fields(chunk)
+    currency = next((m.group(1) for tag, value, _ in fields if tag[:2] in ("60", "62")
+                     for m in [_BALANCE_CURRENCY.match(value.strip())] if m), "")
+    for tag, value, offset in fields:
         line = first_line + offset
         base = tag[:2]
+        value = _END_MARK.sub("", value)
+        if base in ("60", "62", "64", "65"):
+            value = _balance_value(value, currency, tag, line, notes)
+        if tag == "61":
+            value = _statement_line(value)
         if base == "28":
             compact = value.replace(" ", "").lstrip("/")
             value = compact if _STATEMENT_NO.match(compact) else "0"
@@ -124,14 +143,56 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
         elif tag == "86" and previous != "61":
             notes.append(f":86: at line {line} is statement information, not a payment's details; not imported")
             continue
-        value = _END_MARK.sub("", value)
         out.append(f":{tag}:{value}")
         previous = tag
     return "\n".join(out) + "\n", notes
 
 
+def _balance_value(value: str, currency: str, tag: str, line: int, notes: list[str]) -> str:
+    """A balance the package can read: a missing currency is taken from the statement's other
+    balances (said in a note), a decimal point becomes the comma of the layout."""
+    text = value.strip()
+    bare = _BALANCE_NO_CURRENCY.match(text)
+    if bare:
+        if not currency:
+            raise ValueError(f":{tag}: at line {line} ({text!r}) has no currency, and no other balance of the "
+                             "statement names one")
+        notes.append(f":{tag}: at line {line} has no currency; read in {currency}, the statement's")
+        text = bare.group(1) + currency + bare.group(2)
+    return _DOT_AMOUNT_BALANCE.sub(r"\1\2,\3", text)
+
+
+def _statement_line(value: str) -> str:
+    """A ``:61:`` the package can read: a decimal point in the amount becomes the layout's comma,
+    and a reference wrapped onto further lines before ING's ``/TRCD/`` line is joined again (a
+    ``:61:`` has at most two lines: the entry and its supplementary details)."""
+    value = _DOT_AMOUNT_61.sub(r"\1\2,\3", value)
+    lines = value.split("\n")
+    if len(lines) > 2 and lines[-1].lstrip().startswith("/"):
+        lines = ["".join(part.strip() for part in lines[:-1]), lines[-1]]
+    return "\n".join(lines)
+
+
+def _mark_own_transaction(transactions, tag, tag_dict, result):
+    """Post-processor of every ``:61:``: the package opens a new transaction only when the previous
+    one carries a transaction-type code (``NTRF``), so lines without one were merged into one."""
+    if not result.get("id"):
+        result["id"] = NO_TYPE_CODE
+    return result
+
+
+NO_TYPE_CODE = "(none)"
+
+
 def _parse(cleaned: str, first_line: int, original: str) -> mt940_lib.models.Transactions:
-    statement = mt940_lib.models.Transactions(processors={"post_transaction_details": []})
+    post_statement = list(mt940_lib.models.Transactions.DEFAULT_PROCESSORS.get("post_statement", []))
+    tags = {}
+    if any(_IBAN_REFERENCE_61.match(value.split("\n")[0].strip()) for tag, value, _ in _fields(cleaned)
+           if tag == "61"):
+        tags[61] = mt940_lib.tags.StatementASNB()
+    statement = mt940_lib.models.Transactions(processors={"post_transaction_details": [],
+                                                          "post_statement": post_statement + [_mark_own_transaction]},
+                                              tags=tags)
     try:
         statement.parse(cleaned)
     except Exception as exc:  # the package raises plain exceptions (with its objects) on malformed tags
@@ -204,12 +265,28 @@ def _row(data: dict, n: int) -> dict:
     value_date = data.get("date")
     bank_ref = meaningful_reference(str(data.get("bank_reference") or ""))
     customer_ref = meaningful_reference(str(data.get("customer_reference") or ""))
+    if customer_ref and _is_counterparty_account(customer_ref, data):
+        # ASN and SNS put the payer's account where the reference goes, and the payer's name on the
+        # next line: an account is no payment id (every payment of that payer would share it)
+        account = account or customer_ref
+        payer = payer or " ".join(str(data.get("extra_details") or "").split())
+        customer_ref = ""
     reference = bank_ref or customer_ref
     return {"payment_date": f"{value_date.year:04d}-{value_date.month:02d}-{value_date.day:02d}",
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
             "payment_id": reference or stable_id("MT940", data.get("transaction_reference"), n,
                                                  value_date, amount.amount, remittance)}
+
+
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+
+
+def _is_counterparty_account(reference: str, data: dict) -> bool:
+    """Whether a ``:61:`` customer reference is the counterparty's account (ASN, SNS): an IBAN, or
+    the account number the ``:86:`` details start with."""
+    details = str(data.get("transaction_details") or "").split()
+    return bool(_IBAN.match(reference)) or (reference.isdigit() and bool(details) and details[0] == reference)
 
 
 def parse_details(details: str) -> tuple[str, str, str]:
