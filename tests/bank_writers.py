@@ -131,3 +131,78 @@ def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
                        f"</Dbtr>{iban}{ultimate}</RltdPties><RmtInf><Ustrd>{escape(text)}</Ustrd></RmtInf></TxDtls>")
     parts.append("<NtryDtls>" + "".join(details) + "</NtryDtls></Ntry>")
     return "".join(p for p in parts if p)
+
+
+def norma43(accounts: list[tuple[str, Decimal, list[Line]]], bank: str = "2100", branch: str = "0813",
+            currency: str = "978", closing_shift: Decimal = Decimal(0), end_record: bool = True) -> str:
+    """AEB Norma 43: per (account number, opening balance, lines) an 11, 22/23 per line and a 33
+    with the counts and totals; a closing 88 with the number of records. ``closing_shift``
+    falsifies the closing balance."""
+    out = []
+    for number, opening, lines in accounts:
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        last = lines[-1].date if lines else first
+        name = "OTC XL TEST SL"
+        out.append(f"11{bank}{branch}{number:0>10}{first:%y%m%d}{last:%y%m%d}{'2' if opening >= 0 else '1'}"
+                   f"{_digits(opening, 14)}{currency}3{name:<26.26}   ")
+        credit = debit = Decimal(0)
+        n_credit = n_debit = 0
+        for line in lines:
+            key = "2" if line.amount > 0 else "1"
+            concept = "04" if line.amount > 0 else "99"
+            ref1 = (line.reference or "")[:12]
+            out.append(f"22    {branch}{line.date:%y%m%d}{line.date:%y%m%d}{concept}000{key}{_digits(line.amount, 14)}"
+                       f"{'0' * 10}{ref1:<12}{'':<16}")
+            texts = [line.payer, line.text]
+            out.append(f"2301{texts[0][:38]:<38}{texts[1][:38]:<38}")
+            if len(line.text) > 38:
+                out.append(f"2302{line.text[38:76]:<38}{line.text[76:114]:<38}")
+            if line.amount > 0:
+                credit, n_credit = credit + line.amount, n_credit + 1
+            else:
+                debit, n_debit = debit - line.amount, n_debit + 1
+        closing = opening + credit - debit + closing_shift
+        out.append(f"33{bank}{branch}{number:0>10}{n_debit:05d}{_digits(debit, 14)}{n_credit:05d}{_digits(credit, 14)}"
+                   f"{'2' if closing >= 0 else '1'}{_digits(closing, 14)}{currency}    ")
+    if end_record:
+        out.append(f"88{'9' * 18}{len(out):06d}{'':<54}")
+    return "\r\n".join(out) + "\r\n"
+
+
+def _digits(value: Decimal, width: int) -> str:
+    return f"{int(abs(value) * 100):0{width}d}"
+
+
+_POSITIVE, _NEGATIVE = "{ABCDEFGHI", "}JKLMNOPQR"
+
+
+def _overpunch(value: Decimal, decimals: int = 2) -> str:
+    units = f"{int(abs(value) * 10 ** decimals):014d}"
+    table = _POSITIVE if value >= 0 else _NEGATIVE
+    return units[:-1] + table[int(units[-1])]
+
+
+def cfonb120(statements: list[tuple[str, Decimal, list[Line]]], bank: str = "30004", branch: str = "00001",
+             currency: str = "EUR", closing_shift: Decimal = Decimal(0)) -> str:
+    """CFONB 120: per (account, previous balance, lines) an 01, an 04 per line (with 05 complements
+    NPY payer and LIB text), and an 07 new balance."""
+    out = []
+    for account, opening, lines in statements:
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        head = f"{bank}    {branch}{currency}2 {account:0>11}"
+        out.append(f"01{head}  {first:%d%m%y}{'':50}{_overpunch(opening)}{'':16}")
+        balance = opening
+        for k, line in enumerate(lines, start=1):
+            code = "05" if line.amount > 0 else "B1"
+            wording = (line.text or line.payer)[:31]
+            out.append(f"04{bank}0000{branch}{currency}2 {account:0>11}{code}{line.date:%d%m%y}  {line.date:%d%m%y}"
+                       f"{wording:<31}  {k:07d}  {_overpunch(line.amount)}{(line.reference or '')[:16]:<16}")
+            cont = f"05{bank}0000{branch}{currency}2 {account:0>11}{code}{line.date:%d%m%y}     "
+            if line.payer:
+                out.append(f"{cont}NPY{line.payer[:70]:<70}  ")
+            if len(line.text) > 31:
+                out.append(f"{cont}LIB{line.text[31:101]:<70}  ")
+            balance += line.amount
+        last = lines[-1].date if lines else first
+        out.append(f"07{head}  {last:%d%m%y}{'':50}{_overpunch(balance + closing_shift)}{'':16}")
+    return "\n".join(out) + "\n"

@@ -334,3 +334,102 @@ def test_camt_reversal_follows_its_booking_direction_and_an_empty_day_is_valid()
     assert (len(lines.payments), lines.debits) == (2, 2)  # the fee and the reversed credit
     empty = parse_bank_file(CORPUS / "camt053_balances_no_entries.xml")
     assert empty.payments.empty and any("no entries" in n for n in empty.notes)
+
+
+# ---------------------------------------------------------------------------- issue 30: exports, overrides
+
+def test_paypal_in_spanish_and_german():
+    es = parse_bank_file(CORPUS / "paypal_es.csv")
+    row = es.payments.iloc[0]
+    assert (row["payment_id"], row["amount"], row["payer_name"]) == ("7ES1", 1210.0, "Ferretería Gómez SL")
+    assert row["remittance"] == "FRA-2026-0451 Pedido 88 (fee 41.49)" and es.debits == 1
+    assert any("1 status 'pendiente'" in n for n in es.notes), es.notes
+    de = parse_bank_file(CORPUS / "paypal_de.csv")
+    assert de.payments[["payment_id", "amount", "remittance"]].values.tolist() == [
+        ["8DE1", 2380.0, "RE-2026-0451 Danke (fee 81.27)"]]
+    assert any("1 status 'ausstehend'" in n and "allgemeine währungsumrechnung" in n for n in de.notes), de.notes
+
+
+def test_short_row_is_named_and_left_out_only_when_the_user_says_so():
+    from otc_xl.io.bankfiles import ReadPolicy
+    lines = parse_bank_file(CORPUS / "nl_ing_short_row.csv", policy=ReadPolicy(accept_short_rows=True))
+    assert lines.payments[["amount", "payer_name", "remittance"]].values.tolist() == [
+        [1234.56, "De Vries BV", "Factuur 2026-0042"], [50.0, "Jansen", "F 77"]]
+    assert any("1 row(s) with missing fields not imported" in n and "line 3 has 8 field(s)" in n
+               for n in lines.notes), lines.notes
+
+
+def import_into(target, *args):
+    return CliRunner().invoke(main, ["import-bank", *map(str, args), "--into", str(target)])
+
+
+def test_accept_unbalanced_imports_says_how_far_off_and_logs_it(make_book):
+    target = book(make_book)
+    refused = import_into(target, CORPUS / "mt940_unbalanced.sta")
+    assert refused.exit_code == 1 and "balances do not tie" in refused.output
+    assert "--accept-unbalanced" in refused.output and len(payment_rows(target)) == 1
+    accepted = import_into(target, CORPUS / "mt940_unbalanced.sta", CORPUS / "es_norma43_unbalanced.n43",
+                           "--accept-unbalanced")
+    assert accepted.exit_code == 0, accepted.output
+    flat = " ".join(accepted.output.split())
+    assert "statement 1 (line 1) does not tie, off by 1.00" in flat
+    assert "account 2100-0813-0123456789 (line 8 (record 33)) does not tie, off by 0.01" in flat
+    assert "4 new bank line(s) appended" in flat
+    log = list(openpyxl.load_workbook(target)["ImportLog"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[3]) for r in log] == [("mt940_unbalanced.sta", 2), ("es_norma43_unbalanced.n43", 2)]
+    assert "off by 1.00; imported because --accept-unbalanced" in log[0][8]
+    assert "off by 0.01; imported because --accept-unbalanced" in log[1][8]
+
+
+def test_short_rows_option_on_the_command_line(make_book):
+    target = book(make_book)
+    refused = import_into(target, CORPUS / "nl_ing_short_row.csv")
+    assert refused.exit_code == 1 and "line 3 has 8 field(s), the header has 9" in " ".join(refused.output.split())
+    accepted = import_into(target, CORPUS / "nl_ing_short_row.csv", "--accept-short-rows")
+    assert accepted.exit_code == 0 and "2 new bank line(s) appended" in accepted.output, accepted.output
+
+
+# ---------------------------------------------------------------------------- issue 30: national formats
+
+def test_national_formats_are_detected_by_content_and_read():
+    es = parse_bank_file(CORPUS / "es_norma43_two_accounts.txt")
+    assert es.source == "Norma 43" and es.debits == 1
+    assert es.payments[["amount", "payer_name", "remittance", "currency"]].values.tolist() == [
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
+    assert es.payments["payment_date"].dt.date.tolist() == [dt.date(2026, 11, 20), dt.date(2026, 11, 21)]
+    fr = parse_bank_file(CORPUS / "fr_cfonb120_two_days.cfo")
+    assert fr.source == "CFONB 120" and fr.debits == 1
+    assert fr.payments[["amount", "payer_name", "remittance"]].values.tolist() == [
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452"]]
+    assert fr.payments["payment_id"].str.startswith("CFONB-").all()
+
+
+def test_format_list_is_one_registry():
+    from otc_xl.io.bankfiles import FORMATS, READERS
+    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "csv")
+    help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
+    assert "[xlsx|camt|mt940|norma43|cfonb120|csv]" in help_text
+    assert all(r.title in help_text for r in READERS)
+    forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
+    assert forced.source == "Norma 43"
+    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, csv"):
+        parse_bank_file(CORPUS / "es_norma43.n43", format="bai2")
+
+
+@settings(max_examples=30, deadline=None)
+@given(moves=st.lists(movement, min_size=1, max_size=10), opening=amounts, form=st.sampled_from(["norma43", "cfonb"]))
+def test_any_national_statement_we_write_reads_back(tmp_path_factory, moves, opening, form):
+    from bank_writers import cfonb120, norma43
+    lines = [Line(a if credit else -a, dt.date(2026, 11, 1) + dt.timedelta(days=d), payer, "", text[:31].strip() or "x")
+             for a, credit, payer, text, d in moves]
+    lines.sort(key=lambda line: line.date)
+    path = tmp_path_factory.mktemp("nat") / ("s.n43" if form == "norma43" else "s.cfo")
+    path.write_text(norma43([("1234567890", opening, lines)]) if form == "norma43"
+                    else cfonb120([("12345678901", opening, lines)]), encoding="latin-1")
+    payments = parse_bank_file(path).payments
+    credits = [line for line in lines if line.amount > 0]
+    assert [Decimal(f"{a:.2f}") for a in payments["amount"]] == [c.amount for c in credits]
+    assert list(payments["payer_name"]) == [c.payer for c in credits]
+    assert payments["payment_date"].dt.date.tolist() == [c.date for c in credits]
+    assert [r.split()[:1] for r in payments["remittance"]] == [c.text.split()[:1] for c in credits]
+    assert payments["payment_id"].is_unique

@@ -41,7 +41,8 @@ from defusedxml import ElementTree as DefusedElementTree
 
 from ...model.problems import Problem, ValidationError
 from ...model.values import parse_iso_amount
-from .common import BankLines, fail, frame, meaningful_reference, stable_id, with_unique_ids
+from .common import (STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference,
+                     stable_id, unbalanced_note, with_unique_ids)
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),
@@ -76,7 +77,7 @@ def _events(data: bytes, name: str):
         raise fail(name, f"not well-formed XML ({exc}); is the file truncated?") from None
 
 
-def read_camt(path: Path) -> BankLines:
+def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     data = Path(path).read_bytes()
     events = _events(data, path.name)
     _, root = next(events, (None, None))
@@ -90,7 +91,7 @@ def read_camt(path: Path) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
-    rows, debits, problems, balanced = [], 0, [], 0
+    rows, debits, problems, balanced, notes = [], 0, [], 0, []
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
         if event == "start":
@@ -119,6 +120,12 @@ def read_camt(path: Path) -> BankLines:
         elif node.tag == statement_tag:
             try:
                 balanced += _check_balances(q, node, movements)
+            except Unbalanced as exc:
+                if policy.accept_unbalanced:
+                    notes.append(unbalanced_note(path.name, f"{label} {statement_id or s}", exc))
+                    balanced += 1
+                else:
+                    problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}{UNBALANCED_HINT}"))
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}"))
             node.clear()
@@ -127,7 +134,6 @@ def read_camt(path: Path) -> BankLines:
         raise ValidationError(problems)
     if not s:
         raise fail(path.name, f"{kind} document without a {label} ({element})")
-    notes = []
     if not rows and not debits:
         if not balanced:
             raise fail(path.name, f"{kind} document without entries (Ntry) and without the balances that would "
@@ -291,7 +297,7 @@ def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> int:
     if opening is None or closing is None:
         return 0
     if opening + movements != closing:
-        raise ValueError(f"balances do not tie: opening {opening:,.2f} + booked movements {movements:,.2f} = "
+        raise Unbalanced(f"balances do not tie: opening {opening:,.2f} + booked movements {movements:,.2f} = "
                          f"{opening + movements:,.2f}, but the closing balance (CLBD) says {closing:,.2f}; an entry "
-                         "is missing or the file was edited")
+                         "is missing or the file was edited", closing - (opening + movements))
     return 1

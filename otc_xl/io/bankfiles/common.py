@@ -138,6 +138,35 @@ def with_unique_ids(payments: pd.DataFrame) -> pd.DataFrame:
     return payments
 
 
+@dataclass(frozen=True)
+class ReadPolicy:
+    """What the user allowed for this import (never the default): statements whose balances do not
+    tie (``--accept-unbalanced``), CSV rows with fewer fields than the header (``--accept-short-rows``)."""
+
+    accept_unbalanced: bool = False
+    accept_short_rows: bool = False
+
+
+STRICT = ReadPolicy()
+
+UNBALANCED_HINT = ("; if your bank sends partial statements by design, --accept-unbalanced imports them and "
+                   "records how far off each one is")
+
+
+class Unbalanced(ValueError):
+    """A statement whose balances do not tie: refused, unless the user accepts unbalanced statements."""
+
+    def __init__(self, message: str, off_by: object):
+        super().__init__(message)
+        self.off_by = off_by
+
+
+def unbalanced_note(source: str, where: str, exc: Unbalanced) -> str:
+    """The note an accepted unbalanced statement leaves in the summary and the ImportLog."""
+    return (f"{source}: {where} does not tie, off by {exc.off_by:,.2f}; imported because --accept-unbalanced "
+            f"was given ({exc})")
+
+
 def fail(source: str, message: str) -> ValidationError:
     return ValidationError([Problem(source, message)])
 

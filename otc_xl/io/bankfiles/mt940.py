@@ -23,8 +23,8 @@ from pathlib import Path
 import mt940 as mt940_lib
 
 from ...model.problems import Problem, ValidationError
-from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
-                     with_unique_ids)
+from .common import (STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame,
+                     meaningful_reference, stable_id, unbalanced_note, with_unique_ids)
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -62,7 +62,7 @@ def looks_like_mt940(head: bytes) -> bool:
     return False
 
 
-def read_mt940(path: Path) -> BankLines:
+def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     text, encoding = decode_text(Path(path).read_bytes(), path.name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ":61:" not in text:
@@ -78,6 +78,11 @@ def read_mt940(path: Path) -> BankLines:
             cleaned, cleaning_notes = _clean(chunk, line)
             statement = _parse(cleaned, line, chunk)
             _check_balances(statement, cleaned)
+        except Unbalanced as exc:
+            if not policy.accept_unbalanced:
+                problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}{UNBALANCED_HINT}"))
+                continue
+            notes.append(unbalanced_note(path.name, f"statement {k + 1} (line {line})", exc))
         except ValueError as exc:
             problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}"))
             continue
@@ -238,9 +243,10 @@ def _check_balances(statement: mt940_lib.models.Transactions, chunk: str) -> Non
     movements = sum((_signed(tx.data) for tx in statement.transactions), Decimal(0))
     expected = Decimal(opening.amount.amount) + movements
     if expected != Decimal(closing.amount.amount):
-        raise ValueError(f"balances do not tie: opening {opening.amount.amount:,.2f} + movements {movements:,.2f} = "
+        raise Unbalanced(f"balances do not tie: opening {opening.amount.amount:,.2f} + movements {movements:,.2f} = "
                          f"{expected:,.2f}, but the closing balance (:62F:) says {closing.amount.amount:,.2f}; "
-                         "a transaction is missing or the file was edited")
+                         "a transaction is missing or the file was edited",
+                         Decimal(closing.amount.amount) - expected)
 
 
 def _check_sums(statement: mt940_lib.models.Transactions) -> None:
@@ -254,9 +260,10 @@ def _check_sums(statement: mt940_lib.models.Transactions) -> None:
         amount = sum((abs(Decimal(tx.data["amount"].amount)) for tx in mine), Decimal(0))
         count = getattr(total, "number", None)
         if abs(Decimal(total.amount)) != amount or (count not in (None, "") and int(count) != len(mine)):
-            raise ValueError(f":{'90C' if marks[0] == 'C' else '90D'}: says {count or '?'} entries totalling "
+            raise Unbalanced(f":{'90C' if marks[0] == 'C' else '90D'}: says {count or '?'} entries totalling "
                              f"{abs(Decimal(total.amount)):,.2f}, but the report lists {len(mine)} totalling "
-                             f"{amount:,.2f}; an entry is missing or the file was edited")
+                             f"{amount:,.2f}; an entry is missing or the file was edited",
+                             abs(Decimal(total.amount)) - amount)
 
 
 def _row(data: dict, n: int) -> dict:
