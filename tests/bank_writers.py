@@ -206,3 +206,36 @@ def cfonb120(statements: list[tuple[str, Decimal, list[Line]]], bank: str = "300
         last = lines[-1].date if lines else first
         out.append(f"07{head}  {last:%d%m%y}{'':50}{_overpunch(balance + closing_shift)}{'':16}")
     return "\n".join(out) + "\n"
+
+
+def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD", closing_shift: Decimal = Decimal(0),
+         group_status: str = "1") -> str:
+    """BAI2: one group (as of the first line's date) with, per (account, opening ledger, lines), an
+    03 with the 010/015 ledgers and 100/400 totals, a 16 per line (195 incoming wire for credits,
+    475 check paid for debits; the payer and text in the text field), a 49 with its control total
+    and record count; 98 and 99 trailers."""
+    first = next((ls[0].date for _, _, ls in accounts if ls), dt.date(2026, 11, 20))
+    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/", f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
+    group_total, group_records = 0, 1
+    for number, opening, lines in accounts:
+        cents = lambda v: int(abs(v) * 100)  # noqa: E731
+        credits = [line for line in lines if line.amount > 0]
+        debits = [line for line in lines if line.amount <= 0]
+        closing = opening + sum((ln.amount for ln in lines), Decimal(0)) + closing_shift
+        sign = lambda v: f"{'-' if v < 0 else '+'}{cents(v)}"  # noqa: E731
+        total_in, total_out = sum(cents(ln.amount) for ln in credits), sum(cents(ln.amount) for ln in debits)
+        records = [f"03,{number},{currency},010,{sign(opening)},,,015,{sign(closing)},,/",
+                   f"88,100,{total_in},{len(credits)},,400,{total_out},{len(debits)},/"]
+        control = int(sign(opening)) + int(sign(closing)) + total_in + total_out
+        for line in lines:
+            code = "195" if line.amount > 0 else "475"
+            text = " ".join(t for t in (line.payer, line.text) if t).rstrip("/")
+            records.append(f"16,{code},{cents(line.amount)},0,{line.reference},,{text}")
+            control += cents(line.amount)
+        records.append(f"49,{control},{len(records) + 1}/")
+        out += records
+        group_total += control
+        group_records += len(records)
+    out.append(f"98,{group_total},{len(accounts)},{group_records + 1}/")
+    out.append(f"99,{group_total},1,{len(out) + 1}/")
+    return "\n".join(out) + "\n"

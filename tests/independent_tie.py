@@ -134,3 +134,61 @@ def cfonb120(text: str) -> Summary:
 
 
 CHECKS = {"mt940": mt940, "norma43": norma43, "cfonb120": cfonb120}
+
+
+def bai2(text: str) -> Summary:
+    """Records joined with their 88 continuations; per 03 account the 010 opening and 015 closing
+    ledger (when both are there), the 16 details (100-399 credits, 400-699 debits, in cents) and
+    the 49 control total (the sum of every amount of the account). Other records' structure is not
+    checked here: an account without both ledgers counts as tied when its control total adds up."""
+    joined: list[list[str]] = []
+    for raw in text.replace("\r", "").split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        code, _, rest = line.partition(",")
+        if code not in ("01", "02", "03", "16", "49", "88", "98", "99"):
+            return Summary([], readable=False)
+        fields = rest.rstrip("/").split(",")
+        if code == "88" and joined:
+            joined[-1] += fields
+        else:
+            joined.append([code] + fields)
+    statements, control, current = [], 0, None
+    for record in joined:
+        try:
+            if record[0] == "03":
+                items = [f for f in record[3:]]
+                summary, k = {}, 0
+                while k + 1 < len(items):
+                    if items[k].strip().isdigit() and len(items[k].strip()) == 3:
+                        summary[items[k].strip()] = items[k + 1].strip()
+                        control += int(items[k + 1]) if items[k + 1].strip() else 0
+                        k += 4
+                    else:
+                        k += 1
+                opening = Decimal(int(summary.get("010") or 0)) / 100
+                closing = Decimal(int(summary["015"])) / 100 if summary.get("015") else None
+                current = Statement(opening, closing if "010" in summary else None)
+                current.has_ledgers = "010" in summary and "015" in summary
+                statements.append(current)
+            elif record[0] == "16" and current is not None:
+                code, amount = int(record[1]), int(record[2])
+                control += amount
+                if 100 <= code <= 399:
+                    current.movements.append(Decimal(amount) / 100)
+                elif 400 <= code <= 699:
+                    current.movements.append(-Decimal(amount) / 100)
+            elif record[0] == "49" and current is not None:
+                stated = int(record[1]) if record[1].strip() else 0
+                if stated != control:
+                    current.closing = Decimal("NaN")
+                if not current.has_ledgers and stated == control:
+                    current.closing = current.opening + sum(current.movements, Decimal(0))
+                current, control = None, 0
+        except (ValueError, IndexError, KeyError):
+            return Summary(statements, readable=False)
+    return Summary(statements, readable=bool(statements))
+
+
+CHECKS["bai2"] = bai2
