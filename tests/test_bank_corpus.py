@@ -453,3 +453,71 @@ def test_bai2_reads_references_and_skips_test_groups():
     assert us.payments["payment_id"][1].startswith("BAI2-")
     test = parse_bank_file(CORPUS / "us_bai2_test_group.bai")
     assert test.payments.empty and any("marked test only; its 2 credit(s) were not imported" in n for n in test.notes)
+
+
+# ---------------------------------------------------------------------------- issue 30: intraday reports
+
+def intraday_rows(path: Path) -> list:
+    wb = openpyxl.load_workbook(path)
+    if "Intraday" not in wb.sheetnames:
+        return []
+    ws = wb["Intraday"]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] not in (None, "")]
+
+
+@pytest.mark.parametrize("intraday_form", ["camt", "mt940"])
+def test_intraday_receipts_wait_as_not_final_and_the_days_statement_replaces_them(make_book, tmp_path,
+                                                                                   intraday_form):
+    day = dt.date(2026, 11, 20)
+    lines = [Line(Decimal("1234.56"), day, "Meyer GmbH", "", "RE 2026-00451", "BK-1"),
+             Line(Decimal("-50.00"), day, "Bank", "", "fee"),
+             Line(Decimal("99.00"), day, "ACME SL", "", "FRA 2026/123", "BK-2")]
+    if intraday_form == "camt":
+        report, statement = tmp_path / "intraday.xml", tmp_path / "final.xml"
+        report.write_text(camt([("R-1120", Decimal("0"), lines[:2])], version="052"), encoding="utf-8")
+        statement.write_text(camt([("S-1120", Decimal("1000.00"), lines[1:])]), encoding="utf-8")
+    else:
+        report, statement = tmp_path / "intraday.sta", tmp_path / "final.sta"
+        report.write_text(":20:INTRA1\n:25:DE89370400440532013000\n:28C:00001/001\n:34F:EURC0,00\n"
+                          ":13D:2611201200+0100\n:61:2611201120CR1234,56NTRFNONREF//BK-1\n"
+                          ":86:166?20SVWZ+RE 2026-00451?32Meyer GmbH\n:90C:1EUR1234,56\n-\n", encoding="utf-8")
+        statement.write_text(mt940([("S-1120", Decimal("1000.00"), lines[1:])]), encoding="utf-8")
+    target = book(make_book)
+    first = import_into(target, report)
+    assert first.exit_code == 0, first.output
+    flat = " ".join(first.output.split())
+    assert "0 new bank line(s) appended" in flat and "1 receipt(s) kept as not final" in flat, flat
+    assert len(payment_rows(target)) == 1, "an intraday receipt is not in Payments"
+    kept = intraday_rows(target)
+    assert [(r["amount"], r["status"], r["day"], r["file"]) for r in kept] == [
+        (1234.56, "not final", "2026-11-20", report.name)]
+    again = import_into(target, report)
+    assert again.exit_code == 0 and len(intraday_rows(target)) == 1, "the same report imported twice: one row"
+    final = import_into(target, statement)
+    assert final.exit_code == 0, final.output
+    flat = " ".join(final.output.split())
+    assert "1 new bank line(s) appended" in flat
+    assert "the final statement replaces 1 intraday receipt(s) (0 confirmed, 1 not in it: 1,234.56 EUR of " \
+           "2026-11-20" in flat, flat
+    assert intraday_rows(target) == [] and [r[3] for r in payment_rows(target)] == [10.0, 99.0]
+    log = list(openpyxl.load_workbook(target)["ImportLog"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[4]) for r in log] == [(("camt.052" if intraday_form == "camt" else "MT942") + " (not final)", 0),
+                                          (("camt.052" if intraday_form == "camt" else "MT942") + " (not final)", 0),
+                                          ("camt.053" if intraday_form == "camt" else "MT940", 1)]
+
+
+def test_intraday_receipt_confirmed_by_the_final_statement(make_book, tmp_path):
+    day = dt.date(2026, 11, 20)
+    lines = [Line(Decimal("1234.56"), day, "Meyer GmbH", "", "RE 2026-00451", "BK-1")]
+    report, statement = tmp_path / "r.xml", tmp_path / "s.xml"
+    report.write_text(camt([("R-1", Decimal("0"), lines)], version="052"), encoding="utf-8")
+    statement.write_text(camt([("S-1", Decimal("0"), lines)]), encoding="utf-8")
+    target = book(make_book)
+    both = import_into(target, report, statement)  # one command: the statement replaces the report at once
+    flat = " ".join(both.output.split())
+    assert both.exit_code == 0 and "1 new bank line(s) appended" in flat, flat
+    assert "s.xml: the final statement replaces 1 intraday receipt(s) (1 confirmed)" in flat
+    assert "Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; 0 on the Intraday sheet" in flat
+    assert intraday_rows(target) == []
+    assert [r[0] for r in payment_rows(target)] == ["OLD-1", "BK-1"]

@@ -64,18 +64,28 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         notes += lines.notes
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
     import pandas as pd
-    payments = pd.concat([f.payments for f in frames], ignore_index=True) if frames else pd.DataFrame()
+
+    from ..io import intraday
+    finals = [f.payments for f in frames if f.final]  # intraday reports wait on the Intraday sheet
+    payments = pd.concat(finals, ignore_index=True) if finals else frames[0].payments.iloc[0:0]
     for path in advice:
         payments = apply_advice(payments, read_advice(path, options))
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
+        change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
+        notes += change.notes
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+        if change.changed:
+            intraday.write(book, change)
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
     console.print(f"Import log: {logged}.", soft_wrap=True)
+    if change.changed:
+        console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
+                      f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
 
 
 def _log_rows(files, frames, result, notes: list[str]):
@@ -88,11 +98,12 @@ def _log_rows(files, frames, result, notes: list[str]):
     rows = []
     for path, lines in zip(files, frames):
         payments = lines.payments
-        added = int(payments["payment_id"].isin(result.added_ids).sum())
+        added = int(payments["payment_id"].isin(result.added_ids).sum()) if lines.final else 0
         totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
         mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
-        rows.append({"imported_at": stamp, "file": path.name, "format": lines.source, "receipts": len(payments),
-                     "added": added, "already_there": len(payments) - added, "debits_skipped": lines.debits,
+        rows.append({"imported_at": stamp, "file": path.name,
+                     "format": lines.source if lines.final else f"{lines.source} (not final)", "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added if lines.final else 0, "debits_skipped": lines.debits,
                      "totals": totals, "notes": mine})
     return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
                                        "debits_skipped", "totals", "notes"])

@@ -91,12 +91,12 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
-    rows, debits, problems, balanced, notes = [], 0, [], 0, []
+    rows, debits, problems, balanced, notes, keys, covers, first_row = [], 0, [], 0, [], [], set(), 0
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
         if event == "start":
             if node.tag == statement_tag:
-                stmt, s, n, movements = node, s + 1, 0, Decimal(0)
+                stmt, s, n, movements, first_row = node, s + 1, 0, Decimal(0), len(rows)
             elif node.tag == entry_tag and stmt is not None and n == 0:
                 # Id, Acct and Bal come before the first entry (the schema's order)
                 statement_id, account_ccy = q.text(stmt, "Id"), q.text(stmt, "Acct", "Ccy")
@@ -128,6 +128,10 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                     problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}{UNBALANCED_HINT}"))
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}"))
+            account = q.text(node, "Acct", "Id", "IBAN") or q.text(node, "Acct", "Id", "Othr", "Id")
+            days = {r["payment_date"] for r in rows[first_row:]}
+            keys += [(account, r["payment_date"]) for r in rows[first_row:]]
+            covers.update((account, day) for day in days | _statement_days(q, node))
             node.clear()
             stmt, statement_id, account_ccy = None, "", ""
     if problems:
@@ -139,7 +143,24 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             raise fail(path.name, f"{kind} document without entries (Ntry) and without the balances that would "
                                   "show it has none")
         notes.append(f"{path.name}: no entries; the balances say nothing moved")
-    return BankLines(with_unique_ids(frame(rows)), debits, kind, notes)
+    final = kind != "camt.052"  # an intraday report: its receipts are not final until the day's camt.053
+    return BankLines(with_unique_ids(frame(rows)), debits, kind, notes, final, keys, covers if final else set())
+
+
+def _statement_days(q: _Names, stmt: Element) -> set[str]:
+    """The days a statement reports in full: its ``FrToDt`` period, else its closing balance's date."""
+    start = (q.text(stmt, "FrToDt", "FrDtTm") or q.text(stmt, "FrToDt", "FrDt"))[:10]
+    end = (q.text(stmt, "FrToDt", "ToDtTm") or q.text(stmt, "FrToDt", "ToDt"))[:10]
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        tag = q.tag("Bal")
+        closing = [q.text(b, "Dt", "Dt") or q.text(b, "Dt", "DtTm")[:10] for b in stmt if b.tag == tag
+                   and q.text(b, "Tp", "CdOrPrtry", "Cd") in CLOSING]
+        return {d for d in closing if d}
+    if not 0 <= (last - first).days <= 366:
+        return set()
+    return {(first + dt.timedelta(days=k)).isoformat() for k in range((last - first).days + 1)}
 
 
 class _Names:

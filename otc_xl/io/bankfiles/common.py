@@ -26,6 +26,15 @@ class BankLines:
     source: str = ""
     """Format read: camt.053, camt.054, MT940, CSV, XLSX."""
     notes: list[str] = field(default_factory=list)
+    final: bool = True
+    """False for intraday reports (camt.052, MT942): their receipts are not final until the day's
+    statement (camt.053, MT940) replaces them."""
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    """(account, ISO day) of each receipt, in the order of ``payments``, where the format names the
+    account (camt, MT940); empty otherwise."""
+    covers: set[tuple[str, str]] = field(default_factory=set)
+    """(account, ISO day) pairs a final statement reports in full: intraday receipts of those days
+    are replaced by it."""
 
 
 def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     if ":61:" not in text:
         raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
-    rows, debits, problems, n, notes = [], 0, [], 0, []
+    rows, debits, problems, n, notes, keys, covers = [], 0, [], 0, [], [], set()
     line, counted = 1, 0
     for k, start in enumerate(starts):
         chunk = text[start:starts[k + 1] if k + 1 < len(starts) else len(text)]
@@ -87,6 +87,8 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}"))
             continue
         notes += [f"{path.name}: statement {k + 1}: {note}" for note in cleaning_notes]
+        account = str(statement.data.get("account_identification") or "").strip()
+        first = len(rows)
         for tx in statement.transactions:
             data = tx.data
             n += 1
@@ -94,12 +96,18 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 debits += 1
                 continue
             rows.append(_row(data, n))
+        keys += [(account, r["payment_date"]) for r in rows[first:]]
+        closing = statement.data.get("final_closing_balance") or statement.data.get("intermediate_closing_balance")
+        day = getattr(closing, "date", None)
+        covers.update((account, d) for d in {r["payment_date"] for r in rows[first:]}
+                      | ({f"{day.year:04d}-{day.month:02d}-{day.day:02d}"} if day else set()))
     if problems:
         raise ValidationError(problems)
     payments = frame(rows)
     payments = with_unique_ids(payments)
     kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
-    lines = BankLines(payments, debits, kind, notes)
+    final = kind == "MT940"  # MT942 is an intraday report: not final until the day's MT940
+    lines = BankLines(payments, debits, kind, notes, final, keys, covers if final else set())
     if encoding not in ("utf-8", "ascii"):
         lines.notes.append(f"{path.name}: read as {encoding}")
     return lines
