@@ -239,3 +239,45 @@ def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD",
     out.append(f"98,{group_total},{len(accounts)},{group_records + 1}/")
     out.append(f"99,{group_total},1,{len(out) + 1}/")
     return "\n".join(out) + "\n"
+
+
+def coda(statements: list[tuple[str, Decimal, list[Line]]], closing_shift: Decimal = Decimal(0),
+         structured: bool = False) -> str:
+    """CODA 2: per (Belgian IBAN, old balance, lines) a block 0, 1 (structure 2), 2.1/2.2/2.3 per
+    line (a line with a ``batch`` becomes a globalised total and its details), 8, 9. ``structured``
+    writes each text of 12 digits as a Belgian structured reference (type 101)."""
+    out = []
+    for number, (iban, opening, lines) in enumerate(statements, start=1):
+        day = lines[0].date if lines else dt.date(2026, 11, 20)
+        block = [f"00000{day:%d%m%y}30005        00000000  OTC XL TEST NV            GEBABEBB   00000000000 00000"
+                 f"                                       2"]
+        amount15 = lambda v: f"{int(abs(v) * 1000):015d}"  # noqa: E731
+        sign = lambda v: "1" if v < 0 else "0"  # noqa: E731
+        block.append(f"12{number:03d}{iban:<34}EUR{sign(opening)}{amount15(opening)}{day:%d%m%y}"
+                     f"{'OTC XL TEST NV':<26}{'Compte courant':<35}{number:03d}")
+        debit = credit = Decimal(0)
+        for seq, line in enumerate(lines, start=1):
+            parts = [(0, line.amount, line.payer, line.text, line.iban, line.reference)]
+            glob = "1" if line.batch else "0"
+            parts += [(k, a, p, t, "", "") for k, (a, p, t) in enumerate(line.batch, start=1)]
+            for detail, amount, payer, text, iban2, ref in parts:
+                key = f"{seq:04d}{detail:04d}"
+                ref = (ref or f"REF{seq:05d}{detail:04d}")[:21]
+                if structured and text.isdigit() and len(text) == 12:
+                    comm = f"1101{text}".ljust(53)
+                else:
+                    comm = f"0{text[:53]:<53}"
+                block.append(f"21{key}{ref:<21}{sign(amount)}{amount15(amount)}{line.date:%d%m%y}00150000{comm}"
+                             f"{line.date:%d%m%y}{number:03d}{glob if detail == 0 else '0'}1 1")
+                block.append(f"22{key}{'':<53}{'':<35}{'GEBABEBB':<11}{'':<15}1 1")
+                block.append(f"23{key}{iban2:<34}EUR{payer[:35]:<35}{'':<43}0 0")
+            if line.amount < 0:
+                debit -= line.amount
+            else:
+                credit += line.amount
+        closing = opening + credit - debit + closing_shift
+        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}{lines[-1].date if lines else day:%d%m%y}"
+                     f"{'':<64}0")
+        block.append(f"9{'':<15}{len(block) - 1:06d}{amount15(debit)}{amount15(credit)}{'':<75}2")
+        out += block
+    return "\n".join(line.ljust(128)[:128] for line in out) + "\n"

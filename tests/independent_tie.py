@@ -192,3 +192,25 @@ def bai2(text: str) -> Summary:
 
 
 CHECKS["bai2"] = bai2
+
+
+def coda(text: str) -> Summary:
+    """Per statement: the old balance (record 1), every movement of detail number 0000 (record
+    2.1: sign at column 32, amount in 33-47 with three decimals), the new balance (record 8)."""
+    statements, current = [], None
+    for line in text.replace("\r", "").split("\n"):
+        try:
+            if line.startswith("1"):
+                current = Statement((-1 if line[42] == "1" else 1) * Decimal(int(line[43:58])) / 1000, None)
+                statements.append(current)
+            elif line.startswith("21") and current is not None and line[6:10] == "0000":
+                current.movements.append((-1 if line[31] == "1" else 1) * Decimal(int(line[32:47])) / 1000)
+            elif line.startswith("8") and current is not None:
+                current.closing = (-1 if line[41] == "1" else 1) * Decimal(int(line[42:57])) / 1000
+                current = None
+        except (ValueError, IndexError):
+            return Summary(statements, readable=False)
+    return Summary(statements, readable=bool(statements) and current is None)
+
+
+CHECKS["coda"] = coda

@@ -406,21 +406,21 @@ def test_national_formats_are_detected_by_content_and_read():
 
 def test_format_list_is_one_registry():
     from otc_xl.io.bankfiles import FORMATS, READERS
-    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "bai2", "csv")
+    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "coda", "bai2", "csv")
     help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
-    assert "[xlsx|camt|mt940|norma43|cfonb120|bai2|csv]" in help_text
+    assert "[xlsx|camt|mt940|norma43|cfonb120|coda|bai2|csv]" in help_text
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
-    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, bai2, csv"):
+    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 
 @settings(max_examples=30, deadline=None)
 @given(moves=st.lists(movement, min_size=1, max_size=10), opening=amounts,
-       form=st.sampled_from(["norma43", "cfonb", "bai2"]))
+       form=st.sampled_from(["norma43", "cfonb", "bai2", "coda"]))
 def test_any_national_statement_we_write_reads_back(tmp_path_factory, moves, opening, form):
-    from bank_writers import bai2, cfonb120, norma43
+    from bank_writers import bai2, cfonb120, coda, norma43
     lines = [Line(a if credit else -a, dt.date(2026, 11, 1) + dt.timedelta(days=d), payer, "",
                   text[:31].strip().rstrip("/") or "x") for a, credit, payer, text, d in moves]
     lines.sort(key=lambda line: line.date)
@@ -428,7 +428,8 @@ def test_any_national_statement_we_write_reads_back(tmp_path_factory, moves, ope
         lines = [Line(line.amount, lines[0].date, line.payer, "", line.text) for line in lines]
     write = {"norma43": lambda: norma43([("1234567890", opening, lines)]),
              "cfonb": lambda: cfonb120([("12345678901", opening, lines)]),
-             "bai2": lambda: bai2([("123456789", opening, lines)])}[form]
+             "bai2": lambda: bai2([("123456789", opening, lines)]),
+             "coda": lambda: coda([("BE68539007547034", opening, lines)])}[form]
     path = tmp_path_factory.mktemp("nat") / f"s.{form}"
     path.write_text(write(), encoding="latin-1")
     payments = parse_bank_file(path).payments
@@ -521,3 +522,12 @@ def test_intraday_receipt_confirmed_by_the_final_statement(make_book, tmp_path):
     assert "Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; 0 on the Intraday sheet" in flat
     assert intraday_rows(target) == []
     assert [r[0] for r in payment_rows(target)] == ["OLD-1", "BK-1"]
+
+
+def test_coda_structured_reference_and_globalised_batch():
+    be = parse_bank_file(CORPUS / "be_coda.cod")
+    assert be.source == "CODA" and be.debits == 1
+    assert be.payments[["payment_id", "amount", "payer_name", "payer_account", "remittance"]].values.tolist() == [
+        ["BNKREF1", 1234.56, "MEYER NV", "BE68539007547034", "+++000/0035/05158+++"],
+        ["REF000030001-0001", 800.0, "BETA BV", "", "Factuur 2026/452"],
+        ["REF000030002-0002", 500.0, "DUPONT SA", "", "Facture 453"]]

@@ -49,7 +49,7 @@ def looks_like_cfonb(head: bytes) -> bool:
 
 
 def _amount(rec: Record, decimals: int, what: str) -> Decimal:
-    value = rec.field(90, 104)
+    value = rec.text[90:104]
     last = _OVERPUNCH.get(value[-1:])
     if not value[:-1].isdigit() or last is None:
         raise RecordError(f"{what} (columns 91-104) is {value!r}, expected 13 digits and a sign character "
@@ -60,10 +60,10 @@ def _amount(rec: Record, decimals: int, what: str) -> Decimal:
 class _Statement:
     def __init__(self, rec: Record):
         self.record = rec
-        self.key = rec.field(2, 7) + rec.field(11, 19) + rec.field(21, 32)
-        self.account = rec.field(21, 32)
-        self.label = f"account {rec.field(2, 7)} {rec.field(11, 16)} {self.account}"
-        currency = rec.field(16, 19)
+        self.key = rec.text[2:7] + rec.text[11:19] + rec.text[21:32]
+        self.account = rec.text[21:32]
+        self.label = f"account {rec.text[2:7]} {rec.text[11:16]} {self.account}"
+        currency = rec.text[16:19]
         if pycountry.currencies.get(alpha_3=currency) is None:
             raise RecordError(f"currency (columns 17-19) is {currency!r}, expected an ISO 4217 code (EUR)")
         self.currency = currency
@@ -99,13 +99,13 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 continue
             if stmt is None:
                 raise RecordError("comes before any previous balance (record 01): the statement has no start")
-            if (rec.field(21, 32), rec.field(16, 19)) != (stmt.account, stmt.currency):
+            if (rec.text[21:32], rec.text[16:19]) != (stmt.account, stmt.currency):
                 # the account and its currency; bank and branch codes of movements differ in files
                 # banks send (the branch that booked it), so they are not compared
-                raise RecordError(f"is for account {rec.field(21, 32)} in {rec.field(16, 19)!r}, but the open "
+                raise RecordError(f"is for account {rec.text[21:32]} in {rec.text[16:19]!r}, but the open "
                                   f"statement is {stmt.label} in {stmt.currency} ({where(stmt.record)})")
-            if rec.field(19, 20) != str(stmt.decimals):
-                raise RecordError(f"number of decimals is {rec.field(19, 20)!r}, the statement's is {stmt.decimals}")
+            if rec.text[19:20] != str(stmt.decimals):
+                raise RecordError(f"number of decimals is {rec.text[19:20]!r}, the statement's is {stmt.decimals}")
             if rec.code == "04":
                 close_movement()
                 movement = _movement(rec, stmt)
@@ -114,7 +114,7 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             elif rec.code == "05":
                 if movement is None:
                     raise RecordError("a complement (record 05) that follows no movement (record 04)")
-                movement["complements"].append((rec.field(45, 48), rec.field(48, 118).strip()))
+                movement["complements"].append((rec.text[45:48], rec.text[48:118].strip()))
             else:  # 07
                 close_movement()
                 date(rec, 34, "dmy", "date of the new balance")
@@ -147,9 +147,9 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
 def _movement(rec: Record, stmt: _Statement) -> dict:
     stmt.count += 1
     return {"amount": _amount(rec, stmt.decimals, "amount"), "booked": date(rec, 34, "dmy", "booking date"),
-            "value": date(rec, 42, "dmy", "value date"), "wording": rec.field(48, 79).strip(),
-            "operation": rec.field(32, 34), "entry": rec.field(81, 88).strip(),
-            "reference": rec.field(104, 120).strip(), "position": stmt.count, "complements": []}
+            "value": date(rec, 42, "dmy", "value date"), "wording": rec.text[48:79].strip(),
+            "operation": rec.text[32:34], "entry": rec.text[81:88].strip(),
+            "reference": rec.text[104:120].strip(), "position": stmt.count, "complements": []}
 
 
 def _row(movement: dict, stmt: _Statement) -> dict:

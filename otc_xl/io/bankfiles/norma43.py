@@ -116,8 +116,8 @@ def read_norma43(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 if account is not None:
                     raise RecordError(f"end of file before {account.label} (line {account.record.line}) ended "
                                       "with its record 33; is the file truncated?")
-                if rec.field(2, 20) != "9" * 18:
-                    raise RecordError(f"columns 3-20 are {rec.field(2, 20)!r}, expected 18 nines")
+                if rec.text[2:20] != "9" * 18:
+                    raise RecordError(f"columns 3-20 are {rec.text[2:20]!r}, expected 18 nines")
                 stated = digits(rec, 20, 26, "number of records")
                 if stated != counted:
                     raise RecordError(f"says the file has {stated} records, it has {counted} (before this one); "
@@ -141,7 +141,7 @@ def read_norma43(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                     raise RecordError(f"record {rec.code} does not follow a movement (record 22)")
                 if rec.code == "23":
                     digits(rec, 2, 4, "concept number")
-                    texts += [rec.field(4, 42).strip(), rec.field(42, 80).strip()]
+                    texts += [rec.text[4:42].strip(), rec.text[42:80].strip()]
                 else:
                     _currency(rec, 4)
                     digits(rec, 7, 21, "equivalent amount")
@@ -175,14 +175,14 @@ def read_norma43(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
 def _movement(rec: Record, account: _Account) -> dict:
     booked = date(rec, 10, "ymd", "operation date")
     value = date(rec, 16, "ymd", "value date")
-    common = rec.field(22, 24)
+    common = rec.text[22:24]
     digits(rec, 22, 27, "concepts")
     signed = _signed(rec, 27, 28, 42, "amount")
     account.movements += 1
     position = account.movements
     return {"signed": signed, "account": account, "position": position, "booked": booked, "value": value,
-            "common": common, "document": rec.field(42, 52).strip(), "ref1": rec.field(52, 64).strip(),
-            "ref2": rec.field(64, 80).strip()}
+            "common": common, "document": rec.text[42:52].strip(), "ref1": rec.text[52:64].strip(),
+            "ref2": rec.text[64:80].strip()}
 
 
 def _finish(movement: dict, texts: list[str]) -> None:
@@ -203,8 +203,8 @@ def _finish(movement: dict, texts: list[str]) -> None:
 
 
 def _check_end(rec: Record, account: _Account) -> None:
-    if rec.field(2, 20) != account.key:
-        raise RecordError(f"closes account {rec.field(2, 20)!r}, but the open one is {account.key!r} "
+    if rec.text[2:20] != account.key:
+        raise RecordError(f"closes account {rec.text[2:20]!r}, but the open one is {account.key!r} "
                           f"(line {account.record.line})")
     for label, (total, count), count_at, total_at in (("debits", account.debits, 20, 25),
                                                       ("credits", account.credits, 39, 44)):
@@ -216,7 +216,7 @@ def _check_end(rec: Record, account: _Account) -> None:
                              stated_total - total)
     closing = _signed(rec, 58, 59, 73, "closing balance")
     if _currency(rec, 73) != account.currency:
-        raise RecordError(f"currency {rec.field(73, 76)!r} is not the account's ({account.currency})")
+        raise RecordError(f"currency {rec.text[73:76]!r} is not the account's ({account.currency})")
     expected = account.opening - account.debits[0] + account.credits[0]
     if expected != closing:
         raise Unbalanced(f"balances do not tie: opening {account.opening:,.2f} − debits {account.debits[0]:,.2f} + "

@@ -76,6 +76,8 @@ READERS: tuple[Reader, ...] = (
     Reader("cfonb120", "CFONB 120 relevé de comptes", _sniff("cfonb", "looks_like_cfonb"),
            _read("cfonb", "read_cfonb"),
            "French banks (BNP Paribas, Société Générale, Crédit Agricole, LCL, CIC …)"),
+    Reader("coda", "CODA (Febelfin coded statement of account, version 2)", _sniff("coda", "looks_like_coda"),
+           _read("coda", "read_coda"), "Belgian banks (BNP Paribas Fortis, KBC, Belfius, ING Belgium …)"),
     Reader("bai2", "BAI2 (Cash Management Balance Reporting, version 2)", _sniff("bai", "looks_like_bai2"),
            _read("bai", "read_bai2"), "US banks (JPMorgan Chase, Bank of America, Wells Fargo, Citi, SVB …)"),
     Reader("csv", "CSV / delimited text export",
