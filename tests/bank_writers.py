@@ -281,3 +281,35 @@ def coda(statements: list[tuple[str, Decimal, list[Line]]], closing_shift: Decim
         block.append(f"9{'':<15}{len(block) - 1:06d}{amount15(debit)}{amount15(credit)}{'':<75}2")
         out += block
     return "\n".join(line.ljust(128)[:128] for line in out) + "\n"
+
+
+def ofx(statements: list[tuple[str, Decimal, list[Line]]], currency: str = "USD", xml: bool = False) -> str:
+    """OFX: 1.02 SGML (leaves not closed) or 2.11 XML; per (account, ledger balance before, lines)
+    a STMTRS with one STMTTRN per line (FITID the line's reference, else a running number)."""
+    def leaf(tag: str, value: object) -> str:
+        text = escape(str(value))
+        return f"<{tag}>{text}</{tag}>" if xml else f"<{tag}>{text}"
+    body = []
+    for account, opening, lines in statements:
+        txs = []
+        for k, line in enumerate(lines, start=1):
+            txs.append("<STMTTRN>" + leaf("TRNTYPE", "CREDIT" if line.amount > 0 else "DEBIT")
+                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT", f"{line.amount:.2f}")
+                       + leaf("FITID", line.reference or f"{account}-{k:06d}") + leaf("NAME", line.payer or "BANK")
+                       + (leaf("MEMO", line.text) if line.text else "") + "</STMTTRN>")
+        ledger = opening + sum((ln.amount for ln in lines), Decimal(0))
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        body.append("<STMTTRNRS>" + leaf("TRNUID", "1") + "<STATUS>" + leaf("CODE", 0) + leaf("SEVERITY", "INFO")
+                    + "</STATUS><STMTRS>" + leaf("CURDEF", currency) + "<BANKACCTFROM>" + leaf("BANKID", "121000248")
+                    + leaf("ACCTID", account) + leaf("ACCTTYPE", "CHECKING") + "</BANKACCTFROM><BANKTRANLIST>"
+                    + leaf("DTSTART", f"{first:%Y%m%d}") + leaf("DTEND", f"{lines[-1].date if lines else first:%Y%m%d}")
+                    + "\n".join(txs) + "</BANKTRANLIST><LEDGERBAL>" + leaf("BALAMT", f"{ledger:.2f}")
+                    + leaf("DTASOF", f"{first:%Y%m%d}") + "</LEDGERBAL></STMTRS></STMTTRNRS>")
+    signon = ("<SIGNONMSGSRSV1><SONRS><STATUS>" + leaf("CODE", 0) + leaf("SEVERITY", "INFO") + "</STATUS>"
+              + leaf("DTSERVER", "20261121080000") + leaf("LANGUAGE", "ENG") + "</SONRS></SIGNONMSGSRSV1>")
+    ofx_body = "<OFX>" + signon + "<BANKMSGSRSV1>" + "\n".join(body) + "</BANKMSGSRSV1></OFX>"
+    if xml:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<?OFX OFXHEADER="200" VERSION="211" '
+                'SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n' + ofx_body + "\n")
+    return ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
+            "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n" + ofx_body + "\n")

@@ -214,3 +214,38 @@ def coda(text: str) -> Summary:
 
 
 CHECKS["coda"] = coda
+
+
+def ofx(text: str) -> Summary:
+    """OFX has no opening balance: nothing ties or fails to. Here: every bank statement's
+    (``<STMTRS>``, not a card's) transactions found by their ``<TRNAMT>``, ``<DTPOSTED>`` and
+    ``<FITID>`` tags; the file counts as readable when each has the three, a plain number and a
+    real date, and the server status is 0."""
+    upper = text.upper()
+    codes = re.findall(r"<CODE>\s*(\d+)", upper)
+    if any(c != "0" for c in codes):
+        return Summary([], readable=False)
+    statements = []
+    for body in re.findall(r"<STMTRS>(.*?)</STMTRS>", text, re.S | re.I):
+        statement = Statement(Decimal(0), None)
+        for tx in re.findall(r"<STMTTRN>(.*?)</STMTTRN>", body, re.S | re.I):
+            amount = re.search(r"<TRNAMT>\s*([^<\s]*)", tx, re.I)
+            posted = re.search(r"<DTPOSTED>\s*(\d{8})", tx, re.I)
+            fitid = re.search(r"<FITID>\s*([^<\s]+)", tx, re.I)
+            curdef = re.search(r"<CURDEF>\s*([A-Z]{3})\b", body, re.I)
+            if not (amount and posted and fitid and curdef) or not re.fullmatch(r"[+-]?\d+(\.\d+)?", amount.group(1)):
+                return Summary([], readable=False)
+            import datetime as _dt
+            try:
+                _dt.date(int(posted.group(1)[:4]), int(posted.group(1)[4:6]), int(posted.group(1)[6:]))
+            except ValueError:
+                return Summary([], readable=False)
+            statement.movements.append(Decimal(amount.group(1)))
+        statement.closing = sum(statement.movements, Decimal(0))  # no balance to tie: recorded as tied
+        statements.append(statement)
+    for _ in re.findall(r"<CCSTMTRS>", text, re.I):  # a card's statement: readable, no receipts of ours
+        statements.append(Statement(Decimal(0), Decimal(0)))
+    return Summary(statements, readable=bool(statements))
+
+
+CHECKS["ofx"] = ofx

@@ -406,13 +406,13 @@ def test_national_formats_are_detected_by_content_and_read():
 
 def test_format_list_is_one_registry():
     from otc_xl.io.bankfiles import FORMATS, READERS
-    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "coda", "bai2", "csv")
+    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "coda", "bai2", "ofx", "csv")
     help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
-    assert "[xlsx|camt|mt940|norma43|cfonb120|coda|bai2|csv]" in help_text
+    assert "[xlsx|camt|mt940|norma43|cfonb120|coda|bai2|ofx|csv]" in help_text
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
-    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, csv"):
+    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, ofx, csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 
@@ -531,3 +531,13 @@ def test_coda_structured_reference_and_globalised_batch():
         ["BNKREF1", 1234.56, "MEYER NV", "BE68539007547034", "+++000/0035/05158+++"],
         ["REF000030001-0001", 800.0, "BETA BV", "", "Factuur 2026/452"],
         ["REF000030002-0002", 500.0, "DUPONT SA", "", "Facture 453"]]
+
+
+def test_ofx_sgml_and_xml_give_the_same_receipts_keyed_by_fitid():
+    sgml, xml = parse_bank_file(CORPUS / "us_ofx_sgml.ofx"), parse_bank_file(CORPUS / "us_ofx_xml.qfx")
+    assert sgml.source == xml.source == "OFX" and sgml.debits == xml.debits == 1
+    columns = ["payment_id", "payment_date", "amount", "currency", "payer_name", "remittance"]
+    assert sgml.payments[columns].values.tolist() == xml.payments[columns].values.tolist()
+    assert sgml.payments[["payment_id", "amount", "payer_name", "remittance"]].values.tolist() == [
+        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"], ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
+    assert any("cannot be checked to tie" in n for n in sgml.notes)

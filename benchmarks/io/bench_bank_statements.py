@@ -1,4 +1,4 @@
-"""Statements of 200,000 transactions in each format (camt.053, MT940, AEB Norma 43, CFONB 120, CODA, BAI2)
+"""Statements of 200,000 transactions in each format (camt.053, MT940, AEB Norma 43, CFONB 120, CODA, BAI2, OFX)
 read into receipts (`otc-xl import-bank`'s reading step), with the receipts count and total
 checked against what was written; with ``--end-to-end``, also the whole `otc-xl import-bank FILE
 --into BOOK` command on a copy of the demo workbook (wall time, its own peak RSS, rows counted).
@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from bank_writers import Line, bai2, camt, cfonb120, coda, mt940, norma43  # noqa: E402  (the corpus' writers)
+from bank_writers import Line, bai2, camt, cfonb120, coda, mt940, norma43, ofx  # noqa: E402  (the corpus' writers)
 
 from otc_xl.io.bankfiles import parse_bank_file  # noqa: E402
 
@@ -54,6 +54,7 @@ FORMATS = {  # name: (transactions per statement, suffix, writer)
     "cfonb120": (2_000, ".txt", lambda s: cfonb120([(f"{k:011d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "coda": (2_000, ".cod", lambda s: coda([(f"BE{k:014d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "bai2": (2_000, ".bai", lambda s: bai2([(f"{k:09d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
+    "ofx": (2_000, ".ofx", lambda s: ofx([(f"{k:012d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
 }
 
 

@@ -29,6 +29,19 @@ class RecordError(ValueError):
 
 
 def records(path: Path, width: int, codes: frozenset[str]) -> tuple[list[Record], str]:
+    """See :func:`_records`; the cyclic garbage collector is paused while hundreds of thousands of
+    records are made (it would run again and again over objects that hold no cycles)."""
+    import gc
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _records(path, width, codes)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _records(path: Path, width: int, codes: frozenset[str]) -> tuple[list[Record], str]:
     """(the records of ``path``, the encoding it was read in). Lines may have lost their trailing
     blanks (editors and transfers trim them): they are padded back to ``width``. A longer line, or
     one whose first two characters are not a record type of the format, refuses the file."""

@@ -65,7 +65,8 @@ READERS: tuple[Reader, ...] = (
            lambda head, path: path.suffix.lower() in SPREADSHEETS,
            _tabular, "online banking exports saved as spreadsheets"),
     Reader("camt", "ISO 20022 camt.052 / camt.053 / camt.054 XML",
-           lambda head, path: head.lstrip().startswith(b"<") or _sniff("camt", "looks_like_camt")(head, path),
+           lambda head, path: _sniff("camt", "looks_like_camt")(head, path) or (
+               head.lstrip().startswith(b"<") and not _sniff("ofx", "looks_like_ofx")(head, path)),
            _read("camt", "read_camt"),
            "SEPA banks (end-of-day camt.053; intraday camt.052; notifications camt.054)"),
     Reader("mt940", "SWIFT MT940 / MT942", _sniff("mt940", "looks_like_mt940"), _read("mt940", "read_mt940"),
@@ -80,6 +81,9 @@ READERS: tuple[Reader, ...] = (
            _read("coda", "read_coda"), "Belgian banks (BNP Paribas Fortis, KBC, Belfius, ING Belgium …)"),
     Reader("bai2", "BAI2 (Cash Management Balance Reporting, version 2)", _sniff("bai", "looks_like_bai2"),
            _read("bai", "read_bai2"), "US banks (JPMorgan Chase, Bank of America, Wells Fargo, Citi, SVB …)"),
+    Reader("ofx", "OFX / QFX (Open Financial Exchange 1.x SGML, 2.x XML)", _sniff("ofx", "looks_like_ofx"),
+           _read("ofx", "read_ofx"), "US, UK and Canadian small-business online banking, Quicken/QuickBooks "
+           "downloads"),
     Reader("csv", "CSV / delimited text export",
            lambda head, path: path.suffix.lower() in TEXT_SUFFIXES, _tabular,
            "online banking and payment-provider exports (PayPal, Stripe) in local conventions"),
