@@ -44,7 +44,8 @@ _DOT_AMOUNT_61 = re.compile(r"^(\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?[\n ]?)(\d+)\.(
 _DOT_AMOUNT_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3})(\d+)\.(\d{1,2})$")
 """An amount written with a decimal point in a comma-decimal format (``482.41``): the package
 would stop at the point and read 482."""
-_IBAN_REFERENCE_61 = re.compile(r"^\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}$")
+_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$",
+                                re.M)
 """ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
 name on the next line; the SWIFT layout allows 16."""
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
@@ -76,7 +77,7 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
         counted = start
         try:
             cleaned, cleaning_notes = _clean(chunk, line)
-            statement = _parse(cleaned, line, chunk)
+            statement = _parse(cleaned, line, chunk, asn=bool(_IBAN_REFERENCE_61.search(cleaned)))
             _check_balances(statement, cleaned)
         except Unbalanced as exc:
             if not policy.accept_unbalanced:
@@ -165,6 +166,8 @@ def _balance_value(value: str, currency: str, tag: str, line: int, notes: list[s
     """A balance the package can read: a missing currency is taken from the statement's other
     balances (said in a note), a decimal point becomes the comma of the layout."""
     text = value.strip()
+    if _BALANCE.match(text):
+        return text  # the usual balance: nothing to mend
     bare = _BALANCE_NO_CURRENCY.match(text)
     if bare:
         if not currency:
@@ -179,6 +182,8 @@ def _statement_line(value: str) -> str:
     """A ``:61:`` the package can read: a decimal point in the amount becomes the layout's comma,
     and a reference wrapped onto further lines before ING's ``/TRCD/`` line is joined again (a
     ``:61:`` has at most two lines: the entry and its supplementary details)."""
+    if "." not in value and value.count("\n") < 2:
+        return value  # the usual line: no decimal point, no wrapped reference
     value = _DOT_AMOUNT_61.sub(r"\1\2,\3", value)
     lines = value.split("\n")
     if len(lines) > 2 and lines[-1].lstrip().startswith("/"):
@@ -197,11 +202,12 @@ def _mark_own_transaction(transactions, tag, tag_dict, result):
 NO_TYPE_CODE = "(none)"
 
 
-def _parse(cleaned: str, first_line: int, original: str) -> mt940_lib.models.Transactions:
+def _parse(cleaned: str, first_line: int, original: str, asn: bool = False) -> mt940_lib.models.Transactions:
+    """The package's reading of one cleaned statement; ``asn``: a ``:61:`` carries an IBAN where the
+    reference goes (ASN Bank), read with the package's ASNB layout."""
     post_statement = list(mt940_lib.models.Transactions.DEFAULT_PROCESSORS.get("post_statement", []))
     tags = {}
-    if any(_IBAN_REFERENCE_61.match(value.split("\n")[0].strip()) for tag, value, _ in _fields(cleaned)
-           if tag == "61"):
+    if asn:
         tags[61] = mt940_lib.tags.StatementASNB()
     statement = mt940_lib.models.Transactions(processors={"post_transaction_details": [],
                                                           "post_statement": post_statement + [_mark_own_transaction]},
