@@ -541,3 +541,18 @@ def test_ofx_sgml_and_xml_give_the_same_receipts_keyed_by_fitid():
     assert sgml.payments[["payment_id", "amount", "payer_name", "remittance"]].values.tolist() == [
         ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"], ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
     assert any("cannot be checked to tie" in n for n in sgml.notes)
+
+
+def test_a_users_own_intraday_sheet_is_never_overwritten(make_book, tmp_path):
+    target = book(make_book)
+    wb = openpyxl.load_workbook(target)
+    wb.create_sheet("Intraday")["A1"] = "my own notes"
+    wb.save(target)
+    report = tmp_path / "r.xml"
+    report.write_text(camt([("R-1", Decimal("0"), [Line(Decimal("10.00"), dt.date(2026, 11, 20), "X", "", "y")])],
+                           version="052"), encoding="utf-8")
+    result = import_into(target, report)
+    flat = " ".join(result.output.split())
+    assert result.exit_code == 0 and "the Intraday sheet was not written" in flat, flat
+    assert openpyxl.load_workbook(target)["Intraday"]["A1"].value == "my own notes"
+    assert len(payment_rows(target)) == 1

@@ -75,15 +75,22 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
         notes += change.notes
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+        unwritten = ""
         if change.changed:
-            intraday.write(book, change)
+            try:
+                intraday.write(book, change)
+            except ValidationError as exc:  # the receipts are in: say what could not follow them
+                unwritten = "; ".join(p.message for p in exc.problems)
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
     console.print(f"Import log: {logged}.", soft_wrap=True)
-    if change.changed:
+    if unwritten:
+        err_console.print(f"[yellow]warning[/]: the Intraday sheet was not written ({unwritten}); the intraday "
+                          "receipts above are not kept, the final statements' receipts were appended", soft_wrap=True)
+    elif change.changed:
         console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
 
