@@ -1,11 +1,18 @@
-"""Issue 30: real public test files of other projects (``fixtures/bank/public``, origin and licence
-in ``SOURCES.csv``), each read exactly or refused with its figures, and checked against an
-independent tie check written apart from otc_xl's readers."""
+"""Issue 30: real public test files of other projects, each read exactly or refused with its
+figures, and checked against an independent tie check written apart from otc_xl's readers.
+
+The files themselves are not in this repository: they were fetched from public repositories, and
+fetched content is not committed here. ``fixtures/bank/public/SOURCES.csv`` (ours) names each one —
+repository, commit, path, licence — and what otc_xl must make of it. The tests read the files from
+``OTC_BANK_PUBLIC`` or ``../shared/bank/public`` (the folder beside the repository that CI provides),
+laid out as SOURCES.csv says, and are skipped, with that reason, where neither holds them."""
 
 from __future__ import annotations
 
 import csv
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +21,12 @@ from conftest import ROOT
 from independent_tie import CHECKS
 from otc_xl.io.bankfiles import parse_bank_file
 
-PUBLIC = ROOT / "tests" / "fixtures" / "bank" / "public"
-SOURCES = list(csv.DictReader(open(PUBLIC / "SOURCES.csv", encoding="utf-8")))
+MANIFEST = ROOT / "tests" / "fixtures" / "bank" / "public" / "SOURCES.csv"
+SOURCES = list(csv.DictReader(open(MANIFEST, encoding="utf-8")))
+PUBLIC = Path(os.environ.get("OTC_BANK_PUBLIC") or ROOT.parent / "shared" / "bank" / "public")
+pytestmark = pytest.mark.skipif(not (PUBLIC / SOURCES[0]["file"]).is_file(), reason=(
+    f"the public bank test files are not in {PUBLIC}: they are fetched content, never committed here; "
+    "put them there (or set OTC_BANK_PUBLIC) as tests/fixtures/bank/public/SOURCES.csv lists them"))
 
 
 def cents(amounts) -> Decimal:
@@ -24,7 +35,7 @@ def cents(amounts) -> Decimal:
 
 def test_every_file_has_its_origin_and_licence():
     files = {p.relative_to(PUBLIC).as_posix() for p in PUBLIC.glob("*/*") if p.parent.name != "licences"}
-    assert files == {r["file"] for r in SOURCES}
+    assert {r["file"] for r in SOURCES} <= files
     for row in SOURCES:
         assert len(row["commit"]) == 40 and row["repository"].count("/") == 1 and row["path"], row
         assert (PUBLIC / row["licence"].split("(")[1].rstrip(")")).is_file(), row["licence"]
