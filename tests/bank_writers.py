@@ -11,7 +11,9 @@ from xml.sax.saxutils import escape
 
 @dataclass
 class Line:
-    """One booked movement: positive = credit (a receipt), negative = debit."""
+    """One booked movement: positive = credit (a receipt), negative = debit. A reversal keeps the
+    direction of its own booking: a reversed credit is a negative amount with ``reversal`` (camt
+    ``DBIT`` + ``RvslInd``, MT940 ``RC``)."""
 
     amount: Decimal
     date: dt.date
@@ -90,9 +92,8 @@ def camt(statements: list[tuple[str, Decimal, list[Line]]], version: str = "053"
         out.append(f"<{element}><Id>{escape(ident)}</Id><Acct><Id><IBAN>{account}</IBAN></Id>{ccy}</Acct>")
         booked = opening
         for line in lines:
-            if line.status == "BOOK":
-                sign = 1 if line.amount > 0 else -1
-                booked += abs(line.amount) * sign * (-1 if line.reversal else 1)
+            if line.status == "BOOK":  # the amount's sign is the booking's direction, reversals too
+                booked += line.amount
         if balances and version == "053":
             close = booked + closing_shift
             for code, value in (("OPBD", opening), ("CLBD", close)):
@@ -130,3 +131,185 @@ def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
                        f"</Dbtr>{iban}{ultimate}</RltdPties><RmtInf><Ustrd>{escape(text)}</Ustrd></RmtInf></TxDtls>")
     parts.append("<NtryDtls>" + "".join(details) + "</NtryDtls></Ntry>")
     return "".join(p for p in parts if p)
+
+
+def norma43(accounts: list[tuple[str, Decimal, list[Line]]], bank: str = "2100", branch: str = "0813",
+            currency: str = "978", closing_shift: Decimal = Decimal(0), end_record: bool = True) -> str:
+    """AEB Norma 43: per (account number, opening balance, lines) an 11, 22/23 per line and a 33
+    with the counts and totals; a closing 88 with the number of records. ``closing_shift``
+    falsifies the closing balance."""
+    out = []
+    for number, opening, lines in accounts:
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        last = lines[-1].date if lines else first
+        name = "OTC XL TEST SL"
+        out.append(f"11{bank}{branch}{number:0>10}{first:%y%m%d}{last:%y%m%d}{'2' if opening >= 0 else '1'}"
+                   f"{_digits(opening, 14)}{currency}3{name:<26.26}   ")
+        credit = debit = Decimal(0)
+        n_credit = n_debit = 0
+        for line in lines:
+            key = "2" if line.amount > 0 else "1"
+            concept = "04" if line.amount > 0 else "99"
+            ref1 = (line.reference or "")[:12]
+            out.append(f"22    {branch}{line.date:%y%m%d}{line.date:%y%m%d}{concept}000{key}{_digits(line.amount, 14)}"
+                       f"{'0' * 10}{ref1:<12}{'':<16}")
+            texts = [line.payer, line.text]
+            out.append(f"2301{texts[0][:38]:<38}{texts[1][:38]:<38}")
+            if len(line.text) > 38:
+                out.append(f"2302{line.text[38:76]:<38}{line.text[76:114]:<38}")
+            if line.amount > 0:
+                credit, n_credit = credit + line.amount, n_credit + 1
+            else:
+                debit, n_debit = debit - line.amount, n_debit + 1
+        closing = opening + credit - debit + closing_shift
+        out.append(f"33{bank}{branch}{number:0>10}{n_debit:05d}{_digits(debit, 14)}{n_credit:05d}{_digits(credit, 14)}"
+                   f"{'2' if closing >= 0 else '1'}{_digits(closing, 14)}{currency}    ")
+    if end_record:
+        out.append(f"88{'9' * 18}{len(out):06d}{'':<54}")
+    return "\r\n".join(out) + "\r\n"
+
+
+def _digits(value: Decimal, width: int) -> str:
+    return f"{int(abs(value) * 100):0{width}d}"
+
+
+_POSITIVE, _NEGATIVE = "{ABCDEFGHI", "}JKLMNOPQR"
+
+
+def _overpunch(value: Decimal, decimals: int = 2) -> str:
+    units = f"{int(abs(value) * 10 ** decimals):014d}"
+    table = _POSITIVE if value >= 0 else _NEGATIVE
+    return units[:-1] + table[int(units[-1])]
+
+
+def cfonb120(statements: list[tuple[str, Decimal, list[Line]]], bank: str = "30004", branch: str = "00001",
+             currency: str = "EUR", closing_shift: Decimal = Decimal(0)) -> str:
+    """CFONB 120: per (account, previous balance, lines) an 01, an 04 per line (with 05 complements
+    NPY payer and LIB text), and an 07 new balance."""
+    out = []
+    for account, opening, lines in statements:
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        head = f"{bank}    {branch}{currency}2 {account:0>11}"
+        out.append(f"01{head}  {first:%d%m%y}{'':50}{_overpunch(opening)}{'':16}")
+        balance = opening
+        for k, line in enumerate(lines, start=1):
+            code = "05" if line.amount > 0 else "B1"
+            wording = (line.text or line.payer)[:31]
+            out.append(f"04{bank}0000{branch}{currency}2 {account:0>11}{code}{line.date:%d%m%y}  {line.date:%d%m%y}"
+                       f"{wording:<31}  {k:07d}  {_overpunch(line.amount)}{(line.reference or '')[:16]:<16}")
+            cont = f"05{bank}0000{branch}{currency}2 {account:0>11}{code}{line.date:%d%m%y}     "
+            if line.payer:
+                out.append(f"{cont}NPY{line.payer[:70]:<70}  ")
+            if len(line.text) > 31:
+                out.append(f"{cont}LIB{line.text[31:101]:<70}  ")
+            balance += line.amount
+        last = lines[-1].date if lines else first
+        out.append(f"07{head}  {last:%d%m%y}{'':50}{_overpunch(balance + closing_shift)}{'':16}")
+    return "\n".join(out) + "\n"
+
+
+def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD", closing_shift: Decimal = Decimal(0),
+         group_status: str = "1") -> str:
+    """BAI2: one group (as of the first line's date) with, per (account, opening ledger, lines), an
+    03 with the 010/015 ledgers and 100/400 totals, a 16 per line (195 incoming wire for credits,
+    475 check paid for debits; the payer and text in the text field), a 49 with its control total
+    and record count; 98 and 99 trailers."""
+    first = next((ls[0].date for _, _, ls in accounts if ls), dt.date(2026, 11, 20))
+    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/", f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
+    group_total, group_records = 0, 1
+    for number, opening, lines in accounts:
+        cents = lambda v: int(abs(v) * 100)  # noqa: E731
+        credits = [line for line in lines if line.amount > 0]
+        debits = [line for line in lines if line.amount <= 0]
+        closing = opening + sum((ln.amount for ln in lines), Decimal(0)) + closing_shift
+        sign = lambda v: f"{'-' if v < 0 else '+'}{cents(v)}"  # noqa: E731
+        total_in, total_out = sum(cents(ln.amount) for ln in credits), sum(cents(ln.amount) for ln in debits)
+        records = [f"03,{number},{currency},010,{sign(opening)},,,015,{sign(closing)},,/",
+                   f"88,100,{total_in},{len(credits)},,400,{total_out},{len(debits)},/"]
+        control = int(sign(opening)) + int(sign(closing)) + total_in + total_out
+        for line in lines:
+            code = "195" if line.amount > 0 else "475"
+            text = " ".join(t for t in (line.payer, line.text) if t).rstrip("/")
+            records.append(f"16,{code},{cents(line.amount)},0,{line.reference},,{text}")
+            control += cents(line.amount)
+        records.append(f"49,{control},{len(records) + 1}/")
+        out += records
+        group_total += control
+        group_records += len(records)
+    out.append(f"98,{group_total},{len(accounts)},{group_records + 1}/")
+    out.append(f"99,{group_total},1,{len(out) + 1}/")
+    return "\n".join(out) + "\n"
+
+
+def coda(statements: list[tuple[str, Decimal, list[Line]]], closing_shift: Decimal = Decimal(0),
+         structured: bool = False) -> str:
+    """CODA 2: per (Belgian IBAN, old balance, lines) a block 0, 1 (structure 2), 2.1/2.2/2.3 per
+    line (a line with a ``batch`` becomes a globalised total and its details), 8, 9. ``structured``
+    writes each text of 12 digits as a Belgian structured reference (type 101)."""
+    out = []
+    for number, (iban, opening, lines) in enumerate(statements, start=1):
+        day = lines[0].date if lines else dt.date(2026, 11, 20)
+        block = [f"00000{day:%d%m%y}30005        00000000  OTC XL TEST NV            GEBABEBB   00000000000 00000"
+                 f"                                       2"]
+        amount15 = lambda v: f"{int(abs(v) * 1000):015d}"  # noqa: E731
+        sign = lambda v: "1" if v < 0 else "0"  # noqa: E731
+        block.append(f"12{number:03d}{iban:<34}EUR{sign(opening)}{amount15(opening)}{day:%d%m%y}"
+                     f"{'OTC XL TEST NV':<26}{'Compte courant':<35}{number:03d}")
+        debit = credit = Decimal(0)
+        for seq, line in enumerate(lines, start=1):
+            parts = [(0, line.amount, line.payer, line.text, line.iban, line.reference)]
+            glob = "1" if line.batch else "0"
+            parts += [(k, a, p, t, "", "") for k, (a, p, t) in enumerate(line.batch, start=1)]
+            for detail, amount, payer, text, iban2, ref in parts:
+                key = f"{seq:04d}{detail:04d}"
+                ref = (ref or f"REF{seq:05d}{detail:04d}")[:21]
+                if structured and text.isdigit() and len(text) == 12:
+                    comm = f"1101{text}".ljust(53)
+                else:
+                    comm = f"0{text[:53]:<53}"
+                block.append(f"21{key}{ref:<21}{sign(amount)}{amount15(amount)}{line.date:%d%m%y}00150000{comm}"
+                             f"{line.date:%d%m%y}{number:03d}{glob if detail == 0 else '0'}1 1")
+                block.append(f"22{key}{'':<53}{'':<35}{'GEBABEBB':<11}{'':<15}1 1")
+                block.append(f"23{key}{iban2:<34}EUR{payer[:35]:<35}{'':<43}0 0")
+            if line.amount < 0:
+                debit -= line.amount
+            else:
+                credit += line.amount
+        closing = opening + credit - debit + closing_shift
+        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}{lines[-1].date if lines else day:%d%m%y}"
+                     f"{'':<64}0")
+        block.append(f"9{'':<15}{len(block) - 1:06d}{amount15(debit)}{amount15(credit)}{'':<75}2")
+        out += block
+    return "\n".join(line.ljust(128)[:128] for line in out) + "\n"
+
+
+def ofx(statements: list[tuple[str, Decimal, list[Line]]], currency: str = "USD", xml: bool = False) -> str:
+    """OFX: 1.02 SGML (leaves not closed) or 2.11 XML; per (account, ledger balance before, lines)
+    a STMTRS with one STMTTRN per line (FITID the line's reference, else a running number)."""
+    def leaf(tag: str, value: object) -> str:
+        text = escape(str(value))
+        return f"<{tag}>{text}</{tag}>" if xml else f"<{tag}>{text}"
+    body = []
+    for account, opening, lines in statements:
+        txs = []
+        for k, line in enumerate(lines, start=1):
+            txs.append("<STMTTRN>" + leaf("TRNTYPE", "CREDIT" if line.amount > 0 else "DEBIT")
+                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT", f"{line.amount:.2f}")
+                       + leaf("FITID", line.reference or f"{account}-{k:06d}") + leaf("NAME", line.payer or "BANK")
+                       + (leaf("MEMO", line.text) if line.text else "") + "</STMTTRN>")
+        ledger = opening + sum((ln.amount for ln in lines), Decimal(0))
+        first = lines[0].date if lines else dt.date(2026, 11, 20)
+        body.append("<STMTTRNRS>" + leaf("TRNUID", "1") + "<STATUS>" + leaf("CODE", 0) + leaf("SEVERITY", "INFO")
+                    + "</STATUS><STMTRS>" + leaf("CURDEF", currency) + "<BANKACCTFROM>" + leaf("BANKID", "121000248")
+                    + leaf("ACCTID", account) + leaf("ACCTTYPE", "CHECKING") + "</BANKACCTFROM><BANKTRANLIST>"
+                    + leaf("DTSTART", f"{first:%Y%m%d}") + leaf("DTEND", f"{lines[-1].date if lines else first:%Y%m%d}")
+                    + "\n".join(txs) + "</BANKTRANLIST><LEDGERBAL>" + leaf("BALAMT", f"{ledger:.2f}")
+                    + leaf("DTASOF", f"{first:%Y%m%d}") + "</LEDGERBAL></STMTRS></STMTTRNRS>")
+    signon = ("<SIGNONMSGSRSV1><SONRS><STATUS>" + leaf("CODE", 0) + leaf("SEVERITY", "INFO") + "</STATUS>"
+              + leaf("DTSERVER", "20261121080000") + leaf("LANGUAGE", "ENG") + "</SONRS></SIGNONMSGSRSV1>")
+    ofx_body = "<OFX>" + signon + "<BANKMSGSRSV1>" + "\n".join(body) + "</BANKMSGSRSV1></OFX>"
+    if xml:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<?OFX OFXHEADER="200" VERSION="211" '
+                'SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n' + ofx_body + "\n")
+    return ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
+            "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n" + ofx_body + "\n")

@@ -297,3 +297,262 @@ def test_log_appended_where_the_users_import_log_table_sits(make_book):
     ws = openpyxl.load_workbook(target)["ImportLog"]
     assert ws["C5"].value == "camt053_v02_basic.xml" and ws["E5"].value == 2 and ws["A5"].value is None
     assert ws.tables["tblImportLog"].ref == "B3:J5" and ws["L30"].value == "my note"
+
+
+# ---------------------------------------------------------------------------- issue 30: variants that tie
+
+def test_mt940_lines_without_type_code_are_each_a_transaction():
+    lines = parse_bank_file(CORPUS / "mt940_61_without_type_code.sta")
+    assert list(lines.payments["amount"]) == [1234.56, 99.0] and lines.debits == 1
+    assert list(lines.payments["payer_name"]) == ["Meyer Maschinenbau GmbH", "ACME Iberica SL"]
+
+
+def test_mt940_closing_balance_without_currency_is_read_in_the_statements():
+    lines = parse_bank_file(CORPUS / "mt940_62f_without_currency.sta")
+    assert total(lines.payments) == Decimal("1333.56")
+    assert any(":62F: at line 11 has no currency; read in EUR" in n for n in lines.notes), lines.notes
+
+
+def test_mt940_ing_wrapped_reference_and_asn_iban_reference():
+    ing = receipts("mt940_ing_reference_wrapped_trcd.sta").iloc[0]
+    assert (ing["payment_id"], ing["amount"], ing["payer_name"]) == ("00000000001005", 1234.56,
+                                                                      "Meyer Maschinenbau GmbH")
+    asn = receipts("mt940_asn_iban_reference.sta")
+    assert list(asn["payer_account"]) == ["NL47INGB9999999999"] * 2
+    assert list(asn["payer_name"]) == ["De Groot Installatie BV"] * 2
+    assert "NL47INGB9999999999" not in set(asn["payment_id"]), "a payer's IBAN is no payment id"
+    assert asn["payment_id"].str.startswith("MT940-").all() and asn["payment_id"].is_unique
+    assert [r.split()[-1] for r in asn["remittance"]] == ["2026-0815", "2026-0816"]
+
+
+def test_mt940_dot_decimal_amount_keeps_its_cents():
+    assert list(receipts("mt940_dot_decimal_amounts.sta")["amount"]) == [482.41]
+
+
+def test_camt_reversal_follows_its_booking_direction_and_an_empty_day_is_valid():
+    lines = parse_bank_file(CORPUS / "camt053_reversal.xml")
+    assert (len(lines.payments), lines.debits) == (2, 2)  # the fee and the reversed credit
+    empty = parse_bank_file(CORPUS / "camt053_balances_no_entries.xml")
+    assert empty.payments.empty and any("no entries" in n for n in empty.notes)
+
+
+# ---------------------------------------------------------------------------- issue 30: exports, overrides
+
+def test_paypal_in_spanish_and_german():
+    es = parse_bank_file(CORPUS / "paypal_es.csv")
+    row = es.payments.iloc[0]
+    assert (row["payment_id"], row["amount"], row["payer_name"]) == ("7ES1", 1210.0, "Ferretería Gómez SL")
+    assert row["remittance"] == "FRA-2026-0451 Pedido 88 (fee 41.49)" and es.debits == 1
+    assert any("1 status 'pendiente'" in n for n in es.notes), es.notes
+    de = parse_bank_file(CORPUS / "paypal_de.csv")
+    assert de.payments[["payment_id", "amount", "remittance"]].values.tolist() == [
+        ["8DE1", 2380.0, "RE-2026-0451 Danke (fee 81.27)"]]
+    assert any("1 status 'ausstehend'" in n and "allgemeine währungsumrechnung" in n for n in de.notes), de.notes
+
+
+def test_short_row_is_named_and_left_out_only_when_the_user_says_so():
+    from otc_xl.io.bankfiles import ReadPolicy
+    lines = parse_bank_file(CORPUS / "nl_ing_short_row.csv", policy=ReadPolicy(accept_short_rows=True))
+    assert lines.payments[["amount", "payer_name", "remittance"]].values.tolist() == [
+        [1234.56, "De Vries BV", "Factuur 2026-0042"], [50.0, "Jansen", "F 77"]]
+    assert any("1 row(s) with missing fields not imported" in n and "line 3 has 8 field(s)" in n
+               for n in lines.notes), lines.notes
+
+
+def import_into(target, *args):
+    return CliRunner().invoke(main, ["import-bank", *map(str, args), "--into", str(target)])
+
+
+def test_accept_unbalanced_imports_says_how_far_off_and_logs_it(make_book):
+    target = book(make_book)
+    refused = import_into(target, CORPUS / "mt940_unbalanced.sta")
+    assert refused.exit_code == 1 and "balances do not tie" in refused.output
+    assert "--accept-unbalanced" in refused.output and len(payment_rows(target)) == 1
+    accepted = import_into(target, CORPUS / "mt940_unbalanced.sta", CORPUS / "es_norma43_unbalanced.n43",
+                           "--accept-unbalanced")
+    assert accepted.exit_code == 0, accepted.output
+    flat = " ".join(accepted.output.split())
+    assert "statement 1 (line 1) does not tie, off by 1.00" in flat
+    assert "account 2100-0813-0123456789 (line 8 (record 33)) does not tie, off by 0.01" in flat
+    assert "4 new bank line(s) appended" in flat
+    log = list(openpyxl.load_workbook(target)["ImportLog"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[3]) for r in log] == [("mt940_unbalanced.sta", 2), ("es_norma43_unbalanced.n43", 2)]
+    assert "off by 1.00; imported because --accept-unbalanced" in log[0][8]
+    assert "off by 0.01; imported because --accept-unbalanced" in log[1][8]
+
+
+def test_short_rows_option_on_the_command_line(make_book):
+    target = book(make_book)
+    refused = import_into(target, CORPUS / "nl_ing_short_row.csv")
+    assert refused.exit_code == 1 and "line 3 has 8 field(s), the header has 9" in " ".join(refused.output.split())
+    accepted = import_into(target, CORPUS / "nl_ing_short_row.csv", "--accept-short-rows")
+    assert accepted.exit_code == 0 and "2 new bank line(s) appended" in accepted.output, accepted.output
+
+
+# ---------------------------------------------------------------------------- issue 30: national formats
+
+def test_national_formats_are_detected_by_content_and_read():
+    es = parse_bank_file(CORPUS / "es_norma43_two_accounts.txt")
+    assert es.source == "Norma 43" and es.debits == 1
+    assert es.payments[["amount", "payer_name", "remittance", "currency"]].values.tolist() == [
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
+    assert es.payments["payment_date"].dt.date.tolist() == [dt.date(2026, 11, 20), dt.date(2026, 11, 21)]
+    fr = parse_bank_file(CORPUS / "fr_cfonb120_two_days.cfo")
+    assert fr.source == "CFONB 120" and fr.debits == 1
+    assert fr.payments[["amount", "payer_name", "remittance"]].values.tolist() == [
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452"]]
+    assert fr.payments["payment_id"].str.startswith("CFONB-").all()
+
+
+def test_format_list_is_one_registry():
+    from otc_xl.io.bankfiles import FORMATS, READERS
+    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "coda", "bai2", "ofx", "csv")
+    help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
+    assert "[xlsx|camt|mt940|norma43|cfonb120|coda|bai2|ofx|csv]" in help_text
+    assert all(r.title in help_text for r in READERS)
+    forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
+    assert forced.source == "Norma 43"
+    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, ofx, csv"):
+        parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
+
+
+@settings(max_examples=30, deadline=None)
+@given(moves=st.lists(movement, min_size=1, max_size=10), opening=amounts,
+       form=st.sampled_from(["norma43", "cfonb", "bai2", "coda"]))
+def test_any_national_statement_we_write_reads_back(tmp_path_factory, moves, opening, form):
+    from bank_writers import bai2, cfonb120, coda, norma43
+    lines = [Line(a if credit else -a, dt.date(2026, 11, 1) + dt.timedelta(days=d), payer, "",
+                  text[:31].strip().rstrip("/") or "x") for a, credit, payer, text, d in moves]
+    lines.sort(key=lambda line: line.date)
+    if form == "bai2":  # one as-of date per group: the writer dates every line on it
+        lines = [Line(line.amount, lines[0].date, line.payer, "", line.text) for line in lines]
+    write = {"norma43": lambda: norma43([("1234567890", opening, lines)]),
+             "cfonb": lambda: cfonb120([("12345678901", opening, lines)]),
+             "bai2": lambda: bai2([("123456789", opening, lines)]),
+             "coda": lambda: coda([("BE68539007547034", opening, lines)])}[form]
+    path = tmp_path_factory.mktemp("nat") / f"s.{form}"
+    path.write_text(write(), encoding="latin-1")
+    payments = parse_bank_file(path).payments
+    credits = [line for line in lines if line.amount > 0]
+    assert [Decimal(f"{a:.2f}") for a in payments["amount"]] == [c.amount for c in credits]
+    if form == "bai2":  # BAI2 details have no payer field: the name is in the text
+        assert [r.startswith(c.payer) for r, c in zip(payments["remittance"], credits)] == [True] * len(credits)
+    else:
+        assert list(payments["payer_name"]) == [c.payer for c in credits]
+    assert payments["payment_date"].dt.date.tolist() == [c.date for c in credits]
+    if form != "bai2":
+        assert [r.split()[:1] for r in payments["remittance"]] == [c.text.split()[:1] for c in credits]
+    assert payments["payment_id"].is_unique
+
+
+def test_bai2_reads_references_and_skips_test_groups():
+    us = parse_bank_file(CORPUS / "us_bai2.bai")
+    assert us.source == "BAI2" and us.debits == 1
+    assert us.payments[["payment_id", "amount", "currency", "remittance"]].values.tolist() == [
+        ["WIRE-0451", 1234.56, "USD", "ACME CORP INV 2026-0451"], [us.payments["payment_id"][1], 99.0, "USD",
+                                                                    "BETA LLC INV 2026-0452"]]
+    assert us.payments["payment_id"][1].startswith("BAI2-")
+    test = parse_bank_file(CORPUS / "us_bai2_test_group.bai")
+    assert test.payments.empty and any("marked test only; its 2 credit(s) were not imported" in n for n in test.notes)
+
+
+# ---------------------------------------------------------------------------- issue 30: intraday reports
+
+def intraday_rows(path: Path) -> list:
+    wb = openpyxl.load_workbook(path)
+    if "Intraday" not in wb.sheetnames:
+        return []
+    ws = wb["Intraday"]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] not in (None, "")]
+
+
+@pytest.mark.parametrize("intraday_form", ["camt", "mt940"])
+def test_intraday_receipts_wait_as_not_final_and_the_days_statement_replaces_them(make_book, tmp_path,
+                                                                                   intraday_form):
+    day = dt.date(2026, 11, 20)
+    lines = [Line(Decimal("1234.56"), day, "Meyer GmbH", "", "RE 2026-00451", "BK-1"),
+             Line(Decimal("-50.00"), day, "Bank", "", "fee"),
+             Line(Decimal("99.00"), day, "ACME SL", "", "FRA 2026/123", "BK-2")]
+    if intraday_form == "camt":
+        report, statement = tmp_path / "intraday.xml", tmp_path / "final.xml"
+        report.write_text(camt([("R-1120", Decimal("0"), lines[:2])], version="052"), encoding="utf-8")
+        statement.write_text(camt([("S-1120", Decimal("1000.00"), lines[1:])]), encoding="utf-8")
+    else:
+        report, statement = tmp_path / "intraday.sta", tmp_path / "final.sta"
+        report.write_text(":20:INTRA1\n:25:DE89370400440532013000\n:28C:00001/001\n:34F:EURC0,00\n"
+                          ":13D:2611201200+0100\n:61:2611201120CR1234,56NTRFNONREF//BK-1\n"
+                          ":86:166?20SVWZ+RE 2026-00451?32Meyer GmbH\n:90C:1EUR1234,56\n-\n", encoding="utf-8")
+        statement.write_text(mt940([("S-1120", Decimal("1000.00"), lines[1:])]), encoding="utf-8")
+    target = book(make_book)
+    first = import_into(target, report)
+    assert first.exit_code == 0, first.output
+    flat = " ".join(first.output.split())
+    assert "0 new bank line(s) appended" in flat and "1 receipt(s) kept as not final" in flat, flat
+    assert len(payment_rows(target)) == 1, "an intraday receipt is not in Payments"
+    kept = intraday_rows(target)
+    assert [(r["amount"], r["status"], r["day"], r["file"]) for r in kept] == [
+        (1234.56, "not final", "2026-11-20", report.name)]
+    again = import_into(target, report)
+    assert again.exit_code == 0 and len(intraday_rows(target)) == 1, "the same report imported twice: one row"
+    final = import_into(target, statement)
+    assert final.exit_code == 0, final.output
+    flat = " ".join(final.output.split())
+    assert "1 new bank line(s) appended" in flat
+    assert "the final statement replaces 1 intraday receipt(s) (0 confirmed, 1 not in it: 1,234.56 EUR of " \
+           "2026-11-20" in flat, flat
+    assert intraday_rows(target) == [] and [r[3] for r in payment_rows(target)] == [10.0, 99.0]
+    log = list(openpyxl.load_workbook(target)["ImportLog"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[4]) for r in log] == [(("camt.052" if intraday_form == "camt" else "MT942") + " (not final)", 0),
+                                          (("camt.052" if intraday_form == "camt" else "MT942") + " (not final)", 0),
+                                          ("camt.053" if intraday_form == "camt" else "MT940", 1)]
+
+
+def test_intraday_receipt_confirmed_by_the_final_statement(make_book, tmp_path):
+    day = dt.date(2026, 11, 20)
+    lines = [Line(Decimal("1234.56"), day, "Meyer GmbH", "", "RE 2026-00451", "BK-1")]
+    report, statement = tmp_path / "r.xml", tmp_path / "s.xml"
+    report.write_text(camt([("R-1", Decimal("0"), lines)], version="052"), encoding="utf-8")
+    statement.write_text(camt([("S-1", Decimal("0"), lines)]), encoding="utf-8")
+    target = book(make_book)
+    both = import_into(target, report, statement)  # one command: the statement replaces the report at once
+    flat = " ".join(both.output.split())
+    assert both.exit_code == 0 and "1 new bank line(s) appended" in flat, flat
+    assert "s.xml: the final statement replaces 1 intraday receipt(s) (1 confirmed)" in flat
+    assert "Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; 0 on the Intraday sheet" in flat
+    assert intraday_rows(target) == []
+    assert [r[0] for r in payment_rows(target)] == ["OLD-1", "BK-1"]
+
+
+def test_coda_structured_reference_and_globalised_batch():
+    be = parse_bank_file(CORPUS / "be_coda.cod")
+    assert be.source == "CODA" and be.debits == 1
+    assert be.payments[["payment_id", "amount", "payer_name", "payer_account", "remittance"]].values.tolist() == [
+        ["BNKREF1", 1234.56, "MEYER NV", "BE68539007547034", "+++000/0035/05158+++"],
+        ["REF000030001-0001", 800.0, "BETA BV", "", "Factuur 2026/452"],
+        ["REF000030002-0002", 500.0, "DUPONT SA", "", "Facture 453"]]
+
+
+def test_ofx_sgml_and_xml_give_the_same_receipts_keyed_by_fitid():
+    sgml, xml = parse_bank_file(CORPUS / "us_ofx_sgml.ofx"), parse_bank_file(CORPUS / "us_ofx_xml.qfx")
+    assert sgml.source == xml.source == "OFX" and sgml.debits == xml.debits == 1
+    columns = ["payment_id", "payment_date", "amount", "currency", "payer_name", "remittance"]
+    assert sgml.payments[columns].values.tolist() == xml.payments[columns].values.tolist()
+    assert sgml.payments[["payment_id", "amount", "payer_name", "remittance"]].values.tolist() == [
+        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"], ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
+    assert any("cannot be checked to tie" in n for n in sgml.notes)
+
+
+def test_a_users_own_intraday_sheet_is_never_overwritten(make_book, tmp_path):
+    target = book(make_book)
+    wb = openpyxl.load_workbook(target)
+    wb.create_sheet("Intraday")["A1"] = "my own notes"
+    wb.save(target)
+    report = tmp_path / "r.xml"
+    report.write_text(camt([("R-1", Decimal("0"), [Line(Decimal("10.00"), dt.date(2026, 11, 20), "X", "", "y")])],
+                           version="052"), encoding="utf-8")
+    result = import_into(target, report)
+    flat = " ".join(result.output.split())
+    assert result.exit_code == 0 and "the Intraday sheet was not written" in flat, flat
+    assert openpyxl.load_workbook(target)["Intraday"]["A1"].value == "my own notes"
+    assert len(payment_rows(target)) == 1

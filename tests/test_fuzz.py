@@ -18,7 +18,9 @@ from otc_xl.io.bankfiles import parse_bank_file, read_advice
 
 FIX = ROOT / "tests" / "fixtures" / "bank"
 BANK_FILES = ["camt053_batch.xml", "camt054.xml", "mt940_two_statements.sta", "es_bank_cp1252.csv",
-              "fr_bank.csv", "it_bank_two_columns.csv", "de_bank.tsv"]
+              "fr_bank.csv", "it_bank_two_columns.csv", "de_bank.tsv", "corpus/es_norma43.n43",
+              "corpus/fr_cfonb120.txt", "corpus/be_coda.cod", "corpus/us_bai2.bai", "corpus/us_ofx_sgml.ofx",
+              "corpus/us_ofx_xml.qfx"]
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
 
@@ -56,7 +58,8 @@ def _mutate(data: bytes, edits) -> bytes:
 
 
 @FUZZ
-@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".csv", ".xml", ".sta", ".xlsx", ".txt"]))
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".csv", ".xml", ".sta", ".xlsx", ".txt", ".n43", ".cod",
+                                                                ".bai", ".ofx"]))
 def test_random_bytes_as_a_bank_file(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"
     path.write_bytes(data)
@@ -67,7 +70,7 @@ def test_random_bytes_as_a_bank_file(tmp_path_factory, data, suffix):
 @given(name=st.sampled_from(BANK_FILES), edits=st.lists(mutation, min_size=1, max_size=4))
 def test_mutated_bank_files(tmp_path_factory, name, edits):
     original = (FIX / name).read_bytes()
-    path = tmp_path_factory.mktemp("fuzz") / name
+    path = tmp_path_factory.mktemp("fuzz") / Path(name).name
     path.write_bytes(_mutate(original, edits))
     _only_clear_errors(parse_bank_file, path)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..io.bankfiles.registry import FORMAT_NAMES as BANK_FORMATS, READERS as BANK_READERS
 from ..io.locking import refuse_output_over_input, same_file, writing
 from ..io.xlsx_reader import XlsxSource
 from ..ledger import load_ledger
@@ -27,7 +28,7 @@ DEMO_REPORT = Command("demo", (*REPORTS, "letters"), in_book=False, records=("Du
 
 
 def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[Path, ...],
-            toml: Path | None) -> None:
+            toml: Path | None, accept_unbalanced: bool = False, accept_short_rows: bool = False) -> None:
     """Read every file first (any error: nothing is appended), then append the new receipts."""
     for path in (*files, *advice):
         if same_file(path, book):
@@ -35,7 +36,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
     from ..io.import_log import append_logged
-    from ..io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
+    from ..io.bankfiles import ReadPolicy, apply_advice, parse_bank_file, parse_profile, read_advice
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
@@ -55,25 +56,43 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             steps(path.name)
             rows = bar.add_task(f"  rows of {path.name}", total=None)
             frames.append(parse_bank_file(path, fmt, options, profile,
-                                          progress=lambda done, total: bar.update(rows, completed=done, total=total)))
+                                          progress=lambda done, total: bar.update(rows, completed=done, total=total),
+                                          policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
             bar.remove_task(rows)
         steps.finish()
     for path, lines in zip(files, frames):
         notes += lines.notes
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
     import pandas as pd
-    payments = pd.concat([f.payments for f in frames], ignore_index=True) if frames else pd.DataFrame()
+
+    from ..io import intraday
+    finals = [f.payments for f in frames if f.final]  # intraday reports wait on the Intraday sheet
+    payments = pd.concat(finals, ignore_index=True) if finals else frames[0].payments.iloc[0:0]
     for path in advice:
         payments = apply_advice(payments, read_advice(path, options))
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
+        change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
+        notes += change.notes
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+        unwritten = ""
+        if change.changed:
+            try:
+                intraday.write(book, change)
+            except ValidationError as exc:  # the receipts are in: say what could not follow them
+                unwritten = "; ".join(p.message for p in exc.problems)
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
     console.print(f"Import log: {logged}.", soft_wrap=True)
+    if unwritten:
+        err_console.print(f"[yellow]warning[/]: the Intraday sheet was not written ({unwritten}); the intraday "
+                          "receipts above are not kept, the final statements' receipts were appended", soft_wrap=True)
+    elif change.changed:
+        console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
+                      f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
 
 
 def _log_rows(files, frames, result, notes: list[str]):
@@ -86,11 +105,12 @@ def _log_rows(files, frames, result, notes: list[str]):
     rows = []
     for path, lines in zip(files, frames):
         payments = lines.payments
-        added = int(payments["payment_id"].isin(result.added_ids).sum())
+        added = int(payments["payment_id"].isin(result.added_ids).sum()) if lines.final else 0
         totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
         mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
-        rows.append({"imported_at": stamp, "file": path.name, "format": lines.source, "receipts": len(payments),
-                     "added": added, "already_there": len(payments) - added, "debits_skipped": lines.debits,
+        rows.append({"imported_at": stamp, "file": path.name,
+                     "format": lines.source if lines.final else f"{lines.source} (not final)", "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added if lines.final else 0, "debits_skipped": lines.debits,
                      "totals": totals, "notes": mine})
     return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
                                        "debits_skipped", "totals", "notes"])
@@ -100,24 +120,35 @@ def _log_rows(files, frames, result, notes: list[str]):
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--into", "book", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook whose Payments table receives the new receipts.")
-@click.option("--format", "fmt", type=click.Choice(["camt", "mt940", "csv", "xlsx"]),
-              help="Force the format (default: detected from the content).")
+@click.option("--format", "fmt", type=click.Choice(list(BANK_FORMATS)),
+              help="Force the format (default: detected from the content): " + "; ".join(
+                  f"{r.name} = {r.title}" for r in BANK_READERS) + ".")
 @click.option("--advice", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Remittance advice (CSV/XLSX: payment reference, invoice, amount, deduction, reason).")
+@click.option("--accept-unbalanced", is_flag=True,
+              help="Import statements whose balances do not tie (a bank that sends partial statements): each "
+                   "one's difference is printed and recorded in ImportLog. Never the default.")
+@click.option("--accept-short-rows", is_flag=True,
+              help="Import a CSV export whose rows miss trailing fields: those rows are left out, each named in "
+                   "the summary and ImportLog. Without it such a file is refused.")
 @CONFIG
 @DEBUG
-def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
-    """Append the receipts of bank FILES (camt.053/054, MT940, CSV/XLSX exports) to BOOK's Payments.
+def import_bank(files, book: Path, fmt, advice, accept_unbalanced: bool, accept_short_rows: bool, toml,
+                debug: bool) -> None:
+    """Append the receipts of bank FILES to BOOK's Payments: camt.052/053/054, MT940/MT942, AEB Norma 43,
+    CFONB 120, CSV/XLSX exports (the format is detected from the content).
 
     Only credits are imported; debits are counted and skipped. A line already in Payments (same
     payment_id: the bank's reference, or a stable hash of the line) is not added again, so
     importing the same file twice adds nothing. Every file is read and checked before anything is
-    written (MT940 balances must tie, camt amounts and dates must be valid, every receipt must fit
-    the Payments contract); a bad file stops the import with a message and BOOK is left as it was.
+    written (statements' balances must tie, amounts and dates must be valid, every receipt must fit
+    the Payments contract); a bad file stops the import with a message and BOOK is left as it was,
+    unless --accept-unbalanced / --accept-short-rows say otherwise.
     The encoding of text files is detected and named. BOOK is locked while it is written: a second
     command waits for it (OTC_XL_LOCK_TIMEOUT seconds, default 120).
     """
-    _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml))
+    _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml, accept_unbalanced,
+                                  accept_short_rows))
 
 
 @main.command()

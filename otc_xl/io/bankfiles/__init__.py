@@ -1,7 +1,9 @@
 """Bank statements and remittance advices → canonical ``payments`` (one reader per format).
 
-``read_bank_file(path, format=None)`` detects the format from the content: ISO 20022 camt.053 /
-camt.054 XML, SWIFT MT940, or a CSV/spreadsheet export in any local convention.
+``read_bank_file(path, format=None)`` detects the format from the content: ISO 20022 camt.052 /
+053 / 054 XML, SWIFT MT940/MT942, AEB Norma 43, CFONB 120, or a CSV/spreadsheet export in any
+local convention. The formats are one list, :data:`registry.READERS`: detection, ``import-bank
+--format`` and the docs read it.
 """
 
 from __future__ import annotations
@@ -14,32 +16,28 @@ import pandas as pd
 from ...model.problems import ValidationError
 from ...model.tables import ParseOptions
 from .advice import apply_advice, read_advice
-from .camt import looks_like_camt, read_camt
-from .common import BankLines, fail, receipt_problems
-from .mt940 import looks_like_mt940, read_mt940
-from .tabular import parse_profile, read_tabular
+from .common import STRICT, BankLines, ReadPolicy, fail, receipt_problems
+from .registry import BY_NAME, FORMAT_NAMES, READERS, ReadContext, Reader, describe, detect
+from .tabular import parse_profile
 
-FORMATS = ("camt", "mt940", "csv", "xlsx")
-SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+FORMATS = FORMAT_NAMES
+ALIASES = {"camt.052": "camt", "camt.053": "camt", "camt.054": "camt", "camt052": "camt", "camt053": "camt",
+           "camt054": "camt", "mt942": "mt940", "n43": "norma43", "aeb43": "norma43", "csb43": "norma43",
+           "cfonb": "cfonb120", "cfonb 120": "cfonb120"}
 
 
 def parse_bank_file(path: str | Path, format: str | None = None, options: ParseOptions = ParseOptions(),
                     profile: dict[str, str] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> BankLines:
+                    progress: Callable[[int, int], None] | None = None, policy: ReadPolicy = STRICT) -> BankLines:
     """Read one bank file; :class:`BankLines` says what was read and what was skipped.
-    ``progress(rows done, rows in all)`` is called while a large CSV/spreadsheet export is read."""
+    ``progress(rows done, rows in all)`` is called while a large CSV/spreadsheet export is read.
+    ``policy`` says what the user allowed beyond the strict default (unbalanced statements,
+    short CSV rows)."""
     path = Path(path)
     if not path.exists():
         raise fail(path.name, f"file not found: {path}")
-    kind = (format or _detect(path)).lower()
-    if kind.startswith("camt"):
-        lines = read_camt(path)
-    elif kind == "mt940":
-        lines = read_mt940(path)
-    elif kind in ("csv", "xlsx"):
-        lines = read_tabular(path, options, profile, progress)
-    else:
-        raise fail(path.name, f"unknown bank file format {format!r}; expected one of {', '.join(FORMATS)}")
+    reader = _reader(path, format)
+    lines = reader.read(path, ReadContext(options, profile, progress, policy))
     problems = receipt_problems(lines.payments, path.name)
     if problems:
         raise ValidationError(problems)
@@ -49,10 +47,10 @@ def parse_bank_file(path: str | Path, format: str | None = None, options: ParseO
 def read_bank_file(path: str | Path, format: str | None = None) -> pd.DataFrame:
     """Receipts of a bank file as a canonical ``payments`` frame.
 
-    ``format``: ``camt`` (053/054), ``mt940``, ``csv`` or ``xlsx``; detected when omitted.
-    ``frame.attrs`` has ``source`` (the format read) and ``debits`` (lines skipped: only credits
-    are payments). Payment ids are the bank's references, or stable hashes of the line, so a
-    file read twice gives the same ids.
+    ``format``: one of :data:`FORMATS` (``camt``, ``mt940``, ``norma43``, ``cfonb120``, ``csv``,
+    ``xlsx``); detected when omitted. ``frame.attrs`` has ``source`` (the format read) and
+    ``debits`` (lines skipped: only credits are payments). Payment ids are the bank's references,
+    or stable hashes of the line, so a file read twice gives the same ids.
     """
     lines = parse_bank_file(path, format)
     frame = lines.payments
@@ -60,17 +58,19 @@ def read_bank_file(path: str | Path, format: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _detect(path: Path) -> str:
-    if path.suffix.lower() in SPREADSHEETS:
-        return "xlsx"
-    head = path.read_bytes()[:4096]
-    if looks_like_camt(head) or head.lstrip().startswith(b"<"):
-        return "camt"
-    if looks_like_mt940(head):
-        return "mt940"
-    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        return "csv"
-    raise fail(path.name, "unknown bank file format: not camt.053/054 XML, MT940, CSV or a spreadsheet")
+def _reader(path: Path, format: str | None) -> Reader:
+    if format:
+        key = format.strip().lower()
+        reader = BY_NAME.get(ALIASES.get(key, key))
+        if reader is None:
+            raise fail(path.name, f"unknown bank file format {format!r}; expected one of {', '.join(FORMATS)}")
+        return reader
+    reader = detect(path)
+    if reader is None:
+        raise fail(path.name, "unknown bank file format: not " + ", ".join(r.title for r in READERS[1:-1])
+                   + ", CSV or a spreadsheet")
+    return reader
 
 
-__all__ = ["BankLines", "apply_advice", "parse_bank_file", "parse_profile", "read_advice", "read_bank_file"]
+__all__ = ["BankLines", "FORMATS", "READERS", "ReadPolicy", "apply_advice", "describe", "parse_bank_file",
+           "parse_profile", "read_advice", "read_bank_file"]

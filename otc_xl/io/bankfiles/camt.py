@@ -14,7 +14,8 @@ Guards (a failure refuses the file, naming statement, entry and figures):
 * amounts are ISO 20022 amounts (digits, a point, no sign) and dates real dates;
 * the transactions of a batch entry add up to the entry's amount, in the entry's currency;
 * a statement that carries its opening (``OPBD``/``PRCD``) and closing (``CLBD``) balances ties:
-  opening + booked credits − booked debits = closing (reversals move the other way);
+  opening + booked credits − booked debits = closing (``CdtDbtInd`` is the direction of the
+  booking, reversals included: ``RvslInd`` marks a reversal, it does not flip the sign);
 * every receipt is in the entry's currency, and the entry's currency is the account's when the
   account states one.
 
@@ -40,7 +41,8 @@ from defusedxml import ElementTree as DefusedElementTree
 
 from ...model.problems import Problem, ValidationError
 from ...model.values import parse_iso_amount
-from .common import BankLines, fail, frame, meaningful_reference, stable_id, with_unique_ids
+from .common import (STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference,
+                     stable_id, unbalanced_note, with_unique_ids)
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),
@@ -75,7 +77,7 @@ def _events(data: bytes, name: str):
         raise fail(name, f"not well-formed XML ({exc}); is the file truncated?") from None
 
 
-def read_camt(path: Path) -> BankLines:
+def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     data = Path(path).read_bytes()
     events = _events(data, path.name)
     _, root = next(events, (None, None))
@@ -89,12 +91,12 @@ def read_camt(path: Path) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
-    rows, debits, problems = [], 0, []
+    rows, debits, problems, balanced, notes, keys, covers, first_row = [], 0, [], 0, [], [], set(), 0
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
         if event == "start":
             if node.tag == statement_tag:
-                stmt, s, n, movements = node, s + 1, 0, Decimal(0)
+                stmt, s, n, movements, first_row = node, s + 1, 0, Decimal(0), len(rows)
             elif node.tag == entry_tag and stmt is not None and n == 0:
                 # Id, Acct and Bal come before the first entry (the schema's order)
                 statement_id, account_ccy = q.text(stmt, "Id"), q.text(stmt, "Acct", "Ccy")
@@ -117,9 +119,19 @@ def read_camt(path: Path) -> BankLines:
                 node.clear()
         elif node.tag == statement_tag:
             try:
-                _check_balances(q, node, movements)
+                balanced += _check_balances(q, node, movements)
+            except Unbalanced as exc:
+                if policy.accept_unbalanced:
+                    notes.append(unbalanced_note(path.name, f"{label} {statement_id or s}", exc))
+                    balanced += 1
+                else:
+                    problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}{UNBALANCED_HINT}"))
             except ValueError as exc:
                 problems.append(Problem(path.name, f"{label} {statement_id or s}: {exc}"))
+            account = q.text(node, "Acct", "Id", "IBAN") or q.text(node, "Acct", "Id", "Othr", "Id")
+            days = {r["payment_date"] for r in rows[first_row:]}
+            keys += [(account, r["payment_date"]) for r in rows[first_row:]]
+            covers.update((account, day) for day in days | _statement_days(q, node))
             node.clear()
             stmt, statement_id, account_ccy = None, "", ""
     if problems:
@@ -127,8 +139,28 @@ def read_camt(path: Path) -> BankLines:
     if not s:
         raise fail(path.name, f"{kind} document without a {label} ({element})")
     if not rows and not debits:
-        raise fail(path.name, f"{kind} document without entries (Ntry)")
-    return BankLines(with_unique_ids(frame(rows)), debits, kind)
+        if not balanced:
+            raise fail(path.name, f"{kind} document without entries (Ntry) and without the balances that would "
+                                  "show it has none")
+        notes.append(f"{path.name}: no entries; the balances say nothing moved")
+    final = kind != "camt.052"  # an intraday report: its receipts are not final until the day's camt.053
+    return BankLines(with_unique_ids(frame(rows)), debits, kind, notes, final, keys, covers if final else set())
+
+
+def _statement_days(q: _Names, stmt: Element) -> set[str]:
+    """The days a statement reports in full: its ``FrToDt`` period, else its closing balance's date."""
+    start = (q.text(stmt, "FrToDt", "FrDtTm") or q.text(stmt, "FrToDt", "FrDt"))[:10]
+    end = (q.text(stmt, "FrToDt", "ToDtTm") or q.text(stmt, "FrToDt", "ToDt"))[:10]
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        tag = q.tag("Bal")
+        closing = [q.text(b, "Dt", "Dt") or q.text(b, "Dt", "DtTm")[:10] for b in stmt if b.tag == tag
+                   and q.text(b, "Tp", "CdOrPrtry", "Cd") in CLOSING]
+        return {d for d in closing if d}
+    if not 0 <= (last - first).days <= 366:
+        return set()
+    return {(first + dt.timedelta(days=k)).isoformat() for k in range((last - first).days + 1)}
 
 
 class _Names:
@@ -201,7 +233,9 @@ def _entry(q: _Names, entry: Element, statement_id: str, position: int,
         raise ValueError(f"credit/debit indicator {credit or '(empty)'!r} is neither CRDT nor DBIT")
     reversal = q.text(entry, "RvslInd").lower() in ("true", "1")
     booked = _status(q, entry) == "BOOK"
-    signed = (amount if credit == "CRDT" else -amount) * (-1 if reversal else 1) if booked else Decimal(0)
+    # CdtDbtInd is the direction of the booking itself, reversals included (a reversed credit is
+    # booked as DBIT with RvslInd): RvslInd never flips the sign
+    signed = (amount if credit == "CRDT" else -amount) if booked else Decimal(0)
     if credit != "CRDT" or reversal or not booked:
         return signed, []
     booking = q.text(entry, "BookgDt", "Dt") or q.text(entry, "BookgDt", "DtTm")[:10]
@@ -277,11 +311,14 @@ def _balance(q: _Names, stmt: Element, codes: tuple[str, ...]) -> Decimal | None
     return None
 
 
-def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> None:
+def _check_balances(q: _Names, stmt: Element, movements: Decimal) -> int:
+    """1 when the statement carries opening and closing balances and they tie, 0 when it carries
+    none; ValueError with the figures when they do not tie."""
     opening, closing = _balance(q, stmt, OPENING), _balance(q, stmt, CLOSING)
     if opening is None or closing is None:
-        return
+        return 0
     if opening + movements != closing:
-        raise ValueError(f"balances do not tie: opening {opening:,.2f} + booked movements {movements:,.2f} = "
+        raise Unbalanced(f"balances do not tie: opening {opening:,.2f} + booked movements {movements:,.2f} = "
                          f"{opening + movements:,.2f}, but the closing balance (CLBD) says {closing:,.2f}; an entry "
-                         "is missing or the file was edited")
+                         "is missing or the file was edited", closing - (opening + movements))
+    return 1

@@ -26,6 +26,15 @@ class BankLines:
     source: str = ""
     """Format read: camt.053, camt.054, MT940, CSV, XLSX."""
     notes: list[str] = field(default_factory=list)
+    final: bool = True
+    """False for intraday reports (camt.052, MT942): their receipts are not final until the day's
+    statement (camt.053, MT940) replaces them."""
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    """(account, ISO day) of each receipt, in the order of ``payments``, where the format names the
+    account (camt, MT940); empty otherwise."""
+    covers: set[tuple[str, str]] = field(default_factory=set)
+    """(account, ISO day) pairs a final statement reports in full: intraday receipts of those days
+    are replaced by it."""
 
 
 def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
@@ -136,6 +145,35 @@ def with_unique_ids(payments: pd.DataFrame) -> pd.DataFrame:
     when there are no rows (a file of debits only)."""
     payments["payment_id"] = pd.Series(unique_ids(list(payments["payment_id"])), index=payments.index, dtype="str")
     return payments
+
+
+@dataclass(frozen=True)
+class ReadPolicy:
+    """What the user allowed for this import (never the default): statements whose balances do not
+    tie (``--accept-unbalanced``), CSV rows with fewer fields than the header (``--accept-short-rows``)."""
+
+    accept_unbalanced: bool = False
+    accept_short_rows: bool = False
+
+
+STRICT = ReadPolicy()
+
+UNBALANCED_HINT = ("; if your bank sends partial statements by design, --accept-unbalanced imports them and "
+                   "records how far off each one is")
+
+
+class Unbalanced(ValueError):
+    """A statement whose balances do not tie: refused, unless the user accepts unbalanced statements."""
+
+    def __init__(self, message: str, off_by: object):
+        super().__init__(message)
+        self.off_by = off_by
+
+
+def unbalanced_note(source: str, where: str, exc: Unbalanced) -> str:
+    """The note an accepted unbalanced statement leaves in the summary and the ImportLog."""
+    return (f"{source}: {where} does not tie, off by {exc.off_by:,.2f}; imported because --accept-unbalanced "
+            f"was given ({exc})")
 
 
 def fail(source: str, message: str) -> ValidationError:

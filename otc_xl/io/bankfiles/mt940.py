@@ -23,8 +23,8 @@ from pathlib import Path
 import mt940 as mt940_lib
 
 from ...model.problems import Problem, ValidationError
-from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
-                     with_unique_ids)
+from .common import (STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame,
+                     meaningful_reference, stable_id, unbalanced_note, with_unique_ids)
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -36,6 +36,18 @@ _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
 _END_MARK = re.compile(r"\s*(?:^|\n)-\s*$")
 """The ``-`` that ends a statement, on its own line at the end of the last field."""
 _BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d[\d,]*$")
+_BALANCE_NO_CURRENCY = re.compile(r"^([CD]\d{6})(\d[\d,.]*)$")
+"""A balance whose bank left out the currency (``:62M:C020315105000,00``): the package would read
+the first three digits of the amount as the currency."""
+_BALANCE_CURRENCY = re.compile(r"^[CD]\d{6}([A-Z]{3})")
+_DOT_AMOUNT_61 = re.compile(r"^(\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?[\n ]?)(\d+)\.(\d{1,2})(?!\d)")
+_DOT_AMOUNT_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3})(\d+)\.(\d{1,2})$")
+"""An amount written with a decimal point in a comma-decimal format (``482.41``): the package
+would stop at the point and read 482."""
+_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$",
+                                re.M)
+"""ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
+name on the next line; the SWIFT layout allows 16."""
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
 OPTIONAL_BALANCES = ("64", "65")
 LINE_WIDTH = 65  # SWIFT x-character lines: a full line that continues was cut, not ended
@@ -51,13 +63,13 @@ def looks_like_mt940(head: bytes) -> bool:
     return False
 
 
-def read_mt940(path: Path) -> BankLines:
+def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     text, encoding = decode_text(Path(path).read_bytes(), path.name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ":61:" not in text:
         raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
-    rows, debits, problems, n, notes = [], 0, [], 0, []
+    rows, debits, problems, n, notes, keys, covers = [], 0, [], 0, [], [], set()
     line, counted = 1, 0
     for k, start in enumerate(starts):
         chunk = text[start:starts[k + 1] if k + 1 < len(starts) else len(text)]
@@ -65,12 +77,19 @@ def read_mt940(path: Path) -> BankLines:
         counted = start
         try:
             cleaned, cleaning_notes = _clean(chunk, line)
-            statement = _parse(cleaned, line, chunk)
+            statement = _parse(cleaned, line, chunk, asn=bool(_IBAN_REFERENCE_61.search(cleaned)))
             _check_balances(statement, cleaned)
+        except Unbalanced as exc:
+            if not policy.accept_unbalanced:
+                problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}{UNBALANCED_HINT}"))
+                continue
+            notes.append(unbalanced_note(path.name, f"statement {k + 1} (line {line})", exc))
         except ValueError as exc:
             problems.append(Problem(path.name, f"statement {k + 1} (line {line}): {exc}"))
             continue
         notes += [f"{path.name}: statement {k + 1}: {note}" for note in cleaning_notes]
+        account = str(statement.data.get("account_identification") or "").strip()
+        first = len(rows)
         for tx in statement.transactions:
             data = tx.data
             n += 1
@@ -78,12 +97,18 @@ def read_mt940(path: Path) -> BankLines:
                 debits += 1
                 continue
             rows.append(_row(data, n))
+        keys += [(account, r["payment_date"]) for r in rows[first:]]
+        closing = statement.data.get("final_closing_balance") or statement.data.get("intermediate_closing_balance")
+        day = getattr(closing, "date", None)
+        covers.update((account, d) for d in {r["payment_date"] for r in rows[first:]}
+                      | ({f"{day.year:04d}-{day.month:02d}-{day.day:02d}"} if day else set()))
     if problems:
         raise ValidationError(problems)
     payments = frame(rows)
     payments = with_unique_ids(payments)
     kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
-    lines = BankLines(payments, debits, kind, notes)
+    final = kind == "MT940"  # MT942 is an intraday report: not final until the day's MT940
+    lines = BankLines(payments, debits, kind, notes, final, keys, covers if final else set())
     if encoding not in ("utf-8", "ascii"):
         lines.notes.append(f"{path.name}: read as {encoding}")
     return lines
@@ -111,9 +136,17 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
     * a trailing ``-`` end marker and lines outside any field are dropped.
     """
     notes, out, previous = [], [], ""
-    for tag, value, offset in _fields(chunk):
+    fields = _fields(chunk)
+    currency = next((m.group(1) for tag, value, _ in fields if tag[:2] in ("60", "62")
+                     for m in [_BALANCE_CURRENCY.match(value.strip())] if m), "")
+    for tag, value, offset in fields:
         line = first_line + offset
         base = tag[:2]
+        value = _END_MARK.sub("", value)
+        if base in ("60", "62", "64", "65"):
+            value = _balance_value(value, currency, tag, line, notes)
+        if tag == "61":
+            value = _statement_line(value)
         if base == "28":
             compact = value.replace(" ", "").lstrip("/")
             value = compact if _STATEMENT_NO.match(compact) else "0"
@@ -124,14 +157,61 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
         elif tag == "86" and previous != "61":
             notes.append(f":86: at line {line} is statement information, not a payment's details; not imported")
             continue
-        value = _END_MARK.sub("", value)
         out.append(f":{tag}:{value}")
         previous = tag
     return "\n".join(out) + "\n", notes
 
 
-def _parse(cleaned: str, first_line: int, original: str) -> mt940_lib.models.Transactions:
-    statement = mt940_lib.models.Transactions(processors={"post_transaction_details": []})
+def _balance_value(value: str, currency: str, tag: str, line: int, notes: list[str]) -> str:
+    """A balance the package can read: a missing currency is taken from the statement's other
+    balances (said in a note), a decimal point becomes the comma of the layout."""
+    text = value.strip()
+    if _BALANCE.match(text):
+        return text  # the usual balance: nothing to mend
+    bare = _BALANCE_NO_CURRENCY.match(text)
+    if bare:
+        if not currency:
+            raise ValueError(f":{tag}: at line {line} ({text!r}) has no currency, and no other balance of the "
+                             "statement names one")
+        notes.append(f":{tag}: at line {line} has no currency; read in {currency}, the statement's")
+        text = bare.group(1) + currency + bare.group(2)
+    return _DOT_AMOUNT_BALANCE.sub(r"\1\2,\3", text)
+
+
+def _statement_line(value: str) -> str:
+    """A ``:61:`` the package can read: a decimal point in the amount becomes the layout's comma,
+    and a reference wrapped onto further lines before ING's ``/TRCD/`` line is joined again (a
+    ``:61:`` has at most two lines: the entry and its supplementary details)."""
+    if "." not in value and value.count("\n") < 2:
+        return value  # the usual line: no decimal point, no wrapped reference
+    value = _DOT_AMOUNT_61.sub(r"\1\2,\3", value)
+    lines = value.split("\n")
+    if len(lines) > 2 and lines[-1].lstrip().startswith("/"):
+        lines = ["".join(part.strip() for part in lines[:-1]), lines[-1]]
+    return "\n".join(lines)
+
+
+def _mark_own_transaction(transactions, tag, tag_dict, result):
+    """Post-processor of every ``:61:``: the package opens a new transaction only when the previous
+    one carries a transaction-type code (``NTRF``), so lines without one were merged into one."""
+    if not result.get("id"):
+        result["id"] = NO_TYPE_CODE
+    return result
+
+
+NO_TYPE_CODE = "(none)"
+
+
+def _parse(cleaned: str, first_line: int, original: str, asn: bool = False) -> mt940_lib.models.Transactions:
+    """The package's reading of one cleaned statement; ``asn``: a ``:61:`` carries an IBAN where the
+    reference goes (ASN Bank), read with the package's ASNB layout."""
+    post_statement = list(mt940_lib.models.Transactions.DEFAULT_PROCESSORS.get("post_statement", []))
+    tags = {}
+    if asn:
+        tags[61] = mt940_lib.tags.StatementASNB()
+    statement = mt940_lib.models.Transactions(processors={"post_transaction_details": [],
+                                                          "post_statement": post_statement + [_mark_own_transaction]},
+                                              tags=tags)
     try:
         statement.parse(cleaned)
     except Exception as exc:  # the package raises plain exceptions (with its objects) on malformed tags
@@ -177,9 +257,10 @@ def _check_balances(statement: mt940_lib.models.Transactions, chunk: str) -> Non
     movements = sum((_signed(tx.data) for tx in statement.transactions), Decimal(0))
     expected = Decimal(opening.amount.amount) + movements
     if expected != Decimal(closing.amount.amount):
-        raise ValueError(f"balances do not tie: opening {opening.amount.amount:,.2f} + movements {movements:,.2f} = "
+        raise Unbalanced(f"balances do not tie: opening {opening.amount.amount:,.2f} + movements {movements:,.2f} = "
                          f"{expected:,.2f}, but the closing balance (:62F:) says {closing.amount.amount:,.2f}; "
-                         "a transaction is missing or the file was edited")
+                         "a transaction is missing or the file was edited",
+                         Decimal(closing.amount.amount) - expected)
 
 
 def _check_sums(statement: mt940_lib.models.Transactions) -> None:
@@ -193,9 +274,10 @@ def _check_sums(statement: mt940_lib.models.Transactions) -> None:
         amount = sum((abs(Decimal(tx.data["amount"].amount)) for tx in mine), Decimal(0))
         count = getattr(total, "number", None)
         if abs(Decimal(total.amount)) != amount or (count not in (None, "") and int(count) != len(mine)):
-            raise ValueError(f":{'90C' if marks[0] == 'C' else '90D'}: says {count or '?'} entries totalling "
+            raise Unbalanced(f":{'90C' if marks[0] == 'C' else '90D'}: says {count or '?'} entries totalling "
                              f"{abs(Decimal(total.amount)):,.2f}, but the report lists {len(mine)} totalling "
-                             f"{amount:,.2f}; an entry is missing or the file was edited")
+                             f"{amount:,.2f}; an entry is missing or the file was edited",
+                             abs(Decimal(total.amount)) - amount)
 
 
 def _row(data: dict, n: int) -> dict:
@@ -204,12 +286,28 @@ def _row(data: dict, n: int) -> dict:
     value_date = data.get("date")
     bank_ref = meaningful_reference(str(data.get("bank_reference") or ""))
     customer_ref = meaningful_reference(str(data.get("customer_reference") or ""))
+    if customer_ref and _is_counterparty_account(customer_ref, data):
+        # ASN and SNS put the payer's account where the reference goes, and the payer's name on the
+        # next line: an account is no payment id (every payment of that payer would share it)
+        account = account or customer_ref
+        payer = payer or " ".join(str(data.get("extra_details") or "").split())
+        customer_ref = ""
     reference = bank_ref or customer_ref
     return {"payment_date": f"{value_date.year:04d}-{value_date.month:02d}-{value_date.day:02d}",
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
             "payment_id": reference or stable_id("MT940", data.get("transaction_reference"), n,
                                                  value_date, amount.amount, remittance)}
+
+
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+
+
+def _is_counterparty_account(reference: str, data: dict) -> bool:
+    """Whether a ``:61:`` customer reference is the counterparty's account (ASN, SNS): an IBAN, or
+    the account number the ``:86:`` details start with."""
+    details = str(data.get("transaction_details") or "").split()
+    return bool(_IBAN.match(reference)) or (reference.isdigit() and bool(details) and details[0] == reference)
 
 
 def parse_details(details: str) -> tuple[str, str, str]:

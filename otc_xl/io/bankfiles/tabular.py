@@ -27,7 +27,7 @@ from ...model.problems import Problem, ValidationError, errors_in
 from ...model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
 from ...model.values import UNCALCULATED, infer_date_order, infer_decimal_separator, is_blank, parse_text
 from ..package import scan_sheet, sheet_parts
-from .common import (BankLines, decode_text, fail, frame, meaningful_reference, stable_id,
+from .common import (STRICT, BankLines, ReadPolicy, decode_text, fail, frame, meaningful_reference, stable_id,
                      with_unique_ids)
 
 BANK_EXPORT = TableContract(
@@ -49,7 +49,7 @@ BANK_EXPORT = TableContract(
                synonyms=("importe", "importo", "montant", "betrag", "umsatz", "amount eur", "importe eur", "betrag eur",
                          "bedrag", "bedrag eur", "montant eur", "valor", "valor eur", "montante", "gross",
                          "importo eur", "umsatz in eur", "amount gbp", "value gbp", "value", "montant euros",
-                         "importo euro", "betrag euro")),
+                         "importo euro", "betrag euro", "bruto", "brutto", "lordo", "brut")),
         Column("credit", "amount", "Credit (money in).",
                synonyms=("credit", "credits", "haber", "ingresos", "ingreso", "avere", "entrate", "credit eur",
                          "crédit", "haben", "gutschrift", "money in", "paid in", "credito", "entrada", "entradas",
@@ -61,9 +61,11 @@ BANK_EXPORT = TableContract(
         Column("indicator", "text", "Credit/debit mark of an unsigned amount (H/S, C/D, CR/DR, Bij/Af, +/-).",
                synonyms=("soll/haben", "s/h", "haben/soll", "debit/credit", "credit/debit", "dr/cr", "cr/dr", "d/c",
                          "c/d", "af bij", "af/bij", "sign", "signo", "segno", "sens", "balance impact",
-                         "cdtdbtind", "debit credit indicator", "credit debit indicator", "dc", "cd")),
+                         "cdtdbtind", "debit credit indicator", "credit debit indicator", "dc", "cd",
+                         "impacto en el saldo", "auswirkung auf guthaben", "impatto sul saldo",
+                         "impact sur le solde")),
         Column("fee", "amount", "Fee taken by a payment provider (PayPal, Stripe) from the gross amount.",
-               synonyms=("fee", "fees", "comision", "commissione", "frais", "gebuhr", "gebuehr")),
+               synonyms=("fee", "fees", "comision", "commissione", "frais", "gebuhr", "gebuehr", "tariffa")),
         Column("currency", "currency", "Currency.",
                synonyms=("ccy", "moneda", "divisa", "valuta divisa", "devise", "währung", "waehrung", "moeda",
                          "munt", "currency code")),
@@ -74,7 +76,7 @@ BANK_EXPORT = TableContract(
                          "auftraggeber / begünstigter", "auftraggeber/empfänger", "empfänger", "zahlungsempfänger",
                          "name zahlungsbeteiligter", "naam / omschrijving", "naam", "nome", "nom", "from",
                          "from name", "customer name", "beneficiario/ordenante", "ordenante/beneficiario",
-                         "payee/payer", "payer/payee", "counter party")),
+                         "payee/payer", "payer/payee", "counter party", "nombre")),
         Column("payer_account", "text", "Ordering party's IBAN.",
                synonyms=("iban", "counterparty iban", "counterparty account", "cuenta ordenante",
                          "iban ordenante", "iban ordinante", "iban contrepartie", "iban auftraggeber",
@@ -87,17 +89,20 @@ BANK_EXPORT = TableContract(
                          "memo", "message", "mitteilung", "mededelingen", "omschrijving", "comunicacion",
                          "comunicazione", "communication", "descricao", "descripcion", "reference text",
                          "payment reference", "libelle operation", "informations complementaires",
-                         "transaction description", "transaction details")),
+                         "transaction description", "transaction details", "numero de factura", "rechnungsnummer",
+                         "numero fattura", "numero de facture", "asunto", "betreff", "oggetto", "objet", "nota",
+                         "hinweis")),
         Column("booking_text", "text", "The bank's kind of booking (GUTSCHRIFT, SEPA-Überweisung, Express Checkout …).",
                synonyms=("buchungstext", "umsatzart", "vorgang", "transaction type", "type", "tipo",
                          "tipo de operacion", "tipo operazione", "type d'operation", "mutatiesoort", "code",
-                         "tipo movimento", "transaction code")),
+                         "tipo movimento", "transaction code", "typ")),
         Column("status", "text", "Status of the line (PayPal, Stripe, neobanks); pending or failed lines are skipped.",
                synonyms=("estado", "stato", "statut", "state")),
         Column("reference", "text", "The bank's reference of the line.",
                synonyms=("bank reference", "transaction id", "referencia", "referencia banco", "riferimento",
                          "référence", "reference banque", "referenz", "bankreferenz", "id", "transaction reference",
-                         "numero operazione", "referentie")),
+                         "numero operazione", "referentie", "id de transaccion", "transaktionscode",
+                         "codice transazione", "numero de transaction")),
     ),
 )
 CREDIT_MARKS = frozenset({"h", "haben", "c", "cr", "crdt", "credit", "crédit", "credito", "crédito", "bij", "+",
@@ -105,7 +110,8 @@ CREDIT_MARKS = frozenset({"h", "haben", "c", "cr", "crdt", "credit", "crédit", 
 DEBIT_MARKS = frozenset({"s", "soll", "d", "dr", "dbit", "debit", "débit", "debito", "débito", "af", "-", "debe",
                          "dare", "cargo", "saida", "saída", "out"})
 SKIPPED_STATUS = re.compile(r"pend|denied|declin|fail|revers|cancel|reject|hold|held|unclaimed|vorgemerkt|"
-                            r"bearbeitung|pendiente|sospeso|attente|in afwachting|refused|expired", re.I)
+                            r"bearbeitung|pendiente|sospeso|attente|in afwachting|refused|expired|ausstehend|"
+                            r"rechazad|abgelehnt|storniert|in sospeso|en attente", re.I)
 SKIPPED_TYPE = re.compile(r"conversion|conversi[oó]n|conversione|umrechnung|withdraw|transfer to bank|"
                           r"authori[sz]ation|hold|payout|bank deposit to pp|general currency", re.I)
 """Payment-provider lines that are not customers' payments (currency conversions, holds, payouts)."""
@@ -117,8 +123,11 @@ CHUNK_ROWS = 20_000
 
 def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
                  profile: dict[str, str] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> BankLines:
-    """Receipts of a CSV or spreadsheet export; ``progress(rows done, rows in all)`` after each chunk."""
+                 progress: Callable[[int, int], None] | None = None, policy: ReadPolicy = STRICT) -> BankLines:
+    """Receipts of a CSV or spreadsheet export; ``progress(rows done, rows in all)`` after each chunk.
+
+    A row with fewer fields than the header (a missing trailing field) is named and refuses the
+    file; with ``policy.accept_short_rows`` it is left out, named in a note, and the rest imported."""
     suffix = path.suffix.lower()
     spreadsheet = suffix in (".xlsx", ".xlsm", ".xls", ".ods")
     notes: list[str] = []
@@ -142,10 +151,14 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     data_rows = itertools.islice(iter(rows), skip, None)
     offset = header.header_row
     total = (rows.text.count("\n") if isinstance(rows, _CsvRows) else len(rows)) - skip
+    width = max((j + 1 for j, h in enumerate(header.headers) if not is_blank(h)), default=0)
+    short: list[str] = []
     while True:
         chunk = list(itertools.islice(data_rows, CHUNK_ROWS))
         if not chunk:
             break
+        if isinstance(rows, _CsvRows):
+            problems += _short_rows(path.name, chunk, offset, width, header, policy, short)
         raw = RawTable(path.name, header.headers, chunk, header_row=offset)
         offset += len(chunk)
         if options.decimal_separator == "auto":  # settled by the first chunk whose amounts decide it
@@ -164,12 +177,35 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
             debits += chunk_debits
     if problems:
         raise ValidationError(problems)
+    if short:
+        notes.append(f"{path.name}: {len(short):,} row(s) with missing fields not imported (--accept-short-rows): "
+                     + "; ".join(short[:10]) + ("; …" if len(short) > 10 else ""))
     if skipped:
         notes.append(f"{path.name}: not imported (not customers' payments): "
                      + ", ".join(f"{n:,} {why}" for why, n in sorted(skipped.items())))
     payments = frame(pd.concat(frames, ignore_index=True) if frames else [])
     payments = with_unique_ids(payments)
     return BankLines(payments, debits, "XLSX" if spreadsheet else "CSV", notes)
+
+
+def _short_rows(name: str, chunk: list[list[Any]], offset: int, width: int, header: RawTable, policy: ReadPolicy,
+                short: list[str]) -> list[Problem]:
+    """Problems for the rows of ``chunk`` with fewer fields than the header (blank rows excepted);
+    with ``policy.accept_short_rows`` they are blanked instead (left out) and listed in ``short``."""
+    problems = []
+    for i, row in enumerate(chunk):
+        if len(row) >= width or all(is_blank(v) for v in row):
+            continue
+        line = offset + i + 1
+        missing = ", ".join(repr(str(h)) for h in header.headers[len(row):width] if not is_blank(h))
+        what = f"line {line} has {len(row)} field(s), the header has {width} (missing: {missing})"
+        if policy.accept_short_rows:
+            short.append(what)
+            chunk[i] = []
+        elif len(problems) < 20:
+            problems.append(Problem(name, f"{what}; the file is refused: --accept-short-rows imports the other "
+                                          "rows and leaves this one out"))
+    return problems
 
 
 def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: dict[str, int], raw: RawTable,
