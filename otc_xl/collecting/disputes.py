@@ -21,9 +21,20 @@ from ..reports.buckets import age_in_days
 from ..config import Config
 
 REASONS: dict[str, tuple[str, ...]] = {
+    "early-payment discount": ("skonto", "cash discount", "escompte", "sconto", "pronto pago", "descuento pronto pago",
+                               "early payment discount", "prompt payment discount"),
+    "freight": ("freight", "fracht", "frachtkosten", "porto", "shipping", "portes", "trasporto", "spese trasporto",
+                "frais de port", "transport costs", "transportkosten", "nolo"),
+    "promotion": ("promotion", "promo", "advertising", "werbekostenzuschuss", "wkz", "co op", "coop", "listing fee",
+                  "listungsgebuhr", "rebate", "rappel", "ristorno", "bonus"),
+    "returns": ("return", "returns", "returned", "retoure", "retouren", "rucksendung", "devolucion", "reso", "resi",
+                "retour"),
+    "penalty": ("penalty", "penalties", "vertragsstrafe", "konventionalstrafe", "penalidad", "penale", "penalite",
+                "chargeback", "otif", "fine"),
     "pricing": ("price", "pricing", "prc", "precio", "precios", "tarifa", "prezzo", "prezzi", "prix", "tarif",
                 "preis", "pret"),
-    "quantity": ("quantity", "qty", "cantidad", "quantita", "quantite", "menge", "cantitate", "short shipment"),
+    "quantity": ("quantity", "qty", "cantidad", "quantita", "quantite", "menge", "cantitate", "short shipment",
+                 "shortage", "fehlmenge", "mindermenge"),
     "damaged goods": ("damaged", "damage", "broken", "defective", "danado", "defectuoso", "rotura",
                       "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt", "defekt",
                       "deteriorat"),

@@ -111,13 +111,17 @@ class CustomerDirectory:
         keys: list[tuple[str, str]] = []
         self.family: dict[str, set[str]] = {}
         self.parent: dict[str, str] = {}
+        self.same_payer: dict[str, set[str]] = {}
+        """Accounts sharing an IBAN (duplicates in the master): one payer."""
+        owners_of: dict[str, set[str]] = {}
         if customers is not None and len(customers):
             for row in customers.itertuples(index=False):
                 cid = str(row.customer_id)
                 self.names[cid] = str(row.customer_name)
                 for iban in str(getattr(row, "iban", "") or "").split(";"):
                     if normalise_iban(iban):
-                        self.by_iban[normalise_iban(iban)] = cid
+                        self.by_iban.setdefault(normalise_iban(iban), cid)
+                        owners_of.setdefault(normalise_iban(iban), set()).add(cid)
                 for name in [row.customer_name, *str(getattr(row, "aliases", "") or "").split(";")]:
                     key = normalise_name(name)
                     if key:
@@ -127,6 +131,12 @@ class CustomerDirectory:
                 if parent and parent != cid:
                     self.family.setdefault(parent, {parent}).add(cid)
                     self.parent[cid] = parent
+        for owners in owners_of.values():
+            if len(owners) > 1:
+                joined = set().union(owners, *(self.same_payer.get(c, set()) for c in owners))
+                for c in joined:
+                    self.same_payer[c] = joined
+        self._groups: dict[str, set[str]] = {}
         if aliases is not None and len(aliases):
             for row in aliases.itertuples(index=False):
                 payer, cid = str(row.payer), str(row.customer_id)
@@ -146,8 +156,17 @@ class CustomerDirectory:
         return self.family.get(customer_id, {customer_id})
 
     def group(self, customer_id: str) -> set[str]:
-        """Every account of the customer's group (its parent's members, or its own)."""
-        return self.members(self.parent.get(customer_id, customer_id))
+        """Every account of the customer's group: its parent's members (or its own), and the accounts
+        sharing an IBAN with any of them (one payer)."""
+        found = self._groups.get(customer_id)
+        if found is None:
+            found = set(self.members(self.parent.get(customer_id, customer_id)))
+            if self.same_payer:
+                for _ in range(2):
+                    found |= {s for c in list(found) for s in self.same_payer.get(c, ())}
+                    found |= {m for c in list(found) for m in self.members(self.parent.get(c, c))}
+            self._groups[customer_id] = found
+        return found
 
     def identify(self, payments: pd.DataFrame) -> list[Identification]:
         """One :class:`Identification` per payment row (``NOBODY`` when unknown or a tie)."""
@@ -164,7 +183,10 @@ class CustomerDirectory:
                 out.append(Identification(known, 100.0, "given", f"customer {known} given on the bank line"))
             elif normalise_iban(account) in self.by_iban:
                 cid = self.by_iban[normalise_iban(account)]
-                out.append(Identification(cid, 100.0, "iban", f"IBAN {account} belongs to {cid}"))
+                shared = sorted(self.same_payer.get(cid, ()))
+                out.append(Identification(cid, 100.0, "iban", f"IBAN {account} belongs to {cid}" if len(shared) < 2
+                                          else f"IBAN {account} belongs to {' and '.join(shared)} (accounts of "
+                                               "one payer)"))
             elif name in self.by_alias:
                 cid = self.by_alias[name]
                 out.append(Identification(cid, 99.0, "alias", f"payer {raw!r} is a learned alias of {cid}"))

@@ -1,0 +1,216 @@
+"""Issue 29: the classes that gave a wrong automatic action, each on a small hand-made ledger.
+
+Paid twice and its one-digit neighbours (the ERP's cleared items), deductions against tolerance,
+subsets with credit notes and numbers shared by two series, customers sharing one IBAN, and the
+parsing pitfalls (an RF reference followed by a name, amounts in EDI lines, lockbox positions,
+year-qualified numbers). Each test asserts what is applied automatically, and the deduction rows.
+"""
+
+import pandas as pd
+
+from otc_xl.matching import DEDUCTION_COLUMNS, MatchConfig, match_payments
+from test_matching import IBAN_BETA, applied, customers, invoices, payments
+
+
+def cleared(*rows):
+    """rows: (invoice_id, customer_id, amount[, clearing_date[, clearing_document]])"""
+    return pd.DataFrame([{"invoice_id": r[0], "customer_id": r[1], "amount": r[2], "currency": "EUR",
+                          "clearing_date": pd.Timestamp(r[3] if len(r) > 3 else "2026-11-13"),
+                          "clearing_document": r[4] if len(r) > 4 else "1400000001", "reference": ""}
+                         for r in rows])
+
+
+def run(inv, pays, extra_customers=(), **kwargs):
+    directory = pd.concat([customers(), pd.DataFrame(list(extra_customers))], ignore_index=True) \
+        if extra_customers else customers()
+    config = MatchConfig(**kwargs.pop("config", {}))
+    return match_payments(inv, pays, directory, config, **kwargs)
+
+
+def review(result, payment_id="P1"):
+    return applied(result, payment_id, status="review")
+
+
+def deductions(result, payment_id="P1"):
+    d = result.deductions
+    d = d.loc[(d["payment_id"] == payment_id) & (d["status"] == "auto")]
+    return sorted(zip(d["invoice_id"], d["amount"], d["reason_code"]))
+
+
+def reason(result, payment_id="P1"):
+    row = result.unapplied.loc[result.unapplied["payment_id"] == payment_id]
+    return row["reason"].item() if len(row) else ""
+
+
+# ---------------------------------------------------------------------------- 1. paid twice
+
+def test_a_payment_naming_a_cleared_item_is_never_applied_to_another_of_the_same_amount():
+    inv = invoices(("90417790", "C2", 2310.50), ("90417811", "C2", 120.00))
+    pays = payments(("P1", 2310.50, "BETA FORNITURE SPA", "SVWZ+RG. 90417702", IBAN_BETA))
+    before = run(inv, pays)
+    assert applied(before) == [], "a number of ours that is not open is no longer ignored"
+    result = run(inv, pays, cleared=cleared(("90417702", "C2", 2310.50, "2026-11-13", "1400017702")))
+    assert applied(result) == [] and review(result) == []
+    assert reason(result) == "duplicate"
+    row = result.unapplied.iloc[0]
+    assert row["suggested_customer_id"] == "C2" and row["unapplied_amount"] == 2310.50
+    assert "90417702" in row["explanation"] and "1400017702" in row["explanation"]
+    assert "refund or keep on account" in row["explanation"]
+
+
+def test_a_cleared_item_named_beside_open_ones_sends_the_payment_to_review():
+    inv = invoices(("90417790", "C2", 500.00))
+    pays = payments(("P1", 500.00, "BETA FORNITURE SPA", "RG 90417790 RG 90417702", IBAN_BETA))
+    result = run(inv, pays, cleared=cleared(("90417702", "C2", 700.00)))
+    assert applied(result) == [] and review(result) == [("90417790", 500.0, 0.0)]
+
+
+def test_an_item_both_open_and_in_the_cleared_export_is_open():
+    inv = invoices(("90417790", "C2", 200.00))  # partly paid: the export lists its first clearing too
+    pays = payments(("P1", 200.00, "BETA FORNITURE SPA", "RG 90417790", IBAN_BETA))
+    result = run(inv, pays, cleared=cleared(("90417790", "C2", 300.00)))
+    assert applied(result) == [("90417790", 200.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 2. one-digit neighbours
+
+def test_a_reference_exact_to_a_cleared_item_and_one_digit_from_an_open_one_is_the_cleared_one():
+    inv = invoices(("90422815", "C2", 845.20), ("90422999", "C2", 99.00))
+    pays = payments(("P1", 845.20, "BETA FORNITURE SPA", "FAKTURA 90422615", IBAN_BETA))
+    result = run(inv, pays, cleared=cleared(("90422615", "C2", 845.20)))
+    assert applied(result) == [] and reason(result) == "duplicate"
+    # the open one named exactly is still applied
+    exact = run(inv, payments(("P1", 845.20, "BETA FORNITURE SPA", "FAKTURA 90422815", IBAN_BETA)),
+                cleared=cleared(("90422615", "C2", 845.20)))
+    assert applied(exact) == [("90422815", 845.2, 0.0)]
+
+
+def test_without_the_cleared_export_a_named_neighbour_is_not_applied_by_amount():
+    inv = invoices(("90422815", "C2", 845.20), ("90422999", "C2", 99.00))
+    result = run(inv, payments(("P1", 845.20, "BETA FORNITURE SPA", "FAKTURA 90422615", IBAN_BETA)))
+    assert applied(result) == [] and review(result) == [("90422815", 845.2, 0.0)]
+    assert "90422615" in result.applications.iloc[0]["explanation"]
+
+
+# ---------------------------------------------------------------------------- 3. deductions
+
+def test_a_short_payment_beyond_tolerance_on_one_named_invoice_opens_a_deduction():
+    inv = invoices(("INV-2026-03001", "C2", 1000.00))
+    # 12.50 short: beyond 0.5 % (and not an early-payment discount rate, which has its own rules)
+    result = run(inv, payments(("P1", 987.50, "BETA FORNITURE SPA", "INV-2026-03001", IBAN_BETA)))
+    assert applied(result) == [("INV-2026-03001", 987.5, 0.0)]
+    assert deductions(result) == [("INV-2026-03001", 12.5, "short payment")]
+    row = result.deductions.iloc[0]
+    assert row["customer_id"] == "C2" and row["currency"] == "EUR"
+    assert list(result.deductions.columns) == DEDUCTION_COLUMNS
+
+
+def test_a_claimed_deduction_is_never_written_off_inside_tolerance():
+    inv = invoices(("RG-90417702", "C2", 3000.00))
+    result = run(inv, payments(("P1", 2985.00, "BETA FORNITURE SPA", "RG 90417702 ABZGL. FRACHT 15,00",
+                                IBAN_BETA)))
+    assert applied(result) == [("RG-90417702", 2985.0, 0.0)]  # 15.00 is inside 25.00 and 0.5 %: not written off
+    assert deductions(result) == [("RG-90417702", 15.0, "freight")]
+    assert "FRACHT" in result.deductions.iloc[0]["reason"]
+
+
+def test_bank_charges_inside_tolerance_are_still_written_off_and_partial_payments_are_not_deductions():
+    inv = invoices(("INV-2026-03002", "C2", 1000.00))
+    fee = run(inv, payments(("P1", 998.50, "BETA FORNITURE SPA", "INV-2026-03002", IBAN_BETA)))
+    assert applied(fee) == [("INV-2026-03002", 998.5, 1.5)] and deductions(fee) == []
+    partial = run(inv, payments(("P1", 400.00, "BETA FORNITURE SPA", "INV-2026-03002 Teilzahlung", IBAN_BETA)))
+    assert applied(partial) == [("INV-2026-03002", 400.0, 0.0)] and deductions(partial) == []
+
+
+def test_a_claimed_deduction_and_a_bank_charge_together():
+    inv = invoices(("INV-2026-03003", "C2", 1200.00))
+    result = run(inv, payments(("P1", 1148.80, "BETA FORNITURE SPA",
+                                "INV-2026-03003 less 50.00 damaged goods", IBAN_BETA)))
+    assert applied(result) == [("INV-2026-03003", 1148.8, 1.2)]
+    assert deductions(result) == [("INV-2026-03003", 50.0, "damaged goods")]
+
+
+def test_no_deduction_row_when_the_application_is_only_proposed():
+    inv = invoices(("INV-2026-03004", "C2", 1000.00))
+    result = run(inv, payments(("P1", 987.50, "Zanardi Pietro & C. snc", "INV-2026-03004")))
+    assert applied(result) == [] and deductions(result) == []
+    assert (result.deductions["status"] == "review").all()
+
+
+# ---------------------------------------------------------------------------- 6. subsets
+
+def test_one_written_number_is_one_document_even_when_two_series_share_its_digits():
+    inv = invoices(("26000137", "C2", 1000.00), ("26000138", "C2", 500.00), ("AV26000137", "C2", -50.00))
+    text = "V/FACT 26000137 26000138"
+    result = run(inv, payments(("P1", 1498.20, "BETA FORNITURE SPA", text, IBAN_BETA)))  # 1.80 of charges
+    assert applied(result) == [("26000137", 998.2, 1.8), ("26000138", 500.0, 0.0)]
+    lettered = invoices(("FACT26000137", "C2", 1000.00), ("FACT26000138", "C2", 500.00), ("AV26000137", "C2", -50.00))
+    result = run(lettered, payments(("P1", 1498.20, "BETA FORNITURE SPA", text, IBAN_BETA)))
+    assert applied(result) == [("FACT26000137", 998.2, 1.8), ("FACT26000138", 500.0, 0.0)]
+
+
+def test_an_unnamed_open_credit_note_makes_the_amount_exact_before_any_write_off():
+    inv = invoices(("INV-2026-03101", "C2", 5000.00), ("CN-2026-03102", "C2", -20.00),
+                   ("CN-2026-03103", "C2", -75.00))
+    result = run(inv, payments(("P1", 4980.00, "BETA FORNITURE SPA", "INV-2026-03101", IBAN_BETA)))
+    assert applied(result) == [("CN-2026-03102", -20.0, 0.0), ("INV-2026-03101", 5000.0, 0.0)]
+
+
+def test_a_small_residual_of_the_same_po_is_not_written_off_with_its_deliveries():
+    inv = invoices(("INV-2026-03201", "C2", 4000.00, "EUR", "PO 4500077777"),
+                   ("INV-2026-03202", "C2", 3000.00, "EUR", "PO 4500077777"),
+                   ("INV-2026-03203", "C2", 2000.00, "EUR", "PO 4500077777"),
+                   ("INV-2026-02999", "C2", 8.33, "EUR", "PO 4500077777"))
+    result = run(inv, payments(("P1", 9000.00, "BETA FORNITURE SPA", "PO 4500077777", IBAN_BETA)))
+    assert applied(result) == [("INV-2026-03201", 4000.0, 0.0), ("INV-2026-03202", 3000.0, 0.0),
+                               ("INV-2026-03203", 2000.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 8. one IBAN, two accounts
+
+def test_customer_accounts_sharing_an_iban_are_one_payer():
+    twins = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "", "iban": "DE44500105175407324931",
+              "parent_id": ""},
+             {"customer_id": "C9", "customer_name": "Nordwind Logistik GmbH (alt)", "aliases": "",
+              "iban": "DE44 5001 0517 5407 3249 31", "parent_id": ""}]
+    inv = invoices(("RG-2026-1001", "C8", 640.00), ("RG-2026-1002", "C9", 310.00))
+    for text, item, amount in (("RG-2026-1001", "RG-2026-1001", 640.00), ("RG-2026-1002", "RG-2026-1002", 310.00)):
+        result = run(inv, payments(("P1", amount, "NORDWIND LOGISTIK", text, "DE44500105175407324931")), twins)
+        assert applied(result) == [(item, amount, 0.0)], text
+        assert "another customer" not in result.applications.iloc[0]["explanation"]
+    no_ref = run(inv, payments(("P1", 310.00, "NORDWIND LOGISTIK", "", "DE44500105175407324931")), twins)
+    assert applied(no_ref) == [("RG-2026-1002", 310.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 7. parsing
+
+def test_an_rf_reference_followed_by_a_name_is_not_an_iban():
+    inv = invoices(("INV-2026-04001", "C2", 321.00, "EUR", "RF18 5390 0754 7034"))
+    for text in ("RF18 5390 0754 7034 MEIJER BV", "RF18539007547034MEIJER", "RF18 5390 0754 7034 M. JANSEN"):
+        result = run(inv, payments(("P1", 321.00, "", text)))
+        assert applied(result) == [("INV-2026-04001", 321.0, 0.0)], text
+
+
+def test_an_amount_in_an_edi_line_is_not_an_invoice_number():
+    inv = invoices(("193450", "C2", 1934.50), ("INV-2026-04101", "C2", 1934.50))
+    result = run(inv, payments(("P1", 1934.50, "", "CTX RMR*IV*INV-2026-04101*PI*1934.50*1934.50~")))
+    assert applied(result) == [("INV-2026-04101", 1934.5, 0.0)]
+    alone = run(inv, payments(("P1", 1934.50, "", "RMR*IV*77120*PI*1934.50~")))
+    assert applied(alone) == [] and review(alone) == []
+
+
+def test_a_lockbox_position_is_not_a_credit_memo():
+    inv = invoices(("CM004017", "C2", -40.00), ("INV-2026-04201", "C2", 400.00))
+    result = run(inv, payments(("P1", 400.00, "BETA FORNITURE SPA", "LOCKBOX 0041 BATCH 004 ITEM 017 INV-2026-04201",
+                                IBAN_BETA)))
+    assert applied(result) == [("INV-2026-04201", 400.0, 0.0)]
+    alone = run(inv, payments(("P1", 360.00, "BETA FORNITURE SPA", "BATCH 004 ITEM 017 4201", IBAN_BETA)))
+    assert "CM004017" not in alone.applications["invoice_id"].tolist()
+
+
+def test_year_qualified_italian_and_spanish_numbers():
+    inv = invoices(("FT 87/2026", "C2", 610.00), ("FT 87/2025", "C2", 610.00), ("F2026-0412", "C1", 77.00))
+    italian = run(inv, payments(("P1", 610.00, "BETA FORNITURE SPA", "SALDO FT 87/26", IBAN_BETA)))
+    assert applied(italian) == [("FT 87/2026", 610.0, 0.0)]
+    spanish = run(inv, payments(("P1", 77.00, "ACME IBERICA", "FRA 26/0412")))
+    assert applied(spanish) == [("F2026-0412", 77.0, 0.0)]
