@@ -40,6 +40,10 @@ class Ledger:
     sales: pd.DataFrame
     aliases: pd.DataFrame
     config: Config
+    cleared_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The ERP's cleared items (optional): payments naming them are duplicates."""
+    advices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Remittance advice lines (optional): per bank line, the invoices it pays."""
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
     """The sheet each table was read from; absent tables are left out."""

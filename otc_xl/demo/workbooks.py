@@ -45,6 +45,8 @@ LABELS = {
     "email": "E-mail", "credit_limit": "Credit limit", "payment_terms_days": "Payment terms", "country": "Country",
     "parent_id": "Parent account", "delivery_date": "Delivery date", "billed_amount": "Billed amount",
     "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
+    "clearing_date": "Clearing date", "clearing_document": "Clearing document", "paid_amount": "Paid amount",
+    "deduction_amount": "Deduction", "reason": "Reason", "source": "Source",
     "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",
     "dunning_block": "Dunning block", "insolvency": "Insolvency", "vat_id": "VAT number", "street": "Street",
     "postal_code": "Postal code", "city": "City", "province": "Province", "einvoice_format": "E-invoice format",

@@ -355,7 +355,57 @@ ALIASES = TableContract(
     ),
 )
 
-CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES)}
+CLEARED_ITEMS = TableContract(
+    name="cleared_items",
+    doc="The ERP's cleared items (optional): invoices already paid or otherwise cleared, with the clearing date and "
+        "document. A payment naming one of them is paid twice: it is never applied automatically, and is proposed as "
+        "a duplicate to refund or keep on account.",
+    sheet_names=("ClearedItems", "Cleared items", "Partidas compensadas", "Partite pareggiate", "Pièces lettrées",
+                 "Ausgeglichene Posten"),
+    columns=(
+        Column("invoice_id", "id", "The cleared document's number.", True, INVOICES.column("invoice_id").synonyms),
+        Column("customer_id", "id", "Customer account.", True, _CUSTOMER_ID),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+        Column("amount", "amount", "Document amount.", synonyms=_AMOUNT),
+        Column("clearing_date", "date", "Date it was cleared.", True,
+               ("cleared on", "clearing", "fecha compensación", "fecha de compensación", "data pareggio",
+                "date de lettrage", "ausgleichsdatum", "ausgeglichen am")),
+        Column("clearing_document", "id", "The payment or clearing document that cleared it.",
+               synonyms=("clearing doc", "clearing document number", "documento compensación", "documento di pareggio",
+                         "pièce de lettrage", "ausgleichsbeleg", "ausgleichsbelegnummer")),
+        Column("reference", "text", "Customer PO or payment reference of the document.",
+               synonyms=INVOICES.column("reference").synonyms),
+    ),
+)
+
+ADVICES = TableContract(
+    name="advices",
+    doc="Remittance advice lines (optional): per bank line, the invoices it pays, the amount paid for each, what "
+        "was deducted and why. Filled by otc-xl import-bank --advice (CSV/XLSX advices, lockbox files, EDI 820, "
+        "PDF advices in .eml files) or typed.",
+    sheet_names=("Advices", "Remittance advices", "Avisos de pago", "Avvisi di pagamento", "Avis de paiement",
+                 "Zahlungsavise"),
+    columns=(
+        Column("payment_id", "id", "The bank line (Payments.payment_id) the advice explains.", True,
+               ("payment", "payment reference", "payment id", "bank reference", "id cobro", "id incasso",
+                "référence paiement", "zahlungsreferenz")),
+        Column("invoice_id", "text", "The invoice as the customer wrote it.", True,
+               ("invoice", "invoice number", "invoice no", "document", "factura", "nº factura", "fattura",
+                "numero fattura", "facture", "n° facture", "rechnung", "rechnungsnummer")),
+        Column("paid_amount", "amount", "Amount paid for it (empty → the invoice's open amount less the deduction).",
+               synonyms=("paid", "amount paid", "amount", "importe pagado", "importo pagato", "montant payé",
+                         "gezahlt", "zahlbetrag")),
+        Column("deduction_amount", "amount", "Amount deducted from it (discount or deduction).",
+               synonyms=("deduction", "discount", "deducción", "descuento", "sconto", "deduzione", "remise",
+                         "escompte", "abzug", "skonto")),
+        Column("reason", "text", "Why it was deducted (freight, damaged goods, Skonto …).",
+               synonyms=("reason code", "motivo", "causa", "motif", "grund")),
+        Column("source", "text", "Where the line was read from (file, format)."),
+    ),
+)
+
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES,
+                                                           CLEARED_ITEMS, ADVICES)}
 
 THEIR_ACCOUNT = TableContract(
     name="their_account",
