@@ -214,3 +214,64 @@ def test_year_qualified_italian_and_spanish_numbers():
     assert applied(italian) == [("FT 87/2026", 610.0, 0.0)]
     spanish = run(inv, payments(("P1", 77.00, "ACME IBERICA", "FRA 26/0412")))
     assert applied(spanish) == [("F2026-0412", 77.0, 0.0)]
+
+
+# ---------------------------------------------------------------------------- 4. advices as data
+
+def advice(*rows):
+    """rows: (payment_id, invoice as written, paid, deduction, reason)"""
+    return pd.DataFrame([{"payment_id": r[0], "invoice_id": r[1], "paid_amount": r[2], "deduction_amount": r[3],
+                          "reason": r[4], "source": "test"} for r in rows])
+
+
+def test_a_bulk_payment_net_of_skonto_with_an_advice_goes_straight_through():
+    rows = [(f"RG-2026-{5000 + j}", "C2", 100.00 + 7 * j) for j in range(200)]
+    inv = invoices(*rows, ("RG-2026-4999", "C2", 107.00))  # an open item of the same amount, not in the advice
+    lines = [("P1", f"RG 2026-{5000 + j}", round((100.00 + 7 * j) * 0.98, 2), round((100.00 + 7 * j) * 0.02, 2),
+              "Skonto 2%") for j in range(200)]
+    total = round(sum(r[2] for r in lines), 2)
+    result = run(inv, payments(("P1", total, "BETA FORNITURE SPA", "SAMMELZAHLUNG LT AVIS 2026-11", IBAN_BETA)),
+                 advices=advice(*lines), config={"discount_days": 60})
+    got = applied(result)
+    assert len(got) == 200 and review(result) == []
+    assert got[0] == ("RG-2026-5000", 98.0, 2.0) and ("RG-2026-4999", 107.0, 0.0) not in got
+    assert round(sum(a for _, a, _ in got), 2) == total and deductions(result) == []
+
+
+def test_customer_discount_terms_from_the_master_decide_the_window_and_the_rate():
+    terms = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "", "iban": "DE44500105175407324931",
+              "parent_id": "", "early_discount_pct": 3.0, "early_discount_days": 60}]
+    inv = invoices(("RG-2026-6001", "C8", 1000.00), ("RG-2026-6002", "C8", 2000.00))
+    pays = payments(("P1", 970.00, "NORDWIND", "RG-2026-6001 abzgl. 3% Skonto", "DE44500105175407324931"),
+                    ("P2", 1960.00, "NORDWIND", "RG-2026-6002 abzgl. 2% Skonto", "DE44500105175407324931"))
+    result = run(inv, pays, terms)  # 50 days after the invoice: inside this customer's 60 days, outside the 10
+    assert applied(result, "P1") == [("RG-2026-6001", 970.0, 30.0)]
+    assert applied(result, "P2") == []  # 2 % is not this customer's rate
+
+
+def test_an_advice_line_with_a_deduction_opens_it_and_the_other_lines_are_paid():
+    inv = invoices(("INV-2026-07101", "C2", 1000.00), ("INV-2026-07102", "C2", 500.00), ("INV-2026-07103", "C2", 250.0))
+    lines = advice(("P1", "INV-2026-07101", 1000.00, None, ""), ("P1", "2026-07102", 485.00, 15.00, "ABZGL. FRACHT"))
+    result = run(inv, payments(("P1", 1485.00, "BETA FORNITURE SPA", "AVIS 4711", IBAN_BETA)), advices=lines)
+    assert applied(result) == [("INV-2026-07101", 1000.0, 0.0), ("INV-2026-07102", 485.0, 0.0)]
+    assert deductions(result) == [("INV-2026-07102", 15.0, "freight")]
+
+
+def test_an_advice_line_naming_nothing_or_a_cleared_item_sends_the_payment_to_review():
+    inv = invoices(("INV-2026-07201", "C2", 1000.00), ("INV-2026-07202", "C2", 300.00))
+    unknown = advice(("P1", "INV-2026-07201", 1000.00, None, ""), ("P1", "INV-2026-09999", 300.00, None, ""))
+    result = run(inv, payments(("P1", 1300.00, "BETA FORNITURE SPA", "", IBAN_BETA)), advices=unknown)
+    assert applied(result) == [] and review(result) == [("INV-2026-07201", 1000.0, 0.0)]
+    paid = advice(("P1", "INV-2026-07201", 1000.00, None, ""), ("P1", "INV-2026-07200", 300.00, None, ""))
+    result = run(inv, payments(("P1", 1300.00, "BETA FORNITURE SPA", "", IBAN_BETA)), advices=paid,
+                 cleared=cleared(("INV-2026-07200", "C2", 300.00)))
+    assert applied(result) == [] and reason(result) == "duplicate"
+
+
+def test_edi_820_remittance_in_an_ach_ctx_bank_line_is_read_as_advice_lines():
+    inv = invoices(("INV-2026-07301", "C2", 1000.00), ("INV-2026-07302", "C2", 500.00))
+    text = ("CCD/CTX BETA FORNITURE ISA*00*~ST*820*0001~BPR*C*1430*C*ACH*CTX~TRN*1*9876543210~"
+            "RMR*IV*INV-2026-07301*PI*980*1000*20~RMR*IV*INV-2026-07302*PI*450*500~ADX*-50*04*DAMAGED~SE*7*0001~")
+    result = run(inv, payments(("P1", 1430.00, "BETA FORNITURE SPA", text, IBAN_BETA)), config={"discount_days": 60})
+    assert applied(result) == [("INV-2026-07301", 980.0, 20.0), ("INV-2026-07302", 450.0, 0.0)]
+    assert deductions(result) == [("INV-2026-07302", 50.0, "damaged goods")]

@@ -82,6 +82,14 @@ def reason_code(words: str) -> str:
     return code if code in REASONS else "other"
 
 
+_DISCOUNT_WORDS = re.compile(r"(?<![A-Z])(?:SKONTO|SCONTO|DESCUENTO|DTO|ESCOMPTE|DISCOUNT|PRONTO\s?PAGO)(?![A-Z])")
+
+
+def mentions_discount(text: str) -> bool:
+    """The remittance says an early-payment discount was taken (Skonto, sconto, descuento, escompte…)."""
+    return bool(_DISCOUNT_WORDS.search(strip_accents(str(text or "")).upper()))
+
+
 def is_partial(text: str) -> bool:
     """The remittance says the payment is partial on purpose (Teilzahlung, parcial, acconto, instalment…)."""
     return bool(_PARTIAL.search(strip_accents(str(text or "")).upper()))

@@ -34,7 +34,7 @@ from rapidfuzz.distance import OSA
 
 from ..model.money import cents
 from ..config import Config
-from .deductions import DEDUCTION_COLUMNS, SHORT_PAYMENT, Claim, claims, is_partial
+from .deductions import DEDUCTION_COLUMNS, SHORT_PAYMENT, claims, is_partial, mentions_discount
 from .names import CustomerDirectory, Identification
 from .references import Hit, ReferenceIndex, named_documents
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
@@ -53,7 +53,7 @@ CONFIDENCE = {
     "iban+amount": 96, "name+amount": 93, "iban+subset": 93, "name+subset": 91,
     "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
     "reference+unearned_discount": 70, "iban+unearned_discount": 65, "name+unearned_discount": 60,
-    "reference+deduction": 94, "reference+credit_unnamed": 92, "advice": 97,
+    "reference+deduction": 94, "reference+credit_unnamed": 92, "reference+advice": 97,
 }
 
 
@@ -164,6 +164,12 @@ class _Book:
         self.cleared = _cleared_frame(cleared, set(self.ids))
         """The ERP's cleared items that are not open (an id both open and cleared is open: partly paid)."""
         self._shapes: dict[str, set[tuple[int, str]]] | None = None
+        self.terms: dict[str, tuple[tuple[float, ...], int]] = {}
+        """Customer → its own early-payment discount (rates, days) from the customer master."""
+        self.index: ReferenceIndex | None = None
+
+    def terms_of(self, k: int) -> tuple[tuple[float, ...], int] | None:
+        return self.terms.get(self.customer[k])
 
     def shapes(self, customers: set[str]) -> set[tuple[int, str]]:
         """(digit count, first three digits) of the numbers of ``customers``' items, open and cleared:
@@ -222,6 +228,8 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     if len(book.cleared):
         indexed = pd.concat([indexed, book.cleared[["invoice_id", "reference"]]], ignore_index=True)
     index = ReferenceIndex(indexed.where(indexed.notna(), ""))
+    book.index = index
+    book.terms = _discount_terms(customers)
     directory = CustomerDirectory(customers, aliases, config.name_cutoff, config.name_margin)
     pays = payments.reset_index(drop=True)
     for column, default in (("payer_name", ""), ("payer_account", ""), ("remittance", ""), ("currency", "EUR")):
@@ -271,6 +279,18 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
             reserve(outcome)
             outcomes[i] = outcome
     return replace(_result(pays, amounts, outcomes, book, config), directory=directory)
+
+
+def _discount_terms(customers: pd.DataFrame | None) -> dict[str, tuple[tuple[float, ...], int]]:
+    """Customer → (its early-payment discount rate, its days) where the master gives both."""
+    if customers is None or "early_discount_pct" not in customers or "early_discount_days" not in customers:
+        return {}
+    out = {}
+    for cid, pct, days in zip(customers["customer_id"].astype(str), customers["early_discount_pct"],
+                              customers["early_discount_days"]):
+        if pd.notna(pct) and pd.notna(days) and float(pct) > 0:
+            out[cid] = ((float(pct) / 100,), int(days))
+    return out
 
 
 @dataclass
@@ -454,18 +474,22 @@ def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, note
     return sorted(keep, key=lambda h: order[id(h)])
 
 
-def _outside_window(items: list[int], book: _Book, config: MatchConfig, paid: Any) -> str:
+def _outside_window(items: list[int], book: _Book, config: MatchConfig, paid: Any,
+                    terms: tuple[tuple[float, ...], int] | None = None) -> str:
     """Why an early-payment discount on ``items`` paid on ``paid`` is not earned ("" when it is): paid
-    more than ``discount_days`` after an invoice's date, or a date unknown so the window cannot be checked."""
-    if not config.discount_days:
+    more than the window (the customer's own ``early_discount_days``, else ``discount_days``) after an
+    invoice's date, or a date unknown so the window cannot be checked."""
+    window = terms[1] if terms else config.discount_days
+    if not window:
         return ""
     for k in items:
         issued = book.issued[k]
         if paid is None or pd.isna(paid) or pd.isna(issued):
-            return f"the dates needed to check the {config.discount_days}-day discount window are missing"
+            return f"the dates needed to check the {window}-day discount window are missing"
         days = (pd.Timestamp(paid) - pd.Timestamp(issued)).days
-        if days > config.discount_days:
-            return (f"it was paid {days} days after {book.ids[k]} was issued (window: {config.discount_days} days)")
+        if days > window:
+            return (f"it was paid {days} days after {book.ids[k]} was issued (window: {window} days"
+                    + (", the customer's terms)" if terms else ")"))
     return ""
 
 
@@ -473,8 +497,11 @@ def _tolerance(total: int, config: MatchConfig) -> int:
     return int(min(config.tolerance_abs * 100, abs(total) * config.tolerance_pct / 100))
 
 
-def _discount(amount: int, total: int, count: int, config: MatchConfig) -> float | None:
-    for rate in config.discount_rates:
+def _discount(amount: int, total: int, count: int, config: MatchConfig,
+              terms: tuple[tuple[float, ...], int] | None = None) -> float | None:
+    """The early-payment discount rate ``amount`` is ``total`` less (within ``count`` cents of rounding): the
+    customer's own rate when its master has one, else one of ``discount_rates``."""
+    for rate in (terms[0] if terms else config.discount_rates):
         if total > 0 and abs(amount - round(total * (1 - rate))) <= count:
             return rate
     return None
@@ -554,9 +581,10 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
     if not claimed and 0 < total - amount <= tolerance:
         return outcome("reference+writeoff", _with_writeoff(items, left, total - amount),
                        f"{_fmt(total - amount)} short of {_fmt(total)}, within tolerance, written off")
-    rate = _discount(amount, total, len(items), config)
+    terms = book.terms_of(items[0]) if len({book.customer[k] for k in items}) == 1 else None
+    rate = _discount(amount, total, len(items), config, terms)
     if rate is not None:
-        late = _outside_window(items, book, config, paid_on)
+        late = _outside_window(items, book, config, paid_on, terms)
         if late:
             return outcome("reference+unearned_discount", _oldest_first(items, amount, book),
                            f"{_fmt(total - amount)} less than {_fmt(total)} looks like a {rate:.0%} early-payment "
@@ -592,6 +620,11 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                        "overpayment")
     if len(items) == 1:
         short = total - amount
+        if mentions_discount(text) and not claimed and short * 100 <= total * config.deduction_max_pct:
+            return outcome("reference+unearned_discount", [(items[0], amount, 0)],
+                           f"{_fmt(short)} less than {_fmt(total)} is called a discount, but it is not the customer's "
+                           "rate or was taken outside its window: unearned, not written off, for review",
+                           "unearned_discount")
         if not is_partial(text) and short * 100 <= total * config.deduction_max_pct:
             k = items[0]
             words = "; ".join(c.text for c in claimed)
@@ -692,8 +725,9 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                        f"{_fmt(left[k] - amount)} short of {book.ids[k]}, within tolerance, written off",
                        expected_coincidences(values, amount + _tolerance(left[k], config) // 2, range(1, 2),
                                              window=_tolerance(left[k], config)))
-    discounted = [k for k in positives if _discount(amount, left[k], 1, config) is not None]
-    late = _outside_window(discounted, book, config, paid_on) if len(discounted) == 1 else ""
+    discounted = [k for k in positives if _discount(amount, left[k], 1, config, book.terms_of(k)) is not None]
+    late = _outside_window(discounted, book, config, paid_on, book.terms_of(discounted[0])) \
+        if len(discounted) == 1 else ""
     if late:
         k = discounted[0]
         return outcome("unearned_discount", [(k, min(amount, left[k]), 0)],
