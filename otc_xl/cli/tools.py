@@ -35,7 +35,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
     from ..io.import_log import append_logged
-    from ..io.bankfiles import apply_advice, parse_bank_file, parse_profile, read_advice
+    from ..io.advice_import import append_advices
+    from ..io.bankfiles import parse_bank_file, parse_profile
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
@@ -63,17 +64,44 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
     import pandas as pd
     payments = pd.concat([f.payments for f in frames], ignore_index=True) if frames else pd.DataFrame()
-    for path in advice:
-        payments = apply_advice(payments, read_advice(path, options))
+    advices = _advices(advice, payments, book, options) if advice else None
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+        added_advices = append_advices(book, advices) if advices is not None and len(advices) else 0
     console.print(table)
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
     console.print(f"Import log: {logged}.", soft_wrap=True)
+    if advice:
+        console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
+                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).", soft_wrap=True)
+
+
+def _advices(files: tuple[Path, ...], payments, book: Path, options):
+    """The Advices rows of the advice ``files``, joined to the bank lines of this import or already in BOOK's
+    Payments; an advice no bank line matches stops the import (nothing written)."""
+    import pandas as pd
+
+    from ..io.bankfiles import advice_rows, read_advice
+    from ..model.contracts import PAYMENTS
+    from ..model.tables import parse_table
+
+    raw = XlsxSource(book).raw_table(PAYMENTS)
+    known = parse_table(PAYMENTS, raw, options)[0] if raw is not None else pd.DataFrame()
+    lines = pd.concat([f for f in (payments, known) if len(f)], ignore_index=True) if len(payments) or len(known) \
+        else pd.DataFrame(columns=["payment_id", "amount", "remittance"])
+    lines = lines.drop_duplicates("payment_id")
+    frames, problems = [], []
+    for path in files:
+        rows, found = advice_rows(lines, read_advice(path, options), path.name)
+        frames.append(rows)
+        problems += found
+    if problems:
+        raise ValidationError(problems)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _log_rows(files, frames, result, notes: list[str]):
@@ -103,7 +131,9 @@ def _log_rows(files, frames, result, notes: list[str]):
 @click.option("--format", "fmt", type=click.Choice(["camt", "mt940", "csv", "xlsx"]),
               help="Force the format (default: detected from the content).")
 @click.option("--advice", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Remittance advice (CSV/XLSX: payment reference, invoice, amount, deduction, reason).")
+              help="Remittance advice, appended to BOOK's Advices table: CSV/XLSX (payment reference, invoice, "
+                   "amount, deduction, reason; lockbox exports alike), EDI 820, a NACHA ACH file with CTX addenda, "
+                   "or an .eml whose PDF attachment (or body) is the advice.")
 @CONFIG
 @DEBUG
 def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
@@ -116,6 +146,10 @@ def import_bank(files, book: Path, fmt, advice, toml, debug: bool) -> None:
     the Payments contract); a bad file stops the import with a message and BOOK is left as it was.
     The encoding of text files is detected and named. BOOK is locked while it is written: a second
     command waits for it (OTC_XL_LOCK_TIMEOUT seconds, default 120).
+
+    With --advice, each advice's lines are joined to their bank line (by payment id, a reference in
+    the remittance, or the advice's total) and appended to BOOK's Advices table, which cash
+    application reads invoice by invoice; an advice no bank line matches stops the import.
     """
     _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml))
 

@@ -36,7 +36,7 @@ REASONS: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "cantidad", "quantita", "quantite", "menge", "cantitate", "short shipment",
                  "shortage", "fehlmenge", "mindermenge"),
     "damaged goods": ("damaged", "damage", "broken", "defective", "danado", "defectuoso", "rotura",
-                      "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt", "defekt",
+                      "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt", "beschaedigt", "defekt",
                       "deteriorat"),
     "duplicate billing": ("duplicate", "dup", "double", "duplicado", "duplicata", "doppia", "doublon",
                           "doppelt", "dublura"),

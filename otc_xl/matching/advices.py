@@ -91,6 +91,8 @@ def lines_by_payment(advices: pd.DataFrame | None, payment_ids: list[str], texts
         for j, (pid, ref, amount, cut, why) in enumerate(zip(frame["payment_id"].astype(str), frame["invoice_id"],
                                                              paid_c, deducted_c, frame["reason"].fillna(""))):
             i = where.get(pid)
+            if pd.notna(amount) and int(amount) == 0 and not cut:
+                continue  # "paid separately": a line this payment does not pay
             if i is not None and str(ref or "").strip():
                 out.setdefault(i, []).append(AdviceLine(str(ref).strip(), None if pd.isna(amount) else int(amount),
                                                         abs(int(cut)), str(why)))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...model.problems import ValidationError
 from ...model.tables import ParseOptions
-from .advice import apply_advice, read_advice
+from .advice import advice_rows, read_advice
 from .camt import looks_like_camt, read_camt
 from .common import BankLines, fail, receipt_problems
 from .mt940 import looks_like_mt940, read_mt940
@@ -73,4 +73,4 @@ def _detect(path: Path) -> str:
     raise fail(path.name, "unknown bank file format: not camt.053/054 XML, MT940, CSV or a spreadsheet")
 
 
-__all__ = ["BankLines", "apply_advice", "parse_bank_file", "parse_profile", "read_advice", "read_bank_file"]
+__all__ = ["BankLines", "advice_rows", "parse_bank_file", "parse_profile", "read_advice", "read_bank_file"]
