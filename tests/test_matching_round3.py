@@ -275,3 +275,56 @@ def test_edi_820_remittance_in_an_ach_ctx_bank_line_is_read_as_advice_lines():
     result = run(inv, payments(("P1", 1430.00, "BETA FORNITURE SPA", text, IBAN_BETA)), config={"discount_days": 60})
     assert applied(result) == [("INV-2026-07301", 980.0, 20.0), ("INV-2026-07302", 450.0, 0.0)]
     assert deductions(result) == [("INV-2026-07302", 50.0, "damaged goods")]
+
+
+# ---------------------------------------------------------------------------- 5. more evidence per item
+
+def test_other_reference_fields_of_an_item_are_references():
+    inv = invoices(("1800012345", "C2", 410.00), ("1800012346", "C2", 410.00))
+    inv["billing_document"] = ["90412001", "90412002"]
+    inv["payment_reference"] = ["RF18539007547034", ""]
+    inv["order_id"] = ["", "SO-2026-55120"]
+    for text, item in (("RG 90412001", "1800012345"), ("RF18 5390 0754 7034", "1800012345"),
+                       ("ORDER SO-2026-55120", "1800012346"), ("BELEG 1800012346", "1800012346")):
+        result = run(inv, payments(("P1", 410.00, "", text)))
+        assert applied(result) == [(item, 410.0, 0.0)], text
+
+
+def test_a_customer_number_in_the_text_identifies_the_payer():
+    extra = [{"customer_id": "10045", "customer_name": "Hofmann Kältetechnik GmbH", "aliases": "", "iban": "",
+              "parent_id": ""}]
+    inv = invoices(("RG-2026-8801", "10045", 333.00), ("RG-2026-8802", "C2", 333.00))
+    result = run(inv, payments(("P1", 333.00, "", "Kd-Nr. 10045 Zahlung November")), extra)
+    assert applied(result) == [("RG-2026-8801", 333.0, 0.0)]
+    assert "customer number 10045" in result.applications.iloc[0]["explanation"]
+
+
+def test_the_ultimate_debtor_is_the_customer_paid_for():
+    extra = [{"customer_id": "C9", "customer_name": "Lindqvist Fördertechnik AB", "aliases": "", "iban": "",
+              "parent_id": ""}]
+    inv = invoices(("INV-2026-8901", "C9", 720.00), ("INV-2026-8902", "C2", 720.00))
+    for pays in (payments(("P1", 720.00, "NORDIC FACTORING AB", "SVWZ+payment ABWA+LINDQVIST FOERDERTECHNIK")),
+                 payments(("P1", 720.00, "NORDIC FACTORING AB", "payment | on behalf of: Lindqvist Fördertechnik AB"))):
+        result = run(inv, pays, extra)
+        assert applied(result) == [("INV-2026-8901", 720.0, 0.0)]
+    column = payments(("P1", 720.00, "NORDIC FACTORING AB", "payment")).assign(ultimate_debtor="LINDQVIST FORDERTECHNIK")
+    assert applied(run(inv, column, extra)) == [("INV-2026-8901", 720.0, 0.0)]
+
+
+def test_bank_charges_proven_by_the_instructed_amount_are_written_off_beyond_tolerance():
+    inv = invoices(("INV-2026-9001", "C2", 1000.00), ("INV-2026-9002", "C2", 962.50))
+    text = "/INV/INV-2026-9001 /OCMT/EUR1000,00/ /CHGS/EUR37,50/"
+    result = run(inv, payments(("P1", 962.50, "BETA FORNITURE SPA", text, IBAN_BETA)))
+    assert applied(result) == [("INV-2026-9001", 962.5, 37.5)] and deductions(result) == []
+    column = payments(("P1", 962.50, "BETA FORNITURE SPA", "INV-2026-9001", IBAN_BETA)).assign(instructed_amount=1000.0)
+    assert applied(run(inv, column)) == [("INV-2026-9001", 962.5, 37.5)]
+
+
+def test_a_us_routing_and_account_number_identifies_the_payer():
+    extra = [{"customer_id": "U1", "customer_name": "Great Lakes Supply Inc", "aliases": "",
+              "iban": "ABA 021000021 ACCT 987654321", "parent_id": ""}]
+    inv = invoices(("US-26-0451", "U1", 1280.00, "USD"), ("US-26-0452", "U1", 310.00, "USD"))
+    pays = payments(("P1", 1280.00, "GLS", "ACH CCD PMT", "021000021/987654321", "USD"))
+    result = run(inv, pays, extra)
+    assert applied(result) == [("US-26-0451", 1280.0, 0.0)]
+    assert "IBAN 021000021/987654321 belongs to U1" in result.applications.iloc[0]["explanation"]

@@ -36,7 +36,7 @@ from ..model.money import cents
 from ..config import Config
 from .deductions import DEDUCTION_COLUMNS, SHORT_PAYMENT, claims, is_partial, mentions_discount
 from .names import CustomerDirectory, Identification
-from .references import Hit, ReferenceIndex, named_documents
+from .references import REFERENCE_FIELDS, Hit, ReferenceIndex, named_documents
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
 
 APPLICATION_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "writeoff_amount",
@@ -224,7 +224,7 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     config = config or MatchConfig()
     book = _Book(invoices, cleared)
     n_open = len(book.ids)
-    indexed = book.items.reindex(columns=["invoice_id", "reference"]).astype(object)
+    indexed = book.items.reindex(columns=["invoice_id", *(name for name, _ in REFERENCE_FIELDS)]).astype(object)
     if len(book.cleared):
         indexed = pd.concat([indexed, book.cleared[["invoice_id", "reference"]]], ignore_index=True)
     index = ReferenceIndex(indexed.where(indexed.notna(), ""))
@@ -237,6 +237,8 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
             pays = pays.assign(**{column: default})
     identities = directory.identify(pays) if len(pays) else []
     texts = [str(text or "") for text in pays["remittance"]]
+    identities = _on_behalf(pays, texts, identities, directory)
+    instructed = _instructed(pays, texts)
     lines_of = _advice_lines(advices, pays, texts)
     scans = [index.scan(text) for text in texts]
     hits = [[h for h in found if h.position < n_open] for found, _ in scans]
@@ -254,9 +256,11 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     dates = pd.to_datetime(pays["payment_date"]).tolist() if "payment_date" in pays else [pd.NaT] * len(pays)
 
     def decide(i: int) -> _Outcome:
-        seen = _Seen(int(amounts[i]), currencies[i], hits[i], identities[i], payers[i], dates[i], texts[i],
+        charges = instructed[i] - int(amounts[i]) if instructed[i] > amounts[i] else 0
+        seen = _Seen(int(amounts[i]) + charges, currencies[i], hits[i], identities[i], payers[i], dates[i], texts[i],
                      paid_before[i], unknown[i], lines_of.get(i, []))
-        return _decide(seen, book, directory, config)
+        outcome = _decide(seen, book, directory, config)
+        return _less_charges(outcome, charges) if charges else outcome
 
     def reserve(outcome: _Outcome) -> None:
         for position, applied, writeoff in outcome.lines:
@@ -279,6 +283,92 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
             reserve(outcome)
             outcomes[i] = outcome
     return replace(_result(pays, amounts, outcomes, book, config), directory=directory)
+
+
+_OCMT = re.compile(r"(?:/OCMT/|:33B:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
+_CHGS = re.compile(r"(?:/CHGS/|:71F:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
+_ON_BEHALF = re.compile(r"(?:ON BEHALF OF:?|ABWA\+|ULTMTDBTR:?|ORDENANTE FINAL:?)\s*([^|+/]{3,70}?)\s*(?=\||[A-Z]{4}\+|/|$)")
+_CUSTOMER_NUMBER = re.compile(r"(?<![A-Z])(?:KUNDEN?(?:-?NR|NUMMER)?|KD\.?-?NR|KDNR|CUSTOMER(?:\s?(?:NO|NR|NUMBER|ID))?|"
+                              r"CUST(?:OMER)?\.?\s?(?:NO|#|ID)|N\.?\s?CLIENTE|COD(?:ICE)?\.?\s?CLIENTE|CLIENTE|"
+                              r"NO\.?\s?CLIENT|CLIENT|DEBITOR(?:EN)?(?:-?NR|NUMMER)?|ACCOUNT\s?(?:NO|NR|#)|ACCT)"
+                              r"\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{2,14})(?![A-Z0-9])")
+
+
+def _money(text: str) -> int:
+    whole, _, decimals = text.replace(",", ".").partition(".")
+    return int(whole) * 100 + int((decimals + "00")[:2])
+
+
+def _instructed(pays: pd.DataFrame, texts: list[str]) -> list[int]:
+    """Per payment, the cents the payer instructed when the bank took charges from them (0 when unknown): the
+    ``instructed_amount`` column, else ``amount`` + ``charges``, else /OCMT/ or :33B: (and /CHGS/, :71F:) in the
+    text, in the payment's currency."""
+    out = [0] * len(pays)
+    amounts = cents(pays["amount"])
+    given = cents(pays["instructed_amount"].fillna(0)) if "instructed_amount" in pays else None
+    charged = cents(pays["charges"].fillna(0)) if "charges" in pays else None
+    currencies = pays["currency"].astype(str).tolist()
+    for i, text in enumerate(texts):
+        if given is not None and given[i] > amounts[i]:
+            out[i] = int(given[i])
+        elif charged is not None and charged[i] > 0:
+            out[i] = int(amounts[i] + charged[i])
+        elif "/OCMT/" in text or ":33B:" in text or "/CHGS/" in text or ":71F:" in text:
+            upper = text.upper()
+            m = _OCMT.search(upper)
+            c = _CHGS.search(upper)
+            if m and (not m.group(1) or m.group(1) == currencies[i]):
+                out[i] = _money(m.group(2))
+            elif c and (not c.group(1) or c.group(1) == currencies[i]):
+                out[i] = int(amounts[i]) + _money(c.group(2))
+    return out
+
+
+def _less_charges(outcome: _Outcome, charges: int) -> _Outcome:
+    """An outcome decided on the instructed amount, less the bank's ``charges`` (written off on its largest line)."""
+    if not outcome.lines:
+        return outcome
+    j = max(range(len(outcome.lines)), key=lambda n: outcome.lines[n][1])
+    k, applied, writeoff = outcome.lines[j]
+    if applied < charges:
+        return outcome
+    outcome.lines[j] = (k, applied - charges, writeoff + charges)
+    outcome.why = (outcome.why.rstrip(".") + f"; the payer instructed {_fmt(sum(a for _, a, _ in outcome.lines) + charges)}"
+                   f" and the banks took {_fmt(charges)} of charges, written off.")
+    return outcome
+
+
+def _on_behalf(pays: pd.DataFrame, texts: list[str], who: list[Identification],
+               directory: CustomerDirectory) -> list[Identification]:
+    """The customer a payment is made for, when the bank line says so: a customer number written in the
+    remittance (Kd-Nr 10045, customer no, cliente …) that is a customer id, or the ultimate debtor (column
+    ``ultimate_debtor``, camt's "on behalf of:", SEPA ``ABWA+``) whose name identifies a customer. Either
+    takes the place of a payer recognised by name or not at all (an IBAN or a given id is kept)."""
+    out = list(who)
+    names = pays["ultimate_debtor"].fillna("").astype(str).tolist() if "ultimate_debtor" in pays else [""] * len(pays)
+    wanted: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        if out[i].method in ("iban", "given", "alias"):
+            continue
+        upper = text.upper()
+        number = next((m.group(1) for m in _CUSTOMER_NUMBER.finditer(upper) if m.group(1) in directory.names), None)
+        if number:
+            out[i] = Identification(number, 99.0, "alias", f"the remittance gives the customer number {number}")
+            continue
+        name = names[i].strip()
+        if not name:
+            m = _ON_BEHALF.search(upper)
+            name = m.group(1).strip() if m else ""
+        if name:
+            wanted[i] = name
+    if wanted:
+        probe = pd.DataFrame({"payer_name": list(wanted.values()), "payer_account": "", "customer_id": "",
+                              "remittance": ""})
+        for i, found in zip(wanted, directory.identify(probe)):
+            if found.customer_id:
+                out[i] = dataclasses.replace(found, detail=f"paid on behalf of {wanted[i]!r} (ultimate debtor): "
+                                                           f"{found.detail}")
+    return out
 
 
 def _discount_terms(customers: pd.DataFrame | None) -> dict[str, tuple[tuple[float, ...], int]]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..model.values import strip_accents
+from ..model.values import strip_accents, us_account
 from ..config import Config
 
 LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
@@ -41,6 +41,7 @@ _WORD = re.compile(r"[A-Z0-9]+")
 _INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.(?=[A-Z]\b)")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[0-9A-Z]{8,30}")
+_IBAN_START = re.compile(r"\s*[A-Za-z]{2}\d{2}")
 
 
 def is_payment_service(payer: str) -> bool:
@@ -80,7 +81,12 @@ def _cut_legal_form(word: str) -> bool:
 
 
 def normalise_iban(value: str) -> str:
-    return _NOT_ALNUM.sub("", str(value or "").upper())
+    """An IBAN without spaces, upper case; a US routing and account number (``ABA 021000021 ACCT 123456789``,
+    ``021000021/123456789``) as its 18-26 digits, so the master's and the bank line's spellings meet."""
+    text = str(value or "")
+    if not text or _IBAN_START.match(text):
+        return _NOT_ALNUM.sub("", text.upper())
+    return us_account(text) or _NOT_ALNUM.sub("", text.upper())
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,13 @@ _RF_WHOLE = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
 MAX_RANGE = 30
 
 
+REFERENCE_FIELDS = (("reference", False), ("payment_reference", False), ("order_id", False),
+                    ("billing_document", True), ("accounting_document", True))
+"""The other fields of an item a remittance may name: the customer's reference (PO) and the payment
+reference (RF/QR) and sales order, read as customer references (whole, or six digits and more, also
+after order words); our billing and accounting document numbers, read as our own numbers."""
+
+
 @dataclass(frozen=True)
 class Hit:
     """One item found in a remittance: which, how it was written, and how strong the evidence is."""
@@ -175,8 +182,9 @@ class ReferenceIndex:
             if key:
                 self.years.setdefault(key, set()).add(position)
         columns = [(invoices["invoice_id"], True)]
-        if "reference" in invoices:
-            columns.append((invoices["reference"], False))
+        for name, ours in REFERENCE_FIELDS:
+            if name in invoices:
+                columns.append((invoices[name], ours))
         for column, ours in columns:
             for position, value in enumerate(column.tolist()):
                 strong, weak = reference_keys(str(value or ""), ours)

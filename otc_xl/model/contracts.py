@@ -141,6 +141,18 @@ INVOICES = TableContract(
                synonyms=("ref", "reference", "payment reference", "customer reference", "po", "po number",
                          "purchase order", "referencia", "pedido cliente", "riferimento", "rif", "ordine cliente",
                          "référence", "bon de commande", "referenz", "bestellnummer", "zahlungsreferenz")),
+        Column("payment_reference", "text", "The payment reference printed on the invoice (RF creditor reference, "
+                                             "QR reference, OCR / KID number) when it is not in reference.",
+               synonyms=("rf reference", "creditor reference", "qr reference", "ocr", "kid", "structured reference",
+                         "referencia de pago", "riferimento di pagamento", "référence de paiement",
+                         "strukturierte referenz")),
+        Column("billing_document", "id", "Our billing document number when the ERP's open item has another number "
+                                         "(SD billing document vs accounting document).",
+               synonyms=("billing document", "billing doc", "faktura", "fakturanummer", "documento de facturación",
+                         "documento di fatturazione", "document de facturation")),
+        Column("accounting_document", "id", "The accounting (FI) document number of the item.",
+               synonyms=("accounting document", "accounting doc", "fi document", "journal entry", "asiento",
+                         "numero registrazione", "numéro d'écriture", "buchungsbeleg", "belegnummer fi")),
         Column("doc_type", "text", "INV (invoice) or CRN (credit note); empty → from the amount's sign.",
                synonyms=("type", "document type", "doc type", "tipo", "tipo documento", "tipo de documento",
                          "type de document", "type de pièce", "belegart", "dokumentart")),
@@ -200,6 +212,16 @@ PAYMENTS = TableContract(
                          "descrizione", "libellé", "motif", "communication", "verwendungszweck", "buchungstext")),
         Column("customer_id", "id", "Customer, when the bank or a previous step already knows it.",
                synonyms=tuple(s for s in _CUSTOMER_ID if not s.startswith("account"))),
+        Column("instructed_amount", "amount", "Amount the payer instructed (camt InstdAmt, SWIFT 33B, /OCMT/) when "
+                                              "the bank took charges from it; in the payment's currency.",
+               synonyms=("instructed amount", "original amount", "ordered amount", "importe ordenado",
+                         "importo ordinato", "montant ordonné", "ursprungsbetrag")),
+        Column("charges", "amount", "Bank charges taken from the payment (camt Chrgs, SWIFT 71F, /CHGS/).",
+               synonyms=("bank charges", "fees", "gastos", "comisiones", "spese", "commissioni", "frais", "gebühren",
+                         "spesen")),
+        Column("ultimate_debtor", "text", "The party paid on behalf of (camt UltmtDbtr, SEPA ABWA+).",
+               synonyms=("ultimate debtor", "on behalf of", "abweichender auftraggeber", "ordenante final",
+                         "debitore effettivo", "débiteur final")),
     ),
 )
 
