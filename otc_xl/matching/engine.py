@@ -410,8 +410,11 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
                                                    seen.paid_on)
     group = directory.group(who.customer_id) if who.customer_id else set()
     usable, notes = _usable_hits(hits, currency, who, group, book, amount)
-    duplicate = _paid_before(seen.cleared, book)
     owners = {book.customer[h.position] for h in usable}
+    # a cleared item counts when it is the payer's (or, payer unknown, of the customer whose items are named)
+    mine = group or owners
+    cleared = [h for h in seen.cleared if not mine or str(book.cleared.at[h.position, "customer_id"]) in mine]
+    duplicate = _paid_before(cleared, book)
     if usable and not who.customer_id and who.candidates:
         # customers of the same name: a reference to the items of exactly one of them decides
         if len(owners) == 1 and next(iter(owners)) in who.candidates:
@@ -434,7 +437,7 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
         return _also_paid_before(_by_reference(amount, usable, who, group, book, config, notes, conflict, paid_on,
                                                seen.text), duplicate)
     if duplicate:
-        owner = who.customer_id or str(book.cleared.at[seen.cleared[0].position, "customer_id"])
+        owner = who.customer_id or str(book.cleared.at[cleared[0].position, "customer_id"])
         return _Outcome([], "", 0, _sentence(notes + [who.detail, duplicate]), "duplicate", owner)
     if who.customer_id:
         outcome = _by_customer(amount, currency, who, group, book, config, notes, paid_on)

@@ -38,6 +38,7 @@ LOCKBOX LBX BATCH ITEM SEQ SEQUENCE CHECK CHK CHEQUE SCHECK ASSEGNO TRACE""".spl
 """Words naming another kind of document or a position: the number after them is an order, delivery,
 customer or contract number, or a lockbox batch / item / cheque number — never one of our invoice
 numbers (it may be a customer reference, e.g. a PO)."""
+NUMBER_WORDS = frozenset({"NR", "NO", "N", "NUM", "NUMERO", "NUMMER"})
 _TOKEN = re.compile(r"[0-9A-Z]+")
 _BLOCKED = re.compile(
     r"(?<![0-9A-Z])(?:"
@@ -45,6 +46,7 @@ _BLOCKED = re.compile(
     r"|(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"                    # 2026-11-25
     r"|[0-9]{1,3}(?:[.' ][0-9]{3})+,[0-9]{2}|[0-9]{1,3}(?:[,' ][0-9]{3})+\.[0-9]{2}"      # 1.234,56  1,234.56
     r"|[0-9]+,[0-9]{2}(?:\s*(?:EUR|€|EURO|USD|GBP))"                                       # 250,50 EUR
+    r"|(?:EUR|USD|GBP|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON)\s?[0-9][0-9.,']*[.,][0-9]{2}"          # GBP1032.49
     r"|(?!RF)[A-Z]{2}[0-9]{2}(?:\s?[0-9A-Z]{4}){3,7}(?:\s?[0-9A-Z]{1,3})?"                 # an IBAN (RF: a reference)
     r"|(?<=\*)[0-9]+\.[0-9]{1,2}(?=\s*(?:[*~]|$))"                                          # EDI element 1934.50
     r")(?![0-9A-Z])")
@@ -62,6 +64,8 @@ _LETTERS = re.compile(r"^[A-Z]*")
 _SERIES = re.compile(r"[^A-Z]")
 _RF_WHOLE = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
 MAX_RANGE = 30
+MAX_WEAK = 200
+"""A bare number shared by more items than this (a year, a common serial) is no evidence at all."""
 
 
 REFERENCE_FIELDS = (("reference", False), ("payment_reference", False), ("order_id", False),
@@ -117,6 +121,8 @@ def reference_keys(reference: str, ours: bool = True) -> tuple[set[str], set[str
                        groups[0] + "".join(g.lstrip("0") for g in groups[1:])}         # 2026 451
     if groups:
         last = groups[-1]
+        if len(groups) >= 2 and _YEAR.fullmatch(last):
+            last = groups[-2]  # FT 87/2026: the serial is the number, not the year
         if len(last.lstrip("0")) >= 3:
             weak |= {last, last.lstrip("0")}
     return strong, weak - strong
@@ -133,7 +139,7 @@ def year_qualified(reference: str) -> str | None:
     groups = _DIGITS.findall(reference)
     if len(groups) < 2:
         return None
-    years = [j for j, g in enumerate(groups) if len(g) == 4 and _YEAR.fullmatch(g)]
+    years = [j for j, g in enumerate(groups) if len(g) == 4 and _plausible_year(g)]
     if len(years) != 1:
         return None
     rest = [g for j, g in enumerate(groups) if j != years[0]]
@@ -221,7 +227,7 @@ class ReferenceIndex:
                     break
         raw = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
         tokens = [_fix_ocr(t) for t, _ in raw]
-        words = [not any(c.isdigit() for c in t) for t in tokens]
+        lettered = [t[:1].isalpha() for t in tokens]
         blocked = [m.span() for m in _BLOCKED.finditer(text)]
         inside = [any(a <= start and start + len(t) <= b for a, b in blocked) for t, start in raw]
         other = _after_other_document(tokens)
@@ -240,8 +246,9 @@ class ReferenceIndex:
                         if key in self.theirs:
                             add(self.theirs[key], written, True, keyword, span)
                     continue
-                # digits are never joined across a word ("004 ITEM 017" is not 004017)
-                keys = _candidates(joined) if not any(words[i + 1:i + width]) else {joined}
+                # digits are never joined across a word ("004 ITEM 017" is not 004017) nor into the next
+                # number of a list ("FV2026-001004 FV2026-001083": 001004 + FV2026 is not FT 1004/2026)
+                keys = _candidates(joined) if not any(lettered[i + 1:i + width]) else {joined}
                 found = False
                 for key in keys:
                     if key in self.strong:
@@ -250,7 +257,7 @@ class ReferenceIndex:
                 if width == 1:
                     digits = _NOT_DIGIT.sub("", joined)
                     for key in {digits, digits.lstrip("0")}:
-                        if key in self.weak:
+                        if key in self.weak and len(self.weak[key]) <= MAX_WEAK:
                             add(self.weak[key], written, False, keyword, span)
                             found = True
                     if not found and len(digits) >= 5:
@@ -301,7 +308,7 @@ def _after_other_document(tokens: list[str]) -> list[bool]:
     most three tokens before it, with no invoice keyword in between?"""
     out, since = [], 99
     for token in tokens:
-        if token in KEYWORDS:
+        if token in KEYWORDS and token not in NUMBER_WORDS:  # "Kd-Nr.": NR after KD does not end it
             since = 99
         out.append(since <= 3 and token not in OTHER_DOCUMENTS)
         since = 1 if token in OTHER_DOCUMENTS else since + 1
