@@ -51,6 +51,58 @@ MARGIN = 5.0
 TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
 
 
+BLOCK = 3
+"""Letters of a word's start that a name and a customer name must share to be compared (blocking, as
+record-linkage libraries do: a name sharing no word start with a customer name cannot score 85)."""
+BUCKET_CAP = 400
+"""Word starts shared by more customer names than this ("TRA…", "LOG…") select no candidates on their own
+(the name's rarer words do); a name with only such words still gets its smallest bucket."""
+
+
+def _pairs_near(names: list[str], keys: list[str]) -> tuple[list[int], list[int]]:
+    """(name index, key index) pairs, by name, of the keys sharing a word start (``BLOCK`` letters) with each
+    name, ignoring starts more common than ``BUCKET_CAP`` unless they are the name's rarest."""
+    buckets: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        for start in {w[:BLOCK] for w in key.split()}:
+            buckets.setdefault(start, []).append(j)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, name in enumerate(names):
+        found = [buckets[w] for w in {w[:BLOCK] for w in name.split()} if w in buckets]
+        if not found:
+            continue
+        chosen = [b for b in found if len(b) <= BUCKET_CAP] or [min(found, key=len)]
+        near = sorted(set().union(*chosen)) if len(chosen) > 1 else chosen[0]
+        rows += [i] * len(near)
+        cols += near
+    return rows, cols
+
+
+def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[int]]:
+    """(text index, key index) pairs that can score 100 on token sets (one word set inside the other): keys
+    whose rarest word is in the text, and keys holding the text's rarest word."""
+    by_word: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        for word in set(key.split()):
+            by_word.setdefault(word, []).append(j)
+    rarest = [min(set(key.split()), key=lambda w: len(by_word[w])) for key in keys]
+    by_rarest: dict[str, list[int]] = {}
+    for j, word in enumerate(rarest):
+        by_rarest.setdefault(word, []).append(j)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, text in enumerate(texts):
+        words = set(text.split())
+        near = {j for w in words for j in by_rarest.get(w, ())}
+        known = [w for w in words if w in by_word]
+        if known:
+            near |= set(by_word[min(known, key=lambda w: len(by_word[w]))])
+        rows += [i] * len(near)
+        cols += sorted(near)
+    return rows, cols
+
+
 def normalise_name(name: str) -> str:
     """``"ORDENANTE: Talleres García, S.L.U."`` → ``"TALLERES GARCIA"``."""
     text = _undotted(name).replace("&", " ")
@@ -233,13 +285,14 @@ class CustomerDirectory:
         if not keys:
             return found
         texts = sorted({normalise_name(remittances.iat[i]) for i in wanted} - {""})
-        scores = process.cdist(texts, [k for k, _ in keys], scorer=fuzz.token_set_ratio, workers=-1,
-                               dtype=np.uint8) if texts else None
         hits: dict[str, set[str]] = {}
-        for row, text in enumerate(texts):
-            owners = {keys[j][1] for j in np.flatnonzero(scores[row] >= 100)}
-            if owners:
-                hits[text] = owners
+        pairs = _pairs_within(texts, [k for k, _ in keys])  # only keys sharing a word can score 100
+        if pairs[0]:
+            scores = process.cpdist([texts[r] for r in pairs[0]], [keys[j][0] for j in pairs[1]],
+                                    scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
+            for row, j, score in zip(pairs[0], pairs[1], scores):
+                if score >= 100:
+                    hits.setdefault(texts[row], set()).add(keys[j][1])
         out = list(found)
         for i in wanted:
             owners = hits.get(normalise_name(remittances.iat[i]), set())
@@ -263,14 +316,28 @@ class CustomerDirectory:
         return {n: self._found[n] for n in names if self._found[n] is not None}
 
     def _score(self, unique: list[str]) -> dict[str, Identification]:
+        """Each name against the customer names and aliases it can resemble (:func:`_pairs_near`: sharing a
+        word's first three letters), scored in one call; the rest cannot reach the cutoff or a tie."""
         if not unique or not self._keys:
             return {}
-        scores = process.cdist(unique, self._keys, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
-        owners = self._owners
+        rows, cols = _pairs_near(unique, self._keys)
+        if not rows:
+            return {}
+        flat = process.cpdist([unique[r] for r in rows], [self._keys[j] for j in cols], scorer=fuzz.token_set_ratio,
+                              workers=-1, dtype=np.uint8)
+        rows_a, cols_a = np.asarray(rows), np.asarray(cols)
+        starts = np.searchsorted(rows_a, np.arange(len(unique) + 1))
+        owners_all = self._owners
         result = {}
         for i, name in enumerate(unique):
-            row = scores[i]
-            order = np.argsort(-row, kind="stable")
+            a, b = starts[i], starts[i + 1]
+            if a == b:
+                continue
+            row = flat[a:b]
+            keys_of = cols_a[a:b]
+            owners = owners_all[keys_of]
+            keys = [self._keys[j] for j in keys_of]
+            order = np.argsort(-row.astype(np.int16), kind="stable")  # uint8: -row would wrap
             best = order[0]
             best_cid, best_score = owners[best], float(row[best])
             if best_score < self.cutoff:
@@ -282,7 +349,7 @@ class CustomerDirectory:
                 tied = np.flatnonzero(row >= best_score - self.margin)
                 full = {}
                 for j in tied:
-                    full[owners[j]] = max(full.get(owners[j], 0.0), fuzz.ratio(name, self._keys[j]))
+                    full[owners[j]] = max(full.get(owners[j], 0.0), fuzz.ratio(name, keys[j]))
                 ranked = sorted(full.items(), key=lambda kv: -kv[1])
                 if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= TIE_BREAK:
                     cid = ranked[0][0]
