@@ -282,7 +282,7 @@ def test_edi_820_remittance_in_an_ach_ctx_bank_line_is_read_as_advice_lines():
 def test_other_reference_fields_of_an_item_are_references():
     inv = invoices(("1800012345", "C2", 410.00), ("1800012346", "C2", 410.00))
     inv["billing_document"] = ["90412001", "90412002"]
-    inv["payment_reference"] = ["RF18539007547034", ""]
+    inv["creditor_reference"] = ["RF18539007547034", ""]
     inv["order_id"] = ["", "SO-2026-55120"]
     for text, item in (("RG 90412001", "1800012345"), ("RF18 5390 0754 7034", "1800012345"),
                        ("ORDER SO-2026-55120", "1800012346"), ("BELEG 1800012346", "1800012346")):

@@ -142,7 +142,7 @@ def make_ssc(seed: int = 31, customers: int = 2500, invoices: int = 50000, payme
                          "invoice_date": pd.Timestamp(issued), "due_date": pd.Timestamp(issued + dt.timedelta(days=30)),
                          "currency": c["currency"], "amount": round(-amount if credit else amount, 2),
                          "open_amount": round(-amount if credit else amount, 2), "reference": ref,
-                         "payment_reference": _rf(doc.replace("-", "").replace(" ", "").replace("/", ""))
+                         "creditor_reference": _rf(doc.replace("-", "").replace(" ", "").replace("/", ""))
                          if c["country"] == "NL" else "", "company": c["company"]})
         return len(inv_rows) - 1
 
@@ -334,7 +334,7 @@ def make_ssc(seed: int = 31, customers: int = 2500, invoices: int = 50000, payme
         elif kind == "rf_name":
             if country != "NL":
                 continue
-            rf = inv_rows[k]["payment_reference"]
+            rf = inv_rows[k]["creditor_reference"]
             spaced = " ".join(rf[j:j + 4] for j in range(0, len(rf), 4))
             text = f"{spaced} {c['base'].upper()}"
             payer, account = "", ""

@@ -47,7 +47,7 @@ LABELS = {
     "project": "Project", "date": "Month", "payer": "Payer", "note": "Note",
     "clearing_date": "Clearing date", "clearing_document": "Clearing document", "paid_amount": "Paid amount",
     "deduction_amount": "Deduction", "reason": "Reason", "source": "Source",
-    "payment_reference": "RF reference", "billing_document": "Billing document",
+    "creditor_reference": "RF reference", "billing_document": "Billing document",
     "accounting_document": "Accounting document", "instructed_amount": "Instructed amount", "charges": "Charges",
     "ultimate_debtor": "Ultimate debtor",
     "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",

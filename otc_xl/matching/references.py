@@ -68,7 +68,7 @@ MAX_WEAK = 200
 """A bare number shared by more items than this (a year, a common serial) is no evidence at all."""
 
 
-REFERENCE_FIELDS = (("reference", False), ("payment_reference", False), ("order_id", False),
+REFERENCE_FIELDS = (("reference", False), ("creditor_reference", False), ("order_id", False),
                     ("billing_document", True), ("accounting_document", True))
 """The other fields of an item a remittance may name: the customer's reference (PO) and the payment
 reference (RF/QR) and sales order, read as customer references (whole, or six digits and more, also

@@ -141,7 +141,7 @@ INVOICES = TableContract(
                synonyms=("ref", "reference", "payment reference", "customer reference", "po", "po number",
                          "purchase order", "referencia", "pedido cliente", "riferimento", "rif", "ordine cliente",
                          "référence", "bon de commande", "referenz", "bestellnummer", "zahlungsreferenz")),
-        Column("payment_reference", "text", "The payment reference printed on the invoice (RF creditor reference, "
+        Column("creditor_reference", "text", "The payment reference printed on the invoice (RF creditor reference, "
                                              "QR reference, OCR / KID number) when it is not in reference.",
                synonyms=("rf reference", "creditor reference", "qr reference", "ocr", "kid", "structured reference",
                          "referencia de pago", "riferimento di pagamento", "référence de paiement",
