@@ -114,11 +114,19 @@ def make_ssc(seed: int = 31, customers: int = 2500, invoices: int = 50000, payme
             b.update(base=a["base"], form=a["form"], customer_name=f"{a['base']} {a['form']}", iban=a["iban"],
                      company=a["company"], country=a["country"], currency=a["currency"])
     counters = {c: 0 for c in codes}
+    taken: set[str] = set()
 
     def number(company: str, credit: bool = False, at: int | None = None) -> str:
         if at is None:
             counters[company] += 1 + (rng.random() < 0.15)  # cancelled numbers leave gaps
             at = counters[company]
+            while _number(company, credit, at) in taken:
+                at = counters[company] = at + 1
+        doc = _number(company, credit, at)
+        taken.add(doc)
+        return doc
+
+    def _number(company: str, credit: bool, at: int) -> str:
         country = COUNTRIES[company][0]
         if country == "ES":
             return f"{'AV' if credit else 'FV'}2026-{at:06d}"
@@ -175,7 +183,6 @@ def make_ssc(seed: int = 31, customers: int = 2500, invoices: int = 50000, payme
         clear(c, round(rng.lognormvariate(6.6, 1.0), 2))
 
     used: set[int] = set()
-    taken = {r["invoice_id"] for r in inv_rows} | {r["invoice_id"] for r in cleared_rows}
     pays, truth, deductions, advices = [], [], [], []
     names, weights = list(CLASSES), list(CLASSES.values())
 
@@ -270,7 +277,7 @@ def make_ssc(seed: int = 31, customers: int = 2500, invoices: int = 50000, payme
                 continue
             at = int(doc[3:])
             step = rng.choice([10000, 20000, 30000, 40000])  # one digit more: a number not given yet
-            if at + step <= 0 or number(c["company"], at=at + step) in taken:
+            if at + step > 99999 or _number(c["company"], False, at + step) in taken:
                 continue
             was = clear(c, amount, at=at + step)  # one digit from the open item, same amount, cleared
             text = f"FAKTURA {was['invoice_id']}"
