@@ -126,3 +126,38 @@ def test_an_email_without_an_advice_line_is_refused_by_name(tmp_path):
     path.write_bytes(bytes(message))
     with pytest.raises(ValidationError, match="x.eml: no advice line"):
         read_advice(path)
+
+
+def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(make_book, tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+
+    import otc_xl
+    from otc_xl.cli import main
+
+    book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
+                                   ["INV-2026-07301", "C2", dt.date(2026, 11, 1), dt.date(2026, 12, 1), 1000.0]],
+                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
+                                   ["B1", dt.date(2026, 11, 20), "BETA", 980.0, "SEPA CT AVIS-77"]]},
+                     tables={"Payments": "tblPayments"})
+    advice = tmp_path / "advice.csv"
+    advice.write_text('Payment reference,Invoice number,Amount paid,Deduction,Reason\n'
+                      'AVIS-77,INV-2026-07301,980.00,20.00,"=HYPERLINK(""http://x"",""y"")"\n')
+    camt = tmp_path / "empty.csv"
+    camt.write_text("Date,Amount,Text\n")
+    runner = CliRunner()
+    first = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(advice)])
+    assert first.exit_code == 0, first.output
+    assert "1 advice line(s) appended" in first.output
+    again = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(advice)])
+    assert "0 advice line(s) appended" in again.output
+    ws = openpyxl.load_workbook(book)["Advices"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and rows[0][:4] == ("B1", "INV-2026-07301", 980.0, 20.0)
+    assert ws["E2"].data_type == "s" and ws["E2"].value.startswith("=HYPERLINK")
+    ledger = otc_xl.read_workbook(book)
+    assert ledger.advices[["payment_id", "invoice_id", "paid_amount"]].values.tolist() == [["B1", "INV-2026-07301", 980.0]]
+    orphan = tmp_path / "orphan.csv"
+    orphan.write_text("Payment reference,Invoice number,Amount paid\nNOWHERE-9,INV-2026-07301,1.00\n")
+    refused = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(orphan)])
+    assert refused.exit_code == 1 and "orphan.csv: advice for payment reference 'NOWHERE-9'" in refused.output

@@ -27,6 +27,7 @@ precision at each threshold (to choose ``auto_threshold`` on one seed and check 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -119,6 +120,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1, help="multiply payments, open items and customers")
     parser.add_argument("--sweep", action="store_true", help="print the pair precision per threshold")
     parser.add_argument("--memory", action="store_true", help="print the process's peak memory")
+    parser.add_argument("--without", choices=["cleared", "advices", "both"],
+                        help="ssc: leave out the cleared items and/or the advices (what the engine does without them)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time match_payments this many times (each with the load average: the machine is shared)")
     args = parser.parse_args()
     args.payments, args.invoices, args.customers = (args.payments * args.scale, args.invoices * args.scale,
                                                     args.customers * args.scale)
@@ -130,6 +135,9 @@ def main() -> None:
         data = make_ssc(args.seed, args.customers, args.invoices, args.payments)
         invoices, payments, customers, truth = data["invoices"], data["payments"], data["customers"], data["truth"]
         extra = {"cleared": data["cleared"], "advices": data["advices"]}
+        for name in {"cleared": ("cleared",), "advices": ("advices",), "both": ("cleared", "advices")}.get(
+                args.without, ()):
+            extra.pop(name)
         expected_deductions, unknowable = data["deductions"], SSC_MUST_NOT
     elif args.generator == "independent":
         from independent import MUST_NOT_AUTO, make_independent
@@ -143,12 +151,19 @@ def main() -> None:
                                                             data.truth, UNKNOWABLE)
     print(f"{args.generator} generator, seed {args.seed}: {len(payments):,} payments x {len(invoices):,} open "
           f"items ({len(customers):,} customers) in {time.perf_counter() - start:.1f} s")
-    start = time.perf_counter()
     config = MatchConfig(auto_threshold=0.01) if args.sweep else MatchConfig()
-    result = match_payments(invoices, payments, customers, config, **extra)
-    seconds = time.perf_counter() - start
+    times = []
+    for _ in range(max(args.repeat, 1)):
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        result = match_payments(invoices, payments, customers, config, **extra)
+        times.append(time.perf_counter() - start)
+        if args.repeat > 1:
+            print(f"  match_payments {times[-1]:.2f} s (load average {load:.2f} before)")
+    seconds = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"match_payments: {seconds:.2f} s wall" + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory
+    print(f"match_payments: {seconds:.2f} s wall" + (f" (best of {len(times)}; {min(times):.2f}-{max(times):.2f})"
+                                                     if len(times) > 1 else "") + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory
                                                      else "") + "\n")
     if args.sweep:
         sweep(truth, result.applications, unknowable)

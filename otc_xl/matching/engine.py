@@ -15,6 +15,14 @@ For every payment, in order of the strength of its evidence (references first):
    level is in docs/cash-application.md). At or above ``auto_threshold`` the applications are
    ``auto``; below, ``review``. Two equally good candidates are never applied automatically.
 
+Since issue 29: a remittance naming an item of the ERP's cleared items (``cleared``), or one of the
+payer's numbers that is not open, is never applied automatically (``duplicate``: refund or keep on
+account); a deduction the customer claims, or a shortfall beyond tolerance up to
+``deduction_max_pct``, is applied as paid and opened as a deduction (``MatchResult.deductions``),
+never written off; advice lines (``advices``, and EDI 820 segments in the bank line) are decided
+line by line (:mod:`otc_xl.matching.advices`); an exact subset, or the named items less one unnamed
+open credit note, comes before any write-off; the instructed amount proves bank charges.
+
 Money is handled in integer cents; an item's open amount is reduced as payments are applied, so
 several payments to one item never apply more than is open. For every payment
 Σ applied (auto) + unapplied = amount, exactly.
