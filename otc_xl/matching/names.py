@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[in
     return rows, cols
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise_name(name: str) -> str:
     """``"ORDENANTE: Talleres García, S.L.U."`` → ``"TALLERES GARCIA"``."""
     text = _undotted(name).replace("&", " ")

@@ -193,7 +193,9 @@ class ReferenceIndex:
                 columns.append((invoices[name], ours))
         for column, ours in columns:
             for position, value in enumerate(column.tolist()):
-                strong, weak = reference_keys(str(value or ""), ours)
+                if not value or value != value:  # empty or NaN: nothing to index (most optional cells)
+                    continue
+                strong, weak = reference_keys(str(value), ours)
                 for key in strong:
                     self.strong.setdefault(key, set()).add(position)
                     if not ours:
