@@ -44,7 +44,7 @@ from ..model.money import cents
 from ..config import Config
 from .deductions import DEDUCTION_COLUMNS, SHORT_PAYMENT, claims, is_partial, mentions_discount
 from .names import CustomerDirectory, Identification
-from .references import REFERENCE_FIELDS, Hit, ReferenceIndex, named_documents
+from .references import REFERENCE_FIELDS, Hit, ReferenceIndex, named_documents, year_qualified
 from .subsets import MAX_NODES, MAX_SIZE, exact_subsets, expected_coincidences
 
 APPLICATION_COLUMNS = ["payment_id", "invoice_id", "customer_id", "applied_amount", "writeoff_amount",
@@ -189,6 +189,9 @@ class _Book:
                 digits = _NOT_DIGIT.sub("", number)
                 if len(digits) >= 5:
                     self._shapes.setdefault(cid, set()).add((len(digits), digits[:3]))
+                year = year_qualified(number)
+                if year:
+                    self._shapes.setdefault(cid, set()).add(("Y", year.split("/")[1]))
         return set().union(*(self._shapes.get(c, set()) for c in customers)) if customers else set()
 
     def _credits_naming(self, references: list) -> dict[int, list[int]]:
@@ -463,13 +466,19 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
             close = [book.ids[k] for k, _, _ in outcome.lines
                      if any(OSA.distance(_NOT_DIGIT.sub("", book.ids[k]), n) <= 1 for n in ours)]
             outcome.confidence = min(outcome.confidence, CONFLICT_CAP)
-            outcome.why = (outcome.why.rstrip(".") + f"; but the remittance names {', '.join(ours)}, which is no open "
+            shown = [f"a number of {2000 + int(n[1:])}" if n.startswith("Y") else n for n in ours]
+            outcome.why = (outcome.why.rstrip(".") + f"; but the remittance names {', '.join(shown)}, which is no open "
                            "item of the payer (paid already?" + (f" a slip for {', '.join(close)}?" if close else "")
                            + "): for review.")
         return outcome
     if who.candidates:
         sibling = _sibling_by_amount(amount, currency, who, book, directory, notes)
         if sibling is not None:
+            ours = _numbers_of(seen.unknown, {c for x in who.candidates for c in directory.group(x)}, book)
+            if ours:
+                sibling.confidence = min(sibling.confidence, CONFLICT_CAP)
+                sibling.why = (sibling.why.rstrip(".") + f"; but the remittance names {', '.join(ours)}, which is no "
+                               "open item of theirs (paid already?): for review.")
             return sibling
     reason = "ambiguous" if who.runner_up else "no_match"
     why = who.detail or "no customer could be identified from the IBAN or payer name"
@@ -508,7 +517,17 @@ def _numbers_of(numbers: list[str], group: set[str], book: _Book) -> list[str]:
     if not numbers or not group:
         return []
     shapes = book.shapes(group)
-    return [n for n in numbers if (len(n), n[:3]) in shapes]
+    lengths = {shape[0] for shape in shapes}
+    out = []
+    for written in numbers:
+        said, n = written.startswith("#"), written.lstrip("#")
+        if n.startswith("Y"):
+            ours = ("Y", n[1:]) in shapes
+        else:  # after an invoice keyword, the digit count of the payer's numbers is enough
+            ours = (len(n), n[:3]) in shapes or (said and len(n) in lengths)
+        if ours:
+            out.append(n)
+    return out
 
 
 def _sibling_by_amount(amount: int, currency: str, who: Identification, book: _Book, directory: CustomerDirectory,
@@ -516,6 +535,8 @@ def _sibling_by_amount(amount: int, currency: str, who: Identification, book: _B
     """Siblings the name cannot tell apart ("Talleres Iriarte SL" / "… SA"): exactly one open item
     among all of theirs whose open amount is the payment decides, with the chance of such a fit by
     luck counted over all their items. Otherwise None (the payment stays for review)."""
+    if len(who.candidates) > MAX_SIBLINGS:
+        return None  # a name many customers share is no pair of siblings: the amount decides nothing
     items = [k for c in who.candidates for k in book.open_of(directory.group(c), currency)]
     same = [k for k in items if int(book.left[k]) == amount]
     if len(same) != 1:
@@ -848,6 +869,8 @@ def _by_customer(amount: int, currency: str, who: Identification, group: set[str
                     "ambiguous" if len(search.solutions) > 1 else "no_match", who.customer_id)
 
 
+MAX_SIBLINGS = 6
+"""Customers a name may tie between for the amount to tell them apart (siblings, not a common name)."""
 SIBLING_PENALTY = 6.0
 """Name score lost when the amount, not the name, told two sibling customers apart."""
 CONFLICT_CAP = 80.0

@@ -61,19 +61,30 @@ BUCKET_CAP = 400
 
 
 def _pairs_near(names: list[str], keys: list[str]) -> tuple[list[int], list[int]]:
-    """(name index, key index) pairs, by name, of the keys sharing a word start (``BLOCK`` letters) with each
-    name, ignoring starts more common than ``BUCKET_CAP`` unless they are the name's rarest."""
-    buckets: dict[str, list[int]] = {}
+    """(name index, key index) pairs, by name, of the customer names each payer name is compared with: those
+    sharing one of its words, and for a word no customer name has (a typo), those sharing its first ``BLOCK``
+    letters; rarest words first, up to ``BUCKET_CAP`` names (the rarest word's always), so the work per name
+    stays bounded however many customers share a common word."""
+    words: dict[str, list[int]] = {}
+    starts: dict[str, list[int]] = {}
     for j, key in enumerate(keys):
-        for start in {w[:BLOCK] for w in key.split()}:
-            buckets.setdefault(start, []).append(j)
+        for word in set(key.split()):
+            words.setdefault(word, []).append(j)
+            starts.setdefault(word[:BLOCK], []).append(j)
     rows: list[int] = []
     cols: list[int] = []
     for i, name in enumerate(names):
-        found = [buckets[w] for w in {w[:BLOCK] for w in name.split()} if w in buckets]
+        found = [words[w] if w in words else starts[w[:BLOCK]] for w in set(name.split())
+                 if w in words or w[:BLOCK] in starts]
         if not found:
             continue
-        chosen = [b for b in found if len(b) <= BUCKET_CAP] or [min(found, key=len)]
+        found.sort(key=len)
+        chosen, size = [found[0]], len(found[0])
+        for bucket in found[1:]:
+            if size + len(bucket) > BUCKET_CAP:
+                break
+            chosen.append(bucket)
+            size += len(bucket)
         near = sorted(set().union(*chosen)) if len(chosen) > 1 else chosen[0]
         rows += [i] * len(near)
         cols += near
@@ -97,7 +108,7 @@ def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[in
         words = set(text.split())
         near = {j for w in words for j in by_rarest.get(w, ())}
         known = [w for w in words if w in by_word]
-        if known:
+        if known and len(words) <= 4:  # a text wholly inside a customer name is short
             near |= set(by_word[min(known, key=lambda w: len(by_word[w]))])
         rows += [i] * len(near)
         cols += sorted(near)
@@ -124,6 +135,7 @@ def _undotted(name: str) -> str:
     return _INITIAL_DOT.sub("", text).replace(".", "")
 
 
+@lru_cache(maxsize=1 << 16)
 def legal_forms(name: str) -> frozenset[str]:
     """The legal forms written in a name: ``"Talleres Iriarte, S.L."`` → {"SL"}."""
     return frozenset(w for w in _WORD.findall(_undotted(name)) if w in LEGAL_FORMS and w not in ("CO", "CIA"))

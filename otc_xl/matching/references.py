@@ -209,7 +209,9 @@ class ReferenceIndex:
 
     def scan(self, remittance: str) -> tuple[list[Hit], list[str]]:
         """(:meth:`find`'s hits, the numbers of five digits or more written as document numbers that
-        name no item): a number of ours that is not open is evidence too (paid already? a typo?)."""
+        name no item): a number of ours that is not open is evidence too (paid already? a typo?).
+        Each number is its digits (a number written in parts: all of them), ``#`` first when an invoice
+        keyword stands before it; a year-qualified number of no item is ``Y`` and its year."""
         text = edi_references(_upper(remittance or ""))
         hits: dict[int, Hit] = {}
 
@@ -230,6 +232,7 @@ class ReferenceIndex:
         raw = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
         tokens = [_fix_ocr(t) for t, _ in raw]
         lettered = [t[:1].isalpha() for t in tokens]
+        lettered_only = [not any(c.isdigit() for c in t) for t in tokens]
         blocked = [m.span() for m in _BLOCKED.finditer(text)]
         inside = [any(a <= start and start + len(t) <= b for a, b in blocked) for t, start in raw]
         other = _after_other_document(tokens)
@@ -260,10 +263,10 @@ class ReferenceIndex:
                     digits = _NOT_DIGIT.sub("", joined)
                     for key in {digits, digits.lstrip("0")}:
                         if key in self.weak and len(self.weak[key]) <= MAX_WEAK:
-                            add(self.weak[key], written, False, keyword, span)
-                            found = True
+                            add(self.weak[key], written, False, keyword, span)  # evidence for the payer's only
                     if not found and len(digits) >= 5:
-                        numbers.append((digits, span))
+                        said = keyword or (i > 1 and tokens[i - 2] in KEYWORDS and lettered_only[i - 1])  # INV SI-1
+                        numbers.append((("#" if said else "") + digits, span))
         for m in _YEAR_QUALIFIED.finditer(text):
             a, b = m.group(1), m.group(2)
             keyword = any(t in KEYWORDS for t in _TOKEN.findall(text[max(0, m.start() - 12):m.start()]))
@@ -275,14 +278,31 @@ class ReferenceIndex:
                 if key in self.years and int(serial):
                     add(self.years[key], m.group(0), keyword or len(serial.lstrip("0")) >= 3 or len(year) == 4,
                         keyword, m.span())
+                elif int(serial) and (keyword or len(year) == 4):
+                    numbers.append((f"#Y{y % 100:02d}", m.span()))  # a year-qualified number of no item
         for start, end, written, span in _ranges(text):
             for n in range(start, end + 1):
                 for key in (str(n), f"{n:0{len(written)}d}"):
                     add(self.weak.get(key, ()), text[span[0]:span[1]], False, True, span)
         found_hits = self._one_series(_outermost(sorted(hits.values(), key=lambda h: (not h.strong, not h.keyword,
                                                                                      h.position))), text)
-        covered = [h.span for h in found_hits]
-        unknown = [d for d, (a, b) in numbers if not any(c <= a and b <= e for c, e in covered)]
+        # a document number written in parts (FV2026-009999, NL26-00012) is one number too
+        run: list[int] = []
+        for j in range(len(tokens) + 1):
+            joined_on = (j < len(tokens) and run and not lettered_only[j]
+                         and text[raw[j - 1][1] + len(raw[j - 1][0]):raw[j][1]] in ("-", "/", "."))
+            if joined_on:
+                run.append(j)
+                continue
+            if len(run) > 1 and not any(inside[k] or other[k] for k in run):
+                digits = "".join(_NOT_DIGIT.sub("", tokens[k]) for k in run)
+                if len(digits) >= 5:
+                    said = run[0] > 0 and tokens[run[0] - 1] in KEYWORDS
+                    numbers.append((("#" if said else "") + digits,
+                                    (raw[run[0]][1], raw[run[-1]][1] + len(raw[run[-1]][0]))))
+            run = [j] if j < len(tokens) and not lettered_only[j] else []
+        covered = [h.span for h in found_hits if h.strong]
+        unknown = [d for d, (a, b) in numbers if not any(c < b and a < e for c, e in covered)]
         return found_hits, list(dict.fromkeys(unknown))
 
 
