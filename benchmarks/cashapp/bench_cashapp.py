@@ -153,7 +153,11 @@ def main() -> None:
           f"items ({len(customers):,} customers) in {time.perf_counter() - start:.1f} s")
     config = MatchConfig(auto_threshold=0.01) if args.sweep else MatchConfig()
     times = []
+    from otc_xl.matching.names import legal_forms, normalise_name
+
     for _ in range(max(args.repeat, 1)):
+        normalise_name.cache_clear()  # each run starts cold, as a command does
+        legal_forms.cache_clear()
         load = os.getloadavg()[0]
         start = time.perf_counter()
         result = match_payments(invoices, payments, customers, config, **extra)

@@ -31,6 +31,7 @@ several payments to one item never apply more than is open. For every payment
 from __future__ import annotations
 
 import dataclasses
+import gc
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -164,7 +165,7 @@ class _Book:
         due = self.items["due_date"] if "due_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
         self.due = due.fillna(pd.Timestamp.max).to_numpy()
         issued = self.items["invoice_date"] if "invoice_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
-        self.issued = pd.to_datetime(issued).tolist()
+        self.issued = pd.to_datetime(issued).to_numpy()  # datetime64: no Timestamp object per item
         self.by_customer: dict[tuple[str, str], list[int]] = {}
         for k, (c, cur) in enumerate(zip(self.customer, self.currency)):
             self.by_customer.setdefault((c, cur), []).append(k)
@@ -232,6 +233,18 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     :mod:`otc_xl.matching.advices`) say per invoice what a payment pays. Returns
     :class:`MatchResult`; see the module docstring.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small sets and tuples, no cycles: the collector's passes cost superlinear time
+    try:
+        return _match(invoices, payments, customers, config, aliases, cleared, advices)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _match(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame | None,
+           config: MatchConfig | None, aliases: pd.DataFrame | None, cleared: pd.DataFrame | None,
+           advices: pd.DataFrame | None) -> MatchResult:
     config = config or MatchConfig()
     book = _Book(invoices, cleared)
     n_open = len(book.ids)
@@ -260,11 +273,12 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     strength = [0 if i in lines_of or any(h.strong for h in hs) else 1 if hs else 2 for i, hs in enumerate(hits)]
     ids, currencies = pays["payment_id"].astype(str).tolist(), pays["currency"].astype(str).tolist()
     payers = [str(p or "") for p in pays["payer_name"].tolist()]
-    paid_on = pays["payment_date"].tolist() if "payment_date" in pays else [0] * len(pays)
+    paid_on = (pd.to_datetime(pays["payment_date"]).to_numpy().view("int64").tolist() if "payment_date" in pays
+               else [0] * len(pays))
     order = sorted(range(len(pays)), key=lambda i: (strength[i], paid_on[i], ids[i]))
     outcomes: dict[int, _Outcome] = {}
 
-    dates = pd.to_datetime(pays["payment_date"]).tolist() if "payment_date" in pays else [pd.NaT] * len(pays)
+    dates = pd.to_datetime(pays["payment_date"]).to_numpy() if "payment_date" in pays else [pd.NaT] * len(pays)
 
     def decide(i: int) -> _Outcome:
         charges = instructed[i] - int(amounts[i]) if instructed[i] > amounts[i] else 0
@@ -953,7 +967,7 @@ def _advice_lines(advices: pd.DataFrame | None, pays: pd.DataFrame, texts: list[
 def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcome], book: _Book,
             config: MatchConfig) -> MatchResult:
     apps, left_over, deductions = [], [], []
-    dates = pays["payment_date"].tolist() if "payment_date" in pays else [pd.NaT] * len(pays)
+    dates = pd.to_datetime(pays["payment_date"]).to_numpy() if "payment_date" in pays else [pd.NaT] * len(pays)
     ids, payers = pays["payment_id"].astype(str).tolist(), pays["payer_name"].tolist()
     for i in range(len(pays)):
         outcome = outcomes[i]

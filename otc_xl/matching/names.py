@@ -79,13 +79,18 @@ def _pairs_near(names: list[str], keys: list[str]) -> tuple[list[int], list[int]
         if not found:
             continue
         found.sort(key=len)
-        chosen, size = [found[0]], len(found[0])
-        for bucket in found[1:]:
-            if size + len(bucket) > BUCKET_CAP:
-                break
-            chosen.append(bucket)
-            size += len(bucket)
-        near = sorted(set().union(*chosen)) if len(chosen) > 1 else chosen[0]
+        if len(found[0]) > BUCKET_CAP and len(found) > 1:
+            # even the rarest word is common: the names holding the two rarest words (when there are any)
+            both = sorted(set(found[0]).intersection(found[1]))
+            near = both or found[0]
+        else:
+            chosen, size = [found[0]], len(found[0])
+            for bucket in found[1:]:
+                if size + len(bucket) > BUCKET_CAP:
+                    break
+                chosen.append(bucket)
+                size += len(bucket)
+            near = sorted(set().union(*chosen)) if len(chosen) > 1 else chosen[0]
         rows += [i] * len(near)
         cols += near
     return rows, cols
@@ -98,15 +103,19 @@ def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[in
     for j, key in enumerate(keys):
         for word in set(key.split()):
             by_word.setdefault(word, []).append(j)
-    rarest = [min(set(key.split()), key=lambda w: len(by_word[w])) for key in keys]
-    by_rarest: dict[str, list[int]] = {}
-    for j, word in enumerate(rarest):
-        by_rarest.setdefault(word, []).append(j)
+    # a key inside a text has its two rarest words in it: index keys by them (one word for one-word keys)
+    by_rarest: dict[tuple[str, ...], list[int]] = {}
+    for j, key in enumerate(keys):
+        rare = tuple(sorted(sorted(set(key.split()), key=lambda w: (len(by_word[w]), w))[:2]))
+        by_rarest.setdefault(rare, []).append(j)
     rows: list[int] = []
     cols: list[int] = []
     for i, text in enumerate(texts):
         words = set(text.split())
-        near = {j for w in words for j in by_rarest.get(w, ())}
+        listed = sorted(w for w in words if w in by_word)
+        near = {j for w in listed for j in by_rarest.get((w,), ())}
+        near |= {j for a in range(len(listed)) for b in range(a + 1, len(listed))
+                 for j in by_rarest.get((listed[a], listed[b]), ())}
         known = [w for w in words if w in by_word]
         if known and len(words) <= 4:  # a text wholly inside a customer name is short
             near |= set(by_word[min(known, key=lambda w: len(by_word[w]))])
