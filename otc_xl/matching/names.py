@@ -370,9 +370,10 @@ class CustomerDirectory:
             if best_score - second < self.margin:
                 # token sets tie when the payer's words contain both names; whole strings may not
                 tied = np.flatnonzero(row >= best_score - self.margin)
+                whole = process.cdist([name], [keys[j] for j in tied], scorer=fuzz.ratio, dtype=np.float32)[0]
                 full = {}
-                for j in tied:
-                    full[owners[j]] = max(full.get(owners[j], 0.0), fuzz.ratio(name, keys[j]))
+                for j, value in zip(tied, whole.tolist()):
+                    full[owners[j]] = max(full.get(owners[j], 0.0), value)
                 ranked = sorted(full.items(), key=lambda kv: -kv[1])
                 if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= TIE_BREAK:
                     cid = ranked[0][0]
