@@ -220,3 +220,11 @@ def test_invalid_customer_iban_is_flagged(make_book):
     warnings = [str(p) for p in otc_xl.read_workbook(book).problems if p.severity == "warning"]
     assert warnings == ["Customers!C2: iban 'ES9121000418450200051333' is not a valid IBAN (invalid checksum digits); "
                         "payments from it will not be recognised"]
+
+
+def test_a_new_payments_sheet_has_a_header_for_every_payments_column():
+    from otc_xl.io.bank_import import LABELS
+    from otc_xl.model.contracts import PAYMENTS
+
+    assert set(PAYMENTS.column_names) <= set(LABELS)  # the columns added for #29 too
+    assert all(PAYMENTS.match_header(LABELS[c]).name == c for c in PAYMENTS.column_names)

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ..model.money import cents
-from .deductions import DISCOUNT, SHORT_PAYMENT, amount_cents, reason_code
+from .deductions import DISCOUNT, SHORT_PAYMENT, reason_code
 
 ADVICE_COLUMNS = ["payment_id", "invoice_id", "paid_amount", "deduction_amount", "reason", "source"]
 ADX_REASONS = {"01": "pricing error", "06": "quantity contested"}
