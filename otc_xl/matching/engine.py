@@ -370,7 +370,8 @@ def _on_behalf(pays: pd.DataFrame, texts: list[str], who: list[Identification],
     ``ultimate_debtor``, camt's "on behalf of:", SEPA ``ABWA+``) whose name identifies a customer. Either
     takes the place of a payer recognised by name or not at all (an IBAN or a given id is kept)."""
     out = list(who)
-    names = pays["ultimate_debtor"].fillna("").astype(str).tolist() if "ultimate_debtor" in pays else [""] * len(pays)
+    names = ([str(v) if isinstance(v, str) else "" for v in pays["ultimate_debtor"].tolist()]
+             if "ultimate_debtor" in pays else [""] * len(pays))
     wanted: dict[int, str] = {}
     for i, text in enumerate(texts):
         if out[i].method in ("iban", "given", "alias"):
