@@ -20,6 +20,9 @@ shared-services centre written for issue 29: cleared items, advices, deductions,
 formats; its deduction rows are scored too). ``--scale 10`` multiplies payments, open items and
 customers by ten. ``--sweep`` runs once with every proposal automatic and prints the pair
 precision at each threshold (to choose ``auto_threshold`` on one seed and check it on others).
+``--repeat N`` times ``match_payments`` N times, each cold, with the load average before each run
+(the machine is shared: report the range and the load). ``--without cleared|advices|both`` runs
+the ssc data without its cleared items and/or advices.
 
     python benchmarks/cashapp/bench_cashapp.py [--generator synth|independent|ssc] [--seed 11] [--scale 1]
 """
