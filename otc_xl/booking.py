@@ -12,9 +12,11 @@ The booking, step by step (each a pure function of the steps before; see docs/li
    export does not show yet: invoices billed (``BillingLog``, and the ``.billing.json`` records
    found beside the workbook), credit allocations posted (``CreditPostings``) and refunds paid
    (``RefundLog``), each applied until the export reflects it.
-2. **Today's cash** — cash application of the ``Payments`` on the posted items; the automatic
-   applications (and what they write off within tolerance) count as paid: :attr:`Booked.open_items`
-   is the account *after today's cash*. Applications for review do not.
+2. **Today's cash** — cash application of the ``Payments`` on the posted items (with the ERP's
+   ``ClearedItems`` and the remittance ``Advices``); the automatic applications (and what they write
+   off within tolerance) count as paid: :attr:`Booked.open_items` is the account *after today's
+   cash*. Applications for review do not. The deductions found (:attr:`Booked.deductions`, with those
+   on record) leave their amount open on the invoice, disputed: never written off.
 3. **Evidence** — the dunning history (notices whose letters were produced), the legal cases on
    record (with their case files), the contact log with each promise judged against today's receipts.
 4. **The day's decisions**, each once: dunning notices due, legal hand-overs due, calls, credit
@@ -185,8 +187,10 @@ class Booked:
         """Cash application of ``Payments`` on the posted items."""
         ledger = self.ledger
         aliases = ledger.aliases if len(ledger.aliases) else None
+        cleared = ledger.cleared_items if len(ledger.cleared_items) else None
+        advices = ledger.advices if len(ledger.advices) else None
         return match_payments(ledger.invoices, ledger.payments, self.customers, MatchConfig.from_config(self.config),
-                              aliases=aliases)
+                              aliases=aliases, cleared=cleared, advices=advices)
 
     @property
     def applications(self) -> pd.DataFrame:
@@ -202,9 +206,42 @@ class Booked:
             .groupby("invoice_id")["_c"].sum() / 100
 
     @cached_property
+    def deductions(self) -> pd.DataFrame:
+        """The Deductions record (DEDUCTIONS columns) with today's: those on record keep what the user typed
+        (status, note); the deductions of today's automatic applications not on record are added, open."""
+        from .model.records import DEDUCTIONS
+
+        columns = [c.name for c in DEDUCTIONS.columns]
+        recorded = self.records.get("deductions")
+        recorded = recorded.reindex(columns=columns) if recorded is not None and len(recorded) else \
+            pd.DataFrame(columns=columns)
+        found = self.match.deductions
+        found = found.loc[(found["status"] == "auto") & ~found["deduction_id"].isin(set(recorded["deduction_id"]))]
+        new = found.assign(status="open", note="").reindex(columns=columns)
+        frames = [f for f in (recorded, new) if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+    def with_deductions(self, items: pd.DataFrame) -> pd.DataFrame:
+        """``items`` whose open deductions mark them disputed (``deduction: <reason>``, since the payment date),
+        unless a dispute code is already there: dunning, calls and legal leave the short amount alone."""
+        found = self.deductions
+        if found.empty:
+            return items
+        live = found.loc[found["status"].fillna("").astype(str).str.strip().str.lower().isin(("", "open"))]
+        live = live.drop_duplicates("invoice_id", keep="last").set_index("invoice_id")
+        code = items["invoice_id"].map("deduction: " + live["reason_code"].fillna("other").astype(str))
+        mark = code.notna() & (items["dispute_code"] == "") & (cents(items["open_amount"]) != 0)
+        if not mark.any():
+            return items
+        since = items["invoice_id"].map(live["found_on"])
+        return items.assign(dispute_code=items["dispute_code"].where(~mark, code),
+                            dispute_date=items["dispute_date"].where(~mark, pd.to_datetime(since)))
+
+    @cached_property
     def open_items(self) -> pd.DataFrame:
-        """The posted items after today's cash: what the account is, for every report and action.
-        Refused, with the figures, if the booking does not tie to the cent (:meth:`ties`)."""
+        """The posted items after today's cash: what the account is, for every report and action (items with
+        an open deduction disputed). Refused, with the figures, if the booking does not tie to the cent
+        (:meth:`ties`)."""
         items = self.ledger.invoices
         paid = self.paid_today
         after = items
@@ -218,7 +255,7 @@ class Booked:
                                                      f"open items are {r.actual:,.2f} (difference {r.difference:,.2f}); "
                                                      "nothing was written — please report this")
                                    for r in wrong.itertuples()])
-        return after
+        return self.with_deductions(after)
 
     @cached_property
     def receipts(self) -> pd.DataFrame:
@@ -261,8 +298,8 @@ class Booked:
     @cached_property
     def dunning(self) -> DunningResult:
         """Today's dunning notices (recorded in the history only by the command that produces the letters)."""
-        return dunning_run(self.ledger.invoices, self.customers, self.as_of, self.policy, self.history,
-                           self.paid_today, self.legal.blocked_items())
+        return dunning_run(self.with_deductions(self.ledger.invoices), self.customers, self.as_of, self.policy,
+                           self.history, self.paid_today, self.legal.blocked_items())
 
     @cached_property
     def credits(self) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -44,6 +44,9 @@ class Config:
     """Early-payment discount rates accepted as deliberate deductions."""
     discount_days: int = 10
     """…only when paid within this many days of the invoice date ("2/10 net 30"); later deductions go to review."""
+    deduction_max_pct: float = 10.0
+    """A payment short of its one named invoice beyond the tolerance by at most this % of the invoice, without
+    saying why, is applied and opens a deduction (Deductions sheet); a larger shortfall is a partial payment."""
     auto_threshold: float = 90.0
     """Confidence (0-100) at or above which a match is applied automatically."""
     name_cutoff: float = 85.0
@@ -296,6 +299,7 @@ PARSERS = {
     "tolerance_pct": _number,
     "discount_rates": _rates,
     "discount_days": _count,
+    "deduction_max_pct": _number,
     "auto_threshold": _number,
     "name_cutoff": _number,
     "home_currency": v.parse_currency,
@@ -352,6 +356,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "name_cutoff": (1, 100, "a name similarity from 1 to 100"),
     "kpi_period_days": (1, 3660, "days of credit sales"),
     "discount_days": (0, 366, "days after the invoice date"),
+    "deduction_max_pct": (0, 100, "a percentage of the invoice"),
     "opening_ar": (-1e13, 1e13, "an amount"),
     "writeoff_threshold": (0, 1e9, "an amount; cannot be negative"),
     "dunning_grace_days": (0, 3660, "days"),
@@ -384,7 +389,7 @@ def _consistency(config: Config) -> list[str]:
     return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
             f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
-PERCENT_SETTINGS = frozenset({"tolerance_pct", "vat_rates"})
+PERCENT_SETTINGS = frozenset({"tolerance_pct", "deduction_max_pct", "vat_rates"})
 """Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it
 shows. The rate settings (discount_rates, dunning_interest …) read 0.02 and 2 % alike already."""
 

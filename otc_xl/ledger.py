@@ -40,6 +40,10 @@ class Ledger:
     sales: pd.DataFrame
     aliases: pd.DataFrame
     config: Config
+    cleared_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The ERP's cleared items (optional): payments naming them are duplicates."""
+    advices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Remittance advice lines (optional): per bank line, the invoices it pays."""
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
     """The sheet each table was read from; absent tables are left out."""
@@ -107,11 +111,11 @@ def in_reading_order(problems: list[Problem]) -> list[Problem]:
 
 def _check_ibans(ledger: Ledger) -> None:
     """Warn about customer IBANs that cannot be right: payments from them would never be recognised."""
-    from .model.values import iban_problem
+    from .model.values import iban_problem, us_account
 
     for row, ibans in zip(ledger.customers["source_row"], ledger.customers["iban"]):
         for iban in filter(None, (i.strip() for i in str(ibans).split(";"))):
-            reason = iban_problem(iban)
+            reason = None if us_account(iban) else iban_problem(iban)
             if reason:
                 ledger.problems.append(Problem(ledger.found["customers"], f"iban {iban!r} is not a valid IBAN "
                                                f"({reason}); payments from it will not be recognised",

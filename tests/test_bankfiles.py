@@ -13,7 +13,7 @@ import otc_xl
 from conftest import INVOICE_HEADERS, invoice_row
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
-from otc_xl.io.bankfiles import apply_advice, parse_bank_file, read_advice, read_bank_file
+from otc_xl.io.bankfiles import advice_rows, parse_bank_file, read_advice, read_bank_file
 from otc_xl.io.bankfiles.mt940 import parse_details
 from otc_xl.model.problems import ValidationError
 
@@ -142,10 +142,17 @@ def test_unknown_format(tmp_path):
 
 def test_remittance_advice_joined_by_reference():
     payments = read_bank_file(FIX / "mt940_two_statements.sta")
-    joined = apply_advice(payments, read_advice(FIX / "advice.csv"))
-    assert joined["remittance"].tolist() == [
-        "Rechnung INV-2026-00451 und INV-2026-00452 | advice: INV-2026-00451 1234.56; INV-2026-00452 0.00",
-        "Factura 123 ACME SL gracias | advice: 123 99.00"]
+    rows, problems = advice_rows(payments, read_advice(FIX / "advice.csv"), "advice.csv")
+    assert problems == []
+    by_line = dict(zip(payments["remittance"], payments["payment_id"]))
+    assert rows[["payment_id", "invoice_id", "paid_amount", "deduction_amount", "reason"]].values.tolist() == [
+        [by_line["Rechnung INV-2026-00451 und INV-2026-00452"], "INV-2026-00451", 1234.56, 0.0, ""],
+        [by_line["Rechnung INV-2026-00451 und INV-2026-00452"], "INV-2026-00452", 0.0, 0.0, "paid separately"],
+        [by_line["Factura 123 ACME SL gracias"], "123", 99.0, 1.0, "bank fee"]]
+    orphan = read_advice(FIX / "advice.csv").assign(payment_reference="NOWHERE-1")
+    assert [str(p) for p in advice_rows(payments, orphan, "advice.csv")[1]] == [
+        "advice.csv: advice for payment reference 'NOWHERE-1' (3 line(s)): no bank line of this import or of the "
+        "workbook's Payments match it; not imported"]
 
 
 def workbook(make_book):
@@ -197,6 +204,11 @@ def test_cli_import_bank_is_all_or_nothing(make_book):
                                    "--into", str(book), "--advice", str(FIX / "advice.csv")])
     assert ok.exit_code == 0, ok.output
     assert "5 new bank line(s) appended" in ok.output and "0 already there" in ok.output
+    assert "3 advice line(s) appended" in ok.output
+    ledger = otc_xl.read_workbook(book)
+    assert ledger.advices[["invoice_id", "paid_amount", "reason"]].values.tolist() == [
+        ["INV-2026-00451", 1234.56, ""], ["INV-2026-00452", 0.0, "paid separately"], ["123", 99.0, "bank fee"]]
+    assert set(ledger.advices["payment_id"]) <= set(ledger.payments["payment_id"])
     again = CliRunner().invoke(main, ["import-bank", str(FIX / "camt053_batch.xml"), "--into", str(book)])
     assert "0 new bank line(s) appended" in again.output and "3 already there" in again.output
 
@@ -208,3 +220,11 @@ def test_invalid_customer_iban_is_flagged(make_book):
     warnings = [str(p) for p in otc_xl.read_workbook(book).problems if p.severity == "warning"]
     assert warnings == ["Customers!C2: iban 'ES9121000418450200051333' is not a valid IBAN (invalid checksum digits); "
                         "payments from it will not be recognised"]
+
+
+def test_a_new_payments_sheet_has_a_header_for_every_payments_column():
+    from otc_xl.io.bank_import import LABELS
+    from otc_xl.model.contracts import PAYMENTS
+
+    assert set(PAYMENTS.column_names) <= set(LABELS)  # the columns added for #29 too
+    assert all(PAYMENTS.match_header(LABELS[c]).name == c for c in PAYMENTS.column_names)

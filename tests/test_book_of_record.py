@@ -375,3 +375,48 @@ def test_a_second_dunning_the_same_day_after_new_cash_names_the_letters_no_longe
     assert dict(again.result.summary)["letters no longer due"].startswith("1 produced earlier today "
                                                                           "(C1_EUR_dunning.html)")
     assert set(book.table("DunningHistory")["customer_id"]) == {"C2"}
+
+
+# ------------------------------------------------------------------------------ 8. deductions and duplicates (#29)
+
+def test_a_deduction_stays_open_disputed_is_never_chased_and_the_booking_ties(tmp_path):
+    book = new_book(tmp_path, [inv("RG-2026-7001", "C1", D(2026, 10, 15), 3000.0),
+                               inv("RG-2026-7002", "C1", D(2026, 10, 15), 800.0)], CUSTOMERS,
+                    [pay("P1", D(2026, 11, 27), 2985.0, "UNO COMPONENTES SL", "RG-2026-7001 ABZGL. FRACHT 15,00")])
+    done = book.command("disputes", D(2026, 11, 30))
+    booked = done.booked
+    assert booked.applications[["invoice_id", "applied_amount", "writeoff_amount", "status"]].values.tolist() == [
+        ["RG-2026-7001", 2985.0, 0.0, "auto"]]
+    assert bool(booked.ties()["ok"].all())  # ERP − cash applied − written off = booked open items, to the cent
+    item = booked.open_items.set_index("invoice_id").loc["RG-2026-7001"]
+    assert item["open_amount"] == 15.0 and item["dispute_code"] == "deduction: freight"
+    recorded = book.table("Deductions")
+    assert recorded[["deduction_id", "invoice_id", "amount", "reason_code", "status"]].values.tolist() == [
+        ["P1>RG-2026-7001", "RG-2026-7001", 15.0, "freight", "open"]]
+    assert book.table("DisputeItems")["invoice_id"].tolist() == ["RG-2026-7001"]
+    dunning = book.command("dunning", D(2026, 11, 30)).booked.dunning.items.set_index("invoice_id")
+    assert "disputed" in dunning.loc["RG-2026-7001", "reason"]
+    # the ERP shows the item short tomorrow, the payment is gone: the deduction on record keeps it disputed;
+    # once the user resolves it, the item is chased again
+    book.set_open("RG-2026-7001", 15.0)
+    book.sheets["Payments"] = book.sheets["Payments"][:1]
+    later = book.command("disputes", D(2026, 12, 1))
+    assert later.booked.open_items.set_index("invoice_id").loc["RG-2026-7001", "dispute_code"] == "deduction: freight"
+    rows = book.sheets["Deductions"]
+    rows[1][rows[0].index("status")] = "rejected"
+    again = book.command("disputes", D(2026, 12, 2))
+    assert again.booked.open_items.set_index("invoice_id").loc["RG-2026-7001", "dispute_code"] == ""
+    assert book.table("Deductions")["status"].tolist() == ["rejected"]
+
+
+def test_a_payment_of_a_cleared_invoice_is_not_applied_and_waits_as_a_duplicate(tmp_path):
+    cleared = [["invoice_id", "customer_id", "amount", "clearing_date", "clearing_document"],
+               ["RG-2026-7100", "C1", 640.0, D(2026, 11, 20), "1400007100"]]
+    book = new_book(tmp_path, [inv("RG-2026-7101", "C1", D(2026, 10, 15), 640.0)], CUSTOMERS,
+                    [pay("P1", D(2026, 11, 27), 640.0, "UNO COMPONENTES SL", "RG-2026-7100",
+                         "ES9121000418450200051332")], extra={"ClearedItems": cleared})
+    done = book.command("run", D(2026, 11, 30))
+    assert done.booked.applications.empty
+    unapplied = done.booked.match.unapplied
+    assert unapplied[["payment_id", "reason", "suggested_customer_id"]].values.tolist() == [["P1", "duplicate", "C1"]]
+    assert "1400007100" in unapplied.iloc[0]["explanation"]

@@ -42,19 +42,19 @@ def values_written(book, sheet_position):
 
 
 @pytest.mark.parametrize("button, sheets", [
-    ("apply_cash", ["Applications", "AliasSuggestions", "Unapplied"]),
+    ("apply_cash", ["Applications", "AliasSuggestions", "Unapplied", "Deductions"]),
     ("ageing", ["Ageing", "AgeingSummary", "AgeingDetail", "PivotData", "CreditBalances", "KPIs"]),
     ("unapplied_cash", ["Applications", "AliasSuggestions", "Unapplied"]),
     ("unbilled_revenue", ["Unbilled"]),
     ("kpis", ["KPIs"]),
     ("refresh_all", ["Inputs", "Applications", "AliasSuggestions", "Ageing", "AgeingSummary", "AgeingDetail",
                      "PivotData", "CreditBalances", "Unapplied", "Unbilled", "KPIs", "Dunning", "DunningItems",
-                     "Worklist", "Disputes", "DisputeItems", "WriteOffs", "CreditsLeft", "CreditPostings",
+                     "Worklist", "Disputes", "DisputeItems", "Deductions", "WriteOffs", "CreditsLeft", "CreditPostings",
                      "LegalCases", "DirectDebits", "DebitLog", "RefundLog", "History", "HistoryBuckets",
                      "TrendDSO", "TrendOverdue", "TrendCEI", "Movements", "DailyCash", "WeeklyAgeing", "WeeklyPromises",
                      "RollForward"]),
     ("worklist", ["Worklist"]),
-    ("disputes", ["Disputes", "DisputeItems", "WriteOffs"]),
+    ("disputes", ["Disputes", "DisputeItems", "Deductions", "WriteOffs"]),
     ("statements", ["Statement"]),
 ])
 def test_every_button_adds_its_tables_and_never_touches_inputs(button, sheets):
@@ -91,7 +91,7 @@ def test_rerun_refreshes_tables_in_place(tmp_path):
     assert buttons.apply_cash(book)["ok"]
     funcs = [a["func"] for a in actions(book)]
     assert "addSheet" not in funcs and "addTable" not in funcs
-    assert funcs.count("sheetClearContents") == 3 and funcs.count("resizeTable") == 3
+    assert funcs.count("sheetClearContents") == 4 and funcs.count("resizeTable") == 4  # with Deductions (#29)
 
 
 def test_bad_workbook_gets_an_otc_messages_sheet_not_an_exception(make_book):

@@ -99,13 +99,16 @@ def test_credit_note_netted_inside_a_payment():
     assert applied(result) == [("CN-2026-00470", -100.0, 0.0), ("INV-2026-00452", 500.0, 0.0)]
 
 
-def test_fee_short_pay_within_tolerance_is_written_off_beyond_it_is_partial():
+def test_fee_short_pay_within_tolerance_is_written_off_beyond_it_is_a_deduction():
     fee = match(payments(("P1", 1229.06, "ACME", "INV-2026-00451", IBAN_ACME)))
     assert applied(fee) == [("INV-2026-00451", 1229.06, 5.5)]
     assert fee.applications.iloc[0]["method"] == "reference+writeoff"
     big = match(payments(("P1", 1200.00, "ACME", "INV-2026-00451", IBAN_ACME)))  # 34.56 > 25.00
     assert applied(big) == [("INV-2026-00451", 1200.0, 0.0)]
-    assert big.applications.iloc[0]["method"] == "reference+partial"
+    assert big.applications.iloc[0]["method"] == "reference+deduction"  # not written off: opened (issue 29)
+    assert big.deductions[["invoice_id", "amount", "status"]].values.tolist() == [["INV-2026-00451", 34.56, "auto"]]
+    half = match(payments(("P1", 600.00, "ACME", "INV-2026-00451", IBAN_ACME)))  # beyond deduction_max_pct
+    assert half.applications.iloc[0]["method"] == "reference+partial" and half.deductions.empty
 
 
 def test_early_payment_discount():
@@ -114,7 +117,7 @@ def test_early_payment_discount():
     assert applied(result) == [("INV-2026-00452", 490.0, 10.0)]
     assert "2% early-payment discount" in result.applications.iloc[0]["explanation"]
     none = match(payments(("P1", 490.00, "ACME", "INV-2026-00452", IBAN_ACME)), discount_rates=(), discount_days=60)
-    assert none.applications.iloc[0]["method"] == "reference+partial"
+    assert none.applications.iloc[0]["method"] == "reference+deduction"  # no discount rate: a short payment
 
 
 def test_overpayment_closes_the_invoice_and_leaves_the_rest_unapplied():

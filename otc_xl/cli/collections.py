@@ -29,11 +29,14 @@ Writes Worklist into BOOK: one row per customer with undisputed overdue money (u
 pay is still open), its score, collector, contact, suggested action and an opening line in the
 customer's language, and empty columns outcome / promise_date / promise_amount / note. The next run
 files what was typed there in ContactLog and marks each promise kept, open or broken.""")
-_collections_command("disputes", """Disputes by root cause, and write-off proposals.
+_collections_command("disputes", """Disputes by root cause, deductions, and write-off proposals.
 
 Writes Disputes (count, amount, share, age and escalations by reason: pricing, quantity, damaged
-goods, duplicate billing, missing PO, tax, delivery…), DisputeItems, and WriteOffs (small
-residuals with an approval column that is kept when the sheet is refreshed) into BOOK.""")
+goods, duplicate billing, missing PO, tax, delivery, freight, promotion, returns, penalty…),
+DisputeItems, Deductions (what customers deducted from invoices, found by cash application: the
+amount stays open on the invoice, disputed, until you set its status; kept when the sheet is
+refreshed) and WriteOffs (small residuals with an approval column that is kept when the sheet is
+refreshed) into BOOK.""")
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--customer", "customers", multiple=True, metavar="ID",

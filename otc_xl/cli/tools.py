@@ -36,7 +36,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
     from ..io.import_log import append_logged
-    from ..io.bankfiles import ReadPolicy, apply_advice, parse_bank_file, parse_profile, read_advice
+    from ..io.advice_import import append_advices
+    from ..io.bankfiles import ReadPolicy, parse_bank_file, parse_profile
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
@@ -68,13 +69,13 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     from ..io import intraday
     finals = [f.payments for f in frames if f.final]  # intraday reports wait on the Intraday sheet
     payments = pd.concat(finals, ignore_index=True) if finals else frames[0].payments.iloc[0:0]
-    for path in advice:
-        payments = apply_advice(payments, read_advice(path, options))
+    advices = _advices(advice, payments, book, options) if advice else None
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
         notes += change.notes
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
+        added_advices = append_advices(book, advices) if advices is not None and len(advices) else 0
         unwritten = ""
         if change.changed:
             try:
@@ -93,6 +94,33 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     elif change.changed:
         console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
+    if advice:
+        console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
+                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).", soft_wrap=True)
+
+
+def _advices(files: tuple[Path, ...], payments, book: Path, options):
+    """The Advices rows of the advice ``files``, joined to the bank lines of this import or already in BOOK's
+    Payments; an advice no bank line matches stops the import (nothing written)."""
+    import pandas as pd
+
+    from ..io.bankfiles import advice_rows, read_advice
+    from ..model.contracts import PAYMENTS
+    from ..model.tables import parse_table
+
+    raw = XlsxSource(book).raw_table(PAYMENTS)
+    known = parse_table(PAYMENTS, raw, options)[0] if raw is not None else pd.DataFrame()
+    lines = pd.concat([f for f in (payments, known) if len(f)], ignore_index=True) if len(payments) or len(known) \
+        else pd.DataFrame(columns=["payment_id", "amount", "remittance"])
+    lines = lines.drop_duplicates("payment_id")
+    frames, problems = [], []
+    for path in files:
+        rows, found = advice_rows(lines, read_advice(path, options), path.name)
+        frames.append(rows)
+        problems += found
+    if problems:
+        raise ValidationError(problems)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _log_rows(files, frames, result, notes: list[str]):
@@ -124,7 +152,9 @@ def _log_rows(files, frames, result, notes: list[str]):
               help="Force the format (default: detected from the content): " + "; ".join(
                   f"{r.name} = {r.title}" for r in BANK_READERS) + ".")
 @click.option("--advice", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Remittance advice (CSV/XLSX: payment reference, invoice, amount, deduction, reason).")
+              help="Remittance advice, appended to BOOK's Advices table: CSV/XLSX (payment reference, invoice, "
+                   "amount, deduction, reason; lockbox exports alike), EDI 820, a NACHA ACH file with CTX addenda, "
+                   "or an .eml whose PDF attachment (or body) is the advice.")
 @click.option("--accept-unbalanced", is_flag=True,
               help="Import statements whose balances do not tie (a bank that sends partial statements): each "
                    "one's difference is printed and recorded in ImportLog. Never the default.")
@@ -146,6 +176,10 @@ def import_bank(files, book: Path, fmt, advice, accept_unbalanced: bool, accept_
     unless --accept-unbalanced / --accept-short-rows say otherwise.
     The encoding of text files is detected and named. BOOK is locked while it is written: a second
     command waits for it (OTC_XL_LOCK_TIMEOUT seconds, default 120).
+
+    With --advice, each advice's lines are joined to their bank line (by payment id, a reference in
+    the remittance, or the advice's total) and appended to BOOK's Advices table, which cash
+    application reads invoice by invoice; an advice no bank line matches stops the import.
     """
     _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml, accept_unbalanced,
                                   accept_short_rows))

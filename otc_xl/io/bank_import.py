@@ -29,7 +29,8 @@ from .xlsx_writer import cell_value, save_atomically, set_cell, unsupported_cont
 
 LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",
           "payer_name": "Payer", "payer_account": "Payer IBAN", "remittance": "Remittance information",
-          "customer_id": "Customer No."}
+          "customer_id": "Customer No.", "instructed_amount": "Instructed amount", "charges": "Charges",
+          "ultimate_debtor": "Ultimate debtor"}
 
 
 @dataclass

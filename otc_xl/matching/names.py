@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..model.values import strip_accents
+from ..model.values import strip_accents, us_account
 from ..config import Config
 
 LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
@@ -41,6 +42,7 @@ _WORD = re.compile(r"[A-Z0-9]+")
 _INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.(?=[A-Z]\b)")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[0-9A-Z]{8,30}")
+_IBAN_START = re.compile(r"\s*[A-Za-z]{2}\d{2}")
 
 
 def is_payment_service(payer: str) -> bool:
@@ -50,6 +52,79 @@ MARGIN = 5.0
 TIE_BREAK = 8.0  # full-string similarity lead that settles a token-set tie
 
 
+BLOCK = 3
+"""Letters of a word's start that a name and a customer name must share to be compared (blocking, as
+record-linkage libraries do: a name sharing no word start with a customer name cannot score 85)."""
+BUCKET_CAP = 400
+"""Word starts shared by more customer names than this ("TRA…", "LOG…") select no candidates on their own
+(the name's rarer words do); a name with only such words still gets its smallest bucket."""
+
+
+def _pairs_near(names: list[str], keys: list[str]) -> tuple[list[int], list[int]]:
+    """(name index, key index) pairs, by name, of the customer names each payer name is compared with: those
+    sharing one of its words, and for a word no customer name has (a typo), those sharing its first ``BLOCK``
+    letters; rarest words first, up to ``BUCKET_CAP`` names (the rarest word's always), so the work per name
+    stays bounded however many customers share a common word."""
+    words: dict[str, list[int]] = {}
+    starts: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        for word in set(key.split()):
+            words.setdefault(word, []).append(j)
+            starts.setdefault(word[:BLOCK], []).append(j)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, name in enumerate(names):
+        found = [words[w] if w in words else starts[w[:BLOCK]] for w in set(name.split())
+                 if w in words or w[:BLOCK] in starts]
+        if not found:
+            continue
+        found.sort(key=len)
+        if len(found[0]) > BUCKET_CAP and len(found) > 1:
+            # even the rarest word is common: the names holding the two rarest words (when there are any)
+            both = sorted(set(found[0]).intersection(found[1]))
+            near = both or found[0]
+        else:
+            chosen, size = [found[0]], len(found[0])
+            for bucket in found[1:]:
+                if size + len(bucket) > BUCKET_CAP:
+                    break
+                chosen.append(bucket)
+                size += len(bucket)
+            near = sorted(set().union(*chosen)) if len(chosen) > 1 else chosen[0]
+        rows += [i] * len(near)
+        cols += near
+    return rows, cols
+
+
+def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[int]]:
+    """(text index, key index) pairs that can score 100 on token sets (one word set inside the other): keys
+    whose rarest word is in the text, and keys holding the text's rarest word."""
+    by_word: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        for word in set(key.split()):
+            by_word.setdefault(word, []).append(j)
+    # a key inside a text has its two rarest words in it: index keys by them (one word for one-word keys)
+    by_rarest: dict[tuple[str, ...], list[int]] = {}
+    for j, key in enumerate(keys):
+        rare = tuple(sorted(sorted(set(key.split()), key=lambda w: (len(by_word[w]), w))[:2]))
+        by_rarest.setdefault(rare, []).append(j)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, text in enumerate(texts):
+        words = set(text.split())
+        listed = sorted(w for w in words if w in by_word)
+        near = {j for w in listed for j in by_rarest.get((w,), ())}
+        near |= {j for a in range(len(listed)) for b in range(a + 1, len(listed))
+                 for j in by_rarest.get((listed[a], listed[b]), ())}
+        known = [w for w in words if w in by_word]
+        if known and len(words) <= 4:  # a text wholly inside a customer name is short
+            near |= set(by_word[min(known, key=lambda w: len(by_word[w]))])
+        rows += [i] * len(near)
+        cols += sorted(near)
+    return rows, cols
+
+
+@lru_cache(maxsize=1 << 17)
 def normalise_name(name: str) -> str:
     """``"ORDENANTE: Talleres García, S.L.U."`` → ``"TALLERES GARCIA"``."""
     text = _undotted(name).replace("&", " ")
@@ -69,6 +144,7 @@ def _undotted(name: str) -> str:
     return _INITIAL_DOT.sub("", text).replace(".", "")
 
 
+@lru_cache(maxsize=1 << 16)
 def legal_forms(name: str) -> frozenset[str]:
     """The legal forms written in a name: ``"Talleres Iriarte, S.L."`` → {"SL"}."""
     return frozenset(w for w in _WORD.findall(_undotted(name)) if w in LEGAL_FORMS and w not in ("CO", "CIA"))
@@ -80,7 +156,12 @@ def _cut_legal_form(word: str) -> bool:
 
 
 def normalise_iban(value: str) -> str:
-    return _NOT_ALNUM.sub("", str(value or "").upper())
+    """An IBAN without spaces, upper case; a US routing and account number (``ABA 021000021 ACCT 123456789``,
+    ``021000021/123456789``) as its 18-26 digits, so the master's and the bank line's spellings meet."""
+    text = str(value or "")
+    if not text or _IBAN_START.match(text):
+        return _NOT_ALNUM.sub("", text.upper())
+    return us_account(text) or _NOT_ALNUM.sub("", text.upper())
 
 
 @dataclass(frozen=True)
@@ -111,13 +192,17 @@ class CustomerDirectory:
         keys: list[tuple[str, str]] = []
         self.family: dict[str, set[str]] = {}
         self.parent: dict[str, str] = {}
+        self.same_payer: dict[str, set[str]] = {}
+        """Accounts sharing an IBAN (duplicates in the master): one payer."""
+        owners_of: dict[str, set[str]] = {}
         if customers is not None and len(customers):
             for row in customers.itertuples(index=False):
                 cid = str(row.customer_id)
                 self.names[cid] = str(row.customer_name)
                 for iban in str(getattr(row, "iban", "") or "").split(";"):
                     if normalise_iban(iban):
-                        self.by_iban[normalise_iban(iban)] = cid
+                        self.by_iban.setdefault(normalise_iban(iban), cid)
+                        owners_of.setdefault(normalise_iban(iban), set()).add(cid)
                 for name in [row.customer_name, *str(getattr(row, "aliases", "") or "").split(";")]:
                     key = normalise_name(name)
                     if key:
@@ -127,6 +212,12 @@ class CustomerDirectory:
                 if parent and parent != cid:
                     self.family.setdefault(parent, {parent}).add(cid)
                     self.parent[cid] = parent
+        for owners in owners_of.values():
+            if len(owners) > 1:
+                joined = set().union(owners, *(self.same_payer.get(c, set()) for c in owners))
+                for c in joined:
+                    self.same_payer[c] = joined
+        self._groups: dict[str, set[str]] = {}
         if aliases is not None and len(aliases):
             for row in aliases.itertuples(index=False):
                 payer, cid = str(row.payer), str(row.customer_id)
@@ -146,8 +237,17 @@ class CustomerDirectory:
         return self.family.get(customer_id, {customer_id})
 
     def group(self, customer_id: str) -> set[str]:
-        """Every account of the customer's group (its parent's members, or its own)."""
-        return self.members(self.parent.get(customer_id, customer_id))
+        """Every account of the customer's group: its parent's members (or its own), and the accounts
+        sharing an IBAN with any of them (one payer)."""
+        found = self._groups.get(customer_id)
+        if found is None:
+            found = set(self.members(self.parent.get(customer_id, customer_id)))
+            if self.same_payer:
+                for _ in range(2):
+                    found |= {s for c in list(found) for s in self.same_payer.get(c, ())}
+                    found |= {m for c in list(found) for m in self.members(self.parent.get(c, c))}
+            self._groups[customer_id] = found
+        return found
 
     def identify(self, payments: pd.DataFrame) -> list[Identification]:
         """One :class:`Identification` per payment row (``NOBODY`` when unknown or a tie)."""
@@ -164,7 +264,10 @@ class CustomerDirectory:
                 out.append(Identification(known, 100.0, "given", f"customer {known} given on the bank line"))
             elif normalise_iban(account) in self.by_iban:
                 cid = self.by_iban[normalise_iban(account)]
-                out.append(Identification(cid, 100.0, "iban", f"IBAN {account} belongs to {cid}"))
+                shared = sorted(self.same_payer.get(cid, ()))
+                out.append(Identification(cid, 100.0, "iban", f"IBAN {account} belongs to {cid}" if len(shared) < 2
+                                          else f"IBAN {account} belongs to {' and '.join(shared)} (accounts of "
+                                               "one payer)"))
             elif name in self.by_alias:
                 cid = self.by_alias[name]
                 out.append(Identification(cid, 99.0, "alias", f"payer {raw!r} is a learned alias of {cid}"))
@@ -205,13 +308,14 @@ class CustomerDirectory:
         if not keys:
             return found
         texts = sorted({normalise_name(remittances.iat[i]) for i in wanted} - {""})
-        scores = process.cdist(texts, [k for k, _ in keys], scorer=fuzz.token_set_ratio, workers=-1,
-                               dtype=np.uint8) if texts else None
         hits: dict[str, set[str]] = {}
-        for row, text in enumerate(texts):
-            owners = {keys[j][1] for j in np.flatnonzero(scores[row] >= 100)}
-            if owners:
-                hits[text] = owners
+        pairs = _pairs_within(texts, [k for k, _ in keys])  # only keys sharing a word can score 100
+        if pairs[0]:
+            scores = process.cpdist([texts[r] for r in pairs[0]], [keys[j][0] for j in pairs[1]],
+                                    scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
+            for row, j, score in zip(pairs[0], pairs[1], scores):
+                if score >= 100:
+                    hits.setdefault(texts[row], set()).add(keys[j][1])
         out = list(found)
         for i in wanted:
             owners = hits.get(normalise_name(remittances.iat[i]), set())
@@ -235,14 +339,28 @@ class CustomerDirectory:
         return {n: self._found[n] for n in names if self._found[n] is not None}
 
     def _score(self, unique: list[str]) -> dict[str, Identification]:
+        """Each name against the customer names and aliases it can resemble (:func:`_pairs_near`: sharing a
+        word's first three letters), scored in one call; the rest cannot reach the cutoff or a tie."""
         if not unique or not self._keys:
             return {}
-        scores = process.cdist(unique, self._keys, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.uint8)
-        owners = self._owners
+        rows, cols = _pairs_near(unique, self._keys)
+        if not rows:
+            return {}
+        flat = process.cpdist([unique[r] for r in rows], [self._keys[j] for j in cols], scorer=fuzz.token_set_ratio,
+                              workers=-1, dtype=np.uint8)
+        rows_a, cols_a = np.asarray(rows), np.asarray(cols)
+        starts = np.searchsorted(rows_a, np.arange(len(unique) + 1))
+        owners_all = self._owners
         result = {}
         for i, name in enumerate(unique):
-            row = scores[i]
-            order = np.argsort(-row, kind="stable")
+            a, b = starts[i], starts[i + 1]
+            if a == b:
+                continue
+            row = flat[a:b]
+            keys_of = cols_a[a:b]
+            owners = owners_all[keys_of]
+            keys = [self._keys[j] for j in keys_of]
+            order = np.argsort(-row.astype(np.int16), kind="stable")  # uint8: -row would wrap
             best = order[0]
             best_cid, best_score = owners[best], float(row[best])
             if best_score < self.cutoff:
@@ -252,9 +370,10 @@ class CustomerDirectory:
             if best_score - second < self.margin:
                 # token sets tie when the payer's words contain both names; whole strings may not
                 tied = np.flatnonzero(row >= best_score - self.margin)
+                whole = process.cdist([name], [keys[j] for j in tied], scorer=fuzz.ratio, dtype=np.float32)[0]
                 full = {}
-                for j in tied:
-                    full[owners[j]] = max(full.get(owners[j], 0.0), fuzz.ratio(name, self._keys[j]))
+                for j, value in zip(tied, whole.tolist()):
+                    full[owners[j]] = max(full.get(owners[j], 0.0), value)
                 ranked = sorted(full.items(), key=lambda kv: -kv[1])
                 if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= TIE_BREAK:
                     cid = ranked[0][0]

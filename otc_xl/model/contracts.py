@@ -141,6 +141,18 @@ INVOICES = TableContract(
                synonyms=("ref", "reference", "payment reference", "customer reference", "po", "po number",
                          "purchase order", "referencia", "pedido cliente", "riferimento", "rif", "ordine cliente",
                          "référence", "bon de commande", "referenz", "bestellnummer", "zahlungsreferenz")),
+        Column("creditor_reference", "text", "The payment reference printed on the invoice (RF creditor reference, "
+                                             "QR reference, OCR / KID number) when it is not in reference.",
+               synonyms=("rf reference", "creditor reference", "qr reference", "ocr", "kid", "structured reference",
+                         "referencia de pago", "riferimento di pagamento", "référence de paiement",
+                         "strukturierte referenz")),
+        Column("billing_document", "id", "Our billing document number when the ERP's open item has another number "
+                                         "(SD billing document vs accounting document).",
+               synonyms=("billing document", "billing doc", "faktura", "fakturanummer", "documento de facturación",
+                         "documento di fatturazione", "document de facturation")),
+        Column("accounting_document", "id", "The accounting (FI) document number of the item.",
+               synonyms=("accounting document", "accounting doc", "fi document", "journal entry", "asiento",
+                         "numero registrazione", "numéro d'écriture", "buchungsbeleg", "belegnummer fi")),
         Column("doc_type", "text", "INV (invoice) or CRN (credit note); empty → from the amount's sign.",
                synonyms=("type", "document type", "doc type", "tipo", "tipo documento", "tipo de documento",
                          "type de document", "type de pièce", "belegart", "dokumentart")),
@@ -200,6 +212,16 @@ PAYMENTS = TableContract(
                          "descrizione", "libellé", "motif", "communication", "verwendungszweck", "buchungstext")),
         Column("customer_id", "id", "Customer, when the bank or a previous step already knows it.",
                synonyms=tuple(s for s in _CUSTOMER_ID if not s.startswith("account"))),
+        Column("instructed_amount", "amount", "Amount the payer instructed (camt InstdAmt, SWIFT 33B, /OCMT/) when "
+                                              "the bank took charges from it; in the payment's currency.",
+               synonyms=("instructed amount", "original amount", "ordered amount", "importe ordenado",
+                         "importo ordinato", "montant ordonné", "ursprungsbetrag")),
+        Column("charges", "amount", "Bank charges taken from the payment (camt Chrgs, SWIFT 71F, /CHGS/).",
+               synonyms=("bank charges", "fees", "gastos", "comisiones", "spese", "commissioni", "frais", "gebühren",
+                         "spesen")),
+        Column("ultimate_debtor", "text", "The party paid on behalf of (camt UltmtDbtr, SEPA ABWA+).",
+               synonyms=("ultimate debtor", "on behalf of", "abweichender auftraggeber", "ordenante final",
+                         "debitore effettivo", "débiteur final")),
     ),
 )
 
@@ -355,7 +377,57 @@ ALIASES = TableContract(
     ),
 )
 
-CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES)}
+CLEARED_ITEMS = TableContract(
+    name="cleared_items",
+    doc="The ERP's cleared items (optional): invoices already paid or otherwise cleared, with the clearing date and "
+        "document. A payment naming one of them is paid twice: it is never applied automatically, and is proposed as "
+        "a duplicate to refund or keep on account.",
+    sheet_names=("ClearedItems", "Cleared items", "Partidas compensadas", "Partite pareggiate", "Pièces lettrées",
+                 "Ausgeglichene Posten"),
+    columns=(
+        Column("invoice_id", "id", "The cleared document's number.", True, INVOICES.column("invoice_id").synonyms),
+        Column("customer_id", "id", "Customer account.", True, _CUSTOMER_ID),
+        Column("currency", "currency", "ISO currency code (empty → Config home_currency).", synonyms=_CURRENCY),
+        Column("amount", "amount", "Document amount.", synonyms=_AMOUNT),
+        Column("clearing_date", "date", "Date it was cleared.", True,
+               ("cleared on", "clearing", "fecha compensación", "fecha de compensación", "data pareggio",
+                "date de lettrage", "ausgleichsdatum", "ausgeglichen am")),
+        Column("clearing_document", "id", "The payment or clearing document that cleared it.",
+               synonyms=("clearing doc", "clearing document number", "documento compensación", "documento di pareggio",
+                         "pièce de lettrage", "ausgleichsbeleg", "ausgleichsbelegnummer")),
+        Column("reference", "text", "Customer PO or payment reference of the document.",
+               synonyms=INVOICES.column("reference").synonyms),
+    ),
+)
+
+ADVICES = TableContract(
+    name="advices",
+    doc="Remittance advice lines (optional): per bank line, the invoices it pays, the amount paid for each, what "
+        "was deducted and why. Filled by otc-xl import-bank --advice (CSV/XLSX advices, lockbox files, EDI 820, "
+        "PDF advices in .eml files) or typed.",
+    sheet_names=("Advices", "Remittance advices", "Avisos de pago", "Avvisi di pagamento", "Avis de paiement",
+                 "Zahlungsavise"),
+    columns=(
+        Column("payment_id", "id", "The bank line (Payments.payment_id) the advice explains.", True,
+               ("payment", "payment reference", "payment id", "bank reference", "id cobro", "id incasso",
+                "référence paiement", "zahlungsreferenz")),
+        Column("invoice_id", "text", "The invoice as the customer wrote it.", True,
+               ("invoice", "invoice number", "invoice no", "document", "factura", "nº factura", "fattura",
+                "numero fattura", "facture", "n° facture", "rechnung", "rechnungsnummer")),
+        Column("paid_amount", "amount", "Amount paid for it (empty → the invoice's open amount less the deduction).",
+               synonyms=("paid", "amount paid", "amount", "importe pagado", "importo pagato", "montant payé",
+                         "gezahlt", "zahlbetrag")),
+        Column("deduction_amount", "amount", "Amount deducted from it (discount or deduction).",
+               synonyms=("deduction", "discount", "deducción", "descuento", "sconto", "deduzione", "remise",
+                         "escompte", "abzug", "skonto")),
+        Column("reason", "text", "Why it was deducted (freight, damaged goods, Skonto …).",
+               synonyms=("reason code", "motivo", "causa", "motif", "grund")),
+        Column("source", "text", "Where the line was read from (file, format)."),
+    ),
+)
+
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES,
+                                                           CLEARED_ITEMS, ADVICES)}
 
 THEIR_ACCOUNT = TableContract(
     name="their_account",

@@ -217,6 +217,33 @@ DEBIT_LOG = TableContract(
     ),
 )
 
+DEDUCTIONS = TableContract(
+    name="deductions",
+    doc="Deductions found by cash application: a customer paid an invoice less an amount it claims (freight, damaged "
+        "goods, pricing …) or short beyond the tolerance without saying why. The paid amount is applied; the deducted "
+        "amount stays open on the invoice, disputed, for the disputes job; never written off by cash application. "
+        "Written by the commands that write Deductions (disputes, run, match), read back so a deduction found on one "
+        "day is still known when the ERP export shows the item short; status and note are yours.",
+    sheet_names=("Deductions",),
+    unique="deduction_id",
+    columns=(
+        Column("deduction_id", "id", "The payment and the invoice (PAY-1>INV-7).", True),
+        Column("payment_id", "id", "The bank line that paid short."),
+        Column("invoice_id", "id", "The invoice deducted from.", True),
+        Column("customer_id", "id", "Customer account."),
+        Column("currency", "currency", "Currency of the invoice."),
+        Column("amount", "amount", "Amount deducted (left open on the invoice).", True),
+        Column("reason_code", "text", "Root cause: freight, damaged goods, pricing, quantity, promotion, returns, "
+                                      "penalty, short payment, other."),
+        Column("reason", "text", "The customer's words (remittance or advice)."),
+        Column("found_on", "date", "Date of the payment."),
+        Column("status", "text", "Yours: open (default), accepted (credit note to issue), rejected (to collect), "
+                                 "resolved; only open deductions keep the item disputed.",
+               synonyms=("estado", "stato", "statut")),
+        Column("note", "text", "Yours.", synonyms=("nota", "remarque", "notiz")),
+    ),
+)
+
 _N = "amount"  # two-decimal numbers: money, days and percentages alike
 HISTORY = TableContract(
     name="history",
@@ -257,5 +284,6 @@ HISTORY_BUCKETS = TableContract(
 RECORDS: dict[str, TableContract] = {c.name: c for c in (DUNNING_HISTORY, WORKLIST, CONTACT_LOG,
                                                           WRITEOFF_APPROVALS, CREDIT_APPROVALS, CREDIT_POSTINGS,
                                                           REFUND_APPROVALS, REFUND_LOG, LEGAL_CASES,
-                                                          PAYMENT_PLANS, DEBIT_LOG, HISTORY, HISTORY_BUCKETS)}
+                                                          PAYMENT_PLANS, DEBIT_LOG, HISTORY, HISTORY_BUCKETS,
+                                                          DEDUCTIONS)}
 """Sheets otc_xl writes and reads back on the next run (never required; absent → empty)."""

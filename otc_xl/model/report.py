@@ -27,7 +27,7 @@ REPORT_TABLES = frozenset({
     "tblInputs", "tblApplications", "tblAliasSuggestions", "tblAgeing", "tblAgeingSummary", "tblAgeingDetail",
     "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
-    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
+    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblDeductions", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
     "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",

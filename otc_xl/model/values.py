@@ -407,6 +407,18 @@ def parse_integer(value: Any) -> int:
     return int(number)
 
 
+_US_ACCOUNT = re.compile(r"\s*(?:ABA\s*)?([0-9]{9})\s*[/:\s-]\s*(?:ACC(?:OUN)?T\s*)?([0-9]{4,17})\s*", re.IGNORECASE)
+
+
+def us_account(value: str) -> str | None:
+    """A US bank account written as routing number (ABA, check digit verified by python-stdnum) and account
+    number (``021000021/123456789``) → ``021000021123456789``; None otherwise."""
+    from stdnum.us import rtn
+
+    m = _US_ACCOUNT.fullmatch(str(value or ""))
+    return m.group(1) + m.group(2) if m and rtn.is_valid(m.group(1)) else None
+
+
 def iban_problem(value: str) -> str | None:
     """Why ``value`` is not a valid IBAN (schwifty: country format and mod-97), or None if it is."""
     from schwifty import IBAN

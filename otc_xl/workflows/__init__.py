@@ -14,7 +14,7 @@ from ..booking import Booked, Evidence, Request, book
 from ..ledger import Ledger
 from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job, issue_refunds_job, legal_job,
                        post_credits_job, refunds_job)
-from .collections import (disputes_job, dunning_report, letters_job, statement_job, worklist_job,
+from .collections import (deductions_job, disputes_job, dunning_report, letters_job, statement_job, worklist_job,
                           writeoffs_job)
 from .billing import check_invoices_job, invoice_job, post_invoices_job
 from .commands import COMMANDS, REPORTS, Command
@@ -38,6 +38,7 @@ JOBS: dict[str, Job] = {
     "dunning": dunning_report,
     "worklist": worklist_job,
     "disputes": disputes_job,
+    "deductions": deductions_job,
     "writeoffs": writeoffs_job,
     "credits": credits_job,
     "post_credits": post_credits_job,

@@ -185,6 +185,21 @@ def disputes_job(run: Run) -> JobResult:
     return JobResult(sheets, lines + _amounts("disputed", items, "open_amount") if len(items) else lines)
 
 
+def deductions_job(run: Run) -> JobResult:
+    """``Deductions``: what customers deducted from invoices (found by cash application today, and those on
+    record), with the status and note the user types; the invoices stay disputed while a deduction is open."""
+    frame = run.deductions
+    today = run.match.deductions
+    found = int(((today["status"] == "auto") & today["deduction_id"].isin(set(frame["deduction_id"]))).sum())
+    sheet = ReportSheet("Deductions", "tblDeductions", frame, _formats(frame, ["amount"]),
+                        notes=("Deductions customers took (cash application applied what they paid; the deducted amount "
+                               "stays open on the invoice, disputed).",
+                               "Type status (open, accepted, rejected, resolved) and a note; they are kept when this "
+                               "sheet is refreshed. Only open deductions keep the invoice disputed."))
+    lines = [("deductions", f"{len(frame):,} on record ({found:,} found today)")]
+    return JobResult([sheet], lines + (_amounts("deducted", frame, "amount") if len(frame) else []))
+
+
 def writeoffs_job(run: Run) -> JobResult:
     """``WriteOffs``: small residuals proposed for write-off, with the approval columns."""
     cfg = run.config

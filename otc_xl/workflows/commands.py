@@ -50,12 +50,12 @@ class Command:
 
 
 REPORTS = ("inputs", "match", "ageing", "unapplied", "unbilled", "kpis", "dunning", "worklist", "disputes",
-           "writeoffs", "credits", "legal", "debits", "refunds", "history")
+           "deductions", "writeoffs", "credits", "legal", "debits", "refunds", "history")
 """What ``run`` and Refresh all do: every sheet, no documents, nothing recorded as done."""
 
 COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("run", REPORTS, in_book=False),
-    Command("match", ("match", "unapplied"), ("invoices", "payments"), in_book=False),
+    Command("match", ("match", "unapplied", "deductions"), ("invoices", "payments"), in_book=False),
     Command("ageing", ("ageing", "kpis"), in_book=False),
     Command("unapplied", ("match", "unapplied"), ("invoices", "payments"), in_book=False),
     Command("unbilled", ("unbilled",), ("orders",), in_book=False),
@@ -63,7 +63,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("dunning", ("dunning", "letters"), records=("DunningHistory",), documents="letters and e-mail drafts",
             needs_folder=True),
     Command("worklist", ("worklist",)),
-    Command("disputes", ("disputes", "writeoffs")),
+    Command("disputes", ("disputes", "deductions", "writeoffs"), records=("Deductions",)),
     Command("statement", ("statements",), documents="statements and e-mail drafts"),
     Command("credits", ("post_credits",), records=("CreditPostings",)),
     Command("refunds", ("issue_refunds",), records=("RefundLog",), documents="the SEPA file and letters",

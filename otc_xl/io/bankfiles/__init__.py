@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...model.problems import ValidationError
 from ...model.tables import ParseOptions
-from .advice import apply_advice, read_advice
+from .advice import advice_rows, read_advice
 from .common import STRICT, BankLines, ReadPolicy, fail, receipt_problems
 from .registry import BY_NAME, FORMAT_NAMES, READERS, ReadContext, Reader, describe, detect
 from .tabular import parse_profile
@@ -72,5 +72,5 @@ def _reader(path: Path, format: str | None) -> Reader:
     return reader
 
 
-__all__ = ["BankLines", "FORMATS", "READERS", "ReadPolicy", "apply_advice", "describe", "parse_bank_file",
+__all__ = ["BankLines", "FORMATS", "READERS", "ReadPolicy", "advice_rows", "describe", "parse_bank_file",
            "parse_profile", "read_advice", "read_bank_file"]

@@ -1,0 +1,75 @@
+"""Appending remittance advice lines to a workbook's ``Advices`` table (``otc-xl import-bank --advice``).
+
+Like the bank lines, advice lines are only ever appended: a line already there (same payment id and
+invoice as written) is not added again, the table is created (an Excel Table ``tblAdvices``) when the
+workbook has none, and the book is written atomically — by splicing the sheet when its layout allows,
+else through openpyxl (refused when that would drop content of the workbook).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from ..matching.advices import ADVICE_COLUMNS
+from ..model.contracts import ADVICES
+from ..model.problems import Problem, ValidationError
+from .bank_import import extend_table, last_filled, splice_rows
+from .xlsx_reader import XlsxSource
+from .xlsx_writer import cell_value, save_atomically, set_cell, unsupported_content
+
+
+def append_advices(book: Path, rows: pd.DataFrame) -> int:
+    """Append the advice ``rows`` (``ADVICE_COLUMNS``) BOOK's Advices table does not have; how many were added."""
+    raw = XlsxSource(book).raw_table(ADVICES)
+    columns: dict[str, int] = {}
+    have: set[tuple[str, str]] = set()
+    if raw is not None:
+        for j, header in enumerate(raw.headers):
+            match = ADVICES.match_header(header) if header is not None else None
+            if match is not None and match.name not in columns:
+                columns[match.name] = raw.first_column + j
+        if "payment_id" not in columns or "invoice_id" not in columns:
+            raise ValidationError([Problem(raw.sheet, "the Advices table needs payment_id and invoice_id columns; "
+                                                      "the advice lines were not added", raw.header_row)])
+        p, i = columns["payment_id"] - raw.first_column, columns["invoice_id"] - raw.first_column
+        have = {(str(cell_value(r[p]) or ""), str(cell_value(r[i]) or "")) for r in raw.rows if len(r) > max(p, i)}
+    new = rows.loc[[(a, b) not in have for a, b in zip(rows["payment_id"], rows["invoice_id"])]]
+    new = new.drop_duplicates(["payment_id", "invoice_id"])
+    if new.empty:
+        return 0
+    kinds = {"paid_amount": "money", "deduction_amount": "money"}
+    if raw is not None and splice_rows(book, raw, columns, new, kinds):
+        return len(new)
+    lost = unsupported_content(book, set())
+    if lost:
+        raise ValidationError([Problem(book.name, f"sheet {s} has {what} that would be lost if otc_xl rewrote this "
+                                                  "file; add an Advices table, or import in Excel")
+                               for s, what in lost])
+    wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
+    if raw is None:
+        ws = wb.create_sheet(ADVICES.sheet_names[0])
+        ws.append(list(ADVICE_COLUMNS))
+        header_row, first = 1, 2
+        columns = {name: j for j, name in enumerate(ADVICE_COLUMNS, start=1)}
+    else:
+        ws, header_row = wb[raw.sheet], raw.header_row
+        first = header_row + last_filled(raw.rows) + 1
+    for n, record in enumerate(new.to_dict("records")):
+        for name, j in columns.items():
+            value = record.get(name)
+            set_cell(ws, first + n, j, None if isinstance(value, float) and pd.isna(value) else value,
+                     "#,##0.00" if name in kinds else None)
+    last = first + len(new) - 1
+    if ws.tables:
+        extend_table(ws, header_row, last, max(columns.values()))
+    else:
+        table = Table(displayName="tblAdvices", ref=f"A1:{get_column_letter(len(ADVICE_COLUMNS))}{last}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)
+    save_atomically(wb, book)
+    return len(new)
