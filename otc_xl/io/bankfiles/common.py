@@ -46,7 +46,7 @@ def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
         elif column == "amount":
             out[column] = out[column].astype("float64").round(2)
         else:
-            out[column] = out[column].fillna("").astype("str")
+            out[column] = out[column].astype("object").fillna("").astype("str")
     return out
 
 
