@@ -37,8 +37,8 @@ from .letters import dunning_letters, email_draft, statements
 
 def read_bank_file(path, format=None):
     """Receipts of a bank file (camt.053/054, MT940, CSV/XLSX) as a canonical payments frame;
-    see :func:`otc_xl.io.bankfiles.read_bank_file` (imported on first use)."""
-    from .io.bankfiles import read_bank_file as read
+    see :func:`otc_xl.io.formats.bank.read_bank_file` (imported on first use)."""
+    from .io.formats.bank import read_bank_file as read
 
     return read(path, format)
 
@@ -49,7 +49,7 @@ def read_workbook(path, **settings) -> Ledger:
     ``settings`` override Config values (e.g. ``as_of=date(2026, 12, 31)``). Check
     ``ledger.ok`` / ``ledger.problems`` before using the frames.
     """
-    from .io.xlsx_reader import XlsxSource
+    from .io.xlsx.reader import XlsxSource
 
     return load_ledger(XlsxSource(path), **settings)
 

@@ -18,7 +18,7 @@ from otc_xl.booking import Request
 from otc_xl.config import CONFIG_SHEETS
 from otc_xl.io.evidence import evidence_beside
 from otc_xl.io.files import write_files
-from otc_xl.io.report_writer import write_new_workbook
+from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.ledger import load_ledger
 from otc_xl.model.headers import header_key
 from otc_xl.model.problems import ValidationError

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from fpdf import FPDF
 
-from otc_xl.io.bankfiles import advice_rows, read_advice
+from otc_xl.io.formats.bank import advice_rows, read_advice
 from otc_xl.matching import MatchConfig, match_payments
 from otc_xl.model.problems import ValidationError
 from test_matching import IBAN_BETA, applied, customers, invoices, payments

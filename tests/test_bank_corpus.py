@@ -24,7 +24,7 @@ import otc_xl
 from bank_writers import Line, camt, mt940
 from conftest import INVOICE_HEADERS, ROOT, invoice_row
 from otc_xl.cli import main
-from otc_xl.io.bankfiles import parse_bank_file
+from otc_xl.io.formats.bank import parse_bank_file
 
 CORPUS = ROOT / "tests" / "fixtures" / "bank" / "corpus"
 EXPECTED = list(csv.DictReader(open(CORPUS / "expected.csv", encoding="utf-8")))
@@ -144,7 +144,7 @@ def test_bank_profile_declared_in_config(tmp_path):
                "credit_marks": "A", "debit_marks": "B"}
     payments = parse_bank_file(path, profile=profile).payments
     assert list(payments["amount"]) == [100.0] and list(payments["remittance"]) == ["FRA 1 extra"]
-    from otc_xl.io.bankfiles import parse_profile
+    from otc_xl.io.formats.bank import parse_profile
     assert parse_profile("amount=Imp; indicator=Ind; credit_marks=A") == {"amount": "Imp", "indicator": "Ind",
                                                                          "credit_marks": "A"}
     with pytest.raises(ValueError, match="unknown column 'amout'"):
@@ -351,7 +351,7 @@ def test_paypal_in_spanish_and_german():
 
 
 def test_short_row_is_named_and_left_out_only_when_the_user_says_so():
-    from otc_xl.io.bankfiles import ReadPolicy
+    from otc_xl.io.formats.bank import ReadPolicy
     lines = parse_bank_file(CORPUS / "nl_ing_short_row.csv", policy=ReadPolicy(accept_short_rows=True))
     assert lines.payments[["amount", "payer_name", "remittance"]].values.tolist() == [
         [1234.56, "De Vries BV", "Factuur 2026-0042"], [50.0, "Jansen", "F 77"]]
@@ -405,7 +405,7 @@ def test_national_formats_are_detected_by_content_and_read():
 
 
 def test_format_list_is_one_registry():
-    from otc_xl.io.bankfiles import FORMATS, READERS
+    from otc_xl.io.formats.bank import FORMATS, READERS
     assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "coda", "bai2", "ofx", "csv")
     help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
     assert "[xlsx|camt|mt940|norma43|cfonb120|coda|bai2|ofx|csv]" in help_text

@@ -19,7 +19,7 @@ import pytest
 import otc_xl
 from conftest import ROOT
 from independent_tie import CHECKS
-from otc_xl.io.bankfiles import parse_bank_file
+from otc_xl.io.formats.bank import parse_bank_file
 
 MANIFEST = ROOT / "tests" / "fixtures" / "bank" / "public" / "SOURCES.csv"
 SOURCES = list(csv.DictReader(open(MANIFEST, encoding="utf-8")))

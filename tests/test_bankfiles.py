@@ -13,8 +13,8 @@ import otc_xl
 from conftest import INVOICE_HEADERS, invoice_row
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
-from otc_xl.io.bankfiles import advice_rows, parse_bank_file, read_advice, read_bank_file
-from otc_xl.io.bankfiles.mt940 import parse_details
+from otc_xl.io.formats.bank import advice_rows, parse_bank_file, read_advice, read_bank_file
+from otc_xl.io.formats.bank.mt940 import parse_details
 from otc_xl.model.problems import ValidationError
 
 FIX = Path(__file__).parent / "fixtures" / "bank"
@@ -101,7 +101,7 @@ def test_bank_spreadsheet_export(tmp_path):
 def test_csv_line_ends_only_at_newline(tmp_path, monkeypatch):
     """A quoted remittance holding a form feed, a lone carriage return and a line break stays one
     cell, whichever block boundary the reader splits the text at."""
-    import otc_xl.io.bankfiles.tabular as tabular
+    import otc_xl.io.formats.bank.tabular as tabular
 
     body = ('Fecha;Importe;Concepto\r\n01/11/2026;10,00;"FRA 1\x0cpage\rtwo\nthree"\r\n'
             '02/11/2026;20,00;FRA 2\r\n03/11/2026;30,00;FRA\x1c3\r\n')  # unquoted: \x1c must not end the line

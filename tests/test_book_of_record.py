@@ -349,7 +349,7 @@ def test_a_month_with_a_late_payer_a_disputer_and_one_who_never_pays(tmp_path):
 
 def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
     """#32 item 9: 1,000 in one book and 500 in the other went all under the first associate."""
-    from otc_xl.io.team_books import TeamBook
+    from otc_xl.workflows.team_books import TeamBook
     from otc_xl.workflows.team import team_report
 
     books = []

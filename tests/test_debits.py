@@ -3,7 +3,6 @@ the approved instalments, FRST then RCUR, never collected twice, and bad mandate
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import openpyxl

@@ -27,7 +27,7 @@ import otc_xl
 from otc_xl.billing import number_drafts
 from otc_xl.io.einvoices import Seller
 from otc_xl.io.einvoices.check import check_document, pdfa_findings
-from otc_xl.io.invoices import invoice_files, read_back
+from otc_xl.workflows.invoice_files import invoice_files, read_back
 from otc_xl.letters.render import records
 
 from test_billing import customers, line, prepare

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import otc_xl
 from conftest import INVOICE_HEADERS, ROOT, invoice_row, write_book
-from otc_xl.io.bankfiles import parse_bank_file, read_advice
+from otc_xl.io.formats.bank import parse_bank_file, read_advice
 
 FIX = ROOT / "tests" / "fixtures" / "bank"
 BANK_FILES = ["camt053_batch.xml", "camt054.xml", "mt940_two_statements.sta", "es_bank_cp1252.csv",

@@ -19,7 +19,7 @@ from lxml import etree
 
 import otc_xl
 import otc_xl.demo.workbooks
-from otc_xl.io.invoices import read_back
+from otc_xl.workflows.invoice_files import read_back
 from otc_xl.matching import MatchConfig, match_payments
 
 from einvoice_rules import failed_rules
@@ -183,7 +183,7 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
     from test_billing import customers, line, prepare
 
     from otc_xl.billing import number_drafts
-    from otc_xl.io.invoices import invoice_files
+    from otc_xl.workflows.invoice_files import invoice_files
     from otc_xl.letters.render import records
 
     master = customers("C1", **CUSTOMERS[fmt])

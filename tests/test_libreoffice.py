@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from conftest import libreoffice_convert, needs_libreoffice
 from otc_xl.cli import main
-from otc_xl.io.report_writer import write_new_workbook
+from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.model.report import ReportSheet
 
 pytestmark = needs_libreoffice

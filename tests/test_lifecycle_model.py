@@ -32,7 +32,7 @@ from daybook import new_book
 from otc_xl.booking import Request, book as book_ledger
 from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
 from otc_xl.io.evidence import evidence_beside
-from otc_xl.io.team_books import TeamBook
+from otc_xl.workflows.team_books import TeamBook
 from otc_xl.model.money import cents
 from otc_xl.workflows.collections import todays_calls
 from otc_xl.workflows.reconciling import TheirAccount

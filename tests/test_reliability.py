@@ -28,7 +28,7 @@ import otc_xl
 from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, libreoffice_convert, needs_libreoffice
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
-from otc_xl.io.bankfiles import parse_bank_file
+from otc_xl.io.formats.bank import parse_bank_file
 from otc_xl.io.locking import lock_path, stale_temporaries
 
 FIX = ROOT / "tests" / "fixtures" / "bank"
@@ -681,7 +681,7 @@ def test_chunks_built_ahead_keep_order_errors_and_stop():
     reaches the writer, and a writer that stops early leaves no thread behind."""
     import threading
 
-    from otc_xl.io.sheet_append import ahead
+    from otc_xl.io.xlsx.sheet_append import ahead
 
     assert list(ahead(iter([b"a", b"b", b"c"]), depth=1)) == [b"a", b"b", b"c"]
 

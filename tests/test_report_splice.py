@@ -29,7 +29,7 @@ import otc_xl
 from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, needs_uno, uno
 from otc_xl.cli import main
 from otc_xl.io.locking import stale_temporaries
-from otc_xl.io.report_splice import backup_path, replace_report_sheets
+from otc_xl.io.xlsx.report_splice import backup_path, replace_report_sheets
 from otc_xl.model.report import BarChart, ReportSheet
 
 OURS_ONLY_WHEN_ADDING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
@@ -45,9 +45,9 @@ def own_parts(path: Path) -> set[str]:
     """Parts of otc_xl's report sheets (the sheet, its relationships, table, drawing, chart)."""
     import zipfile
 
-    from otc_xl.io.package import sheet_parts
-    from otc_xl.io.package import part_relationships, rels_part
-    from otc_xl.io.report_splice import own_sheets
+    from otc_xl.io.xlsx.package import sheet_parts
+    from otc_xl.io.xlsx.package import part_relationships, rels_part
+    from otc_xl.io.xlsx.report_splice import own_sheets
     from otc_xl.model.report import REPORT_TABLES
 
     with zipfile.ZipFile(path) as z:
@@ -179,7 +179,7 @@ def test_a_replaced_sheet_keeps_its_vba_code_name(tmp_path):
     replace_report_sheets(book, [_report()], backup=False)
     with zipfile.ZipFile(book) as z:
         contents = {n: z.read(n) for n in z.namelist()}
-    from otc_xl.io.package import sheet_parts
+    from otc_xl.io.xlsx.package import sheet_parts
     with zipfile.ZipFile(book) as z:
         part = sheet_parts(z)["Report"]
     assert b"codeName" not in contents[part]

@@ -10,8 +10,8 @@ import python_calamine as pc
 
 import otc_xl
 from conftest import INVOICE_HEADERS, invoice_row
-from otc_xl.io.report_splice import replace_report_sheets
-from otc_xl.io.report_writer import write_new_workbook
+from otc_xl.io.xlsx.report_splice import replace_report_sheets
+from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.model.report import BarChart, ReportSheet
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+SUM(A1:A2)", "-1+1", "@cmd", "=1+1", "\x07bell"]

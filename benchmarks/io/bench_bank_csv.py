@@ -25,7 +25,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from otc_xl.io.bankfiles import parse_bank_file
+from otc_xl.io.formats.bank import parse_bank_file
 
 WORDS = ["PAGO FACTURA", "TRANSFERENCIA", "ABONO", "RECIBO", "LIQUIDACION", "COMISION", "ADEUDO SEPA"]
 NAMES = ["TALLERES IRIARTE SL", "FERRETERÍA GÓMEZ SA", "DISTRIBUCIONES NÚÑEZ", "ACME IBÉRICA SL",

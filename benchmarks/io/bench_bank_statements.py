@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 from bank_writers import Line, bai2, camt, cfonb120, coda, mt940, norma43, ofx  # noqa: E402  (the corpus' writers)
 
-from otc_xl.io.bankfiles import parse_bank_file  # noqa: E402
+from otc_xl.io.formats.bank import parse_bank_file
 
 PAYERS = ["Meyer Maschinenbau GmbH", "Talleres Iriarte SL", "Ferramenta Rossi S.r.l.", "Boulangerie Dupont SARL",
           "De Vries BV", "Smith & Jones Ltd"]

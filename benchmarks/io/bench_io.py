@@ -22,8 +22,8 @@ import xlsxwriter
 
 from otc_xl.demo.synth import make_dataset
 from otc_xl.demo.workbooks import _input_sheet
-from otc_xl.io.xlsx_reader import XlsxSource
-from otc_xl.io.report_writer import write_new_workbook
+from otc_xl.io.xlsx.reader import XlsxSource
+from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.ledger import load_ledger
 from otc_xl.model.contracts import INVOICES
 

@@ -31,7 +31,7 @@ import xlsxwriter
 from otc_xl.config import Config
 from otc_xl.demo.synth import make_dataset
 from otc_xl.demo.workbooks import _config_sheet, _input_sheet, _write, collections_demo
-from otc_xl.io.xlsx_reader import XlsxSource
+from otc_xl.io.xlsx.reader import XlsxSource
 from otc_xl.ledger import load_ledger
 from otc_xl.matching.engine import MatchConfig, match_payments
 from otc_xl.model.contracts import CONTRACTS
@@ -132,7 +132,7 @@ def main() -> None:
         print(f"run / (match + read + bare write + 2 s) = {run_s:.2f} / {reference:.2f} = {run_s / reference:.2f}"
               "  (target ≤ 1.3)")
 
-        from otc_xl.io.report_writer import write_new_workbook
+        from otc_xl.io.xlsx.report_writer import write_new_workbook
         from otc_xl.workflows import RUN_ALL, run_jobs
         result, _ = run_jobs(ledger, RUN_ALL)
         start = time.perf_counter()

@@ -3,7 +3,7 @@ rate, with a structured creditor reference the bank carries back, and the e-invo
 customer gets.
 
 Pure engines, like ``collecting``: frames in, frames out. Documents (PDF, e-invoice XML, e-mail)
-are written by :mod:`otc_xl.io.invoices`; the jobs are in :mod:`otc_xl.workflows.billing`.
+are written by :mod:`otc_xl.workflows.invoice_files`; the jobs are in :mod:`otc_xl.workflows.billing`.
 """
 
 from .drafts import READY, BillingSettings, DraftResult, number_drafts, prepare_drafts

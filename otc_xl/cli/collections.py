@@ -8,8 +8,8 @@ import click
 from rich.table import Table
 
 from ..io.locking import refuse_output_over_input, writing
-from ..io.report_splice import replace_report_sheets
-from ..io.xlsx_reader import XlsxSource
+from ..io.xlsx.report_splice import replace_report_sheets
+from ..io.xlsx.reader import XlsxSource
 from ..model.problems import Problem, ValidationError
 from ..workflows import COMMANDS
 from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main

@@ -22,14 +22,14 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from rich.table import Table
 
 from .. import __version__
-from ..io.customer_file import read_their_account
+from ..io.formats.customer_statement import read_their_account
 from ..io.files import inside, write_files
 from ..io.locking import refuse_output_over_input, writing
-from ..io.report_splice import replace_report_sheets
-from ..io.report_writer import write_new_workbook
+from ..io.xlsx.report_splice import replace_report_sheets
+from ..io.xlsx.report_writer import write_new_workbook
 from ..io.evidence import evidence_beside, letters_root
-from ..io.xlsx_reader import XlsxSource
-from ..io.xlsx_writer import messages_report
+from ..io.xlsx.reader import XlsxSource
+from ..io.xlsx.writer import messages_report
 from ..ledger import Ledger, load_ledger
 from ..model.problems import Problem, ValidationError
 from ..model.values import parse_date

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..io.locking import refuse_output_over_input, writing
-from ..io.report_writer import write_new_workbook
-from ..io.team_books import read_member, team_workbooks
+from ..io.xlsx.report_writer import write_new_workbook
+from ..workflows.team_books import read_member, team_workbooks
 from ..model.problems import Problem, ValidationError
 from ..workflows.team import team_report
 from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, main

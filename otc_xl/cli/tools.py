@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.bankfiles.registry import FORMAT_NAMES as BANK_FORMATS, READERS as BANK_READERS
+from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS, READERS as BANK_READERS
 from ..io.locking import refuse_output_over_input, same_file, writing
-from ..io.xlsx_reader import XlsxSource
+from ..io.xlsx.reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
 from ..model.problems import Problem, ValidationError, errors_in
@@ -37,7 +37,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     from ..config import config_from_sheet, config_from_toml
     from ..io.import_log import append_logged
     from ..io.advice_import import append_advices
-    from ..io.bankfiles import ReadPolicy, parse_bank_file, parse_profile
+    from ..io.formats.bank import ReadPolicy, parse_bank_file, parse_profile
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
@@ -104,7 +104,7 @@ def _advices(files: tuple[Path, ...], payments, book: Path, options):
     Payments; an advice no bank line matches stops the import (nothing written)."""
     import pandas as pd
 
-    from ..io.bankfiles import advice_rows, read_advice
+    from ..io.formats.bank import advice_rows, read_advice
     from ..model.contracts import PAYMENTS
     from ..model.tables import parse_table
 

@@ -2,7 +2,7 @@
 
 *Our side* is the customer's open items (invoices positive, credit notes negative) and the money
 received from them that no ERP posting has absorbed yet (this run's receipts, negative). *Their
-side* is the file they sent, read by :mod:`otc_xl.io.customer_file`.
+side* is the file they sent, read by :mod:`otc_xl.io.formats.customer_statement`.
 
 1. Documents: each of their lines is looked up in our items with the same reference index as cash
    application (numbers as they wrote them: ``FRA 2026/451``, ``inv2026-00451``, OCR slips); a

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils import get_column_letter
 
 from ..config import Config
-from ..io.xlsx_writer import fill_sheet
+from ..io.xlsx.writer import fill_sheet
 from ..model.billing import ORDER_LINES
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
@@ -163,9 +163,9 @@ def write_template_workbook(path: str | Path) -> Path:
     """Empty input tables with headers, data validation, a Config sheet and a data dictionary, and
     the report PivotTables over the (still empty) PivotData and Unapplied tables: the Excel buttons
     fill those tables in place, and Refresh All fills the pivots."""
-    from ..io.pivots import pivot_package_parts
-    from ..io.package import sheet_parts
-    from ..io.sheet_append import write_package
+    from ..io.xlsx.pivots import pivot_package_parts
+    from ..io.xlsx.package import sheet_parts
+    from ..io.xlsx.sheet_append import write_package
     from ..reports.pivot import COLUMNS as PIVOT_COLUMNS
     from ..reports.unapplied import COLUMNS as UNAPPLIED_COLUMNS
     from ..workflows.reports import PIVOT_DATA_PIVOTS, UNAPPLIED_PIVOTS

@@ -50,7 +50,7 @@ import openpyxl
 
 from ..assets import asset_dir
 from ..io.files import replace_atomically
-from ..io.xlsx_writer import set_cell
+from ..io.xlsx.writer import set_cell
 from ..model.problems import Problem, ValidationError
 
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..io.xlsx_writer import RISKY_PREFIXES, cell_value, column_values, messages_report
+from ..io.xlsx.writer import RISKY_PREFIXES, cell_value, column_values, messages_report
 from ..model.problems import Problem
 from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, ReportSheet
 

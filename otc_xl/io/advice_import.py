@@ -19,8 +19,8 @@ from ..matching.advices import ADVICE_COLUMNS
 from ..model.contracts import ADVICES
 from ..model.problems import Problem, ValidationError
 from .bank_import import extend_table, last_filled, splice_rows
-from .xlsx_reader import XlsxSource
-from .xlsx_writer import cell_value, save_atomically, set_cell, unsupported_content
+from .xlsx.reader import XlsxSource
+from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_content
 
 
 def append_advices(book: Path, rows: pd.DataFrame) -> int:

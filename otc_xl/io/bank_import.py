@@ -19,13 +19,13 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS
-from .bankfiles.common import receipt_problems
+from .formats.bank.common import receipt_problems
 from .files import replace_atomically
-from .sheet_append import append_rows, write_package
-from .xlsx_reader import XlsxSource
+from .xlsx.sheet_append import append_rows, write_package
+from .xlsx.reader import XlsxSource
 from openpyxl.worksheet.table import TableColumn
 
-from .xlsx_writer import cell_value, save_atomically, set_cell, unsupported_content
+from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_content
 
 LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",
           "payer_name": "Payer", "payer_account": "Payer IBAN", "remittance": "Remittance information",
@@ -115,7 +115,7 @@ def _new_receipts(payments: pd.DataFrame, existing_rows: list[list], columns: di
 
 
 def _append_spliced(book_path: Path, raw, payments: pd.DataFrame, extra: Extra | None) -> ImportResult | None:
-    """The fast, lossless path (:mod:`otc_xl.io.sheet_append`): only the Payments sheet, its table
+    """The fast, lossless path (:mod:`otc_xl.io.xlsx.sheet_append`): only the Payments sheet, its table
     and the styles it needs change (and the ``extra`` parts), in one write. None when the sheet's
     layout needs the openpyxl path."""
     columns = _columns(list(raw.headers), raw.first_column)

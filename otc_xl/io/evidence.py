@@ -8,13 +8,47 @@ closed without saving after posting or paying still knows what it posted and pai
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from ..booking import Evidence
-from .invoices import billed_in_folder
-from .sepa import issued_end_to_end_ids
+from .formats.sepa import issued_end_to_end_ids
+
+
+MANIFEST = ".billing.json"
+"""Suffix of the record written beside each posted invoice's documents: its BillingLog rows (JSON,
+never a CSV a spreadsheet could read formulas from)."""
+
+
+def billing_manifest(rows: pd.DataFrame) -> bytes:
+    """One invoice's BillingLog rows as the JSON written beside its documents."""
+    return rows.to_json(orient="records", date_format="iso", indent=1).encode("utf-8")
+
+
+def billed_in_folder(folder: Path) -> pd.DataFrame | None:
+    """The BillingLog rows of every invoice already written under ``folder`` (``<id>.billing.json``,
+    written with its documents): a second guard against billing twice, should the book not have
+    been saved after posting."""
+    if folder is None or not folder.is_dir():
+        return None
+    parts = []
+    for path in sorted(folder.rglob(f"*{MANIFEST}")):
+        try:
+            part = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, OSError):  # damaged or not ours: it cannot say what was billed
+            continue
+        if part.empty or "invoice_id" not in part:
+            continue
+        for column in ("invoice_date", "due_date", "posted_on"):
+            part[column] = pd.to_datetime(part.get(column), errors="coerce").dt.tz_localize(None)
+        for column in ("quantity", "net", "vat", "gross"):
+            part[column] = pd.to_numeric(part.get(column), errors="coerce")
+        for column in ("invoice_id", "customer_id", "order_id", "original_invoice", "payment_reference"):
+            part[column] = part.get(column, "").fillna("").astype(str)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def letters_root(book: Path) -> Path:

@@ -21,9 +21,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
 from .bank_import import ImportResult, append_payments, extend_table, last_filled, splice_rows
-from .sheet_append import append_rows
-from .xlsx_reader import XlsxSource
-from .xlsx_writer import save_atomically, set_cell, unsupported_content
+from .xlsx.sheet_append import append_rows
+from .xlsx.reader import XlsxSource
+from .xlsx.writer import save_atomically, set_cell, unsupported_content
 
 LOG_COLUMNS = ("imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",
                "notes")

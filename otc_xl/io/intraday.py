@@ -10,7 +10,7 @@ as usual and the day's intraday rows leave the ``Intraday`` sheet: replaced, nev
 import says how many intraday receipts the statement confirmed (same amount and currency, and the
 same bank reference or text) and names those it did not contain.
 
-The sheet is rewritten whole by :func:`otc_xl.io.report_splice.replace_report_sheets` (it is
+The sheet is rewritten whole by :func:`otc_xl.io.xlsx.report_splice.replace_report_sheets` (it is
 otc_xl's own table); every other part of the workbook keeps its bytes.
 """
 
@@ -25,8 +25,8 @@ import pandas as pd
 from ..model.contracts import Column, TableContract
 from ..model.report import ReportSheet
 from ..model.tables import parse_table
-from .bankfiles.common import BankLines
-from .xlsx_reader import XlsxSource
+from .formats.bank.common import BankLines
+from .xlsx.reader import XlsxSource
 
 INTRADAY_COLUMNS = ("payment_id", "payment_date", "amount", "currency", "payer_name", "payer_account", "remittance",
                     "account", "day", "status", "file", "imported_at")
@@ -115,7 +115,7 @@ def _has_sheet(book: Path) -> bool:
     """Whether ``book`` has an Intraday sheet (read from the workbook part only: cheap on a big book)."""
     import zipfile
 
-    from .package import sheet_parts
+    from .xlsx.package import sheet_parts
     try:
         with zipfile.ZipFile(book) as z:
             return INTRADAY.sheet_names[0] in sheet_parts(z)
@@ -141,7 +141,7 @@ def sheet(rows: pd.DataFrame) -> ReportSheet:
 
 
 def write(book: Path, change: IntradayChange) -> None:
-    from .report_splice import replace_report_sheets
+    from .xlsx.report_splice import replace_report_sheets
     replace_report_sheets(book, [sheet(change.rows)], book, backup=False)
 
 

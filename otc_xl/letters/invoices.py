@@ -1,7 +1,7 @@
 """Invoices and credit notes as people read them: the page (HTML for the PDF) and the e-mail they
 go out with, in the customer's language (``templates/invoice.html.j2``, ``invoice_mail.html.j2``
 and ``<lang>/invoice_words.j2``; a ``templates_folder`` overrides them like every letter).
-Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`otc_xl.io.invoices`."""
+Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`otc_xl.workflows.invoice_files`."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ A language without templates falls back to English. HTML is autoescaped: a custo
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from dataclasses import dataclass

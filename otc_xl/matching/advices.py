@@ -2,7 +2,7 @@
 
 An advice line says which invoice (as the customer wrote it), how much is paid for it, how much is
 deducted and why. Lines come from the ``Advices`` table (CSV/XLSX advices, lockbox stubs, EDI 820
-files and PDF advices are read into it by :mod:`otc_xl.io.bankfiles.advice`) or from EDI 820
+files and PDF advices are read into it by :mod:`otc_xl.io.formats.bank.advice`) or from EDI 820
 segments written in the bank line itself (ACH CTX addenda: ``RMR*IV*4711**980.00*1000.00*20.00~``).
 
 A payment with an advice is decided line by line (:func:`by_advice`): every line must name one open

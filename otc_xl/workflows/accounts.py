@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ..io.files import safe_stem
-from ..io.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
+from ..io.formats.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
 from ..letters import bank_details_requests
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError

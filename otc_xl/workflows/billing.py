@@ -17,7 +17,8 @@ from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..config import exchange_rates
 from ..io.einvoices import Seller
-from ..io.invoices import MANIFEST, billing_manifest, customer_mail, invoice_files
+from ..io.evidence import MANIFEST, billing_manifest
+from .invoice_files import customer_mail, invoice_files
 from ..letters.render import records
 from ..model.billing import BILLING_LOG
 from ..model.money import cents

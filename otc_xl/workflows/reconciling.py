@@ -16,7 +16,7 @@ from .common import JobResult, Run, _formats
 
 @dataclass
 class TheirAccount:
-    """What the customer sent, as read by the door (:mod:`otc_xl.io.customer_file`)."""
+    """What the customer sent, as read by the door (:mod:`otc_xl.io.formats.customer_statement`)."""
 
     customer_id: str
     lines: pd.DataFrame

@@ -50,7 +50,7 @@ PIVOT_DATA_PIVOTS = (
     Pivot("ptAgeingByCountry", "Open AR by country and customer × bucket", ("currency", "country", "customer_name"),
           "amount", ("bucket",), "Open AR"),
 )
-"""The PivotTables on PivotData (native, over tblPivotData; see otc_xl/io/pivots.py)."""
+"""The PivotTables on PivotData (native, over tblPivotData; see otc_xl/io/xlsx/pivots.py)."""
 UNAPPLIED_PIVOTS = (Pivot("ptUnappliedByReason", "Unapplied cash by reason × age (refresh after each run)",
                           ("currency", "reason"), "unapplied_amount", ("bucket",), "Unapplied"),)
 

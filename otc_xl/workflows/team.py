@@ -13,7 +13,7 @@ import pandas as pd
 from ..booking import book
 from ..collecting.disputes import dispute_items
 from ..config import Config
-from ..io.team_books import TeamBook
+from .team_books import TeamBook
 from ..model.money import cents
 from ..model.problems import ValidationError
 from ..model.report import ReportSheet

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...matching.advices import ADVICE_COLUMNS, edi_lines
-from ...model.contracts import Column, TableContract
-from ...model.problems import Problem, ValidationError, errors_in
-from ...model.tables import ParseOptions, parse_table
+from ....matching.advices import ADVICE_COLUMNS, edi_lines
+from ....model.contracts import Column, TableContract
+from ....model.problems import Problem, ValidationError, errors_in
+from ....model.tables import ParseOptions, parse_table
 from .tabular import _raw_table, read_grid
 
 ADVICE = TableContract(

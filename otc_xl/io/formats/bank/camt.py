@@ -39,10 +39,9 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
 
-from ...model.problems import Problem, ValidationError
-from ...model.values import parse_iso_amount
-from .common import (STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference,
-                     stable_id, unbalanced_note, with_unique_ids)
+from ....model.problems import Problem, ValidationError
+from ....model.values import parse_iso_amount
+from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),

@@ -15,8 +15,8 @@ from pathlib import Path
 from ..booking import Evidence
 from ..ledger import Ledger, load_ledger
 from ..model.problems import ValidationError
-from .evidence import evidence_beside
-from .xlsx_reader import XlsxSource
+from ..io.evidence import evidence_beside
+from ..io.xlsx.reader import XlsxSource
 
 BOOKS = (".xlsx", ".xlsm")
 

@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from ..model.report import Pivot, ReportSheet
+from ...model.report import Pivot, ReportSheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

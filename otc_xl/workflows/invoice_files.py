@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import unicodedata
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-import pandas as pd
 
 from ..letters.invoices import invoice_mail, invoice_page
-from .files import safe_stem
-from .einvoices import Seller, day, einvoice_xml, quiet_logs
+from ..io.files import safe_stem
+from ..io.einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
@@ -116,7 +114,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
             notes.append(f"{doc['invoice_id']}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
                          "are blank on the PDF page (the e-invoice XML keeps them)")
         if doc["format"] == "fatturapa":
-            from .einvoices.fatturapa import transliterated
+            from ..io.einvoices.fatturapa import transliterated
 
             notes += [f"{doc['invoice_id']}: FatturaPA carries Latin-1 text only: {what}"
                       for what in transliterated(doc, lines, customer)]
@@ -130,7 +128,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
                                    pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
                                                  "subject": f"Factur-X {doc['invoice_id']}", "keywords": "Factur-X"})
     elif doc["format"] == "fatturapa":  # SdI discards files not named IT<id>_<progressive>.xml
-        from .einvoices.fatturapa import file_name
+        from ..io.einvoices.fatturapa import file_name
 
         files[file_name(seller.vat_id, doc["invoice_id"])] = einvoice_xml(doc, lines, totals, customer, seller)
     elif doc["format"] in LABELS:
@@ -150,40 +148,6 @@ def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, sel
         mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
     name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
     return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
-
-
-MANIFEST = ".billing.json"
-"""Suffix of the record written beside each posted invoice's documents: its BillingLog rows (JSON,
-never a CSV a spreadsheet could read formulas from)."""
-
-
-def billing_manifest(rows: pd.DataFrame) -> bytes:
-    """One invoice's BillingLog rows as the JSON written beside its documents."""
-    return rows.to_json(orient="records", date_format="iso", indent=1).encode("utf-8")
-
-
-def billed_in_folder(folder: Path) -> pd.DataFrame | None:
-    """The BillingLog rows of every invoice already written under ``folder`` (``<id>.billing.json``,
-    written with its documents): a second guard against billing twice, should the book not have
-    been saved after posting."""
-    if folder is None or not folder.is_dir():
-        return None
-    parts = []
-    for path in sorted(folder.rglob(f"*{MANIFEST}")):
-        try:
-            part = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, OSError):  # damaged or not ours: it cannot say what was billed
-            continue
-        if part.empty or "invoice_id" not in part:
-            continue
-        for column in ("invoice_date", "due_date", "posted_on"):
-            part[column] = pd.to_datetime(part.get(column), errors="coerce").dt.tz_localize(None)
-        for column in ("quantity", "net", "vat", "gross"):
-            part[column] = pd.to_numeric(part.get(column), errors="coerce")
-        for column in ("invoice_id", "customer_id", "order_id", "original_invoice", "payment_reference"):
-            part[column] = part.get(column, "").fillna("").astype(str)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def read_back(pdf: bytes) -> tuple[str, bytes]:

@@ -1,7 +1,7 @@
 """Cells as SpreadsheetML XML, a column at a time — what the streamed writers put in ``<row>``s.
 
-Used by the report writer (:mod:`otc_xl.io.report_writer`) and the Payments append
-(:mod:`otc_xl.io.sheet_append`). Numbers and dates carry the column's style index; text is always
+Used by the report writer (:mod:`otc_xl.io.xlsx.report_writer`) and the Payments append
+(:mod:`otc_xl.io.xlsx.sheet_append`). Numbers and dates carry the column's style index; text is always
 an inline string (never a formula), with the quote-prefix style when Excel could take it for one,
 control characters replaced and cut at Excel's 32,767 characters.
 """
@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from .xlsx_writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, cell_value
+from .writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, cell_value
 
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 

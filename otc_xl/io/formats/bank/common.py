@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...model.contracts import PAYMENTS
-from ...model.problems import Problem, ValidationError
-from ...model.values import MAX_AMOUNT
+from ....model.contracts import PAYMENTS
+from ....model.problems import Problem, ValidationError
+from ....model.values import MAX_AMOUNT
 
 PAYMENT_COLUMNS = [c for c in PAYMENTS.column_names]
 

@@ -21,14 +21,13 @@ import numpy as np
 import pandas as pd
 import python_calamine as pc
 
-from ...model.contracts import Column, TableContract
-from ...model.headers import header_key
-from ...model.problems import Problem, ValidationError, errors_in
-from ...model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
-from ...model.values import UNCALCULATED, infer_date_order, infer_decimal_separator, is_blank, parse_text
-from ..package import scan_sheet, sheet_parts
-from .common import (STRICT, BankLines, ReadPolicy, decode_text, fail, frame, meaningful_reference, stable_id,
-                     with_unique_ids)
+from ....model.contracts import Column, TableContract
+from ....model.headers import header_key
+from ....model.problems import Problem, ValidationError, errors_in
+from ....model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
+from ....model.values import UNCALCULATED, infer_date_order, infer_decimal_separator, is_blank, parse_text
+from ...xlsx.package import scan_sheet, sheet_parts
+from .common import STRICT, BankLines, ReadPolicy, decode_text, fail, frame, meaningful_reference, stable_id, with_unique_ids
 
 BANK_EXPORT = TableContract(
     name="bank export",

@@ -62,7 +62,7 @@ def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, in
     """(style index per kind in ``needed``, quote-prefix style, new styles.xml or None when unchanged).
 
     A kind takes the style of the last existing row's cell in its column, else a matching
-    ``<xf>`` found or appended by :class:`~otc_xl.io.styles.StyleBook` (so repeated appends add
+    ``<xf>`` found or appended by :class:`~otc_xl.io.xlsx.styles.StyleBook` (so repeated appends add
     nothing); None when ``styles.xml`` has a layout it cannot extend."""
     found = {m.group(1).decode(): int(m.group(2)) for m in _CELL_STYLE.finditer(last_row_xml)}
     styles: dict[str, int] = {}

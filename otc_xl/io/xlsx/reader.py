@@ -16,12 +16,12 @@ import zlib
 
 import python_calamine as pc
 
-from ..config import CONFIG_SHEETS
-from ..model.contracts import TableContract
-from ..model.headers import header_key
-from ..model.problems import Problem, ValidationError
-from ..model.tables import RawTable, header_row_index
-from ..model.values import UNCALCULATED, Percent, is_blank
+from ...config import CONFIG_SHEETS
+from ...model.contracts import TableContract
+from ...model.headers import header_key
+from ...model.problems import Problem, ValidationError
+from ...model.tables import RawTable, header_row_index
+from ...model.values import UNCALCULATED, Percent, is_blank
 from .package import SheetScan, percent_styles, scan_sheet, sheet_parts
 
 READABLE = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")

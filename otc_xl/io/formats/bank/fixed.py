@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from ...model.problems import Problem, ValidationError
+from ....model.problems import Problem, ValidationError
 from .common import decode_text
 
 

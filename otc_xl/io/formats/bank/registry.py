@@ -14,7 +14,7 @@ from typing import Callable
 
 from importlib import import_module
 
-from ...model.tables import ParseOptions
+from ....model.tables import ParseOptions
 from .common import STRICT, BankLines, ReadPolicy
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")

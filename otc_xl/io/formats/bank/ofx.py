@@ -33,7 +33,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
 
-from ...model.problems import Problem, ValidationError
+from ....model.problems import Problem, ValidationError
 from .common import BankLines, decode_text, fail, frame, meaningful_reference, stable_id, with_unique_ids
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)>([^<]*)", re.S)

@@ -14,18 +14,18 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.contracts import THEIR_ACCOUNT
-from ..model.money import cents
-from ..model.problems import Problem, ValidationError, errors_in
-from ..model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
-from ..model.values import is_blank
+from ...model.contracts import THEIR_ACCOUNT
+from ...model.money import cents
+from ...model.problems import Problem, ValidationError, errors_in
+from ...model.tables import HEADER_SEARCH_ROWS, ParseOptions, RawTable, header_row_index, parse_table
+from ...model.values import is_blank
 
 
 def read_their_account(path: Path, options: ParseOptions = ParseOptions()) -> tuple[pd.DataFrame, list[str], set[str]]:
     """(their lines, notes, columns found) from a customer's .xlsx/.xls/.ods (first sheet) or .csv file."""
     if not path.exists():
         raise ValidationError([Problem(path.name, "the customer's file does not exist")])
-    from .bankfiles.tabular import read_grid  # python-calamine: not in Pyodide, where sheets come from xlwings
+    from .bank.tabular import read_grid
 
     notes: list[str] = []
     return their_account_from_grid(path.name, read_grid(path, notes), options, notes)
@@ -72,7 +72,7 @@ _CUSTOMER_LABELS = {"customer", "customer id", "customer no", "cliente", "codigo
 def customer_above_header(grid: list[list[Any]]) -> str:
     """The customer id written beside a label such as ``Customer:`` / ``Cliente:`` / ``Kunde:`` in the
     rows above the header of a pasted statement ("" when there is none)."""
-    from ..model.headers import header_key
+    from ...model.headers import header_key
 
     best = header_row_index(grid[:HEADER_SEARCH_ROWS], THEIR_ACCOUNT) or 0
     for row in grid[:best]:

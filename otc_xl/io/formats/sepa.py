@@ -19,7 +19,7 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring as safe_fromstring, parse as safe_parse
 
-from ..model.problems import Problem, ValidationError
+from ...model.problems import Problem, ValidationError
 
 
 @dataclass(frozen=True)

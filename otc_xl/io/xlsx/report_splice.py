@@ -1,6 +1,6 @@
 """Report sheets written into the user's own workbook, touching nothing that is not ours.
 
-The reports are laid out by xlsxwriter in a scratch package (:mod:`otc_xl.io.report_writer`);
+The reports are laid out by xlsxwriter in a scratch package (:mod:`otc_xl.io.xlsx.report_writer`);
 their parts are then spliced, at zip level, into a copy of the user's package that is renamed
 over the original:
 
@@ -31,9 +31,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
 
-from ..model.problems import Problem, ValidationError
-from ..model.report import ReportSheet
-from .files import replace_atomically
+from ...model.problems import Problem, ValidationError
+from ...model.report import ReportSheet
+from ..files import replace_atomically
 from .package import NS, part_relationships, related_parts, rels_part, sheet_parts
 from .pivots import PIVOT_CACHE_TYPE, pivot_package_parts, with_pivot_caches
 from .report_writer import lay_out

@@ -5,8 +5,8 @@
 - Text is always written as text: a remittance ``=HYPERLINK(...)`` stays a string (and gets
   Excel's quote prefix, so editing the cell keeps it text); control characters are replaced.
 - Files are saved atomically (temporary file + rename): a crash never leaves half a workbook.
-- The writers: :func:`otc_xl.io.report_writer.write_new_workbook` writes only reports (the
-  default); :func:`otc_xl.io.report_splice.replace_report_sheets` splices them into a user's
+- The writers: :func:`otc_xl.io.xlsx.report_writer.write_new_workbook` writes only reports (the
+  default); :func:`otc_xl.io.xlsx.report_splice.replace_report_sheets` splices them into a user's
   workbook, replacing only sheets otc_xl wrote before and leaving every other part as it was.
   Here: the cell rules they share, and :func:`fill_sheet`, one report written with openpyxl (the
   shipped demo and template workbooks).
@@ -32,10 +32,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from .files import replace_atomically
-from ..model.problems import Problem
-from ..model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
-from ..model.tables import FORMULA_PREFIXES
+from ..files import replace_atomically
+from ...model.problems import Problem
+from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
+from ...model.tables import FORMULA_PREFIXES
 from .package import relationships, sheet_parts
 
 MAX_TEXT = 32767

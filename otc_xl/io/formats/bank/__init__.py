@@ -13,8 +13,8 @@ from typing import Callable
 
 import pandas as pd
 
-from ...model.problems import ValidationError
-from ...model.tables import ParseOptions
+from ....model.problems import ValidationError
+from ....model.tables import ParseOptions
 from .advice import advice_rows, read_advice
 from .common import STRICT, BankLines, ReadPolicy, fail, receipt_problems
 from .registry import BY_NAME, FORMAT_NAMES, READERS, ReadContext, Reader, describe, detect

@@ -8,7 +8,7 @@ column's number format, text as an inline string that is never a formula (with E
 prefix when it could be taken for one), control characters replaced, text cut at 32,767.
 
 :func:`build_package` leaves the result in a scratch file, which :func:`write_new_workbook` renames
-over the target and the in-place writer (:mod:`otc_xl.io.report_splice`) splices into a user's
+over the target and the in-place writer (:mod:`otc_xl.io.xlsx.report_splice`) splices into a user's
 workbook.
 """
 
@@ -26,15 +26,15 @@ import pandas as pd
 import xlsxwriter
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..model.problems import Problem, ValidationError
-from ..model.report import NUMBER_FORMATS, ReportSheet
+from ...model.problems import Problem, ValidationError
+from ...model.report import NUMBER_FORMATS, ReportSheet
 from .cell_xml import column_cells
-from .files import replace_atomically
+from ..files import replace_atomically
 from .package import related_parts, sheet_parts
 from .pivots import pivot_package_parts, placed
 from .sheet_append import DIMENSION, extend_dimension, write_package
 from .styles import StyleBook
-from .xlsx_writer import _widths, safe_text
+from .writer import _widths, safe_text
 
 HIGHLIGHTS = ("#FCE4D6", "#F8CBAD", "#F4B084", "#ED7D31")
 NOTE_COLOR = "#595959"

@@ -1,0 +1,1 @@
+"""File formats exchanged with others: bank statements and advices, SEPA, customer statements."""
