@@ -101,16 +101,16 @@ def test_bank_spreadsheet_export(tmp_path):
 def test_csv_line_ends_only_at_newline(tmp_path, monkeypatch):
     """A quoted remittance holding a form feed, a lone carriage return and a line break stays one
     cell, whichever block boundary the reader splits the text at."""
-    import otc_xl.io.formats.bank.tabular as tabular
+    import otc_xl.io.formats.bank.tabular_grid as tabular_grid
 
     body = ('Fecha;Importe;Concepto\r\n01/11/2026;10,00;"FRA 1\x0cpage\rtwo\nthree"\r\n'
             '02/11/2026;20,00;FRA 2\r\n03/11/2026;30,00;FRA\x1c3\r\n')  # unquoted: \x1c must not end the line
     path = tmp_path / "odd.csv"
     path.write_bytes(body.encode("utf-8"))
     expected = [[10.0, "FRA 1\x0cpage\rtwo\nthree"], [20.0, "FRA 2"], [30.0, "FRA\x1c3"]]
-    original = tabular._lines
+    original = tabular_grid._lines
     for block in (1, 7, 40, 1 << 20):
-        monkeypatch.setattr(tabular, "_lines", lambda text, block=block: original(text, block))
+        monkeypatch.setattr(tabular_grid, "_lines", lambda text, block=block: original(text, block))
         assert parse_bank_file(path).payments[["amount", "remittance"]].values.tolist() == expected
 
 

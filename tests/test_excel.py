@@ -393,7 +393,7 @@ def test_packages_embed_xlwings_own_module_for_their_kind(name, variant, their_p
     PROJECT_NAME, so both read otc_xl.conf and not the xlwings.conf of every other xlwings workbook."""
     import difflib
 
-    from otc_xl.excel.addin import dictionary_class, xlwings_dir
+    from otc_xl.excel.xlwings_vba import dictionary_class, xlwings_dir
 
     theirs = lines_of((xlwings_dir() / variant).read_text(encoding="utf-8").rstrip("\n"))
     ours = lines_of(shipped_vba[name]["xlwings"].rstrip("\r\n"))
@@ -445,7 +445,7 @@ def test_addin_formulas_are_xlwings_own_wrappers_with_two_edits_each(shipped_vba
     function, the macOS guard (4 lines after the signature) and OTC_Result around the Excel call."""
     import difflib
 
-    from otc_xl.excel.addin import WINDOWS_ONLY, classic_udf_module, classic_xlwings_udfs
+    from otc_xl.excel.udf_vba import WINDOWS_ONLY, classic_udf_module, classic_xlwings_udfs
 
     class AddinBook:
         Name = "OTC.xlam"
@@ -479,7 +479,7 @@ def test_classic_decorations_match_the_functions():
     Python has a default), descriptions and options as xlwings Lite/Server read from the module."""
     import inspect
 
-    from otc_xl.excel.addin import classic_udf_module
+    from otc_xl.excel.udf_vba import classic_udf_module
 
     classic = classic_udf_module()
     for name in udfs.__all__:
@@ -497,7 +497,7 @@ def test_classic_decorations_match_the_functions():
 def test_addin_formulas_say_windows_only_on_macos(shipped_vba):
     """Classic xlwings has no worksheet functions on macOS (its DLL is Windows'): there each wrapper
     returns a message before anything calls KERNEL32; on Windows the guard compiles away."""
-    from otc_xl.excel.addin import WINDOWS_ONLY
+    from otc_xl.excel.udf_vba import WINDOWS_ONLY
     from vba_grammar import MAC, WIN64, preprocess
 
     code = shipped_vba["OTC.xlam"]["OTC_UDFs"]
@@ -609,7 +609,7 @@ def test_libreoffice_loads_every_vba_module(tmp_path, name, procedures):
 def test_sample_workbook_buttons_each_run_an_existing_macro():
     import zipfile
 
-    from otc_xl.excel.addin import button_captions
+    from otc_xl.excel.macro_sources import button_captions
 
     with zipfile.ZipFile(WORKBOOK) as z:
         vml = z.read("xl/drawings/vmlDrawing1.vml").decode()
@@ -673,15 +673,15 @@ XLWINGS_CONF = b'"INTERPRETER_WIN","C:\\\\Anaconda\\\\python.exe"\r\n"UDF MODULE
     ("win32", ".otc_xl/otc_xl.conf", "INTERPRETER_WIN", "\r\n")])
 def test_install_writes_the_addins_own_settings_and_leaves_xlwings_conf_alone(tmp_path, monkeypatch, platform,
                                                                               relative, key, newline):
-    from otc_xl.excel import addin
+    from otc_xl.excel import addin_install
 
     home = tmp_path / "home"
-    monkeypatch.setattr(addin, "excel_startup_dir", lambda: tmp_path / "xlstart")
+    monkeypatch.setattr(addin_install, "excel_startup_dir", lambda: tmp_path / "xlstart")
     xlwings_conf = home / ({"darwin": "Library/Containers/com.microsoft.Excel/Data", "win32": ".xlwings"}[platform]) \
         / "xlwings.conf"
     xlwings_conf.parent.mkdir(parents=True)
     xlwings_conf.write_bytes(XLWINGS_CONF)
-    done = addin.install(platform=platform, interpreter="/venv/bin/python", home=home)
+    done = addin_install.install(platform=platform, interpreter="/venv/bin/python", home=home)
     conf = home / relative
     assert conf.read_bytes().decode() == f'"{key}","/venv/bin/python"{newline}'
     assert xlwings_conf.read_bytes() == XLWINGS_CONF
@@ -696,11 +696,11 @@ def test_install_writes_the_addins_own_settings_and_leaves_xlwings_conf_alone(tm
 def test_install_on_macos_enables_runpython_with_xlwings_applescript(tmp_path, monkeypatch):
     """As `xlwings runpython install`: the AppleScript file of the installed xlwings into Excel's
     script folder, under the very name the installed add-in's RunPython asks AppleScriptTask for."""
-    from otc_xl.excel import addin
+    from otc_xl.excel import addin_install
 
     home = tmp_path / "home"
-    monkeypatch.setattr(addin, "excel_startup_dir", lambda: tmp_path / "Startup.localized" / "Excel")
-    done = addin.install(platform="darwin", interpreter="/Users/jose/venv/bin/python", home=home)
+    monkeypatch.setattr(addin_install, "excel_startup_dir", lambda: tmp_path / "Startup.localized" / "Excel")
+    done = addin_install.install(platform="darwin", interpreter="/Users/jose/venv/bin/python", home=home)
     code = vba_modules(tmp_path / "Startup.localized" / "Excel" / "OTC.xlam")["xlwings"]
     version = re.search(r'Public Const XLWINGS_VERSION As String = "([^"]+)"', code).group(1)
     assert 'AppleScriptTask("xlwings-" & XLWINGS_VERSION & ".applescript", "VbaHandler", ParameterString)' in code
@@ -714,7 +714,7 @@ def test_install_writes_a_non_ascii_interpreter_path_as_vba_reads_it(tmp_path):
     like C:\\Users\\José must be written in it, not in UTF-8 (which VBA would read as JosÃ©)."""
     import csv
 
-    from otc_xl.excel.addin import install
+    from otc_xl.excel.addin_install import install
 
     python = "C:\\Users\\José\\venv\\Scripts\\python.exe"
     install(target=tmp_path, platform="win32", interpreter=python)
@@ -725,10 +725,11 @@ def test_install_writes_a_non_ascii_interpreter_path_as_vba_reads_it(tmp_path):
 
 
 def test_install_refuses_a_path_the_code_page_cannot_hold(tmp_path):
-    from otc_xl.excel import addin
+    from otc_xl.excel import addin_install
 
     with pytest.raises(otc_xl.ValidationError) as error:
-        addin.install(target=tmp_path, platform="win32", interpreter="C:\\Users\\Łukasz\\venv\\Scripts\\python.exe")
+        addin_install.install(target=tmp_path, platform="win32",
+                              interpreter="C:\\Users\\Łukasz\\venv\\Scripts\\python.exe")
     assert "(Ł)" in str(error.value) and "cp1252" in str(error.value)
     assert list(tmp_path.iterdir()) == []  # checked before anything is written
 
@@ -739,7 +740,7 @@ def test_reinstall_while_excel_holds_the_addin_says_to_quit_excel(tmp_path, monk
     from click.testing import CliRunner
 
     from otc_xl.cli import main
-    from otc_xl.excel import addin
+    from otc_xl.excel import addin_install
 
     target = tmp_path / "xlstart"
     target.mkdir()
@@ -750,7 +751,7 @@ def test_reinstall_while_excel_holds_the_addin_says_to_quit_excel(tmp_path, monk
         if Path(destination).name == "OTC.xlam":
             raise PermissionError(13, "The process cannot access the file because it is being used by another process")
         return real(source, destination)
-    monkeypatch.setattr(addin.os, "replace", locked)
+    monkeypatch.setattr(addin_install.os, "replace", locked)
     result = CliRunner().invoke(main, ["addin", "install", "--target", str(target)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     message = " ".join(result.output.split())
@@ -784,7 +785,7 @@ def test_vba_compression_round_trips_long_repetitive_modules():
     from ms_ovba_compression.ms_ovba import MsOvba
     from oletools.olevba import decompress_stream
 
-    from otc_xl.excel.addin import _fix_copytoken_limit
+    from otc_xl.excel.vba_project import _fix_copytoken_limit
 
     _fix_copytoken_limit()
     source = "".join(f'Public Sub OTC_{i}(control As IRibbonControl)\r\n    RunOTC "x{i}"\r\nEnd Sub\r\n\r\n'

@@ -368,7 +368,7 @@ def addin_install(addin_path: Path, target: Path | None, debug: bool) -> None:
     RunPython needs there. If Excel has OTC.xlam open, Windows locks it: the command says so and
     changes nothing; quit Excel and run it again.
     """
-    from ..excel.addin import install
+    from ..excel.addin_install import install
 
     if target is None and not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise click.UsageError(f"Excel has no start-up folder on this system ({sys.platform}): add-ins are installed "

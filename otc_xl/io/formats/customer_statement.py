@@ -25,7 +25,7 @@ def read_their_account(path: Path, options: ParseOptions = ParseOptions()) -> tu
     """(their lines, notes, columns found) from a customer's .xlsx/.xls/.ods (first sheet) or .csv file."""
     if not path.exists():
         raise ValidationError([Problem(path.name, "the customer's file does not exist")])
-    from .bank.tabular import read_grid
+    from .bank.tabular_grid import read_grid
 
     notes: list[str] = []
     return their_account_from_grid(path.name, read_grid(path, notes), options, notes)

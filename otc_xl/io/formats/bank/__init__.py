@@ -18,7 +18,7 @@ from ....model.tables import ParseOptions
 from .advice import advice_rows, read_advice
 from .common import STRICT, BankLines, ReadPolicy, fail, receipt_problems
 from .registry import BY_NAME, FORMAT_NAMES, READERS, ReadContext, Reader, describe, detect
-from .tabular import parse_profile
+from .tabular_columns import parse_profile
 
 FORMATS = FORMAT_NAMES
 ALIASES = {"camt.052": "camt", "camt.053": "camt", "camt.054": "camt", "camt052": "camt", "camt053": "camt",

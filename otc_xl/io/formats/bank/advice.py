@@ -31,7 +31,8 @@ from ....matching.advices import ADVICE_COLUMNS, edi_lines
 from ....model.contracts import Column, TableContract
 from ....model.problems import Problem, ValidationError, errors_in
 from ....model.tables import ParseOptions, parse_table
-from .tabular import _raw_table, read_grid
+from .tabular import _raw_table
+from .tabular_grid import read_grid
 
 ADVICE = TableContract(
     name="remittance advice",

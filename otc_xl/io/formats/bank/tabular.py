@@ -9,112 +9,22 @@ and skipped.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-import python_calamine as pc
 
-from ....model.contracts import Column, TableContract
 from ....model.headers import header_key
 from ....model.problems import Problem, ValidationError, errors_in
 from ....model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
-from ....model.values import UNCALCULATED, infer_date_order, infer_decimal_separator, is_blank, parse_text
-from ...xlsx.package import scan_sheet, sheet_parts
-from .common import STRICT, BankLines, ReadPolicy, decode_text, fail, frame, meaningful_reference, stable_id, with_unique_ids
-
-BANK_EXPORT = TableContract(
-    name="bank export",
-    doc="A bank's account statement export.",
-    sheet_names=("Bank",),
-    columns=(
-        Column("value_date", "date", "Value date (used when present).",
-               synonyms=("value date", "valuedate", "fecha valor", "f valor", "data valuta", "date de valeur",
-                         "date valeur", "valutadatum", "valuta", "wertstellung", "wertstellungsdatum", "data valor",
-                         "rentedatum", "available on", "available on utc")),
-        Column("booking_date", "date", "Booking or transaction date.",
-               synonyms=("booking date", "transaction date", "date", "fecha operacion", "fecha", "f operacion",
-                         "data operazione", "data contabile", "data", "date d'operation", "date operation",
-                         "date comptable", "buchungstag", "buchungsdatum", "datum", "buchung", "posting date",
-                         "created", "created utc", "data movimento", "data mov", "data lancamento",
-                         "fecha contable", "boekdatum", "completed date", "started date")),
-        Column("amount", "amount", "Signed amount (credits positive), or unsigned with an indicator column.",
-               synonyms=("importe", "importo", "montant", "betrag", "umsatz", "amount eur", "importe eur", "betrag eur",
-                         "bedrag", "bedrag eur", "montant eur", "valor", "valor eur", "montante", "gross",
-                         "importo eur", "umsatz in eur", "amount gbp", "value gbp", "value", "montant euros",
-                         "importo euro", "betrag euro", "bruto", "brutto", "lordo", "brut")),
-        Column("credit", "amount", "Credit (money in).",
-               synonyms=("credit", "credits", "haber", "ingresos", "ingreso", "avere", "entrate", "credit eur",
-                         "crédit", "haben", "gutschrift", "money in", "paid in", "credito", "entrada", "entradas",
-                         "credit amount", "credit gbp", "bij", "accrediti", "accredito")),
-        Column("debit", "amount", "Debit (money out).",
-               synonyms=("debit", "debits", "debe", "cargos", "cargo", "dare", "uscite", "débit", "soll",
-                         "lastschrift", "money out", "paid out", "debito", "saida", "saidas", "debit amount",
-                         "debit gbp", "af", "addebiti", "addebito")),
-        Column("indicator", "text", "Credit/debit mark of an unsigned amount (H/S, C/D, CR/DR, Bij/Af, +/-).",
-               synonyms=("soll/haben", "s/h", "haben/soll", "debit/credit", "credit/debit", "dr/cr", "cr/dr", "d/c",
-                         "c/d", "af bij", "af/bij", "sign", "signo", "segno", "sens", "balance impact",
-                         "cdtdbtind", "debit credit indicator", "credit debit indicator", "dc", "cd",
-                         "impacto en el saldo", "auswirkung auf guthaben", "impatto sul saldo",
-                         "impact sur le solde")),
-        Column("fee", "amount", "Fee taken by a payment provider (PayPal, Stripe) from the gross amount.",
-               synonyms=("fee", "fees", "comision", "commissione", "frais", "gebuhr", "gebuehr", "tariffa")),
-        Column("currency", "currency", "Currency.",
-               synonyms=("ccy", "moneda", "divisa", "valuta divisa", "devise", "währung", "waehrung", "moeda",
-                         "munt", "currency code")),
-        Column("payer_name", "text", "Ordering party.",
-               synonyms=("payer", "ordering party", "counterparty", "counterparty name", "name", "ordenante",
-                         "ordinante", "controparte", "tiers", "donneur d'ordre", "contrepartie", "auftraggeber",
-                         "zahlungspflichtiger", "name auftraggeber", "beguenstigter/zahlungspflichtiger",
-                         "auftraggeber / begünstigter", "auftraggeber/empfänger", "empfänger", "zahlungsempfänger",
-                         "name zahlungsbeteiligter", "naam / omschrijving", "naam", "nome", "nom", "from",
-                         "from name", "customer name", "beneficiario/ordenante", "ordenante/beneficiario",
-                         "payee/payer", "payer/payee", "counter party", "nombre")),
-        Column("payer_account", "text", "Ordering party's IBAN.",
-               synonyms=("iban", "counterparty iban", "counterparty account", "cuenta ordenante",
-                         "iban ordenante", "iban ordinante", "iban contrepartie", "iban auftraggeber",
-                         "kontonummer/iban", "iban zahlungsbeteiligter", "tegenrekening", "tegenrekening iban",
-                         "conta", "iban contraparte", "account number")),
-        Column("remittance", "text", "Details / remittance information (several such columns are joined).",
-               synonyms=("description", "details", "narrative", "remittance", "remittance information", "purpose",
-                         "concepto", "observaciones", "causale", "descrizione", "libellé", "libelle", "motif",
-                         "verwendungszweck", "note", "subject", "invoice number", "invoice id", "item title",
-                         "memo", "message", "mitteilung", "mededelingen", "omschrijving", "comunicacion",
-                         "comunicazione", "communication", "descricao", "descripcion", "reference text",
-                         "payment reference", "libelle operation", "informations complementaires",
-                         "transaction description", "transaction details", "numero de factura", "rechnungsnummer",
-                         "numero fattura", "numero de facture", "asunto", "betreff", "oggetto", "objet", "nota",
-                         "hinweis")),
-        Column("booking_text", "text", "The bank's kind of booking (GUTSCHRIFT, SEPA-Überweisung, Express Checkout …).",
-               synonyms=("buchungstext", "umsatzart", "vorgang", "transaction type", "type", "tipo",
-                         "tipo de operacion", "tipo operazione", "type d'operation", "mutatiesoort", "code",
-                         "tipo movimento", "transaction code", "typ")),
-        Column("status", "text", "Status of the line (PayPal, Stripe, neobanks); pending or failed lines are skipped.",
-               synonyms=("estado", "stato", "statut", "state")),
-        Column("reference", "text", "The bank's reference of the line.",
-               synonyms=("bank reference", "transaction id", "referencia", "referencia banco", "riferimento",
-                         "référence", "reference banque", "referenz", "bankreferenz", "id", "transaction reference",
-                         "numero operazione", "referentie", "id de transaccion", "transaktionscode",
-                         "codice transazione", "numero de transaction")),
-    ),
-)
-CREDIT_MARKS = frozenset({"h", "haben", "c", "cr", "crdt", "credit", "crédit", "credito", "crédito", "bij", "+",
-                          "haber", "avere", "abono", "ingreso", "entrada", "in"})
-DEBIT_MARKS = frozenset({"s", "soll", "d", "dr", "dbit", "debit", "débit", "debito", "débito", "af", "-", "debe",
-                         "dare", "cargo", "saida", "saída", "out"})
-SKIPPED_STATUS = re.compile(r"pend|denied|declin|fail|revers|cancel|reject|hold|held|unclaimed|vorgemerkt|"
-                            r"bearbeitung|pendiente|sospeso|attente|in afwachting|refused|expired|ausstehend|"
-                            r"rechazad|abgelehnt|storniert|in sospeso|en attente", re.I)
-SKIPPED_TYPE = re.compile(r"conversion|conversi[oó]n|conversione|umrechnung|withdraw|transfer to bank|"
-                          r"authori[sz]ation|hold|payout|bank deposit to pp|general currency", re.I)
-"""Payment-provider lines that are not customers' payments (currency conversions, holds, payouts)."""
-
+from ....model.values import infer_date_order, infer_decimal_separator, is_blank, parse_text
+from .common import STRICT, BankLines, ReadPolicy, fail, frame, meaningful_reference, stable_id, with_unique_ids
+from .tabular_columns import BANK_EXPORT, SKIPPED_STATUS, SKIPPED_TYPE, _marks
+from .tabular_grid import _csv_rows, _CsvRows, _spreadsheet_grid
 
 CHUNK_ROWS = 20_000
 """Rows validated at a time: a 600,000-line export never sits in memory as one table of cells."""
@@ -325,14 +235,6 @@ def _join_extra_text(lines: pd.DataFrame, chunk: list[list[Any]], header_row: in
                                for a, b in zip(lines["remittance"].tolist(), values)]
 
 
-def _marks(profile: dict[str, str]) -> tuple[frozenset, frozenset]:
-    """Credit and debit marks of an indicator column: the defaults, plus those the profile names."""
-    def listed(key: str) -> set[str]:
-        return {m.strip().lower() for m in profile.get(key, "").split(",") if m.strip()}
-    credit, debit = listed("credit_marks"), listed("debit_marks")
-    return frozenset((CREDIT_MARKS - debit) | credit), frozenset((DEBIT_MARKS - credit) | debit)
-
-
 def _shared(values: pd.Series, seen: dict[str, str]) -> list[str]:
     """Equal strings as one object, ``seen`` holding the first of each (payer names, currencies and
     accounts repeat across thousands of lines; the CSV reader makes a new object for each)."""
@@ -368,113 +270,6 @@ def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions
     if hint:
         notes.append(f"{name}: {hint}")
     return replace(options, date_order=order)
-
-
-PROFILE_KEYS = (*BANK_EXPORT.column_names, "credit_marks", "debit_marks")
-
-
-def parse_profile(text: str) -> dict[str, str]:
-    """A bank layout declared in Config ``bank_columns``, without code:
-    ``"value_date=F. valor; amount=Importe; remittance=Concepto+Observaciones; indicator=D/H;
-    credit_marks=H; debit_marks=D"`` → {"value_date": "F. valor", …}. Each key is a column of
-    :data:`BANK_EXPORT` (several headers joined with ``+``) or ``credit_marks``/``debit_marks``
-    (the indicator's values, comma-separated). An unknown key is a ValueError naming the known ones."""
-    out = {}
-    for part in str(text or "").split(";"):
-        if "=" in part:
-            key, _, header = part.partition("=")
-            key = key.strip()
-            if key not in PROFILE_KEYS:
-                raise ValueError(f"bank_columns: unknown column {key!r} (known: {', '.join(PROFILE_KEYS)})")
-            out[key] = header.strip()
-    return out
-
-
-def _lines(text: str, block: int = 1 << 20):
-    """The lines of ``text`` with their endings, split a block of about a megabyte at a time
-    (``io.StringIO`` would hold a 4-byte-per-character copy of the whole file; one ``find`` per
-    line costs a Python step per line). A CSV line ends only at ``\n``: a block where
-    ``str.splitlines`` also broke elsewhere (a lone ``\r``, a form feed …) is split at ``\n`` alone."""
-    start, size = 0, len(text)
-    while start < size:
-        end = text.find("\n", start + block)
-        end = size if end < 0 else end + 1
-        piece = text[start:end]
-        lines = piece.splitlines(keepends=True)
-        if len(lines) != piece.count("\n") + (not piece.endswith("\n")):
-            lines = [line + "\n" for line in piece.split("\n")]
-            lines[-1] = lines[-1][:-1]
-            if not lines[-1]:
-                lines.pop()
-        yield from lines
-        start = end
-
-
-class _CsvRows:
-    """The rows of a decoded delimited text, read afresh each time it is iterated (no list of cells
-    is kept); a malformed line is refused with its number."""
-
-    def __init__(self, name: str, text: str, dialect):
-        self.name, self.text, self.dialect = name, text, dialect
-
-    def __iter__(self):
-        reader = csv.reader(_lines(self.text), self.dialect)
-        try:
-            yield from reader
-        except csv.Error as exc:
-            raise fail(self.name, f"line {reader.line_num}: cannot be read as CSV ({exc}); is it really a bank "
-                                  "export?") from None
-
-
-SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-def read_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
-    """Every row of a CSV (encoding and delimiter detected) or of a spreadsheet's first sheet."""
-    return _spreadsheet_grid(path) if path.suffix.lower() in SPREADSHEETS else _csv_grid(path, notes)
-
-
-def _csv_grid(path: Path, notes: list[str] | None = None) -> list[list[Any]]:
-    """All rows of a delimited text file as lists (see :func:`_csv_rows`)."""
-    return list(_csv_rows(path, notes))
-
-
-def _csv_rows(path: Path, notes: list[str] | None = None) -> _CsvRows:
-    """The rows of a delimited text file: encoding detected (BOM, UTF-8, else charset-normalizer),
-    delimiter sniffed among ``; , TAB |``. Binary or malformed content is refused with the line."""
-    text, encoding = decode_text(path.read_bytes(), path.name)
-    if encoding not in ("utf-8", "ascii") and notes is not None:
-        notes.append(f"{path.name}: read as {encoding}")
-    if "\x00" in text:
-        raise fail(path.name, f"contains NUL characters after decoding as {encoding}: not a CSV export")
-    sample = "".join(itertools.islice(_lines(text[:65536]), 30))
-
-    class Dialect(csv.excel):
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    try:
-        Dialect.delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
-    except csv.Error:
-        pass
-    return _CsvRows(path.name, text, Dialect)
-
-
-def _spreadsheet_grid(path: Path) -> list[list[Any]]:
-    """The first sheet's cells; in .xlsx/.xlsm, formulas saved without their result are marked
-    (calamine reads them as empty: an amount would silently vanish) and refused by the contract."""
-    try:
-        book = pc.CalamineWorkbook.from_path(str(path))
-        grid = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            with zipfile.ZipFile(path) as z:
-                part = next(iter(sheet_parts(z).values()), None)
-                marks = scan_sheet(z, part).uncalculated if part in z.NameToInfo else set()
-            for r, c in marks:
-                if r <= len(grid):
-                    grid[r - 1] += [None] * (c - len(grid[r - 1]))
-                    grid[r - 1][c - 1] = UNCALCULATED
-        return grid
-    except (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile, KeyError, SyntaxError) as exc:
-        raise fail(path.name, f"cannot be read as a spreadsheet ({str(exc)[:120] or type(exc).__name__})") from None
 
 
 def _raw_table(name: str, grid: list[list[Any]], profile: dict[str, str]) -> RawTable:

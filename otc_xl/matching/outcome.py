@@ -1,0 +1,56 @@
+"""What one payment does (:class:`_Outcome`): its lines of (item, applied, write-off), built in the
+usual shapes (in full, with a write-off, oldest first), and the sentence that explains it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .book import _Book
+
+
+@dataclass
+class _Outcome:
+    """What one payment does: lines of (item position, applied cents, write-off cents), and why."""
+
+    lines: list[tuple[int, int, int]]
+    method: str
+    confidence: float
+    why: str
+    reason: str = ""
+    """Why money is left over, when it is (overpayment, partial, ambiguous, no_match)."""
+    suggested: str = ""
+    proposal_only: bool = False
+    """Decided after other payments' proposals reserved items: never applied automatically."""
+    deductions: list[tuple[int, int, str, str]] = field(default_factory=list)
+    """(item position, cents, reason code, the customer's words) of each deduction opened."""
+
+
+def _oldest_first(items: list[int], amount: int, book: _Book) -> list[tuple[int, int, int]]:
+    """``amount`` spread over ``items``, oldest due date first, never more than an item has open."""
+    lines, rest = [], amount
+    for k in sorted(items, key=lambda k: (book.due[k], book.ids[k])):
+        take = min(rest, int(book.left[k]))
+        if take > 0:
+            lines.append((k, take, 0))
+            rest -= take
+    return lines
+
+
+def _full(items: list[int], left: list[int]) -> list[tuple[int, int, int]]:
+    return [(k, a, 0) for k, a in zip(items, left)]
+
+
+def _with_writeoff(items: list[int], left: list[int], writeoff: int) -> list[tuple[int, int, int]]:
+    """All items closed; the difference written off on the largest one."""
+    largest = max(range(len(items)), key=lambda j: left[j])
+    return [(k, a - (writeoff if j == largest else 0), writeoff if j == largest else 0)
+            for j, (k, a) in enumerate(zip(items, left))]
+
+
+def _fmt(value: int) -> str:
+    return f"{value / 100:,.2f}"
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(p for p in parts if p)
+    return (text[:1].upper() + text[1:] + ".") if text else ""
