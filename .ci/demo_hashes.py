@@ -6,7 +6,7 @@
 Each xlsx is hashed part by part. What is random by design is masked before hashing, so two runs of
 the same code give the same list: the MIME boundaries of the ``.eml`` drafts (Python's email
 package draws them at random) and, in SEPA files, the payment-information id and creation time
-that sepaxml draws. Run it with ``PYTHONPATH=<other checkout>`` to hash another revision.
+that sepaxml draws, and the time a new report workbook was written (``docProps/core.xml``). Run it with ``PYTHONPATH=<other checkout>`` to hash another revision.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 
 MASKS = [(re.compile(rb"={15}\d+=="), b"=BOUNDARY="),
          (re.compile(rb"<PmtInfId>[^<]*</PmtInfId>"), b"<PmtInfId/>"),
-         (re.compile(rb"<CreDtTm>[^<]*</CreDtTm>"), b"<CreDtTm/>")]
+         (re.compile(rb"<CreDtTm>[^<]*</CreDtTm>"), b"<CreDtTm/>"),
+         (re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*"), rb"\1")]
 
 
 def digest(data: bytes) -> str:

@@ -88,6 +88,14 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     console.print(f"{result.added:,} new bank line(s) appended to {book.name}!{result.sheet}; "
                   f"{result.already_there:,} already there (not added again).", soft_wrap=True)
     console.print(f"Import log: {logged}.", soft_wrap=True)
+    if result.not_kept:
+        from ..io.bank_import import LABELS as PAYMENT_LABELS
+        wanted = ", ".join(f"'{PAYMENT_LABELS[c]}'" for c in result.not_kept)
+        err_console.print(f"[yellow]warning[/]: some receipts carry {wanted}, but {book.name}!{result.sheet} has no "
+                          "such column, so that was not written (the receipts were). Add the column(s) to the "
+                          "table to keep them from later imports; for these receipts, type them in if cash "
+                          "application needs them (an import again adds nothing: the lines are there)",
+                          soft_wrap=True)
     if unwritten:
         err_console.print(f"[yellow]warning[/]: the Intraday sheet was not written ({unwritten}); the intraday "
                           "receipts above are not kept, the final statements' receipts were appended", soft_wrap=True)

@@ -43,6 +43,26 @@ class ImportResult:
     """payment_id of each receipt appended."""
     extra_written: bool = False
     """Whether the ``extra`` parts (see :func:`append_payments`) went into the same write."""
+    not_kept: tuple[str, ...] = ()
+    """Evidence columns some appended receipts carry (instructed amount, charges, ultimate debtor)
+    that the book's Payments table has no column for: said to the user, not added to their table."""
+
+
+EVIDENCE = ("instructed_amount", "charges", "ultimate_debtor")
+"""Payments columns a bank file may fill that older workbooks' tables may not have."""
+MONEY = {"amount": "money", "instructed_amount": "money", "charges": "money"}
+
+
+def _not_kept(new: pd.DataFrame, columns: dict[str, int]) -> tuple[str, ...]:
+    out = []
+    for name in EVIDENCE:
+        if name in columns or name not in new:
+            continue
+        values = new[name]
+        filled = values.notna() & (values.astype(str).str.strip() != "")
+        if bool(filled.any()):
+            out.append(name)
+    return tuple(out)
 
 
 Extra = Callable[[ImportResult, dict[str, Any]], "dict[str, Any] | None"]
@@ -86,14 +106,15 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame, extra: Extra 
         set_cell(ws, header_row, columns["payment_id"], LABELS["payment_id"])
     new = _new_receipts(payments, existing_rows, columns, first_col)
     last = header_row + last_filled(existing_rows)
-    formats = {"payment_date": NUMBER_FORMATS["date"], "amount": NUMBER_FORMATS["money"]}
+    formats = {"payment_date": NUMBER_FORMATS["date"], **{k: NUMBER_FORMATS[v] for k, v in MONEY.items()}}
     for i, record in enumerate(new.to_dict("records"), start=1):
         for name, column in columns.items():
             set_cell(ws, last + i, column, record.get(name), formats.get(name))
     extend_table(ws, header_row, last + len(new), max(columns.values()))
     if len(new):
         save_atomically(wb, book_path)
-    return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title, frozenset(new["payment_id"]))
+    return ImportResult(len(payments), len(new), len(payments) - len(new), ws.title, frozenset(new["payment_id"]),
+                        not_kept=_not_kept(new, columns))
 
 
 def _columns(headers: list, first_col: int) -> dict[str, int]:
@@ -122,11 +143,12 @@ def _append_spliced(book_path: Path, raw, payments: pd.DataFrame, extra: Extra |
     if "payment_id" not in columns:
         return None
     new = _new_receipts(payments, raw.rows, columns, raw.first_column)
-    result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet, frozenset(new["payment_id"]))
+    result = ImportResult(len(payments), len(new), len(payments) - len(new), raw.sheet, frozenset(new["payment_id"]),
+                          not_kept=_not_kept(new, columns))
     changed: dict[str, Any] = {}
     if len(new):
         start = raw.header_row + last_filled(raw.rows) + 1
-        changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
+        changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, MONEY)
         if changed is None:
             return None
     more = extra(result, changed) if extra else None

@@ -56,18 +56,29 @@ class _Book:
 
     def shapes(self, customers: set[str]) -> set[tuple[int, str]]:
         """(digit count, first three digits) of the numbers of ``customers``' items, open and cleared:
-        what a number of theirs looks like."""
+        what a number of theirs looks like. Worked out per customer when first asked (most payers
+        never need it), so its cost follows the payments, not the size of the ledger."""
         if self._shapes is None:
             self._shapes = {}
+            self._numbers: dict[str, list[str]] = {}
             for cid, number in [*zip(self.customer, self.ids),
                                 *zip(self.cleared["customer_id"], self.cleared["invoice_id"])]:
-                digits = _NOT_DIGIT.sub("", number)
-                if len(digits) >= 5:
-                    self._shapes.setdefault(cid, set()).add((len(digits), digits[:3]))
-                year = year_qualified(number)
-                if year:
-                    self._shapes.setdefault(cid, set()).add(("Y", year.split("/")[1]))
-        return set().union(*(self._shapes.get(c, set()) for c in customers)) if customers else set()
+                self._numbers.setdefault(cid, []).append(number)
+        out: set[tuple[int, str]] = set()
+        for cid in customers:
+            found = self._shapes.get(cid)
+            if found is None:
+                found = set()
+                for number in self._numbers.get(cid, ()):
+                    digits = _NOT_DIGIT.sub("", number)
+                    if len(digits) >= 5:
+                        found.add((len(digits), digits[:3]))
+                    year = year_qualified(number)
+                    if year:
+                        found.add(("Y", year.split("/")[1]))
+                self._shapes[cid] = found
+            out |= found
+        return out
 
     def _credits_naming(self, references: list) -> dict[int, list[int]]:
         """Invoice position → the open credits (credit notes, money on account) of the same customer and

@@ -74,11 +74,14 @@ def _pairs_near(names: list[str], keys: list[str]) -> tuple[list[int], list[int]
     rows: list[int] = []
     cols: list[int] = []
     for i, name in enumerate(names):
-        found = [words[w] if w in words else starts[w[:BLOCK]] for w in set(name.split())
-                 if w in words or w[:BLOCK] in starts]
+        # buckets in a fixed order (size, then word): never the order of a set of strings, which changes
+        # from one process to the next, so the same payer is compared with the same names every run
+        keyed = sorted((len(bucket), w, bucket) for w, bucket in
+                       ((w, words[w] if w in words else starts[w[:BLOCK]]) for w in set(name.split())
+                        if w in words or w[:BLOCK] in starts))
+        found = [bucket for _, _, bucket in keyed]
         if not found:
             continue
-        found.sort(key=len)
         if len(found[0]) > BUCKET_CAP and len(found) > 1:
             # even the rarest word is common: the names holding the two rarest words (when there are any)
             both = sorted(set(found[0]).intersection(found[1]))
@@ -116,9 +119,8 @@ def _pairs_within(texts: list[str], keys: list[str]) -> tuple[list[int], list[in
         near = {j for w in listed for j in by_rarest.get((w,), ())}
         near |= {j for a in range(len(listed)) for b in range(a + 1, len(listed))
                  for j in by_rarest.get((listed[a], listed[b]), ())}
-        known = [w for w in words if w in by_word]
-        if known and len(words) <= 4:  # a text wholly inside a customer name is short
-            near |= set(by_word[min(known, key=lambda w: len(by_word[w]))])
+        if listed and len(words) <= 4:  # a text wholly inside a customer name is short
+            near |= set(by_word[min(listed, key=lambda w: (len(by_word[w]), w))])
         rows += [i] * len(near)
         cols += sorted(near)
     return rows, cols

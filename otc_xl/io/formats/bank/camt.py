@@ -296,9 +296,48 @@ def _row(q: _Names, tx: Element | None, entry: Element, amount: Decimal, currenc
     on_behalf = q.text(ultimate, "Nm")
     if on_behalf and on_behalf != payer:
         remittance = f"{remittance} | on behalf of: {on_behalf}".strip(" |")
+    instructed, charges = _instructed_and_charges(q, tx, currency, amount)
     return {"payment_date": value, "amount": float(amount), "currency": currency, "payer_name": payer,
             "payer_account": iban, "remittance": remittance, "customer_id": "",
-            "payment_id": reference or derived}
+            "payment_id": reference or derived,
+            "ultimate_debtor": on_behalf if on_behalf != payer else "",
+            "instructed_amount": float(instructed) if instructed is not None else None,
+            "charges": float(charges) if charges else None}
+
+
+def _instructed_and_charges(q: _Names, tx: Element | None, currency: str,
+                            amount: Decimal) -> tuple[Decimal | None, Decimal]:
+    """What the payer instructed (``AmtDtls/InstdAmt``, in the entry's currency and more than was
+    credited) and the charges the banks took from the payment (``Chrgs``: the records included in
+    the amount, ``ChrgInclInd`` true, or version 2's single ``Chrgs/Amt``). When only one of the
+    two is given the other follows from the credited amount; when they disagree the instructed
+    amount is kept and the charges are what it leaves (cash application decides on it)."""
+    if tx is None:
+        return None, Decimal(0)
+    node = q.child(tx, "AmtDtls", "InstdAmt", "Amt")
+    instructed = None
+    if node is not None and node.get("Ccy", currency) == currency and node.text:
+        given = parse_iso_amount(node.text)
+        instructed = given if given > amount else None
+    charges = Decimal(0)
+    block = q.child(tx, "Chrgs")
+    if block is not None:
+        records = [c for c in block if c.tag == q.tag("Rcrd")]
+        if records:
+            for record in records:
+                included = q.text(record, "ChrgInclInd").lower() in ("true", "1")
+                amt = q.child(record, "Amt")
+                if included and amt is not None and amt.get("Ccy", currency) == currency and amt.text:
+                    charges += parse_iso_amount(amt.text)
+        else:
+            amt = q.child(block, "Amt")
+            if amt is not None and amt.get("Ccy", currency) == currency and amt.text:
+                charges = parse_iso_amount(amt.text)
+    if instructed is not None:
+        return instructed, instructed - amount
+    if charges > 0:
+        return amount + charges, charges
+    return None, Decimal(0)
 
 
 def _balance(q: _Names, stmt: Element, codes: tuple[str, ...]) -> Decimal | None:

@@ -43,8 +43,8 @@ def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     for column in PAYMENT_COLUMNS:
         if column == "payment_date":
             out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
-        elif column == "amount":
-            out[column] = out[column].astype("float64").round(2)
+        elif column in ("amount", "instructed_amount", "charges"):
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64").round(2)
         else:
             out[column] = out[column].astype("object").fillna("").astype("str")
     return out
