@@ -27,6 +27,11 @@ def billing_manifest(rows: pd.DataFrame) -> bytes:
     return rows.to_json(orient="records", date_format="iso", indent=1).encode("utf-8")
 
 
+def _column(part: pd.DataFrame, column: str) -> pd.Series:
+    """``part[column]``, or an empty column when the record was written without it (an older version)."""
+    return part[column] if column in part else pd.Series(None, index=part.index, dtype="object")
+
+
 def billed_in_folder(folder: Path) -> pd.DataFrame | None:
     """The BillingLog rows of every invoice already written under ``folder`` (``<id>.billing.json``,
     written with its documents): a second guard against billing twice, should the book not have
@@ -42,11 +47,11 @@ def billed_in_folder(folder: Path) -> pd.DataFrame | None:
         if part.empty or "invoice_id" not in part:
             continue
         for column in ("invoice_date", "due_date", "posted_on"):
-            part[column] = pd.to_datetime(part.get(column), errors="coerce").dt.tz_localize(None)
+            part[column] = pd.to_datetime(_column(part, column), errors="coerce").dt.tz_localize(None)
         for column in ("quantity", "net", "vat", "gross"):
-            part[column] = pd.to_numeric(part.get(column), errors="coerce")
+            part[column] = pd.to_numeric(_column(part, column), errors="coerce")
         for column in ("invoice_id", "customer_id", "order_id", "original_invoice", "payment_reference"):
-            part[column] = part.get(column, "").fillna("").astype(str)
+            part[column] = _column(part, column).fillna("").astype(str)
         parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else None
 
