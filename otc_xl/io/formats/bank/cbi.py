@@ -53,7 +53,8 @@ SILENT_FLAGS = frozenset({"YYY", "YY2", "ZZ1", "ZZ2", "KKK", "ID1"})
 
 def looks_like_cbi(head: bytes) -> bool:
     """A header ``RH`` (or ``EC``) in columns 2-3 after the blank of column 1 (or at the start of a
-    line that lost it), a sender ABI of 5 digits and a creation date; then a ``61`` or the ``EF``."""
+    line that lost it), a sender ABI of 5 digits and a creation date; then another CBI record (a
+    broken flow is still recognised, and then refused for what is wrong)."""
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     lines = head.replace(b"\r", b"").split(b"\n")
@@ -61,7 +62,7 @@ def looks_like_cbi(head: bytes) -> bool:
     if first[:1] != b" ":
         first = b" " + first
     return (len(first) <= WIDTH and first[1:3] in (b"RH", b"EC") and first[3:8].isdigit() and first[13:19].isdigit()
-            and len(lines) > 1 and lines[1].lstrip(b" ")[:2] in (b"61", b"EF"))
+            and len(lines) > 1 and lines[1].lstrip(b" ")[:2] in (b"61", b"62", b"63", b"64", b"65", b"EF"))
 
 
 def _records(path: Path) -> tuple[list[Record], str]:
