@@ -150,6 +150,19 @@ class _Statement:
 
 
 def read_cbi(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
+    """See :func:`_read`; the cyclic garbage collector is paused while the hundreds of thousands of
+    records and rows are made (none of them holds a cycle), as :func:`fixed.records` does."""
+    import gc
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(path, policy)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path, policy: ReadPolicy) -> BankLines:
     recs, encoding = _records(path)
     if not recs:
         raise fail(path.name, "empty CBI file")
