@@ -33,7 +33,8 @@ CORPUS = ROOT / "tests" / "fixtures" / "bank" / "corpus"
 LINES = FIXTURE.read_bytes().decode("cp1252").split("\r\n")[:-1]
 
 EXPECTED = [  # payment_id, value date, amount, payer, payer's IBAN, remittance
-    ("CBI-8201F65754A7", dt.date(2026, 11, 20), 1220.00, "CAFFÈ NERO SOCIETÀ COOPERATIVA", "IT78K0306901000100000004321",
+    ("CBI-8201F65754A7", dt.date(2026, 11, 20), 1220.00, "CAFFÈ NERO SOCIETÀ COOPERATIVA",
+     "IT78K0306901000100000004321",
      "BONIFICO SEPA A VOSTRO FAVORE SALDO FATTURA 2026/IT/0107 DEL 30/10/2026 E2E-2026-0107"),
     ("CBI-C749ED577906", dt.date(2026, 11, 21), 480.50, "PASTIFICIO D'ANGELO S.R.L.", "",
      "BONIFICO SEPA A VOSTRO FAVORE FT 2026/0112 E 2026/0113"),
@@ -50,7 +51,8 @@ def receipts(lines) -> list[tuple]:
                     p["remittance"]))
 
 
-def edited(tmp_path: Path, line: int, new: str | None = None, name: str = "edited.txt", keep: int | None = None) -> Path:
+def edited(tmp_path: Path, line: int, new: str | None = None, name: str = "edited.txt",
+           keep: int | None = None) -> Path:
     """The fixture with line ``line`` (1-based) replaced by ``new`` (None: removed), or cut after
     ``keep`` lines."""
     records = list(LINES)
@@ -99,6 +101,17 @@ def test_records_that_lost_their_blanks_and_crlf_read_the_same(tmp_path):
     path.write_bytes("\n".join(line[1:].rstrip() for line in LINES).encode("cp1252"))
     assert detect(path).name == "cbi"
     assert receipts(parse_bank_file(path)) == EXPECTED
+
+
+def test_a_few_accented_capitals_are_read_as_windows_1252(tmp_path):
+    """The encoding detector takes this cp1252 flow for cp1006 (Urdu); a CBI flow is Latin text."""
+    path = tmp_path / "accents.txt"
+    path.write_bytes(cbi([("000000001234", Decimal("0"), [
+        Line(Decimal("1.00"), dt.date(2026, 11, 2), "CAFFÈ NERO", "", "èù/àAAA")])]).encode("cp1252"))
+    lines = parse_bank_file(path)
+    assert lines.payments[["payer_name", "remittance"]].values.tolist() == [
+        ["CAFFÈ NERO", "BONIFICO A VOSTRO FAVORE èù/àAAA"]]
+    assert "accents.txt: read as cp1252" in lines.notes
 
 
 def test_several_accounts_and_days_and_debits_skipped(tmp_path):
@@ -169,7 +182,8 @@ def test_an_edited_amount_breaks_the_tie_of_its_day_only(tmp_path):
     (2, 85, "00000001500000", "line 2 (record 61): opening balance (columns 85-99) is '000000015000000'"),
     (4, 11, "002", "line 4 (record 63): detail of movement '002' (columns 11-13), but the movement above is '001' "
                    "(line 3)"),
-    (14, 11, "USD", "line 14 (record 64): currency (columns 11-13) is 'USD', the statement's is EUR (line 2 (record 61))"),
+    (14, 11, "USD", "line 14 (record 64): currency (columns 11-13) is 'USD', the statement's is EUR "
+                    "(line 2 (record 61))"),
     (3, 4, "0000002", "line 3 (record 62): belongs to statement '0000002', but the open one is 0000001"),
     (15, 33, "991326", "line 15 (record 65): date of forward balance 2 (columns 33-38) is '991326', not a date"),
     (26, 83, "0000027", "line 26 (record EF): says the flow has 27 records (RH and EF included), it has 26"),

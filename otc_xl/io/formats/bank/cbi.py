@@ -40,7 +40,7 @@ from pathlib import Path
 import pycountry
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import LATIN_PAGES, STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
 from .fixed import Record, RecordError, date, digits, where
 
 WIDTH = 120
@@ -65,14 +65,31 @@ def looks_like_cbi(head: bytes) -> bool:
             and len(lines) > 1 and lines[1].lstrip(b" ")[:2] in (b"61", b"62", b"63", b"64", b"65", b"EF"))
 
 
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """(text, encoding) as :func:`decode_text` reads it, kept to Unicode or a Latin single-byte page:
+    CBI flows are Italian text in fixed columns, and on a flow with a few accented capitals the
+    detector may guess another script (cp1006, Urdu, for "CAFFÈ" and "àù"); Windows-1252 is read
+    then, as Italian banks write it."""
+    text, encoding = decode_text(data, source)
+    if encoding.startswith("utf") or encoding in LATIN_PAGES:
+        return text, encoding
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin_1"), "latin_1"
+
+
 def _records(path: Path) -> tuple[list[Record], str]:
     """(the records of ``path``, its encoding): lines padded back to 120 characters (trailing
     blanks, and the blank of column 1, may have been lost); a longer line or an unknown record
     type refuses the file."""
-    text, encoding = decode_text(Path(path).read_bytes(), path.name)
+    text, encoding = _decode(Path(path).read_bytes(), path.name)
     out, problems = [], []
     append = out.append
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if len(raw) == WIDTH and raw[0] == " " and raw[1:3] in CODES and raw[-1] != "\x1a":
+            append(Record(raw, number, raw[1:3]))  # the usual record, as the specification lays it out
+            continue
         line = raw.rstrip(" \x1a")
         if not line:
             continue
@@ -115,12 +132,12 @@ def _money(value: int) -> str:
 
 
 class _Flow:
-    __slots__ = ("record", "records", "statements")
+    __slots__ = ("record", "start", "statements")
 
-    def __init__(self, rec: Record):
+    def __init__(self, rec: Record, start: int):
         digits(rec, 3, 8, "sender's ABI code")
         date(rec, 13, "dmy", "creation date")
-        self.record, self.records, self.statements = rec, 1, 0
+        self.record, self.start, self.statements = rec, start, 0
 
 
 class _Statement:
@@ -178,16 +195,17 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
             stmt.rows.append(_row(movement, stmt))
         movement = None
 
-    for rec in recs:
+    for index, rec in enumerate(recs):
         code = rec.code
+        if code == "63" and movement is not None and rec.text[3:13] == movement["key"]:
+            movement["details"].append(rec.text)  # the usual detail of the movement above: nothing to refuse
+            continue
         try:
-            if flow is not None:
-                flow.records += 1
             if code == "RH":
                 if flow is not None:
                     raise RecordError(f"a new flow starts before the one of line {flow.record.line} ended with its "
                                       "trailer (EF); is the file truncated?")
-                flow, closed = _Flow(rec), None
+                flow, closed = _Flow(rec, index), None
                 continue
             if code == "EC":
                 raise RecordError("is the header of an EC flow (estratto conto, the periodic statement): its "
@@ -206,7 +224,7 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
                 if stmt is not None:
                     raise RecordError(f"the flow ends before {stmt.label} ({where(stmt.record)}) ended with its "
                                       "closing balance (record 64); is the file truncated?")
-                _check_trailer(rec, flow)
+                _check_trailer(rec, flow, index - flow.start + 1)
                 flow = closed = None
                 continue
             if code == "65":
@@ -272,8 +290,8 @@ def _movement(rec: Record, stmt: _Statement) -> dict:
     stmt.count += 1
     text = rec.text
     return {"amount": _signed(rec, 25, 26, "amount"), "value": date(rec, 13, "dmy", "value date"),
-            "booked": date(rec, 19, "dmy", "booking date"), "number": text[10:13], "line": rec.line,
-            "causale": text[41:43], "reference": text[61:77].strip(), "description": text[86:120].strip(),
+            "booked": date(rec, 19, "dmy", "booking date"), "number": text[10:13], "key": text[3:13],
+            "line": rec.line, "causale": text[41:43], "reference": text[61:77].strip(), "description": text[86:120].strip(),
             "position": stmt.count, "details": []}
 
 
@@ -292,7 +310,7 @@ def _check_close(rec: Record, stmt: _Statement) -> None:
                          "or the file was edited", Decimal(closing - expected).scaleb(-2))
 
 
-def _check_trailer(rec: Record, flow: _Flow) -> None:
+def _check_trailer(rec: Record, flow: _Flow, count: int) -> None:
     head = flow.record.text
     if rec.text[3:39] != head[3:39]:
         raise RecordError(f"sender, receiver, date and name (columns 4-39) are {rec.text[3:39].rstrip()!r}, the "
@@ -302,8 +320,8 @@ def _check_trailer(rec: Record, flow: _Flow) -> None:
         raise RecordError(f"says the flow has {statements} statements (records 61), it has {flow.statements}; a "
                           "statement is missing or the file was edited")
     records = digits(rec, 82, 89, "number of records")
-    if records != flow.records:
-        raise RecordError(f"says the flow has {records} records (RH and EF included), it has {flow.records}; a "
+    if records != count:
+        raise RecordError(f"says the flow has {records} records (RH and EF included), it has {count}; a "
                           "record is missing or the file was edited")
 
 
@@ -333,8 +351,10 @@ def _row(movement: dict, stmt: _Statement) -> dict:
     if end_to_end and end_to_end not in remittance:
         remittance = f"{remittance} {end_to_end}".strip()
     value, amount = movement["value"], movement["amount"]
+    # the id hashes (account, statement day, place in it, dates, amount, causale, bank reference, text) as
+    # stable_id(prefix, *parts) would, the parts joined here in one string
+    line = (f"{stmt.key}|{stmt.day}|{movement['position']}|{movement['booked']}|{value}|{amount}|"
+            f"{movement['causale']}|{movement['reference']}|{remittance}")
     return {"payment_date": value.isoformat(), "amount": amount / 100, "currency": stmt.currency,
-            "payer_name": " ".join(payer.split()), "payer_account": account.replace(" ", ""),
-            "remittance": remittance, "customer_id": "",
-            "payment_id": stable_id("CBI", stmt.key, stmt.day, movement["position"], movement["booked"], value,
-                                    amount, movement["causale"], movement["reference"], remittance)}
+            "payer_name": " ".join(payer.split()), "payer_account": account.replace(" ", "") if account else "",
+            "remittance": remittance, "customer_id": "", "payment_id": stable_id("CBI", line)}
