@@ -46,7 +46,6 @@ from .fixed import Record, RecordError, date, digits, where
 WIDTH = 120
 CODES = frozenset({"RH", "EC", "61", "62", "63", "64", "65", "EF"})
 SIGN = {"C": 1, "D": -1}
-PAYER_FLAGS = ("YYY", "ZZ2")
 SILENT_FLAGS = frozenset({"YYY", "YY2", "ZZ1", "ZZ2", "KKK", "ID1"})
 """Details that are not remittance text (names, addresses, accounts, amounts, ids)."""
 
