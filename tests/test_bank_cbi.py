@@ -299,3 +299,17 @@ def test_import_bank_appends_the_receipts_once(tmp_path):
     again = CliRunner().invoke(main, ["import-bank", str(FIXTURE), "--into", str(book)])
     assert again.exit_code == 0, again.output
     assert len(payments()) == before + 4
+
+
+def test_import_bank_refuses_an_unbalanced_flow_unless_accepted(tmp_path):
+    book = tmp_path / "otc_template.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_template.xlsx", book)
+    path = edited(tmp_path, 10, at(LINES[9], 27, "000000000480,49"), name="movimenti.txt")
+    refused = CliRunner().invoke(main, ["import-bank", str(path), "--into", str(book)])
+    flat = " ".join(refused.output.split())
+    assert refused.exit_code == 1 and "line 14 (record 64)" in flat and "--accept-unbalanced" in flat, flat
+    accepted = CliRunner().invoke(main, ["import-bank", str(path), "--into", str(book), "--accept-unbalanced"])
+    flat = " ".join(accepted.output.split())
+    assert accepted.exit_code == 0, flat
+    assert "account IT14X0200801600000001234567 of 20/11/2026 (line 14 (record 64)) does not tie, off by 0.01" in flat
+    assert "4 new bank line(s) appended" in flat
