@@ -208,6 +208,68 @@ def cfonb120(statements: list[tuple[str, Decimal, list[Line]]], bank: str = "300
     return "\n".join(out) + "\n"
 
 
+def _cbi_amount(value: Decimal) -> str:
+    """12 digits, a comma, 2 decimals: the CBI way of writing an amount (its sign is a column of its own)."""
+    cents = f"{int(abs(value) * 100):014d}"
+    return f"{cents[:12]},{cents[12:]}"
+
+
+def cbi(statements: list[tuple[str, Decimal, list[Line]]], abi: str = "03069", cab: str = "09400",
+        sia: str = "A1B2C", currency: str = "EUR", closing_shift: Decimal = Decimal(0), sep: str = "\r\n",
+        leading_blank: bool = True, name: str = "RH20261120OTCXL") -> str:
+    """CBI RH (rendicontazione movimenti, CBI-RND-001): an RH header; per (account number,
+    opening balance, lines) a statement: 61 opening balance (dated the first line's day), per line
+    a 62 (causale 48 for credits, 50 for debits; the reference as the bank's) with 63 details —
+    YYY (payer), YY2 (IBAN) and RI1 (text, 104 characters a record, the rest in free-text 63s) —,
+    a 64 closing balance (``closing_shift`` falsifies it) and a 65; an EF trailer counting the
+    statements and every record. Columns are the specification's (1-based in the comments)."""
+    created = (statements[0][2][0].date if statements and statements[0][2] else dt.date(2026, 11, 20))
+    out = [f" RH{abi}{sia}{created:%d%m%y}{name:<20.20}{'':76}{'':5}"]
+    for number, (account, opening, lines) in enumerate(statements, start=1):
+        first = lines[0].date if lines else created
+        last = lines[-1].date if lines else first
+        progressive = f"{number:07d}"
+        # 2-3 type, 4-10 number, 11-23 filler, 24-28 original ABI, 29-33 causale, 34-49 description, 50-51 type,
+        # 52 CIN, 53-57 ABI, 58-62 CAB, 63-74 account, 75-77 currency, 78-83 date, 84 sign, 85-99 balance,
+        # 100-101 country, 102-103 IBAN check digits, 104-120 filler
+        out.append(f" 61{progressive}{'':13}{'':5}93001{'CONTO CORRENTE':<16}CCX{abi}{cab}{account:0>12}{currency}"
+                   f"{first:%d%m%y}{'C' if opening >= 0 else 'D'}{_cbi_amount(opening)}IT60{'':17}")
+        balance = opening
+        for k, line in enumerate(lines, start=1):
+            mv = f"{k % 1000:03d}"
+            credit = line.amount > 0
+            # 4-10 number, 11-13 movement, 14-19 value date, 20-25 booking date, 26 sign, 27-41 amount,
+            # 42-43 causale CBI, 44-45 internal causale, 46-61 cheque, 62-77 bank reference,
+            # 78-86 customer reference type, 87-120 description
+            wording = "BONIFICO A VOSTRO FAVORE" if credit else "DISPOSIZIONE DI BONIFICO"
+            out.append(f" 62{progressive}{mv}{line.date:%d%m%y}{line.date:%d%m%y}{'C' if credit else 'D'}"
+                       f"{_cbi_amount(line.amount)}{'48' if credit else '50'}AB{'':16}{(line.reference or '')[:16]:<16}"
+                       f"{'':9}{wording:<34}")
+            if line.payer:  # 17-24 order date GGMMAAAA, 25-40 tax code, 41-80 ordering customer, 81-120 place
+                out.append(f" 63{progressive}{mv}YYY{line.date:%d%m%Y}{'':16}{line.payer[:40]:<40}{'MILANO':<40}")
+            if line.iban:  # 17-66 address, 67-100 IBAN, 101-120 filler
+                out.append(f" 63{progressive}{mv}YY2{'VIA ROMA 1':<50}{line.iban:<34}{'':20}")
+            if line.text:
+                out.append(f" 63{progressive}{mv}RI1{line.text[:104]:<104}")
+                for start in range(104, len(line.text), 107):
+                    out.append(f" 63{progressive}{mv}{line.text[start:start + 107]:<107}")
+            balance += line.amount
+        closing = balance + closing_shift
+        # 11-13 currency, 14-19 date, 20 sign, 21-35 accounting balance, 36 sign, 37-51 available balance
+        out.append(f" 64{progressive}{currency}{last:%d%m%y}{'C' if closing >= 0 else 'D'}{_cbi_amount(closing)}"
+                   f"{'C' if balance >= 0 else 'D'}{_cbi_amount(balance)}{'':69}")
+        out.append(f" 65{progressive}{last + dt.timedelta(days=1):%d%m%y}{'C' if balance >= 0 else 'D'}"
+                   f"{_cbi_amount(balance)}{'':88}")
+    records = len(out) + 1
+    out.append(f" EF{abi}{sia}{created:%d%m%y}{name:<20.20}{'':6}{len(statements):07d}{'':30}{records:07d}{'':25}"
+               f"{'':6}")
+    if any(len(r) != 120 for r in out):
+        raise ValueError(f"a CBI record is not 120 characters: {[len(r) for r in out]}")
+    if not leading_blank:
+        out = [r[1:] for r in out]
+    return sep.join(out) + sep
+
+
 def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD", closing_shift: Decimal = Decimal(0),
          group_status: str = "1") -> str:
     """BAI2: one group (as of the first line's date) with, per (account, opening ledger, lines), an

@@ -249,3 +249,43 @@ def ofx(text: str) -> Summary:
 
 
 CHECKS["ofx"] = ofx
+
+
+def _it_amount(sign: str, text: str) -> Decimal:
+    if sign not in ("C", "D"):
+        raise ValueError(sign)
+    return (1 if sign == "C" else -1) * Decimal(text.strip().replace(",", "."))
+
+
+def cbi(text: str) -> Summary:
+    """CBI RH, columns counted from the blank of column 1 (added back where a line lost it): 61
+    opens a statement (sign in column 84, balance in 85-99, decimal comma), 62 moves it (sign 26,
+    amount 27-41), 64 closes it (sign 20, balance 21-35); the flow ends with EF."""
+    statements, current, ended = [], None, False
+    for raw in text.replace("\r", "").split("\n"):
+        line = raw if raw.startswith(" ") else " " + raw
+        kind = line[1:3]
+        try:
+            if len(line.rstrip()) > 120:
+                return Summary(statements, readable=False)
+            if kind == "61":
+                if current is not None:
+                    return Summary(statements, readable=False)
+                current = Statement(_it_amount(line[83], line[84:99]), None)
+                statements.append(current)
+            elif kind == "62":
+                if current is None:
+                    return Summary(statements, readable=False)
+                current.movements.append(_it_amount(line[25], line[26:41]))
+            elif kind == "64":
+                if current is None:
+                    return Summary(statements, readable=False)
+                current.closing, current = _it_amount(line[19], line[20:35]), None
+            elif kind == "EF":
+                ended = True
+        except (ValueError, ArithmeticError, IndexError):
+            return Summary(statements, readable=False)
+    return Summary(statements, readable=bool(statements) and current is None and ended)
+
+
+CHECKS["cbi"] = cbi

@@ -20,7 +20,7 @@ FIX = ROOT / "tests" / "fixtures" / "bank"
 BANK_FILES = ["camt053_batch.xml", "camt054.xml", "mt940_two_statements.sta", "es_bank_cp1252.csv",
               "fr_bank.csv", "it_bank_two_columns.csv", "de_bank.tsv", "corpus/es_norma43.n43",
               "corpus/fr_cfonb120.txt", "corpus/be_coda.cod", "corpus/us_bai2.bai", "corpus/us_ofx_sgml.ofx",
-              "corpus/us_ofx_xml.qfx"]
+              "corpus/us_ofx_xml.qfx", "it_cbi_rh_two_accounts.txt"]
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
 

@@ -1,9 +1,9 @@
-"""Statements of 200,000 transactions in each format (camt.053, MT940, AEB Norma 43, CFONB 120, CODA, BAI2, OFX)
+"""Statements of 200,000 transactions in each format (camt.053, MT940, Norma 43, CFONB 120, CBI RH, CODA, BAI2, OFX)
 read into receipts (`otc-xl import-bank`'s reading step), with the receipts count and total
 checked against what was written; with ``--end-to-end``, also the whole `otc-xl import-bank FILE
 --into BOOK` command on a copy of the demo workbook (wall time, its own peak RSS, rows counted).
 
-    python -m benchmarks.io.bench_bank_statements [--transactions 200000] [--formats norma43,cfonb120]
+    python -m benchmarks.io.bench_bank_statements [--transactions 200000] [--formats norma43,cfonb120,cbi]
                                                   [--end-to-end]
 """
 
@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from bank_writers import Line, bai2, camt, cfonb120, coda, mt940, norma43, ofx  # noqa: E402  (the corpus' writers)
+from bank_writers import Line, bai2, camt, cbi, cfonb120, coda, mt940, norma43, ofx  # noqa: E402  (the corpus' writers)
 
 from otc_xl.io.formats.bank import parse_bank_file
 
@@ -52,6 +52,7 @@ FORMATS = {  # name: (transactions per statement, suffix, writer)
     "MT940": (500, ".sta", lambda s: mt940(s)),
     "norma43": (2_000, ".n43", lambda s: norma43([(f"{k:010d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "cfonb120": (2_000, ".txt", lambda s: cfonb120([(f"{k:011d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
+    "cbi": (2_000, ".txt", lambda s: cbi([(f"{k:012d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "coda": (2_000, ".cod", lambda s: coda([(f"BE{k:014d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "bai2": (2_000, ".bai", lambda s: bai2([(f"{k:09d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "ofx": (2_000, ".ofx", lambda s: ofx([(f"{k:012d}", o, ls) for k, (_, o, ls) in enumerate(s)])),

@@ -174,7 +174,7 @@ def _log_rows(files, frames, result, notes: list[str]):
 def import_bank(files, book: Path, fmt, advice, accept_unbalanced: bool, accept_short_rows: bool, toml,
                 debug: bool) -> None:
     """Append the receipts of bank FILES to BOOK's Payments: camt.052/053/054, MT940/MT942, AEB Norma 43,
-    CFONB 120, CSV/XLSX exports (the format is detected from the content).
+    CFONB 120, CBI RH, CODA, BAI2, OFX, CSV/XLSX exports (the format is detected from the content).
 
     Only credits are imported; debits are counted and skipped. A line already in Payments (same
     payment_id: the bank's reference, or a stable hash of the line) is not added again, so

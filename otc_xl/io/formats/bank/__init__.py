@@ -1,7 +1,7 @@
 """Bank statements and remittance advices → canonical ``payments`` (one reader per format).
 
 ``read_bank_file(path, format=None)`` detects the format from the content: ISO 20022 camt.052 /
-053 / 054 XML, SWIFT MT940/MT942, AEB Norma 43, CFONB 120, or a CSV/spreadsheet export in any
+053 / 054 XML, SWIFT MT940/MT942, AEB Norma 43, CFONB 120, CBI RH, or a CSV/spreadsheet export in any
 local convention. The formats are one list, :data:`registry.READERS`: detection, ``import-bank
 --format`` and the docs read it.
 """
@@ -23,7 +23,7 @@ from .tabular_columns import parse_profile
 FORMATS = FORMAT_NAMES
 ALIASES = {"camt.052": "camt", "camt.053": "camt", "camt.054": "camt", "camt052": "camt", "camt053": "camt",
            "camt054": "camt", "mt942": "mt940", "n43": "norma43", "aeb43": "norma43", "csb43": "norma43",
-           "cfonb": "cfonb120", "cfonb 120": "cfonb120"}
+           "cfonb": "cfonb120", "cfonb 120": "cfonb120", "cbi-rh": "cbi", "cbi_rh": "cbi"}
 
 
 def parse_bank_file(path: str | Path, format: str | None = None, options: ParseOptions = ParseOptions(),
@@ -47,7 +47,7 @@ def parse_bank_file(path: str | Path, format: str | None = None, options: ParseO
 def read_bank_file(path: str | Path, format: str | None = None) -> pd.DataFrame:
     """Receipts of a bank file as a canonical ``payments`` frame.
 
-    ``format``: one of :data:`FORMATS` (``camt``, ``mt940``, ``norma43``, ``cfonb120``, ``csv``,
+    ``format``: one of :data:`FORMATS` (``camt``, ``mt940``, ``norma43``, ``cfonb120``, ``cbi``, ``csv``,
     ``xlsx``); detected when omitted. ``frame.attrs`` has ``source`` (the format read) and
     ``debits`` (lines skipped: only credits are payments). Payment ids are the bank's references,
     or stable hashes of the line, so a file read twice gives the same ids.
