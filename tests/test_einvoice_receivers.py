@@ -25,9 +25,9 @@ from defusedxml import ElementTree
 
 import otc_xl
 from otc_xl.billing import number_drafts
-from otc_xl.io.einvoices import Seller
-from otc_xl.io.einvoices.check import check_document, pdfa_findings
-from otc_xl.workflows.invoice_files import invoice_files, read_back
+from otc_xl.billing.einvoices import Seller
+from otc_xl.billing.einvoices.check import check_document, pdfa_findings
+from otc_xl.billing.documents import invoice_files, read_back
 from otc_xl.letters.render import records
 
 from test_billing import customers, line, prepare

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from otc_xl.billing import BillingSettings, number_drafts, prepare_drafts
-from otc_xl.io.einvoices import Seller
-from otc_xl.workflows.invoice_files import customer_mail, invoice_files
+from otc_xl.billing.einvoices import Seller
+from otc_xl.billing.documents import customer_mail, invoice_files
 from otc_xl.letters.render import records
 from otc_xl.model.billing import BILLING_LOG
 from otc_xl.model.tables import empty_frame

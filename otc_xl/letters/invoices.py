@@ -1,7 +1,7 @@
 """Invoices and credit notes as people read them: the page (HTML for the PDF) and the e-mail they
 go out with, in the customer's language (``templates/invoice.html.j2``, ``invoice_mail.html.j2``
 and ``<lang>/invoice_words.j2``; a ``templates_folder`` overrides them like every letter).
-Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`otc_xl.workflows.invoice_files`."""
+Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`otc_xl.billing.documents`."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def payment_terms_text(doc: dict, templates_folder: str = "") -> str:
 def supply_dates(doc: dict, lines: list[dict], lang: str, templates_folder: str = "") -> str:
     """"Date of supply: …" when the lines were delivered on another day than the invoice's (a date, or
     first – last), in ``lang``; "" when it is the invoice date (Art. 226(7) VAT Directive)."""
-    from ..io.einvoices import delivery_dates
+    from ..billing.einvoices import delivery_dates
 
     first, last = delivery_dates(lines, doc)
     if first == last == pd.Timestamp(doc["invoice_date"]).date():

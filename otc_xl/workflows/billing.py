@@ -12,13 +12,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
+from ..billing.documents import customer_mail, invoice_files
+from ..billing.einvoices import Seller
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..config import exchange_rates
-from ..io.einvoices import Seller
 from ..io.evidence import MANIFEST, billing_manifest
-from .invoice_files import customer_mail, invoice_files
 from ..letters.render import records
 from ..model.billing import BILLING_LOG
 from ..model.money import cents
@@ -116,7 +116,7 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
 def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Seller) -> None:
     """Two FatturaPA invoices never share a file name (its 5-character progressive is derived from the
     number): SdI would discard the second as a duplicate (00002)."""
-    from ..io.einvoices.fatturapa import file_name
+    from ..billing.einvoices.fatturapa import file_name
 
     log = run.records["billing_log"]
     earlier = log.loc[log["format"] == "fatturapa", "invoice_id"].drop_duplicates().tolist()
@@ -216,9 +216,9 @@ CHECK_COLUMNS = ["document", "format", "fatal", "warnings", "rules_fired", "rule
 def check_invoices_job(run: Run) -> JobResult:
     """``InvoiceChecks`` (``otc-xl invoice --check``): every e-invoice written beside the workbook (its
     letters folder, every date, and the ``--files`` folder) checked with the rule sets of its format
-    (:mod:`otc_xl.io.einvoices.check`): per document, the rule ids that fire and how often, fatal
+    (:mod:`otc_xl.billing.einvoices.check`): per document, the rule ids that fire and how often, fatal
     ones first. Nothing is posted or changed."""
-    from ..io.einvoices.check import check_folder
+    from ..billing.einvoices.check import check_folder
 
     seen: dict[str, object] = {}
     for folder in run.evidence.folders:

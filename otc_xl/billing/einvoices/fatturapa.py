@@ -13,7 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from ...billing.drafts import early_discount
+from ..drafts import early_discount
 from ...model.problems import Problem, ValidationError
 from . import Seller, amount, day, delivery_dates
 

@@ -15,6 +15,10 @@ folder holding them is given (``rules_dir``: ``PEPPOL-EN16931-UBL.xslt``, ``XRec
 ``XRechnung-CII-validation.xslt``); otc_xl does not ship them.
 
 Every XML is parsed with defusedxml first (no entities, no DTD), then given to lxml for the XSDs.
+
+This module is the billing package's I/O edge: it reads files from a folder (:func:`check_folder`)
+and the rule sets from the installed packages and ``schemas/``; the builders beside it only return
+bytes.
 """
 
 from __future__ import annotations
@@ -161,7 +165,7 @@ def _text(tree, path: str, ns: dict) -> str:
 
 def fatturapa_findings(document: str, tree) -> list[Finding]:
     """The SdI controls otc_xl can encode (Agenzia delle Entrate, "Elenco controlli" of FatturaPA 1.2)."""
-    from ...billing.identifiers import vat_problem
+    from ..identifiers import vat_problem
 
     name = "SdI controls"
     out = []

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import warnings
 
-from ...billing.identifiers import natural_person
+from ..identifiers import natural_person
 from ...model.problems import Problem, ValidationError
 from . import Seller, amount, day, delivery_dates
 

@@ -3,11 +3,12 @@ customer with them attached.
 
 - PDF: the page from :mod:`otc_xl.letters.invoices` drawn by **fpdf2** (pure Python, with the DejaVu
   font shipped in ``otc_xl/letters/fonts``: every letter of our six languages, embedded in the file).
-- Factur-X: the CII XML (:mod:`otc_xl.io.einvoices.en16931`) embedded in that PDF as PDF/A-3
+- Factur-X: the CII XML (:mod:`otc_xl.billing.einvoices.en16931`) embedded in that PDF as PDF/A-3
   (``factur-x.xml``) by the **factur-x** library.
-- UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.io.einvoices`)
+- UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.billing.einvoices`)
   beside the PDF.
 
+Bytes out, nothing written: the jobs (:mod:`otc_xl.workflows.billing`) decide where the files go.
 Imports of fpdf2 and factur-x happen on use: reading a workbook never needs them.
 """
 
@@ -20,11 +21,10 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-
-from ..letters.invoices import invoice_mail, invoice_page
 from ..io.files import safe_stem
-from ..io.einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
+from ..letters.invoices import invoice_mail, invoice_page
+from .einvoices import Seller, day, einvoice_xml, quiet_logs
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
 UNSIGNED = "UNSIGNED Facturae - sign before sending:"
@@ -114,7 +114,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
             notes.append(f"{doc['invoice_id']}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
                          "are blank on the PDF page (the e-invoice XML keeps them)")
         if doc["format"] == "fatturapa":
-            from ..io.einvoices.fatturapa import transliterated
+            from .einvoices.fatturapa import transliterated
 
             notes += [f"{doc['invoice_id']}: FatturaPA carries Latin-1 text only: {what}"
                       for what in transliterated(doc, lines, customer)]
@@ -128,7 +128,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
                                    pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
                                                  "subject": f"Factur-X {doc['invoice_id']}", "keywords": "Factur-X"})
     elif doc["format"] == "fatturapa":  # SdI discards files not named IT<id>_<progressive>.xml
-        from ..io.einvoices.fatturapa import file_name
+        from .einvoices.fatturapa import file_name
 
         files[file_name(seller.vat_id, doc["invoice_id"])] = einvoice_xml(doc, lines, totals, customer, seller)
     elif doc["format"] in LABELS:
