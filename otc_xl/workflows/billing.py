@@ -14,6 +14,7 @@ import pandas as pd
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
 from ..billing.documents import customer_mail, invoice_files
 from ..billing.einvoices import Seller
+from ..billing.formats import FORMATS
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
@@ -114,26 +115,28 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
 
 
 def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Seller) -> None:
-    """Two FatturaPA invoices never share a file name (its 5-character progressive is derived from the
-    number): SdI would discard the second as a duplicate (00002)."""
-    from ..billing.einvoices.fatturapa import file_name
-
+    """Two invoices of a format whose receiver names the file (FatturaPA: its 5-character progressive is
+    derived from the number) never share a file name: SdI would discard the second as a duplicate (00002)."""
     log = run.records["billing_log"]
-    earlier = log.loc[log["format"] == "fatturapa", "invoice_id"].drop_duplicates().tolist()
-    now = approved.loc[approved["format"] == "fatturapa", "draft"].tolist()
-    if not now:
-        return
-    numbers = approved.set_index("draft")["invoice_id"]
-    taken: dict[str, str] = {file_name(me.vat_id, i): i for i in earlier}
-    for draft in now:
-        invoice_id = numbers[draft]
-        name = file_name(me.vat_id, invoice_id)
-        if taken.get(name, invoice_id) != invoice_id:
-            raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {invoice_id} would be sent as {name}, the file "
-                                                            f"name of {taken[name]} (SdI discards a second file of that "
-                                                            "name); nothing was posted: post it with the next "
-                                                            "number (leave this draft unapproved)")])
-        taken[name] = invoice_id
+    for fmt in FORMATS:
+        if fmt.file_name is None:
+            continue
+        earlier = log.loc[log["format"] == fmt.name, "invoice_id"].drop_duplicates().tolist()
+        now = approved.loc[approved["format"] == fmt.name, "draft"].tolist()
+        if not now:
+            continue
+        numbers = approved.set_index("draft")["invoice_id"]
+        taken: dict[str, str] = {fmt.file_name(me.vat_id, i): i for i in earlier}
+        for draft in now:
+            invoice_id = numbers[draft]
+            name = fmt.file_name(me.vat_id, invoice_id)
+            if taken.get(name, invoice_id) != invoice_id:
+                raise ValidationError([Problem("InvoiceDrafts", f"{fmt.label} {invoice_id} would be sent as {name}, "
+                                                                f"the file name of {taken[name]} (SdI discards a "
+                                                                "second file of that name); nothing was posted: post "
+                                                                "it with the next number (leave this draft "
+                                                                "unapproved)")])
+            taken[name] = invoice_id
 
 
 def _post(run: Run, result, log: pd.DataFrame):
@@ -194,7 +197,7 @@ def _post(run: Run, result, log: pd.DataFrame):
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
     summary += [("text changed", note) for note in notes]
-    unsigned = posted.loc[posted["format"] == "facturae", "invoice_id"].tolist()
+    unsigned = posted.loc[posted["format"].isin([f.name for f in FORMATS if f.unsigned]), "invoice_id"].tolist()
     if unsigned:  # FACe and Spanish receivers reject an unsigned Facturae: say it where the user looks
         said = (f"{len(unsigned)} Facturae file(s) are NOT signed ({', '.join(unsigned)[:200]}): sign each with the "
                 "company's certificate (AutoFirma, your e-invoicing platform) before sending; the e-mail drafts say so "

@@ -1,4 +1,5 @@
-"""E-invoices: one module per format, one function for all (:func:`einvoice_xml`).
+"""E-invoices: one module per format, one function for all (:func:`einvoice_xml`); the list of
+formats, and which function builds each, is :data:`otc_xl.billing.formats.FORMATS`.
 
 - ``facturx`` and ``ubl`` (:mod:`.en16931`): EN 16931 business terms turned into CII (Factur-X) or
   UBL 2.1 (Peppol BIS Billing 3.0) XML by the **factur-x** library, which checks its XSDs.
@@ -18,8 +19,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-
-FORMATS = ("facturx", "ubl", "fatturapa", "facturae")
 
 
 @dataclass(frozen=True)
@@ -91,19 +90,12 @@ def quiet_logs() -> None:
 
 def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
     """The e-invoice XML of ``doc`` in its ``format`` (facturx, ubl, fatturapa or facturae)."""
-    if doc["format"] in ("facturx", "ubl"):
-        from .en16931 import en16931_xml
+    from ..formats import BY_NAME
 
-        return en16931_xml(doc, lines, totals, customer, seller)
-    if doc["format"] == "fatturapa":
-        from .fatturapa import fatturapa_xml
-
-        return fatturapa_xml(doc, lines, totals, customer, seller)
-    if doc["format"] == "facturae":
-        from .facturae import facturae_xml
-
-        return facturae_xml(doc, lines, totals, customer, seller)
-    raise ValueError(f"{doc['format']!r} is not an e-invoice format")
+    fmt = BY_NAME.get(doc["format"])
+    if fmt is None or fmt.build is None:
+        raise ValueError(f"{doc['format']!r} is not an e-invoice format")
+    return fmt.build(doc, lines, totals, customer, seller)
 
 
 VAT_SCHEMES = {"ES": "9920", "IT": "0211", "FR": "9957", "DE": "9930", "BE": "9925", "NL": "9944", "AT": "9914",

@@ -102,23 +102,35 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
     return data
 
 
-def en16931_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
-    """The e-invoice XML of ``doc`` in its format (facturx: CII EN 16931; ubl: UBL 2.1 Peppol BIS 3.0),
-    checked against the format's XSD by factur-x (which raises when it does not validate)."""
+def facturx_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+    """The CII XML (Factur-X, EN 16931 profile) of ``doc``, checked against its XSD by factur-x (which
+    raises when it does not validate)."""
+    from facturx import generate_xml
+
+    quiet_logs()
+    return generate_xml(business_terms(doc, lines, totals, customer, seller), flavor="factur-x",
+                        level="en16931", check_xsd=True, check_schematron=False)
+
+
+def ubl_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+    """The UBL 2.1 XML (Peppol BIS Billing 3.0) of ``doc``, checked against its XSD by factur-x."""
     from facturx import generate_xml
     from lxml import etree
 
     quiet_logs()
-    if doc["format"] == "facturx":
-        return generate_xml(business_terms(doc, lines, totals, customer, seller), flavor="factur-x",
-                            level="en16931", check_xsd=True, check_schematron=False)
-    if doc["format"] == "ubl":
-        xml = generate_xml(business_terms(doc, lines, totals, customer, seller, ubl=True), flavor="ubl-2.1",
-                           level="en16931", check_xsd=True, check_schematron=False)
-        root = etree.fromstring(xml)
-        cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-        root.find(f"{{{cbc}}}CustomizationID").text = PEPPOL_CUSTOMIZATION
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    raise ValueError(f"{doc['format']!r} is not an EN 16931 format")
+    xml = generate_xml(business_terms(doc, lines, totals, customer, seller, ubl=True), flavor="ubl-2.1",
+                       level="en16931", check_xsd=True, check_schematron=False)
+    root = etree.fromstring(xml)
+    cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+    root.find(f"{{{cbc}}}CustomizationID").text = PEPPOL_CUSTOMIZATION
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def embed_facturx(pdf: bytes, xml: bytes, seller: Seller, invoice_id: str) -> bytes:
+    """The PDF carrying its CII XML as ``factur-x.xml``, PDF/A-3 (the **factur-x** library)."""
+    from facturx import generate_from_binary
+
+    quiet_logs()
+    return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
+                                pdf_metadata={"author": seller.name, "title": f"{invoice_id}",
+                                              "subject": f"Factur-X {invoice_id}", "keywords": "Factur-X"})

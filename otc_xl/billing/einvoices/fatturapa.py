@@ -73,6 +73,11 @@ def transliterated(doc: dict, lines: list[dict], customer: dict) -> list[str]:
     return out
 
 
+def latin1_notes(doc: dict, lines: list[dict], customer: dict) -> list[str]:
+    """:func:`transliterated`, as the posting summary says it."""
+    return [f"FatturaPA carries Latin-1 text only: {what}" for what in transliterated(doc, lines, customer)]
+
+
 def _text(value: str, most: int) -> str:
     return latin1(" ".join(str(value or "").split()))[:most]
 
