@@ -159,10 +159,10 @@ def test_missing_seller_identity_is_refused_with_nothing_written(tmp_path):
 
 
 def _seller():
-    from otc_xl.billing.einvoices import Seller
+    from otc_xl.model.company import Company
 
-    return Seller("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
-                  "ES9121000418450200051332", "CAIXESBBXXX")
+    return Company("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                   "ES9121000418450200051332", "CAIXESBBXXX")
 
 
 CUSTOMERS = {  # one per format, as the routing rules choose them

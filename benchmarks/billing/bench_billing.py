@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 
 from otc_xl.billing import BillingSettings, number_drafts, prepare_drafts
-from otc_xl.billing.einvoices import Seller
 from otc_xl.billing.documents import customer_mail, invoice_files
 from otc_xl.letters.render import records
 from otc_xl.model.billing import BILLING_LOG
+from otc_xl.model.company import Company
 from otc_xl.model.tables import empty_frame
 
 DAY = dt.date(2026, 11, 30)
-SELLER = Seller("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
-                "ES9121000418450200051332", "CAIXESBBXXX")
+SELLER = Company("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                 "ES9121000418450200051332", "CAIXESBBXXX")
 
 
 def book(drafts: int, seed: int = 16):

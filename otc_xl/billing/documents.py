@@ -24,7 +24,8 @@ from pathlib import Path
 from ..io.files import safe_stem
 from ..letters.documents import email_draft
 from ..letters.invoices import invoice_mail, invoice_page
-from .einvoices import Seller, day, einvoice_xml, quiet_logs
+from ..model.company import Company
+from .einvoices import day, einvoice_xml, quiet_logs
 from .formats import BY_NAME
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
@@ -38,7 +39,7 @@ def right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
-def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company,
                 templates_folder: str = "", missing: list[str] | None = None) -> bytes:
     """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded). Right-to-left text is shaped (fpdf2's
     text shaping through uharfbuzz: joined letters, right to left); characters the font has no glyph
@@ -50,7 +51,7 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
     pdf = FPDF(format="A4")
     pdf.set_creation_date(dt.datetime.combine(day(doc["invoice_date"]), dt.time(), dt.timezone.utc))
     pdf.set_title(f"{doc['doc_type']} {doc['invoice_id']}")
-    pdf.set_author(seller.name)
+    pdf.set_author(seller.invoice_name)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_font("DejaVu", size=9)
@@ -100,7 +101,7 @@ def missing_glyphs(text: str) -> list[str]:
                               and not unicodedata.category(ch).startswith(("C", "M"))))
 
 
-def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company,
                   templates_folder: str = "", notes: list[str] | None = None) -> dict[str, bytes]:
     """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for a format embedded in it,
     Factur-X, a PDF/A-3 carrying its XML) and the XML beside it (UBL, FatturaPA or Facturae: named as
@@ -129,7 +130,7 @@ def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: di
     return files
 
 
-def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, seller: Seller,
+def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, seller: Company,
                   templates_folder: str = "", sent_on: dt.datetime | None = None) -> tuple[str, bytes]:
     """(file name, .eml) of the e-mail draft sending a customer's ``docs`` of the day, with their
     ``files`` attached."""
@@ -139,7 +140,7 @@ def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, sel
     if unsigned:  # seen by whoever opens the draft: the receiver's platform rejects an unsigned Facturae
         mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
     name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
-    return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
+    return name, email_draft(mail, sender=seller.email or seller.invoice_name, sent_on=sent_on, attachments=files)
 
 
 def read_back(pdf: bytes) -> tuple[str, bytes]:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
 from ..billing.documents import customer_mail, invoice_files
-from ..billing.einvoices import Seller
 from ..billing.formats import FORMATS
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
@@ -22,6 +21,7 @@ from ..config import exchange_rates
 from ..io.evidence import MANIFEST, billing_manifest
 from ..letters.render import records
 from ..model.billing import BILLING_LOG
+from ..model.company import Company
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.report import ReportSheet
@@ -31,16 +31,13 @@ from .common import JobResult, Run, _amounts, _formats
 LOG_COLUMNS = [c.name for c in BILLING_LOG.columns]
 
 
-def seller(run: Run) -> Seller:
+def seller(run: Run) -> Company:
     cfg = run.ledger.config
     missing = [n for n in ("company_name", "company_vat_id", "company_country") if not getattr(cfg, n)]
     if missing:
         raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to invoice: every invoice "
                                                  "names the seller, its VAT number and country")])
-    return Seller(cfg.company_legal_name or cfg.company_name, cfg.company_vat_id, cfg.company_street,
-                  cfg.company_postal_code, cfg.company_city, cfg.company_province, cfg.company_country,
-                  cfg.company_iban, cfg.company_bic, regime=cfg.company_tax_regime,
-                  registration_id=cfg.company_registration_id)
+    return Company.from_config(cfg)
 
 
 def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, int]:
@@ -114,7 +111,7 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
         raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
 
 
-def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Seller) -> None:
+def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Company) -> None:
     """Two invoices of a format whose receiver names the file (FatturaPA: its 5-character progressive is
     derived from the number) never share a file name: SdI would discard the second as a duplicate (00002)."""
     log = run.records["billing_log"]

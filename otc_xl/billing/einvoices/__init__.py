@@ -17,40 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
+from ...model.company import Company
 
-@dataclass(frozen=True)
-class Seller:
-    """Who invoices: Config's company name, VAT number, address and bank account."""
 
-    name: str
-    vat_id: str
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
-    province: str = ""
-    country: str = ""
-    iban: str = ""
-    bic: str = ""
-    email: str = ""
-    regime: str = "RF01"
-    """FatturaPA RegimeFiscale (Config company_tax_regime)."""
-    registration_id: str = ""
-    """Company registration number (Config company_registration_id; EN 16931 BT-30)."""
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    @property
-    def peppol_id(self) -> tuple[str, str]:
-        """(scheme, id) of our Peppol endpoint: the VAT number under its country's scheme."""
-        return VAT_SCHEMES.get(self.vat_id[:2].upper(), "9920"), self.vat_id
-
-    @property
-    def tax_regime(self) -> str:
-        return self.regime or "RF01"
+def peppol_endpoint(seller: Company) -> tuple[str, str]:
+    """(scheme, id) of our Peppol endpoint: the VAT number under its country's scheme."""
+    return VAT_SCHEMES.get(seller.vat_id[:2].upper(), "9920"), seller.vat_id
 
 
 def amount(value: float) -> Decimal:
@@ -88,7 +62,7 @@ def quiet_logs() -> None:
     logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing glyphs: said in the summary instead
 
 
-def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
     """The e-invoice XML of ``doc`` in its ``format`` (facturx, ubl, fatturapa or facturae)."""
     from ..formats import BY_NAME
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...letters.invoices import payment_terms_text
-from . import Seller, amount, day, delivery_dates, order_references, quiet_logs
+from ...model.company import Company
+from . import amount, day, delivery_dates, order_references, peppol_endpoint, quiet_logs
 
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
 
-def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company,
                    ubl: bool = False) -> dict:
     """The EN 16931 business terms of one invoice or credit note (factur-x's data_dict).
 
@@ -26,7 +27,7 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
     line's net to the cent (PEPPOL-EN16931-R120), however many decimals the price has."""
     credit = doc["doc_type"] == "CRN"
     outside = any(t["vat_category"] == "O" for t in totals)
-    seller_party = {"name": seller.name, "vat_identifier": None if outside else seller.vat_id,
+    seller_party = {"name": seller.invoice_name, "vat_identifier": None if outside else seller.vat_id,
                     "legal_identifier": seller.registration_id or None, "country_code": seller.country,
                     "city": seller.city, "postcode": seller.postal_code, "addr_l1": seller.street,
                     "country_subdivision": seller.province}
@@ -66,7 +67,7 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
         data["BG-3"] = [{"BT-25": doc["original_invoice"]}]
     if ubl:
         data["BT-23"] = PEPPOL_PROFILE
-        scheme, endpoint = seller.peppol_id
+        scheme, endpoint = peppol_endpoint(seller)
         data["BG-4"].update(einvoicing_addr=endpoint, einvoicing_addr_schemeid=scheme)
         buyer_scheme, _, buyer_id = str(customer["peppol_id"]).strip().partition(":")
         data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
@@ -102,7 +103,7 @@ def business_terms(doc: dict, lines: list[dict], totals: list[dict], customer: d
     return data
 
 
-def facturx_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def facturx_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
     """The CII XML (Factur-X, EN 16931 profile) of ``doc``, checked against its XSD by factur-x (which
     raises when it does not validate)."""
     from facturx import generate_xml
@@ -112,7 +113,7 @@ def facturx_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict
                         level="en16931", check_xsd=True, check_schematron=False)
 
 
-def ubl_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def ubl_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
     """The UBL 2.1 XML (Peppol BIS Billing 3.0) of ``doc``, checked against its XSD by factur-x."""
     from facturx import generate_xml
     from lxml import etree
@@ -126,11 +127,11 @@ def ubl_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, se
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def embed_facturx(pdf: bytes, xml: bytes, seller: Seller, invoice_id: str) -> bytes:
+def embed_facturx(pdf: bytes, xml: bytes, seller: Company, invoice_id: str) -> bytes:
     """The PDF carrying its CII XML as ``factur-x.xml``, PDF/A-3 (the **factur-x** library)."""
     from facturx import generate_from_binary
 
     quiet_logs()
     return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
-                                pdf_metadata={"author": seller.name, "title": f"{invoice_id}",
+                                pdf_metadata={"author": seller.invoice_name, "title": f"{invoice_id}",
                                               "subject": f"Factur-X {invoice_id}", "keywords": "Factur-X"})

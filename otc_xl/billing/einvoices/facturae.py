@@ -17,8 +17,9 @@ from decimal import Decimal
 import warnings
 
 from ..identifiers import natural_person
+from ...model.company import Company
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day, delivery_dates
+from . import amount, day, delivery_dates
 
 # facturae imports signxml (for signing, which otc_xl does not do), whose type hints name DSA keys:
 # cryptography warns "DSA is deprecated" at that import, on every post. Not ours to act on; silenced there only.
@@ -101,7 +102,7 @@ def _party(party, name: str, vat_id: str, country: str, street: str, postal: str
         party.feed({"taxidentification": tax, "legalentity": entity})
 
 
-def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
     from facturae import facturae
 
     if seller.country != "ES" or (customer.get("country") or "ES") != "ES":
@@ -121,7 +122,7 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
     batch.feed({"batchidentifier": f"{_nif(seller.vat_id, 'ES')[0]}{doc['invoice_id']}"[:70], "invoicescount": 1,
                 "invoicecurrencycode": doc["currency"], **totals_batch})
     root.fileheader.feed({"schemaversion": "3.2.2", "modality": "I", "invoiceissuertype": "EM", "batch": batch})
-    _party(root.parties.sellerparty, seller.name, seller.vat_id, "ES", seller.street, seller.postal_code,
+    _party(root.parties.sellerparty, seller.invoice_name, seller.vat_id, "ES", seller.street, seller.postal_code,
            seller.city, seller.province)
     _party(root.parties.buyerparty, customer.get("customer_name") or doc["customer_id"],
                            customer.get("vat_id", ""), "ES", customer.get("street"), customer.get("postal_code"),

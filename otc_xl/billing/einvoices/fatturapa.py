@@ -14,8 +14,9 @@ import unicodedata
 from decimal import Decimal
 
 from ..drafts import early_discount
+from ...model.company import Company
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day, delivery_dates
+from . import amount, day, delivery_dates
 
 NATURA = {"K": "N3.2", "G": "N3.1", "AE": "N6.9", "E": "N4", "O": "N2.2", "Z": "N3.6"}
 """EN 16931 VAT category → FatturaPA Natura: intra-EU supply, export, reverse charge (other cases),
@@ -124,7 +125,7 @@ def file_name(seller_vat_id: str, invoice_id: str) -> str:
     return f"{country}{code}_{progressive(invoice_id)}.xml"
 
 
-def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
     import a38
     from a38.validation import Validation
 
@@ -141,7 +142,7 @@ def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: di
         header.dati_trasmissione.pec_destinatario = str(customer["pec"]).strip()
     header.cedente_prestatore = a38.CedentePrestatore(
         a38.DatiAnagraficiCedentePrestatore(a38.IdFiscaleIVA(seller_country, seller_code),
-                                            anagrafica=a38.Anagrafica(denominazione=_text(seller.name, 80)),
+                                            anagrafica=a38.Anagrafica(denominazione=_text(seller.invoice_name, 80)),
                                             regime_fiscale=seller.tax_regime),
         _address(a38.Sede, seller.street, seller.postal_code, seller.city, seller.province, seller_country))
     header.cessionario_committente = a38.CessionarioCommittente(
