@@ -25,10 +25,11 @@ from defusedxml import ElementTree
 
 import otc_xl
 from otc_xl.billing import number_drafts
-from otc_xl.model.company import Company
-from otc_xl.billing.einvoices.check import check_document, pdfa_findings
 from otc_xl.billing.documents import invoice_files, read_back
+from otc_xl.billing.einvoices.check import check_document, pdfa_findings
 from otc_xl.letters.render import records
+from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
+from otc_xl.model.company import Company
 
 from test_billing import customers, line, prepare
 
@@ -70,9 +71,9 @@ def documents(rows, buyer: dict, seller: Company, log=None, **settings):
         if doc["status"] != "ready":
             out.append((doc, {}))
             continue
-        lines = [x for x in records(result.lines) if x["draft"] == doc["draft"]]
-        totals = [t for t in records(result.totals) if t["draft"] == doc["draft"]]
-        out.append((doc, invoice_files(doc, lines, totals, customer, seller)))
+        lines = [Line.from_record(x) for x in records(result.lines) if x["draft"] == doc["draft"]]
+        totals = [VatTotal.from_record(t) for t in records(result.totals) if t["draft"] == doc["draft"]]
+        out.append((doc, invoice_files(InvoiceDoc.from_record(doc), lines, totals, customer, seller)))
     return result, out
 
 

@@ -185,6 +185,7 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
     from otc_xl.billing import number_drafts
     from otc_xl.billing.documents import invoice_files
     from otc_xl.letters.render import records
+    from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
 
     master = customers("C1", **CUSTOMERS[fmt])
     domestic = fmt == "facturae"
@@ -203,7 +204,8 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
     assert crn["doc_type"] == "CRN" and crn["original_invoice"] == doc["invoice_id"]
     customer = {**records(master)[0], "country": CUSTOMERS[fmt]["country"]}
     for result, d in ((invoice, doc), (credit, crn)):
-        files = invoice_files(d, records(result.lines), records(result.totals), customer, _seller())
+        files = invoice_files(InvoiceDoc.from_record(d), [Line.from_record(x) for x in records(result.lines)],
+                              [VatTotal.from_record(t) for t in records(result.totals)], customer, _seller())
         if fmt == "facturx":
             _, xml = read_back(files[f"{d['invoice_id']}.pdf"])
         else:

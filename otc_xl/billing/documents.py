@@ -24,6 +24,7 @@ from pathlib import Path
 from ..io.files import safe_stem
 from ..letters.documents import email_draft
 from ..letters.invoices import invoice_mail, invoice_page
+from ..model.billing import InvoiceDoc, Line, VatTotal
 from ..model.company import Company
 from .einvoices import day, einvoice_xml, quiet_logs
 from .formats import BY_NAME
@@ -39,7 +40,7 @@ def right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
-def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company,
+def invoice_pdf(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
                 templates_folder: str = "", missing: list[str] | None = None) -> bytes:
     """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded). Right-to-left text is shaped (fpdf2's
     text shaping through uharfbuzz: joined letters, right to left); characters the font has no glyph
@@ -49,8 +50,8 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
     quiet_logs()
     html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime.combine(day(doc["invoice_date"]), dt.time(), dt.timezone.utc))
-    pdf.set_title(f"{doc['doc_type']} {doc['invoice_id']}")
+    pdf.set_creation_date(dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.timezone.utc))
+    pdf.set_title(f"{doc.doc_type} {doc.invoice_id}")
     pdf.set_author(seller.invoice_name)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -101,45 +102,45 @@ def missing_glyphs(text: str) -> list[str]:
                               and not unicodedata.category(ch).startswith(("C", "M"))))
 
 
-def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company,
+def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
                   templates_folder: str = "", notes: list[str] | None = None) -> dict[str, bytes]:
     """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for a format embedded in it,
     Factur-X, a PDF/A-3 carrying its XML) and the XML beside it (UBL, FatturaPA or Facturae: named as
     its entry in :mod:`otc_xl.billing.formats` says). ``notes`` receives what
     the summary must say: text the PDF font cannot show, text a Latin-1 format transliterated."""
-    fmt = BY_NAME.get(doc["format"], BY_NAME["pdf"])  # an unknown format blocks its draft: never posted
-    stem = safe_stem(doc["invoice_id"])
+    fmt = BY_NAME.get(doc.format, BY_NAME["pdf"])  # an unknown format blocks its draft: never posted
+    stem = safe_stem(doc.invoice_id)
     missing: list[str] = []
     pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder, missing)
     if notes is not None:
         if missing:
-            notes.append(f"{doc['invoice_id']}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
+            notes.append(f"{doc.invoice_id}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
                          "are blank on the PDF page (the e-invoice XML keeps them)")
         if fmt.text_notes is not None:
-            notes += [f"{doc['invoice_id']}: {what}" for what in fmt.text_notes(doc, lines, customer)]
+            notes += [f"{doc.invoice_id}: {what}" for what in fmt.text_notes(doc, lines, customer)]
     files: dict[str, bytes] = {}
     if fmt.build is not None:
         xml = einvoice_xml(doc, lines, totals, customer, seller)
         if fmt.embed is not None:  # the PDF carries the XML (PDF/A-3)
-            pdf = fmt.embed(pdf, xml, seller, doc["invoice_id"])
+            pdf = fmt.embed(pdf, xml, seller, doc.invoice_id)
         elif fmt.file_name is not None:  # the receiver's name (SdI discards files not named IT<id>_<progressive>.xml)
-            files[fmt.file_name(seller.vat_id, doc["invoice_id"])] = xml
+            files[fmt.file_name(seller.vat_id, doc.invoice_id)] = xml
         else:
             files[f"{stem}{fmt.suffix}"] = xml
     files[f"{stem}.pdf"] = pdf
     return files
 
 
-def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, seller: Company,
+def customer_mail(docs: list[InvoiceDoc], files: dict[str, bytes], customer: dict, seller: Company,
                   templates_folder: str = "", sent_on: dt.datetime | None = None) -> tuple[str, bytes]:
     """(file name, .eml) of the e-mail draft sending a customer's ``docs`` of the day, with their
     ``files`` attached."""
-    shown = [{**d, "einvoice": BY_NAME[d["format"]].label if d["format"] in BY_NAME else ""} for d in docs]
-    mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
-    unsigned = [d["invoice_id"] for d in docs if d["format"] in BY_NAME and BY_NAME[d["format"]].unsigned]
+    labels = [BY_NAME[d.format].label if d.format in BY_NAME else "" for d in docs]
+    mail = invoice_mail(docs, labels, customer, seller.as_dict(), templates_folder)
+    unsigned = [d.invoice_id for d in docs if d.format in BY_NAME and BY_NAME[d.format].unsigned]
     if unsigned:  # seen by whoever opens the draft: the receiver's platform rejects an unsigned Facturae
         mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
-    name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
+    name = f"{safe_stem(docs[0].customer_id)}_{safe_stem(docs[0].currency)}_invoices.eml"
     return name, email_draft(mail, sender=seller.email or seller.invoice_name, sent_on=sent_on, attachments=files)
 
 

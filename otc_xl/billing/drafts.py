@@ -78,12 +78,6 @@ class DraftResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def early_discount(doc: dict) -> tuple[float, object] | None:
-    """(discount %, last day) of a draft's early-payment discount; None when it has none."""
-    pct, until = doc.get("discount_pct"), doc.get("discount_until")
-    return None if blank(pct) or blank(until) else (float(pct), until)
-
-
 def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int], str]]:
     """From the BillingLog: quantity billed per (order, line), and the last invoice that billed each."""
     qty: dict[tuple[str, int], float] = {}

@@ -20,7 +20,7 @@ from ..collecting.writeoffs import carry_approvals, is_approved
 from ..config import exchange_rates
 from ..io.evidence import MANIFEST, billing_manifest
 from ..letters.render import records
-from ..model.billing import BILLING_LOG
+from ..model.billing import BILLING_LOG, InvoiceDoc, Line, VatTotal
 from ..model.company import Company
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
@@ -155,25 +155,25 @@ def _post(run: Run, result, log: pd.DataFrame):
     files: dict[str, bytes] = {}
     rows = []
     posted = drafts.loc[approved]
-    lines_of = {k: records(g) for k, g in result.lines.groupby("draft")}
-    totals_of = {k: records(g) for k, g in result.totals.groupby("draft")}
+    lines_of = {k: [Line.from_record(x) for x in records(g)] for k, g in result.lines.groupby("draft")}
+    totals_of = {k: [VatTotal.from_record(t) for t in records(g)] for k, g in result.totals.groupby("draft")}
     folder = run.ledger.config.templates_folder
-    by_customer: dict[tuple[str, str], list[tuple[dict, dict[str, bytes]]]] = {}
+    by_customer: dict[tuple[str, str], list[tuple[InvoiceDoc, dict[str, bytes]]]] = {}
     notes: list[str] = []  # text a document could not carry as typed (font glyphs, Latin-1 formats)
-    for doc in records(posted):
-        customer = {**master[doc["customer_id"]], "country": country_code(master[doc["customer_id"]])}
-        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder, notes)
+    for doc in map(InvoiceDoc.from_record, records(posted)):
+        customer = {**master[doc.customer_id], "country": country_code(master[doc.customer_id])}
+        own = invoice_files(doc, lines_of[doc.draft], totals_of[doc.draft], customer, me, folder, notes)
         files.update(own)
-        by_customer.setdefault((doc["customer_id"], doc["currency"]), []).append((doc, own))
-        for x in lines_of[doc["draft"]]:
-            rows.append({"invoice_id": doc["invoice_id"], "doc_type": doc["doc_type"], "invoice_date":
-                         doc["invoice_date"], "customer_id": doc["customer_id"], "order_id": x["order_id"],
-                         "order_line": x["order_line"], "quantity": x["quantity"], "net": x["net"], "vat": x["vat"],
-                         "gross": doc["gross"], "due_date": doc["due_date"] if doc["doc_type"] == "INV" else pd.NaT,
-                         "currency": doc["currency"], "original_invoice": doc["original_invoice"],
-                         "payment_reference": doc["payment_reference"], "format": doc["format"],
-                         "posted_on": pd.Timestamp(run.as_of), "approved": doc["approved"],
-                         "approved_by": doc["approved_by"]})
+        by_customer.setdefault((doc.customer_id, doc.currency), []).append((doc, own))
+        for x in lines_of[doc.draft]:
+            rows.append({"invoice_id": doc.invoice_id, "doc_type": doc.doc_type, "invoice_date":
+                         doc.invoice_date, "customer_id": doc.customer_id, "order_id": x.order_id,
+                         "order_line": x.order_line, "quantity": x.quantity, "net": x.net, "vat": x.vat,
+                         "gross": doc.gross, "due_date": doc.due_date if doc.doc_type == "INV" else pd.NaT,
+                         "currency": doc.currency, "original_invoice": doc.original_invoice,
+                         "payment_reference": doc.payment_reference, "format": doc.format,
+                         "posted_on": pd.Timestamp(run.as_of), "approved": doc.approved,
+                         "approved_by": doc.approved_by})
     for (customer_id, _), sent in by_customer.items():  # one e-mail per customer, its documents attached
         name, mail = customer_mail([d for d, _ in sent], {n: b for _, f in sent for n, b in f.items()},
                                    master[customer_id], me, folder, _sent_on(run))

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
+from ...model.billing import InvoiceDoc, Line, VatTotal
 from ...model.company import Company
 
 
@@ -38,20 +39,20 @@ def day(value) -> dt.date:
     return value.date() if hasattr(value, "date") else value
 
 
-def delivery_dates(lines: list[dict], doc: dict) -> tuple[dt.date, dt.date]:
+def delivery_dates(lines: list[Line], doc: InvoiceDoc) -> tuple[dt.date, dt.date]:
     """(first, last) date of supply of an invoice's lines; the invoice date when none has a date."""
-    dates = sorted(day(x["delivery_date"]) for x in lines if x.get("delivery_date") is not None
-                   and x["delivery_date"] == x["delivery_date"])
-    issued = day(doc["invoice_date"])
+    dates = sorted(day(x.delivery_date) for x in lines if x.delivery_date is not None
+                   and x.delivery_date == x.delivery_date)
+    issued = day(doc.invoice_date)
     return (dates[0], dates[-1]) if dates else (issued, issued)
 
 
-def order_references(lines: list[dict], doc: dict) -> list[str]:
+def order_references(lines: list[Line], doc: InvoiceDoc) -> list[str]:
     """The customer's purchase orders an invoice bills, in line order (each once)."""
-    found = [str(x.get("customer_reference") or "").strip() for x in lines]
+    found = [str(x.customer_reference or "").strip() for x in lines]
     found = list(dict.fromkeys(r for r in found if r))
-    if not found and doc.get("customer_reference"):
-        found = [r.strip() for r in str(doc["customer_reference"]).split(",") if r.strip()]
+    if not found and doc.customer_reference:
+        found = [r.strip() for r in str(doc.customer_reference).split(",") if r.strip()]
     return found
 
 
@@ -62,13 +63,13 @@ def quiet_logs() -> None:
     logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing glyphs: said in the summary instead
 
 
-def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Company) -> bytes:
+def einvoice_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
     """The e-invoice XML of ``doc`` in its ``format`` (facturx, ubl, fatturapa or facturae)."""
     from ..formats import BY_NAME
 
-    fmt = BY_NAME.get(doc["format"])
+    fmt = BY_NAME.get(doc.format)
     if fmt is None or fmt.build is None:
-        raise ValueError(f"{doc['format']!r} is not an e-invoice format")
+        raise ValueError(f"{doc.format!r} is not an e-invoice format")
     return fmt.build(doc, lines, totals, customer, seller)
 
 
