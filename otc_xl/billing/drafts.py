@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 import pandas as pd
 
+from ..model.billing import InvoiceDoc, Line, VatTotal
 from ..model.problems import Problem
+from ..model.records import APPROVAL_COLUMNS
 from ..model.values import to_cents
 from .identifiers import vat_problem
 from .numbering import invoice_number, series_for
@@ -37,14 +39,10 @@ from .validation import customer_blockers, exchange_rate_blocker, line_blockers,
 from .vatrates import allowed_rates
 
 READY = "ready"
-DRAFT_COLUMNS = ["draft", "draft_key", "doc_type", "invoice_id", "customer_id", "customer_name", "order_id",
-                 "original_invoice", "currency", "invoice_date", "due_date", "net", "vat", "gross",
-                 "payment_reference", "format", "language", "discount_pct", "discount_until", "customer_reference",
-                 "lines", "series", "original_date", "tax_currency", "tax_currency_vat", "status"]
-LINE_COLUMNS = ["draft", "invoice_id", "line", "order_id", "order_line", "item", "description", "quantity", "unit",
-                "unit_price", "discount_pct", "net", "vat_category", "vat_rate", "vat", "delivery_date",
-                "customer_reference"]
-TOTAL_COLUMNS = ["draft", "vat_category", "vat_rate", "net", "vat", "mention", "vatex"]
+DRAFT_COLUMNS = [f.name for f in fields(InvoiceDoc) if f.name not in {c.name for c in APPROVAL_COLUMNS}]
+"""InvoiceDrafts as the engine writes it (the approval columns are the user's)."""
+LINE_COLUMNS = [f.name for f in fields(Line)]
+TOTAL_COLUMNS = [f.name for f in fields(VatTotal)]
 
 
 @dataclass(frozen=True)
