@@ -120,11 +120,3 @@ BY_NAME = {f.name: f for f in FORMATS}
 DEFAULT = BY_NAME["facturx"]
 """Anyone no rule routes elsewhere: a PDF that carries its EN 16931 XML, for people and machines alike."""
 ALIASES = {alias: f.name for f in FORMATS for alias in f.aliases}
-
-
-def invoice_format(name: str) -> InvoiceFormat:
-    """The format named ``name`` (a BillingLog ``format``, a draft's)."""
-    try:
-        return BY_NAME[name]
-    except KeyError:
-        raise ValueError(f"{name!r} is not an invoice format") from None
