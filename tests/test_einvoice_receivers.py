@@ -25,10 +25,11 @@ from defusedxml import ElementTree
 
 import otc_xl
 from otc_xl.billing import number_drafts
-from otc_xl.io.einvoices import Seller
-from otc_xl.io.einvoices.check import check_document, pdfa_findings
-from otc_xl.workflows.invoice_files import invoice_files, read_back
+from otc_xl.billing.documents import invoice_files, read_back
+from otc_xl.billing.einvoices.check import check_document, pdfa_findings
 from otc_xl.letters.render import records
+from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
+from otc_xl.model.company import Company
 
 from test_billing import customers, line, prepare
 
@@ -38,12 +39,12 @@ CII = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInfo
        "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"}
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
-SPAIN = Seller("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
-               "ES9121000418450200051332", "CAIXESBBXXX", registration_id="B86412574")
-ITALY = Seller("Componenti Srl", "IT01234560017", "Via Roma 1", "20121", "Milano", "MI", "IT",
-               "IT60X0542811101000000123456", "BPMOIT22XXX")
-FRANCE = Seller("Pièces Auto SARL", "FR40303265045", "12 rue de la Paix", "75002", "Paris", "", "FR",
-                "FR7630006000011234567890189", "AGRIFRPPXXX", registration_id="303265045")
+SPAIN = Company("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                "ES9121000418450200051332", "CAIXESBBXXX", registration_id="B86412574")
+ITALY = Company("Componenti Srl", "IT01234560017", "Via Roma 1", "20121", "Milano", "MI", "IT",
+                "IT60X0542811101000000123456", "BPMOIT22XXX")
+FRANCE = Company("Pièces Auto SARL", "FR40303265045", "12 rue de la Paix", "75002", "Paris", "", "FR",
+                 "FR7630006000011234567890189", "AGRIFRPPXXX", registration_id="303265045")
 BUYERS = {
     "FR": dict(country="FR", vat_id="FR40303265045", street="12 rue de la Paix", postal_code="75002", city="Paris",
                language="fr"),
@@ -58,7 +59,7 @@ BUYERS = {
 }
 
 
-def documents(rows, buyer: dict, seller: Seller, log=None, **settings):
+def documents(rows, buyer: dict, seller: Company, log=None, **settings):
     """(result, [(doc, files)]) for order ``rows`` billed to ``buyer`` by ``seller``."""
     master = customers("C1", **buyer)
     kwargs = {"seller_country": seller.country, "seller_vat_id": seller.vat_id, **settings}
@@ -70,9 +71,9 @@ def documents(rows, buyer: dict, seller: Seller, log=None, **settings):
         if doc["status"] != "ready":
             out.append((doc, {}))
             continue
-        lines = [x for x in records(result.lines) if x["draft"] == doc["draft"]]
-        totals = [t for t in records(result.totals) if t["draft"] == doc["draft"]]
-        out.append((doc, invoice_files(doc, lines, totals, customer, seller)))
+        lines = [Line.from_record(x) for x in records(result.lines) if x["draft"] == doc["draft"]]
+        totals = [VatTotal.from_record(t) for t in records(result.totals) if t["draft"] == doc["draft"]]
+        out.append((doc, invoice_files(InvoiceDoc.from_record(doc), lines, totals, customer, seller)))
     return result, out
 
 

@@ -19,16 +19,16 @@ from lxml import etree
 
 import otc_xl
 import otc_xl.demo.workbooks
-from otc_xl.workflows.invoice_files import read_back
+from otc_xl.billing.documents import read_back
 from otc_xl.matching import MatchConfig, match_payments
 
 from einvoice_rules import failed_rules
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "io" / "einvoices" / "schemas"
+SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "billing" / "einvoices" / "schemas"
 SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
            "facturae": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Facturaev3_2_2.xsd")))}
-"""Official schemas (otc_xl/io/einvoices/schemas/README.md); lxml resolves the local xmldsig import, no network."""
+"""Official schemas (otc_xl/billing/einvoices/schemas/README.md); lxml resolves the local xmldsig import, no network."""
 CLI = [sys.executable, "-m", "otc_xl.cli"]
 
 
@@ -115,7 +115,7 @@ def test_einvoices_validate_and_factur_x_reads_back_with_the_same_totals(posted,
 def _national_xml(files: Path, invoice_id: str, fmt: str) -> bytes:
     """The XML of a posted invoice: <id>.xml, or for FatturaPA the file SdI names IT<id>_<progressive>.xml."""
     if fmt == "fatturapa":
-        from otc_xl.io.einvoices.fatturapa import file_name
+        from otc_xl.billing.einvoices.fatturapa import file_name
 
         return (files / file_name(otc_xl.demo.workbooks.COMPANY_VAT_ID, invoice_id)).read_bytes()
     return (files / f"{invoice_id}.xml").read_bytes()
@@ -159,10 +159,10 @@ def test_missing_seller_identity_is_refused_with_nothing_written(tmp_path):
 
 
 def _seller():
-    from otc_xl.io.einvoices import Seller
+    from otc_xl.model.company import Company
 
-    return Seller("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
-                  "ES9121000418450200051332", "CAIXESBBXXX")
+    return Company("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                   "ES9121000418450200051332", "CAIXESBBXXX")
 
 
 CUSTOMERS = {  # one per format, as the routing rules choose them
@@ -183,8 +183,9 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
     from test_billing import customers, line, prepare
 
     from otc_xl.billing import number_drafts
-    from otc_xl.workflows.invoice_files import invoice_files
+    from otc_xl.billing.documents import invoice_files
     from otc_xl.letters.render import records
+    from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
 
     master = customers("C1", **CUSTOMERS[fmt])
     domestic = fmt == "facturae"
@@ -203,7 +204,8 @@ def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path)
     assert crn["doc_type"] == "CRN" and crn["original_invoice"] == doc["invoice_id"]
     customer = {**records(master)[0], "country": CUSTOMERS[fmt]["country"]}
     for result, d in ((invoice, doc), (credit, crn)):
-        files = invoice_files(d, records(result.lines), records(result.totals), customer, _seller())
+        files = invoice_files(InvoiceDoc.from_record(d), [Line.from_record(x) for x in records(result.lines)],
+                              [VatTotal.from_record(t) for t in records(result.totals)], customer, _seller())
         if fmt == "facturx":
             _, xml = read_back(files[f"{d['invoice_id']}.pdf"])
         else:

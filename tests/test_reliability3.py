@@ -412,7 +412,7 @@ def test_an_arabic_buyer_name_is_transliterated_in_fatturapa_and_shaped_on_the_p
     approve_all(book)
     result = run("invoice", book, "--post", "--files", tmp_path / "docs")
     assert result.exit_code == 0, result.output
-    from otc_xl.io.einvoices.fatturapa import file_name
+    from otc_xl.billing.einvoices.fatturapa import file_name
 
     xml = safe_parse(str(tmp_path / "docs" / file_name("ESB86412574", "FV-2026-00001"))).getroot()
     name = next(e.text for e in xml.iter() if e.tag.endswith("Denominazione") and e.text != "Iberia Components S.L.")

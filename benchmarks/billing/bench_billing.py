@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 
 from otc_xl.billing import BillingSettings, number_drafts, prepare_drafts
-from otc_xl.io.einvoices import Seller
-from otc_xl.workflows.invoice_files import customer_mail, invoice_files
+from otc_xl.billing.documents import customer_mail, invoice_files
 from otc_xl.letters.render import records
-from otc_xl.model.billing import BILLING_LOG
+from otc_xl.model.billing import BILLING_LOG, InvoiceDoc, Line, VatTotal
+from otc_xl.model.company import Company
 from otc_xl.model.tables import empty_frame
 
 DAY = dt.date(2026, 11, 30)
-SELLER = Seller("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
-                "ES9121000418450200051332", "CAIXESBBXXX")
+SELLER = Company("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",
+                 "ES9121000418450200051332", "CAIXESBBXXX")
 
 
 def book(drafts: int, seed: int = 16):
@@ -59,15 +59,16 @@ def main() -> None:
     print(f"prepared {len(result.drafts):,} drafts / {len(result.lines):,} lines in {took:.2f} s "
           f"(target ≤ 10 s)")
     master = {r["customer_id"]: r for r in records(customers)}
-    lines_of = {k: records(g) for k, g in result.lines.groupby("draft") if k <= args.documents}
-    totals_of = {k: records(g) for k, g in result.totals.groupby("draft") if k <= args.documents}
+    lines_of = {k: [Line.from_record(x) for x in records(g)] for k, g in result.lines.groupby("draft")
+                if k <= args.documents}
+    totals_of = {k: [VatTotal.from_record(t) for t in records(g)] for k, g in result.totals.groupby("draft")
+                 if k <= args.documents}
     for fmt in ("pdf", "facturx", "ubl"):
-        docs = [dict(d, format=fmt) for d in records(result.drafts.head(args.documents))]
+        docs = [InvoiceDoc.from_record(dict(d, format=fmt)) for d in records(result.drafts.head(args.documents))]
         start = time.perf_counter()
         for doc in docs:
-            files = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], master[doc["customer_id"]],
-                                  SELLER)
-            customer_mail([doc], files, master[doc["customer_id"]], SELLER)
+            files = invoice_files(doc, lines_of[doc.draft], totals_of[doc.draft], master[doc.customer_id], SELLER)
+            customer_mail([doc], files, master[doc.customer_id], SELLER)
         took = time.perf_counter() - start
         print(f"{fmt:8} documents: {len(docs) / took:.1f} per second ({len(docs)} invoices, PDF + e-mail"
               f"{'' if fmt == 'pdf' else ' + XML'})")

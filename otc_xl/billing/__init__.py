@@ -2,8 +2,12 @@
 rate, with a structured creditor reference the bank carries back, and the e-invoice format each
 customer gets.
 
-Pure engines, like ``collecting``: frames in, frames out. Documents (PDF, e-invoice XML, e-mail)
-are written by :mod:`otc_xl.workflows.invoice_files`; the jobs are in :mod:`otc_xl.workflows.billing`.
+The engines (``drafts``, ``numbering``, ``references``, ``routing``, ``vatrates``, ``mentions``,
+``identifiers``) are pure, like ``collecting``: frames in, frames out. The package also owns what an
+invoice becomes: :mod:`.documents` (the PDF page and the e-mail draft, bytes out) and
+:mod:`.einvoices` (one builder per e-invoice format, and :mod:`.einvoices.check`, the I/O edge that
+reads written files and runs their rule sets). Which documents are written where, and when, is the
+jobs' business: :mod:`otc_xl.workflows.billing`.
 """
 
 from .drafts import READY, BillingSettings, DraftResult, number_drafts, prepare_drafts

@@ -9,46 +9,40 @@ referencing the invoice that billed it. One invoice per customer and order (or p
 Each line: net = quantity × unit price × (1 − discount %), rounded half up to the cent; VAT per line
 (``rounding="line"``: each line's VAT rounded, the totals are their sums) or per total
 (``rounding="total"``: VAT of each rate computed once on that rate's net sum), the two conventions
-ERPs use. Totals per VAT rate always tie to the cent, in integer cents.
+ERPs use. Totals per VAT rate always tie to the cent, in integer cents (:mod:`.pricing`).
 
 A draft takes no number here for good: :func:`number_drafts` shows the numbers the ready drafts
 would take; posting numbers the approved ones only (see :mod:`otc_xl.billing.numbering`). A draft
 that cannot be made (a bad line, a customer record the e-invoice format cannot do without) is
-``blocked`` with the reason and a problem naming the cell, and takes no number.
+``blocked`` with the reason and a problem naming the cell, and takes no number (:mod:`.validation`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 import pandas as pd
 
+from ..model.billing import InvoiceDoc, Line, VatTotal
 from ..model.problems import Problem
-from ..model.values import MAX_AMOUNT, is_iso_currency, to_cents
+from ..model.records import APPROVAL_COLUMNS
+from ..model.values import to_cents
 from .identifiers import vat_problem
-from .mentions import VATEX, mention
 from .numbering import invoice_number, series_for
+from .pricing import Priced, blank, national_currency, price
 from .references import rf_reference
-from .routing import choose_format, country_code, missing
-from .vatrates import allowed_rates, rate_problem
+from .routing import choose_format, country_code
+from .validation import customer_blockers, exchange_rate_blocker, line_blockers, total_blocker
+from .vatrates import allowed_rates
 
-VAT_CATEGORIES = {"S": "standard", "AA": "reduced", "Z": "zero rated", "E": "exempt", "AE": "reverse charge",
-                  "K": "intra-community supply", "G": "export outside the EU", "O": "outside the scope of VAT"}
-"""UNCL 5305 VAT category codes. EN 16931 has no AA: a reduced rate is S at its own rate, so AA lines
-are billed as S (the VAT breakdown has one row per category and rate)."""
-NO_VAT = {"Z", "E", "AE", "K", "G", "O"}
 READY = "ready"
-DRAFT_COLUMNS = ["draft", "draft_key", "doc_type", "invoice_id", "customer_id", "customer_name", "order_id",
-                 "original_invoice", "currency", "invoice_date", "due_date", "net", "vat", "gross",
-                 "payment_reference", "format", "language", "discount_pct", "discount_until", "customer_reference",
-                 "lines", "series", "original_date", "tax_currency", "tax_currency_vat", "status"]
-LINE_COLUMNS = ["draft", "invoice_id", "line", "order_id", "order_line", "item", "description", "quantity", "unit",
-                "unit_price", "discount_pct", "net", "vat_category", "vat_rate", "vat", "delivery_date",
-                "customer_reference"]
-TOTAL_COLUMNS = ["draft", "vat_category", "vat_rate", "net", "vat", "mention", "vatex"]
+DRAFT_COLUMNS = [f.name for f in fields(InvoiceDoc) if f.name not in {c.name for c in APPROVAL_COLUMNS}]
+"""InvoiceDrafts as the engine writes it (the approval columns are the user's)."""
+LINE_COLUMNS = [f.name for f in fields(Line)]
+TOTAL_COLUMNS = [f.name for f in fields(VatTotal)]
 
 
 @dataclass(frozen=True)
@@ -82,37 +76,6 @@ class DraftResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def national_currency(country: str, on: dt.date | None = None) -> str:
-    """The legal tender of ``country`` (ISO 3166) on ``on`` (Babel's territory data): the currency VAT is
-    accounted in; "" when unknown."""
-    from babel.numbers import get_territory_currencies
-
-    if not country:
-        return ""
-    found = get_territory_currencies(str(country).upper(), start_date=on or dt.date.today(), tender=True)
-    return found[0] if found else ""
-
-
-def _vat(net_cents: int, rate: Decimal) -> int:
-    """VAT in cents of a net amount in cents at ``rate`` %, rounded half up (away from zero)."""
-    sign = -1 if net_cents < 0 else 1
-    return sign * to_cents(Decimal(abs(net_cents)) / 100 * rate / 100)
-
-
-def _dec(value) -> Decimal:
-    return Decimal(repr(float(value))) if isinstance(value, float) else Decimal(str(value))
-
-
-def _blank(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
-def early_discount(doc: dict) -> tuple[float, object] | None:
-    """(discount %, last day) of a draft's early-payment discount; None when it has none."""
-    pct, until = doc.get("discount_pct"), doc.get("discount_until")
-    return None if _blank(pct) or _blank(until) else (float(pct), until)
-
-
 def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int], str]]:
     """From the BillingLog: quantity billed per (order, line), and the last invoice that billed each."""
     qty: dict[tuple[str, int], float] = {}
@@ -123,37 +86,6 @@ def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], 
         if r.doc_type == "INV":
             last[key] = r.invoice_id
     return qty, last
-
-
-def _line_problem(r, country: str = "", rates: tuple[Decimal, ...] | None = None) -> tuple[str, str] | None:
-    """(column, what it must be) for a line that cannot be billed, else None. ``country`` and
-    ``rates``: the seller's country and the VAT rates it may bill (:mod:`otc_xl.billing.vatrates`)."""
-    if _blank(r.unit_price) or r.unit_price < 0:
-        return "unit_price", "a price of zero or more"
-    if not _blank(r.discount_pct) and not 0 <= r.discount_pct <= 100:
-        return "discount_pct", f"a discount from 0 to 100 %, found {r.discount_pct:g}"
-    quantity = r.to_bill if hasattr(r, "to_bill") else r.quantity
-    if not _blank(quantity) and abs(_dec(quantity) * _dec(r.unit_price)) >= MAX_AMOUNT:
-        return "quantity", (f"a line amount below {MAX_AMOUNT:,.0f}: {quantity:g} × {r.unit_price:g} is beyond any "
-                            "real amount")
-    stated = getattr(r, "net_amount", float("nan"))
-    if not _blank(stated) and not _blank(r.quantity):
-        discount = 0.0 if _blank(r.discount_pct) else r.discount_pct
-        ours = to_cents(_dec(r.quantity) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
-        if abs(ours - round(stated * 100)) > 1:
-            return "net_amount", (f"{r.quantity:g} × {r.unit_price:g} less {discount:g} % = {ours / 100:.2f}, "
-                                  f"found {stated:.2f}: the line does not tie")
-    if r.vat_category not in VAT_CATEGORIES:
-        return "vat_category", f"a VAT category ({', '.join(VAT_CATEGORIES)}), found {r.vat_category or 'nothing'!r}"
-    if r.vat_category in NO_VAT and not _blank(r.vat_rate) and r.vat_rate != 0:
-        return "vat_rate", f"0 or empty for category {r.vat_category}, found {r.vat_rate:g}"
-    if r.vat_category not in NO_VAT and (_blank(r.vat_rate) or not 0 < r.vat_rate < 100):
-        return "vat_rate", f"a VAT rate above 0 and below 100 for category {r.vat_category}"
-    if r.vat_category not in NO_VAT:
-        wrong = rate_problem(_dec(r.vat_rate), country, rates)
-        if wrong:
-            return "vat_rate", wrong
-    return None
 
 
 def _open_lines(order_lines: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
@@ -174,176 +106,114 @@ def _open_lines(order_lines: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
 def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.DataFrame,
                    settings: BillingSettings, sheet: str = "OrderLines") -> DraftResult:
     """Drafts for ``order_lines`` (canonical OrderLines), ``customers`` (canonical Customers) and
-    the BillingLog ``log``. Blocked drafts are kept, with their reason, and take no number."""
+    the BillingLog ``log``. Blocked drafts are kept, with their reason, and take no number.
+
+    Per draft, three phases: what blocks it (:mod:`otc_xl.billing.validation`), its lines and VAT
+    totals (:mod:`otc_xl.billing.pricing`; a blocked draft has none), and its header
+    (:func:`_header`: dates, terms, totals, series, status)."""
     if settings.rounding not in ("line", "total") or settings.grouping not in ("order", "customer"):
         raise ValueError("rounding is 'line' or 'total'; grouping 'order' or 'customer'")
     columns = order_lines.attrs.get("excel_columns", {})
     problems: list[Problem] = []
     repeated = order_lines.duplicated(["order_id", "line"], keep=False)
     first_row = order_lines.loc[repeated].groupby(["order_id", "line"])["source_row"].transform("min")
-    todo = _open_lines(order_lines, log)
     master = {r["customer_id"]: r for r in customers.to_dict("records")} if len(customers) else {}
     customer_columns = customers.attrs.get("excel_columns", {})
     customer_sheet = customers.attrs.get("sheet", "Customers")
-    doc = pd.Series(["INV"] * len(todo), index=todo.index).where(todo["to_bill"] > 0, "CRN")
-    group = todo["order_id"].where(doc == "INV", todo["original_invoice"]) \
-        if settings.grouping == "order" else pd.Series("", index=todo.index).where(doc == "INV", todo["original_invoice"])
-    todo = todo.assign(doc_kind=doc, group_key=group)
-    drafts, lines, totals = [], [], []
-    # lines outside the scope of VAT (O) go on an invoice of their own: EN 16931 BR-O-11 forbids any other
-    # VAT category beside O, and BR-O-02 the seller's and buyer's VAT numbers on it
-    todo = todo.assign(scope=(todo["vat_category"] == "O").map({True: "O", False: ""}))
-    keys = ["doc_kind", "customer_id", "currency", "group_key", "scope"]
-    ordered = todo.sort_values([*keys, "order_id", "line"], kind="stable")
-    date = pd.Timestamp(settings.invoice_date)
+    ordered = _grouped(_open_lines(order_lines, log), settings.grouping)
     country = str(settings.seller_country or "").strip().upper()
     rates = allowed_rates(country, settings.vat_rates) if country or settings.vat_rates else None
-    # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
     originals = _original_dates(log)
     home = national_currency(country, settings.invoice_date)
     seller_wrong = vat_problem(settings.seller_vat_id, country) if settings.seller_vat_id else None
     if seller_wrong:
         problems.append(Problem("Config", f"company_vat_id must be {seller_wrong}; no invoice is prepared until it is "
                                           "right (every e-invoice carries it)", severity="warning"))
-    for (kind, customer_id, currency, grouped, scope), group in itertools.groupby(
+    drafts, lines, totals = [], [], []
+    # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
+    for key, group in itertools.groupby(
             ordered.itertuples(), key=lambda r: (r.doc_kind, r.customer_id, r.currency, r.group_key, r.scope)):
+        kind, customer_id, currency = key[:3]
         part = list(group)
         draft = len(drafts) + 1
         customer = master.get(customer_id)
         language = (customer or {}).get("language") or settings.language
-        blocked = ["Config company_vat_id"] if seller_wrong else []
-        for r in part:
-            bad = _line_problem(r, country, rates)
-            if not bad and not is_iso_currency(currency):
-                bad = ("currency", f"an ISO 4217 currency code (EUR, USD, GBP …), found {currency!r}")
-            if repeated.get(r.Index, False):  # two rows for one order line: which quantity is billed?
-                bad = ("line", f"unique within order {r.order_id}: row {int(first_row[r.Index])} has line {r.line} too")
-            if kind == "CRN" and not bad and not r.original_invoice:
-                bad = ("billed_quantity", "billed by otc_xl (its BillingLog names the invoice) to be credited here; "
-                                          "credit what the ERP billed in the ERP")
-            if bad:
-                blocked.append(f"{sheet} row {int(r.source_row)} {bad[0]}")
-                problems.append(Problem(sheet, f"order {r.order_id} line {r.line}: {bad[0]} must be {bad[1]}; its "
-                                               f"{'invoice' if kind == 'INV' else 'credit note'} is not prepared and "
-                                               "takes no number", int(r.source_row), columns.get(bad[0]),
-                                        severity="warning"))
         fmt = choose_format(customer or {})
-        for column, what in missing(customer, fmt, {r.vat_category for r in part}, currency):
-            row = int(customer["source_row"]) if customer else None
-            blocked.append(f"{customer_sheet if customer else sheet} {column}")
-            problems.append(Problem(customer_sheet if customer else sheet,
-                                    f"customer {customer_id}: {column} must be {what} for a {fmt} invoice; its "
-                                    "invoice is not prepared and takes no number",
-                                    row if customer else int(part[0].source_row),
-                                    customer_columns.get(column) if customer else columns.get("customer_id"),
-                                    severity="warning"))
-        by_rate: dict[tuple[str, Decimal], list] = {}
-        net_total = vat_total = 0
-        for k, r in enumerate(part, start=1):
-            if blocked:
-                break
-            rate = Decimal(0) if r.vat_category in NO_VAT else _dec(r.vat_rate)
-            category = "S" if r.vat_category == "AA" else r.vat_category
-            discount = 0.0 if _blank(r.discount_pct) else float(r.discount_pct)
-            net = to_cents(_dec(r.to_bill) * _dec(r.unit_price) * (1 - _dec(discount) / 100))
-            vat = _vat(net, rate) if settings.rounding == "line" else 0
-            bucket = by_rate.setdefault((category, rate), [0, 0, "", []])
-            bucket[0] += net
-            bucket[1] += vat
-            bucket[2] = bucket[2] or (r.vat_note or "")
-            bucket[3].append(len(lines))
-            lines.append({"draft": draft, "invoice_id": "", "line": k, "order_id": r.order_id, "order_line": int(r.line),
-                          "item": r.item, "description": r.description or r.item, "quantity": float(r.to_bill),
-                          "unit": r.unit or "C62", "unit_price": float(r.unit_price), "discount_pct": discount,
-                          "net": net / 100, "vat_category": category, "vat_rate": float(rate), "vat": vat / 100,
-                          "delivery_date": r.delivery_date, "customer_reference": r.customer_reference or ""})
-        buyer_country = country_code(customer or {})
-        for (category, rate), (net, vat, note, members) in sorted(by_rate.items()):
-            if settings.rounding == "total":  # once on the rate's net sum
-                vat = _vat(net, rate)
-            else:
-                vat = _fit_line_vat(lines, members, net, vat, rate)
-            totals.append({"draft": draft, "vat_category": category, "vat_rate": float(rate), "net": net / 100,
-                           "vat": vat / 100, "mention": mention(category, language, note, country, buyer_country),
-                           "vatex": VATEX.get(category, "")})
-            net_total += net
-            vat_total += vat
-        if not blocked and abs(net_total + vat_total) >= MAX_AMOUNT * 100:  # each line is below: their sum is not
-            first = part[0]
-            blocked.append(f"{sheet} rows {', '.join(str(int(r.source_row)) for r in part[:5])}")
-            problems.append(Problem(sheet, f"order {first.order_id}: its {'invoice' if kind == 'INV' else 'credit note'}"
-                                           f" would total {(net_total + vat_total) / 100:,.2f}, beyond any real "
-                                           f"amount (below {MAX_AMOUNT:,.0f}); it is not prepared and takes no "
-                                           "number", int(first.source_row), columns.get("quantity"),
-                                    severity="warning"))
-            lines[:] = [x for x in lines if x["draft"] != draft]
-            totals[:] = [x for x in totals if x["draft"] != draft]
-            net_total = vat_total = 0
+        # 1. validation: the lines, the customer's record for its format
+        blocked = ["Config company_vat_id"] if seller_wrong else []
+        blocked += line_blockers(part, kind, currency, country, rates, repeated, first_row, sheet, columns, problems)
+        blocked += customer_blockers(customer, customer_id, fmt, part, currency, sheet, columns, customer_sheet,
+                                     customer_columns, problems)
+        # 2. pricing, then what only the priced draft can tell: its size, VAT in a foreign currency
+        priced = Priced()
         tax_currency, tax_vat = "", float("nan")
-        if not blocked and home and currency != home and vat_total:  # VAT Directive art. 230: VAT in national currency
+        if not blocked:
+            priced = price(part, draft, settings.rounding, language, country, country_code(customer or {}))
+            blocked += total_blocker(priced.net + priced.vat, part, kind, sheet, columns, problems)
+        if not blocked and home and currency != home and priced.vat:  # VAT Directive art. 230: in national currency
             rate = settings.exchange_rates.get(currency)
-            if rate is None:
-                first = part[0]
-                blocked.append("Config vat_exchange_rates")
-                problems.append(Problem("Config", f"vat_exchange_rates must give {currency}={home} rate (e.g. "
-                                                  f"{currency}=0.9234: {home} per {currency}): the "
-                                                  f"{'invoice' if kind == 'INV' else 'credit note'} of order "
-                                                  f"{first.order_id} charges VAT in {currency}, and its VAT total must "
-                                                  f"also be stated in {home} (VAT Directive art. 230); it is not "
-                                                  "prepared and takes no number", severity="warning"))
-                lines[:] = [x for x in lines if x["draft"] != draft]
-                totals[:] = [x for x in totals if x["draft"] != draft]
-                net_total = vat_total = 0
-            else:
-                tax_currency, tax_vat = home, to_cents(Decimal(vat_total) / 100 * rate) / 100
-        customer = customer or {}
-        terms = customer.get("payment_terms_days")
-        days = settings.default_terms_days if _blank(terms) else int(terms)
-        pct, within = customer.get("early_discount_pct"), customer.get("early_discount_days")
-        has_discount = kind == "INV" and not _blank(pct) and pct > 0 and not _blank(within)
-        references = sorted({str(r.customer_reference) for r in part if r.customer_reference})
-        drafts.append({
-            "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency, *([scope] if scope else [])]),
-            "doc_type": kind,
-            "invoice_id": "", "customer_id": customer_id, "customer_name": customer.get("customer_name", ""),
-            "order_id": ", ".join(sorted({r.order_id for r in part})), "original_invoice": grouped if kind == "CRN" else "",
-            "currency": currency, "invoice_date": date, "due_date": date + pd.Timedelta(days=days),
-            "net": net_total / 100, "vat": vat_total / 100, "gross": (net_total + vat_total) / 100,
-            "payment_reference": "", "format": fmt, "language": language,
-            "discount_pct": float(pct) if has_discount else float("nan"),
-            "discount_until": date + pd.Timedelta(days=int(within)) if has_discount else pd.NaT,
-            "customer_reference": ", ".join(references), "lines": len(part),
-            "series": series_for(settings.series if kind == "INV" else settings.credit_series,
-                                 country_code(customer)),
-            "original_date": originals.get(grouped, pd.NaT) if kind == "CRN" else pd.NaT,
-            "tax_currency": tax_currency, "tax_currency_vat": tax_vat,
-            "status": READY if not blocked else "blocked: " + "; ".join(dict.fromkeys(blocked))})
+            blocked += exchange_rate_blocker(rate, currency, home, part, kind, problems)
+            if rate is not None:
+                tax_currency, tax_vat = home, to_cents(Decimal(priced.vat) / 100 * rate) / 100
+        if blocked:
+            priced = Priced()
+        lines += priced.lines
+        totals += priced.totals
+        # 3. the header
+        drafts.append(_header(draft, key, part, customer or {}, fmt, language, priced, (tax_currency, tax_vat),
+                              settings, originals, blocked))
     return DraftResult(pd.DataFrame(drafts, columns=DRAFT_COLUMNS), pd.DataFrame(lines, columns=LINE_COLUMNS),
                        pd.DataFrame(totals, columns=TOTAL_COLUMNS), problems)
+
+
+def _grouped(todo: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """The open order lines with their draft's key (``doc_kind``, ``customer_id``, ``currency``,
+    ``group_key``, ``scope``), in draft order."""
+    doc = pd.Series(["INV"] * len(todo), index=todo.index).where(todo["to_bill"] > 0, "CRN")
+    group = todo["order_id"].where(doc == "INV", todo["original_invoice"]) \
+        if grouping == "order" else pd.Series("", index=todo.index).where(doc == "INV", todo["original_invoice"])
+    todo = todo.assign(doc_kind=doc, group_key=group)
+    # lines outside the scope of VAT (O) go on an invoice of their own: EN 16931 BR-O-11 forbids any other
+    # VAT category beside O, and BR-O-02 the seller's and buyer's VAT numbers on it
+    todo = todo.assign(scope=(todo["vat_category"] == "O").map({True: "O", False: ""}))
+    keys = ["doc_kind", "customer_id", "currency", "group_key", "scope"]
+    return todo.sort_values([*keys, "order_id", "line"], kind="stable")
+
+
+def _header(draft: int, key: tuple, part: list, customer: dict, fmt: str, language: str, priced: Priced,
+            tax: tuple[str, float], settings: BillingSettings, originals: dict[str, pd.Timestamp],
+            blocked: list[str]) -> dict:
+    """The InvoiceDrafts row of one draft: dates and terms, totals, series, status."""
+    kind, customer_id, currency, grouped, scope = key
+    date = pd.Timestamp(settings.invoice_date)
+    terms = customer.get("payment_terms_days")
+    days = settings.default_terms_days if blank(terms) else int(terms)
+    pct, within = customer.get("early_discount_pct"), customer.get("early_discount_days")
+    has_discount = kind == "INV" and not blank(pct) and pct > 0 and not blank(within)
+    references = sorted({str(r.customer_reference) for r in part if r.customer_reference})
+    return {
+        "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency, *([scope] if scope else [])]),
+        "doc_type": kind,
+        "invoice_id": "", "customer_id": customer_id, "customer_name": customer.get("customer_name", ""),
+        "order_id": ", ".join(sorted({r.order_id for r in part})), "original_invoice": grouped if kind == "CRN" else "",
+        "currency": currency, "invoice_date": date, "due_date": date + pd.Timedelta(days=days),
+        "net": priced.net / 100, "vat": priced.vat / 100, "gross": (priced.net + priced.vat) / 100,
+        "payment_reference": "", "format": fmt, "language": language,
+        "discount_pct": float(pct) if has_discount else float("nan"),
+        "discount_until": date + pd.Timedelta(days=int(within)) if has_discount else pd.NaT,
+        "customer_reference": ", ".join(references), "lines": len(part),
+        "series": series_for(settings.series if kind == "INV" else settings.credit_series,
+                             country_code(customer)),
+        "original_date": originals.get(grouped, pd.NaT) if kind == "CRN" else pd.NaT,
+        "tax_currency": tax[0], "tax_currency_vat": tax[1],
+        "status": READY if not blocked else "blocked: " + "; ".join(dict.fromkeys(blocked))}
 
 
 def _original_dates(log: pd.DataFrame) -> dict[str, pd.Timestamp]:
     """Invoice id → its date, from the BillingLog (the period a credit note corrects)."""
     if log is None or log.empty or "invoice_date" not in log:
         return {}
-    return {str(i): pd.Timestamp(d) for i, d in zip(log["invoice_id"], log["invoice_date"]) if not _blank(d)}
-
-
-def _fit_line_vat(lines: list[dict], members: list[int], net: int, vat: int, rate: Decimal) -> int:
-    """Per-line rounding: each line's VAT is rounded on its own, so their sum may stray from the rate's
-    VAT on its net sum. EN 16931 (BR-CO-17) and SdI (control 00421) accept one cent either way; beyond
-    it, the lines' VAT is brought to the rate's VAT on the sum, moving one cent at a time on the lines
-    whose own rounding was the furthest (largest remainder). Returns the rate's VAT in cents."""
-    exact = _vat(net, rate)
-    if abs(vat - exact) <= 1 or not members:
-        return vat
-    step = 1 if exact > vat else -1
-    remainders = sorted(members, key=lambda i: -step * float(
-        Decimal(str(lines[i]["net"])) * rate - Decimal(str(lines[i]["vat"])) * 100))
-    for k in range(abs(exact - vat)):
-        i = remainders[k % len(remainders)]
-        lines[i]["vat"] = round(lines[i]["vat"] + step / 100, 2)
-    return exact
+    return {str(i): pd.Timestamp(d) for i, d in zip(log["invoice_id"], log["invoice_date"]) if not blank(d)}
 
 
 def number_drafts(result: DraftResult, last: dict[str, int], which: pd.Series | None = None) -> dict[str, int]:

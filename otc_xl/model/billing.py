@@ -4,9 +4,19 @@
 other inputs); ``InvoiceDrafts`` and ``BillingLog`` are otc_xl's records read back on the next run,
 so an approval is kept while the draft is the same, and an order line is never billed twice.
 They are optional: a workbook without OrderLines simply has nothing to bill.
+
+An invoice on its way to its documents is typed: :class:`InvoiceDoc` (a row of InvoiceDrafts),
+its :class:`Line` s (InvoiceLines) and :class:`VatTotal` s (InvoiceVAT), each built from the row as
+:func:`otc_xl.letters.render.records` gives it (empty cells None). Amounts stay what the engines
+wrote, floats rounded to the cent, so every copy of an invoice prints the same figures.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
 
 from .contracts import Column, TableContract
 from .records import APPROVAL_COLUMNS as _APPROVAL
@@ -127,3 +137,98 @@ BILLING_LOG = TableContract(
 )
 
 BILLING_RECORDS = (ORDER_LINES, INVOICE_APPROVALS, BILLING_LOG)
+
+
+class _Row:
+    """Built from a table row as a dict (its columns by name; other keys are left out)."""
+
+    @classmethod
+    def from_record(cls, record: dict):
+        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
+
+    def as_dict(self) -> dict:
+        """The row as the templates read it."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class InvoiceDoc(_Row):
+    """One invoice or credit note (a row of InvoiceDrafts): header, totals, terms, status."""
+
+    draft: int
+    draft_key: str
+    doc_type: str
+    """INV or CRN."""
+    invoice_id: str
+    customer_id: str
+    customer_name: str | None
+    order_id: str
+    original_invoice: str
+    currency: str
+    invoice_date: Any
+    due_date: Any
+    net: float
+    vat: float
+    gross: float
+    payment_reference: str
+    format: str
+    """The name of its format in :data:`otc_xl.billing.formats.FORMATS`."""
+    language: str
+    discount_pct: float | None
+    discount_until: Any
+    customer_reference: str
+    lines: int
+    series: str
+    original_date: Any
+    tax_currency: str
+    tax_currency_vat: float | None
+    status: str
+    approved: str | None = None
+    approved_by: str | None = None
+
+    @property
+    def early_discount(self) -> tuple[float, Any] | None:
+        """(discount %, last day) of its early-payment discount; None when it has none."""
+        pct, until = self.discount_pct, self.discount_until
+        return None if _blank(pct) or _blank(until) else (float(pct), until)
+
+
+@dataclass(frozen=True)
+class Line(_Row):
+    """One line of an invoice (a row of InvoiceLines); on a credit note, quantity and amounts are negative."""
+
+    draft: int
+    invoice_id: str
+    line: int
+    order_id: str
+    order_line: int
+    item: str | None
+    description: str | None
+    quantity: float
+    unit: str
+    unit_price: float
+    discount_pct: float
+    net: float
+    vat_category: str
+    vat_rate: float
+    vat: float
+    delivery_date: Any
+    customer_reference: str
+
+
+@dataclass(frozen=True)
+class VatTotal(_Row):
+    """One row of an invoice's VAT breakdown (InvoiceVAT): per category and rate, with the exemption
+    mention and its VATEX code."""
+
+    draft: int
+    vat_category: str
+    vat_rate: float
+    net: float
+    vat: float
+    mention: str
+    vatex: str
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))

@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 
 from ..io.files import safe_stem
-from ..io.formats.sepa import Party, Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
+from ..io.formats.sepa import Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
 from ..letters import bank_details_requests
+from ..model.company import Company
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.records import DEBIT_LOG, PAYMENT_PLANS, REFUND_LOG
@@ -136,7 +137,7 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
     transfers = [Transfer(r.refund_id, r.customer_name or r.customer_id, r.iban, int(c),
                           f"Refund credit {r.credit_id} customer {r.customer_id}", bic=r.bic)
                  for r, c in zip(ready.itertuples(), cents(ready["amount"]))]
-    xml = credit_transfer(Party(cfg.company_name, cfg.company_iban, cfg.company_bic), transfers,
+    xml = credit_transfer(Company.from_config(cfg), transfers,
                           business_day(on + dt.timedelta(days=1)), cfg.sepa_version, msg)
     total = _as_approved(xml, ready, "payments")
     open_erp = dict(zip(run.erp["invoice_id"], run.erp["open_amount"]))
@@ -268,7 +269,7 @@ def _issue_debits(run: Run, due: pd.DataFrame, log: pd.DataFrame):
         raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to collect direct debits "
                                                  f"({len(ready)} instalment(s) ready)")])
     names = dict(zip(run.ledger.customers["customer_id"], run.ledger.customers["customer_name"]))
-    creditor = Party(cfg.company_name, cfg.company_iban, cfg.company_bic, cfg.sepa_creditor_id)
+    creditor = Company.from_config(cfg)
     files, rows, lines = {}, [], []
     for when, group in ready.groupby("collection_date", sort=True):
         msg = message_id("DD", run.as_of, list(group["debit_id"]))

@@ -12,15 +12,16 @@ from __future__ import annotations
 import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
+from ..billing.documents import customer_mail, invoice_files
+from ..billing.formats import FORMATS
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
 from ..config import exchange_rates
-from ..io.einvoices import Seller
 from ..io.evidence import MANIFEST, billing_manifest
-from .invoice_files import customer_mail, invoice_files
 from ..letters.render import records
-from ..model.billing import BILLING_LOG
+from ..model.billing import BILLING_LOG, InvoiceDoc, Line, VatTotal
+from ..model.company import Company
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.report import ReportSheet
@@ -30,16 +31,13 @@ from .common import JobResult, Run, _amounts, _formats
 LOG_COLUMNS = [c.name for c in BILLING_LOG.columns]
 
 
-def seller(run: Run) -> Seller:
+def seller(run: Run) -> Company:
     cfg = run.ledger.config
     missing = [n for n in ("company_name", "company_vat_id", "company_country") if not getattr(cfg, n)]
     if missing:
         raise ValidationError([Problem("Config", f"{' and '.join(missing)} must be set to invoice: every invoice "
                                                  "names the seller, its VAT number and country")])
-    return Seller(cfg.company_legal_name or cfg.company_name, cfg.company_vat_id, cfg.company_street,
-                  cfg.company_postal_code, cfg.company_city, cfg.company_province, cfg.company_country,
-                  cfg.company_iban, cfg.company_bic, regime=cfg.company_tax_regime,
-                  registration_id=cfg.company_registration_id)
+    return Company.from_config(cfg)
 
 
 def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, int]:
@@ -113,27 +111,29 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
         raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
 
 
-def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Seller) -> None:
-    """Two FatturaPA invoices never share a file name (its 5-character progressive is derived from the
-    number): SdI would discard the second as a duplicate (00002)."""
-    from ..io.einvoices.fatturapa import file_name
-
+def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Company) -> None:
+    """Two invoices of a format whose receiver names the file (FatturaPA: its 5-character progressive is
+    derived from the number) never share a file name: SdI would discard the second as a duplicate (00002)."""
     log = run.records["billing_log"]
-    earlier = log.loc[log["format"] == "fatturapa", "invoice_id"].drop_duplicates().tolist()
-    now = approved.loc[approved["format"] == "fatturapa", "draft"].tolist()
-    if not now:
-        return
-    numbers = approved.set_index("draft")["invoice_id"]
-    taken: dict[str, str] = {file_name(me.vat_id, i): i for i in earlier}
-    for draft in now:
-        invoice_id = numbers[draft]
-        name = file_name(me.vat_id, invoice_id)
-        if taken.get(name, invoice_id) != invoice_id:
-            raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {invoice_id} would be sent as {name}, the file "
-                                                            f"name of {taken[name]} (SdI discards a second file of that "
-                                                            "name); nothing was posted: post it with the next "
-                                                            "number (leave this draft unapproved)")])
-        taken[name] = invoice_id
+    for fmt in FORMATS:
+        if fmt.file_name is None:
+            continue
+        earlier = log.loc[log["format"] == fmt.name, "invoice_id"].drop_duplicates().tolist()
+        now = approved.loc[approved["format"] == fmt.name, "draft"].tolist()
+        if not now:
+            continue
+        numbers = approved.set_index("draft")["invoice_id"]
+        taken: dict[str, str] = {fmt.file_name(me.vat_id, i): i for i in earlier}
+        for draft in now:
+            invoice_id = numbers[draft]
+            name = fmt.file_name(me.vat_id, invoice_id)
+            if taken.get(name, invoice_id) != invoice_id:
+                raise ValidationError([Problem("InvoiceDrafts", f"{fmt.label} {invoice_id} would be sent as {name}, "
+                                                                f"the file name of {taken[name]} (SdI discards a "
+                                                                "second file of that name); nothing was posted: post "
+                                                                "it with the next number (leave this draft "
+                                                                "unapproved)")])
+            taken[name] = invoice_id
 
 
 def _post(run: Run, result, log: pd.DataFrame):
@@ -155,25 +155,25 @@ def _post(run: Run, result, log: pd.DataFrame):
     files: dict[str, bytes] = {}
     rows = []
     posted = drafts.loc[approved]
-    lines_of = {k: records(g) for k, g in result.lines.groupby("draft")}
-    totals_of = {k: records(g) for k, g in result.totals.groupby("draft")}
+    lines_of = {k: [Line.from_record(x) for x in records(g)] for k, g in result.lines.groupby("draft")}
+    totals_of = {k: [VatTotal.from_record(t) for t in records(g)] for k, g in result.totals.groupby("draft")}
     folder = run.ledger.config.templates_folder
-    by_customer: dict[tuple[str, str], list[tuple[dict, dict[str, bytes]]]] = {}
+    by_customer: dict[tuple[str, str], list[tuple[InvoiceDoc, dict[str, bytes]]]] = {}
     notes: list[str] = []  # text a document could not carry as typed (font glyphs, Latin-1 formats)
-    for doc in records(posted):
-        customer = {**master[doc["customer_id"]], "country": country_code(master[doc["customer_id"]])}
-        own = invoice_files(doc, lines_of[doc["draft"]], totals_of[doc["draft"]], customer, me, folder, notes)
+    for doc in map(InvoiceDoc.from_record, records(posted)):
+        customer = {**master[doc.customer_id], "country": country_code(master[doc.customer_id])}
+        own = invoice_files(doc, lines_of[doc.draft], totals_of[doc.draft], customer, me, folder, notes)
         files.update(own)
-        by_customer.setdefault((doc["customer_id"], doc["currency"]), []).append((doc, own))
-        for x in lines_of[doc["draft"]]:
-            rows.append({"invoice_id": doc["invoice_id"], "doc_type": doc["doc_type"], "invoice_date":
-                         doc["invoice_date"], "customer_id": doc["customer_id"], "order_id": x["order_id"],
-                         "order_line": x["order_line"], "quantity": x["quantity"], "net": x["net"], "vat": x["vat"],
-                         "gross": doc["gross"], "due_date": doc["due_date"] if doc["doc_type"] == "INV" else pd.NaT,
-                         "currency": doc["currency"], "original_invoice": doc["original_invoice"],
-                         "payment_reference": doc["payment_reference"], "format": doc["format"],
-                         "posted_on": pd.Timestamp(run.as_of), "approved": doc["approved"],
-                         "approved_by": doc["approved_by"]})
+        by_customer.setdefault((doc.customer_id, doc.currency), []).append((doc, own))
+        for x in lines_of[doc.draft]:
+            rows.append({"invoice_id": doc.invoice_id, "doc_type": doc.doc_type, "invoice_date":
+                         doc.invoice_date, "customer_id": doc.customer_id, "order_id": x.order_id,
+                         "order_line": x.order_line, "quantity": x.quantity, "net": x.net, "vat": x.vat,
+                         "gross": doc.gross, "due_date": doc.due_date if doc.doc_type == "INV" else pd.NaT,
+                         "currency": doc.currency, "original_invoice": doc.original_invoice,
+                         "payment_reference": doc.payment_reference, "format": doc.format,
+                         "posted_on": pd.Timestamp(run.as_of), "approved": doc.approved,
+                         "approved_by": doc.approved_by})
     for (customer_id, _), sent in by_customer.items():  # one e-mail per customer, its documents attached
         name, mail = customer_mail([d for d, _ in sent], {n: b for _, f in sent for n, b in f.items()},
                                    master[customer_id], me, folder, _sent_on(run))
@@ -194,7 +194,7 @@ def _post(run: Run, result, log: pd.DataFrame):
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
     summary += [("text changed", note) for note in notes]
-    unsigned = posted.loc[posted["format"] == "facturae", "invoice_id"].tolist()
+    unsigned = posted.loc[posted["format"].isin([f.name for f in FORMATS if f.unsigned]), "invoice_id"].tolist()
     if unsigned:  # FACe and Spanish receivers reject an unsigned Facturae: say it where the user looks
         said = (f"{len(unsigned)} Facturae file(s) are NOT signed ({', '.join(unsigned)[:200]}): sign each with the "
                 "company's certificate (AutoFirma, your e-invoicing platform) before sending; the e-mail drafts say so "
@@ -216,9 +216,9 @@ CHECK_COLUMNS = ["document", "format", "fatal", "warnings", "rules_fired", "rule
 def check_invoices_job(run: Run) -> JobResult:
     """``InvoiceChecks`` (``otc-xl invoice --check``): every e-invoice written beside the workbook (its
     letters folder, every date, and the ``--files`` folder) checked with the rule sets of its format
-    (:mod:`otc_xl.io.einvoices.check`): per document, the rule ids that fire and how often, fatal
+    (:mod:`otc_xl.billing.einvoices.check`): per document, the rule ids that fire and how often, fatal
     ones first. Nothing is posted or changed."""
-    from ..io.einvoices.check import check_folder
+    from ..billing.einvoices.check import check_folder
 
     seen: dict[str, object] = {}
     for folder in run.evidence.folders:

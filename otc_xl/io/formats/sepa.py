@@ -19,17 +19,8 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring as safe_fromstring, parse as safe_parse
 
+from ...model.company import Company
 from ...model.problems import Problem, ValidationError
-
-
-@dataclass(frozen=True)
-class Party:
-    """Our side of the file: the account refunds are paid from, or debits are collected into."""
-
-    name: str
-    iban: str
-    bic: str = ""
-    creditor_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,9 +45,10 @@ def message_id(kind: str, on: dt.date, ids: list[str]) -> str:
     return f"OTC-{kind}-{on:%Y%m%d}-{digest}"
 
 
-def credit_transfer(payer: Party, transfers: list[Transfer], execution: dt.date, version: str,
+def credit_transfer(payer: Company, transfers: list[Transfer], execution: dt.date, version: str,
                     msg_id: str) -> bytes:
-    """A pain.001 file paying ``transfers`` from ``payer``'s account on ``execution``, XSD-validated."""
+    """A pain.001 file paying ``transfers`` from ``payer``'s account (its name, IBAN and BIC) on
+    ``execution``, XSD-validated."""
     from sepaxml import SepaTransfer
 
     sepa = SepaTransfer(_ours(payer, version, "pain.001.001.03", "pain.001.001.09"), schema=version, clean=True)
@@ -69,8 +61,9 @@ def credit_transfer(payer: Party, transfers: list[Transfer], execution: dt.date,
     return _export(sepa, msg_id)
 
 
-def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, version: str, msg_id: str) -> bytes:
-    """A pain.008 file collecting ``debits`` (each with its mandate) into ``creditor``'s account."""
+def direct_debit(creditor: Company, debits: list[Transfer], collection: dt.date, version: str, msg_id: str) -> bytes:
+    """A pain.008 file collecting ``debits`` (each with its mandate) into ``creditor``'s account, under
+    its SEPA creditor id."""
     from sepaxml import SepaDD
 
     config = _ours(creditor, version, "pain.008.001.02", "pain.008.001.08")
@@ -85,7 +78,7 @@ def direct_debit(creditor: Party, debits: list[Transfer], collection: dt.date, v
     return _export(sepa, msg_id)
 
 
-def _ours(party: Party, version: str, needs_bic: str, current: str) -> dict:
+def _ours(party: Company, version: str, needs_bic: str, current: str) -> dict:
     """sepaxml's configuration of our side; the 2009 formats name the bank by its BIC, so there it is required."""
     config = {"name": party.name, "IBAN": party.iban, "batch": True, "currency": "EUR"}
     if party.bic:

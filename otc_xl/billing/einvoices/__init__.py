@@ -1,4 +1,5 @@
-"""E-invoices: one module per format, one function for all (:func:`einvoice_xml`).
+"""E-invoices: one module per format, one function for all (:func:`einvoice_xml`); the list of
+formats, and which function builds each, is :data:`otc_xl.billing.formats.FORMATS`.
 
 - ``facturx`` and ``ubl`` (:mod:`.en16931`): EN 16931 business terms turned into CII (Factur-X) or
   UBL 2.1 (Peppol BIS Billing 3.0) XML by the **factur-x** library, which checks its XSDs.
@@ -16,42 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
-FORMATS = ("facturx", "ubl", "fatturapa", "facturae")
+from ...model.billing import InvoiceDoc, Line, VatTotal
+from ...model.company import Company
 
 
-@dataclass(frozen=True)
-class Seller:
-    """Who invoices: Config's company name, VAT number, address and bank account."""
-
-    name: str
-    vat_id: str
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
-    province: str = ""
-    country: str = ""
-    iban: str = ""
-    bic: str = ""
-    email: str = ""
-    regime: str = "RF01"
-    """FatturaPA RegimeFiscale (Config company_tax_regime)."""
-    registration_id: str = ""
-    """Company registration number (Config company_registration_id; EN 16931 BT-30)."""
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    @property
-    def peppol_id(self) -> tuple[str, str]:
-        """(scheme, id) of our Peppol endpoint: the VAT number under its country's scheme."""
-        return VAT_SCHEMES.get(self.vat_id[:2].upper(), "9920"), self.vat_id
-
-    @property
-    def tax_regime(self) -> str:
-        return self.regime or "RF01"
+def peppol_endpoint(seller: Company) -> tuple[str, str]:
+    """(scheme, id) of our Peppol endpoint: the VAT number under its country's scheme."""
+    return VAT_SCHEMES.get(seller.vat_id[:2].upper(), "9920"), seller.vat_id
 
 
 def amount(value: float) -> Decimal:
@@ -65,20 +39,20 @@ def day(value) -> dt.date:
     return value.date() if hasattr(value, "date") else value
 
 
-def delivery_dates(lines: list[dict], doc: dict) -> tuple[dt.date, dt.date]:
+def delivery_dates(lines: list[Line], doc: InvoiceDoc) -> tuple[dt.date, dt.date]:
     """(first, last) date of supply of an invoice's lines; the invoice date when none has a date."""
-    dates = sorted(day(x["delivery_date"]) for x in lines if x.get("delivery_date") is not None
-                   and x["delivery_date"] == x["delivery_date"])
-    issued = day(doc["invoice_date"])
+    dates = sorted(day(x.delivery_date) for x in lines if x.delivery_date is not None
+                   and x.delivery_date == x.delivery_date)
+    issued = day(doc.invoice_date)
     return (dates[0], dates[-1]) if dates else (issued, issued)
 
 
-def order_references(lines: list[dict], doc: dict) -> list[str]:
+def order_references(lines: list[Line], doc: InvoiceDoc) -> list[str]:
     """The customer's purchase orders an invoice bills, in line order (each once)."""
-    found = [str(x.get("customer_reference") or "").strip() for x in lines]
+    found = [str(x.customer_reference or "").strip() for x in lines]
     found = list(dict.fromkeys(r for r in found if r))
-    if not found and doc.get("customer_reference"):
-        found = [r.strip() for r in str(doc["customer_reference"]).split(",") if r.strip()]
+    if not found and doc.customer_reference:
+        found = [r.strip() for r in str(doc.customer_reference).split(",") if r.strip()]
     return found
 
 
@@ -89,21 +63,14 @@ def quiet_logs() -> None:
     logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing glyphs: said in the summary instead
 
 
-def einvoice_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def einvoice_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
     """The e-invoice XML of ``doc`` in its ``format`` (facturx, ubl, fatturapa or facturae)."""
-    if doc["format"] in ("facturx", "ubl"):
-        from .en16931 import en16931_xml
+    from ..formats import BY_NAME
 
-        return en16931_xml(doc, lines, totals, customer, seller)
-    if doc["format"] == "fatturapa":
-        from .fatturapa import fatturapa_xml
-
-        return fatturapa_xml(doc, lines, totals, customer, seller)
-    if doc["format"] == "facturae":
-        from .facturae import facturae_xml
-
-        return facturae_xml(doc, lines, totals, customer, seller)
-    raise ValueError(f"{doc['format']!r} is not an e-invoice format")
+    fmt = BY_NAME.get(doc.format)
+    if fmt is None or fmt.build is None:
+        raise ValueError(f"{doc.format!r} is not an e-invoice format")
+    return fmt.build(doc, lines, totals, customer, seller)
 
 
 VAT_SCHEMES = {"ES": "9920", "IT": "0211", "FR": "9957", "DE": "9930", "BE": "9925", "NL": "9944", "AT": "9914",

@@ -3,11 +3,12 @@ customer with them attached.
 
 - PDF: the page from :mod:`otc_xl.letters.invoices` drawn by **fpdf2** (pure Python, with the DejaVu
   font shipped in ``otc_xl/letters/fonts``: every letter of our six languages, embedded in the file).
-- Factur-X: the CII XML (:mod:`otc_xl.io.einvoices.en16931`) embedded in that PDF as PDF/A-3
+- Factur-X: the CII XML (:mod:`otc_xl.billing.einvoices.en16931`) embedded in that PDF as PDF/A-3
   (``factur-x.xml``) by the **factur-x** library.
-- UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.io.einvoices`)
+- UBL 2.1 Peppol BIS Billing 3.0, FatturaPA and Facturae: the XML (:mod:`otc_xl.billing.einvoices`)
   beside the PDF.
 
+Bytes out, nothing written: the jobs (:mod:`otc_xl.workflows.billing`) decide where the files go.
 Imports of fpdf2 and factur-x happen on use: reading a workbook never needs them.
 """
 
@@ -20,18 +21,18 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-
-from ..letters.invoices import invoice_mail, invoice_page
 from ..io.files import safe_stem
-from ..io.einvoices import Seller, day, einvoice_xml, quiet_logs
 from ..letters.documents import email_draft
+from ..letters.invoices import invoice_mail, invoice_page
+from ..model.billing import InvoiceDoc, Line, VatTotal
+from ..model.company import Company
+from .einvoices import day, einvoice_xml, quiet_logs
+from .formats import BY_NAME
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
 UNSIGNED = "UNSIGNED Facturae - sign before sending:"
 """Put before the subject of an e-mail draft carrying a Facturae file: otc_xl does not sign it (the
 company's certificate signs it, e.g. with AutoFirma), and FACe rejects it unsigned."""
-LABELS = {"facturx": "Factur-X", "ubl": "UBL Peppol BIS Billing 3.0", "fatturapa": "FatturaPA",
-          "facturae": "Facturae 3.2.2"}
 
 
 def right_to_left(text: str) -> bool:
@@ -39,7 +40,7 @@ def right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
-def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+def invoice_pdf(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
                 templates_folder: str = "", missing: list[str] | None = None) -> bytes:
     """The PDF page of ``doc`` (fpdf2, DejaVu Sans embedded). Right-to-left text is shaped (fpdf2's
     text shaping through uharfbuzz: joined letters, right to left); characters the font has no glyph
@@ -49,9 +50,9 @@ def invoice_pdf(doc: dict, lines: list[dict], totals: list[dict], customer: dict
     quiet_logs()
     html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime.combine(day(doc["invoice_date"]), dt.time(), dt.timezone.utc))
-    pdf.set_title(f"{doc['doc_type']} {doc['invoice_id']}")
-    pdf.set_author(seller.name)
+    pdf.set_creation_date(dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.timezone.utc))
+    pdf.set_title(f"{doc.doc_type} {doc.invoice_id}")
+    pdf.set_author(seller.invoice_name)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_font("DejaVu", size=9)
@@ -101,53 +102,46 @@ def missing_glyphs(text: str) -> list[str]:
                               and not unicodedata.category(ch).startswith(("C", "M"))))
 
 
-def invoice_files(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller,
+def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
                   templates_folder: str = "", notes: list[str] | None = None) -> dict[str, bytes]:
-    """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for facturx, a Factur-X
-    PDF/A-3 carrying its XML) and ``<id>.xml`` (UBL, FatturaPA or Facturae). ``notes`` receives what
+    """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for a format embedded in it,
+    Factur-X, a PDF/A-3 carrying its XML) and the XML beside it (UBL, FatturaPA or Facturae: named as
+    its entry in :mod:`otc_xl.billing.formats` says). ``notes`` receives what
     the summary must say: text the PDF font cannot show, text a Latin-1 format transliterated."""
-    stem = safe_stem(doc["invoice_id"])
+    fmt = BY_NAME.get(doc.format, BY_NAME["pdf"])  # an unknown format blocks its draft: never posted
+    stem = safe_stem(doc.invoice_id)
     missing: list[str] = []
     pdf = invoice_pdf(doc, lines, totals, customer, seller, templates_folder, missing)
     if notes is not None:
         if missing:
-            notes.append(f"{doc['invoice_id']}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
+            notes.append(f"{doc.invoice_id}: the PDF font has no glyph for {''.join(missing)!r}; those characters "
                          "are blank on the PDF page (the e-invoice XML keeps them)")
-        if doc["format"] == "fatturapa":
-            from ..io.einvoices.fatturapa import transliterated
-
-            notes += [f"{doc['invoice_id']}: FatturaPA carries Latin-1 text only: {what}"
-                      for what in transliterated(doc, lines, customer)]
+        if fmt.text_notes is not None:
+            notes += [f"{doc.invoice_id}: {what}" for what in fmt.text_notes(doc, lines, customer)]
     files: dict[str, bytes] = {}
-    if doc["format"] == "facturx":  # the PDF carries the XML (PDF/A-3)
-        from facturx import generate_from_binary
-
-        quiet_logs()
+    if fmt.build is not None:
         xml = einvoice_xml(doc, lines, totals, customer, seller)
-        pdf = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
-                                   pdf_metadata={"author": seller.name, "title": f"{doc['invoice_id']}",
-                                                 "subject": f"Factur-X {doc['invoice_id']}", "keywords": "Factur-X"})
-    elif doc["format"] == "fatturapa":  # SdI discards files not named IT<id>_<progressive>.xml
-        from ..io.einvoices.fatturapa import file_name
-
-        files[file_name(seller.vat_id, doc["invoice_id"])] = einvoice_xml(doc, lines, totals, customer, seller)
-    elif doc["format"] in LABELS:
-        files[f"{stem}.xml"] = einvoice_xml(doc, lines, totals, customer, seller)
+        if fmt.embed is not None:  # the PDF carries the XML (PDF/A-3)
+            pdf = fmt.embed(pdf, xml, seller, doc.invoice_id)
+        elif fmt.file_name is not None:  # the receiver's name (SdI discards files not named IT<id>_<progressive>.xml)
+            files[fmt.file_name(seller.vat_id, doc.invoice_id)] = xml
+        else:
+            files[f"{stem}{fmt.suffix}"] = xml
     files[f"{stem}.pdf"] = pdf
     return files
 
 
-def customer_mail(docs: list[dict], files: dict[str, bytes], customer: dict, seller: Seller,
+def customer_mail(docs: list[InvoiceDoc], files: dict[str, bytes], customer: dict, seller: Company,
                   templates_folder: str = "", sent_on: dt.datetime | None = None) -> tuple[str, bytes]:
     """(file name, .eml) of the e-mail draft sending a customer's ``docs`` of the day, with their
     ``files`` attached."""
-    shown = [{**d, "einvoice": LABELS.get(d["format"], "")} for d in docs]
-    mail = invoice_mail(shown, customer, seller.as_dict(), templates_folder)
-    unsigned = [d["invoice_id"] for d in docs if d["format"] == "facturae"]
+    labels = [BY_NAME[d.format].label if d.format in BY_NAME else "" for d in docs]
+    mail = invoice_mail(docs, labels, customer, seller.as_dict(), templates_folder)
+    unsigned = [d.invoice_id for d in docs if d.format in BY_NAME and BY_NAME[d.format].unsigned]
     if unsigned:  # seen by whoever opens the draft: the receiver's platform rejects an unsigned Facturae
         mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
-    name = f"{safe_stem(docs[0]['customer_id'])}_{safe_stem(docs[0]['currency'])}_invoices.eml"
-    return name, email_draft(mail, sender=seller.email or seller.name, sent_on=sent_on, attachments=files)
+    name = f"{safe_stem(docs[0].customer_id)}_{safe_stem(docs[0].currency)}_invoices.eml"
+    return name, email_draft(mail, sender=seller.email or seller.invoice_name, sent_on=sent_on, attachments=files)
 
 
 def read_back(pdf: bytes) -> tuple[str, bytes]:

