@@ -271,3 +271,20 @@ def test_an_approval_does_not_survive_a_change_of_amount(tmp_path):
 def test_posting_prints_no_library_deprecation_warning(posted):
     """facturae imports signxml, whose DSA type hints made cryptography warn on every post (#32)."""
     assert "DeprecationWarning" not in posted[3] and "signxml" not in posted[3]
+
+
+def test_the_same_invoices_posted_again_later_are_the_same_bytes(posted, tmp_path):
+    """PDFs carried the time they were made (Little CMS's colour profile, the factur-x library's
+    dates): the same invoice posted a second later was another file. Now dated by the invoice."""
+    import time
+
+    _, files, _, _ = posted
+    time.sleep(1.1)
+    book = tmp_path / "book.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", book)
+    again = _cli("invoice", book, "--post", "--files", tmp_path / "docs", "--as-of", "2026-11-30")
+    assert again.returncode == 0, again.stdout + again.stderr
+    first = {p.name: p.read_bytes() for p in files.rglob("*") if p.suffix in (".pdf", ".xml")}
+    second = {p.name: p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.suffix in (".pdf", ".xml")}
+    assert len(first) >= 11 and first.keys() == second.keys()
+    assert [name for name in sorted(first) if first[name] != second[name]] == []

@@ -69,10 +69,25 @@ def invoice_pdf(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cust
 
 @lru_cache(maxsize=1)
 def _srgb_profile() -> bytes:
-    """An sRGB ICC profile, made by Little CMS through Pillow (fpdf2 brings Pillow): no file to ship."""
+    """An sRGB ICC profile, made by Little CMS through Pillow (fpdf2 brings Pillow): no file to ship.
+
+    Little CMS stamps the profile's header with the time it was made (ICC.1 7.2.8, bytes 24-35),
+    which made every invoice PDF (and the e-mail carrying it) differ from one run to the next; the
+    date is fixed, so the same invoice gives the same bytes. A profile ID (bytes 84-99, an MD5 that
+    covers the date) is recomputed when Little CMS wrote one."""
+    import hashlib
+    import struct
+
     from PIL import ImageCms
 
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+    if any(profile[84:100]):
+        digest = bytearray(profile)
+        digest[44:48] = digest[64:68] = bytes(4)  # flags and rendering intent are left out of the ID
+        digest[84:100] = bytes(16)
+        profile[84:100] = hashlib.md5(bytes(digest)).digest()  # the ICC profile ID is an MD5
+    return bytes(profile)
 
 
 def _srgb_output_intent(pdf) -> None:
@@ -122,7 +137,8 @@ def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cu
     if fmt.build is not None:
         xml = einvoice_xml(doc, lines, totals, customer, seller)
         if fmt.embed is not None:  # the PDF carries the XML (PDF/A-3)
-            pdf = fmt.embed(pdf, xml, seller, doc.invoice_id)
+            pdf = fmt.embed(pdf, xml, seller, doc.invoice_id,
+                            dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.timezone.utc))
         elif fmt.file_name is not None:  # the receiver's name (SdI discards files not named IT<id>_<progressive>.xml)
             files[fmt.file_name(seller.vat_id, doc.invoice_id)] = xml
         else:

