@@ -9,8 +9,8 @@ A TOML file holds the same keys at top level or under ``[otc_xl]``.
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -20,7 +20,6 @@ from .model import values as v
 from .model.headers import header_key
 from .model.problems import Problem
 from .model.tables import ParseOptions, RawTable
-
 
 CONFIG_SHEETS = ("Config", "Settings", "Configuración", "Configurazione", "Paramètres", "Einstellungen")
 """Sheet names the Config table may have (an Excel Table named tblConfig also works)."""

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otc_xl.billing import READY, BillingSettings, number_drafts, prepare_drafts, rf_reference
+from otc_xl.matching.references import ReferenceIndex, is_valid_rf
 from otc_xl.model.billing import BILLING_LOG
 from otc_xl.model.tables import empty_frame
-from otc_xl.matching.references import ReferenceIndex, is_valid_rf
 
 DAY = dt.date(2026, 11, 30)
 

@@ -233,9 +233,9 @@ def test_in_place_keeps_hostile_input_text_as_text(make_book):
 
 def test_in_place_commands_and_import_follow_each_other(demo_copy):
     """otc_xl's own chart (AgeingSummary) must not block the next in-place command or an import."""
+    import otc_xl
     from otc_xl.model.report import REPORT_TABLES
     from otc_xl.workflows import run_jobs
-    import otc_xl
 
     assert run("run", demo_copy, "--in-place").exit_code == 0
     assert run("match", demo_copy, "--in-place").exit_code == 0

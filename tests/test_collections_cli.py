@@ -1,15 +1,15 @@
 """Collections through the doors users touch: otc-xl commands on workbooks and the Excel buttons."""
 
+import datetime as dt
 import email
 import re
-import datetime as dt
 from email import policy
 
 import openpyxl
 
+from otc_xl.excel import buttons
 from test_cli import run
 from test_excel import actions, remote
-from otc_xl.excel import buttons
 
 
 def table_rows(path, sheet):

@@ -27,9 +27,8 @@ import otc_xl
 from otc_xl.billing import number_drafts
 from otc_xl.io.einvoices import Seller
 from otc_xl.io.einvoices.check import check_document, pdfa_findings
-from otc_xl.workflows.invoice_files import invoice_files, read_back
 from otc_xl.letters.render import records
-
+from otc_xl.workflows.invoice_files import invoice_files, read_back
 from test_billing import customers, line, prepare
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -82,6 +82,7 @@ def test_apply_cash_writes_what_the_engine_computes():
 
 def test_rerun_refreshes_tables_in_place(tmp_path):
     from click.testing import CliRunner
+
     from otc_xl.cli import main
 
     copy = tmp_path / "book.xlsx"
@@ -642,6 +643,7 @@ def test_committed_packages_match_a_fresh_build(tmp_path):
 
 def test_addin_build_and_install_commands(tmp_path):
     from click.testing import CliRunner
+
     from otc_xl.cli import main
 
     result = CliRunner().invoke(main, ["addin", "build", "--out-dir", str(tmp_path / "out")])
@@ -719,7 +721,7 @@ def test_install_writes_a_non_ascii_interpreter_path_as_vba_reads_it(tmp_path):
     python = "C:\\Users\\José\\venv\\Scripts\\python.exe"
     install(target=tmp_path, platform="win32", interpreter=python)
     raw = (tmp_path / "otc_xl.conf").read_bytes()
-    assert b"Jos\xe9" in raw and "é".encode("utf-8") not in raw and raw.endswith(b"\r\n")
+    assert b"Jos\xe9" in raw and "é".encode() not in raw and raw.endswith(b"\r\n")
     # what xlwings' GetConfigFromFile gets: "KEY","VALUE" pairs (Input #) decoded in the ANSI code page
     assert dict(csv.reader(raw.decode("cp1252").splitlines())) == {"INTERPRETER_WIN": python}
 
@@ -803,7 +805,8 @@ def test_udf_paymentplan_spills_a_plan_that_sums_exactly():
 def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_path):
     import openpyxl
 
-    from test_reconcile import THEIR_LINES, book as reconcile_book
+    from test_reconcile import THEIR_LINES
+    from test_reconcile import book as reconcile_book
 
     path = reconcile_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 import datetime as dt
 import zipfile
 
 import pandas as pd
+import pytest
 
+from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 from test_cli import run
 from test_collections_cli import table_rows
-from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 
 
 @pytest.mark.slow

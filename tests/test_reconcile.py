@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import INVOICE_HEADERS
-from test_cli import run
-from test_collections_cli import table_rows
 from otc_xl.collecting.reconcile import AGREED, AMOUNT, ONLY_OURS, ONLY_THEIRS, reconcile_account
 from otc_xl.model.money import cents
+from test_cli import run
+from test_collections_cli import table_rows
 
 D = dt.date
 

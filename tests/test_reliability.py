@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -648,8 +648,8 @@ def test_libreoffice_opens_the_spliced_book(make_book, tmp_path):
 
 def test_sigkill_mid_write_leaves_the_book_unchanged_and_the_next_run_cleans_up(make_book, tmp_path):
     import signal
-    from benchmarks.io.bench_bank_csv import write_export
 
+    from benchmarks.io.bench_bank_csv import write_export
     from otc_xl.io.import_log import ensure_import_log
 
     book = payments_book(make_book)

@@ -45,8 +45,7 @@ def own_parts(path: Path) -> set[str]:
     """Parts of otc_xl's report sheets (the sheet, its relationships, table, drawing, chart)."""
     import zipfile
 
-    from otc_xl.io.xlsx.package import sheet_parts
-    from otc_xl.io.xlsx.package import part_relationships, rels_part
+    from otc_xl.io.xlsx.package import part_relationships, rels_part, sheet_parts
     from otc_xl.io.xlsx.report_splice import own_sheets
     from otc_xl.model.report import REPORT_TABLES
 
@@ -135,7 +134,8 @@ def _report(rows: int = 3) -> ReportSheet:
 def test_chart_on_a_users_sheet_is_kept_and_our_sheet_is_replaced(make_book):
     book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
     wb = openpyxl.load_workbook(book)
-    from openpyxl.chart import BarChart as Chart, Reference
+    from openpyxl.chart import BarChart as Chart
+    from openpyxl.chart import Reference
     chart = Chart()
     chart.add_data(Reference(wb["Invoices"], min_col=7, min_row=1, max_row=2))
     wb["Invoices"].add_chart(chart, "K2")

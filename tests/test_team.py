@@ -10,9 +10,9 @@ import pytest
 
 import otc_xl
 from conftest import DEMO
+from otc_xl.demo.workbooks import LABELS
 from test_cli import run
 from test_collections_cli import table_rows
-from otc_xl.demo.workbooks import LABELS
 
 AS_OF = "30/11/2026"
 
@@ -92,8 +92,8 @@ def test_an_empty_folder_is_refused(tmp_path):
 
 
 def test_team_button_writes_the_team_sheets_into_the_leaders_workbook(team_folder, tmp_path):
-    from test_excel import actions, remote
     from otc_xl.excel import buttons
+    from test_excel import actions, remote
 
     folder, _, _ = team_folder
     leader = tmp_path / "leader.xlsx"

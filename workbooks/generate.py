@@ -7,8 +7,12 @@ byte-for-byte reproducible, and tests/test_workbooks.py checks the committed fil
 
 from pathlib import Path
 
-from otc_xl.demo.workbooks import (write_demo_bank_file, write_demo_customer_statement, write_demo_workbook,
-                                   write_template_workbook)
+from otc_xl.demo.workbooks import (
+    write_demo_bank_file,
+    write_demo_customer_statement,
+    write_demo_workbook,
+    write_template_workbook,
+)
 from otc_xl.excel.addin import build_all
 
 HERE = Path(__file__).resolve().parent

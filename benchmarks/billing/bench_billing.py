@@ -15,10 +15,10 @@ import pandas as pd
 
 from otc_xl.billing import BillingSettings, number_drafts, prepare_drafts
 from otc_xl.io.einvoices import Seller
-from otc_xl.workflows.invoice_files import customer_mail, invoice_files
 from otc_xl.letters.render import records
 from otc_xl.model.billing import BILLING_LOG
 from otc_xl.model.tables import empty_frame
+from otc_xl.workflows.invoice_files import customer_mail, invoice_files
 
 DAY = dt.date(2026, 11, 30)
 SELLER = Seller("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120", "28009", "Madrid", "Madrid", "ES",

@@ -39,7 +39,6 @@ import pandas as pd
 from otc_xl.demo.synth import make_dataset
 from otc_xl.matching import MatchConfig, match_payments
 
-
 UNKNOWABLE = ("unidentified", "ambiguous")
 """Classes where nothing can be known from the data: the right answer is no automatic application."""
 
@@ -134,7 +133,8 @@ def main() -> None:
     extra: dict = {}
     expected_deductions = None
     if args.generator == "ssc":
-        from ssc import MUST_NOT_AUTO as SSC_MUST_NOT, make_ssc
+        from ssc import MUST_NOT_AUTO as SSC_MUST_NOT
+        from ssc import make_ssc
         data = make_ssc(args.seed, args.customers, args.invoices, args.payments)
         invoices, payments, customers, truth = data["invoices"], data["payments"], data["customers"], data["truth"]
         extra = {"cleared": data["cleared"], "advices": data["advices"]}

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import time
 import resource
-
+import time
 
 from otc_xl.collecting import DunningPolicy, dunning_run
 from otc_xl.collecting.disputes import dispute_items, disputes_summary

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import tempfile
-import time
 import multiprocessing
 import resource
+import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd

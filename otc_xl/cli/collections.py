@@ -8,12 +8,11 @@ import click
 from rich.table import Table
 
 from ..io.locking import refuse_output_over_input, writing
-from ..io.xlsx.report_splice import replace_report_sheets
 from ..io.xlsx.reader import XlsxSource
+from ..io.xlsx.report_splice import replace_report_sheets
 from ..model.problems import Problem, ValidationError
 from ..workflows import COMMANDS
 from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main
-
 
 _collections_command("dunning", """Dunning run: today's notices, letters and e-mail drafts.
 

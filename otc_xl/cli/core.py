@@ -17,26 +17,32 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from .. import __version__
-from ..io.formats.customer_statement import read_their_account
+from ..booking import Request
+from ..io.evidence import evidence_beside, letters_root
 from ..io.files import inside, write_files
+from ..io.formats.customer_statement import read_their_account
 from ..io.locking import refuse_output_over_input, writing
+from ..io.xlsx.reader import XlsxSource
 from ..io.xlsx.report_splice import replace_report_sheets
 from ..io.xlsx.report_writer import write_new_workbook
-from ..io.evidence import evidence_beside, letters_root
-from ..io.xlsx.reader import XlsxSource
 from ..io.xlsx.writer import messages_report
 from ..ledger import Ledger, load_ledger
 from ..model.problems import Problem, ValidationError
 from ..model.values import parse_date
-from ..booking import Request
 from ..workflows import COMMANDS, Command, JobResult, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
-
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -11,16 +11,30 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS, READERS as BANK_READERS
+from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS
+from ..io.formats.bank.registry import READERS as BANK_READERS
 from ..io.locking import refuse_output_over_input, same_file, writing
 from ..io.xlsx.reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
 from ..model.problems import Problem, ValidationError, errors_in
-from ..workflows import COMMANDS, Command, REPORTS
-from .core import (AS_OF, CONFIG, DEBUG, DEMO_BOOK, _execute, _guard, _load, _print_problems, _progress, _Steps,
-                   _wait, console, err_console, main)
-
+from ..workflows import COMMANDS, REPORTS, Command
+from .core import (
+    AS_OF,
+    CONFIG,
+    DEBUG,
+    DEMO_BOOK,
+    _execute,
+    _guard,
+    _load,
+    _print_problems,
+    _progress,
+    _Steps,
+    _wait,
+    console,
+    err_console,
+    main,
+)
 
 DEMO_REPORT = Command("demo", (*REPORTS, "letters"), in_book=False, records=("DunningHistory",),
                       documents="letters and e-mail drafts")
@@ -35,9 +49,9 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
-    from ..io.import_log import append_logged
     from ..io.advice_import import append_advices
     from ..io.formats.bank import ReadPolicy, parse_bank_file, parse_profile
+    from ..io.import_log import append_logged
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:

@@ -15,10 +15,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
-from ..config import Config
 
 REASONS: dict[str, tuple[str, ...]] = {
     "early-payment discount": ("skonto", "cash discount", "escompte", "sconto", "pronto pago", "descuento pronto pago",

@@ -25,9 +25,9 @@ import hashlib
 
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..model.values import iban_problem, sepa_problem
-from ..config import Config
 from .credits import groups_of
 from .writeoffs import carry_approvals, is_approved
 

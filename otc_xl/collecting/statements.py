@@ -16,10 +16,10 @@ import datetime as dt
 
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..reports.buckets import age_in_days, bucket_of
 from ..reports.unapplied import APPLIED_STATUSES
-from ..config import Config
 
 LINE_COLUMNS = ["customer_id", "customer_name", "currency", "section", "document", "date", "due_date",
                 "days_overdue", "bucket", "amount", "open_amount"]

@@ -19,7 +19,7 @@ dispute share            10      disputed / (disputed + undisputed overdue): dis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

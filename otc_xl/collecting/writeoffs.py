@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
-from ..config import Config
 
 COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "open_amount", "days_overdue",
            "reason", "approved", "approved_by"]

@@ -9,6 +9,7 @@ each kind. All derived from the demo ledger with fixed choices, so the files are
 from __future__ import annotations
 
 import datetime as dt
+
 import openpyxl
 import pandas as pd
 

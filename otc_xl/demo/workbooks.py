@@ -15,8 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..config import Config
 from ..io.xlsx.writer import fill_sheet
@@ -24,9 +24,9 @@ from ..model.billing import ORDER_LINES
 from ..model.contracts import CONTRACTS, TableContract
 from ..model.report import ReportSheet
 from ..model.values import LANGUAGES
-from .billing import billing_demo
 from .accounts import COMPANY_BIC, COMPANY_IBAN, CREDITOR_ID, accounts_demo, customer_statement_book
 from .bankfile import write_camt053
+from .billing import billing_demo
 from .synth import PLACES, make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
@@ -163,8 +163,8 @@ def write_template_workbook(path: str | Path) -> Path:
     """Empty input tables with headers, data validation, a Config sheet and a data dictionary, and
     the report PivotTables over the (still empty) PivotData and Unapplied tables: the Excel buttons
     fill those tables in place, and Refresh All fills the pivots."""
-    from ..io.xlsx.pivots import pivot_package_parts
     from ..io.xlsx.package import sheet_parts
+    from ..io.xlsx.pivots import pivot_package_parts
     from ..io.xlsx.sheet_append import write_package
     from ..reports.pivot import COLUMNS as PIVOT_COLUMNS
     from ..reports.unapplied import COLUMNS as UNAPPLIED_COLUMNS

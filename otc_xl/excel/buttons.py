@@ -17,11 +17,11 @@ from pathlib import Path
 from ..booking import Request
 from ..io.evidence import evidence_beside
 from ..io.files import inside, write_files
+from ..io.formats.customer_statement import customer_above_header, their_account_from_grid
 from ..io.xlsx.report_writer import write_new_workbook
 from ..ledger import load_ledger
-from ..model.problems import Problem, ValidationError
-from ..io.formats.customer_statement import customer_above_header, their_account_from_grid
 from ..model.contracts import THEIR_ACCOUNT
+from ..model.problems import Problem, ValidationError
 from ..workflows import COMMANDS, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
 from .source import XlwingsSource
@@ -199,8 +199,8 @@ def _their_account(book, ledger) -> TheirAccount:
 def _team(book, ledger):
     """The team report from the associates' workbooks in Config ``team_folder`` (absolute, or
     relative to this workbook's folder); they are only read."""
-    from ..workflows.team_books import read_member, team_workbooks
     from ..workflows.team import team_report
+    from ..workflows.team_books import read_member, team_workbooks
 
     folder = Path(ledger.config.team_folder) if ledger.config.team_folder else None
     if folder is not None and not folder.is_absolute():

@@ -8,23 +8,23 @@ before anything is written, and the workbook is saved atomically.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import TableColumn
 
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS
-from .formats.bank.common import receipt_problems
 from .files import replace_atomically
-from .xlsx.sheet_append import append_rows, write_package
+from .formats.bank.common import receipt_problems
 from .xlsx.reader import XlsxSource
-from openpyxl.worksheet.table import TableColumn
-
+from .xlsx.sheet_append import append_rows, write_package
 from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_content
 
 LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",

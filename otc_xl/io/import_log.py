@@ -11,8 +11,9 @@ not written and the caller says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -21,8 +22,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
 from .bank_import import ImportResult, append_payments, extend_table, last_filled, splice_rows
-from .xlsx.sheet_append import append_rows
 from .xlsx.reader import XlsxSource
+from .xlsx.sheet_append import append_rows
 from .xlsx.writer import save_atomically, set_cell, unsupported_content
 
 LOG_COLUMNS = ("imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",

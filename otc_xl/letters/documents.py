@@ -151,7 +151,7 @@ def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = N
     to, _ = recipients(doc.to)
     if to:
         message["To"] = [Address(addr_spec=a) for a in to]
-    message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     message["X-Unsent"] = "1"  # Outlook: open as a draft
     message.set_content(doc.html, subtype="html", charset="utf-8")
     message["Content-Language"] = doc.language

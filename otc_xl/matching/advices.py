@@ -107,8 +107,17 @@ def lines_by_payment(advices: pd.DataFrame | None, payment_ids: list[str], texts
 def by_advice(seen: Any, who: Any, group: set[str], book: Any, config: Any, notes: list[str]) -> Any:
     """The outcome of a payment with advice lines (see the module doc), or None when no line names any of
     our items (the payment is then decided on its bank line alone)."""
-    from .engine import (CONFIDENCE, CONFLICT_CAP, _confidence, _discount, _fmt, _Outcome, _outside_window, _sentence,
-                         _tolerance)
+    from .engine import (
+        CONFIDENCE,
+        CONFLICT_CAP,
+        _confidence,
+        _discount,
+        _fmt,
+        _Outcome,
+        _outside_window,
+        _sentence,
+        _tolerance,
+    )
 
     index, n_open = book.index, len(book.ids)
     chosen: list[tuple[Any, int | None]] = []

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..model.values import strip_accents, us_account
 from ..config import Config
+from ..model.values import strip_accents, us_account
 
 LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
 GMBH AG KG OHG UG EK EG GBR MBH CO KGAA LTD LIMITED PLC LLP LLC INC CORP BV NV SPRL BVBA OY AB AS ASA APS

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
+from ..model.money import cents, from_cents
 from .buckets import age_in_days, bucket_index, bucket_labels
 
 GROUPINGS = {

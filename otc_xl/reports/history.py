@@ -23,9 +23,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
-from .buckets import age_in_days, bucket_of, bucket_labels
+from ..model.money import cents, from_cents
+from .buckets import age_in_days, bucket_labels, bucket_of
 
 ALL = "(all)"
 COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue", "overdue_pct", "over_90",

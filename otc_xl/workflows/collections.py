@@ -6,8 +6,6 @@ import datetime as dt
 
 import pandas as pd
 
-from ..model.report import ReportSheet
-from ..reports.buckets import bucket_labels
 from ..collecting.disputes import dispute_items, disputes_summary
 from ..collecting.legal import uncollectable_items
 from ..collecting.statements import customer_receipts, statement_lines, statement_totals
@@ -16,6 +14,8 @@ from ..collecting.writeoffs import is_approved, writeoff_proposals
 from ..letters import dunning_letters, email_draft, environment, script_line, statements
 from ..letters.documents import recipients
 from ..model.problems import Problem, ValidationError
+from ..model.report import ReportSheet
+from ..reports.buckets import bucket_labels
 from .common import JobResult, Run, _amounts, _formats
 
 
@@ -48,7 +48,7 @@ def dunning_report(run: Run) -> JobResult:
 
 
 def _sent_on(run: Run) -> dt.datetime:
-    return dt.datetime.combine(run.as_of, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(run.as_of, dt.time(9, 0), tzinfo=dt.UTC)
 
 
 def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..booking import POSTED_ROW
+from ..matching import alias_suggestions
 from ..model.contracts import CONTRACTS
 from ..model.money import cents
 from ..model.report import BarChart, Pivot, ReportSheet
-from ..matching import alias_suggestions
-from ..booking import POSTED_ROW
 from ..reports import ageing, credit_balances, pivot_data
 from ..reports.buckets import bucket_labels
 from ..reports.controls import reconciliation

@@ -13,7 +13,6 @@ import pandas as pd
 from ..booking import book
 from ..collecting.disputes import dispute_items
 from ..config import Config
-from .team_books import TeamBook
 from ..model.money import cents
 from ..model.problems import ValidationError
 from ..model.report import ReportSheet
@@ -22,6 +21,7 @@ from ..reports.pivot import pivot_data
 from ..reports.team import Member, controls, conventions, team_ageing, team_invoices, top_customers
 from .collections import todays_calls
 from .common import JobResult, _amounts, _formats
+from .team_books import TeamBook
 
 WORKLOAD_COLUMNS = ["associate", "calls_due", "customers_overdue", "disputes_open", "disputes_average_days",
                     "disputes_oldest_days", "disputes_to_escalate", "open_items"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..model.report import BarChart, ReportSheet
 from ..model.records import HISTORY, HISTORY_BUCKETS
+from ..model.report import BarChart, ReportSheet
 from ..reports.history import BUCKET_COLUMNS, COLUMNS, merge, movements, snapshot, trend
 from ..reports.periods import daily, roll_forward, weekly
 from .common import JobResult, Run, _formats

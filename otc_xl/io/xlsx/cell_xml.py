@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from .writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, cell_value
+from .writer import _CONTROL_CHARS, MAX_TEXT, RISKY_PREFIXES, cell_value
 
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",

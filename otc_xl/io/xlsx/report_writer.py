@@ -15,12 +15,12 @@ workbook.
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
@@ -28,8 +28,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ...model.problems import Problem, ValidationError
 from ...model.report import NUMBER_FORMATS, ReportSheet
-from .cell_xml import column_cells
 from ..files import replace_atomically
+from .cell_xml import column_cells
 from .package import related_parts, sheet_parts
 from .pivots import pivot_package_parts, placed
 from .sheet_append import DIMENSION, extend_dimension, write_package

@@ -19,8 +19,9 @@ import queue
 import re
 import threading
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries

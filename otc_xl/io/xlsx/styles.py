@@ -85,7 +85,7 @@ class StyleBook:
 
     # ------------------------------------------------------------------------ styles of another book
 
-    def import_xf(self, other: "StyleBook", index: int) -> int:
+    def import_xf(self, other: StyleBook, index: int) -> int:
         """Index here of the cell format ``other`` has at ``index`` (its number format, font, fill
         and border found or added here); the default font, fill and border stay this book's own."""
         if index == 0:  # the default format: this book's own (its font, e.g. the user's)
@@ -105,7 +105,7 @@ class StyleBook:
                f'borderId="{ids["borderId"]}" xfId="0"{flags}').encode() + (b">" + inner + b"</xf>" if inner else b"/>")
         return self._add_xf(new)
 
-    def import_dxf(self, other: "StyleBook", index: int) -> int:
+    def import_dxf(self, other: StyleBook, index: int) -> int:
         """Index here of the differential format (conditional formatting) ``other`` has at ``index``."""
         return self._component("dxf", other._items("dxf")[index])
 

@@ -18,8 +18,9 @@ import datetime as dt
 import math
 import warnings
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -32,10 +33,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from ..files import replace_atomically
 from ...model.problems import Problem
 from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
 from ...model.tables import FORMULA_PREFIXES
+from ..files import replace_atomically
 from .package import relationships, sheet_parts
 
 MAX_TEXT = 32767

@@ -33,7 +33,19 @@ from decimal import Decimal
 from pathlib import Path
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    decode_text,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 OPENING_LEDGER, CLOSING_LEDGER = 10, 15
 CODES = frozenset({"01", "02", "03", "16", "49", "88", "98", "99"})

@@ -30,9 +30,9 @@ added to the remittance text.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
-import io
 from xml.etree import ElementTree as StdElementTree
 from xml.etree.ElementTree import Element, ParseError
 
@@ -41,7 +41,19 @@ from defusedxml import ElementTree as DefusedElementTree
 
 from ....model.problems import Problem, ValidationError
 from ....model.values import parse_iso_amount
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),

@@ -23,7 +23,20 @@ from pathlib import Path
 import mt940 as mt940_lib
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    decode_text,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False

@@ -51,10 +51,10 @@ def looks_like_ofx(head: bytes) -> bool:
 class Node:
     __slots__ = ("tag", "text", "children")
 
-    def __init__(self, tag: str, text: str = "", children: list["Node"] | tuple = ()):
+    def __init__(self, tag: str, text: str = "", children: list[Node] | tuple = ()):
         self.tag, self.text, self.children = tag, text, children  # a leaf keeps the shared empty tuple
 
-    def find(self, *path: str) -> "Node | None":
+    def find(self, *path: str) -> Node | None:
         node: Node | None = self
         for tag in path:
             node = next((c for c in node.children if c.tag == tag), None) if node is not None else None
@@ -64,7 +64,7 @@ class Node:
         node = self.find(*path)
         return node.text.strip() if node is not None else ""
 
-    def all(self, tag: str) -> list["Node"]:
+    def all(self, tag: str) -> list[Node]:
         """Every descendant named ``tag``, in document order."""
         out, stack = [], [self]
         while stack:
