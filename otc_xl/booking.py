@@ -344,7 +344,7 @@ class Booked:
         currency_of = dict(zip(items["invoice_id"], items["currency"]))
         rows = []
         for currency in sorted(set(erp["currency"]) | set(after["currency"])):
-            def total(frame: pd.DataFrame, column: str) -> int:
+            def total(frame: pd.DataFrame, column: str, currency: str = currency) -> int:
                 return int(cents(frame.loc[frame["currency"] == currency, column]).sum()) if len(frame) else 0
             mine = apps.loc[apps["invoice_id"].map(currency_of) == currency]
             expected = (total(erp, "open_amount") + total(posted, "open_amount")

@@ -117,7 +117,7 @@ def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
              ref, "<BkTxCd/>"]
     txs = line.batch or [(abs(line.amount), line.payer, line.text)]
     details = []
-    for k, (amount, payer, text) in enumerate(txs):
+    for amount, payer, text in txs:
         own = ""
         if line.batch:
             own = {"Amt": f'<Amt Ccy="{currency}">{amount:.2f}</Amt>',
@@ -217,8 +217,8 @@ def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD",
     first = next((ls[0].date for _, _, ls in accounts if ls), dt.date(2026, 11, 20))
     out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/", f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
     group_total, group_records = 0, 1
+    cents = lambda v: int(abs(v) * 100)  # noqa: E731
     for number, opening, lines in accounts:
-        cents = lambda v: int(abs(v) * 100)  # noqa: E731
         credits = [line for line in lines if line.amount > 0]
         debits = [line for line in lines if line.amount <= 0]
         closing = opening + sum((ln.amount for ln in lines), Decimal(0)) + closing_shift

@@ -177,7 +177,8 @@ def test_reimport_adds_nothing_and_the_next_day_adds_every_receipt(make_book, tm
     monday, tuesday = tmp_path / f"mon{suffix}", tmp_path / f"tue{suffix}"
     monday.write_text(day(dt.date(2026, 11, 23)), encoding="utf-8")
     tuesday.write_text(day(dt.date(2026, 11, 24)), encoding="utf-8")
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     first = run(monday)
     assert first.exit_code == 0 and "3 new bank line(s)" in first.output, first.output
     again = run(monday)
@@ -219,7 +220,8 @@ def test_any_statement_we_write_reads_back_to_the_same_receipts(tmp_path_factory
 
 def test_each_import_is_logged_in_the_workbook(make_book):
     target = book(make_book)
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     first = run(CORPUS / "camt053_v02_basic.xml", CORPUS / "es_caixabank.csv")
     assert first.exit_code == 0 and "Import log: 2 line(s) logged on ImportLog." in first.output, first.output
     assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0
@@ -242,9 +244,11 @@ def test_receipts_and_log_row_are_one_write_and_styles_do_not_grow(make_book, mo
     import otc_xl.io.bank_import as bank_import
 
     target = book(make_book)
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0  # creates the ImportLog table
-    xfs = lambda: int(re.search(rb'<cellXfs count="(\d+)"', zipfile.ZipFile(target).read("xl/styles.xml")).group(1))
+    def xfs():
+        return int(re.search(rb'<cellXfs count="(\d+)"', zipfile.ZipFile(target).read("xl/styles.xml")).group(1))
     before = xfs()
     writes = []
     real = bank_import.replace_atomically

@@ -264,7 +264,8 @@ PYODIDE = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platf
 
 def test_pyodide_installs_skip_the_native_dependencies():
     requirements = _requirements()
-    wanted = lambda env: {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
+    def wanted(env):
+        return {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
     assert {r.name for r in requirements} - wanted(PYODIDE) == {"python-calamine", "ms-ovba", "factur-x", "a38",
                                                                 "facturae", "fpdf2", "uharfbuzz"}
     assert {r.name for r in requirements} == wanted({})  # this machine installs them all
@@ -403,8 +404,9 @@ def test_packages_embed_xlwings_own_module_for_their_kind(name, variant, their_p
                        '+ Public Const PROJECT_NAME As String = "otc_xl"']
     dictionary = shipped_vba[name]["Dictionary"]
     assert 'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"' in dictionary
-    code = lambda text: [line for line in lines_of(text) if line and not line.startswith(("Attribute ", "VERSION",
-                                                                                          "BEGIN", "  MultiUse", "END"))]
+    def code(text):
+        return [line for line in lines_of(text)
+                if line and not line.startswith(("Attribute ", "VERSION", "BEGIN", "  MultiUse", "END"))]
     assert code(dictionary) == code(dictionary_class().read_text(encoding="utf-8"))
 
 

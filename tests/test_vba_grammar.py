@@ -66,7 +66,8 @@ def test_preprocess_follows_vba_conditional_compilation():
                           '#If App = "Microsoft Excel" And Not Mac Then', "excel_win", '#ElseIf App <> "Word" Then',
                           "excel_mac", "#End If", "#If MAC_OFFICE_VERSION >= 15 Then ' a comment", "mac16",
                           "#End If"])
-    kept = lambda platform: [line for line in preprocess(source, platform).split("\r\n") if line]
+    def kept(platform):
+        return [line for line in preprocess(source, platform).split("\r\n") if line]
     assert kept(WIN64) == ["a64", "excel_win"]
     assert kept(MAC) == ["a32", "excel_mac", "mac16"]
     assert len(preprocess(source, WIN64).split("\r\n")) == len(source.split("\r\n")) + 1  # line numbers kept

@@ -96,7 +96,7 @@ class ReportSheet:
             return "integer"
         if pd.api.types.is_float_dtype(dtype):
             return "number"
-        if dtype == object:  # a column of mixed blanks and values: judge by the values
+        if dtype == object:  # noqa: E721 (numpy dtype("O") == object) a column of mixed blanks and values
             kind = pd.api.types.infer_dtype(self.frame[column], skipna=True)
             if kind in ("datetime64", "datetime", "date"):
                 return "date"

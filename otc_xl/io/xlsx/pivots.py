@@ -220,9 +220,8 @@ def with_pivot_caches(workbook: bytes, entries: str) -> bytes:
         return workbook[:existing.start()] + body + workbook[existing.start():]
     block = f"<{pre}pivotCaches>".encode() + body + f"</{pre}pivotCaches>".encode()
     for pattern in _AFTER:
-        m = None
-        for m in re.finditer(pattern, workbook):
-            pass
-        if m is not None:
-            return workbook[:m.end()] + block + workbook[m.end():]
+        matches = list(re.finditer(pattern, workbook))
+        if matches:
+            end = matches[-1].end()
+            return workbook[:end] + block + workbook[end:]
     raise ValueError("workbook.xml has no <sheets>")

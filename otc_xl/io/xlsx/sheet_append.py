@@ -137,8 +137,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         if last_col > c2:
             return None  # a column would have to join the table: the openpyxl path adds its definition
         ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{max(r2, last)}".encode()
-        txml = _TABLE_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
-        txml = _AUTOFILTER_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
+        txml = _TABLE_REF.sub(lambda m, ref=ref: m.group(1) + ref + m.group(3), txml, count=1)
+        txml = _AUTOFILTER_REF.sub(lambda m, ref=ref: m.group(1) + ref + m.group(3), txml, count=1)
         changed[name] = txml
     if new_styles is not None:
         changed["xl/styles.xml"] = new_styles

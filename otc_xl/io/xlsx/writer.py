@@ -165,8 +165,8 @@ def fill_sheet(ws, report: ReportSheet) -> None:
         ws.append(with_note(r, [_totals_cell(ws, r, j, c, report, totals, formats[j - 1])
                                 for j, c in enumerate(columns, start=1)]))
         r += 1
-    for r in range(r, len(report.notes) + 2):
-        ws.append(with_note(r, []))
+    for note_row in range(r, len(report.notes) + 2):
+        ws.append(with_note(note_row, []))
     table = Table(displayName=report.table, ref=f"A1:{get_column_letter(len(columns))}{rows + 1 + bool(totals)}",
                   totalsRowCount=1 if totals else None, totalsRowShown=bool(totals))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
