@@ -122,7 +122,8 @@ def with_billed_invoices(ledger: Ledger, billed_files: pd.DataFrame | None = Non
     added = billed_open_items(log, ledger.invoices)
     if added.empty and log is ledger.records["billing_log"]:
         return ledger
-    names = dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers) else {}
+    names = dict(zip(ledger.customers["customer_id"],
+                     ledger.customers["customer_name"])) if len(ledger.customers) else {}
     added = added.assign(customer_name=added["customer_id"].map(names).astype(object).fillna(""))
     invoices = pd.concat([ledger.invoices, added], ignore_index=True) if len(added) else ledger.invoices
     return replace(ledger, invoices=invoices, records={**ledger.records, "billing_log": log})
@@ -152,7 +153,8 @@ class LegalState:
 
     def due_customers(self) -> dict[str, str]:
         """customer_id → why it is due for hand-over today (its calls say so; refunds wait)."""
-        return {c: f"case {k}: {r}" for c, k, r in zip(self.due["customer_id"], self.due["case_id"], self.due["reason"])}
+        return {c: f"case {k}: {r}" for c, k, r in zip(self.due["customer_id"], self.due["case_id"],
+                                                       self.due["reason"])}
 
 
 class Booked:
@@ -305,7 +307,8 @@ class Booked:
     def credits(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(credit allocation proposals, what each credit keeps)."""
         return credit_allocations(self.ledger.invoices, self.customers, self.paid_today,
-                                  self.records["credit_approvals"], set(self.records["credit_postings"]["allocation_id"]))
+                                  self.records["credit_approvals"],
+                                  set(self.records["credit_postings"]["allocation_id"]))
 
     @cached_property
     def ageing(self) -> pd.DataFrame:

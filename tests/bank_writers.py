@@ -215,7 +215,8 @@ def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD",
     475 check paid for debits; the payer and text in the text field), a 49 with its control total
     and record count; 98 and 99 trailers."""
     first = next((ls[0].date for _, _, ls in accounts if ls), dt.date(2026, 11, 20))
-    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/", f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
+    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/",
+           f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
     group_total, group_records = 0, 1
     cents = lambda v: int(abs(v) * 100)  # noqa: E731
     for number, opening, lines in accounts:
@@ -294,7 +295,8 @@ def ofx(statements: list[tuple[str, Decimal, list[Line]]], currency: str = "USD"
         txs = []
         for k, line in enumerate(lines, start=1):
             txs.append("<STMTTRN>" + leaf("TRNTYPE", "CREDIT" if line.amount > 0 else "DEBIT")
-                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT", f"{line.amount:.2f}")
+                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT",
+                                                                                          f"{line.amount:.2f}")
                        + leaf("FITID", line.reference or f"{account}-{k:06d}") + leaf("NAME", line.payer or "BANK")
                        + (leaf("MEMO", line.text) if line.text else "") + "</STMTTRN>")
         ledger = opening + sum((ln.amount for ln in lines), Decimal(0))

@@ -156,7 +156,8 @@ def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(ma
     assert len(rows) == 1 and rows[0][:4] == ("B1", "INV-2026-07301", 980.0, 20.0)
     assert ws["E2"].data_type == "s" and ws["E2"].value.startswith("=HYPERLINK")
     ledger = otc_xl.read_workbook(book)
-    assert ledger.advices[["payment_id", "invoice_id", "paid_amount"]].values.tolist() == [["B1", "INV-2026-07301", 980.0]]
+    assert ledger.advices[["payment_id", "invoice_id", "paid_amount"]].values.tolist() == [["B1",
+                                                                                            "INV-2026-07301", 980.0]]
     orphan = tmp_path / "orphan.csv"
     orphan.write_text("Payment reference,Invoice number,Amount paid\nNOWHERE-9,INV-2026-07301,1.00\n")
     refused = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(orphan)])

@@ -168,7 +168,8 @@ def payment_rows(path: Path) -> list:
 def test_reimport_adds_nothing_and_the_next_day_adds_every_receipt(make_book, tmp_path, write):
     """Both days hold receipts without a bank reference (NONREF / none) and identical twins."""
     def day(d: dt.date) -> str:
-        lines = [Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"), Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
+        lines = [Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
+                 Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
                  Line(Decimal("-5.00"), d, "Bank", "", "fee"), Line(Decimal("80.00"), d, "Bianchi", "", "Fattura 78")]
         ident = f"S-{d:%Y%m%d}"
         return mt940([(ident, Decimal("0"), lines)]) if write == "mt940" else camt([(ident, Decimal("0"), lines)])
@@ -399,7 +400,8 @@ def test_national_formats_are_detected_by_content_and_read():
     es = parse_bank_file(CORPUS / "es_norma43_two_accounts.txt")
     assert es.source == "Norma 43" and es.debits == 1
     assert es.payments[["amount", "payer_name", "remittance", "currency"]].values.tolist() == [
-        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"],
+        [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
     assert es.payments["payment_date"].dt.date.tolist() == [dt.date(2026, 11, 20), dt.date(2026, 11, 21)]
     fr = parse_bank_file(CORPUS / "fr_cfonb120_two_days.cfo")
     assert fr.source == "CFONB 120" and fr.debits == 1
@@ -416,7 +418,8 @@ def test_format_list_is_one_registry():
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
-    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, ofx, csv"):
+    with pytest.raises(otc_xl.ValidationError,
+                       match="expected one of xlsx, camt, mt940, norma43, cfonb120, coda, bai2, ofx, csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 
@@ -543,7 +546,8 @@ def test_ofx_sgml_and_xml_give_the_same_receipts_keyed_by_fitid():
     columns = ["payment_id", "payment_date", "amount", "currency", "payer_name", "remittance"]
     assert sgml.payments[columns].values.tolist() == xml.payments[columns].values.tolist()
     assert sgml.payments[["payment_id", "amount", "payer_name", "remittance"]].values.tolist() == [
-        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"], ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
+        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"],
+        ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
     assert any("cannot be checked to tie" in n for n in sgml.notes)
 
 

@@ -62,7 +62,8 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     book = openpyxl.load_workbook(demo_copy)
     ws = book["Worklist"]
     header = [c.value for c in ws[1]]
-    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date", "promise_amount", "note")}
+    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date",
+                                                     "promise_amount", "note")}
     customer = ws.cell(2, col["customer_id"]).value
     ws.cell(2, col["outcome"]).value = "promised"
     ws.cell(2, col["promise_date"]).value = dt.date(2026, 12, 4)
@@ -141,8 +142,10 @@ def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_p
     open_before = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "before.xlsx", "AgeingDetail")}
     open_after = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "after.xlsx", "AgeingDetail")}
     cents = round(approved["amount"] * 100)
-    assert round(open_after.get(approved["invoice_id"], 0) * 100) == round(open_before[approved["invoice_id"]] * 100) - cents
-    assert round(open_after.get(approved["credit_id"], 0) * 100) == round(open_before[approved["credit_id"]] * 100) + cents
+    assert round(open_after.get(approved["invoice_id"],
+                                0) * 100) == round(open_before[approved["invoice_id"]] * 100) - cents
+    assert round(open_after.get(approved["credit_id"],
+                                0) * 100) == round(open_before[approved["credit_id"]] * 100) + cents
     customer = approved["customer_id"]
     balance = {name: sum(round(r["open_amount"] * 100) for r in table_rows(tmp_path / name, "AgeingDetail")
                          if r["customer_id"] == customer) for name in ("before.xlsx", "after.xlsx")}

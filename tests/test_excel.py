@@ -73,11 +73,13 @@ def test_apply_cash_writes_what_the_engine_computes():
     book = remote(DEMO)
     buttons.apply_cash(book)
     ledger = otc_xl.read_workbook(DEMO)
-    expected = match_payments(ledger.invoices, ledger.payments, ledger.customers, MatchConfig.from_config(ledger.config))
+    expected = match_payments(ledger.invoices, ledger.payments, ledger.customers,
+                              MatchConfig.from_config(ledger.config))
     written = values_written(book, len(INPUT_SHEETS) + len(RECORD_SHEETS))
     assert written[0] == list(expected.applications.columns)
     assert [(r[0], r[1], r[3]) for r in written[1:]] == list(zip(
-        expected.applications["payment_id"], expected.applications["invoice_id"], expected.applications["applied_amount"]))
+        expected.applications["payment_id"], expected.applications["invoice_id"],
+        expected.applications["applied_amount"]))
 
 
 def test_rerun_refreshes_tables_in_place(tmp_path):
@@ -104,7 +106,8 @@ def test_bad_workbook_gets_an_otc_messages_sheet_not_an_exception(make_book):
     assert [a["args"][1] for a in actions(book) if a["func"] == "addSheet"] == ["otc_messages"]
     messages = values_written(book, 1)
     assert messages[0] == ["severity", "where", "message"]
-    assert messages[1] == ["error", "Invoices!G2", "amount '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]
+    assert messages[1] == ["error", "Invoices!G2",
+                           "amount '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]
 
 
 def test_a_users_sheet_with_a_report_name_is_not_overwritten(make_book):
@@ -153,7 +156,8 @@ def test_udf_findinvoices_matchscore_bestcustomer():
     assert call("findinvoices", [["Fra. 26/00451 y 2026/00452"], ["nada"]], ids) == [
         ["INV-2026-00451; INV-2026-00452"], [NA]]
     assert call("matchscore", [["ORDENANTE: TALLERES GARCIA SL"]], [["Talleres García, S.L."]]) == [[100.0]]
-    assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]], [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
+    assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]],
+                [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
         == [["Boulangerie Dupont SARL", 100.0], ["", ""]]
     assert call("bestcustomer", [["Dupont"]], [[""]]) == [[NA, NA]]
 

@@ -40,7 +40,8 @@ def theirs_frame(rows):
 
 RECEIPTS = pd.DataFrame({"payment_id": ["P-1", "P-2"], "payment_date": pd.to_datetime(["2026-11-10", "2026-11-20"]),
                          "amount": [500.00, 75.00], "customer_id": "C1", "currency": "EUR"})
-LOOSE = pd.DataFrame({"payment_id": ["P-9"], "payment_date": pd.to_datetime(["2026-11-25"]), "unapplied_amount": [321.00],
+LOOSE = pd.DataFrame({"payment_id": ["P-9"], "payment_date": pd.to_datetime(["2026-11-25"]),
+                      "unapplied_amount": [321.00],
                       "payer_name": ["UNO SL"]})
 
 
@@ -69,7 +70,8 @@ def test_every_kind_of_difference_is_found_and_the_balances_tie():
     assert by_doc["INV-2026-00451"].status == AGREED and by_doc["INV-2026-00451"].their_document == "FRA 2026/451 5100000001"
     assert (by_doc["INV-2026-00452"].status, by_doc["INV-2026-00452"].difference) == (AMOUNT, 45.00)
     assert by_doc["INV-2026-00470"].status == AGREED
-    assert (by_doc["2026-00399 5100000004"].status, by_doc["2026-00399 5100000004"].code) == (ONLY_THEIRS, "theirs_invoice")
+    assert (by_doc["2026-00399 5100000004"].status, by_doc["2026-00399 5100000004"].code) == (ONLY_THEIRS,
+                                                                                              "theirs_invoice")
     assert (by_doc["P-1"].status, by_doc["P-1"].code) == (AGREED, "agreed_payment")
     found = by_doc["1500000002"]
     assert found.code == "theirs_payment_found" and "P-9" in found.action

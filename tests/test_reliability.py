@@ -425,7 +425,8 @@ def test_mt940_balances_must_tie(tmp_path):
 
 def test_us_dates_are_inferred_and_ambiguous_ones_warned(make_book):
     us = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
-                                 ["F1", "C1", "10/11/2026", "11/25/2026", 5], ["F2", "C1", "10/12/2026", "12/10/2026", 5]]})
+                                 ["F1", "C1", "10/11/2026", "11/25/2026", 5],
+                                 ["F2", "C1", "10/12/2026", "12/10/2026", 5]]})
     ledger = otc_xl.read_workbook(us)
     assert ledger.ok, ledger.problems
     assert ledger.invoices["invoice_date"].dt.date.tolist() == [dt.date(2026, 10, 11), dt.date(2026, 10, 12)]

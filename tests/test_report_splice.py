@@ -201,7 +201,8 @@ def test_calc_chain_listing_a_replaced_sheet_is_dropped(make_book):
     import zipfile
     with zipfile.ZipFile(book) as z:  # as Excel would save it: a calcChain with our totals formula
         contents = {n: z.read(n) for n in z.namelist()}
-    sheet_id = re.search(rb'<sheet (?:xmlns:r="[^"]*" )?name="Report" sheetId="(\d+)"', contents["xl/workbook.xml"]).group(1)
+    sheet_id = re.search(rb'<sheet (?:xmlns:r="[^"]*" )?name="Report" sheetId="(\d+)"',
+                         contents["xl/workbook.xml"]).group(1)
     contents["xl/calcChain.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
                                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="B5" i="'
                                     + sheet_id + b'"/></calcChain>')
@@ -288,7 +289,8 @@ def test_a_package_it_cannot_extend_is_refused_with_nothing_written(make_book, d
         contents["xl/styles.xml"] = re.sub(rb"<cellXfs.*?</cellXfs>", b"", contents["xl/styles.xml"], flags=re.S)
     elif damage == "strict namespace":
         contents["xl/workbook.xml"] = contents["xl/workbook.xml"].replace(
-            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in contents.items():
             z.writestr(name, data)

@@ -67,7 +67,8 @@ def main() -> None:
     letters = timed("dunning letters (HTML)", lambda: dunning_letters(result, master, as_of, "Acme"), t)
     timed(".eml drafts", lambda: [email_draft(d) for d in letters], t)
     some = lines.loc[lines["customer_id"].isin(lines["customer_id"].drop_duplicates().head(500))]
-    docs = timed("500 customers' statements (HTML)", lambda: statements(some, master, as_of, bucket_labels((30, 60, 90, 120))), t)
+    docs = timed("500 customers' statements (HTML)",
+                 lambda: statements(some, master, as_of, bucket_labels((30, 60, 90, 120))), t)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     print(f"\n{'step':<36}{'seconds':>9}")
     for label, seconds in t:

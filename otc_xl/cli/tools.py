@@ -71,7 +71,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             steps(path.name)
             rows = bar.add_task(f"  rows of {path.name}", total=None)
             frames.append(parse_bank_file(path, fmt, options, profile,
-                                          progress=lambda done, total, rows=rows: bar.update(rows, completed=done, total=total),
+                                          progress=lambda done, total, rows=rows: bar.update(rows,
+                                                                                             completed=done, total=total),
                                           policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
             bar.remove_task(rows)
         steps.finish()
@@ -110,7 +111,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
     if advice:
         console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
-                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).", soft_wrap=True)
+                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).",
+                      soft_wrap=True)
 
 
 def _advices(files: tuple[Path, ...], payments, book: Path, options):
@@ -151,8 +153,10 @@ def _log_rows(files, frames, result, notes: list[str]):
         totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
         mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
         rows.append({"imported_at": stamp, "file": path.name,
-                     "format": lines.source if lines.final else f"{lines.source} (not final)", "receipts": len(payments),
-                     "added": added, "already_there": len(payments) - added if lines.final else 0, "debits_skipped": lines.debits,
+                     "format": lines.source if lines.final else f"{lines.source} (not final)",
+                     "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added if lines.final else 0,
+                     "debits_skipped": lines.debits,
                      "totals": totals, "notes": mine})
     return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
                                        "debits_skipped", "totals", "notes"])

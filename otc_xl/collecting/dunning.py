@@ -157,7 +157,8 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     kept = pd.concat([past, new], ignore_index=True) if len(new) else past
     kept = kept.sort_values(["dunned_on", "customer_id", "invoice_id"], kind="stable", ignore_index=True)
     kept["level"] = kept["level"].astype("int64")
-    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS), items[ITEM_COLUMNS].reset_index(drop=True), kept)
+    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS),
+                         items[ITEM_COLUMNS].reset_index(drop=True), kept)
 
 
 def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series | None = None) -> pd.DataFrame:

@@ -155,8 +155,10 @@ def case_file(case_id: str, cases: pd.DataFrame, invoices: pd.DataFrame, custome
     rows = [("case", case_id), ("customer", customer_id), ("name", master.get("customer_name", "")
                                                              or mine["customer_name"].iloc[0]),
             ("address", str(master.get("address", "") or "").replace(";", ",")), ("country", master.get("country", "")),
-            ("contact", master.get("contact", "")), ("phone", master.get("phone", "")), ("e-mail", master.get("email", "")),
-            ("insolvency", master.get("insolvency", "")), ("handed over on", f"{mine['handed_over_on'].min():%Y-%m-%d}"),
+            ("contact", master.get("contact", "")), ("phone", master.get("phone", "")),
+            ("e-mail", master.get("email", "")),
+            ("insolvency", master.get("insolvency", "")),
+            ("handed over on", f"{mine['handed_over_on'].min():%Y-%m-%d}"),
             ("reason", "; ".join(dict.fromkeys(mine["reason"]))), ("status", "; ".join(dict.fromkeys(mine["status"]))),
             ("items handed over", f"{len(mine)}"), ("dunning notices sent", f"{letters['dunned_on'].nunique()}"),
             ("promises broken", f"{broken}"), ("as of", f"{as_of:%Y-%m-%d}")]

@@ -152,7 +152,8 @@ class _Accounts:
                 continue
             gap = ours - theirs
             if abs(gap) <= tolerance_c:
-                lines.append(_ours_and_theirs(AGREED, "agreed", "" if gap == 0 else f"within tolerance ({gap / 100:+.2f})",
+                lines.append(_ours_and_theirs(AGREED, "agreed",
+                                              "" if gap == 0 else f"within tolerance ({gap / 100:+.2f})",
                                               item, line, ours, theirs))
             else:
                 lines.append(_ours_and_theirs(AMOUNT, "amount", _amount_action(gap), item, line, ours, theirs))

@@ -22,7 +22,8 @@ COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "
            "reason", "approved", "approved_by"]
 
 
-def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = Config.writeoff_threshold, min_days: int = Config.writeoff_min_days,
+def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = Config.writeoff_threshold,
+                       min_days: int = Config.writeoff_min_days,
                        approvals: pd.DataFrame | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``).
 

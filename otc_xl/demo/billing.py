@@ -17,7 +17,8 @@ APPROVER = "M. López"
 VAT_DIGITS = {"ES": ("B", 8), "FR": ("", 11), "DE": ("", 9), "IT": ("", 11), "RO": ("", 8), "GB": ("", 9)}
 PER_COUNTRY = {"ES": 3, "FR": 3, "DE": 2, "IT": 2, "RO": 1, "GB": 2}
 ITEMS = [("BRK-220", "Brake pad set, ceramic", "C62", 48.90), ("FLT-015", "Oil filter cartridge", "C62", 7.35),
-         ("HOS-300", "Hydraulic hose 3/8\", per metre", "MTR", 12.4567), ("SRV-001", "Technician, on-site hour", "HUR", 65.00),
+         ("HOS-300", "Hydraulic hose 3/8\", per metre", "MTR", 12.4567),
+         ("SRV-001", "Technician, on-site hour", "HUR", 65.00),
          ("LUB-005", "Lubricant 5 l", "C62", 23.10)]
 
 

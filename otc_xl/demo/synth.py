@@ -131,7 +131,8 @@ def _customers(rng: random.Random, n: int) -> pd.DataFrame:
         ibans = [iban(rng, country) for _ in range(rng.choice([1, 1, 1, 2]))] if rng.random() < 0.8 else []
         rows.append({
             "customer_id": f"C{10001 + i}", "customer_name": name, "aliases": alias, "iban": ";".join(ibans),
-            "language": lang, "email": f"ap@{''.join(c for c in ''.join(words[:2]).lower() if c.isascii() and c.isalnum())}.example",
+            "language": lang,
+            "email": f"ap@{''.join(c for c in ''.join(words[:2]).lower() if c.isascii() and c.isalnum())}.example",
             "collector": COLLECTORS[lang], "credit_limit": float(rng.choice([5000, 10000, 25000, 50000, 100000])),
             "payment_terms_days": rng.choice([30, 30, 45, 60, 60, 90]), "country": country, "parent_id": "",
         })
@@ -169,7 +170,8 @@ def _invoices(rng: random.Random, customers: pd.DataFrame, n: int, as_of: dt.dat
             "customer_id": c["customer_id"], "customer_name": c["customer_name"],
             "invoice_date": issued, "due_date": issued + dt.timedelta(days=int(c["payment_terms_days"])),
             "currency": currency, "amount": amount, "open_amount": open_amount, "reference": reference,
-            "doc_type": "CRN" if credit else "INV", "order_id": f"SO-{rng.randint(50000, 59999)}" if rng.random() < 0.3 else "",
+            "doc_type": "CRN" if credit else "INV",
+            "order_id": f"SO-{rng.randint(50000, 59999)}" if rng.random() < 0.3 else "",
             "dispute_code": rng.choice(DISPUTES) if not credit and rng.random() < 0.03 else "", "collector": "",
         })
     frame = pd.DataFrame(rows)

@@ -69,7 +69,8 @@ INPUTS = [*CONTRACTS.values(), ORDER_LINES]
 
 def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
     frame = frame.reindex(columns=contract.column_names)
-    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer", "number": "number"}.get(c.kind, "text")
+    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer",
+                                "number": "number"}.get(c.kind, "text")
                for c in contract.columns}
     return ReportSheet(contract.sheet_names[0], contract.excel_table,
                        frame.rename(columns=LABELS), formats=formats)
@@ -84,7 +85,8 @@ def _config_sheet(config: Config) -> ReportSheet:
             value = ",".join(str(x) for x in value)
         rows.append({"Setting": field.name, "Value": value, "Description": docs.get(field.name, "")})
     frame = pd.DataFrame(rows)
-    frame["Value"] = frame["Value"].map(lambda x: "" if x is None else x.isoformat() if isinstance(x, dt.date) else str(x))
+    frame["Value"] = frame["Value"].map(lambda x: "" if x is None else x.isoformat() if isinstance(x,
+                                                                                                   dt.date) else str(x))
     return ReportSheet("Config", "tblConfig", frame)
 
 
@@ -206,7 +208,8 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
               _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections",
                                    company_iban=COMPANY_IBAN, company_bic=COMPANY_BIC, sepa_creditor_id=CREDITOR_ID,
                                    legal_min_days=270, company_legal_name="Iberia Components S.L.",
-                                   company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120", company_postal_code="28009", company_city="Madrid", company_province="Madrid",
+                                   company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120",
+                                   company_postal_code="28009", company_city="Madrid", company_province="Madrid",
                                    company_country="ES", invoice_start_numbers="FV-2026=1200"))]
     customers, invoices = collections_demo(data)
     customers, order_lines, drafts = billing_demo(customers, DEMO_AS_OF, seed)
@@ -301,7 +304,8 @@ def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[Repor
     callers = overdue.groupby("customer_id")["open_amount"].sum().sort_values(ascending=False).index[:6]
     log = pd.DataFrame({
         "customer_id": list(callers), "worklist_date": pd.Timestamp(DEMO_AS_OF - dt.timedelta(days=12)),
-        "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers], "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
+        "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers],
+        "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
         "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6), DEMO_AS_OF - dt.timedelta(days=4),
                                         DEMO_AS_OF + dt.timedelta(days=5), None, DEMO_AS_OF + dt.timedelta(days=9),
                                         None]),

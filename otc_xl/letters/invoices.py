@@ -59,7 +59,8 @@ def payment_terms_text(doc: dict, templates_folder: str = "") -> str:
     env = environment(templates_folder)
     lang = _language(env, doc["language"])
     days = (pd.Timestamp(doc["due_date"]) - pd.Timestamp(doc["invoice_date"])).days
-    text = _word(env, lang, "terms").replace("{days}", str(days)).replace("{due}", fmt.short_date(doc["due_date"], lang))
+    text = _word(env, lang, "terms").replace("{days}", str(days)).replace("{due}",
+                                                                          fmt.short_date(doc["due_date"], lang))
     discount = _discount(doc, lang, env)
     return f"{text}; {discount}" if discount else text
 
@@ -98,7 +99,8 @@ def invoice_page(doc: dict, lines: list[dict], totals: list[dict], customer: dic
               "description": _cut(x.get("description")), "item": _cut(x.get("item"))} for x in lines]
     totals = [{**t, "net": sign * t["net"], "vat": sign * t["vat"]} for t in totals]
     return env.get_template("invoice.html.j2").render(
-        lang=lang, currency=doc["currency"], doc=shown, lines=lines, totals=totals, customer=_party(customer), seller=seller,
+        lang=lang, currency=doc["currency"], doc=shown, lines=lines, totals=totals,
+        customer=_party(customer), seller=seller,
         discount=_discount(doc, lang, env), supplied=supply_dates(doc, lines, lang, templates_folder),
         terms=payment_terms_text(doc, templates_folder) if doc["doc_type"] == "INV" else "",
         tax_currency=_tax_currency(doc, lang))

@@ -27,11 +27,13 @@ REPORT_TABLES = frozenset({
     "tblInputs", "tblApplications", "tblAliasSuggestions", "tblAgeing", "tblAgeingSummary", "tblAgeingDetail",
     "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
-    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblDeductions", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
+    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblDeductions", "tblWriteOffs", "tblPaymentPlan",
+    "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
     "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",
-    "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload", "tblTeamControls",
+    "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload",
+    "tblTeamControls",
     "tblDailyCash", "tblWeeklyAgeing", "tblWeeklyPromises", "tblRollForward",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""

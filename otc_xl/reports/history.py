@@ -28,7 +28,8 @@ from ..model.money import cents, from_cents
 from .buckets import age_in_days, bucket_labels, bucket_of
 
 ALL = "(all)"
-COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue", "overdue_pct", "over_90",
+COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue",
+           "overdue_pct", "over_90",
            "disputed", "unapplied", "unbilled", "dso", "count_back_dso", "best_possible_dso",
            "average_days_delinquent", "cei", "promises_kept_pct", "items", "customers"]
 BUCKET_COLUMNS = ["snapshot_date", "entity", "collector", "currency", "bucket", "amount"]

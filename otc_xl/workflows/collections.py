@@ -128,7 +128,8 @@ def statement_job(run: Run) -> JobResult:
                       cfg.templates_folder)
     files, listing = _documents(docs, run)
     totals = statement_totals(lines)
-    sheet = ReportSheet("Statement", "tblStatement", lines, _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
+    sheet = ReportSheet("Statement", "tblStatement", lines,
+                        _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
     summary = [("statements", f"{len(docs):,}")]
     summary += [("statement balances tie", "yes" if totals.empty or totals["ties"].all() else "NO — please report")]
     summary += _refused_addresses(listing)
@@ -167,7 +168,8 @@ def worklist_job(run: Run) -> JobResult:
               ReportSheet("ContactLog", "tblContactLog", judged, _formats(judged, ["promise_amount", "received"]))]
     status = judged["promise_status"].value_counts()
     summary = [("calls today", f"{len(calls):,}"),
-               ("promises kept / open / broken", " / ".join(str(int(status.get(k, 0))) for k in ("kept", "open", "broken")))]
+               ("promises kept / open / broken",
+                " / ".join(str(int(status.get(k, 0))) for k in ("kept", "open", "broken")))]
     return JobResult(sheets, summary)
 
 
@@ -180,7 +182,8 @@ def disputes_job(run: Run) -> JobResult:
                           _formats(summary_frame, ["amount"], ("items", "oldest_days", "to_escalate"))
                           | {"share": "percent", "average_days": "number"},
                           notes=(f"Escalate: disputes open more than {cfg.dispute_escalation_days} days.",)),
-              ReportSheet("DisputeItems", "tblDisputeItems", items, _formats(items, ["open_amount"], ("dispute_days",)))]
+              ReportSheet("DisputeItems", "tblDisputeItems", items,
+                          _formats(items, ["open_amount"], ("dispute_days",)))]
     lines = [("disputes", f"{len(items):,} item(s), {int(items['escalate'].sum()):,} to escalate")]
     return JobResult(sheets, lines + _amounts("disputed", items, "open_amount") if len(items) else lines)
 
@@ -206,7 +209,8 @@ def writeoffs_job(run: Run) -> JobResult:
     frame = writeoff_proposals(run.open_items, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
                                run.records["writeoff_approvals"], uncollectable_items(run.legal.recorded))
     approved = sum(map(is_approved, frame["approved"]))
-    sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame, _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
+    sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame,
+                        _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
                         notes=(f"Residuals of at most {cfg.writeoff_threshold:,.2f}, {cfg.writeoff_min_days}+ days "
                                "overdue. Type yes in approved and your name in approved_by;",
                                "approvals are kept when this sheet is refreshed."))

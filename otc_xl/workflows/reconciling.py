@@ -78,7 +78,8 @@ def reconcile_job(run: Run) -> JobResult:
     summary = [("reconciled", f"{customer} {currency} with {account.source}"),
                ("our balance", f"{balance['our balance']:,.2f}"), ("their balance", f"{balance['their balance']:,.2f}"),
                ("difference", f"{balance['difference']:,.2f} (explained to the cent)"),
-               ("lines agreed / differing", f"{int(counts.get(AGREED, 0)):,} / {int(len(lines) - counts.get(AGREED, 0)):,}"),
+               ("lines agreed / differing",
+                f"{int(counts.get(AGREED, 0)):,} / {int(len(lines) - counts.get(AGREED, 0)):,}"),
                ("their amounts read", result.sign), ("reply letter", listing["letter"].iloc[0])]
     return JobResult(sheets, summary, files)
 

@@ -112,7 +112,8 @@ def ageing_reports(run: Run) -> JobResult:
                            f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
                                                                if others else "."))),
         ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
-        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",)), pivots=PIVOT_DATA_PIVOTS),
+        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",)),
+                    pivots=PIVOT_DATA_PIVOTS),
         ReportSheet("CreditBalances", "tblCreditBalances", credits, _formats(credits, ["balance"], ("items",))),
     ]
     summary = _amounts("open AR", by_currency, "Total")

@@ -52,7 +52,8 @@ def history_job(run: Run) -> JobResult:
     week, promised = weekly(buckets, run.contact_log, run.as_of)
     roll = roll_forward(history, run.open_items, ledger.sales if len(ledger.sales) else None, payments, apps,
                         run.as_of)
-    sheets += [ReportSheet("DailyCash", "tblDailyCash", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
+    sheets += [ReportSheet("DailyCash", "tblDailyCash", day,
+                           _formats(day, ["receipts_amount", "applied_auto", "to_review",
                                                                      "unapplied"], ("receipts",)),
                            notes=("Receipts dated since the previous snapshot; cash applied by this run.",)),
                ReportSheet("WeeklyAgeing", "tblWeeklyAgeing", week, _formats(week, ["week_ago", "today", "change"]),

@@ -166,7 +166,8 @@ def pivot_package_parts(read, names: set[str], reports: list[ReportSheet], sheet
             cache, items = cache_xml(pivot, report.frame, report.table)
             added[cache_name] = cache
             added[table_name] = table_xml(pivot, report.frame, items, cache_id, anchor)
-            added[rels_part(table_name)] = _rels([("rId1", PIVOT_CACHE_TYPE, f"../pivotCache/pivotCacheDefinition{k}.xml")])
+            added[rels_part(table_name)] = _rels([("rId1", PIVOT_CACHE_TYPE,
+                                                   f"../pivotCache/pivotCacheDefinition{k}.xml")])
             rels = _with_rel(rels, f"rIdOtcPivot{k}", PIVOT_TABLE_TYPE, f"../pivotTables/pivotTable{k}.xml")
             workbook_rels.append((f"rIdOtcPivotCache{k}", PIVOT_CACHE_TYPE, f"pivotCache/pivotCacheDefinition{k}.xml"))
             caches.append(f'<pivotCache xmlns:r="{REL}" cacheId="{cache_id}" r:id="rIdOtcPivotCache{k}"/>')
@@ -205,7 +206,8 @@ def _with_rel(rels: bytes, rid: str, kind: str, target: str) -> bytes:
     return rels[:end] + entry + rels[end:]
 
 
-_AFTER = (rb"</(?:\w+:)?customWorkbookViews>", rb"<(?:\w+:)?oleSize\b[^>]*/>", rb"<(?:\w+:)?calcPr\b[^>]*/>", rb"</(?:\w+:)?calcPr>", rb"</(?:\w+:)?definedNames>", rb"</(?:\w+:)?sheets>")
+_AFTER = (rb"</(?:\w+:)?customWorkbookViews>", rb"<(?:\w+:)?oleSize\b[^>]*/>", rb"<(?:\w+:)?calcPr\b[^>]*/>",
+          rb"</(?:\w+:)?calcPr>", rb"</(?:\w+:)?definedNames>", rb"</(?:\w+:)?sheets>")
 
 
 def with_pivot_caches(workbook: bytes, entries: str) -> bytes:

@@ -84,7 +84,8 @@ def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, in
 
 
 def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns: dict[str, int],
-                frame: pd.DataFrame, kinds: dict[str, str], base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                frame: pd.DataFrame, kinds: dict[str, str],
+                base: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """New contents of the parts to change (sheet — as an iterable of byte chunks —, its table,
     styles) to append the rows of ``frame`` from ``start_row`` on, or None when this sheet's layout
     needs the openpyxl path.
@@ -132,7 +133,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         c1, r1, c2, r2 = range_boundaries(m.group(2).decode())
         if r1 != header_row:
             continue
-        if b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"', txml) or b"calculatedColumnFormula" in txml:
+        if b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"',
+                                                       txml) or b"calculatedColumnFormula" in txml:
             return None
         if last_col > c2:
             return None  # a column would have to join the table: the openpyxl path adds its definition

@@ -129,7 +129,8 @@ class StyleBook:
         if found:
             self.xml = self.xml[:found.start()] + section + self.xml[found.end():]
         else:  # no such list yet: it goes before the parts that follow it in a styleSheet
-            at = min((i for i in (self.xml.find(t) for t in _AFTER[tag]) if i >= 0), default=self.xml.rfind(b"</styleSheet>"))
+            at = min((i for i in (self.xml.find(t) for t in _AFTER[tag]) if i >= 0),
+                     default=self.xml.rfind(b"</styleSheet>"))
             self.xml = self.xml[:at] + section + self.xml[at:]
         return len(items)
 

@@ -42,7 +42,8 @@ from .fixed import Record, RecordError, cents, date, digits, records, where
 
 WIDTH = 120
 CODES = frozenset({"01", "04", "05", "07"})
-_OVERPUNCH = {**{c: (str(i), 1) for i, c in enumerate("{ABCDEFGHI")}, **{c: (str(i), -1) for i, c in enumerate("}JKLMNOPQR")}}
+_OVERPUNCH = {**{c: (str(i), 1) for i, c in enumerate("{ABCDEFGHI")},
+              **{c: (str(i), -1) for i, c in enumerate("}JKLMNOPQR")}}
 NAME_QUALIFIERS = ("NPY",)
 TEXT_QUALIFIERS = ("LIB", "RCN", "REF", "LCC", "LC2", "LCS", "MMO", "IPY", "NBE", "RCD")
 """Complements whose text goes into the remittance (wording, references, identifiers)."""

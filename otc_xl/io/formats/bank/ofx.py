@@ -95,7 +95,8 @@ def _sgml(body: str, source: str) -> Node:
                     node.children = ()
                 stack.pop()
             else:
-                raise fail(source, f"</{tag}> closes nothing open (open: {'/'.join(n.tag for n in stack[1:]) or 'none'}); "
+                raise fail(source,
+                           f"</{tag}> closes nothing open (open: {'/'.join(n.tag for n in stack[1:]) or 'none'}); "
                                    "the file is truncated or edited")
         elif text.strip():
             text = text.strip()
@@ -214,7 +215,8 @@ def read_ofx(path: Path, policy=None) -> BankLines:
     statements, cards = _responses(ofx, "STMTRS"), _responses(ofx, CREDIT_CARD)
     if not statements and not cards:
         kinds = sorted({n.tag for n in ofx.children})
-        raise fail(path.name, f"no bank statement (STMTRS) in this OFX file (it holds {', '.join(kinds) or 'nothing'}); "
+        raise fail(path.name,
+                   f"no bank statement (STMTRS) in this OFX file (it holds {', '.join(kinds) or 'nothing'}); "
                               "investment and account-list files are not bank statements")
     rows, notes, debits = [], [], 0
     for s, stmt in enumerate(statements, start=1):
