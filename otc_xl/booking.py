@@ -122,8 +122,8 @@ def with_billed_invoices(ledger: Ledger, billed_files: pd.DataFrame | None = Non
     added = billed_open_items(log, ledger.invoices)
     if added.empty and log is ledger.records["billing_log"]:
         return ledger
-    names = dict(zip(ledger.customers["customer_id"],
-                     ledger.customers["customer_name"])) if len(ledger.customers) else {}
+    names = (dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers)
+             else {})
     added = added.assign(customer_name=added["customer_id"].map(names).astype(object).fillna(""))
     invoices = pd.concat([ledger.invoices, added], ignore_index=True) if len(added) else ledger.invoices
     return replace(ledger, invoices=invoices, records={**ledger.records, "billing_log": log})
@@ -253,8 +253,9 @@ class Booked:
         wrong = self._ties(after).loc[lambda f: ~f["ok"]]
         if len(wrong):
             raise ValidationError([Problem("otc_xl", f"the booking does not tie in {r.currency}: ERP open items, "
-                                                     f"postings and today's cash give {r.expected:,.2f} but the booked "
-                                                     f"open items are {r.actual:,.2f} (difference {r.difference:,.2f}); "
+                                                     f"postings and today's cash give {r.expected:,.2f} but the "
+                                                     f"booked open items are {r.actual:,.2f} "
+                                                     f"(difference {r.difference:,.2f}); "
                                                      "nothing was written — please report this")
                                    for r in wrong.itertuples()])
         return self.with_deductions(after)

@@ -386,8 +386,8 @@ PER_LEVEL = ("dunning_min_amount", "dunning_min_percent", "dunning_fees", "dunni
 def _consistency(config: Config) -> list[str]:
     levels = len(config.dunning_days)
     return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
-            f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config,
-                                                                                       name)) not in (1, levels)]
+            f"(give one value, or one per level)" for name in PER_LEVEL
+            if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
 PERCENT_SETTINGS = frozenset({"tolerance_pct", "deduction_max_pct", "vat_rates"})
 """Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it

@@ -122,7 +122,8 @@ def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
         if line.batch:
             own = {"Amt": f'<Amt Ccy="{currency}">{amount:.2f}</Amt>',
                    "TxAmt": f'<AmtDtls><TxAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></TxAmt></AmtDtls>',
-                   "InstdAmt": f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></InstdAmt></AmtDtls>'}[path]
+                   "InstdAmt": f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></InstdAmt>'
+                               '</AmtDtls>'}[path]
         party = f"<Pty><Nm>{escape(payer)}</Nm></Pty>" if new_status else f"<Nm>{escape(payer)}</Nm>"
         ultimate = (f"<UltmtDbtr>{'<Pty>' if new_status else ''}<Nm>{escape(line.ultimate)}</Nm>"
                     f"{'</Pty>' if new_status else ''}</UltmtDbtr>") if line.ultimate else ""
@@ -277,7 +278,8 @@ def coda(statements: list[tuple[str, Decimal, list[Line]]], closing_shift: Decim
             else:
                 credit += line.amount
         closing = opening + credit - debit + closing_shift
-        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}{lines[-1].date if lines else day:%d%m%y}"
+        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}"
+                     f"{lines[-1].date if lines else day:%d%m%y}"
                      f"{'':<64}0")
         block.append(f"9{'':<15}{len(block) - 1:06d}{amount15(debit)}{amount15(credit)}{'':<75}2")
         out += block

@@ -65,10 +65,12 @@ def test_edi_820_file_broken_envelope_is_named(tmp_path):
 
 
 def nacha(trace: str) -> str:
-    body = "ISA*00~ST*820*0001~RMR*IV*INV-2026-07301*PI*980*1000*20~RMR*IV*INV-2026-07302*PI*450*500~ADX*-50*04*DAMAGED~"
+    body = ("ISA*00~ST*820*0001~RMR*IV*INV-2026-07301*PI*980*1000*20~RMR*IV*INV-2026-07302*PI*450*500"
+            "~ADX*-50*04*DAMAGED~")
     chunks = [body[i:i + 80] for i in range(0, len(body), 80)]
     records = ["101 021000021 0110000151611201200A094101BANK                   BETA FORNITURE SPA     ".ljust(94),
-               "5220BETA FORNITURE                      1234567890CTXPAYMENT   261120261120   1011000010000001".ljust(94),
+               ("5220BETA FORNITURE                      1234567890CTXPAYMENT   261120261120   "
+                "1011000010000001").ljust(94),
                ("622" + "02100002" + "1" + "987654321".ljust(17) + "0000143000" + "INV-PAYMENT-01 " + "0002"
                 + "OTC XL RECEIVER".ljust(16) + "  " + "  " + "1" + trace.rjust(15)).ljust(94)]
     records += [("705" + chunk.ljust(80) + f"{n + 1:04d}" + trace[-7:].rjust(7)).ljust(94)

@@ -123,7 +123,8 @@ def test_payment_providers():
     paypal = parse_bank_file(CORPUS / "paypal_activity.csv")
     row = paypal.payments.iloc[0]
     assert (row["amount"], row["payer_name"], row["payment_id"]) == (120.0, "Ferramenta Rossi", "9XK1")
-    assert "INV-2026-0451" in row["remittance"] and "Order 77" in row["remittance"] and "(fee 3.85)" in row["remittance"]
+    assert ("INV-2026-0451" in row["remittance"] and "Order 77" in row["remittance"]
+            and "(fee 3.85)" in row["remittance"])
     assert any("status 'pending'" in n and "general currency conversion" in n for n in paypal.notes), paypal.notes
     stripe = receipts("stripe_balance.csv")
     assert list(stripe["payment_id"]) == ["txn_1", "txn_3"] and list(stripe["currency"]) == ["EUR", "EUR"]
@@ -526,7 +527,8 @@ def test_intraday_receipt_confirmed_by_the_final_statement(make_book, tmp_path):
     flat = " ".join(both.output.split())
     assert both.exit_code == 0 and "1 new bank line(s) appended" in flat, flat
     assert "s.xml: the final statement replaces 1 intraday receipt(s) (1 confirmed)" in flat
-    assert "Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; 0 on the Intraday sheet" in flat
+    assert ("Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; "
+            "0 on the Intraday sheet") in flat
     assert intraday_rows(target) == []
     assert [r[0] for r in payment_rows(target)] == ["OLD-1", "BK-1"]
 

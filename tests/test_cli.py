@@ -159,7 +159,8 @@ def test_run_writes_every_report_and_values_equal_the_engines(demo_copy, tmp_pat
     booked = book(ledger)  # the ageing is of the open items after the day's automatic cash application
     expected = ageing(booked.open_items, ledger.config.as_of)
     paid = booked.applications.loc[booked.applications["status"] == "auto"]
-    assert paid["applied_amount"].sum() > 0 and round(ledger.invoices["open_amount"].sum() - expected["Total"].sum(), 2) \
+    assert paid["applied_amount"].sum() > 0 \
+        and round(ledger.invoices["open_amount"].sum() - expected["Total"].sum(), 2) \
         == round(paid["applied_amount"].sum() + paid["writeoff_amount"].sum(), 2)
     rows = list(wb["Ageing"].iter_rows(min_row=2, max_row=len(expected) + 1, values_only=True))
     assert [r[0] for r in rows] == list(expected["customer_id"])

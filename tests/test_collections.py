@@ -211,7 +211,8 @@ def test_statement_balances_tie_on_the_demo_ledger():
     totals = statement_totals(lines)
     assert totals["ties"].all()
     for (customer, currency), t in totals.set_index(["customer_id", "currency"]).iterrows():
-        mine = ledger.invoices.loc[(ledger.invoices["customer_id"] == customer) & (ledger.invoices["currency"] == currency)]
+        mine = ledger.invoices.loc[(ledger.invoices["customer_id"] == customer)
+                                   & (ledger.invoices["currency"] == currency)]
         paid = receipts.loc[(receipts["customer_id"] == customer) & (receipts["currency"] == currency)]
         assert cents(t["closing_balance"]) == cents(mine["open_amount"]).sum() - cents(paid["amount"]).sum()
     # every cent received is either on a statement or unidentified

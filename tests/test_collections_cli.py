@@ -33,7 +33,8 @@ def test_dunning_twice_same_day_records_once_then_escalates(demo_copy, tmp_path)
     later = run("dunning", demo_copy, "--as-of", "21/12/2026", "--files", tmp_path / "later")
     assert later.exit_code == 0, later.output
     rows = table_rows(demo_copy, "Dunning")
-    escalated = [r for r in rows if r["status"] == "notice" and r["previous_level"] and r["level"] > r["previous_level"]]
+    escalated = [r for r in rows
+                 if r["status"] == "notice" and r["previous_level"] and r["level"] > r["previous_level"]]
     assert escalated and all(r["level"] == r["previous_level"] + 1 for r in escalated if r["previous_level"] < 4)
     assert all(r["level"] <= 4 for r in rows)
 
@@ -171,8 +172,10 @@ def test_letters_button_writes_files_and_sheets(tmp_path):
     assert outcome["files"] and all((tmp_path / name).exists() for name in outcome["files"])
     added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
     assert added == ["Dunning", "DunningItems", "Letters"]
-    history = [a for a in actions(book) if a["func"] == "setValues" and a["values"] and a["values"][0][:1] == ["dunned_on"]]
-    assert history and all(row[-1] for row in history[-1]["values"][1:] if row[0] == "2026-11-30")  # each with its letter
+    history = [a for a in actions(book)
+               if a["func"] == "setValues" and a["values"] and a["values"][0][:1] == ["dunned_on"]]
+    # each with its letter
+    assert history and all(row[-1] for row in history[-1]["values"][1:] if row[0] == "2026-11-30")
     for button in (buttons.letters, buttons.dunning):  # Excel on the web: no folder, so no letter and no record
         web = remote(DEMO)
         outcome = button(web)

@@ -38,7 +38,8 @@ def actions(book):
 
 
 def values_written(book, sheet_position):
-    return next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["sheet_position"] == sheet_position)
+    return next(a["values"] for a in actions(book)
+                if a["func"] == "setValues" and a["sheet_position"] == sheet_position)
 
 
 @pytest.mark.parametrize("button, sheets", [
@@ -122,7 +123,8 @@ def test_formula_looking_text_is_written_with_the_text_prefix(make_book):
                              "Payments": [["Value date", "Amount", "Payer", "Remittance information"],
                                           ["20/11/2026", 5.0, "@someone", '=HYPERLINK("http://x","y")']]}))
     assert buttons.unapplied_cash(book)["ok"]
-    unapplied = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0][0] == "payment_id"
+    unapplied = next(a["values"] for a in actions(book)
+                     if a["func"] == "setValues" and a["values"][0][0] == "payment_id"
                      and "remittance" in a["values"][0])
     row = dict(zip(unapplied[0], unapplied[1]))
     assert row["remittance"] == "'=HYPERLINK(\"http://x\",\"y\")" and row["payer_name"] == "'@someone"
@@ -827,7 +829,8 @@ def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_
     assert outcome["ok"], outcome
     added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
     assert added == ["Reconciliation", "ReconciliationBalance"]
-    balance = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0] == ["item", "amount"])
+    balance = next(a["values"] for a in actions(book)
+                   if a["func"] == "setValues" and a["values"][0] == ["item", "amount"])
     assert dict(balance[1:])["difference"] == 295.9 and dict(balance[1:])["unexplained"] == 0.0
     assert "not written: save the workbook" in outcome["message"]  # no folder for the reply letter: said so
 

@@ -98,7 +98,8 @@ def test_a_libreoffice_workbook_keeps_every_part_that_is_not_ours(tmp_path):
     assert added and added <= own_parts(book)
     # workbook.xml: the same bytes with our <sheet> entries appended to <sheets> and our pivot caches
     # appended to the user's <pivotCaches>
-    assert re.sub(rb'<sheet (?:xmlns:r="[^"]*" )?name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>|<pivotCache (?:xmlns:r="[^"]*" )?cacheId="\d+" r:id="rIdOtcCache\d+"/>',
+    assert re.sub(rb'<sheet (?:xmlns:r="[^"]*" )?name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>'
+                  rb'|<pivotCache (?:xmlns:r="[^"]*" )?cacheId="\d+" r:id="rIdOtcCache\d+"/>',
                   b"", after_first["xl/workbook.xml"]) == original["xl/workbook.xml"]
     assert xfs(after_first["xl/styles.xml"])[:len(xfs(original["xl/styles.xml"]))] == xfs(original["xl/styles.xml"])
 
@@ -266,7 +267,8 @@ def test_pivots_over_our_sheets_refresh_on_open_and_others_are_untouched(make_bo
     with zipfile.ZipFile(book) as z:
         contents = {n: z.read(n) for n in z.namelist()}
     cache = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<pivotCacheDefinition xmlns="http://schemas.'
-             'openxmlformats.org/spreadsheetml/2006/main" refreshOnLoad="0" recordCount="1"><cacheSource type="worksheet">'
+             'openxmlformats.org/spreadsheetml/2006/main" refreshOnLoad="0" recordCount="1">'
+             '<cacheSource type="worksheet">'
              '<worksheetSource ref="A1:C4" sheet="{sheet}"/></cacheSource></pivotCacheDefinition>')
     contents["xl/pivotCache/pivotCacheDefinition1.xml"] = cache.format(sheet="Report").encode()
     contents["xl/pivotCache/pivotCacheDefinition2.xml"] = cache.format(sheet="Invoices").encode()

@@ -48,7 +48,8 @@ def test_the_grammar_check_finds_syntax_errors(what):
     """The check has teeth: each of these is refused (LibreOffice loads such modules without a word)."""
     source = 'Attribute VB_Name = "Broken"\r\nOption Explicit\r\n' + BROKEN[what]
     assert syntax_problems(source, WIN64), what
-    good = 'Attribute VB_Name = "Good"\r\nOption Explicit\r\nSub a()\r\n    If x Then\r\n        y = 1\r\n    End If\r\nEnd Sub\r\n'
+    good = ('Attribute VB_Name = "Good"\r\nOption Explicit\r\nSub a()\r\n    If x Then\r\n        y = 1\r\n'
+            '    End If\r\nEnd Sub\r\n')
     assert syntax_problems(good, WIN64) == []
 
 

@@ -1,7 +1,7 @@
 """Regenerate the shipped workbooks: ``python workbooks/generate.py``.
 
-Writes otc_template.xlsx, otc_demo.xlsx, otc_demo_camt053.xml, otc_demo_customer_statement.xlsx, OTC.xlam and otc_workbook.xlsm next to
-this file (from a fixed seed and macros/); the output is
+Writes otc_template.xlsx, otc_demo.xlsx, otc_demo_camt053.xml, otc_demo_customer_statement.xlsx, OTC.xlam and
+otc_workbook.xlsm next to this file (from a fixed seed and macros/); the output is
 byte-for-byte reproducible, and tests/test_workbooks.py checks the committed files match.
 """
 

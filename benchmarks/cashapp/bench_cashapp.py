@@ -170,8 +170,8 @@ def main() -> None:
     seconds = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"match_payments: {seconds:.2f} s wall" + (f" (best of {len(times)}; {min(times):.2f}-{max(times):.2f})"
-                                                     if len(times) > 1 else "") + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory
-                                                     else "") + "\n")
+                                                     if len(times) > 1 else "")
+          + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory else "") + "\n")
     if args.sweep:
         sweep(truth, result.applications, unknowable)
         return

@@ -75,9 +75,11 @@ def main() -> None:
         print(f"{label:<36}{seconds:>9.2f}")
     send = result.to_send
     print(f"\nnotices {len(send):,} of {len(result.notices):,} accounts; levels "
-          f"{ {int(k): int(v) for k, v in send['level'].value_counts().sort_index().items()} }; worklist {len(calls):,} calls; "
+          f"{ {int(k): int(v) for k, v in send['level'].value_counts().sort_index().items()} }; "
+          f"worklist {len(calls):,} calls; "
           f"disputes {len(found):,} reason rows; write-offs {len(offs):,}")
-    print(f"sheets (receipts→statement lines): {sheets_total:.2f} s; letters {len(letters) / dict(t)['dunning letters (HTML)']:.0f}/s; "
+    print(f"sheets (receipts→statement lines): {sheets_total:.2f} s; "
+          f"letters {len(letters) / dict(t)['dunning letters (HTML)']:.0f}/s; "
           f"statements {len(docs) / t[-1][1]:.0f}/s")
     print(f"statements tie: {bool(totals['ties'].all())} ({len(totals):,} customer-currency accounts); "
           f"peak memory (whole process) {peak / 2**20:,.0f} MiB")

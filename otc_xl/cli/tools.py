@@ -71,8 +71,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             steps(path.name)
             rows = bar.add_task(f"  rows of {path.name}", total=None)
             frames.append(parse_bank_file(path, fmt, options, profile,
-                                          progress=lambda done, total, rows=rows: bar.update(rows,
-                                                                                             completed=done, total=total),
+                                          progress=lambda done, total, rows=rows:
+                                          bar.update(rows, completed=done, total=total),
                                           policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
             bar.remove_task(rows)
         steps.finish()

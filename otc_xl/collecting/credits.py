@@ -58,8 +58,8 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
                                                debits["invoice_id"].tolist(), debits["customer_id"].tolist(), disputed):
         if key in needed:  # only the groups and currencies some credit can go to
             by_key.setdefault(key, _Candidates()).add(invoice_id, owner, dispute)
-    for credit in credits[["invoice_id", "customer_id", "currency", "grp", "open_c",
-                           "reference"]].itertuples(index=False):
+    columns = ["invoice_id", "customer_id", "currency", "grp", "open_c", "reference"]
+    for credit in credits[columns].itertuples(index=False):
         candidates = by_key.get((credit.grp, credit.currency))
         remaining = -int(credit.open_c)
         if candidates is not None:

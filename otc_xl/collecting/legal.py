@@ -86,7 +86,8 @@ def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     if out.empty:  # no case at all (e.g. an Invoices table without rows): pandas cannot map dates onto nothing
         return pd.DataFrame(columns=COLUMNS)
     now = inv.set_index("invoice_id")
-    out["customer_name"] = out["customer_id"].map(names).astype(object).fillna(out["customer_name"]).astype(object).fillna("")
+    out["customer_name"] = (out["customer_id"].map(names).astype(object).fillna(out["customer_name"])
+                            .astype(object).fillna(""))
     out["open_amount"] = out["invoice_id"].map(now["open_amount"]).fillna(0.0).astype("float64")
     out["due_date"] = pd.to_datetime(out["invoice_id"].map(now["due_date"]).fillna(out["due_date"]))
     out["days_overdue"] = age_in_days(out["due_date"], as_of) if len(out) else pd.Series(dtype="int64")

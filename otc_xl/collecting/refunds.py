@@ -69,10 +69,10 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     out["customer_name"] = out["customer_id"].map(names).astype(object).fillna("")
     earlier = (approvals.drop_duplicates("refund_id").set_index("refund_id")
                if approvals is not None and len(approvals) else pd.DataFrame())
-    typed = out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier else pd.Series("",
-                                                                                                                index=out.index)
-    on_file = out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master else pd.Series("",
-                                                                                                                  index=out.index)
+    typed = (out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier
+             else pd.Series("", index=out.index))
+    on_file = (out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master
+               else pd.Series("", index=out.index))
     disputes = _disputed(invoices, customers)
     rows = [_bank(str(t), str(f)) for t, f in zip(typed, on_file)]
     out["iban"] = [iban for iban, _ in rows]

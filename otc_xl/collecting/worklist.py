@@ -3,7 +3,8 @@
 One row per customer and currency with undisputed overdue money after today's cash, unless a promise
 to pay is still open. What is overdue is the dunning run's classification of the same items
 (``dunning.overdue_items``: past the grace days, not disputed, not in a legal case), so the amount a
-call script quotes is the amount that day's letter states. Priority score (0-100, higher first; ties: larger overdue amount, then customer id):
+call script quotes is the amount that day's letter states. Priority score (0-100, higher first; ties:
+larger overdue amount, then customer id):
 
 =======================  ======  ====================================================================
 part                     points  measure

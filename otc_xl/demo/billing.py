@@ -51,7 +51,8 @@ def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame,
     out["early_discount_pct"], out["early_discount_days"] = np.nan, pd.array([None] * len(out), dtype="Int64")
     chosen: list[str] = []
     for country, count in PER_COUNTRY.items():
-        for i in out.index[(out["country"] == country) & (out["dunning_block"] == "") & (out["insolvency"] == "")][:count]:
+        for i in out.index[(out["country"] == country) & (out["dunning_block"] == "")
+                           & (out["insolvency"] == "")][:count]:
             prefix, digits = VAT_DIGITS[country]
             street, _, town = str(out.at[i, "address"]).partition(";")
             postal, _, city = town.strip().partition(" ")

@@ -85,8 +85,8 @@ def _config_sheet(config: Config) -> ReportSheet:
             value = ",".join(str(x) for x in value)
         rows.append({"Setting": field.name, "Value": value, "Description": docs.get(field.name, "")})
     frame = pd.DataFrame(rows)
-    frame["Value"] = frame["Value"].map(lambda x: "" if x is None else x.isoformat() if isinstance(x,
-                                                                                                   dt.date) else str(x))
+    frame["Value"] = frame["Value"].map(lambda x: "" if x is None
+                                        else x.isoformat() if isinstance(x, dt.date) else str(x))
     return ReportSheet("Config", "tblConfig", frame)
 
 
@@ -231,7 +231,8 @@ def _pending_after_import(invoices: pd.DataFrame, payments: pd.DataFrame, custom
 
     apps = match_payments(invoices, payments, customers, MatchConfig.from_config(Config())).applications
     auto = apps.loc[apps["status"] == "auto"]
-    return auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+    return (auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"]))
+            .groupby("invoice_id")["_c"].sum() / 100)
 
 
 def write_demo_customer_statement(path: str | Path, seed: int = 2026) -> Path:

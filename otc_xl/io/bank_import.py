@@ -70,7 +70,8 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame, extra: Extra 
     lost = unsupported_content(book_path, set())
     if lost:
         raise ValidationError([Problem(book_path.name, f"sheet {s} has {what} that would be lost if otc_xl "
-                                       "rewrote this file; import in Excel (button) or into a copy") for s, what in lost])
+                                       "rewrote this file; import in Excel (button) or into a copy")
+                               for s, what in lost])
     wb = openpyxl.load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
     if raw is None:
         ws = wb.create_sheet(PAYMENTS.sheet_names[0])

@@ -59,8 +59,8 @@ def payment_terms_text(doc: dict, templates_folder: str = "") -> str:
     env = environment(templates_folder)
     lang = _language(env, doc["language"])
     days = (pd.Timestamp(doc["due_date"]) - pd.Timestamp(doc["invoice_date"])).days
-    text = _word(env, lang, "terms").replace("{days}", str(days)).replace("{due}",
-                                                                          fmt.short_date(doc["due_date"], lang))
+    text = (_word(env, lang, "terms").replace("{days}", str(days))
+            .replace("{due}", fmt.short_date(doc["due_date"], lang)))
     discount = _discount(doc, lang, env)
     return f"{text}; {discount}" if discount else text
 
@@ -124,7 +124,8 @@ def invoice_mail(docs: list[dict], customer: dict, seller: dict, templates_folde
     words = env.get_template(f"{lang}/invoice_words.j2").module
     titles = [words.title_crn if d["doc_type"] == "CRN" else words.title_inv for d in docs]
     subject = (f"{titles[0]} {first['invoice_id']}" if len(docs) == 1 else
-               f"{', '.join(dict.fromkeys(titles))}: {', '.join(d['invoice_id'] for d in docs)}") + f" - {seller['name']}"
+               f"{', '.join(dict.fromkeys(titles))}: {', '.join(d['invoice_id'] for d in docs)}") \
+        + f" - {seller['name']}"
     shown = [{**d, "gross": (-1 if d["doc_type"] == "CRN" else 1) * d["gross"]} for d in docs]
     html = env.get_template("invoice_mail.html.j2").render(
         lang=lang, currency=first["currency"], docs=shown, seller=seller, subject=subject)

@@ -137,10 +137,11 @@ def controls(members: list[Member], aged: pd.DataFrame, buckets: tuple[int, ...]
         dated = m.invoices.loc[m.invoices["invoice_date"] <= pd.Timestamp(as_of)]  # as the ageing counts them
         for currency, total in dated.assign(_c=cents(dated["open_amount"])).groupby("currency")["_c"].sum().items():
             own[currency] = own.get(currency, 0) + int(total)
-    team_total = aged.assign(_c=cents(aged["Total"])).groupby("currency")["_c"].sum() if len(aged) else pd.Series(dtype="int64")
+    team_total = (aged.assign(_c=cents(aged["Total"])).groupby("currency")["_c"].sum() if len(aged)
+                  else pd.Series(dtype="int64"))
     team_buckets = (sum(cents(aged[label]) for label in labels if label in aged) if len(aged) else np.array([]))
-    bucket_sum = pd.Series(team_buckets,
-                           index=aged.index).groupby(aged["currency"]).sum() if len(aged) else pd.Series(dtype="int64")
+    bucket_sum = (pd.Series(team_buckets, index=aged.index).groupby(aged["currency"]).sum() if len(aged)
+                  else pd.Series(dtype="int64"))
     for currency in sorted(set(own) | set(team_total.index)):
         for check, expected, actual in (
                 ("team open AR = Σ associates' open items", own.get(currency, 0), int(team_total.get(currency, 0))),

@@ -69,8 +69,10 @@ def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:
 
 def _refused_addresses(listing: pd.DataFrame) -> list[tuple[str, str]]:
     refused = listing.loc[listing["note"].str.startswith("address refused"), "customer_id"].drop_duplicates()
+    if not len(refused):
+        return []
     return [("e-mail addresses refused", f"{len(refused):,} ({', '.join(refused[:10])}"
-                                         f"{' …' if len(refused) > 10 else ''}): drafts without To:")] if len(refused) else []
+                                         f"{' …' if len(refused) > 10 else ''}): drafts without To:")]
 
 
 def letters_job(run: Run) -> JobResult:
@@ -195,7 +197,8 @@ def deductions_job(run: Run) -> JobResult:
     today = run.match.deductions
     found = int(((today["status"] == "auto") & today["deduction_id"].isin(set(frame["deduction_id"]))).sum())
     sheet = ReportSheet("Deductions", "tblDeductions", frame, _formats(frame, ["amount"]),
-                        notes=("Deductions customers took (cash application applied what they paid; the deducted amount "
+                        notes=("Deductions customers took (cash application applied what they paid; "
+                               "the deducted amount "
                                "stays open on the invoice, disputed).",
                                "Type status (open, accepted, rejected, resolved) and a note; they are kept when this "
                                "sheet is refreshed. Only open deductions keep the invoice disputed."))

@@ -120,7 +120,8 @@ def table_xml(pivot: Pivot, frame: pd.DataFrame, items: dict[str, list[str]], ca
            f'applyFontFormats="0" applyPatternFormats="0" applyAlignmentFormats="0" applyWidthHeightFormats="1" '
            f'dataCaption="Values" updatedVersion="3" minRefreshableVersion="3" createdVersion="3" '
            f'useAutoFormatting="1" itemPrintTitles="1" indent="0" outline="0" outlineData="0" compact="0" '
-           f'compactData="0" gridDropZones="1" rowGrandTotals="0"><location ref="{ref}" firstHeaderRow="1" firstDataRow="2" '
+           f'compactData="0" gridDropZones="1" rowGrandTotals="0">'
+           f'<location ref="{ref}" firstHeaderRow="1" firstDataRow="2" '
            f'firstDataCol="{len(pivot.rows)}"/><pivotFields count="{len(fields)}">{"".join(fields)}</pivotFields>'
            f'<rowFields count="{len(pivot.rows)}">{rows}</rowFields>'
            + (f'<colFields count="{len(pivot.columns)}">{cols}</colFields>' if pivot.columns else "")

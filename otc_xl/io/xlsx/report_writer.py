@@ -1,11 +1,13 @@
 """Report workbooks written fast: xlsxwriter lays out each sheet, the bulk rows are streamed in.
 
-xlsxwriter writes every report sheet's frame into a scratch package: the header, the Excel Table (stable name, style, totals row with ``SUBTOTAL`` formulas and their cached
-results), number formats, widths, the frozen header, conditional highlights, the notes to the right
-and the native chart. The data rows — nearly all the cells — are then built column by column as XML (:func:`row_chunks`) and spliced into the sheet's ``<sheetData>`` while the package
-is copied to its target. Cells are what xlsxwriter would write: numbers and dates with the
-column's number format, text as an inline string that is never a formula (with Excel's quote
-prefix when it could be taken for one), control characters replaced, text cut at 32,767.
+xlsxwriter writes every report sheet's frame into a scratch package: the header, the Excel Table
+(stable name, style, totals row with ``SUBTOTAL`` formulas and their cached results), number formats,
+widths, the frozen header, conditional highlights, the notes to the right and the native chart. The
+data rows — nearly all the cells — are then built column by column as XML (:func:`row_chunks`) and
+spliced into the sheet's ``<sheetData>`` while the package is copied to its target. Cells are what
+xlsxwriter would write: numbers and dates with the column's number format, text as an inline string
+that is never a formula (with Excel's quote prefix when it could be taken for one), control characters
+replaced, text cut at 32,767.
 
 :func:`build_package` leaves the result in a scratch file, which :func:`write_new_workbook` renames
 over the target and the in-place writer (:mod:`otc_xl.io.xlsx.report_splice`) splices into a user's

@@ -133,8 +133,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         c1, r1, c2, r2 = range_boundaries(m.group(2).decode())
         if r1 != header_row:
             continue
-        if b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"',
-                                                       txml) or b"calculatedColumnFormula" in txml:
+        if (b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"', txml)
+                or b"calculatedColumnFormula" in txml):
             return None
         if last_col > c2:
             return None  # a column would have to join the table: the openpyxl path adds its definition

@@ -58,7 +58,8 @@ ADVICE = TableContract(
 _REFERENCE = re.compile(r"(?i)(?:payment\s+reference|zahlungsreferenz|referencia(?:\s+de\s+pago)?|riferimento"
                         r"(?:\s+pagamento)?|r[ée]f[ée]rence(?:\s+de\s+paiement)?|end.to.end.id)\s*[:#]?\s*"
                         r"([A-Za-z0-9][A-Za-z0-9/\-]{3,34})")
-_AMOUNT = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:[.' ]\d{3})+,\d{2}|\d{1,3}(?:[,' ]\d{3})+\.\d{2}|\d+[.,]\d{2})(?![\w])")
+_AMOUNT = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:[.' ]\d{3})+,\d{2}|\d{1,3}(?:[,' ]\d{3})+\.\d{2}|\d+[.,]\d{2})"
+                     r"(?![\w])")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _DOCUMENT = re.compile(r"(?<![\w])([A-Za-z]{0,5}[ -]?[0-9][0-9A-Za-z/\-]{3,20})(?![\w])")
 _REASON_WORDS = re.compile(r"(?i)\b(skonto|sconto|descuento|escompte|discount|fracht|freight|porto|damaged|"

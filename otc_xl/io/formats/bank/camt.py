@@ -2,7 +2,8 @@
 
 A file with a DTD is parsed by defusedxml, so an external entity or an entity-expansion bomb is
 refused before anything is expanded; a UTF-8 file without one (it cannot declare entities) is
-parsed by the standard library's C parser. Entries are processed as they are read and freed. Any message version is read (``.001.02`` … ``.001.10``).
+parsed by the standard library's C parser. Entries are processed as they are read and freed. Any
+message version is read (``.001.02`` … ``.001.10``).
 
 Each booked credit entry becomes one payment; a batch entry with several transaction details
 (``TxDtls``) becomes one payment per transaction, each with its own amount: ``TxDtls/Amt``, else

@@ -134,7 +134,8 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 expected = stmt.opening + stmt.movements
                 if expected != closing:
                     exc = Unbalanced(f"balances do not tie: previous balance {stmt.opening:,.2f} + movements "
-                                     f"{stmt.movements:,.2f} = {expected:,.2f}, but the new balance says {closing:,.2f}; "
+                                     f"{stmt.movements:,.2f} = {expected:,.2f}, "
+                                     f"but the new balance says {closing:,.2f}; "
                                      "a movement is missing or the file was edited", closing - expected)
                     if not policy.accept_unbalanced:
                         raise RecordError(f"{stmt.label}: {exc}{UNBALANCED_HINT}")

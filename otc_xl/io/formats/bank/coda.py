@@ -143,7 +143,8 @@ def read_coda(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 expected = block.opening + block.movements
                 if expected != closing:
                     exc = Unbalanced(f"balances do not tie: old balance {block.opening:,.2f} + movements "
-                                     f"{block.movements:,.2f} = {expected:,.2f}, but the new balance says {closing:,.2f}; "
+                                     f"{block.movements:,.2f} = {expected:,.2f}, "
+                                     f"but the new balance says {closing:,.2f}; "
                                      "a movement is missing or the file was edited", closing - expected)
                     if not policy.accept_unbalanced:
                         raise RecordError(f"account {block.account}: {exc}{UNBALANCED_HINT}")

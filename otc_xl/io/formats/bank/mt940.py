@@ -56,8 +56,8 @@ _DOT_AMOUNT_61 = re.compile(r"^(\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?[\n ]?)(\d+)\.(
 _DOT_AMOUNT_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3})(\d+)\.(\d{1,2})$")
 """An amount written with a decimal point in a comma-decimal format (``482.41``): the package
 would stop at the point and read 482."""
-_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$",
-                                re.M)
+_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}"
+                                r"[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$", re.M)
 """ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
 name on the next line; the SWIFT layout allows 16."""
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")

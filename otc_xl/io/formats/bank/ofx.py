@@ -209,7 +209,8 @@ def read_ofx(path: Path, policy=None) -> BankLines:
         code = status.value("CODE")
         if code not in ("", "0"):
             problems.append(Problem(path.name, f"the bank answered with status {code} ({status.value('SEVERITY')}): "
-                                               f"{status.value('MESSAGE') or 'no message'}; the file holds no statement"))
+                                               f"{status.value('MESSAGE') or 'no message'}; "
+                                               "the file holds no statement"))
     if problems:
         raise ValidationError(problems)
     statements, cards = _responses(ofx, "STMTRS"), _responses(ofx, CREDIT_CARD)
