@@ -294,8 +294,8 @@ class Booked:
         log = file_outcomes(self.records["contact_log"], self.records["worklist"])
         inv = self.open_items
         overdue = inv.loc[(inv["due_date"] < pd.Timestamp(self.as_of)) & (inv["dispute_code"] == "")]
-        overdue = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
-        return judge_promises(log, self.receipts, overdue, self.as_of)
+        overdue_c = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
+        return judge_promises(log, self.receipts, overdue_c, self.as_of)
 
     # ------------------------------------------------------------------ step 4: the day's decisions
     @cached_property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.table import Table
@@ -97,7 +98,8 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         return text.translate(str.maketrans(",.", ".,")) if comma else text
     table = Table("instalment", "due date", "amount", "remaining")
     for r in frame.itertuples():
-        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(r.amount), shown(r.remaining))
+        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(cast(float, r.amount)),
+                      shown(cast(float, r.remaining)))
     console.print(table)
     if csv_out:
         if into:

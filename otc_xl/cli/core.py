@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
@@ -212,11 +213,12 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
             raise exc.cause from None
         steps.finish()
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
-    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, done.written)
+    written = cast(Path, done.written)  # the file door's sink writes the sheets to this workbook
+    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, written)
     if done.folder:
         count = len(done.result.files) + len(done.result.books)
         console.print(f"{count:,} document(s) written to [bold]{done.folder}[/]", soft_wrap=True)
-    return done.written
+    return written
 
 
 def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:

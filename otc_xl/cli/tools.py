@@ -7,8 +7,10 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
 import click
+from rich.progress import TaskID
 from rich.table import Table
 
 from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS
@@ -70,9 +72,9 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         for path in files:
             steps(path.name)
             rows = bar.add_task(f"  rows of {path.name}", total=None)
-            frames.append(parse_bank_file(path, fmt, options, profile,
-                                          progress=lambda done, total, rows=rows:
-                                          bar.update(rows, completed=done, total=total),
+            def progress(done: int, total: int, rows: TaskID = rows) -> None:
+                bar.update(rows, completed=done, total=total)
+            frames.append(parse_bank_file(path, fmt, options, profile, progress=progress,
                                           policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
             bar.remove_task(rows)
         steps.finish()
@@ -299,7 +301,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                               markup=True, soft_wrap=True)
                 continue
             console.print(f"[bold]{title}[/]", soft_wrap=True)
-            _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False, **extra)
+            _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False,
+                     **cast(dict[str, Any], extra))
         console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]")
         _execute(copy, DEMO_REPORT, out, False, None, as_of, files_dir=files)
     _guard(debug, action)

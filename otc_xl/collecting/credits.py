@@ -16,6 +16,8 @@ What no invoice takes is left on the credit: a refund candidate.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -59,6 +61,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
         if key in needed:  # only the groups and currencies some credit can go to
             by_key.setdefault(key, _Candidates()).add(invoice_id, owner, dispute)
     columns = ["invoice_id", "customer_id", "currency", "grp", "open_c", "reference"]
+    credit: Any
     for credit in credits[columns].itertuples(index=False):
         candidates = by_key.get((credit.grp, credit.currency))
         remaining = -int(credit.open_c)
@@ -92,7 +95,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
 class _Candidates:
     """The open invoices of one group and currency, oldest due date first (added in that order)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.ids: list[str] = []
         self.owners: list[str] = []
         self.disputed: list[bool] = []

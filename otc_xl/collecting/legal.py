@@ -134,7 +134,7 @@ def case_file(case_id: str, cases: pd.DataFrame, invoices: pd.DataFrame, custome
     promises with their status) and ``Disputes`` (disputed items and their notes)."""
     mine = cases.loc[cases["case_id"] == case_id]
     customer_id = mine["customer_id"].iloc[0]
-    master = {}
+    master: dict = {}
     if customers is not None and len(customers):
         found = customers.loc[customers["customer_id"] == customer_id]
         master = found.iloc[0].to_dict() if len(found) else {}

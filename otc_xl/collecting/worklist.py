@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,11 +108,11 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
                              for c, k in zip(rows["customer_id"], rows["currency"])]
     last_broken = broken_log.groupby("customer_id")["promise_date"].max()
     blocked = info["dunning_block"].fillna("").to_numpy()
-    due = hand_over or {}
+    due: dict[Any, str] = hand_over or {}
     rows["action"] = [f"hand over to legal today ({due[r.customer_id]}): run Legal, no chasing call"
                       if r.customer_id in due else _action(r, b) for r, b in zip(rows.itertuples(), blocked)]
     rows["script"] = [script({"customer": {"id": r.customer_id, "name": r.customer_name}, "collector": r.collector,
-                              "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),
+                              "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),  # type: ignore[arg-type]
                               "disputed": r.disputed_amount, "language": r.language,
                               "promise_date": last_broken.get(r.customer_id)})
                       if script else "" for r in rows.itertuples()]

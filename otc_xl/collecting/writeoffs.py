@@ -9,6 +9,7 @@ typed earlier are carried over when the proposals are rewritten.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,8 @@ def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float 
     out["reason"] = np.where(cents(out["open_amount"]) > 0, "residual after partial payment",
                              "residual credit after partial use")
     if named.any():
-        why = out["invoice_id"].map(extra.drop_duplicates("invoice_id").set_index("invoice_id")["reason"])
+        reasons = cast(pd.DataFrame, extra).drop_duplicates("invoice_id").set_index("invoice_id")["reason"]
+        why = out["invoice_id"].map(reasons)
         out["reason"] = why.fillna(pd.Series(out["reason"], index=out.index))
     out = carry_approvals(out, approvals, "invoice_id", amount=None)
     return out[COLUMNS].sort_values(["customer_id", "invoice_id"], kind="stable", ignore_index=True)

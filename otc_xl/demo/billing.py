@@ -4,6 +4,7 @@ drafts a user has approved (all but one; one draft is blocked by a line without 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame,
             out.at[i, "province"] = {"ES": city, "IT": city[:2].upper()}.get(country, "")
             if country == "IT":
                 out.at[i, "sdi_code"] = "".join(rng.choice(list("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), 7))
-            chosen.append(out.at[i, "customer_id"])
+            chosen.append(cast(str, out.at[i, "customer_id"]))
     french = [c for c in chosen if c in set(out.loc[out["country"] == "FR", "customer_id"])]
     ubl = out.index[out["customer_id"] == french[0]][0]
     out.at[ubl, "einvoice_format"], out.at[ubl, "peppol_id"] = "ubl", f"0009:{rng.integers(10**13, 10**14)}"

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -22,7 +23,7 @@ from ..config import Config
 from ..io.xlsx.writer import fill_sheet
 from ..model.billing import ORDER_LINES
 from ..model.contracts import CONTRACTS, TableContract
-from ..model.report import ReportSheet
+from ..model.report import Format, ReportSheet
 from ..model.values import LANGUAGES
 from .accounts import COMPANY_BIC, COMPANY_IBAN, CREDITOR_ID, accounts_demo, customer_statement_book
 from .bankfile import write_camt053
@@ -69,9 +70,8 @@ INPUTS = [*CONTRACTS.values(), ORDER_LINES]
 
 def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
     frame = frame.reindex(columns=contract.column_names)
-    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer",
-                                "number": "number"}.get(c.kind, "text")
-               for c in contract.columns}
+    kinds: dict[str, Format] = {"amount": "money", "date": "date", "integer": "integer", "number": "number"}
+    formats: dict[str, Format] = {LABELS[c.name]: kinds.get(c.kind, "text") for c in contract.columns}
     return ReportSheet(contract.sheet_names[0], contract.excel_table,
                        frame.rename(columns=LABELS), formats=formats)
 
@@ -297,7 +297,7 @@ def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[Repor
     from ..model.records import CONTACT_LOG, DUNNING_HISTORY
 
     policy = DunningPolicy.from_config(Config())
-    history = None
+    history: Any = None
     for days_ago in (63, 49, 35, 21):
         history = dunning_run(invoices, customers, DEMO_AS_OF - dt.timedelta(days=days_ago), policy, history).history
     history["letter"] = history["customer_id"] + "_" + history["currency"] + "_dunning.html"
@@ -307,7 +307,9 @@ def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[Repor
         "customer_id": list(callers), "worklist_date": pd.Timestamp(DEMO_AS_OF - dt.timedelta(days=12)),
         "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers],
         "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
-        "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6), DEMO_AS_OF - dt.timedelta(days=4),
+        # None is read as NaT
+        "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6),  # type: ignore[arg-type]
+                                        DEMO_AS_OF - dt.timedelta(days=4),
                                         DEMO_AS_OF + dt.timedelta(days=5), None, DEMO_AS_OF + dt.timedelta(days=9),
                                         None]),
         "promise_amount": [2500.0, 1200.0, 4000.0, None, 800.0, None],

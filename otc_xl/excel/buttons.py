@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
+from typing import cast
 
 from ..booking import Request
 from ..io.evidence import evidence_beside
@@ -22,7 +23,7 @@ from ..io.xlsx.report_writer import write_new_workbook
 from ..ledger import load_ledger
 from ..model.contracts import THEIR_ACCOUNT
 from ..model.problems import Problem, ValidationError
-from ..workflows import COMMANDS, TheirAccount
+from ..workflows import COMMANDS, Command, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
 from .source import XlwingsSource
 from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
@@ -127,6 +128,7 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             sink.write_sheets(result.sheets)
             written = None
         else:
+            command = cast(Command, command)  # every button but Team runs a command
             if command.needs_folder and folder is None:
                 raise ValidationError([Problem("otc_xl", f"save the workbook to a folder first: {command.documents} "
                                                          "are written beside it, and nothing is recorded as done "
@@ -158,9 +160,9 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         status(book, message)
         return {"ok": False, "message": message, "sheets": []}
     except BookNotUpdated as exc:
-        done = (f"These sheets were already rewritten: {', '.join(sink.written)}." if sink.written
-                else "No sheet was changed.")
-        write_messages(book, [Problem("otc_xl", f"{exc} {done} Run the button again: the same documents are "
+        rewritten = (f"These sheets were already rewritten: {', '.join(sink.written)}." if sink.written
+                     else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"{exc} {rewritten} Run the button again: the same documents are "
                                                 "written and recorded; payments and invoices already written are "
                                                 "never issued twice (they are read back from that folder).")])
         status(book, "otc_xl: documents written but the workbook was not updated — see the otc_messages sheet")
@@ -171,9 +173,10 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         return {"ok": False, "message": str(exc), "sheets": []}
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback to the user
         detail = traceback.format_exc(limit=3).splitlines()[-1]
-        done = (f"These sheets were already rewritten: {', '.join(sink.written)}; no other sheet was changed."
-                if sink.written else "No sheet was changed.")
-        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {done} Please report "
+        rewritten = (f"These sheets were already rewritten: {', '.join(sink.written)}; no other sheet was changed."
+                     if sink.written else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {rewritten} "
+                                                "Please report "
                                                 f"this ({detail}).")])
         status(book, "otc_xl: internal error — see the otc_messages sheet")
         return {"ok": False, "message": str(exc), "sheets": []}

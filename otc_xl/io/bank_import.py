@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import openpyxl
 import pandas as pd
@@ -127,9 +127,10 @@ def _append_spliced(book_path: Path, raw, payments: pd.DataFrame, extra: Extra |
     changed: dict[str, Any] = {}
     if len(new):
         start = raw.header_row + last_filled(raw.rows) + 1
-        changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
-        if changed is None:
+        appended = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, {"amount": "money"})
+        if appended is None:
             return None
+        changed = appended
     more = extra(result, changed) if extra else None
     if more:
         changed.update(more)
@@ -160,7 +161,7 @@ def last_filled(rows: list[list]) -> int:
 
 def extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
     for table in ws.tables.values():
-        first_col, first_row, old_end, _ = range_boundaries(table.ref)
+        first_col, first_row, old_end, _ = cast("tuple[int, int, int, int]", range_boundaries(table.ref))
         if first_row == header_row:
             end_col = max(old_end, last_col)
             for j in range(old_end + 1, end_col + 1):  # a column added to the table needs its definition

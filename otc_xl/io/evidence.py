@@ -41,11 +41,11 @@ def billed_in_folder(folder: Path) -> pd.DataFrame | None:
         if part.empty or "invoice_id" not in part:
             continue
         for column in ("invoice_date", "due_date", "posted_on"):
-            part[column] = pd.to_datetime(part.get(column), errors="coerce").dt.tz_localize(None)
+            part[column] = pd.to_datetime(part.get(column), errors="coerce").dt.tz_localize(None)  # type: ignore[call-overload]
         for column in ("quantity", "net", "vat", "gross"):
-            part[column] = pd.to_numeric(part.get(column), errors="coerce")
+            part[column] = pd.to_numeric(part.get(column), errors="coerce")  # type: ignore[call-overload]
         for column in ("invoice_id", "customer_id", "order_id", "original_invoice", "payment_reference"):
-            part[column] = part.get(column, "").fillna("").astype(str)
+            part[column] = part.get(column, "").fillna("").astype(str)  # type: ignore[union-attr]
         parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else None
 

@@ -5,6 +5,8 @@ Pure: dicts in, strings out; the PDF and e-invoice files are written by :mod:`ot
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 import pandas as pd
 
@@ -37,7 +39,7 @@ def _discount(doc: dict, lang: str, env: jinja2.Environment) -> str:
     terms = early_discount(doc)
     if terms is None:
         return ""
-    words = env.get_template(f"{lang}/invoice_words.j2").module
+    words: Any = env.get_template(f"{lang}/invoice_words.j2").module
     return words.early.replace("{pct}", fmt.quantity(terms[0], lang)).replace("{date}", fmt.short_date(terms[1], lang))
 
 
@@ -121,7 +123,7 @@ def invoice_mail(docs: list[dict], customer: dict, seller: dict, templates_folde
     env = environment(templates_folder)
     first = docs[0]
     lang = _language(env, first["language"])
-    words = env.get_template(f"{lang}/invoice_words.j2").module
+    words: Any = env.get_template(f"{lang}/invoice_words.j2").module
     titles = [words.title_crn if d["doc_type"] == "CRN" else words.title_inv for d in docs]
     subject = (f"{titles[0]} {first['invoice_id']}" if len(docs) == 1 else
                f"{', '.join(dict.fromkeys(titles))}: {', '.join(d['invoice_id'] for d in docs)}") \

@@ -121,7 +121,7 @@ def by_advice(seen: Any, who: Any, group: set[str], book: Any, config: Any, note
     )
 
     index, n_open = book.index, len(book.ids)
-    chosen: list[tuple[Any, int | None]] = []
+    chosen: list[tuple[Any, int]] = []
     cleared, missing = [], []
     for line in seen.advice:
         found = [h for h in index.find(line.reference) if h.strong]

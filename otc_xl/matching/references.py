@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -107,7 +108,8 @@ def reference_keys(reference: str, ours: bool = True) -> tuple[set[str], set[str
     groups = _DIGITS.findall(text)
     alnum = _NOT_ALNUM.sub("", text)
     digits = "".join(groups)
-    strong, weak = set(), set()
+    strong: set[str] = set()
+    weak: set[str] = set()
     if len(alnum) >= 4 and groups:
         strong.add(alnum)
     if not ours:
@@ -341,7 +343,7 @@ def _fix_ocr(token: str) -> str:
     """Undo OCR slips in the numeric part of a token: ``INV2O26`` → ``INV2026``, ``Z026`` → ``2026``."""
     if not any(c.isdigit() for c in token):
         return token
-    letters = _LETTERS.match(token).group(0)
+    letters = cast(re.Match[str], _LETTERS.match(token)).group(0)
     if letters and not any(c.isdigit() for c in letters) and len(letters) < len(token):
         rest = token[len(letters):]
         # a leading letter that is really a digit ("Z026") belongs to the number

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 
@@ -107,8 +108,9 @@ def roll_forward(history: pd.DataFrame, invoices: pd.DataFrame, sales: pd.DataFr
         use_sales = sales is not None and len(sales) and (
             "currency" not in sales or (sales["currency"] == currency).any())
         if use_sales:
-            s = sales if "currency" not in sales else sales.loc[sales["currency"] == currency]
-            invoiced_c, source = int(cents(s.loc[in_month(s["date"]), "amount"]).sum()), "Sales"
+            s = cast(pd.DataFrame, sales)  # use_sales: there are sales
+            s = s if "currency" not in s else s.loc[s["currency"] == currency]
+            invoiced_c, source = int(cents(cast(pd.Series, s.loc[in_month(s["date"]), "amount"])).sum()), "Sales"
         else:
             invoiced_c = int(cents(month_docs.loc[cents(month_docs["amount"]) > 0, "amount"]).sum())
             source = "invoices listed (open ones only)"

@@ -3,6 +3,8 @@ unbilled revenue and KPIs with their reconciliation controls."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..booking import POSTED_ROW
@@ -91,7 +93,7 @@ def ageing_reports(run: Run) -> JobResult:
     items = run.open_items
     labels = bucket_labels(cfg.buckets)
     older = tuple(labels[2:])  # shaded from the second overdue bucket on, darker with age
-    args = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
+    args: dict[str, Any] = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
     by_customer = run.ageing
     by_currency = ageing(items, by="currency", **args)
     detail = ageing(items, by="invoice", customers=customers, **args)

@@ -54,7 +54,7 @@ def history_job(run: Run) -> JobResult:
                         run.as_of)
     sheets += [ReportSheet("DailyCash", "tblDailyCash", day,
                            _formats(day, ["receipts_amount", "applied_auto", "to_review",
-                                                                     "unapplied"], ("receipts",)),
+                                          "unapplied"], ("receipts",)),
                            notes=("Receipts dated since the previous snapshot; cash applied by this run.",)),
                ReportSheet("WeeklyAgeing", "tblWeeklyAgeing", week, _formats(week, ["week_ago", "today", "change"]),
                            notes=("Ageing against the latest snapshot a week or more ago.",)),

@@ -6,7 +6,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -48,13 +48,14 @@ def percent_styles(z: zipfile.ZipFile) -> set[int]:
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → path of its XML part (``xl/worksheets/sheet1.xml``)."""
-    rels = {e.get("Id"): e.get("Target") for e in
+    rels: dict[Any, Any] = {e.get("Id"): e.get("Target") for e in
             ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")).findall("pr:Relationship", NS)}
-    parts = {}
+    parts: dict[str, str] = {}
     sheets = ElementTree.fromstring(z.read("xl/workbook.xml")).find("m:sheets", NS)
     for sheet in sheets if sheets is not None else []:
         target = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+        parts[cast(str, sheet.get("name"))] = (target.lstrip("/") if target.startswith("/")
+                                               else str(PurePosixPath("xl", target)))
     return parts
 
 

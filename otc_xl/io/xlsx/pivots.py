@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import cast
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -216,7 +217,7 @@ def with_pivot_caches(workbook: bytes, entries: str) -> bytes:
     the schema puts it: after customWorkbookViews, oleSize, calcPr, definedNames or sheets — the
     first of these found)."""
     existing = re.search(rb"</(?:(\w+):)?pivotCaches>", workbook)
-    main = re.search(rb"<(?:(\w+):)?workbook\b", workbook).group(1)
+    main = cast(re.Match[bytes], re.search(rb"<(?:(\w+):)?workbook\b", workbook)).group(1)
     pre = (main.decode() + ":") if main else ""
     body = entries.replace("<pivotCache ", f"<{pre}pivotCache ").encode()
     if existing:

@@ -22,14 +22,14 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import xlsxwriter
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ...model.problems import Problem, ValidationError
-from ...model.report import NUMBER_FORMATS, ReportSheet
+from ...model.report import NUMBER_FORMATS, BarChart, Format, ReportSheet
 from ..files import replace_atomically
 from .cell_xml import column_cells
 from .package import related_parts, sheet_parts
@@ -79,7 +79,7 @@ def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[st
 class Layout:
     """One report sheet as xlsxwriter laid it out, and how to fill in its other rows."""
 
-    def __init__(self, report: ReportSheet, columns: list[str], formats: list[str], totals: bool):
+    def __init__(self, report: ReportSheet, columns: list[str], formats: list[Format], totals: bool):
         self.report, self.columns, self.formats, self.totals = report, columns, formats, totals
 
     def sheet_xml(self, xml: bytes, book: StyleBook, fix: Callable[[bytes], bytes] = lambda x: x) -> Iterator[bytes]:
@@ -247,7 +247,7 @@ def _escape_header(name: str) -> str:
 
 def _chart(book, report: ReportSheet, columns: list[str], rows: int):
     """The report's native chart (None when ``only`` names a row the table lacks)."""
-    spec, sheet = report.chart, report.sheet
+    spec, sheet = cast(BarChart, report.chart), report.sheet  # called for a report with a chart
     chart = book.add_chart({"type": spec.kind})
     chart.set_title({"name": spec.title})
     chart.set_size({"width": 680, "height": 340})

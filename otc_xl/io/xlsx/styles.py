@@ -10,6 +10,7 @@ and asking twice adds nothing.
 from __future__ import annotations
 
 import re
+from typing import cast
 from xml.sax.saxutils import escape, unescape
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
@@ -58,7 +59,7 @@ class StyleBook:
         """Index of ``new`` (an ``<xf>``), appended to ``cellXfs`` when no identical one is there."""
         if new in self._xfs:
             return self._xfs.index(new)
-        head = _CELLXFS.search(self.xml)
+        head = cast(re.Match[bytes], _CELLXFS.search(self.xml))  # a styles part has its cellXfs
         end = self.xml.find(b"</cellXfs>", head.end())
         self._xfs.append(new)
         self.xml = (self.xml[:head.start()] + f'<cellXfs count="{len(self._xfs)}">'.encode()

@@ -20,7 +20,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import openpyxl
@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ...model.problems import Problem
-from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
+from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, BarChart, ReportSheet
 from ...model.tables import FORMULA_PREFIXES
 from ..files import replace_atomically
 from .package import relationships, sheet_parts
@@ -103,7 +103,7 @@ def _fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
     """Put ``value`` (already through :func:`cell_value`) into ``cell``: text always as text, with
     Excel's quote prefix when it could be taken for a formula; other values with their format."""
     if isinstance(value, str):
-        cell._value, cell.data_type = value, "s"  # never a formula
+        cell._value, cell.data_type = value, "s"  # type: ignore[attr-defined]  # never a formula
         cell.quotePrefix = value.startswith(RISKY_PREFIXES)
     else:
         cell.value = value
@@ -197,7 +197,7 @@ def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals:
 
 def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart | None:
     """The report's native bar chart (None when ``only`` names a row the table does not have)."""
-    spec = report.chart
+    spec = cast(BarChart, report.chart)  # called for a report with a chart
     chart = XlBarChart()
     chart.type, chart.grouping = "col", "clustered"
     chart.title, chart.height, chart.width = spec.title, 9, 18

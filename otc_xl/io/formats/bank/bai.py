@@ -31,6 +31,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ....model.problems import Problem, ValidationError
 from .common import (
@@ -185,7 +186,8 @@ def read_bai2(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
         if version != "2":
             raise _Bad(f"{records[0].where()}: version {version!r}; only BAI version 2 is read")
         groups, file_control, file_records, ended = 0, 0, records[0].physical, False
-        group = account = None
+        group: dict[str, Any] | None = None
+        account = None
         for record in records[1:]:
             if ended:
                 raise _Bad(f"{record.where()}: follows the file trailer (99)")

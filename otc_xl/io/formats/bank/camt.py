@@ -34,6 +34,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as StdElementTree
 from xml.etree.ElementTree import Element, ParseError
 
@@ -103,6 +104,8 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
+    rows: list[dict]
+    covers: set[tuple]
     rows, debits, problems, balanced, notes, keys, covers, first_row = [], 0, [], 0, [], [], set(), 0
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
@@ -260,9 +263,9 @@ def _entry(q: _Names, entry: Element, statement_id: str, position: int,
     entry_ref = meaningful_reference(q.text(entry, "AcctSvcrRef") or q.text(entry, "NtryRef"))
     dtls = q.child(entry, "NtryDtls")
     tx_tag = q.tag("TxDtls")
-    details = [c for c in dtls if c.tag == tx_tag] if dtls is not None else []
+    details: list[Any] = [c for c in dtls if c.tag == tx_tag] if dtls is not None else []
     details = details or [None]
-    amounts = [_tx_amount(q, tx, currency) for tx in details]
+    amounts: list[Any] = [_tx_amount(q, tx, currency) for tx in details]
     if len(details) == 1:
         amounts = [amount]
     elif any(a is None for a in amounts):

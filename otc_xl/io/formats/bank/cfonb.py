@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pycountry
 
@@ -98,7 +99,8 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     def close_movement() -> None:
         nonlocal movement
         if movement is not None and movement["amount"] > 0:
-            stmt.rows.append(_row(movement, stmt))
+            current = cast(_Statement, stmt)  # movements come after a statement's opening record
+            current.rows.append(_row(movement, current))
         movement = None
 
     for rec in recs:

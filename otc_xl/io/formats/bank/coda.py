@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from ....model.problems import Problem, ValidationError
 from .common import (
@@ -228,7 +229,7 @@ def _close_glob(block: _Block) -> None:
     """A globalised total ends: its details must add up to it; each credit detail is a receipt
     (a total without details is booked as one movement)."""
     _close_movement(block)
-    glob, block.glob = block.glob, None
+    glob, block.glob = cast(dict, block.glob), None
     details = glob.get("details", [])
     if not details:
         _book(block, glob)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -89,7 +90,8 @@ class _Account:
         date(record, 26, "ymd", "end date")
         self.opening = _signed(record, 32, 33, 47, "opening balance")
         self.currency = _currency(record, 47)
-        self.credits, self.debits = [Decimal(0), 0], [Decimal(0), 0]
+        self.credits: list[Any] = [Decimal(0), 0]  # [total, count]
+        self.debits: list[Any] = [Decimal(0), 0]
         self.rows: list[dict] = []
         self.movements = 0
 

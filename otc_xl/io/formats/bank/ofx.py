@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
@@ -52,6 +53,7 @@ class Node:
     __slots__ = ("tag", "text", "children")
 
     def __init__(self, tag: str, text: str = "", children: list[Node] | tuple = ()):
+        self.children: Any  # a list, or the shared empty tuple of a leaf
         self.tag, self.text, self.children = tag, text, children  # a leaf keeps the shared empty tuple
 
     def find(self, *path: str) -> Node | None:
@@ -97,7 +99,7 @@ def _sgml(body: str, source: str) -> Node:
             else:
                 raise fail(source,
                            f"</{tag}> closes nothing open (open: {'/'.join(n.tag for n in stack[1:]) or 'none'}); "
-                                   "the file is truncated or edited")
+                           "the file is truncated or edited")
         elif text.strip():
             text = text.strip()
             stack[-1].children.append(Node(tag, _unescape(text) if "&" in text else text))
@@ -218,7 +220,7 @@ def read_ofx(path: Path, policy=None) -> BankLines:
         kinds = sorted({n.tag for n in ofx.children})
         raise fail(path.name,
                    f"no bank statement (STMTRS) in this OFX file (it holds {', '.join(kinds) or 'nothing'}); "
-                              "investment and account-list files are not bank statements")
+                   "investment and account-list files are not bank statements")
     rows, notes, debits = [], [], 0
     for s, stmt in enumerate(statements, start=1):
         currency = stmt.value("CURDEF").upper()
