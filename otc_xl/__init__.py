@@ -20,19 +20,19 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config
-from .ledger import Ledger, load_ledger
-from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
-from .model.problems import Problem, ValidationError
-from .matching import MatchConfig, MatchResult, alias_suggestions, match_payments
-from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 from .collecting import DunningLevel, DunningPolicy, DunningResult, dunning_run
 from .collecting.disputes import dispute_items, disputes_summary
 from .collecting.plans import payment_plan
 from .collecting.statements import statement_lines
 from .collecting.worklist import worklist
 from .collecting.writeoffs import writeoff_proposals
+from .config import Config
+from .ledger import Ledger, load_ledger
 from .letters import dunning_letters, email_draft, statements
+from .matching import MatchConfig, MatchResult, alias_suggestions, match_payments
+from .model.contracts import CONTRACTS, CUSTOMERS, INVOICES, ORDERS, PAYMENTS
+from .model.problems import Problem, ValidationError
+from .reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
 
 
 def read_bank_file(path, format=None):

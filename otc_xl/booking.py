@@ -122,7 +122,8 @@ def with_billed_invoices(ledger: Ledger, billed_files: pd.DataFrame | None = Non
     added = billed_open_items(log, ledger.invoices)
     if added.empty and log is ledger.records["billing_log"]:
         return ledger
-    names = dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers) else {}
+    names = (dict(zip(ledger.customers["customer_id"], ledger.customers["customer_name"])) if len(ledger.customers)
+             else {})
     added = added.assign(customer_name=added["customer_id"].map(names).astype(object).fillna(""))
     invoices = pd.concat([ledger.invoices, added], ignore_index=True) if len(added) else ledger.invoices
     return replace(ledger, invoices=invoices, records={**ledger.records, "billing_log": log})
@@ -152,7 +153,8 @@ class LegalState:
 
     def due_customers(self) -> dict[str, str]:
         """customer_id → why it is due for hand-over today (its calls say so; refunds wait)."""
-        return {c: f"case {k}: {r}" for c, k, r in zip(self.due["customer_id"], self.due["case_id"], self.due["reason"])}
+        return {c: f"case {k}: {r}" for c, k, r in zip(self.due["customer_id"], self.due["case_id"],
+                                                       self.due["reason"])}
 
 
 class Booked:
@@ -251,8 +253,9 @@ class Booked:
         wrong = self._ties(after).loc[lambda f: ~f["ok"]]
         if len(wrong):
             raise ValidationError([Problem("otc_xl", f"the booking does not tie in {r.currency}: ERP open items, "
-                                                     f"postings and today's cash give {r.expected:,.2f} but the booked "
-                                                     f"open items are {r.actual:,.2f} (difference {r.difference:,.2f}); "
+                                                     f"postings and today's cash give {r.expected:,.2f} but the "
+                                                     f"booked open items are {r.actual:,.2f} "
+                                                     f"(difference {r.difference:,.2f}); "
                                                      "nothing was written — please report this")
                                    for r in wrong.itertuples()])
         return self.with_deductions(after)
@@ -291,8 +294,8 @@ class Booked:
         log = file_outcomes(self.records["contact_log"], self.records["worklist"])
         inv = self.open_items
         overdue = inv.loc[(inv["due_date"] < pd.Timestamp(self.as_of)) & (inv["dispute_code"] == "")]
-        overdue = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
-        return judge_promises(log, self.receipts, overdue, self.as_of)
+        overdue_c = overdue.assign(_c=cents(overdue["open_amount"])).groupby("customer_id")["_c"].sum()
+        return judge_promises(log, self.receipts, overdue_c, self.as_of)
 
     # ------------------------------------------------------------------ step 4: the day's decisions
     @cached_property
@@ -305,7 +308,8 @@ class Booked:
     def credits(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(credit allocation proposals, what each credit keeps)."""
         return credit_allocations(self.ledger.invoices, self.customers, self.paid_today,
-                                  self.records["credit_approvals"], set(self.records["credit_postings"]["allocation_id"]))
+                                  self.records["credit_approvals"],
+                                  set(self.records["credit_postings"]["allocation_id"]))
 
     @cached_property
     def ageing(self) -> pd.DataFrame:
@@ -344,7 +348,7 @@ class Booked:
         currency_of = dict(zip(items["invoice_id"], items["currency"]))
         rows = []
         for currency in sorted(set(erp["currency"]) | set(after["currency"])):
-            def total(frame: pd.DataFrame, column: str) -> int:
+            def total(frame: pd.DataFrame, column: str, currency: str = currency) -> int:
                 return int(cents(frame.loc[frame["currency"] == currency, column]).sum()) if len(frame) else 0
             mine = apps.loc[apps["invoice_id"].map(currency_of) == currency]
             expected = (total(erp, "open_amount") + total(posted, "open_amount")

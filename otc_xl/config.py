@@ -9,8 +9,8 @@ A TOML file holds the same keys at top level or under ``[otc_xl]``.
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -20,7 +20,6 @@ from .model import values as v
 from .model.headers import header_key
 from .model.problems import Problem
 from .model.tables import ParseOptions, RawTable
-
 
 CONFIG_SHEETS = ("Config", "Settings", "Configuración", "Configurazione", "Paramètres", "Einstellungen")
 """Sheet names the Config table may have (an Excel Table named tblConfig also works)."""
@@ -387,7 +386,8 @@ PER_LEVEL = ("dunning_min_amount", "dunning_min_percent", "dunning_fees", "dunni
 def _consistency(config: Config) -> list[str]:
     levels = len(config.dunning_days)
     return [f"{name} has {len(getattr(config, name))} values but dunning_days defines {levels} levels "
-            f"(give one value, or one per level)" for name in PER_LEVEL if len(getattr(config, name)) not in (1, levels)]
+            f"(give one value, or one per level)" for name in PER_LEVEL
+            if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
 PERCENT_SETTINGS = frozenset({"tolerance_pct", "deduction_max_pct", "vat_rates"})
 """Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it

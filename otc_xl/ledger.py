@@ -14,10 +14,10 @@ from typing import Protocol
 import pandas as pd
 
 from .config import Config, config_from_sheet, config_from_toml
-from .model.contracts import CONTRACTS, TableContract
 from .model.billing import BILLING_RECORDS
-from .model.records import RECORDS
+from .model.contracts import CONTRACTS, TableContract
 from .model.problems import Problem, errors_in
+from .model.records import RECORDS
 from .model.tables import RawTable, empty_frame, parse_table
 
 

@@ -117,12 +117,13 @@ def _entry(line: Line, currency: str, new_status: bool, path: str) -> str:
              ref, "<BkTxCd/>"]
     txs = line.batch or [(abs(line.amount), line.payer, line.text)]
     details = []
-    for k, (amount, payer, text) in enumerate(txs):
+    for amount, payer, text in txs:
         own = ""
         if line.batch:
             own = {"Amt": f'<Amt Ccy="{currency}">{amount:.2f}</Amt>',
                    "TxAmt": f'<AmtDtls><TxAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></TxAmt></AmtDtls>',
-                   "InstdAmt": f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></InstdAmt></AmtDtls>'}[path]
+                   "InstdAmt": f'<AmtDtls><InstdAmt><Amt Ccy="{currency}">{amount:.2f}</Amt></InstdAmt>'
+                               '</AmtDtls>'}[path]
         party = f"<Pty><Nm>{escape(payer)}</Nm></Pty>" if new_status else f"<Nm>{escape(payer)}</Nm>"
         ultimate = (f"<UltmtDbtr>{'<Pty>' if new_status else ''}<Nm>{escape(line.ultimate)}</Nm>"
                     f"{'</Pty>' if new_status else ''}</UltmtDbtr>") if line.ultimate else ""
@@ -277,10 +278,11 @@ def bai2(accounts: list[tuple[str, Decimal, list[Line]]], currency: str = "USD",
     475 check paid for debits; the payer and text in the text field), a 49 with its control total
     and record count; 98 and 99 trailers."""
     first = next((ls[0].date for _, _, ls in accounts if ls), dt.date(2026, 11, 20))
-    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/", f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
+    out = ["01,OTCXLBANK,OTCXL,261121,0800,1,80,,2/",
+           f"02,OTCXL,OTCXLBANK,{group_status},{first:%y%m%d},2400,{currency},2/"]
     group_total, group_records = 0, 1
+    cents = lambda v: int(abs(v) * 100)  # noqa: E731
     for number, opening, lines in accounts:
-        cents = lambda v: int(abs(v) * 100)  # noqa: E731
         credits = [line for line in lines if line.amount > 0]
         debits = [line for line in lines if line.amount <= 0]
         closing = opening + sum((ln.amount for ln in lines), Decimal(0)) + closing_shift
@@ -338,7 +340,8 @@ def coda(statements: list[tuple[str, Decimal, list[Line]]], closing_shift: Decim
             else:
                 credit += line.amount
         closing = opening + credit - debit + closing_shift
-        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}{lines[-1].date if lines else day:%d%m%y}"
+        block.append(f"8{number:03d}{iban:<34}EUR{sign(closing)}{amount15(closing)}"
+                     f"{lines[-1].date if lines else day:%d%m%y}"
                      f"{'':<64}0")
         block.append(f"9{'':<15}{len(block) - 1:06d}{amount15(debit)}{amount15(credit)}{'':<75}2")
         out += block
@@ -356,7 +359,8 @@ def ofx(statements: list[tuple[str, Decimal, list[Line]]], currency: str = "USD"
         txs = []
         for k, line in enumerate(lines, start=1):
             txs.append("<STMTTRN>" + leaf("TRNTYPE", "CREDIT" if line.amount > 0 else "DEBIT")
-                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT", f"{line.amount:.2f}")
+                       + leaf("DTPOSTED", f"{line.date:%Y%m%d}120000.000[-5:EST]") + leaf("TRNAMT",
+                                                                                          f"{line.amount:.2f}")
                        + leaf("FITID", line.reference or f"{account}-{k:06d}") + leaf("NAME", line.payer or "BANK")
                        + (leaf("MEMO", line.text) if line.text else "") + "</STMTTRN>")
         ledger = opening + sum((ln.amount for ln in lines), Decimal(0))

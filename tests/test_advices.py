@@ -65,10 +65,12 @@ def test_edi_820_file_broken_envelope_is_named(tmp_path):
 
 
 def nacha(trace: str) -> str:
-    body = "ISA*00~ST*820*0001~RMR*IV*INV-2026-07301*PI*980*1000*20~RMR*IV*INV-2026-07302*PI*450*500~ADX*-50*04*DAMAGED~"
+    body = ("ISA*00~ST*820*0001~RMR*IV*INV-2026-07301*PI*980*1000*20~RMR*IV*INV-2026-07302*PI*450*500"
+            "~ADX*-50*04*DAMAGED~")
     chunks = [body[i:i + 80] for i in range(0, len(body), 80)]
     records = ["101 021000021 0110000151611201200A094101BANK                   BETA FORNITURE SPA     ".ljust(94),
-               "5220BETA FORNITURE                      1234567890CTXPAYMENT   261120261120   1011000010000001".ljust(94),
+               ("5220BETA FORNITURE                      1234567890CTXPAYMENT   261120261120   "
+                "1011000010000001").ljust(94),
                ("622" + "02100002" + "1" + "987654321".ljust(17) + "0000143000" + "INV-PAYMENT-01 " + "0002"
                 + "OTC XL RECEIVER".ljust(16) + "  " + "  " + "1" + trace.rjust(15)).ljust(94)]
     records += [("705" + chunk.ljust(80) + f"{n + 1:04d}" + trace[-7:].rjust(7)).ljust(94)
@@ -156,7 +158,8 @@ def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(ma
     assert len(rows) == 1 and rows[0][:4] == ("B1", "INV-2026-07301", 980.0, 20.0)
     assert ws["E2"].data_type == "s" and ws["E2"].value.startswith("=HYPERLINK")
     ledger = otc_xl.read_workbook(book)
-    assert ledger.advices[["payment_id", "invoice_id", "paid_amount"]].values.tolist() == [["B1", "INV-2026-07301", 980.0]]
+    assert ledger.advices[["payment_id", "invoice_id", "paid_amount"]].values.tolist() == [["B1",
+                                                                                            "INV-2026-07301", 980.0]]
     orphan = tmp_path / "orphan.csv"
     orphan.write_text("Payment reference,Invoice number,Amount paid\nNOWHERE-9,INV-2026-07301,1.00\n")
     refused = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(orphan)])

@@ -123,7 +123,8 @@ def test_payment_providers():
     paypal = parse_bank_file(CORPUS / "paypal_activity.csv")
     row = paypal.payments.iloc[0]
     assert (row["amount"], row["payer_name"], row["payment_id"]) == (120.0, "Ferramenta Rossi", "9XK1")
-    assert "INV-2026-0451" in row["remittance"] and "Order 77" in row["remittance"] and "(fee 3.85)" in row["remittance"]
+    assert ("INV-2026-0451" in row["remittance"] and "Order 77" in row["remittance"]
+            and "(fee 3.85)" in row["remittance"])
     assert any("status 'pending'" in n and "general currency conversion" in n for n in paypal.notes), paypal.notes
     stripe = receipts("stripe_balance.csv")
     assert list(stripe["payment_id"]) == ["txn_1", "txn_3"] and list(stripe["currency"]) == ["EUR", "EUR"]
@@ -168,7 +169,8 @@ def payment_rows(path: Path) -> list:
 def test_reimport_adds_nothing_and_the_next_day_adds_every_receipt(make_book, tmp_path, write):
     """Both days hold receipts without a bank reference (NONREF / none) and identical twins."""
     def day(d: dt.date) -> str:
-        lines = [Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"), Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
+        lines = [Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
+                 Line(Decimal("250.00"), d, "Rossi", "", "Fattura 77"),
                  Line(Decimal("-5.00"), d, "Bank", "", "fee"), Line(Decimal("80.00"), d, "Bianchi", "", "Fattura 78")]
         ident = f"S-{d:%Y%m%d}"
         return mt940([(ident, Decimal("0"), lines)]) if write == "mt940" else camt([(ident, Decimal("0"), lines)])
@@ -177,7 +179,8 @@ def test_reimport_adds_nothing_and_the_next_day_adds_every_receipt(make_book, tm
     monday, tuesday = tmp_path / f"mon{suffix}", tmp_path / f"tue{suffix}"
     monday.write_text(day(dt.date(2026, 11, 23)), encoding="utf-8")
     tuesday.write_text(day(dt.date(2026, 11, 24)), encoding="utf-8")
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     first = run(monday)
     assert first.exit_code == 0 and "3 new bank line(s)" in first.output, first.output
     again = run(monday)
@@ -219,7 +222,8 @@ def test_any_statement_we_write_reads_back_to_the_same_receipts(tmp_path_factory
 
 def test_each_import_is_logged_in_the_workbook(make_book):
     target = book(make_book)
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     first = run(CORPUS / "camt053_v02_basic.xml", CORPUS / "es_caixabank.csv")
     assert first.exit_code == 0 and "Import log: 2 line(s) logged on ImportLog." in first.output, first.output
     assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0
@@ -242,9 +246,11 @@ def test_receipts_and_log_row_are_one_write_and_styles_do_not_grow(make_book, mo
     import otc_xl.io.bank_import as bank_import
 
     target = book(make_book)
-    run = lambda *files: CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
+    def run(*files):
+        return CliRunner().invoke(main, ["import-bank", *map(str, files), "--into", str(target)])
     assert run(CORPUS / "camt053_v02_basic.xml").exit_code == 0  # creates the ImportLog table
-    xfs = lambda: int(re.search(rb'<cellXfs count="(\d+)"', zipfile.ZipFile(target).read("xl/styles.xml")).group(1))
+    def xfs():
+        return int(re.search(rb'<cellXfs count="(\d+)"', zipfile.ZipFile(target).read("xl/styles.xml")).group(1))
     before = xfs()
     writes = []
     real = bank_import.replace_atomically
@@ -395,7 +401,8 @@ def test_national_formats_are_detected_by_content_and_read():
     es = parse_bank_file(CORPUS / "es_norma43_two_accounts.txt")
     assert es.source == "Norma 43" and es.debits == 1
     assert es.payments[["amount", "payer_name", "remittance", "currency"]].values.tolist() == [
-        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"], [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
+        [1234.56, "TALLERES IRIARTE SL", "FRA 2026/0451 R0451", "EUR"],
+        [99.0, "NUNEZ Y PENA SA", "FRA 2026/0452", "EUR"]]
     assert es.payments["payment_date"].dt.date.tolist() == [dt.date(2026, 11, 20), dt.date(2026, 11, 21)]
     fr = parse_bank_file(CORPUS / "fr_cfonb120_two_days.cfo")
     assert fr.source == "CFONB 120" and fr.debits == 1
@@ -519,7 +526,8 @@ def test_intraday_receipt_confirmed_by_the_final_statement(make_book, tmp_path):
     flat = " ".join(both.output.split())
     assert both.exit_code == 0 and "1 new bank line(s) appended" in flat, flat
     assert "s.xml: the final statement replaces 1 intraday receipt(s) (1 confirmed)" in flat
-    assert "Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; 0 on the Intraday sheet" in flat
+    assert ("Intraday: 0 receipt(s) kept as not final, 1 replaced by the day's statement; "
+            "0 on the Intraday sheet") in flat
     assert intraday_rows(target) == []
     assert [r[0] for r in payment_rows(target)] == ["OLD-1", "BK-1"]
 
@@ -539,7 +547,8 @@ def test_ofx_sgml_and_xml_give_the_same_receipts_keyed_by_fitid():
     columns = ["payment_id", "payment_date", "amount", "currency", "payer_name", "remittance"]
     assert sgml.payments[columns].values.tolist() == xml.payments[columns].values.tolist()
     assert sgml.payments[["payment_id", "amount", "payer_name", "remittance"]].values.tolist() == [
-        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"], ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
+        ["WIRE-0451", 1234.56, "ACME CORP", "INV 2026-0451"],
+        ["000123456789-000003", 99.0, "BETA LLC", "INV 2026-0452"]]
     assert any("cannot be checked to tie" in n for n in sgml.notes)
 
 

@@ -31,9 +31,11 @@ def test_camt053_single_and_batch_entries_debits_skipped():
     frame = read_bank_file(FIX / "camt053_batch.xml")
     assert frame.attrs == {"source": "camt.053", "debits": 1}
     assert rows(frame) == [
-        ["ENTRY-001", "2026-11-20", 1234.56, "EUR", "Talleres García S.L.", "ES9121000418450200051332", "Fra. 2026/00451"],
+        ["ENTRY-001", "2026-11-20", 1234.56, "EUR", "Talleres García S.L.", "ES9121000418450200051332",
+         "Fra. 2026/00451"],
         ["TX-002-A", "2026-11-21", 800.0, "EUR", "Beta Forniture S.p.A.", "", "RF18539007547034"],
-        ["TX-002-B", "2026-11-21", 500.0, "EUR", "Boulangerie Dupont SARL", "", "INV-2026-00452 Facture INV-2026-00452"],
+        ["TX-002-B", "2026-11-21", 500.0, "EUR", "Boulangerie Dupont SARL", "",
+         "INV-2026-00452 Facture INV-2026-00452"],
     ]
 
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otc_xl.billing import READY, BillingSettings, number_drafts, prepare_drafts, rf_reference
+from otc_xl.matching.references import ReferenceIndex, is_valid_rf
 from otc_xl.model.billing import BILLING_LOG
 from otc_xl.model.tables import empty_frame
-from otc_xl.matching.references import ReferenceIndex, is_valid_rf
 
 DAY = dt.date(2026, 11, 30)
 
@@ -139,7 +139,8 @@ def test_totals_per_rate_tie_to_the_cent(rows, rounding):
     assert sum(map(cents, result.totals["net"])) == cents(draft["net"]) == sum(map(cents, result.lines["net"]))
     assert sum(map(cents, result.totals["vat"])) == cents(draft["vat"])
     for t in result.totals.itertuples():  # each rate's VAT is exactly what the convention says
-        mine = result.lines.loc[(result.lines["vat_category"] == t.vat_category) & (result.lines["vat_rate"] == t.vat_rate)]
+        mine = result.lines.loc[(result.lines["vat_category"] == t.vat_category)
+                                & (result.lines["vat_rate"] == t.vat_rate)]
         if rounding == "line":
             assert cents(t.vat) == sum(map(cents, mine["vat"]))
         else:

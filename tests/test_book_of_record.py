@@ -349,8 +349,8 @@ def test_a_month_with_a_late_payer_a_disputer_and_one_who_never_pays(tmp_path):
 
 def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
     """#32 item 9: 1,000 in one book and 500 in the other went all under the first associate."""
-    from otc_xl.workflows.team_books import TeamBook
     from otc_xl.workflows.team import team_report
+    from otc_xl.workflows.team_books import TeamBook
 
     books = []
     for name, invoice, amount in (("anna", "INV-1", 1000.0), ("bruno", "INV-2", 500.0)):

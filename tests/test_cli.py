@@ -159,7 +159,8 @@ def test_run_writes_every_report_and_values_equal_the_engines(demo_copy, tmp_pat
     booked = book(ledger)  # the ageing is of the open items after the day's automatic cash application
     expected = ageing(booked.open_items, ledger.config.as_of)
     paid = booked.applications.loc[booked.applications["status"] == "auto"]
-    assert paid["applied_amount"].sum() > 0 and round(ledger.invoices["open_amount"].sum() - expected["Total"].sum(), 2) \
+    assert paid["applied_amount"].sum() > 0 \
+        and round(ledger.invoices["open_amount"].sum() - expected["Total"].sum(), 2) \
         == round(paid["applied_amount"].sum() + paid["writeoff_amount"].sum(), 2)
     rows = list(wb["Ageing"].iter_rows(min_row=2, max_row=len(expected) + 1, values_only=True))
     assert [r[0] for r in rows] == list(expected["customer_id"])
@@ -233,9 +234,9 @@ def test_in_place_keeps_hostile_input_text_as_text(make_book):
 
 def test_in_place_commands_and_import_follow_each_other(demo_copy):
     """otc_xl's own chart (AgeingSummary) must not block the next in-place command or an import."""
+    import otc_xl
     from otc_xl.model.report import REPORT_TABLES
     from otc_xl.workflows import run_jobs
-    import otc_xl
 
     assert run("run", demo_copy, "--in-place").exit_code == 0
     assert run("match", demo_copy, "--in-place").exit_code == 0

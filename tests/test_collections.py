@@ -176,7 +176,8 @@ def test_dunning_settings_from_the_config_sheet():
     config, problems = config_from_sheet(raw)
     assert not problems
     policy = DunningPolicy.from_config(config)
-    assert [(lv.days, lv.fee, lv.interest_rate) for lv in policy.levels] == [(1, 0, 0.08), (10, 5, 0.08), (20, 15, 0.08)]
+    assert [(lv.days, lv.fee, lv.interest_rate) for lv in policy.levels] == [(1, 0, 0.08), (10, 5, 0.08),
+                                                                             (20, 15, 0.08)]
     assert policy.grace_days == 2
     bad = RawTable("Config", ["Setting", "Value"], [["dunning_days", "1;10;20"], ["dunning_fees", "0;5"]])
     _, problems = config_from_sheet(bad)
@@ -210,7 +211,8 @@ def test_statement_balances_tie_on_the_demo_ledger():
     totals = statement_totals(lines)
     assert totals["ties"].all()
     for (customer, currency), t in totals.set_index(["customer_id", "currency"]).iterrows():
-        mine = ledger.invoices.loc[(ledger.invoices["customer_id"] == customer) & (ledger.invoices["currency"] == currency)]
+        mine = ledger.invoices.loc[(ledger.invoices["customer_id"] == customer)
+                                   & (ledger.invoices["currency"] == currency)]
         paid = receipts.loc[(receipts["customer_id"] == customer) & (receipts["currency"] == currency)]
         assert cents(t["closing_balance"]) == cents(mine["open_amount"]).sum() - cents(paid["amount"]).sum()
     # every cent received is either on a statement or unidentified
@@ -292,7 +294,8 @@ def test_disputes_summary_and_escalation():
 
 def test_writeoff_proposals_keep_approvals():
     frame = items(("A", "C1", 40, 3.20, "", 100.0), ("B", "C1", 40, 6.00, "", 100.0), ("C", "C1", 40, 3.00),
-                  ("D", "C1", 10, 1.00, "", 100.0), ("E", "C1", 40, -0.40, "", -30.0), ("F", "C1", 40, 2.0, "QTY", 50.0))
+                  ("D", "C1", 10, 1.00, "", 100.0), ("E", "C1", 40, -0.40, "", -30.0),
+                  ("F", "C1", 40, 2.0, "QTY", 50.0))
     got = writeoff_proposals(frame, AS_OF, threshold=5.0, min_days=30)
     assert list(got["invoice_id"]) == ["A", "E"]  # B too big, C unpaid, D too recent, F disputed
     approvals = pd.DataFrame({"invoice_id": ["A"], "approved": ["yes"], "approved_by": ["Marta"]})

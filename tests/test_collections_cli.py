@@ -1,15 +1,15 @@
 """Collections through the doors users touch: otc-xl commands on workbooks and the Excel buttons."""
 
+import datetime as dt
 import email
 import re
-import datetime as dt
 from email import policy
 
 import openpyxl
 
+from otc_xl.excel import buttons
 from test_cli import run
 from test_excel import actions, remote
-from otc_xl.excel import buttons
 
 
 def table_rows(path, sheet):
@@ -33,7 +33,8 @@ def test_dunning_twice_same_day_records_once_then_escalates(demo_copy, tmp_path)
     later = run("dunning", demo_copy, "--as-of", "21/12/2026", "--files", tmp_path / "later")
     assert later.exit_code == 0, later.output
     rows = table_rows(demo_copy, "Dunning")
-    escalated = [r for r in rows if r["status"] == "notice" and r["previous_level"] and r["level"] > r["previous_level"]]
+    escalated = [r for r in rows
+                 if r["status"] == "notice" and r["previous_level"] and r["level"] > r["previous_level"]]
     assert escalated and all(r["level"] == r["previous_level"] + 1 for r in escalated if r["previous_level"] < 4)
     assert all(r["level"] <= 4 for r in rows)
 
@@ -62,7 +63,8 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     book = openpyxl.load_workbook(demo_copy)
     ws = book["Worklist"]
     header = [c.value for c in ws[1]]
-    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date", "promise_amount", "note")}
+    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date",
+                                                     "promise_amount", "note")}
     customer = ws.cell(2, col["customer_id"]).value
     ws.cell(2, col["outcome"]).value = "promised"
     ws.cell(2, col["promise_date"]).value = dt.date(2026, 12, 4)
@@ -141,8 +143,10 @@ def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_p
     open_before = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "before.xlsx", "AgeingDetail")}
     open_after = {r["invoice_id"]: r["open_amount"] for r in table_rows(tmp_path / "after.xlsx", "AgeingDetail")}
     cents = round(approved["amount"] * 100)
-    assert round(open_after.get(approved["invoice_id"], 0) * 100) == round(open_before[approved["invoice_id"]] * 100) - cents
-    assert round(open_after.get(approved["credit_id"], 0) * 100) == round(open_before[approved["credit_id"]] * 100) + cents
+    assert round(open_after.get(approved["invoice_id"],
+                                0) * 100) == round(open_before[approved["invoice_id"]] * 100) - cents
+    assert round(open_after.get(approved["credit_id"],
+                                0) * 100) == round(open_before[approved["credit_id"]] * 100) + cents
     customer = approved["customer_id"]
     balance = {name: sum(round(r["open_amount"] * 100) for r in table_rows(tmp_path / name, "AgeingDetail")
                          if r["customer_id"] == customer) for name in ("before.xlsx", "after.xlsx")}
@@ -168,8 +172,10 @@ def test_letters_button_writes_files_and_sheets(tmp_path):
     assert outcome["files"] and all((tmp_path / name).exists() for name in outcome["files"])
     added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
     assert added == ["Dunning", "DunningItems", "Letters"]
-    history = [a for a in actions(book) if a["func"] == "setValues" and a["values"] and a["values"][0][:1] == ["dunned_on"]]
-    assert history and all(row[-1] for row in history[-1]["values"][1:] if row[0] == "2026-11-30")  # each with its letter
+    history = [a for a in actions(book)
+               if a["func"] == "setValues" and a["values"] and a["values"][0][:1] == ["dunned_on"]]
+    # each with its letter
+    assert history and all(row[-1] for row in history[-1]["values"][1:] if row[0] == "2026-11-30")
     for button in (buttons.letters, buttons.dunning):  # Excel on the web: no folder, so no letter and no record
         web = remote(DEMO)
         outcome = button(web)

@@ -30,7 +30,6 @@ from otc_xl.billing.einvoices.check import check_document, pdfa_findings
 from otc_xl.letters.render import records
 from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
 from otc_xl.model.company import Company
-
 from test_billing import customers, line, prepare
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,7 +38,8 @@ def actions(book):
 
 
 def values_written(book, sheet_position):
-    return next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["sheet_position"] == sheet_position)
+    return next(a["values"] for a in actions(book)
+                if a["func"] == "setValues" and a["sheet_position"] == sheet_position)
 
 
 @pytest.mark.parametrize("button, sheets", [
@@ -73,15 +74,18 @@ def test_apply_cash_writes_what_the_engine_computes():
     book = remote(DEMO)
     buttons.apply_cash(book)
     ledger = otc_xl.read_workbook(DEMO)
-    expected = match_payments(ledger.invoices, ledger.payments, ledger.customers, MatchConfig.from_config(ledger.config))
+    expected = match_payments(ledger.invoices, ledger.payments, ledger.customers,
+                              MatchConfig.from_config(ledger.config))
     written = values_written(book, len(INPUT_SHEETS) + len(RECORD_SHEETS))
     assert written[0] == list(expected.applications.columns)
     assert [(r[0], r[1], r[3]) for r in written[1:]] == list(zip(
-        expected.applications["payment_id"], expected.applications["invoice_id"], expected.applications["applied_amount"]))
+        expected.applications["payment_id"], expected.applications["invoice_id"],
+        expected.applications["applied_amount"]))
 
 
 def test_rerun_refreshes_tables_in_place(tmp_path):
     from click.testing import CliRunner
+
     from otc_xl.cli import main
 
     copy = tmp_path / "book.xlsx"
@@ -103,7 +107,8 @@ def test_bad_workbook_gets_an_otc_messages_sheet_not_an_exception(make_book):
     assert [a["args"][1] for a in actions(book) if a["func"] == "addSheet"] == ["otc_messages"]
     messages = values_written(book, 1)
     assert messages[0] == ["severity", "where", "message"]
-    assert messages[1] == ["error", "Invoices!G2", "amount '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]
+    assert messages[1] == ["error", "Invoices!G2",
+                           "amount '1.234,5O' is not a number (expected e.g. 1.234,56 or 1,234.56)"]
 
 
 def test_a_users_sheet_with_a_report_name_is_not_overwritten(make_book):
@@ -118,7 +123,8 @@ def test_formula_looking_text_is_written_with_the_text_prefix(make_book):
                              "Payments": [["Value date", "Amount", "Payer", "Remittance information"],
                                           ["20/11/2026", 5.0, "@someone", '=HYPERLINK("http://x","y")']]}))
     assert buttons.unapplied_cash(book)["ok"]
-    unapplied = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0][0] == "payment_id"
+    unapplied = next(a["values"] for a in actions(book)
+                     if a["func"] == "setValues" and a["values"][0][0] == "payment_id"
                      and "remittance" in a["values"][0])
     row = dict(zip(unapplied[0], unapplied[1]))
     assert row["remittance"] == "'=HYPERLINK(\"http://x\",\"y\")" and row["payer_name"] == "'@someone"
@@ -152,7 +158,8 @@ def test_udf_findinvoices_matchscore_bestcustomer():
     assert call("findinvoices", [["Fra. 26/00451 y 2026/00452"], ["nada"]], ids) == [
         ["INV-2026-00451; INV-2026-00452"], [NA]]
     assert call("matchscore", [["ORDENANTE: TALLERES GARCIA SL"]], [["Talleres García, S.L."]]) == [[100.0]]
-    assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]], [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
+    assert call("bestcustomer", [["VIR SEPA BOULANGERIE DUPONT"], [""]],
+                [["Garage Martin SA"], ["Boulangerie Dupont SARL"]]) \
         == [["Boulangerie Dupont SARL", 100.0], ["", ""]]
     assert call("bestcustomer", [["Dupont"]], [[""]]) == [[NA, NA]]
 
@@ -263,7 +270,8 @@ PYODIDE = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platf
 
 def test_pyodide_installs_skip_the_native_dependencies():
     requirements = _requirements()
-    wanted = lambda env: {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
+    def wanted(env):
+        return {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
     assert {r.name for r in requirements} - wanted(PYODIDE) == {"python-calamine", "ms-ovba", "factur-x", "a38",
                                                                 "facturae", "fpdf2", "uharfbuzz"}
     assert {r.name for r in requirements} == wanted({})  # this machine installs them all
@@ -402,8 +410,9 @@ def test_packages_embed_xlwings_own_module_for_their_kind(name, variant, their_p
                        '+ Public Const PROJECT_NAME As String = "otc_xl"']
     dictionary = shipped_vba[name]["Dictionary"]
     assert 'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"' in dictionary
-    code = lambda text: [line for line in lines_of(text) if line and not line.startswith(("Attribute ", "VERSION",
-                                                                                          "BEGIN", "  MultiUse", "END"))]
+    def code(text):
+        return [line for line in lines_of(text)
+                if line and not line.startswith(("Attribute ", "VERSION", "BEGIN", "  MultiUse", "END"))]
     assert code(dictionary) == code(dictionary_class().read_text(encoding="utf-8"))
 
 
@@ -642,6 +651,7 @@ def test_committed_packages_match_a_fresh_build(tmp_path):
 
 def test_addin_build_and_install_commands(tmp_path):
     from click.testing import CliRunner
+
     from otc_xl.cli import main
 
     result = CliRunner().invoke(main, ["addin", "build", "--out-dir", str(tmp_path / "out")])
@@ -719,7 +729,7 @@ def test_install_writes_a_non_ascii_interpreter_path_as_vba_reads_it(tmp_path):
     python = "C:\\Users\\José\\venv\\Scripts\\python.exe"
     install(target=tmp_path, platform="win32", interpreter=python)
     raw = (tmp_path / "otc_xl.conf").read_bytes()
-    assert b"Jos\xe9" in raw and "é".encode("utf-8") not in raw and raw.endswith(b"\r\n")
+    assert b"Jos\xe9" in raw and "é".encode() not in raw and raw.endswith(b"\r\n")
     # what xlwings' GetConfigFromFile gets: "KEY","VALUE" pairs (Input #) decoded in the ANSI code page
     assert dict(csv.reader(raw.decode("cp1252").splitlines())) == {"INTERPRETER_WIN": python}
 
@@ -804,7 +814,8 @@ def test_udf_paymentplan_spills_a_plan_that_sums_exactly():
 def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_path):
     import openpyxl
 
-    from test_reconcile import THEIR_LINES, book as reconcile_book
+    from test_reconcile import THEIR_LINES
+    from test_reconcile import book as reconcile_book
 
     path = reconcile_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -819,7 +830,8 @@ def test_reconcile_button_reads_the_pasted_statement_and_writes_the_balance(tmp_
     assert outcome["ok"], outcome
     added = [a["args"][1] for a in actions(book) if a["func"] == "addSheet"]
     assert added == ["Reconciliation", "ReconciliationBalance"]
-    balance = next(a["values"] for a in actions(book) if a["func"] == "setValues" and a["values"][0] == ["item", "amount"])
+    balance = next(a["values"] for a in actions(book)
+                   if a["func"] == "setValues" and a["values"][0] == ["item", "amount"])
     assert dict(balance[1:])["difference"] == 295.9 and dict(balance[1:])["unexplained"] == 0.0
     assert "not written: save the workbook" in outcome["message"]  # no folder for the reply letter: said so
 

@@ -9,24 +9,31 @@ from otc_xl.model.headers import header_key
 
 @pytest.mark.parametrize("contract, header, column", [
     # English
-    (INVOICES, "Invoice No.", "invoice_id"), (INVOICES, "Due Date", "due_date"), (INVOICES, "Open amount", "open_amount"),
+    (INVOICES, "Invoice No.", "invoice_id"), (INVOICES, "Due Date", "due_date"),
+    (INVOICES, "Open amount", "open_amount"),
     (PAYMENTS, "Value date", "payment_date"), (PAYMENTS, "Remittance information", "remittance"),
     # Spanish
     (INVOICES, "Nº factura", "invoice_id"), (INVOICES, "Número de factura", "invoice_id"),
-    (INVOICES, "Importe", "amount"), (INVOICES, "Fecha de vencimiento", "due_date"), (INVOICES, "Razón social", "customer_name"),
+    (INVOICES, "Importe", "amount"), (INVOICES, "Fecha de vencimiento", "due_date"),
+    (INVOICES, "Razón social", "customer_name"),
     (PAYMENTS, "Ordenante", "payer_name"), (PAYMENTS, "Concepto", "remittance"), (CUSTOMERS, "Idioma", "language"),
     # Italian
-    (INVOICES, "Numero fattura", "invoice_id"), (INVOICES, "Importo", "amount"), (INVOICES, "Data scadenza", "due_date"),
-    (INVOICES, "Codice cliente", "customer_id"), (PAYMENTS, "Causale", "remittance"), (CUSTOMERS, "Ragione sociale", "customer_name"),
+    (INVOICES, "Numero fattura", "invoice_id"), (INVOICES, "Importo", "amount"),
+    (INVOICES, "Data scadenza", "due_date"),
+    (INVOICES, "Codice cliente", "customer_id"), (PAYMENTS, "Causale", "remittance"),
+    (CUSTOMERS, "Ragione sociale", "customer_name"),
     # French
     (INVOICES, "N° facture", "invoice_id"), (INVOICES, "Montant", "amount"), (INVOICES, "Date d'échéance", "due_date"),
     (INVOICES, "Numéro client", "customer_id"), (PAYMENTS, "Libellé", "remittance"), (CUSTOMERS, "Langue", "language"),
     # German
-    (INVOICES, "Rechnungsnummer", "invoice_id"), (INVOICES, "Rechnungs-Nr.", "invoice_id"), (INVOICES, "Betrag", "amount"),
-    (INVOICES, "Fälligkeitsdatum", "due_date"), (INVOICES, "Kundennummer", "customer_id"), (PAYMENTS, "Verwendungszweck", "remittance"),
+    (INVOICES, "Rechnungsnummer", "invoice_id"), (INVOICES, "Rechnungs-Nr.", "invoice_id"),
+    (INVOICES, "Betrag", "amount"),
+    (INVOICES, "Fälligkeitsdatum", "due_date"), (INVOICES, "Kundennummer", "customer_id"),
+    (PAYMENTS, "Verwendungszweck", "remittance"),
     (ORDERS, "Lieferdatum", "delivery_date"), (CUSTOMERS, "Sprache", "language"),
     # case, accents, punctuation
-    (INVOICES, "  NUMERO   FACTURA: ", "invoice_id"), (INVOICES, "fecha-vencimiento", "due_date"), (INVOICES, "invoice_id", "invoice_id"),
+    (INVOICES, "  NUMERO   FACTURA: ", "invoice_id"), (INVOICES, "fecha-vencimiento", "due_date"),
+    (INVOICES, "invoice_id", "invoice_id"),
 ])
 def test_synonyms(contract, header, column):
     assert contract.match_header(header).name == column

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 import datetime as dt
 import zipfile
 
 import pandas as pd
+import pytest
 
+from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 from test_cli import run
 from test_collections_cli import table_rows
-from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 
 
 @pytest.mark.slow
@@ -110,7 +110,8 @@ def test_roll_forward_ties_when_the_month_is_complete_and_shows_the_gap_when_not
     roll = roll_forward(history, invoices, sales, receipts, apps, dt.date(2026, 11, 30)).iloc[0]
     assert (roll["opening_ar"], roll["invoiced"], roll["collected"], roll["credit_notes"], roll["written_off"]) == (
         1_000.0, 600.0, 700.0, 50.0, 0.5)
-    assert (roll["expected_closing"], roll["closing_ar"], roll["difference"], roll["ties"]) == (849.5, 849.5, 0.0, "yes")
+    assert (roll["expected_closing"], roll["closing_ar"], roll["difference"], roll["ties"]) == (849.5,
+                                                                                                849.5, 0.0, "yes")
     short = roll_forward(history, invoices, sales.assign(amount=580.0), receipts, apps, dt.date(2026, 11, 30)).iloc[0]
     assert (short["difference"], short["ties"]) == (20.0, "NO")  # the gap, to the cent, never hidden
     none = roll_forward(closing, invoices, sales, receipts, apps, dt.date(2026, 11, 30)).iloc[0]

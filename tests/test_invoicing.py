@@ -19,10 +19,9 @@ from lxml import etree
 
 import otc_xl
 import otc_xl.demo.workbooks
+from einvoice_rules import failed_rules
 from otc_xl.billing.documents import read_back
 from otc_xl.matching import MatchConfig, match_payments
-
-from einvoice_rules import failed_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "billing" / "einvoices" / "schemas"
@@ -180,12 +179,11 @@ CUSTOMERS = {  # one per format, as the routing rules choose them
 
 @pytest.mark.parametrize("fmt", list(CUSTOMERS))
 def test_each_format_validates_for_an_invoice_and_its_credit_note(fmt, tmp_path):
-    from test_billing import customers, line, prepare
-
     from otc_xl.billing import number_drafts
     from otc_xl.billing.documents import invoice_files
     from otc_xl.letters.render import records
     from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
+    from test_billing import customers, line, prepare
 
     master = customers("C1", **CUSTOMERS[fmt])
     domestic = fmt == "facturae"

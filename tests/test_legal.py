@@ -6,14 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-from openpyxl.worksheet.table import Table
 import pandas as pd
+from openpyxl.worksheet.table import Table
 
 from conftest import INVOICE_HEADERS
-from test_cli import run
-from test_collections_cli import table_rows
 from otc_xl.collecting.legal import blocked_customers, blocked_items, legal_cases, uncollectable_items
 from otc_xl.collecting.writeoffs import writeoff_proposals
+from test_cli import run
+from test_collections_cli import table_rows
 
 AS_OF = dt.date(2026, 11, 30)
 

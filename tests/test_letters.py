@@ -89,7 +89,7 @@ def test_eml_is_a_parsable_draft_with_the_right_headers():
     master.loc[0, "customer_name"] = "Société Générale\r\nBcc: evil@example.com"
     doc = letters_for(master)["C1"]
     raw = email_draft(doc, sender="Recouvrement <ar@acme.example>",
-                      sent_on=dt.datetime(2026, 11, 30, 9, tzinfo=dt.timezone.utc))
+                      sent_on=dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC))
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["To"] == "ap@c1.example" and message["From"] == "Recouvrement <ar@acme.example>"
     assert message["Subject"].startswith("Deuxième relance – Société Générale Bcc: evil@example.com")

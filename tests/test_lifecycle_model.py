@@ -25,18 +25,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, settings, strategies as st
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from daybook import new_book
-from otc_xl.booking import Request, book as book_ledger
+from otc_xl.booking import Request
+from otc_xl.booking import book as book_ledger
 from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
 from otc_xl.io.evidence import evidence_beside
-from otc_xl.workflows.team_books import TeamBook
 from otc_xl.model.money import cents
 from otc_xl.workflows.collections import todays_calls
 from otc_xl.workflows.reconciling import TheirAccount
 from otc_xl.workflows.team import team_report
+from otc_xl.workflows.team_books import TeamBook
 
 D = dt.date
 START = D(2026, 11, 2)

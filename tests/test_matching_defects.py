@@ -234,8 +234,10 @@ def test_the_window_comes_from_the_config_sheet():
 
 
 def test_a_reference_settles_a_tie_between_customers_of_the_same_name():
-    same = [{"customer_id": "N1", "customer_name": "Pennington Joinery Ltd", "aliases": "", "iban": "", "parent_id": ""},
-            {"customer_id": "N2", "customer_name": "Pennington Joinery Ltd", "aliases": "", "iban": "", "parent_id": ""}]
+    same = [{"customer_id": "N1", "customer_name": "Pennington Joinery Ltd", "aliases": "", "iban": "",
+             "parent_id": ""},
+            {"customer_id": "N2", "customer_name": "Pennington Joinery Ltd", "aliases": "", "iban": "",
+             "parent_id": ""}]
     inv = invoices(("INV-2026-09401", "N1", 800.00), ("INV-2026-09402", "N2", 800.00))
     partial = run(inv, payments(("P1", 300.00, "PENNINGTON JOINERY", "Invoice INV-2026-09402 part")), same)
     assert applied(partial) == [("INV-2026-09402", 300.0, 0.0)]

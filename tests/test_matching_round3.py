@@ -169,7 +169,8 @@ def test_a_small_residual_of_the_same_po_is_not_written_off_with_its_deliveries(
 # ---------------------------------------------------------------------------- 8. one IBAN, two accounts
 
 def test_customer_accounts_sharing_an_iban_are_one_payer():
-    twins = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "", "iban": "DE44500105175407324931",
+    twins = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "",
+              "iban": "DE44500105175407324931",
               "parent_id": ""},
              {"customer_id": "C9", "customer_name": "Nordwind Logistik GmbH (alt)", "aliases": "",
               "iban": "DE44 5001 0517 5407 3249 31", "parent_id": ""}]
@@ -239,7 +240,8 @@ def test_a_bulk_payment_net_of_skonto_with_an_advice_goes_straight_through():
 
 
 def test_customer_discount_terms_from_the_master_decide_the_window_and_the_rate():
-    terms = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "", "iban": "DE44500105175407324931",
+    terms = [{"customer_id": "C8", "customer_name": "Nordwind Logistik GmbH", "aliases": "",
+              "iban": "DE44500105175407324931",
               "parent_id": "", "early_discount_pct": 3.0, "early_discount_days": 60}]
     inv = invoices(("RG-2026-6001", "C8", 1000.00), ("RG-2026-6002", "C8", 2000.00))
     pays = payments(("P1", 970.00, "NORDWIND", "RG-2026-6001 abzgl. 3% Skonto", "DE44500105175407324931"),
@@ -307,7 +309,8 @@ def test_the_ultimate_debtor_is_the_customer_paid_for():
                  payments(("P1", 720.00, "NORDIC FACTORING AB", "payment | on behalf of: Lindqvist Fördertechnik AB"))):
         result = run(inv, pays, extra)
         assert applied(result) == [("INV-2026-8901", 720.0, 0.0)]
-    column = payments(("P1", 720.00, "NORDIC FACTORING AB", "payment")).assign(ultimate_debtor="LINDQVIST FORDERTECHNIK")
+    column = payments(("P1", 720.00, "NORDIC FACTORING AB",
+                       "payment")).assign(ultimate_debtor="LINDQVIST FORDERTECHNIK")
     assert applied(run(inv, column, extra)) == [("INV-2026-8901", 720.0, 0.0)]
 
 

@@ -42,7 +42,8 @@ def expected(path, sheet: str, keys: tuple[str, ...], value: str) -> tuple[dict[
 
 def check(tmp_path, book, label):
     found = json.loads(uno(tmp_path / label, "check", book))
-    for name, sheet, keys, value in (("PivotData!ptAgeingByCollector", "PivotData", ("currency", "collector"), "amount"),
+    for name, sheet, keys, value in (("PivotData!ptAgeingByCollector", "PivotData",
+                                      ("currency", "collector"), "amount"),
                                      ("Unapplied!ptUnappliedByReason", "Unapplied", ("currency", "reason"),
                                       "unapplied_amount")):
         got_lines, got_currency = pivot_totals(found, name, len(keys))

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import INVOICE_HEADERS
-from test_cli import run
-from test_collections_cli import table_rows
 from otc_xl.collecting.reconcile import AGREED, AMOUNT, ONLY_OURS, ONLY_THEIRS, reconcile_account
 from otc_xl.model.money import cents
+from test_cli import run
+from test_collections_cli import table_rows
 
 D = dt.date
 
@@ -40,7 +40,8 @@ def theirs_frame(rows):
 
 RECEIPTS = pd.DataFrame({"payment_id": ["P-1", "P-2"], "payment_date": pd.to_datetime(["2026-11-10", "2026-11-20"]),
                          "amount": [500.00, 75.00], "customer_id": "C1", "currency": "EUR"})
-LOOSE = pd.DataFrame({"payment_id": ["P-9"], "payment_date": pd.to_datetime(["2026-11-25"]), "unapplied_amount": [321.00],
+LOOSE = pd.DataFrame({"payment_id": ["P-9"], "payment_date": pd.to_datetime(["2026-11-25"]),
+                      "unapplied_amount": [321.00],
                       "payer_name": ["UNO SL"]})
 
 
@@ -66,10 +67,12 @@ def test_every_kind_of_difference_is_found_and_the_balances_tie():
     result = reconcile_account(ours, RECEIPTS, theirs, LOOSE)
     assert result.sign == "reversed (their payables view)" and result.ties
     by_doc = {(r.our_document or r.their_document): r for r in result.lines.itertuples()}
-    assert by_doc["INV-2026-00451"].status == AGREED and by_doc["INV-2026-00451"].their_document == "FRA 2026/451 5100000001"
+    assert by_doc["INV-2026-00451"].status == AGREED
+    assert by_doc["INV-2026-00451"].their_document == "FRA 2026/451 5100000001"
     assert (by_doc["INV-2026-00452"].status, by_doc["INV-2026-00452"].difference) == (AMOUNT, 45.00)
     assert by_doc["INV-2026-00470"].status == AGREED
-    assert (by_doc["2026-00399 5100000004"].status, by_doc["2026-00399 5100000004"].code) == (ONLY_THEIRS, "theirs_invoice")
+    assert (by_doc["2026-00399 5100000004"].status, by_doc["2026-00399 5100000004"].code) == (ONLY_THEIRS,
+                                                                                              "theirs_invoice")
     assert (by_doc["P-1"].status, by_doc["P-1"].code) == (AGREED, "agreed_payment")
     found = by_doc["1500000002"]
     assert found.code == "theirs_payment_found" and "P-9" in found.action
@@ -78,7 +81,8 @@ def test_every_kind_of_difference_is_found_and_the_balances_tie():
     assert by_doc["CN-2026-00012"].code == "ours_credit"
     assert (by_doc["P-2"].status, by_doc["P-2"].code) == (ONLY_OURS, "ours_payment")
     balance = dict(zip(result.summary["item"], result.summary["amount"]))
-    # ours: 1000 + 250 + 99.90 − 40 + 600 − 500 − 75 = 1,334.90; theirs (turned round): 1000 + 205 + 600 + 130 − 500 − 321 − 60
+    # ours: 1000 + 250 + 99.90 − 40 + 600 − 500 − 75 = 1,334.90;
+    # theirs (turned round): 1000 + 205 + 600 + 130 − 500 − 321 − 60
     assert (balance["our balance"], balance["their balance"]) == (1_334.90, 1_054.00)
     assert balance["difference"] == 280.90 and balance["unexplained"] == 0.0
     assert round(result.lines["difference"].sum(), 2) == 280.90

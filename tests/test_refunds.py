@@ -16,9 +16,9 @@ import xmlschema
 from defusedxml.ElementTree import parse as safe_parse
 
 from conftest import INVOICE_HEADERS
+from otc_xl.collecting.refunds import CHOOSE, NO_BANK, READY, refund_id, refund_proposals
 from test_cli import run
 from test_collections_cli import table_rows
-from otc_xl.collecting.refunds import CHOOSE, NO_BANK, READY, refund_id, refund_proposals
 
 XSD = Path(sepaxml.__file__).parent / "schemas"
 AS_OF = dt.date(2026, 11, 30)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -128,7 +128,8 @@ def test_writer_gives_up_with_a_clear_message(make_book, tmp_path):
     with FileLock(str(lock_path(book))):
         result = run("import-bank", path, "--into", book, env={"OTC_XL_LOCK_TIMEOUT": "0.5"})
     assert result.exit_code == 1
-    assert "another otc_xl command is still writing this file" in result.output and "nothing was written" in result.output
+    assert "another otc_xl command is still writing this file" in result.output
+    assert "nothing was written" in result.output
     assert sha(book) == digest
 
 
@@ -425,7 +426,8 @@ def test_mt940_balances_must_tie(tmp_path):
 
 def test_us_dates_are_inferred_and_ambiguous_ones_warned(make_book):
     us = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
-                                 ["F1", "C1", "10/11/2026", "11/25/2026", 5], ["F2", "C1", "10/12/2026", "12/10/2026", 5]]})
+                                 ["F1", "C1", "10/11/2026", "11/25/2026", 5],
+                                 ["F2", "C1", "10/12/2026", "12/10/2026", 5]]})
     ledger = otc_xl.read_workbook(us)
     assert ledger.ok, ledger.problems
     assert ledger.invoices["invoice_date"].dt.date.tolist() == [dt.date(2026, 10, 11), dt.date(2026, 10, 12)]
@@ -648,8 +650,8 @@ def test_libreoffice_opens_the_spliced_book(make_book, tmp_path):
 
 def test_sigkill_mid_write_leaves_the_book_unchanged_and_the_next_run_cleans_up(make_book, tmp_path):
     import signal
-    from benchmarks.io.bench_bank_csv import write_export
 
+    from benchmarks.io.bench_bank_csv import write_export
     from otc_xl.io.import_log import ensure_import_log
 
     book = payments_book(make_book)

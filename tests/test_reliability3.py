@@ -497,7 +497,8 @@ def test_demo_on_a_small_book_of_ones_own_runs_and_says_what_it_skipped(tmp_path
     assert result.exit_code == 0, result.output
     said = plain(result.output)
     assert "6. Reconcile a customer's statement: skipped, otc_demo.xlsx has no Spanish customer" in said
-    assert "3. Pay the approved refund (SEPA credit transfer): skipped, otc_demo.xlsx has no Config company_name" in said
+    assert ("3. Pay the approved refund (SEPA credit transfer): skipped, "
+            "otc_demo.xlsx has no Config company_name") in said
     assert "KPIs" in openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames
     assert sha(book) == digest  # the demo works on a copy
 

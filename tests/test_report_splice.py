@@ -45,8 +45,7 @@ def own_parts(path: Path) -> set[str]:
     """Parts of otc_xl's report sheets (the sheet, its relationships, table, drawing, chart)."""
     import zipfile
 
-    from otc_xl.io.xlsx.package import sheet_parts
-    from otc_xl.io.xlsx.package import part_relationships, rels_part
+    from otc_xl.io.xlsx.package import part_relationships, rels_part, sheet_parts
     from otc_xl.io.xlsx.report_splice import own_sheets
     from otc_xl.model.report import REPORT_TABLES
 
@@ -99,7 +98,8 @@ def test_a_libreoffice_workbook_keeps_every_part_that_is_not_ours(tmp_path):
     assert added and added <= own_parts(book)
     # workbook.xml: the same bytes with our <sheet> entries appended to <sheets> and our pivot caches
     # appended to the user's <pivotCaches>
-    assert re.sub(rb'<sheet (?:xmlns:r="[^"]*" )?name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>|<pivotCache (?:xmlns:r="[^"]*" )?cacheId="\d+" r:id="rIdOtcCache\d+"/>',
+    assert re.sub(rb'<sheet (?:xmlns:r="[^"]*" )?name="[^"]*" sheetId="\d+" r:id="rIdOtc\d+"/>'
+                  rb'|<pivotCache (?:xmlns:r="[^"]*" )?cacheId="\d+" r:id="rIdOtcCache\d+"/>',
                   b"", after_first["xl/workbook.xml"]) == original["xl/workbook.xml"]
     assert xfs(after_first["xl/styles.xml"])[:len(xfs(original["xl/styles.xml"]))] == xfs(original["xl/styles.xml"])
 
@@ -135,7 +135,8 @@ def _report(rows: int = 3) -> ReportSheet:
 def test_chart_on_a_users_sheet_is_kept_and_our_sheet_is_replaced(make_book):
     book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
     wb = openpyxl.load_workbook(book)
-    from openpyxl.chart import BarChart as Chart, Reference
+    from openpyxl.chart import BarChart as Chart
+    from openpyxl.chart import Reference
     chart = Chart()
     chart.add_data(Reference(wb["Invoices"], min_col=7, min_row=1, max_row=2))
     wb["Invoices"].add_chart(chart, "K2")
@@ -201,7 +202,8 @@ def test_calc_chain_listing_a_replaced_sheet_is_dropped(make_book):
     import zipfile
     with zipfile.ZipFile(book) as z:  # as Excel would save it: a calcChain with our totals formula
         contents = {n: z.read(n) for n in z.namelist()}
-    sheet_id = re.search(rb'<sheet (?:xmlns:r="[^"]*" )?name="Report" sheetId="(\d+)"', contents["xl/workbook.xml"]).group(1)
+    sheet_id = re.search(rb'<sheet (?:xmlns:r="[^"]*" )?name="Report" sheetId="(\d+)"',
+                         contents["xl/workbook.xml"]).group(1)
     contents["xl/calcChain.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
                                     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="B5" i="'
                                     + sheet_id + b'"/></calcChain>')
@@ -265,7 +267,8 @@ def test_pivots_over_our_sheets_refresh_on_open_and_others_are_untouched(make_bo
     with zipfile.ZipFile(book) as z:
         contents = {n: z.read(n) for n in z.namelist()}
     cache = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<pivotCacheDefinition xmlns="http://schemas.'
-             'openxmlformats.org/spreadsheetml/2006/main" refreshOnLoad="0" recordCount="1"><cacheSource type="worksheet">'
+             'openxmlformats.org/spreadsheetml/2006/main" refreshOnLoad="0" recordCount="1">'
+             '<cacheSource type="worksheet">'
              '<worksheetSource ref="A1:C4" sheet="{sheet}"/></cacheSource></pivotCacheDefinition>')
     contents["xl/pivotCache/pivotCacheDefinition1.xml"] = cache.format(sheet="Report").encode()
     contents["xl/pivotCache/pivotCacheDefinition2.xml"] = cache.format(sheet="Invoices").encode()
@@ -288,7 +291,8 @@ def test_a_package_it_cannot_extend_is_refused_with_nothing_written(make_book, d
         contents["xl/styles.xml"] = re.sub(rb"<cellXfs.*?</cellXfs>", b"", contents["xl/styles.xml"], flags=re.S)
     elif damage == "strict namespace":
         contents["xl/workbook.xml"] = contents["xl/workbook.xml"].replace(
-            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in contents.items():
             z.writestr(name, data)

@@ -153,7 +153,8 @@ def test_review_suggestions_do_not_move_cash_and_matcher_reasons_win():
     apps = pd.DataFrame({"payment_id": ["R1"], "applied_amount": [100.0], "status": ["review"]})
     details = pd.DataFrame({"payment_id": ["R1"], "reason": ["ambiguous"], "suggested_customer_id": ["C7"]})
     frame = unapplied_cash(pays, apps, AS_OF, details=details)
-    assert frame[["unapplied_amount", "reason", "suggested_customer_id"]].values.tolist() == [[100.0, "ambiguous", "C7"]]
+    assert frame[["unapplied_amount", "reason", "suggested_customer_id"]].values.tolist() == [[100.0,
+                                                                                               "ambiguous", "C7"]]
 
 
 def test_over_application_is_refused_and_future_payments_excluded():

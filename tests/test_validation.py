@@ -221,7 +221,8 @@ def test_payment_ids_are_stable_hashes(make_book):
 
 def test_unknown_customer_warns_and_names_are_filled(make_book):
     book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
-                                   ["F1", "C1", "01/10/2026", "31/10/2026", 5], ["F2", "C9", "01/10/2026", "31/10/2026", 5]],
+                                   ["F1", "C1", "01/10/2026", "31/10/2026", 5],
+                                   ["F2", "C9", "01/10/2026", "31/10/2026", 5]],
                       "Customers": [["Customer No.", "Customer name", "Collector"], ["C1", "Acme S.L.", "Ana"]]})
     ledger = load(book)
     assert list(ledger.invoices["customer_name"]) == ["Acme S.L.", ""]

@@ -8,8 +8,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from otc_xl.model.money import cents, from_cents, money_sum
-from otc_xl.model.values import (parse_amount, parse_currency, parse_date, parse_integer, parse_language,
-                                 parse_text, plain_amount_cents, to_cents)
+from otc_xl.model.values import (
+    parse_amount,
+    parse_currency,
+    parse_date,
+    parse_integer,
+    parse_language,
+    parse_text,
+    plain_amount_cents,
+    to_cents,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -127,7 +135,8 @@ def test_plain_amounts_refuse_the_unsafe():
 def test_one_cent_rounding_rule_for_columns_and_single_values():
     """money.cents (columns) and money.to_cents (one value) round alike: half away from zero on the
     amount as written, also where the binary value lies a hair below the half cent (277820.915)."""
-    from hypothesis import given, strategies as st
+    from hypothesis import given
+    from hypothesis import strategies as st
 
     from otc_xl.model.money import cents, to_cents
     from otc_xl.model.values import to_cents as values_to_cents

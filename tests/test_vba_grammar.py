@@ -48,7 +48,8 @@ def test_the_grammar_check_finds_syntax_errors(what):
     """The check has teeth: each of these is refused (LibreOffice loads such modules without a word)."""
     source = 'Attribute VB_Name = "Broken"\r\nOption Explicit\r\n' + BROKEN[what]
     assert syntax_problems(source, WIN64), what
-    good = 'Attribute VB_Name = "Good"\r\nOption Explicit\r\nSub a()\r\n    If x Then\r\n        y = 1\r\n    End If\r\nEnd Sub\r\n'
+    good = ('Attribute VB_Name = "Good"\r\nOption Explicit\r\nSub a()\r\n    If x Then\r\n        y = 1\r\n'
+            '    End If\r\nEnd Sub\r\n')
     assert syntax_problems(good, WIN64) == []
 
 
@@ -66,7 +67,8 @@ def test_preprocess_follows_vba_conditional_compilation():
                           '#If App = "Microsoft Excel" And Not Mac Then', "excel_win", '#ElseIf App <> "Word" Then',
                           "excel_mac", "#End If", "#If MAC_OFFICE_VERSION >= 15 Then ' a comment", "mac16",
                           "#End If"])
-    kept = lambda platform: [line for line in preprocess(source, platform).split("\r\n") if line]
+    def kept(platform):
+        return [line for line in preprocess(source, platform).split("\r\n") if line]
     assert kept(WIN64) == ["a64", "excel_win"]
     assert kept(MAC) == ["a32", "excel_mac", "mac16"]
     assert len(preprocess(source, WIN64).split("\r\n")) == len(source.split("\r\n")) + 1  # line numbers kept

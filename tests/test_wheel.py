@@ -12,7 +12,6 @@ import pytest
 
 from conftest import ROOT
 
-
 pytestmark = pytest.mark.e2e  # builds the wheel and installs it in a fresh venv
 
 

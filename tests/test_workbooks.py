@@ -5,8 +5,13 @@ import pytest
 
 import otc_xl
 from conftest import ROOT
-from otc_xl.demo.workbooks import (LABELS, write_demo_bank_file, write_demo_customer_statement, write_demo_workbook,
-                                   write_template_workbook)
+from otc_xl.demo.workbooks import (
+    LABELS,
+    write_demo_bank_file,
+    write_demo_customer_statement,
+    write_demo_workbook,
+    write_template_workbook,
+)
 
 
 def content(path):

@@ -131,8 +131,8 @@ class SyntaxProblem:
 def _parse(text: str) -> list[tuple[int, int, str]]:
     from antlr4 import CommonTokenStream, InputStream, PredictionMode
     from antlr4.error.ErrorListener import ErrorListener
-    from antlr4.error.ErrorStrategy import BailErrorStrategy, DefaultErrorStrategy
     from antlr4.error.Errors import ParseCancellationException
+    from antlr4.error.ErrorStrategy import BailErrorStrategy, DefaultErrorStrategy
     from antlr4_vba.vbaLexer import vbaLexer
     from antlr4_vba.vbaParser import vbaParser
 

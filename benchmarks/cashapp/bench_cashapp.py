@@ -39,7 +39,6 @@ import pandas as pd
 from otc_xl.demo.synth import make_dataset
 from otc_xl.matching import MatchConfig, match_payments
 
-
 UNKNOWABLE = ("unidentified", "ambiguous")
 """Classes where nothing can be known from the data: the right answer is no automatic application."""
 
@@ -134,7 +133,8 @@ def main() -> None:
     extra: dict = {}
     expected_deductions = None
     if args.generator == "ssc":
-        from ssc import MUST_NOT_AUTO as SSC_MUST_NOT, make_ssc
+        from ssc import MUST_NOT_AUTO as SSC_MUST_NOT
+        from ssc import make_ssc
         data = make_ssc(args.seed, args.customers, args.invoices, args.payments)
         invoices, payments, customers, truth = data["invoices"], data["payments"], data["customers"], data["truth"]
         extra = {"cleared": data["cleared"], "advices": data["advices"]}
@@ -170,8 +170,8 @@ def main() -> None:
     seconds = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"match_payments: {seconds:.2f} s wall" + (f" (best of {len(times)}; {min(times):.2f}-{max(times):.2f})"
-                                                     if len(times) > 1 else "") + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory
-                                                     else "") + "\n")
+                                                     if len(times) > 1 else "")
+          + (f"; peak memory of the process {peak:,.0f} MiB" if args.memory else "") + "\n")
     if args.sweep:
         sweep(truth, result.applications, unknowable)
         return

@@ -25,15 +25,19 @@ import pandas as pd
 AS_OF = dt.date(2026, 11, 30)
 WORDS = {
     "PT": (["Ribeiro", "Almeida", "Carvalho", "Sousa", "Pinto", "Moreira", "Teixeira", "Correia"],
-           ["Construções", "Transportes", "Metalúrgica", "Têxteis", "Vinhos", "Cerâmicas"], ["Lda", "S.A.", "Unipessoal Lda"]),
+           ["Construções", "Transportes", "Metalúrgica", "Têxteis", "Vinhos", "Cerâmicas"],
+           ["Lda", "S.A.", "Unipessoal Lda"]),
     "NL": (["Van der Berg", "De Groot", "Bakker", "Visser", "Smit", "Mulder", "De Vries", "Jansen"],
-           ["Installatietechniek", "Logistiek", "Bouw", "Handelsonderneming", "Metaalwerken"], ["B.V.", "N.V.", "V.O.F."]),
+           ["Installatietechniek", "Logistiek", "Bouw", "Handelsonderneming", "Metaalwerken"],
+           ["B.V.", "N.V.", "V.O.F."]),
     "RO": (["Popescu", "Ionescu", "Dumitru", "Stan", "Gheorghe", "Munteanu", "Dunarea", "Carpati"],
            ["Tehnoplast", "Agro", "Construct", "Trans", "Prod Impex", "Comserv"], ["S.R.L.", "S.A.", "SRL"]),
     "UK": (["Whitfield", "Harrow", "Pennington", "Ashdown", "Kingsley", "Thornbury", "Oakham", "Bramley"],
-           ["Engineering", "Fabrication", "Plastics", "Haulage", "Joinery", "Electrical"], ["Ltd", "PLC", "LLP", "Limited"]),
+           ["Engineering", "Fabrication", "Plastics", "Haulage", "Joinery", "Electrical"],
+           ["Ltd", "PLC", "LLP", "Limited"]),
     "DE": (["Brandt", "Schulte", "Kruger", "Hofmann", "Lehmann", "Vogel", "Hartmann", "Lorenz"],
-           ["Kältetechnik", "Metallbau", "Fördertechnik", "Elektro", "Holzbau", "Anlagenbau"], ["GmbH", "GmbH & Co. KG", "AG", "e.K."]),
+           ["Kältetechnik", "Metallbau", "Fördertechnik", "Elektro", "Holzbau", "Anlagenbau"],
+           ["GmbH", "GmbH & Co. KG", "AG", "e.K."]),
     "PL": (["Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kamiński", "Lewandowski"],
            ["Budownictwo", "Transport", "Stal", "Drewno", "Instalacje"], ["Sp. z o.o.", "S.A.", "sp.k."]),
 }
@@ -155,7 +159,8 @@ def make_independent(seed: int = 21, customers: int = 2500, invoices: int = 5000
     for row in rng.sample(inv_rows, len(inv_rows) // 40):
         other = cust_rows[rng.randrange(customers)]
         if other["customer_id"] != row["customer_id"]:
-            inv_rows.append({**row, "invoice_id": f"FV-{_digits(row['invoice_id'])}", "customer_id": other["customer_id"],
+            inv_rows.append({**row, "invoice_id": f"FV-{_digits(row['invoice_id'])}",
+                             "customer_id": other["customer_id"],
                              "customer_name": other["customer_name"],
                              "open_amount": round(row["open_amount"] * rng.uniform(0.3, 2.0), 2)})
     inv = pd.DataFrame(inv_rows).drop_duplicates("invoice_id").reset_index(drop=True)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import time
 import resource
-
+import time
 
 from otc_xl.collecting import DunningPolicy, dunning_run
 from otc_xl.collecting.disputes import dispute_items, disputes_summary
@@ -68,16 +67,19 @@ def main() -> None:
     letters = timed("dunning letters (HTML)", lambda: dunning_letters(result, master, as_of, "Acme"), t)
     timed(".eml drafts", lambda: [email_draft(d) for d in letters], t)
     some = lines.loc[lines["customer_id"].isin(lines["customer_id"].drop_duplicates().head(500))]
-    docs = timed("500 customers' statements (HTML)", lambda: statements(some, master, as_of, bucket_labels((30, 60, 90, 120))), t)
+    docs = timed("500 customers' statements (HTML)",
+                 lambda: statements(some, master, as_of, bucket_labels((30, 60, 90, 120))), t)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     print(f"\n{'step':<36}{'seconds':>9}")
     for label, seconds in t:
         print(f"{label:<36}{seconds:>9.2f}")
     send = result.to_send
     print(f"\nnotices {len(send):,} of {len(result.notices):,} accounts; levels "
-          f"{ {int(k): int(v) for k, v in send['level'].value_counts().sort_index().items()} }; worklist {len(calls):,} calls; "
+          f"{ {int(k): int(v) for k, v in send['level'].value_counts().sort_index().items()} }; "
+          f"worklist {len(calls):,} calls; "
           f"disputes {len(found):,} reason rows; write-offs {len(offs):,}")
-    print(f"sheets (receipts→statement lines): {sheets_total:.2f} s; letters {len(letters) / dict(t)['dunning letters (HTML)']:.0f}/s; "
+    print(f"sheets (receipts→statement lines): {sheets_total:.2f} s; "
+          f"letters {len(letters) / dict(t)['dunning letters (HTML)']:.0f}/s; "
           f"statements {len(docs) / t[-1][1]:.0f}/s")
     print(f"statements tie: {bool(totals['ties'].all())} ({len(totals):,} customer-currency accounts); "
           f"peak memory (whole process) {peak / 2**20:,.0f} MiB")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import tempfile
-import time
 import multiprocessing
 import resource
+import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +90,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "invoices.xlsx"
         print(f"{args.rows:,} invoice rows x {len(sheet.frame.columns)} columns")
-        measure("write: otc_xl report table (xlsxwriter layout + streamed rows)", lambda: str(write_new_workbook(book, [sheet])))
+        measure("write: otc_xl report table (xlsxwriter layout + streamed rows)",
+                lambda: str(write_new_workbook(book, [sheet])))
         measure("write: xlsxwriter raw (constant_memory)",
                 lambda: xlsxwriter_write(Path(tmp) / "raw.xlsx", sheet.frame))
         print(f"file size: {book.stat().st_size / 2**20:.1f} MiB")

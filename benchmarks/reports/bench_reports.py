@@ -33,15 +33,18 @@ def ledger(n: int, seed: int = 1):
     })
     invoices["customer_name"] = "Name " + invoices["customer_id"]
     payments = pd.DataFrame({
-        "payment_id": [f"P{i:08d}" for i in range(n)], "payment_date": as_of - rng.integers(0, 200, n).astype("timedelta64[D]"),
+        "payment_id": [f"P{i:08d}" for i in range(n)],
+        "payment_date": as_of - rng.integers(0, 200, n).astype("timedelta64[D]"),
         "amount": np.abs(amount) + 1, "currency": invoices["currency"].to_numpy(), "payer_name": "payer",
     })
     applied = payments.sample(frac=0.6, random_state=seed)
-    applications = pd.DataFrame({"payment_id": applied["payment_id"], "applied_amount": np.round(applied["amount"] / 2, 2),
+    applications = pd.DataFrame({"payment_id": applied["payment_id"],
+                                 "applied_amount": np.round(applied["amount"] / 2, 2),
                                  "status": "auto"})
     orders = pd.DataFrame({
         "order_id": [f"SO{i:08d}" for i in range(n)], "customer_id": invoices["customer_id"].to_numpy(),
-        "delivery_date": issued, "amount": np.abs(amount), "billed_amount": np.round(np.abs(amount) * rng.choice([0, 0.5, 1], n), 2),
+        "delivery_date": issued, "amount": np.abs(amount),
+        "billed_amount": np.round(np.abs(amount) * rng.choice([0, 0.5, 1], n), 2),
         "currency": invoices["currency"].to_numpy(), "project": "",
     })
     return invoices, payments, applications, orders

@@ -50,7 +50,7 @@ def invoice_pdf(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cust
     quiet_logs()
     html = invoice_page(doc, lines, totals, customer, seller.as_dict(), templates_folder)
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.UTC))
     pdf.set_title(f"{doc.doc_type} {doc.invoice_id}")
     pdf.set_author(seller.invoice_name)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
@@ -138,7 +138,7 @@ def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cu
         xml = einvoice_xml(doc, lines, totals, customer, seller)
         if fmt.embed is not None:  # the PDF carries the XML (PDF/A-3)
             pdf = fmt.embed(pdf, xml, seller, doc.invoice_id,
-                            dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.timezone.utc))
+                            dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.UTC))
         elif fmt.file_name is not None:  # the receiver's name (SdI discards files not named IT<id>_<progressive>.xml)
             files[fmt.file_name(seller.vat_id, doc.invoice_id)] = xml
         else:

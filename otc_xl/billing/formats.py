@@ -14,9 +14,9 @@ Pure: no I/O, no import of a format library.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Callable
 
 PEPPOL_ID = re.compile(r"^\d{4}:[A-Za-z0-9.\-_]+$")
 SDI_CODE = re.compile(r"^[A-Za-z0-9]{7}$")

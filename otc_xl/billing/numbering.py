@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 NUMBER = re.compile(r"^([A-Za-z0-9]{1,6})-(\d{4})-(\d+)$")
 WIDTH = 5

@@ -12,8 +12,8 @@ from ..model.values import is_iso_currency
 from ..workflows import COMMANDS
 from .core import _collections_command, _execute, _guard, in_book, main
 
-
-_collections_command("credits", """Credit balances: allocate credit notes and money on account, and post approved allocations.
+_collections_command("credits",
+                     """Credit balances: allocate credit notes and money on account, and post approved allocations.
 
 First posts every CreditAllocations row approved since the last run (approved = yes, with the
 amount still the one approved) to CreditPostings, the audit trail: each allocation is posted once,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.table import Table
 
 from ..io.locking import refuse_output_over_input, writing
-from ..io.xlsx.report_splice import replace_report_sheets
 from ..io.xlsx.reader import XlsxSource
+from ..io.xlsx.report_splice import replace_report_sheets
 from ..model.problems import Problem, ValidationError
 from ..workflows import COMMANDS
 from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main
-
 
 _collections_command("dunning", """Dunning run: today's notices, letters and e-mail drafts.
 
@@ -98,7 +98,8 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         return text.translate(str.maketrans(",.", ".,")) if comma else text
     table = Table("instalment", "due date", "amount", "remaining")
     for r in frame.itertuples():
-        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(r.amount), shown(r.remaining))
+        table.add_row(str(r.instalment), f"{r.due_date:%d/%m/%Y}", shown(cast(float, r.amount)),
+                      shown(cast(float, r.remaining)))
     console.print(table)
     if csv_out:
         if into:

@@ -14,29 +14,36 @@ import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from .. import __version__
-from ..io.formats.customer_statement import read_their_account
+from ..booking import Request
+from ..io.evidence import evidence_beside, letters_root
 from ..io.files import inside, write_files
+from ..io.formats.customer_statement import read_their_account
 from ..io.locking import refuse_output_over_input, writing
+from ..io.xlsx.reader import XlsxSource
 from ..io.xlsx.report_splice import replace_report_sheets
 from ..io.xlsx.report_writer import write_new_workbook
-from ..io.evidence import evidence_beside, letters_root
-from ..io.xlsx.reader import XlsxSource
 from ..io.xlsx.writer import messages_report
 from ..ledger import Ledger, load_ledger
 from ..model.problems import Problem, ValidationError
 from ..model.values import parse_date
-from ..booking import Request
 from ..workflows import COMMANDS, Command, JobResult, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
-
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -206,11 +213,12 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
             raise exc.cause from None
         steps.finish()
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
-    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, done.written)
+    written = cast(Path, done.written)  # the file door's sink writes the sheets to this workbook
+    _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, written)
     if done.folder:
         count = len(done.result.files) + len(done.result.books)
         console.print(f"{count:,} document(s) written to [bold]{done.folder}[/]", soft_wrap=True)
-    return done.written
+    return written
 
 
 def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:

@@ -9,11 +9,10 @@ import click
 
 from ..io.locking import refuse_output_over_input, writing
 from ..io.xlsx.report_writer import write_new_workbook
-from ..workflows.team_books import read_member, team_workbooks
 from ..model.problems import Problem, ValidationError
 from ..workflows.team import team_report
+from ..workflows.team_books import read_member, team_workbooks
 from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, main
-
 
 _book_command("run", """Run every job on BOOK and write the report workbook.
 

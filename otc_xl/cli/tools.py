@@ -7,20 +7,36 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
 import click
+from rich.progress import TaskID
 from rich.table import Table
 
-from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS, READERS as BANK_READERS
+from ..io.formats.bank.registry import FORMAT_NAMES as BANK_FORMATS
+from ..io.formats.bank.registry import READERS as BANK_READERS
 from ..io.locking import refuse_output_over_input, same_file, writing
 from ..io.xlsx.reader import XlsxSource
 from ..ledger import load_ledger
 from ..model.contracts import CONTRACTS
 from ..model.problems import Problem, ValidationError, errors_in
-from ..workflows import COMMANDS, Command, REPORTS
-from .core import (AS_OF, CONFIG, DEBUG, DEMO_BOOK, _execute, _guard, _load, _print_problems, _progress, _Steps,
-                   _wait, console, err_console, main)
-
+from ..workflows import COMMANDS, REPORTS, Command
+from .core import (
+    AS_OF,
+    CONFIG,
+    DEBUG,
+    DEMO_BOOK,
+    _execute,
+    _guard,
+    _load,
+    _print_problems,
+    _progress,
+    _Steps,
+    _wait,
+    console,
+    err_console,
+    main,
+)
 
 DEMO_REPORT = Command("demo", (*REPORTS, "letters"), in_book=False, records=("DunningHistory",),
                       documents="letters and e-mail drafts")
@@ -35,9 +51,9 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
-    from ..io.import_log import append_logged
     from ..io.advice_import import append_advices
     from ..io.formats.bank import ReadPolicy, parse_bank_file, parse_profile
+    from ..io.import_log import append_logged
 
     config, problems = config_from_sheet(XlsxSource(book).raw_config())
     if toml:
@@ -56,8 +72,9 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         for path in files:
             steps(path.name)
             rows = bar.add_task(f"  rows of {path.name}", total=None)
-            frames.append(parse_bank_file(path, fmt, options, profile,
-                                          progress=lambda done, total: bar.update(rows, completed=done, total=total),
+            def progress(done: int, total: int, rows: TaskID = rows) -> None:
+                bar.update(rows, completed=done, total=total)
+            frames.append(parse_bank_file(path, fmt, options, profile, progress=progress,
                                           policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
             bar.remove_task(rows)
         steps.finish()
@@ -104,7 +121,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
     if advice:
         console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
-                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).", soft_wrap=True)
+                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).",
+                      soft_wrap=True)
 
 
 def _advices(files: tuple[Path, ...], payments, book: Path, options):
@@ -145,8 +163,10 @@ def _log_rows(files, frames, result, notes: list[str]):
         totals = "; ".join(f"{c} {money_sum(g['amount']):,.2f}" for c, g in payments.groupby("currency"))
         mine = "; ".join(n for n in notes if n.startswith(f"{path.name}:"))
         rows.append({"imported_at": stamp, "file": path.name,
-                     "format": lines.source if lines.final else f"{lines.source} (not final)", "receipts": len(payments),
-                     "added": added, "already_there": len(payments) - added if lines.final else 0, "debits_skipped": lines.debits,
+                     "format": lines.source if lines.final else f"{lines.source} (not final)",
+                     "receipts": len(payments),
+                     "added": added, "already_there": len(payments) - added if lines.final else 0,
+                     "debits_skipped": lines.debits,
                      "totals": totals, "notes": mine})
     return pd.DataFrame(rows, columns=["imported_at", "file", "format", "receipts", "added", "already_there",
                                        "debits_skipped", "totals", "notes"])
@@ -289,7 +309,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                               markup=True, soft_wrap=True)
                 continue
             console.print(f"[bold]{title}[/]", soft_wrap=True)
-            _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False, **extra)
+            _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False,
+                     **cast(dict[str, Any], extra))
         console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]")
         _execute(copy, DEMO_REPORT, out, False, None, as_of, files_dir=files)
     _guard(debug, action)

@@ -16,6 +16,8 @@ What no invoice takes is left on the credit: a refund candidate.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -58,7 +60,9 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
                                                debits["invoice_id"].tolist(), debits["customer_id"].tolist(), disputed):
         if key in needed:  # only the groups and currencies some credit can go to
             by_key.setdefault(key, _Candidates()).add(invoice_id, owner, dispute)
-    for credit in credits[["invoice_id", "customer_id", "currency", "grp", "open_c", "reference"]].itertuples(index=False):
+    columns = ["invoice_id", "customer_id", "currency", "grp", "open_c", "reference"]
+    credit: Any
+    for credit in credits[columns].itertuples(index=False):
         candidates = by_key.get((credit.grp, credit.currency))
         remaining = -int(credit.open_c)
         if candidates is not None:
@@ -68,14 +72,16 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
                 amount = min(remaining, left[invoice_id])
                 if amount <= 0:
                     continue
-                rows.append({"allocation_id": _fresh(f"{credit.invoice_id}>{invoice_id}", posted), "credit_id": credit.invoice_id,
+                rows.append({"allocation_id": _fresh(f"{credit.invoice_id}>{invoice_id}", posted),
+                             "credit_id": credit.invoice_id,
                              "invoice_id": invoice_id, "customer_id": credit.customer_id,
                              "invoice_customer_id": customer_id, "currency": credit.currency, "amount": amount,
                              "basis": basis, "credit_open": int(credit.open_c), "invoice_open": int(left[invoice_id])})
                 left[invoice_id] -= amount
                 remaining -= amount
         kept.append({"credit_id": credit.invoice_id, "customer_id": credit.customer_id, "currency": credit.currency,
-                     "credit_open": int(credit.open_c), "allocated": -int(credit.open_c) - remaining, "left": -remaining})
+                     "credit_open": int(credit.open_c), "allocated": -int(credit.open_c) - remaining,
+                     "left": -remaining})
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("approved", "approved_by")])
     for column in ("amount", "credit_open", "invoice_open"):
         out[column] = from_cents(out[column].to_numpy(dtype="int64"))
@@ -89,7 +95,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
 class _Candidates:
     """The open invoices of one group and currency, oldest due date first (added in that order)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.ids: list[str] = []
         self.owners: list[str] = []
         self.disputed: list[bool] = []

@@ -35,7 +35,7 @@ def debit_id(plan_id: str, instalment: int) -> str:
     candidate = f"DD-{plan_id}-{instalment}"
     if len(candidate) <= 35 and candidate.isascii():
         return candidate
-    return "DD-" + hashlib.sha1(f"{plan_id}-{instalment}".encode("utf-8")).hexdigest()[:24].upper() + f"-{instalment}"
+    return "DD-" + hashlib.sha1(f"{plan_id}-{instalment}".encode()).hexdigest()[:24].upper() + f"-{instalment}"
 
 
 def due_debits(plans: pd.DataFrame, log: pd.DataFrame, as_of: dt.date, lead_days: int = 5) -> pd.DataFrame:

@@ -15,10 +15,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
-from ..config import Config
 
 REASONS: dict[str, tuple[str, ...]] = {
     "early-payment discount": ("skonto", "cash discount", "escompte", "sconto", "pronto pago", "descuento pronto pago",
@@ -36,7 +36,8 @@ REASONS: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "cantidad", "quantita", "quantite", "menge", "cantitate", "short shipment",
                  "shortage", "fehlmenge", "mindermenge"),
     "damaged goods": ("damaged", "damage", "broken", "defective", "danado", "defectuoso", "rotura",
-                      "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt", "beschaedigt", "defekt",
+                      "danneggiato", "difettoso", "endommage", "avarie", "defectueux", "beschadigt",
+                      "beschaedigt", "defekt",
                       "deteriorat"),
     "duplicate billing": ("duplicate", "dup", "double", "duplicado", "duplicata", "doppia", "doublon",
                           "doppelt", "dublura"),
@@ -78,7 +79,8 @@ def dispute_reason(code: str, notes: str = "") -> str:
     return str(code).strip().lower() or "other"
 
 
-def dispute_items(invoices: pd.DataFrame, as_of: dt.date, escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
+def dispute_items(invoices: pd.DataFrame, as_of: dt.date,
+                  escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
     """One row per open disputed item, oldest dispute first."""
     items = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) != 0)].copy()
     notes = items["notes"] if "notes" in items else pd.Series("", index=items.index)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,8 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     kept = pd.concat([past, new], ignore_index=True) if len(new) else past
     kept = kept.sort_values(["dunned_on", "customer_id", "invoice_id"], kind="stable", ignore_index=True)
     kept["level"] = kept["level"].astype("int64")
-    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS), items[ITEM_COLUMNS].reset_index(drop=True), kept)
+    return DunningResult(pd.DataFrame(notices, columns=NOTICE_COLUMNS),
+                         items[ITEM_COLUMNS].reset_index(drop=True), kept)
 
 
 def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series | None = None) -> pd.DataFrame:
@@ -223,7 +225,7 @@ def _decide(customer: str, currency: str, rows: slice, cols: dict, policy: Dunni
     allowed = policy.next_notice_allowed(last, last_level)
     if allowed is not None and today < allowed:
         status[due], reason[due] = "waiting", f"last notice {last:%d/%m/%Y}"
-        deadline = last + pd.Timedelta(days=policy.deadline(last_level))
+        deadline = cast(pd.Timestamp, last) + pd.Timedelta(days=policy.deadline(last_level))
         row.update(status="waiting", reason=f"last notice on {last:%d/%m/%Y} (level {last_level}, pay by "
                    f"{deadline:%d/%m/%Y}); the next may go out on {allowed:%d/%m/%Y}, once its deadline has "
                    f"passed and {policy.interval_days} days apart", next_action=allowed)

@@ -86,7 +86,8 @@ def legal_cases(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     if out.empty:  # no case at all (e.g. an Invoices table without rows): pandas cannot map dates onto nothing
         return pd.DataFrame(columns=COLUMNS)
     now = inv.set_index("invoice_id")
-    out["customer_name"] = out["customer_id"].map(names).astype(object).fillna(out["customer_name"]).astype(object).fillna("")
+    out["customer_name"] = (out["customer_id"].map(names).astype(object).fillna(out["customer_name"])
+                            .astype(object).fillna(""))
     out["open_amount"] = out["invoice_id"].map(now["open_amount"]).fillna(0.0).astype("float64")
     out["due_date"] = pd.to_datetime(out["invoice_id"].map(now["due_date"]).fillna(out["due_date"]))
     out["days_overdue"] = age_in_days(out["due_date"], as_of) if len(out) else pd.Series(dtype="int64")
@@ -133,7 +134,7 @@ def case_file(case_id: str, cases: pd.DataFrame, invoices: pd.DataFrame, custome
     promises with their status) and ``Disputes`` (disputed items and their notes)."""
     mine = cases.loc[cases["case_id"] == case_id]
     customer_id = mine["customer_id"].iloc[0]
-    master = {}
+    master: dict = {}
     if customers is not None and len(customers):
         found = customers.loc[customers["customer_id"] == customer_id]
         master = found.iloc[0].to_dict() if len(found) else {}
@@ -155,8 +156,10 @@ def case_file(case_id: str, cases: pd.DataFrame, invoices: pd.DataFrame, custome
     rows = [("case", case_id), ("customer", customer_id), ("name", master.get("customer_name", "")
                                                              or mine["customer_name"].iloc[0]),
             ("address", str(master.get("address", "") or "").replace(";", ",")), ("country", master.get("country", "")),
-            ("contact", master.get("contact", "")), ("phone", master.get("phone", "")), ("e-mail", master.get("email", "")),
-            ("insolvency", master.get("insolvency", "")), ("handed over on", f"{mine['handed_over_on'].min():%Y-%m-%d}"),
+            ("contact", master.get("contact", "")), ("phone", master.get("phone", "")),
+            ("e-mail", master.get("email", "")),
+            ("insolvency", master.get("insolvency", "")),
+            ("handed over on", f"{mine['handed_over_on'].min():%Y-%m-%d}"),
             ("reason", "; ".join(dict.fromkeys(mine["reason"]))), ("status", "; ".join(dict.fromkeys(mine["status"]))),
             ("items handed over", f"{len(mine)}"), ("dunning notices sent", f"{letters['dunned_on'].nunique()}"),
             ("promises broken", f"{broken}"), ("as of", f"{as_of:%Y-%m-%d}")]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -118,8 +118,8 @@ class _Accounts:
         for k in range(len(their)):
             if _PAYMENT.search(labels[k]) and not _CREDIT_NOTE.search(labels[k]):
                 continue  # "Pago fra. 2026/451" pays an invoice; it is not the invoice
-            found = index.find(f"{their.at[k, 'document']} {their.at[k, 'their_document']}") \
-                or index.find(str(their.at[k, "description"]))
+            document, reference = cast(str, their.at[k, "document"]), cast(str, their.at[k, "their_document"])
+            found = index.find(f"{document} {reference}") or index.find(str(their.at[k, "description"]))
             hits = [h for h in found if h.position not in used]
             same = [h for h in hits if abs(their_c[k]) in (abs(our_c[h.position]), abs(full_c[h.position]))]
             strong = [h for h in hits if h.strong]
@@ -152,7 +152,8 @@ class _Accounts:
                 continue
             gap = ours - theirs
             if abs(gap) <= tolerance_c:
-                lines.append(_ours_and_theirs(AGREED, "agreed", "" if gap == 0 else f"within tolerance ({gap / 100:+.2f})",
+                lines.append(_ours_and_theirs(AGREED, "agreed",
+                                              "" if gap == 0 else f"within tolerance ({gap / 100:+.2f})",
                                               item, line, ours, theirs))
             else:
                 lines.append(_ours_and_theirs(AMOUNT, "amount", _amount_action(gap), item, line, ours, theirs))
@@ -167,16 +168,17 @@ class _Accounts:
         for t in left:
             line, amount = self.their.loc[t], int(self.their_c[t])
             receipt = _closest(self.receipts, amount, line["date"], days)
-            known = self.cleared.index[~self.cleared["_used"] & (self.cleared["_c"] == amount)] if amount < 0 else []
+            known: pd.Index | list[Any] = (self.cleared.index[~self.cleared["_used"] & (self.cleared["_c"] == amount)]
+                                           if amount < 0 else [])
             if receipt is None and len(known):
                 self.cleared.at[known[0], "_used"] = True
-                document = self.items.loc[int(self.cleared.at[known[0], "_o"])]["invoice_id"]
+                document = self.items.loc[int(cast(int, self.cleared.at[known[0], "_o"]))]["invoice_id"]
                 lines.append(ReconLine(AGREED, "agreed_payment_applied", f"payment already applied to {document} "
                                        "in our ERP", our_document=document, our_amount=amount, **_theirs(line, amount)))
                 continue
             if receipt is not None:
                 self.receipts.at[receipt, "_used"] = True
-                r = self.receipts.loc[receipt]
+                r: Any = self.receipts.loc[receipt]
                 lines.append(ReconLine(AGREED, "agreed_payment", "payment we received, not yet applied in our ERP",
                                        our_document=r["payment_id"], our_date=r["payment_date"],
                                        our_amount=int(r["_c"]), **_theirs(line, amount)))
@@ -185,7 +187,7 @@ class _Accounts:
             found = _closest(self.loose, amount, line["date"], days) if kind == "payment" else None
             if found is not None:
                 self.loose.at[found, "_used"] = True
-                f = self.loose.loc[found]
+                f: Any = self.loose.loc[found]
                 action = (f"their payment is in our unapplied cash as {f['payment_id']} of "
                           f"{pd.Timestamp(f['payment_date']):%Y-%m-%d} (payer {f['payer_name'] or 'unknown'}): "
                           "identify it to this customer and apply it")
@@ -260,7 +262,7 @@ def _closest(pool: pd.DataFrame, amount_c: int, date, days: int) -> int | None:
         return int(same.index[0])
     gap = (pd.to_datetime(same["payment_date"]) - pd.Timestamp(date)).abs().dt.days
     gap = gap.loc[gap <= days]
-    return int(gap.idxmin()) if len(gap) else None
+    return int(cast(int, gap.idxmin())) if len(gap) else None
 
 
 def _finish(rows: list[ReconLine], ours_c: int, theirs_c: int, flip: bool) -> Reconciliation:

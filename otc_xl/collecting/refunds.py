@@ -25,9 +25,9 @@ import hashlib
 
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..model.values import iban_problem, sepa_problem
-from ..config import Config
 from .credits import groups_of
 from .writeoffs import carry_approvals, is_approved
 
@@ -69,8 +69,10 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     out["customer_name"] = out["customer_id"].map(names).astype(object).fillna("")
     earlier = (approvals.drop_duplicates("refund_id").set_index("refund_id")
                if approvals is not None and len(approvals) else pd.DataFrame())
-    typed = out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier else pd.Series("", index=out.index)
-    on_file = out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master else pd.Series("", index=out.index)
+    typed = (out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier
+             else pd.Series("", index=out.index))
+    on_file = (out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master
+               else pd.Series("", index=out.index))
     disputes = _disputed(invoices, customers)
     rows = [_bank(str(t), str(f)) for t, f in zip(typed, on_file)]
     out["iban"] = [iban for iban, _ in rows]
@@ -133,5 +135,6 @@ def _disputed(invoices: pd.DataFrame, customers: pd.DataFrame | None):
         return lambda customer_id, currency: ""
     parent = groups_of(customers)
     hits = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) > 0)]
-    by_group = {(parent.get(c, c), cur): i for c, cur, i in zip(hits["customer_id"], hits["currency"], hits["invoice_id"])}
+    by_group = {(parent.get(c, c), cur): i for c, cur, i in zip(hits["customer_id"], hits["currency"],
+                                                                hits["invoice_id"])}
     return lambda customer_id, currency: by_group.get((parent.get(customer_id, customer_id), currency), "")

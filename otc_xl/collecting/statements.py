@@ -13,13 +13,14 @@ receipts in Payments, to the cent — the balance a reconciliation with the cust
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents, from_cents
 from ..reports.buckets import age_in_days, bucket_of
 from ..reports.unapplied import APPLIED_STATUSES
-from ..config import Config
 
 LINE_COLUMNS = ["customer_id", "customer_name", "currency", "section", "document", "date", "due_date",
                 "days_overdue", "bucket", "amount", "open_amount"]
@@ -34,19 +35,19 @@ def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None,
     if payments.empty:
         return pd.DataFrame(columns=RECEIPT_COLUMNS)
     pays = payments.assign(_c=cents(payments["amount"]))
-    apps = pd.DataFrame(columns=["payment_id", "customer_id", "_c"])
+    apps: pd.DataFrame = pd.DataFrame(columns=["payment_id", "customer_id", "_c"])
     if applications is not None and len(applications):
         done = applications.loc[applications["status"].isin(APPLIED_STATUSES)]
-        apps = (done.assign(_c=cents(done["applied_amount"]))
-                .groupby(["payment_id", "customer_id"], as_index=False)["_c"].sum())
+        apps = cast(pd.DataFrame, done.assign(_c=cents(done["applied_amount"]))
+                    .groupby(["payment_id", "customer_id"], as_index=False)["_c"].sum())
     by_payment = apps.groupby("payment_id")["customer_id"]
     owner = by_payment.first().where(by_payment.nunique() == 1, "")  # the one customer, else none
     who = pays["customer_id"].where(pays["customer_id"] != "", pays["payment_id"].map(owner).astype(object).fillna(""))
-    rest = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_c"].sum()).fillna(0).astype("int64")
-    rest = pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest})
+    rest_c = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_c"].sum()).fillna(0).astype("int64")
+    rest = pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest_c})
     rows = pd.concat([apps, rest]) if applied else rest
     rows = rows.loc[(rows["customer_id"] != "") & (rows["_c"] != 0)]
-    rows = rows.groupby(["customer_id", "payment_id"], as_index=False)["_c"].sum()
+    rows = cast(pd.DataFrame, rows.groupby(["customer_id", "payment_id"], as_index=False)["_c"].sum())
     info = pays.set_index("payment_id")
     rows["payment_date"] = rows["payment_id"].map(info["payment_date"])
     rows["currency"] = rows["payment_id"].map(info["currency"])

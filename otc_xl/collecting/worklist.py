@@ -3,7 +3,8 @@
 One row per customer and currency with undisputed overdue money after today's cash, unless a promise
 to pay is still open. What is overdue is the dunning run's classification of the same items
 (``dunning.overdue_items``: past the grace days, not disputed, not in a legal case), so the amount a
-call script quotes is the amount that day's letter states. Priority score (0-100, higher first; ties: larger overdue amount, then customer id):
+call script quotes is the amount that day's letter states. Priority score (0-100, higher first; ties:
+larger overdue amount, then customer id):
 
 =======================  ======  ====================================================================
 part                     points  measure
@@ -19,7 +20,8 @@ dispute share            10      disputed / (disputed + undisputed overdue): dis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,11 +108,11 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
                              for c, k in zip(rows["customer_id"], rows["currency"])]
     last_broken = broken_log.groupby("customer_id")["promise_date"].max()
     blocked = info["dunning_block"].fillna("").to_numpy()
-    due = hand_over or {}
+    due: dict[Any, str] = hand_over or {}
     rows["action"] = [f"hand over to legal today ({due[r.customer_id]}): run Legal, no chasing call"
                       if r.customer_id in due else _action(r, b) for r, b in zip(rows.itertuples(), blocked)]
     rows["script"] = [script({"customer": {"id": r.customer_id, "name": r.customer_name}, "collector": r.collector,
-                              "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),
+                              "currency": r.currency, "overdue": r.overdue_amount, "days": int(r.oldest_days),  # type: ignore[arg-type]
                               "disputed": r.disputed_amount, "language": r.language,
                               "promise_date": last_broken.get(r.customer_id)})
                       if script else "" for r in rows.itertuples()]

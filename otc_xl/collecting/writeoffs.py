@@ -9,20 +9,22 @@ typed earlier are carried over when the proposals are rewritten.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..model.money import cents
 from ..model.values import strip_accents
 from ..reports.buckets import age_in_days
-from ..config import Config
 
 COLUMNS = ["invoice_id", "customer_id", "customer_name", "currency", "amount", "open_amount", "days_overdue",
            "reason", "approved", "approved_by"]
 
 
-def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = Config.writeoff_threshold, min_days: int = Config.writeoff_min_days,
+def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float = Config.writeoff_threshold,
+                       min_days: int = Config.writeoff_min_days,
                        approvals: pd.DataFrame | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """Residuals proposed for write-off, with any earlier approval (``approved``, ``approved_by``).
 
@@ -39,7 +41,8 @@ def writeoff_proposals(invoices: pd.DataFrame, as_of: dt.date, threshold: float 
     out["reason"] = np.where(cents(out["open_amount"]) > 0, "residual after partial payment",
                              "residual credit after partial use")
     if named.any():
-        why = out["invoice_id"].map(extra.drop_duplicates("invoice_id").set_index("invoice_id")["reason"])
+        reasons = cast(pd.DataFrame, extra).drop_duplicates("invoice_id").set_index("invoice_id")["reason"]
+        why = out["invoice_id"].map(reasons)
         out["reason"] = why.fillna(pd.Series(out["reason"], index=out.index))
     out = carry_approvals(out, approvals, "invoice_id", amount=None)
     return out[COLUMNS].sort_values(["customer_id", "invoice_id"], kind="stable", ignore_index=True)

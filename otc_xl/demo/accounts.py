@@ -9,8 +9,11 @@ each kind. All derived from the demo ledger with fixed choices, so the files are
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
+
 import openpyxl
 import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..collecting.credits import credit_allocations
 from ..collecting.plans import payment_plan
@@ -80,7 +83,7 @@ def customer_statement_book(customers: pd.DataFrame, invoices: pd.DataFrame, as_
     mine = invoices.loc[(invoices["customer_id"] == customer) & (invoices["currency"] == "EUR")
                         & (cents(invoices["open_amount"]) != 0)].sort_values(["invoice_date", "invoice_id"])
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "Extracto"
     name = customers.set_index("customer_id").at[customer, "customer_name"]
     ws.append(["EXTRACTO DE CUENTA DE PROVEEDOR"])
@@ -91,6 +94,7 @@ def customer_statement_book(customers: pd.DataFrame, invoices: pd.DataFrame, as_
     ws.append(["Fecha", "Asiento", "Documento", "Concepto", "Debe", "Haber", "Saldo"])
     balance = 0.0
     entries = []
+    item: Any
     for k, item in enumerate(mine.itertuples()):
         if k == 1:
             continue  # never received: only on our side
@@ -98,6 +102,7 @@ def customer_statement_book(customers: pd.DataFrame, invoices: pd.DataFrame, as_
         number = item.invoice_id.replace("INV-", "FRA ").replace("-", "/")
         entries.append((item.invoice_date.date(), number, "Factura" if amount > 0 else "Abono", amount))
     entries.append((dt.date(2026, 6, 30), "FRA 2026/00007", "Factura", 412.30))  # settled long ago in our books
+    payment: Any
     for k, payment in enumerate((paid if paid is not None else pd.DataFrame(columns=["payment_date", "amount"]))
                                 .itertuples()):
         entries.append((payment.payment_date.date() - dt.timedelta(days=1), f"TRF-{k + 1:03d}", "Pago transferencia",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 import pandas as pd
@@ -23,6 +24,7 @@ def write_camt053(path: str | Path, payments: pd.DataFrame, debits: list[tuple[s
     stmt = SubElement(root, "Stmt")
     SubElement(stmt, "Id").text = f"OTC-DEMO-{as_of:%Y%m%d}-1"
     SubElement(SubElement(SubElement(stmt, "Acct"), "Id"), "IBAN").text = HOUSE_IBAN
+    row: Any
     for row in payments.itertuples(index=False):
         entry = _entry(stmt, row.amount, row.currency, "CRDT", row.payment_date.date(), row.payment_id)
         tx = SubElement(SubElement(entry, "NtryDtls"), "TxDtls")

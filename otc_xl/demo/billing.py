@@ -4,6 +4,7 @@ drafts a user has approved (all but one; one draft is blocked by a line without 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ APPROVER = "M. López"
 VAT_DIGITS = {"ES": ("B", 8), "FR": ("", 11), "DE": ("", 9), "IT": ("", 11), "RO": ("", 8), "GB": ("", 9)}
 PER_COUNTRY = {"ES": 3, "FR": 3, "DE": 2, "IT": 2, "RO": 1, "GB": 2}
 ITEMS = [("BRK-220", "Brake pad set, ceramic", "C62", 48.90), ("FLT-015", "Oil filter cartridge", "C62", 7.35),
-         ("HOS-300", "Hydraulic hose 3/8\", per metre", "MTR", 12.4567), ("SRV-001", "Technician, on-site hour", "HUR", 65.00),
+         ("HOS-300", "Hydraulic hose 3/8\", per metre", "MTR", 12.4567),
+         ("SRV-001", "Technician, on-site hour", "HUR", 65.00),
          ("LUB-005", "Lubricant 5 l", "C62", 23.10)]
 
 
@@ -50,7 +52,8 @@ def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame,
     out["early_discount_pct"], out["early_discount_days"] = np.nan, pd.array([None] * len(out), dtype="Int64")
     chosen: list[str] = []
     for country, count in PER_COUNTRY.items():
-        for i in out.index[(out["country"] == country) & (out["dunning_block"] == "") & (out["insolvency"] == "")][:count]:
+        for i in out.index[(out["country"] == country) & (out["dunning_block"] == "")
+                           & (out["insolvency"] == "")][:count]:
             prefix, digits = VAT_DIGITS[country]
             street, _, town = str(out.at[i, "address"]).partition(";")
             postal, _, city = town.strip().partition(" ")
@@ -60,7 +63,7 @@ def billing_customers(customers: pd.DataFrame, seed: int) -> tuple[pd.DataFrame,
             out.at[i, "province"] = {"ES": city, "IT": city[:2].upper()}.get(country, "")
             if country == "IT":
                 out.at[i, "sdi_code"] = "".join(rng.choice(list("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), 7))
-            chosen.append(out.at[i, "customer_id"])
+            chosen.append(cast(str, out.at[i, "customer_id"]))
     french = [c for c in chosen if c in set(out.loc[out["country"] == "FR", "customer_id"])]
     ubl = out.index[out["customer_id"] == french[0]][0]
     out.at[ubl, "einvoice_format"], out.at[ubl, "peppol_id"] = "ubl", f"0009:{rng.integers(10**13, 10**14)}"

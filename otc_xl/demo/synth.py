@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import string
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -131,7 +132,8 @@ def _customers(rng: random.Random, n: int) -> pd.DataFrame:
         ibans = [iban(rng, country) for _ in range(rng.choice([1, 1, 1, 2]))] if rng.random() < 0.8 else []
         rows.append({
             "customer_id": f"C{10001 + i}", "customer_name": name, "aliases": alias, "iban": ";".join(ibans),
-            "language": lang, "email": f"ap@{''.join(c for c in ''.join(words[:2]).lower() if c.isascii() and c.isalnum())}.example",
+            "language": lang,
+            "email": f"ap@{''.join(c for c in ''.join(words[:2]).lower() if c.isascii() and c.isalnum())}.example",
             "collector": COLLECTORS[lang], "credit_limit": float(rng.choice([5000, 10000, 25000, 50000, 100000])),
             "payment_terms_days": rng.choice([30, 30, 45, 60, 60, 90]), "country": country, "parent_id": "",
         })
@@ -169,7 +171,8 @@ def _invoices(rng: random.Random, customers: pd.DataFrame, n: int, as_of: dt.dat
             "customer_id": c["customer_id"], "customer_name": c["customer_name"],
             "invoice_date": issued, "due_date": issued + dt.timedelta(days=int(c["payment_terms_days"])),
             "currency": currency, "amount": amount, "open_amount": open_amount, "reference": reference,
-            "doc_type": "CRN" if credit else "INV", "order_id": f"SO-{rng.randint(50000, 59999)}" if rng.random() < 0.3 else "",
+            "doc_type": "CRN" if credit else "INV",
+            "order_id": f"SO-{rng.randint(50000, 59999)}" if rng.random() < 0.3 else "",
             "dispute_code": rng.choice(DISPUTES) if not credit and rng.random() < 0.03 else "", "collector": "",
         })
     frame = pd.DataFrame(rows)
@@ -192,10 +195,10 @@ def mangle_reference(rng: random.Random, invoice_id: str) -> str:
         digits = f"{year}{number}"
         return f"{digits[:4]} {digits[4:]}"             # 2026 00451
     if style == 4:
-        digits = list(f"{year}{number}")
-        k = rng.choice([i for i, d in enumerate(digits) if d in OCR_SLIPS] or [0])
-        digits[k] = OCR_SLIPS.get(digits[k], digits[k])
-        return f"{prefix}-{''.join(digits[:4])}-{''.join(digits[4:])}"   # one OCR slip
+        chars = list(f"{year}{number}")
+        k = rng.choice([i for i, d in enumerate(chars) if d in OCR_SLIPS] or [0])
+        chars[k] = OCR_SLIPS.get(chars[k], chars[k])
+        return f"{prefix}-{''.join(chars[:4])}-{''.join(chars[4:])}"   # one OCR slip
     if style == 5:
         return invoice_id.lower().replace("-", " ")
     return f"{prefix[0]}{year[2:]}-{number}"            # I26-00451
@@ -223,10 +226,11 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
               as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     cust = customers.set_index("customer_id")
     open_inv = invoices[(invoices["doc_type"] == "INV") & (invoices["dispute_code"] == "")]
-    by_customer = {k: g for k, g in open_inv.groupby("customer_id")}
-    credits = {k: g for k, g in invoices[invoices["doc_type"] == "CRN"].groupby("customer_id")}
+    by_customer: dict[Any, pd.DataFrame] = {k: g for k, g in open_inv.groupby("customer_id")}
+    credits: dict[Any, pd.DataFrame] = {k: g for k, g in invoices[invoices["doc_type"] == "CRN"].groupby("customer_id")}
     used: set[str] = set()
-    payments, truth = [], []
+    payments: list[dict] = []
+    truth: list[dict] = []
     classes = list(PAYMENT_CLASSES)
     weights = list(PAYMENT_CLASSES.values())
     customer_ids = sorted(by_customer)
@@ -237,8 +241,8 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
         pid = f"BK{as_of:%y%m%d}{k + 1:05d}"
         date = as_of - dt.timedelta(days=rng.randint(0, 6))
         cid = rng.choice(customer_ids)
-        items = [r for r in by_customer[cid].itertuples() if r.invoice_id not in used]
-        c = cust.loc[cid]
+        items: list[Any] = [r for r in by_customer[cid].itertuples() if r.invoice_id not in used]
+        c: Any = cust.loc[cid]
         lang = c["language"]
         account = c["iban"].split(";")[0] if c["iban"] and rng.random() < 0.7 else ""
         payer = _payer(rng, c["customer_name"] if not (c["aliases"] and rng.random() < 0.5) else c["aliases"])
@@ -322,7 +326,7 @@ def _payments(rng: random.Random, invoices: pd.DataFrame, customers: pd.DataFram
 
 
 def _same_amount_pair(items: pd.DataFrame, used: set[str]):
-    free = [r for r in items.itertuples() if r.invoice_id not in used]
+    free: list[Any] = [r for r in items.itertuples() if r.invoice_id not in used]
     seen: dict[tuple[float, str], object] = {}
     for r in free:
         key = (r.open_amount, r.currency)
@@ -341,6 +345,7 @@ def _orders(rng: random.Random, customers: pd.DataFrame, invoices: pd.DataFrame,
             as_of: dt.date) -> pd.DataFrame:
     rows = []
     linked = invoices.loc[invoices["order_id"] != ""].drop_duplicates("order_id")
+    r: Any
     for r in linked.head(n // 2).itertuples():
         rows.append({"order_id": r.order_id, "customer_id": r.customer_id,
                      "delivery_date": r.invoice_date - dt.timedelta(days=rng.randint(0, 10)),

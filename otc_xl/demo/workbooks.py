@@ -12,21 +12,22 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..config import Config
 from ..io.xlsx.writer import fill_sheet
 from ..model.billing import ORDER_LINES
 from ..model.contracts import CONTRACTS, TableContract
-from ..model.report import ReportSheet
+from ..model.report import Format, ReportSheet
 from ..model.values import LANGUAGES
-from .billing import billing_demo
 from .accounts import COMPANY_BIC, COMPANY_IBAN, CREDITOR_ID, accounts_demo, customer_statement_book
 from .bankfile import write_camt053
+from .billing import billing_demo
 from .synth import PLACES, make_dataset
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
@@ -69,8 +70,8 @@ INPUTS = [*CONTRACTS.values(), ORDER_LINES]
 
 def _input_sheet(contract: TableContract, frame: pd.DataFrame) -> ReportSheet:
     frame = frame.reindex(columns=contract.column_names)
-    formats = {LABELS[c.name]: {"amount": "money", "date": "date", "integer": "integer", "number": "number"}.get(c.kind, "text")
-               for c in contract.columns}
+    kinds: dict[str, Format] = {"amount": "money", "date": "date", "integer": "integer", "number": "number"}
+    formats: dict[str, Format] = {LABELS[c.name]: kinds.get(c.kind, "text") for c in contract.columns}
     return ReportSheet(contract.sheet_names[0], contract.excel_table,
                        frame.rename(columns=LABELS), formats=formats)
 
@@ -84,7 +85,8 @@ def _config_sheet(config: Config) -> ReportSheet:
             value = ",".join(str(x) for x in value)
         rows.append({"Setting": field.name, "Value": value, "Description": docs.get(field.name, "")})
     frame = pd.DataFrame(rows)
-    frame["Value"] = frame["Value"].map(lambda x: "" if x is None else x.isoformat() if isinstance(x, dt.date) else str(x))
+    frame["Value"] = frame["Value"].map(lambda x: "" if x is None
+                                        else x.isoformat() if isinstance(x, dt.date) else str(x))
     return ReportSheet("Config", "tblConfig", frame)
 
 
@@ -163,8 +165,8 @@ def write_template_workbook(path: str | Path) -> Path:
     """Empty input tables with headers, data validation, a Config sheet and a data dictionary, and
     the report PivotTables over the (still empty) PivotData and Unapplied tables: the Excel buttons
     fill those tables in place, and Refresh All fills the pivots."""
-    from ..io.xlsx.pivots import pivot_package_parts
     from ..io.xlsx.package import sheet_parts
+    from ..io.xlsx.pivots import pivot_package_parts
     from ..io.xlsx.sheet_append import write_package
     from ..reports.pivot import COLUMNS as PIVOT_COLUMNS
     from ..reports.unapplied import COLUMNS as UNAPPLIED_COLUMNS
@@ -206,7 +208,8 @@ def write_demo_workbook(path: str | Path, seed: int = 2026) -> Path:
               _config_sheet(Config(as_of=DEMO_AS_OF, company_name="Iberia Components S.L. – Credit & Collections",
                                    company_iban=COMPANY_IBAN, company_bic=COMPANY_BIC, sepa_creditor_id=CREDITOR_ID,
                                    legal_min_days=270, company_legal_name="Iberia Components S.L.",
-                                   company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120", company_postal_code="28009", company_city="Madrid", company_province="Madrid",
+                                   company_vat_id=COMPANY_VAT_ID, company_street="Calle de Alcalá 120",
+                                   company_postal_code="28009", company_city="Madrid", company_province="Madrid",
                                    company_country="ES", invoice_start_numbers="FV-2026=1200"))]
     customers, invoices = collections_demo(data)
     customers, order_lines, drafts = billing_demo(customers, DEMO_AS_OF, seed)
@@ -228,7 +231,8 @@ def _pending_after_import(invoices: pd.DataFrame, payments: pd.DataFrame, custom
 
     apps = match_payments(invoices, payments, customers, MatchConfig.from_config(Config())).applications
     auto = apps.loc[apps["status"] == "auto"]
-    return auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"])).groupby("invoice_id")["_c"].sum() / 100
+    return (auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"]))
+            .groupby("invoice_id")["_c"].sum() / 100)
 
 
 def write_demo_customer_statement(path: str | Path, seed: int = 2026) -> Path:
@@ -293,7 +297,7 @@ def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[Repor
     from ..model.records import CONTACT_LOG, DUNNING_HISTORY
 
     policy = DunningPolicy.from_config(Config())
-    history = None
+    history: Any = None
     for days_ago in (63, 49, 35, 21):
         history = dunning_run(invoices, customers, DEMO_AS_OF - dt.timedelta(days=days_ago), policy, history).history
     history["letter"] = history["customer_id"] + "_" + history["currency"] + "_dunning.html"
@@ -301,8 +305,11 @@ def _records_demo(customers: pd.DataFrame, invoices: pd.DataFrame) -> list[Repor
     callers = overdue.groupby("customer_id")["open_amount"].sum().sort_values(ascending=False).index[:6]
     log = pd.DataFrame({
         "customer_id": list(callers), "worklist_date": pd.Timestamp(DEMO_AS_OF - dt.timedelta(days=12)),
-        "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers], "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
-        "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6), DEMO_AS_OF - dt.timedelta(days=4),
+        "currency": [overdue.loc[overdue["customer_id"] == c, "currency"].iloc[0] for c in callers],
+        "outcome": ["promised", "promised", "promised", "no answer", "promised", "call back"],
+        # None is read as NaT
+        "promise_date": pd.to_datetime([DEMO_AS_OF - dt.timedelta(days=6),  # type: ignore[arg-type]
+                                        DEMO_AS_OF - dt.timedelta(days=4),
                                         DEMO_AS_OF + dt.timedelta(days=5), None, DEMO_AS_OF + dt.timedelta(days=9),
                                         None]),
         "promise_amount": [2500.0, 1200.0, 4000.0, None, 800.0, None],

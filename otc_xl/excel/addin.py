@@ -86,8 +86,8 @@ def _standalone_project(macros: Path, kind: str) -> bytes:
 def help_lines(macros: Path) -> list[str]:
     """The add-in's Help sheet (the ribbon's Help button copies it into a new workbook): the buttons,
     how to lay out the workbook, the formulas, where settings and problems go."""
-    from ..model.contracts import CONTRACTS
     from .. import __version__
+    from ..model.contracts import CONTRACTS
 
     lines = [f"otc_xl {__version__} - Order-to-Cash toolkit (OTC add-in, VBA of xlwings {xlwings_version()})", "",
              "The OTC tab of the ribbon runs otc_xl on the active workbook (the one you are looking at):"]

@@ -13,16 +13,17 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
+from typing import cast
 
 from ..booking import Request
 from ..io.evidence import evidence_beside
 from ..io.files import inside, write_files
+from ..io.formats.customer_statement import customer_above_header, their_account_from_grid
 from ..io.xlsx.report_writer import write_new_workbook
 from ..ledger import load_ledger
-from ..model.problems import Problem, ValidationError
-from ..io.formats.customer_statement import customer_above_header, their_account_from_grid
 from ..model.contracts import THEIR_ACCOUNT
-from ..workflows import COMMANDS, TheirAccount
+from ..model.problems import Problem, ValidationError
+from ..workflows import COMMANDS, Command, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
 from .source import XlwingsSource
 from .writer import ForeignSheet, clear_messages, refresh_pivots, status, write_messages, write_report
@@ -127,6 +128,7 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
             sink.write_sheets(result.sheets)
             written = None
         else:
+            command = cast(Command, command)  # every button but Team runs a command
             if command.needs_folder and folder is None:
                 raise ValidationError([Problem("otc_xl", f"save the workbook to a folder first: {command.documents} "
                                                          "are written beside it, and nothing is recorded as done "
@@ -158,9 +160,9 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         status(book, message)
         return {"ok": False, "message": message, "sheets": []}
     except BookNotUpdated as exc:
-        done = (f"These sheets were already rewritten: {', '.join(sink.written)}." if sink.written
-                else "No sheet was changed.")
-        write_messages(book, [Problem("otc_xl", f"{exc} {done} Run the button again: the same documents are "
+        rewritten = (f"These sheets were already rewritten: {', '.join(sink.written)}." if sink.written
+                     else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"{exc} {rewritten} Run the button again: the same documents are "
                                                 "written and recorded; payments and invoices already written are "
                                                 "never issued twice (they are read back from that folder).")])
         status(book, "otc_xl: documents written but the workbook was not updated — see the otc_messages sheet")
@@ -171,9 +173,10 @@ def run_action(book, action: str, files_dir: Path | None = None) -> dict:
         return {"ok": False, "message": str(exc), "sheets": []}
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback to the user
         detail = traceback.format_exc(limit=3).splitlines()[-1]
-        done = (f"These sheets were already rewritten: {', '.join(sink.written)}; no other sheet was changed."
-                if sink.written else "No sheet was changed.")
-        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {done} Please report "
+        rewritten = (f"These sheets were already rewritten: {', '.join(sink.written)}; no other sheet was changed."
+                     if sink.written else "No sheet was changed.")
+        write_messages(book, [Problem("otc_xl", f"internal error: {type(exc).__name__}: {exc}. {rewritten} "
+                                                "Please report "
                                                 f"this ({detail}).")])
         status(book, "otc_xl: internal error — see the otc_messages sheet")
         return {"ok": False, "message": str(exc), "sheets": []}
@@ -199,8 +202,8 @@ def _their_account(book, ledger) -> TheirAccount:
 def _team(book, ledger):
     """The team report from the associates' workbooks in Config ``team_folder`` (absolute, or
     relative to this workbook's folder); they are only read."""
-    from ..workflows.team_books import read_member, team_workbooks
     from ..workflows.team import team_report
+    from ..workflows.team_books import read_member, team_workbooks
 
     folder = Path(ledger.config.team_folder) if ledger.config.team_folder else None
     if folder is not None and not folder.is_absolute():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 from openpyxl.utils import range_boundaries
@@ -33,7 +34,7 @@ def book_payload(path: str | Path, version: str | None = None) -> dict:
         tables = []
         for name, ref in ws.tables.items():
             table = ws.tables[name]
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            min_col, min_row, max_col, max_row = cast("tuple[int, int, int, int]", range_boundaries(ref))
             header = f"{ref.split(':')[0]}:{openpyxl.utils.get_column_letter(max_col)}{min_row}"
             totals = bool(table.totalsRowCount)
             body_last = max_row - (1 if totals else 0)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import xlwings as xw

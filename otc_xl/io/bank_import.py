@@ -8,23 +8,23 @@ before anything is written, and the workbook is saved atomically.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import TableColumn
 
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
 from ..model.report import NUMBER_FORMATS
-from .formats.bank.common import receipt_problems
 from .files import replace_atomically
-from .xlsx.sheet_append import append_rows, write_package
+from .formats.bank.common import receipt_problems
 from .xlsx.reader import XlsxSource
-from openpyxl.worksheet.table import TableColumn
-
+from .xlsx.sheet_append import append_rows, write_package
 from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_content
 
 LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",
@@ -90,7 +90,8 @@ def append_payments(book_path: str | Path, payments: pd.DataFrame, extra: Extra 
     lost = unsupported_content(book_path, set())
     if lost:
         raise ValidationError([Problem(book_path.name, f"sheet {s} has {what} that would be lost if otc_xl "
-                                       "rewrote this file; import in Excel (button) or into a copy") for s, what in lost])
+                                       "rewrote this file; import in Excel (button) or into a copy")
+                               for s, what in lost])
     wb = openpyxl.load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
     if raw is None:
         ws = wb.create_sheet(PAYMENTS.sheet_names[0])
@@ -148,9 +149,10 @@ def _append_spliced(book_path: Path, raw, payments: pd.DataFrame, extra: Extra |
     changed: dict[str, Any] = {}
     if len(new):
         start = raw.header_row + last_filled(raw.rows) + 1
-        changed = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, MONEY)
-        if changed is None:
+        appended = append_rows(book_path, raw.sheet, raw.header_row, start, columns, new, MONEY)
+        if appended is None:
             return None
+        changed = appended
     more = extra(result, changed) if extra else None
     if more:
         changed.update(more)
@@ -181,7 +183,7 @@ def last_filled(rows: list[list]) -> int:
 
 def extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:
     for table in ws.tables.values():
-        first_col, first_row, old_end, _ = range_boundaries(table.ref)
+        first_col, first_row, old_end, _ = cast("tuple[int, int, int, int]", range_boundaries(table.ref))
         if first_row == header_row:
             end_col = max(old_end, last_col)
             for j in range(old_end + 1, end_col + 1):  # a column added to the table needs its definition

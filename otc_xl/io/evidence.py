@@ -16,7 +16,6 @@ import pandas as pd
 from ..booking import Evidence
 from .formats.sepa import issued_end_to_end_ids
 
-
 MANIFEST = ".billing.json"
 """Suffix of the record written beside each posted invoice's documents: its BillingLog rows (JSON,
 never a CSV a spreadsheet could read formulas from)."""

@@ -8,8 +8,8 @@ import csv
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -107,7 +107,9 @@ def write_files(folder: str | Path, files: dict[str, bytes]) -> Path:
     """Write each ``name → content`` into ``folder`` (created if needed), each file atomically."""
     folder = Path(folder)
     for name, content in files.items():
-        replace_atomically(inside(folder, name), lambda tmp, data=content: Path(tmp).write_bytes(data))
+        def write(tmp: str, data: bytes = content) -> None:
+            Path(tmp).write_bytes(data)
+        replace_atomically(inside(folder, name), write)
     return folder
 
 

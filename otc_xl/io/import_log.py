@@ -11,8 +11,9 @@ not written and the caller says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 import openpyxl
 import pandas as pd
@@ -20,9 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
+from ..model.tables import RawTable
 from .bank_import import ImportResult, append_payments, extend_table, last_filled, splice_rows
-from .xlsx.sheet_append import append_rows
 from .xlsx.reader import XlsxSource
+from .xlsx.sheet_append import append_rows
 from .xlsx.writer import save_atomically, set_cell, unsupported_content
 
 LOG_COLUMNS = ("imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",
@@ -64,7 +66,7 @@ def append_logged(book: Path, payments: pd.DataFrame,
     not_logged = ensure_import_log(book)  # before the append: creating a sheet rewrites the book
     if not_logged:
         return append_payments(book, payments), not_logged
-    raw = XlsxSource(book).raw_table(IMPORT_LOG)
+    raw = cast(RawTable, XlsxSource(book).raw_table(IMPORT_LOG))  # ensure_import_log made the table
     rows: list[pd.DataFrame] = []
 
     def log_parts(result: ImportResult, changed: dict[str, Any]) -> dict[str, Any] | None:
@@ -109,6 +111,7 @@ def append_import_log(book: Path, rows: pd.DataFrame) -> str:
         header_row, first = 1, 2
         columns = {name: j for j, name in enumerate(LOG_COLUMNS, start=1)}
     else:  # the table exists, but in a layout the splice declines
+        columns = cast("dict[str, int]", columns)  # not a str: that returned above
         ws, header_row = wb[raw.sheet], raw.header_row
         first = header_row + last_filled(raw.rows) + 1
     for i, record in enumerate(rows.to_dict("records")):

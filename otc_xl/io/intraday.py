@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -97,7 +98,7 @@ def plan(book: Path, files: list[tuple[Path, BankLines]], stamp: str) -> Intrada
             continue
         replaced += len(gone)
         final = lines.payments
-        missing = [r for r in gone.itertuples(index=False) if not _in_final(r, final)]
+        missing: list[Any] = [r for r in gone.itertuples(index=False) if not _in_final(r, final)]
         note = (f"{path.name}: the final statement replaces {len(gone)} intraday receipt(s) "
                 f"({len(gone) - len(missing)} confirmed")
         if missing:

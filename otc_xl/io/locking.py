@@ -19,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -38,7 +38,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def refuse_output_over_input(output: str | Path, inputs: list[str | Path], option: str = "--out",
+def refuse_output_over_input(output: str | Path, inputs: Sequence[str | Path], option: str = "--out",
                              what: str = "the input workbook", hint: str = " (or use --in-place to add the report "
                                                                            "sheets to it)") -> None:
     """ValidationError when ``output`` would replace one of ``inputs`` (same file, link, letter case;

@@ -4,5 +4,6 @@ from .documents import bank_details_requests, dunning_letters, email_draft, reco
 from .formatting import long_date, money, short_date
 from .render import Document, environment, script_line
 
-__all__ = ["Document", "bank_details_requests", "dunning_letters", "email_draft", "reconciliation_letter", "environment", "long_date", "money", "script_line",
+__all__ = ["Document", "bank_details_requests", "dunning_letters", "email_draft", "reconciliation_letter",
+           "environment", "long_date", "money", "script_line",
            "short_date", "statements"]

@@ -11,6 +11,7 @@ import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import cast
 
 import pandas as pd
 
@@ -63,7 +64,8 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
     env = environment(templates_folder)
     master = _master(customers)
     docs = []
-    for (customer_id, currency), group in lines.groupby(["customer_id", "currency"], sort=True):
+    for key, group in lines.groupby(["customer_id", "currency"], sort=True):
+        customer_id, currency = cast(tuple[str, str], key)
         customer = master.get(customer_id, {})
         section = {name: group.loc[group["section"] == name] for name in SECTIONS}
         items = section["open item"]
@@ -96,7 +98,8 @@ def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | Non
     env = environment(templates_folder)
     master = _master(customers)
     docs = []
-    for (customer_id, currency), group in proposals.groupby(["customer_id", "currency"], sort=True):
+    for key, group in proposals.groupby(["customer_id", "currency"], sort=True):
+        customer_id, currency = cast(tuple[str, str], key)
         customer = master.get(customer_id, {})
         context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
                    "customer": customer_context(customer, customer_id, group["customer_name"].iloc[0]),
@@ -151,7 +154,7 @@ def email_draft(doc: Document, sender: str = "", sent_on: dt.datetime | None = N
     to, _ = recipients(doc.to)
     if to:
         message["To"] = [Address(addr_spec=a) for a in to]
-    message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    message["Date"] = format_datetime(sent_on or dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     message["X-Unsent"] = "1"  # Outlook: open as a draft
     message.set_content(doc.html, subtype="html", charset="utf-8")
     message["Content-Language"] = doc.language

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 from babel import Locale
@@ -59,7 +59,7 @@ def long_date(value, language: str) -> str:
     return format_date(day, "long", locale=locale_of(language)) if day else ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _short_pattern(locale: str) -> str:
     pattern = Locale.parse(locale).date_formats["short"].pattern
     for letter in "dMy":  # two-digit day and month, four-digit year

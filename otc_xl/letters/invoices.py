@@ -6,6 +6,8 @@ the PDF and e-invoice files are made by :mod:`otc_xl.billing.documents`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 import pandas as pd
 
@@ -38,7 +40,7 @@ def _discount(doc: InvoiceDoc, lang: str, env: jinja2.Environment) -> str:
     terms = doc.early_discount
     if terms is None:
         return ""
-    words = env.get_template(f"{lang}/invoice_words.j2").module
+    words: Any = env.get_template(f"{lang}/invoice_words.j2").module
     return words.early.replace("{pct}", fmt.quantity(terms[0], lang)).replace("{date}", fmt.short_date(terms[1], lang))
 
 

@@ -7,5 +7,6 @@ from .learning import alias_suggestions
 from .result import APPLICATION_COLUMNS, UNAPPLIED_COLUMNS, MatchResult
 from .settings import MatchConfig
 
-__all__ = ["APPLICATION_COLUMNS", "CLEARED_COLUMNS", "DEDUCTION_COLUMNS", "UNAPPLIED_COLUMNS", "MatchConfig", "MatchResult", "alias_suggestions",
+__all__ = ["APPLICATION_COLUMNS", "CLEARED_COLUMNS", "DEDUCTION_COLUMNS", "UNAPPLIED_COLUMNS", "MatchConfig",
+           "MatchResult", "alias_suggestions",
            "match_payments"]

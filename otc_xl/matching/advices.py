@@ -55,7 +55,8 @@ def edi_lines(text: str) -> list[AdviceLine]:
             continue
         elements = segment[start:].split("*")
         tag = elements[0]
-        get = (lambda j: elements[j].strip() if len(elements) > j else "")
+        def get(j: int, elements: list[str] = elements) -> str:
+            return elements[j].strip() if len(elements) > j else ""
         if tag == "RMR" and get(2):
             paid, invoiced, discount = (_edi_amount(get(4)), _edi_amount(get(5)), _edi_amount(get(6)))
             lines.append(AdviceLine(get(2), paid, abs(discount or 0), "early-payment discount" if discount else "",
@@ -88,8 +89,8 @@ def lines_by_payment(advices: pd.DataFrame | None, payment_ids: list[str], texts
         deducted = frame["deduction_amount"]
         paid_c = pd.Series(cents(paid.fillna(0)), index=frame.index).where(paid.notna())
         deducted_c = cents(deducted.fillna(0))
-        for j, (pid, ref, amount, cut, why) in enumerate(zip(frame["payment_id"].astype(str), frame["invoice_id"],
-                                                             paid_c, deducted_c, frame["reason"].fillna(""))):
+        for pid, ref, amount, cut, why in zip(frame["payment_id"].astype(str), frame["invoice_id"],
+                                              paid_c, deducted_c, frame["reason"].fillna("")):
             i = where.get(pid)
             if pd.notna(amount) and int(amount) == 0 and not cut:
                 continue  # "paid separately": a line this payment does not pay
@@ -112,7 +113,7 @@ def by_advice(seen: Any, who: Any, group: set[str], book: Any, config: Any, note
     from .outcome import _fmt, _Outcome, _sentence
 
     index, n_open = book.index, len(book.ids)
-    chosen: list[tuple[Any, int | None]] = []
+    chosen: list[tuple[Any, int]] = []
     cleared, missing = [], []
     for line in seen.advice:
         found = [h for h in index.find(line.reference) if h.strong]

@@ -8,6 +8,9 @@ sheet (payer, customer_id, note), which :func:`~otc_xl.matching.match_payments` 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 from .names import CustomerDirectory, normalise_iban, normalise_name
@@ -32,7 +35,7 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
     pays = payments.loc[payments["payment_id"].isin(owner.index)].copy()
     pays["customer_id"] = pays["payment_id"].map(owner)
     pays = pays.loc[pays["customer_id"] != ""]
-    candidates = []
+    candidates: list[tuple[str, str, str, int, str]] = []
     for kind, column, key in (("iban", "payer_account", normalise_iban), ("name", "payer_name", normalise_name)):
         if column not in pays:
             continue
@@ -43,7 +46,8 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
                               "evidence": values.groupby("_key", sort=True).head(3).groupby("_key", sort=True)[
                                   "payment_id"].agg(", ".join)})
         found = found.loc[found["owners"] == 1]  # a payer seen paying two customers is not suggested
-        candidates += [(kind, r.payer, r.customer_id, int(r.payments), r.evidence) for r in found.itertuples()]
+        found_rows: Iterable[Any] = found.itertuples()
+        candidates += [(kind, r.payer, r.customer_id, int(r.payments), r.evidence) for r in found_rows]
     if not candidates:
         return pd.DataFrame(columns=COLUMNS)
     directory = directory or CustomerDirectory(customers, aliases)

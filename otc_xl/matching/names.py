@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..model.values import strip_accents, us_account
 from ..config import Config
+from ..model.values import strip_accents, us_account
 
 LEGAL_FORMS = frozenset("""SL SLU SLL SA SAU SAL SC SCOOP SRL SRLS SPA SNC SAS SAPA SCARL SCRL SARL EURL SASU SCI SNC
 GMBH AG KG OHG UG EK EG GBR MBH CO KGAA LTD LIMITED PLC LLP LLC INC CORP BV NV SPRL BVBA OY AB AS ASA APS
@@ -329,7 +330,7 @@ class CustomerDirectory:
                 tie = Identification("", 90.0, "", f"the remittance names {len(owners)} customers of the same name "
                                      f"({', '.join(sorted(owners)[:4])})", runner_up=sorted(owners)[1],
                                      candidates=tuple(sorted(owners)))
-                out[i] = self._by_legal_form(remittances.iat[i], tie)
+                out[i] = self._by_legal_form(cast(str, remittances.iat[i]), tie)
         return out
 
     def _fuzzy(self, names: list[str]) -> dict[str, Identification]:
@@ -338,7 +339,7 @@ class CustomerDirectory:
         new = [n for n in names if n not in self._found]
         found = self._score(new)
         self._found.update({n: found.get(n) for n in new})
-        return {n: self._found[n] for n in names if self._found[n] is not None}
+        return {n: known for n in names if (known := self._found[n]) is not None}
 
     def _score(self, unique: list[str]) -> dict[str, Identification]:
         """Each name against the customer names and aliases it can resemble (:func:`_pairs_near`: sharing a
@@ -373,7 +374,7 @@ class CustomerDirectory:
                 # token sets tie when the payer's words contain both names; whole strings may not
                 tied = np.flatnonzero(row >= best_score - self.margin)
                 whole = process.cdist([name], [keys[j] for j in tied], scorer=fuzz.ratio, dtype=np.float32)[0]
-                full = {}
+                full: dict[str, float] = {}
                 for j, value in zip(tied, whole.tolist()):
                     full[owners[j]] = max(full.get(owners[j], 0.0), value)
                 ranked = sorted(full.items(), key=lambda kv: -kv[1])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -31,9 +32,9 @@ from ..model.values import strip_accents
 OCR_DIGITS = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 KEYWORDS = frozenset("""FRA FRAS FACT FACTURA FACTURAS FACTURE FACTURES FAC FV FT FATT FATTURA FATTURE FF INV INVOICE
 INVOICES RG RE RECHNUNG RECHNUNGEN RGNR NR REF NO N NUM NUMERO DOC""".split())
-OTHER_DOCUMENTS = frozenset("""ORDER ORDERS ORD PO PURCHASE ORDINE ORDINI ORDEN PEDIDO PEDIDOS COMMANDE CDE BDC BESTELLUNG
-BESTELLNR AUFTRAG AUFTRAGSNR ALBARAN ALBARANES LIEFERSCHEIN DDT BOLLA DELIVERY DN BL CUSTOMER CLIENT CLIENTE KUNDE
-KUNDENNR KD KDNR CONTRACT CONTRATO CONTRATTO VERTRAG ACCOUNT CUENTA CONTO KONTO MANDATE MANDAT
+OTHER_DOCUMENTS = frozenset("""ORDER ORDERS ORD PO PURCHASE ORDINE ORDINI ORDEN PEDIDO PEDIDOS COMMANDE CDE BDC
+BESTELLUNG BESTELLNR AUFTRAG AUFTRAGSNR ALBARAN ALBARANES LIEFERSCHEIN DDT BOLLA DELIVERY DN BL CUSTOMER
+CLIENT CLIENTE KUNDE KUNDENNR KD KDNR CONTRACT CONTRATO CONTRATTO VERTRAG ACCOUNT CUENTA CONTO KONTO MANDATE MANDAT
 LOCKBOX LBX BATCH ITEM SEQ SEQUENCE CHECK CHK CHEQUE SCHECK ASSEGNO TRACE""".split())
 """Words naming another kind of document or a position: the number after them is an order, delivery,
 customer or contract number, or a lockbox batch / item / cheque number — never one of our invoice
@@ -107,7 +108,8 @@ def reference_keys(reference: str, ours: bool = True) -> tuple[set[str], set[str
     groups = _DIGITS.findall(text)
     alnum = _NOT_ALNUM.sub("", text)
     digits = "".join(groups)
-    strong, weak = set(), set()
+    strong: set[str] = set()
+    weak: set[str] = set()
     if len(alnum) >= 4 and groups:
         strong.add(alnum)
     if not ours:
@@ -341,7 +343,7 @@ def _fix_ocr(token: str) -> str:
     """Undo OCR slips in the numeric part of a token: ``INV2O26`` → ``INV2026``, ``Z026`` → ``2026``."""
     if not any(c.isdigit() for c in token):
         return token
-    letters = _LETTERS.match(token).group(0)
+    letters = cast(re.Match[str], _LETTERS.match(token)).group(0)
     if letters and not any(c.isdigit() for c in letters) and len(letters) < len(token):
         rest = token[len(letters):]
         # a leading letter that is really a digit ("Z026") belongs to the number

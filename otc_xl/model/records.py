@@ -8,6 +8,8 @@ up, approvals are kept and nothing is posted, refunded or handed over twice. The
 
 from __future__ import annotations
 
+from typing import Final
+
 from .contracts import Column, TableContract
 
 DUNNING_HISTORY = TableContract(
@@ -244,7 +246,7 @@ DEDUCTIONS = TableContract(
     ),
 )
 
-_N = "amount"  # two-decimal numbers: money, days and percentages alike
+_N: Final = "amount"  # two-decimal numbers: money, days and percentages alike
 HISTORY = TableContract(
     name="history",
     doc="One snapshot per run date (written by the history job): per currency for the whole ledger (collector "

@@ -27,11 +27,13 @@ REPORT_TABLES = frozenset({
     "tblInputs", "tblApplications", "tblAliasSuggestions", "tblAgeing", "tblAgeingSummary", "tblAgeingDetail",
     "tblPivotData", "tblCreditBalances", "tblUnapplied", "tblUnbilled", "tblKPIs", "tblMessages",
     "tblDunning", "tblDunningItems", "tblDunningHistory", "tblLetters", "tblStatement", "tblWorklist",
-    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblDeductions", "tblWriteOffs", "tblPaymentPlan", "tblCreditAllocations",
+    "tblContactLog", "tblDisputes", "tblDisputeItems", "tblDeductions", "tblWriteOffs", "tblPaymentPlan",
+    "tblCreditAllocations",
     "tblCreditsLeft", "tblCreditPostings", "tblRefunds", "tblRefundLog", "tblRefundLetters",
     "tblLegalCases", "tblReconciliation", "tblReconciliationBalance", "tblPaymentPlans", "tblDirectDebits",
     "tblDebitLog", "tblHistory", "tblHistoryBuckets", "tblTrendDSO", "tblTrendOverdue", "tblTrendCEI", "tblMovements",
-    "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload", "tblTeamControls",
+    "tblWorkbooks", "tblTeamAgeing", "tblTeamPivotData", "tblTopOverdue", "tblTopRisk", "tblWorkload",
+    "tblTeamControls",
     "tblDailyCash", "tblWeeklyAgeing", "tblWeeklyPromises", "tblRollForward",
 })
 """Excel Tables otc_xl writes: a sheet holding one of them is otc_xl's (it may be rewritten)."""
@@ -96,7 +98,7 @@ class ReportSheet:
             return "integer"
         if pd.api.types.is_float_dtype(dtype):
             return "number"
-        if dtype == object:  # a column of mixed blanks and values: judge by the values
+        if dtype == object:  # noqa: E721 (numpy dtype("O") == object) a column of mixed blanks and values
             kind = pd.api.types.infer_dtype(self.frame[column], skipna=True)
             if kind in ("datetime64", "datetime", "date"):
                 return "date"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -243,7 +243,7 @@ def _decimal_separator(contract: TableContract, options: ParseOptions,
         return options
     names = [c.name for c in contract.columns if c.kind in ("amount", "number") and c.name in cells]
     found = v.infer_decimal_separator([x for n in names for x in cells[n]])
-    return replace(options, decimal_separator=found) if found else options
+    return replace(options, decimal_separator=found) if found else options  # type: ignore[arg-type]  # "," or "."
 
 
 PERCENT_COLUMNS = frozenset({"vat_rate", "discount_pct", "early_discount_pct"})
@@ -353,7 +353,7 @@ def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseO
     if "open_amount" in names and "amount" in names:
         frame["open_amount"] = frame["open_amount"].fillna(frame["amount"])
     if "doc_type" in names and "amount" in names:
-        frame["doc_type"] = frame["doc_type"].str.upper().where(frame["doc_type"] != "",
+        frame["doc_type"] = frame["doc_type"].str.upper().where(frame["doc_type"] != "",  # type: ignore[call-overload]
                                                                 np.where(frame["amount"] < 0, "CRN", "INV"))
     if contract.name == "payments":
         bad = frame["amount"] <= 0
@@ -364,13 +364,13 @@ def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseO
         if missing.any():
             frame.loc[missing, "payment_id"] = _content_ids(frame.loc[missing])
     if "email" in names:
-        for i in np.flatnonzero((frame["email"] != "").to_numpy()):
+        for i in np.flatnonzero((frame["email"] != "").to_numpy()).tolist():
             try:
                 v.parse_emails(frame["email"].iat[i])
             except ValueError as exc:
                 problems.append(where.problem(f"email {exc}; letters and e-mail drafts for this row get no To: "
                                               "address", j=mapping.get("email"),
-                                              source_row=int(frame[SOURCE_ROW].iat[i]), severity="warning"))
+                                              source_row=int(cast(int, frame[SOURCE_ROW].iat[i])), severity="warning"))
     if contract.name == "invoices" and {"invoice_date", "due_date"} <= set(names):
         early = frame["due_date"] < frame["invoice_date"]
         for row in frame.loc[early, SOURCE_ROW]:

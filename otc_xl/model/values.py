@@ -13,8 +13,9 @@ imported from here; this module holds what applies to a whole column.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from .amounts import (
     MAX_AMOUNT,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
+from ..model.money import cents, from_cents
 from .buckets import age_in_days, bucket_index, bucket_labels
 
 GROUPINGS = {
@@ -110,7 +110,7 @@ def _detail(items: pd.DataFrame, amount: np.ndarray, days: np.ndarray, index: np
     frame = items[[c for c in columns if c in items]].copy()
     frame["open_amount"] = from_cents(amount)
     frame["days_overdue"] = days
-    frame["bucket"] = pd.Categorical.from_codes(index, categories=labels, ordered=True)
+    frame["bucket"] = pd.Categorical.from_codes(index, categories=labels, ordered=True)  # type: ignore[call-overload]
     return frame.sort_values(["customer_id", "due_date", "invoice_id"], kind="stable").reset_index(drop=True)
 
 

@@ -40,11 +40,12 @@ def bucket_index(days: np.ndarray, buckets: tuple[int, ...]) -> np.ndarray:
 
 def age_in_days(dates: pd.Series, as_of: dt.date) -> np.ndarray:
     """Whole days from each date to ``as_of`` (positive = in the past)."""
-    stamp = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "D")
+    stamp = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "D")  # type: ignore[call-overload]
     return (stamp - dates.to_numpy(dtype="datetime64[D]")).astype("int64")
 
 
 def bucket_of(days: np.ndarray, buckets: tuple[int, ...]) -> pd.Categorical:
     """Bucket labels as an ordered categorical."""
     labels = bucket_labels(buckets)
-    return pd.Categorical.from_codes(bucket_index(days, buckets), categories=labels, ordered=True)
+    return pd.Categorical.from_codes(bucket_index(days, buckets),  # type: ignore[call-overload]
+                                     categories=labels, ordered=True)

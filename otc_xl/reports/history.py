@@ -23,12 +23,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
-from .buckets import age_in_days, bucket_of, bucket_labels
+from ..model.money import cents, from_cents
+from .buckets import age_in_days, bucket_labels, bucket_of
 
 ALL = "(all)"
-COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue", "overdue_pct", "over_90",
+COLUMNS = ["snapshot_date", "entity", "collector", "currency", "open_ar", "current", "overdue",
+           "overdue_pct", "over_90",
            "disputed", "unapplied", "unbilled", "dso", "count_back_dso", "best_possible_dso",
            "average_days_delinquent", "cei", "promises_kept_pct", "items", "customers"]
 BUCKET_COLUMNS = ["snapshot_date", "entity", "collector", "currency", "bucket", "amount"]
@@ -109,7 +110,8 @@ def trend(history: pd.DataFrame, measure: str) -> pd.DataFrame:
 def movements(history: pd.DataFrame, invoices: pd.DataFrame, receipts: pd.DataFrame,
               applications: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
     """Week-over-week and month-over-month movement per currency (``MOVEMENT_COLUMNS``)."""
-    everyone = history.loc[history["collector"] == ALL].assign(snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
+    everyone = history.loc[history["collector"] == ALL].assign(
+        snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
     today = pd.Timestamp(as_of)
     now = everyone.loc[everyone["snapshot_date"] == today].set_index("currency")
     rows = []
@@ -126,7 +128,8 @@ def movements(history: pd.DataFrame, invoices: pd.DataFrame, receipts: pd.DataFr
             mine = invoices.loc[invoices["currency"] == currency]
             fell_due = mine.loc[(mine["due_date"] > then_date) & (mine["due_date"] < today)
                                 & (cents(mine["open_amount"]) > 0)]
-            paid = receipts.loc[(receipts["currency"] == currency) & (pd.to_datetime(receipts["payment_date"]) > then_date)
+            paid = receipts.loc[(receipts["currency"] == currency)
+                                & (pd.to_datetime(receipts["payment_date"]) > then_date)
                                 & (pd.to_datetime(receipts["payment_date"]) <= today)] if len(receipts) else receipts
             written = 0
             if applications is not None and len(applications) and "writeoff_amount" in applications:

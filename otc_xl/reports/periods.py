@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 
@@ -55,7 +56,8 @@ def daily(history: pd.DataFrame, receipts: pd.DataFrame, applications: pd.DataFr
 def weekly(buckets: pd.DataFrame, promises: pd.DataFrame | None, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ageing a week ago against today per bucket, promises made in the week and how they stand)."""
     today = pd.Timestamp(as_of)
-    everyone = buckets.loc[buckets["collector"] == ALL].assign(snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
+    everyone = buckets.loc[buckets["collector"] == ALL].assign(
+        snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
     ago = everyone.loc[everyone["snapshot_date"] <= today - pd.Timedelta(days=7)]
     then = ago.loc[ago["snapshot_date"] == ago["snapshot_date"].max()] if len(ago) else ago
     now = everyone.loc[everyone["snapshot_date"] == today]
@@ -91,7 +93,8 @@ def roll_forward(history: pd.DataFrame, invoices: pd.DataFrame, sales: pd.DataFr
     """The month-to-date AR roll-forward per currency (see the module doc)."""
     today = pd.Timestamp(as_of)
     start = today.replace(day=1)
-    everyone = history.loc[history["collector"] == ALL].assign(snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
+    everyone = history.loc[history["collector"] == ALL].assign(
+        snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"]))
     before = everyone.loc[everyone["snapshot_date"] < start]
     opening_date = before["snapshot_date"].max() if len(before) else pd.NaT
     opening = before.loc[before["snapshot_date"] == opening_date].set_index("currency")["open_ar"] if len(before) \
@@ -105,8 +108,9 @@ def roll_forward(history: pd.DataFrame, invoices: pd.DataFrame, sales: pd.DataFr
         use_sales = sales is not None and len(sales) and (
             "currency" not in sales or (sales["currency"] == currency).any())
         if use_sales:
-            s = sales if "currency" not in sales else sales.loc[sales["currency"] == currency]
-            invoiced_c, source = int(cents(s.loc[in_month(s["date"]), "amount"]).sum()), "Sales"
+            s = cast(pd.DataFrame, sales)  # use_sales: there are sales
+            s = s if "currency" not in s else s.loc[s["currency"] == currency]
+            invoiced_c, source = int(cents(cast(pd.Series, s.loc[in_month(s["date"]), "amount"])).sum()), "Sales"
         else:
             invoiced_c = int(cents(month_docs.loc[cents(month_docs["amount"]) > 0, "amount"]).sum())
             source = "invoices listed (open ones only)"

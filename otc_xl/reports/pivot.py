@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
+from ..model.money import cents, from_cents
 from .ageing import ageing
 
 COLUMNS = ["customer_id", "customer_name", "collector", "country", "currency", "bucket", "amount", "items"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,7 @@ def conventions(members: list[Member]) -> tuple[list[Member], pd.DataFrame]:
     readable = [m for m in members if not m.problem]
     entity = Counter(m.entity for m in readable).most_common(1)[0][0] if readable else ""
     currency = Counter(m.home_currency for m in readable).most_common(1)[0][0] if readable else ""
+    seen: dict[str, str]
     rows, used, seen = [], [], {}
     for m in members:
         reason = m.problem
@@ -62,13 +64,13 @@ def conventions(members: list[Member]) -> tuple[list[Member], pd.DataFrame]:
         if not reason and m.home_currency != currency:
             reason = f"home currency {m.home_currency}, the team's is {currency}"
         if not reason:
-            twice = sorted(set(m.invoices["invoice_id"]) & set(seen))
+            twice = sorted(set(cast(pd.DataFrame, m.invoices)["invoice_id"]) & set(seen))
             if twice:
                 reason = (f"{len(twice)} invoice number(s) also in {seen[twice[0]]} (first {twice[0]}): "
                           "left out so nothing is counted twice")
         if not reason:
             used.append(m)
-            seen.update(dict.fromkeys(m.invoices["invoice_id"], m.workbook))
+            seen.update(dict.fromkeys(cast(pd.DataFrame, m.invoices)["invoice_id"], m.workbook))
         rows.append({"associate": m.associate, "workbook": m.workbook, "status": "consolidated" if not reason
                      else ("unreadable" if m.problem else "left out"), "reason": reason, "entity": m.entity,
                      "home_currency": m.home_currency,
@@ -81,7 +83,7 @@ def team_invoices(members: list[Member]) -> pd.DataFrame:
     """Every consolidated open item with ``associate``; the invoice's collector, else the associate."""
     frames = []
     for m in members:
-        frame = m.invoices.assign(associate=m.associate)
+        frame = cast(pd.DataFrame, m.invoices).assign(associate=m.associate)
         if "collector" in frame:
             frame["collector"] = frame["collector"].where(frame["collector"] != "", m.associate)
         else:
@@ -134,19 +136,23 @@ def controls(members: list[Member], aged: pd.DataFrame, buckets: tuple[int, ...]
     labels = bucket_labels(buckets)
     own: dict[str, int] = {}
     for m in members:
-        dated = m.invoices.loc[m.invoices["invoice_date"] <= pd.Timestamp(as_of)]  # as the ageing counts them
+        invoices = cast(pd.DataFrame, m.invoices)
+        dated = invoices.loc[invoices["invoice_date"] <= pd.Timestamp(as_of)]  # as the ageing counts them
         for currency, total in dated.assign(_c=cents(dated["open_amount"])).groupby("currency")["_c"].sum().items():
-            own[currency] = own.get(currency, 0) + int(total)
-    team_total = aged.assign(_c=cents(aged["Total"])).groupby("currency")["_c"].sum() if len(aged) else pd.Series(dtype="int64")
+            own[cast(str, currency)] = own.get(cast(str, currency), 0) + int(total)
+    team_total = (aged.assign(_c=cents(aged["Total"])).groupby("currency")["_c"].sum() if len(aged)
+                  else pd.Series(dtype="int64"))
     team_buckets = (sum(cents(aged[label]) for label in labels if label in aged) if len(aged) else np.array([]))
-    bucket_sum = pd.Series(team_buckets, index=aged.index).groupby(aged["currency"]).sum() if len(aged) else pd.Series(dtype="int64")
+    bucket_sum = (pd.Series(team_buckets, index=aged.index).groupby(aged["currency"]).sum() if len(aged)
+                  else pd.Series(dtype="int64"))
     for currency in sorted(set(own) | set(team_total.index)):
         for check, expected, actual in (
                 ("team open AR = Σ associates' open items", own.get(currency, 0), int(team_total.get(currency, 0))),
                 ("Σ buckets = team open AR", int(team_total.get(currency, 0)), int(bucket_sum.get(currency, 0)))):
             rows.append({"check": check, "currency": currency, "expected": expected / 100, "actual": actual / 100,
                          "difference": (actual - expected) / 100, "ok": actual == expected})
-    mine = aged.assign(_c=cents(aged["Total"])).groupby(["associate", "currency"])["_c"].sum() if len(aged) else {}
+    mine: pd.Series | dict = (aged.assign(_c=cents(aged["Total"])).groupby(["associate", "currency"])["_c"].sum()
+                              if len(aged) else {})
     for m in members:
         for currency, own_ar in sorted(m.snapshot.items()):
             expected, actual = int(cents(own_ar)), int(mine.get((m.associate, currency), 0))

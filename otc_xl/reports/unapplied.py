@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..model.money import cents, from_cents
 from ..config import Config
+from ..model.money import cents, from_cents
 from .buckets import age_in_days, bucket_of
 
 APPLIED_STATUSES = ("auto", "applied", "confirmed")

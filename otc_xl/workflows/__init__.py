@@ -8,21 +8,35 @@ and writes through one (``commands.perform``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..booking import Booked, Evidence, Request, book
 from ..ledger import Ledger
-from .accounts import (case_files_job, credits_job, debits_job, issue_debits_job, issue_refunds_job, legal_job,
-                       post_credits_job, refunds_job)
-from .collections import (deductions_job, disputes_job, dunning_report, letters_job, statement_job, worklist_job,
-                          writeoffs_job)
+from .accounts import (
+    case_files_job,
+    credits_job,
+    debits_job,
+    issue_debits_job,
+    issue_refunds_job,
+    legal_job,
+    post_credits_job,
+    refunds_job,
+)
 from .billing import check_invoices_job, invoice_job, post_invoices_job
+from .collections import (
+    deductions_job,
+    disputes_job,
+    dunning_report,
+    letters_job,
+    statement_job,
+    worklist_job,
+    writeoffs_job,
+)
 from .commands import COMMANDS, REPORTS, Command
 from .common import JobResult, Run
 from .reconciling import TheirAccount, reconcile_job
+from .reports import ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report, unbilled_report
 from .trends import history_job
-from .reports import (ageing_reports, cash_application, inputs_overview, kpi_report, unapplied_report,
-                      unbilled_report)
 
 __all__ = ["COMMANDS", "JOBS", "RUN_ALL", "Command", "JobResult", "Run", "TheirAccount", "run_booked", "run_jobs"]
 

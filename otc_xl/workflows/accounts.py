@@ -6,19 +6,23 @@ import datetime as dt
 
 import pandas as pd
 
+from ..collecting.debits import LATER, business_day, due_debits
+from ..collecting.debits import READY as DEBIT_READY
+from ..collecting.legal import blocked_items, case_file
+from ..collecting.postings import AWAITING, CHECK, IN_ERP, post_approved
+from ..collecting.postings import COLUMNS as POSTING_COLUMNS
+from ..collecting.refunds import COLUMNS as REFUND_COLUMNS
+from ..collecting.refunds import NO_BANK, READY, approved_ready, refund_proposals
+from ..collecting.writeoffs import is_approved
 from ..io.files import safe_stem
-from ..io.formats.sepa import Transfer, credit_transfer, direct_debit, message_id, totals as sepa_totals
+from ..io.formats.sepa import Transfer, credit_transfer, direct_debit, message_id
+from ..io.formats.sepa import totals as sepa_totals
 from ..letters import bank_details_requests
 from ..model.company import Company
 from ..model.money import cents
 from ..model.problems import Problem, ValidationError
 from ..model.records import DEBIT_LOG, PAYMENT_PLANS, REFUND_LOG
-from ..collecting.debits import LATER, READY as DEBIT_READY, business_day, due_debits
-from ..collecting.legal import blocked_items, case_file
-from ..collecting.refunds import COLUMNS as REFUND_COLUMNS, NO_BANK, READY, approved_ready, refund_proposals
 from ..model.report import ReportSheet
-from ..collecting.postings import COLUMNS as POSTING_COLUMNS, AWAITING, CHECK, IN_ERP, post_approved
-from ..collecting.writeoffs import is_approved
 from .collections import _documents
 from .common import JobResult, Run, _amounts, _formats
 

@@ -6,8 +6,6 @@ import datetime as dt
 
 import pandas as pd
 
-from ..model.report import ReportSheet
-from ..reports.buckets import bucket_labels
 from ..collecting.disputes import dispute_items, disputes_summary
 from ..collecting.legal import uncollectable_items
 from ..collecting.statements import customer_receipts, statement_lines, statement_totals
@@ -16,6 +14,8 @@ from ..collecting.writeoffs import is_approved, writeoff_proposals
 from ..letters import dunning_letters, email_draft, environment, script_line, statements
 from ..letters.documents import recipients
 from ..model.problems import Problem, ValidationError
+from ..model.report import ReportSheet
+from ..reports.buckets import bucket_labels
 from .common import JobResult, Run, _amounts, _formats
 
 
@@ -48,7 +48,7 @@ def dunning_report(run: Run) -> JobResult:
 
 
 def _sent_on(run: Run) -> dt.datetime:
-    return dt.datetime.combine(run.as_of, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(run.as_of, dt.time(9, 0), tzinfo=dt.UTC)
 
 
 def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:
@@ -69,8 +69,10 @@ def _documents(docs: list, run: Run) -> tuple[dict[str, bytes], pd.DataFrame]:
 
 def _refused_addresses(listing: pd.DataFrame) -> list[tuple[str, str]]:
     refused = listing.loc[listing["note"].str.startswith("address refused"), "customer_id"].drop_duplicates()
+    if not len(refused):
+        return []
     return [("e-mail addresses refused", f"{len(refused):,} ({', '.join(refused[:10])}"
-                                         f"{' …' if len(refused) > 10 else ''}): drafts without To:")] if len(refused) else []
+                                         f"{' …' if len(refused) > 10 else ''}): drafts without To:")]
 
 
 def letters_job(run: Run) -> JobResult:
@@ -128,7 +130,8 @@ def statement_job(run: Run) -> JobResult:
                       cfg.templates_folder)
     files, listing = _documents(docs, run)
     totals = statement_totals(lines)
-    sheet = ReportSheet("Statement", "tblStatement", lines, _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
+    sheet = ReportSheet("Statement", "tblStatement", lines,
+                        _formats(lines, ["amount", "open_amount"], ("days_overdue",)))
     summary = [("statements", f"{len(docs):,}")]
     summary += [("statement balances tie", "yes" if totals.empty or totals["ties"].all() else "NO — please report")]
     summary += _refused_addresses(listing)
@@ -167,7 +170,8 @@ def worklist_job(run: Run) -> JobResult:
               ReportSheet("ContactLog", "tblContactLog", judged, _formats(judged, ["promise_amount", "received"]))]
     status = judged["promise_status"].value_counts()
     summary = [("calls today", f"{len(calls):,}"),
-               ("promises kept / open / broken", " / ".join(str(int(status.get(k, 0))) for k in ("kept", "open", "broken")))]
+               ("promises kept / open / broken",
+                " / ".join(str(int(status.get(k, 0))) for k in ("kept", "open", "broken")))]
     return JobResult(sheets, summary)
 
 
@@ -180,7 +184,8 @@ def disputes_job(run: Run) -> JobResult:
                           _formats(summary_frame, ["amount"], ("items", "oldest_days", "to_escalate"))
                           | {"share": "percent", "average_days": "number"},
                           notes=(f"Escalate: disputes open more than {cfg.dispute_escalation_days} days.",)),
-              ReportSheet("DisputeItems", "tblDisputeItems", items, _formats(items, ["open_amount"], ("dispute_days",)))]
+              ReportSheet("DisputeItems", "tblDisputeItems", items,
+                          _formats(items, ["open_amount"], ("dispute_days",)))]
     lines = [("disputes", f"{len(items):,} item(s), {int(items['escalate'].sum()):,} to escalate")]
     return JobResult(sheets, lines + _amounts("disputed", items, "open_amount") if len(items) else lines)
 
@@ -192,7 +197,8 @@ def deductions_job(run: Run) -> JobResult:
     today = run.match.deductions
     found = int(((today["status"] == "auto") & today["deduction_id"].isin(set(frame["deduction_id"]))).sum())
     sheet = ReportSheet("Deductions", "tblDeductions", frame, _formats(frame, ["amount"]),
-                        notes=("Deductions customers took (cash application applied what they paid; the deducted amount "
+                        notes=("Deductions customers took (cash application applied what they paid; "
+                               "the deducted amount "
                                "stays open on the invoice, disputed).",
                                "Type status (open, accepted, rejected, resolved) and a note; they are kept when this "
                                "sheet is refreshed. Only open deductions keep the invoice disputed."))
@@ -206,7 +212,8 @@ def writeoffs_job(run: Run) -> JobResult:
     frame = writeoff_proposals(run.open_items, run.as_of, cfg.writeoff_threshold, cfg.writeoff_min_days,
                                run.records["writeoff_approvals"], uncollectable_items(run.legal.recorded))
     approved = sum(map(is_approved, frame["approved"]))
-    sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame, _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
+    sheet = ReportSheet("WriteOffs", "tblWriteOffs", frame,
+                        _formats(frame, ["amount", "open_amount"], ("days_overdue",)),
                         notes=(f"Residuals of at most {cfg.writeoff_threshold:,.2f}, {cfg.writeoff_min_days}+ days "
                                "overdue. Type yes in approved and your name in approved_by;",
                                "approvals are kept when this sheet is refreshed."))

@@ -13,9 +13,10 @@ beside the book by the next command, or recomputed the same way on the same day)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from ..booking import Booked, Evidence, Request, book
 from ..ledger import Ledger

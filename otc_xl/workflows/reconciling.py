@@ -59,8 +59,10 @@ def reconcile_job(run: Run) -> JobResult:
     if not result.ties:  # by construction it ties; if it ever does not, nothing is written
         raise ValidationError([Problem(account.source, f"the reconciliation does not tie: our balance "
                                                        f"{balance['our balance']:,.2f} − their balance "
-                                                       f"{balance['their balance']:,.2f} = {balance['difference']:,.2f}, "
-                                                       f"but the lines explain {balance['difference'] - balance['unexplained']:,.2f}; "
+                                                       f"{balance['their balance']:,.2f} = "
+                                                       f"{balance['difference']:,.2f}, "
+                                                       "but the lines explain "
+                                                       f"{balance['difference'] - balance['unexplained']:,.2f}; "
                                                        "nothing was written — please report this")])
     lines = result.lines
     notes = (f"Customer {customer}, {currency}, as of {run.as_of:%d/%m/%Y}; their file {account.source}: "
@@ -78,7 +80,8 @@ def reconcile_job(run: Run) -> JobResult:
     summary = [("reconciled", f"{customer} {currency} with {account.source}"),
                ("our balance", f"{balance['our balance']:,.2f}"), ("their balance", f"{balance['their balance']:,.2f}"),
                ("difference", f"{balance['difference']:,.2f} (explained to the cent)"),
-               ("lines agreed / differing", f"{int(counts.get(AGREED, 0)):,} / {int(len(lines) - counts.get(AGREED, 0)):,}"),
+               ("lines agreed / differing",
+                f"{int(counts.get(AGREED, 0)):,} / {int(len(lines) - counts.get(AGREED, 0)):,}"),
                ("their amounts read", result.sign), ("reply letter", listing["letter"].iloc[0])]
     return JobResult(sheets, summary, files)
 

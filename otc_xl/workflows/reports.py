@@ -3,13 +3,15 @@ unbilled revenue and KPIs with their reconciliation controls."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from ..booking import POSTED_ROW
+from ..matching import alias_suggestions
 from ..model.contracts import CONTRACTS
 from ..model.money import cents
 from ..model.report import BarChart, Pivot, ReportSheet
-from ..matching import alias_suggestions
-from ..booking import POSTED_ROW
 from ..reports import ageing, credit_balances, pivot_data
 from ..reports.buckets import bucket_labels
 from ..reports.controls import reconciliation
@@ -91,7 +93,7 @@ def ageing_reports(run: Run) -> JobResult:
     items = run.open_items
     labels = bucket_labels(cfg.buckets)
     older = tuple(labels[2:])  # shaded from the second overdue bucket on, darker with age
-    args = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
+    args: dict[str, Any] = dict(as_of=run.as_of, buckets=cfg.buckets, basis=cfg.ageing_basis)
     by_customer = run.ageing
     by_currency = ageing(items, by="currency", **args)
     detail = ageing(items, by="invoice", customers=customers, **args)
@@ -112,7 +114,8 @@ def ageing_reports(run: Run) -> JobResult:
                            f"The chart shows {charted} only" + (f"; {', '.join(others)}: see the table."
                                                                if others else "."))),
         ReportSheet("AgeingDetail", "tblAgeingDetail", detail, _formats(detail, ["open_amount"], ("days_overdue",))),
-        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",)), pivots=PIVOT_DATA_PIVOTS),
+        ReportSheet("PivotData", "tblPivotData", pivot, _formats(pivot, ["amount"], ("items",)),
+                    pivots=PIVOT_DATA_PIVOTS),
         ReportSheet("CreditBalances", "tblCreditBalances", credits, _formats(credits, ["balance"], ("items",))),
     ]
     summary = _amounts("open AR", by_currency, "Total")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import cast
 
 import pandas as pd
 
 from ..booking import book
 from ..collecting.disputes import dispute_items
 from ..config import Config
-from .team_books import TeamBook
+from ..ledger import Ledger
 from ..model.money import cents
 from ..model.problems import ValidationError
 from ..model.report import ReportSheet
@@ -22,6 +23,7 @@ from ..reports.pivot import pivot_data
 from ..reports.team import Member, controls, conventions, team_ageing, team_invoices, top_customers
 from .collections import todays_calls
 from .common import JobResult, _amounts, _formats
+from .team_books import TeamBook
 
 WORKLOAD_COLUMNS = ["associate", "calls_due", "customers_overdue", "disputes_open", "disputes_average_days",
                     "disputes_oldest_days", "disputes_to_escalate", "open_items"]
@@ -33,7 +35,7 @@ def _booked_member(team_book: TeamBook, as_of: dt.date) -> tuple[Member, dict | 
     if team_book.problem:
         return member, None
     try:
-        booked = book(team_book.ledger, team_book.evidence)
+        booked = book(cast(Ledger, team_book.ledger), team_book.evidence)  # read: no problem
         items = booked.open_items
         calls = todays_calls(booked)
     except ValidationError as exc:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..booking import Evidence
-from ..ledger import Ledger, load_ledger
-from ..model.problems import ValidationError
 from ..io.evidence import evidence_beside
 from ..io.xlsx.reader import XlsxSource
+from ..ledger import Ledger, load_ledger
+from ..model.problems import ValidationError
 
 BOOKS = (".xlsx", ".xlsm")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..model.report import BarChart, ReportSheet
 from ..model.records import HISTORY, HISTORY_BUCKETS
+from ..model.report import BarChart, ReportSheet
 from ..reports.history import BUCKET_COLUMNS, COLUMNS, merge, movements, snapshot, trend
 from ..reports.periods import daily, roll_forward, weekly
 from .common import JobResult, Run, _formats
@@ -52,8 +52,9 @@ def history_job(run: Run) -> JobResult:
     week, promised = weekly(buckets, run.contact_log, run.as_of)
     roll = roll_forward(history, run.open_items, ledger.sales if len(ledger.sales) else None, payments, apps,
                         run.as_of)
-    sheets += [ReportSheet("DailyCash", "tblDailyCash", day, _formats(day, ["receipts_amount", "applied_auto", "to_review",
-                                                                     "unapplied"], ("receipts",)),
+    sheets += [ReportSheet("DailyCash", "tblDailyCash", day,
+                           _formats(day, ["receipts_amount", "applied_auto", "to_review",
+                                          "unapplied"], ("receipts",)),
                            notes=("Receipts dated since the previous snapshot; cash applied by this run.",)),
                ReportSheet("WeeklyAgeing", "tblWeeklyAgeing", week, _formats(week, ["week_ago", "today", "change"]),
                            notes=("Ageing against the latest snapshot a week or more ago.",)),

@@ -9,8 +9,16 @@ requirements.txt (beside this file) lists otc_xl itself and what it needs in Pyo
 import xlwings as xw
 
 from otc_xl.excel import buttons
-from otc_xl.excel.udfs import (agebucket, ageing, bestcustomer, daysoverdue, findinvoices,  # noqa: F401
-                               matchscore, normalize_amount, paymentplan)
+from otc_xl.excel.udfs import (  # noqa: F401
+    agebucket,
+    ageing,
+    bestcustomer,
+    daysoverdue,
+    findinvoices,
+    matchscore,
+    normalize_amount,
+    paymentplan,
+)
 
 
 @xw.script(button="[btnApplyCash]Dashboard!B3", show_taskpane=True)

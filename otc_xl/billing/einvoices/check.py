@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -101,7 +101,7 @@ def _safe_tree(xml: bytes):
     return etree.fromstring(xml, parser)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(path: str):
     from lxml import etree
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from decimal import Decimal
 
-import warnings
-
-from ..identifiers import natural_person
 from ...model.billing import InvoiceDoc, Line, VatTotal
 from ...model.company import Company
 from ...model.problems import Problem, ValidationError
+from ..identifiers import natural_person
 from . import amount, day, delivery_dates
 
 # facturae imports signxml (for signing, which otc_xl does not do), whose type hints name DSA keys:

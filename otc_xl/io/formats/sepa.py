@@ -17,7 +17,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from defusedxml.ElementTree import fromstring as safe_fromstring, parse as safe_parse
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import parse as safe_parse
 
 from ...model.company import Company
 from ...model.problems import Problem, ValidationError

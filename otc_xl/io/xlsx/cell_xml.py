@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from .writer import MAX_TEXT, RISKY_PREFIXES, _CONTROL_CHARS, cell_value
+from .writer import _CONTROL_CHARS, MAX_TEXT, RISKY_PREFIXES, cell_value
 
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 
@@ -34,7 +34,8 @@ def column_cells(letter: str, rows: list[str], values: pd.Series, style: int | N
     if pd.api.types.is_bool_dtype(dtype):
         return [f'<c r="{letter}{r}" t="b"><v>{int(x)}</v></c>' for r, x in zip(rows, values.tolist())]
     if pd.api.types.is_numeric_dtype(dtype):
-        return ["" if x is None or x != x or x in (math.inf, -math.inf) else f'<c r="{letter}{r}"{s}><v>{_number(x)}</v></c>'
+        return ["" if x is None or x != x or x in (math.inf, -math.inf)
+                else f'<c r="{letter}{r}"{s}><v>{_number(x)}</v></c>'
                 for r, x in zip(rows, values.astype(object).where(values.notna(), None).tolist())]
     return [_text(letter, r, x, q) if type(x) is str else _cell(letter, r, cell_value(x), s, q)
             for r, x in zip(rows, values.tolist())]
@@ -64,7 +65,8 @@ def _cell(letter: str, r: str, value: Any, style: str, quote: str) -> str:
     if isinstance(value, bool):
         return f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, dt.datetime):
-        return f'<c r="{letter}{r}"{style}><v>{_number((value - dt.datetime(1899, 12, 30)).total_seconds() / 86400)}</v></c>'
+        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        return f'<c r="{letter}{r}"{style}><v>{_number(serial)}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{letter}{r}"{style}><v>{(value - dt.date(1899, 12, 30)).days}</v></c>'
     if isinstance(value, (int, float)) and math.isfinite(value):

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import PurePosixPath
+from typing import Any, NamedTuple, cast
 
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>\s*(?:<f[^>]*(?:/>|>.*?</f>)\s*)?<v>([^<]*)</v>', re.S)
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v>([^<]*)</v>|<v\s*/>)?', re.S)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*'
+                           rb'(<v>([^<]*)</v>|<v\s*/>)?', re.S)
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _NUM_FMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
 _CELL_XFS = re.compile(rb'<cellXfs\b[^>]*>(.*?)</cellXfs>', re.S)
@@ -48,13 +48,14 @@ def percent_styles(z: zipfile.ZipFile) -> set[int]:
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → path of its XML part (``xl/worksheets/sheet1.xml``)."""
-    rels = {e.get("Id"): e.get("Target") for e in
+    rels: dict[Any, Any] = {e.get("Id"): e.get("Target") for e in
             ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")).findall("pr:Relationship", NS)}
-    parts = {}
+    parts: dict[str, str] = {}
     sheets = ElementTree.fromstring(z.read("xl/workbook.xml")).find("m:sheets", NS)
     for sheet in sheets if sheets is not None else []:
         target = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+        parts[cast(str, sheet.get("name"))] = (target.lstrip("/") if target.startswith("/")
+                                               else str(PurePosixPath("xl", target)))
     return parts
 
 

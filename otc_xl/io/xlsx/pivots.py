@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import cast
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -120,7 +121,8 @@ def table_xml(pivot: Pivot, frame: pd.DataFrame, items: dict[str, list[str]], ca
            f'applyFontFormats="0" applyPatternFormats="0" applyAlignmentFormats="0" applyWidthHeightFormats="1" '
            f'dataCaption="Values" updatedVersion="3" minRefreshableVersion="3" createdVersion="3" '
            f'useAutoFormatting="1" itemPrintTitles="1" indent="0" outline="0" outlineData="0" compact="0" '
-           f'compactData="0" gridDropZones="1" rowGrandTotals="0"><location ref="{ref}" firstHeaderRow="1" firstDataRow="2" '
+           f'compactData="0" gridDropZones="1" rowGrandTotals="0">'
+           f'<location ref="{ref}" firstHeaderRow="1" firstDataRow="2" '
            f'firstDataCol="{len(pivot.rows)}"/><pivotFields count="{len(fields)}">{"".join(fields)}</pivotFields>'
            f'<rowFields count="{len(pivot.rows)}">{rows}</rowFields>'
            + (f'<colFields count="{len(pivot.columns)}">{cols}</colFields>' if pivot.columns else "")
@@ -166,7 +168,8 @@ def pivot_package_parts(read, names: set[str], reports: list[ReportSheet], sheet
             cache, items = cache_xml(pivot, report.frame, report.table)
             added[cache_name] = cache
             added[table_name] = table_xml(pivot, report.frame, items, cache_id, anchor)
-            added[rels_part(table_name)] = _rels([("rId1", PIVOT_CACHE_TYPE, f"../pivotCache/pivotCacheDefinition{k}.xml")])
+            added[rels_part(table_name)] = _rels([("rId1", PIVOT_CACHE_TYPE,
+                                                   f"../pivotCache/pivotCacheDefinition{k}.xml")])
             rels = _with_rel(rels, f"rIdOtcPivot{k}", PIVOT_TABLE_TYPE, f"../pivotTables/pivotTable{k}.xml")
             workbook_rels.append((f"rIdOtcPivotCache{k}", PIVOT_CACHE_TYPE, f"pivotCache/pivotCacheDefinition{k}.xml"))
             caches.append(f'<pivotCache xmlns:r="{REL}" cacheId="{cache_id}" r:id="rIdOtcPivotCache{k}"/>')
@@ -205,7 +208,8 @@ def _with_rel(rels: bytes, rid: str, kind: str, target: str) -> bytes:
     return rels[:end] + entry + rels[end:]
 
 
-_AFTER = (rb"</(?:\w+:)?customWorkbookViews>", rb"<(?:\w+:)?oleSize\b[^>]*/>", rb"<(?:\w+:)?calcPr\b[^>]*/>", rb"</(?:\w+:)?calcPr>", rb"</(?:\w+:)?definedNames>", rb"</(?:\w+:)?sheets>")
+_AFTER = (rb"</(?:\w+:)?customWorkbookViews>", rb"<(?:\w+:)?oleSize\b[^>]*/>", rb"<(?:\w+:)?calcPr\b[^>]*/>",
+          rb"</(?:\w+:)?calcPr>", rb"</(?:\w+:)?definedNames>", rb"</(?:\w+:)?sheets>")
 
 
 def with_pivot_caches(workbook: bytes, entries: str) -> bytes:
@@ -213,16 +217,15 @@ def with_pivot_caches(workbook: bytes, entries: str) -> bytes:
     the schema puts it: after customWorkbookViews, oleSize, calcPr, definedNames or sheets — the
     first of these found)."""
     existing = re.search(rb"</(?:(\w+):)?pivotCaches>", workbook)
-    main = re.search(rb"<(?:(\w+):)?workbook\b", workbook).group(1)
+    main = cast(re.Match[bytes], re.search(rb"<(?:(\w+):)?workbook\b", workbook)).group(1)
     pre = (main.decode() + ":") if main else ""
     body = entries.replace("<pivotCache ", f"<{pre}pivotCache ").encode()
     if existing:
         return workbook[:existing.start()] + body + workbook[existing.start():]
     block = f"<{pre}pivotCaches>".encode() + body + f"</{pre}pivotCaches>".encode()
     for pattern in _AFTER:
-        m = None
-        for m in re.finditer(pattern, workbook):
-            pass
-        if m is not None:
-            return workbook[:m.end()] + block + workbook[m.end():]
+        matches = list(re.finditer(pattern, workbook))
+        if matches:
+            end = matches[-1].end()
+            return workbook[:end] + block + workbook[end:]
     raise ValueError("workbook.xml has no <sheets>")

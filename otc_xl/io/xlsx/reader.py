@@ -8,11 +8,10 @@ a blank line above the headers is fine.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import zipfile
 import zlib
+from pathlib import Path
+from typing import Any
 
 import python_calamine as pc
 

@@ -1,11 +1,13 @@
 """Report workbooks written fast: xlsxwriter lays out each sheet, the bulk rows are streamed in.
 
-xlsxwriter writes every report sheet's frame into a scratch package: the header, the Excel Table (stable name, style, totals row with ``SUBTOTAL`` formulas and their cached
-results), number formats, widths, the frozen header, conditional highlights, the notes to the right
-and the native chart. The data rows — nearly all the cells — are then built column by column as XML (:func:`row_chunks`) and spliced into the sheet's ``<sheetData>`` while the package
-is copied to its target. Cells are what xlsxwriter would write: numbers and dates with the
-column's number format, text as an inline string that is never a formula (with Excel's quote
-prefix when it could be taken for one), control characters replaced, text cut at 32,767.
+xlsxwriter writes every report sheet's frame into a scratch package: the header, the Excel Table
+(stable name, style, totals row with ``SUBTOTAL`` formulas and their cached results), number formats,
+widths, the frozen header, conditional highlights, the notes to the right and the native chart. The
+data rows — nearly all the cells — are then built column by column as XML (:func:`row_chunks`) and
+spliced into the sheet's ``<sheetData>`` while the package is copied to its target. Cells are what
+xlsxwriter would write: numbers and dates with the column's number format, text as an inline string
+that is never a formula (with Excel's quote prefix when it could be taken for one), control characters
+replaced, text cut at 32,767.
 
 :func:`build_package` leaves the result in a scratch file, which :func:`write_new_workbook` renames
 over the target and the in-place writer (:mod:`otc_xl.io.xlsx.report_splice`) splices into a user's
@@ -15,21 +17,21 @@ workbook.
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, cast
 
 import pandas as pd
 import xlsxwriter
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ...model.problems import Problem, ValidationError
-from ...model.report import NUMBER_FORMATS, ReportSheet
-from .cell_xml import column_cells
+from ...model.report import NUMBER_FORMATS, BarChart, Format, ReportSheet
 from ..files import replace_atomically
+from .cell_xml import column_cells
 from .package import related_parts, sheet_parts
 from .pivots import pivot_package_parts, placed
 from .sheet_append import DIMENSION, extend_dimension, write_package
@@ -77,7 +79,7 @@ def build_package(path: Path, reports: list[ReportSheet], on_sheet: Callable[[st
 class Layout:
     """One report sheet as xlsxwriter laid it out, and how to fill in its other rows."""
 
-    def __init__(self, report: ReportSheet, columns: list[str], formats: list[str], totals: bool):
+    def __init__(self, report: ReportSheet, columns: list[str], formats: list[Format], totals: bool):
         self.report, self.columns, self.formats, self.totals = report, columns, formats, totals
 
     def sheet_xml(self, xml: bytes, book: StyleBook, fix: Callable[[bytes], bytes] = lambda x: x) -> Iterator[bytes]:
@@ -245,7 +247,7 @@ def _escape_header(name: str) -> str:
 
 def _chart(book, report: ReportSheet, columns: list[str], rows: int):
     """The report's native chart (None when ``only`` names a row the table lacks)."""
-    spec, sheet = report.chart, report.sheet
+    spec, sheet = cast(BarChart, report.chart), report.sheet  # called for a report with a chart
     chart = book.add_chart({"type": spec.kind})
     chart.set_title({"name": spec.title})
     chart.set_size({"width": 680, "height": 340})

@@ -19,8 +19,9 @@ import queue
 import re
 import threading
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, cast
 
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -83,7 +84,8 @@ def _styles(styles_xml: bytes | None, last_row_xml: bytes, columns: dict[str, in
 
 
 def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns: dict[str, int],
-                frame: pd.DataFrame, kinds: dict[str, str], base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                frame: pd.DataFrame, kinds: dict[str, str],
+                base: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """New contents of the parts to change (sheet — as an iterable of byte chunks —, its table,
     styles) to append the rows of ``frame`` from ``start_row`` on, or None when this sheet's layout
     needs the openpyxl path.
@@ -128,16 +130,19 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
         m = _TABLE_REF.search(txml)
         if m is None:
             return None
-        c1, r1, c2, r2 = range_boundaries(m.group(2).decode())
+        c1, r1, c2, r2 = cast("tuple[int, int, int, int]", range_boundaries(m.group(2).decode()))
         if r1 != header_row:
             continue
-        if b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"', txml) or b"calculatedColumnFormula" in txml:
+        if (b"totalsRowCount" in txml and not re.search(rb'totalsRowCount="0"', txml)
+                or b"calculatedColumnFormula" in txml):
             return None
         if last_col > c2:
             return None  # a column would have to join the table: the openpyxl path adds its definition
         ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{max(r2, last)}".encode()
-        txml = _TABLE_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
-        txml = _AUTOFILTER_REF.sub(lambda m: m.group(1) + ref + m.group(3), txml, count=1)
+        def with_ref(m: re.Match[bytes], ref: bytes = ref) -> bytes:
+            return m.group(1) + ref + m.group(3)
+        txml = _TABLE_REF.sub(with_ref, txml, count=1)
+        txml = _AUTOFILTER_REF.sub(with_ref, txml, count=1)
         changed[name] = txml
     if new_styles is not None:
         changed["xl/styles.xml"] = new_styles
@@ -147,7 +152,8 @@ def append_rows(path: Path, sheet: str, header_row: int, start_row: int, columns
 def extend_dimension(m: re.Match, last_row: int, last_col: int) -> bytes:
     """The ``<dimension>`` of a ``DIMENSION`` match grown to cover ``last_row`` and ``last_col``."""
     first = m.group(1).decode()
-    c1, r1, c2, r2 = range_boundaries(first + (f":{m.group(2).decode()}{m.group(3).decode()}" if m.group(2) else ""))
+    ref = first + (f":{m.group(2).decode()}{m.group(3).decode()}" if m.group(2) else "")
+    c1, r1, c2, r2 = cast("tuple[int, int, int, int]", range_boundaries(ref))
     return (f'<dimension ref="{first}:{get_column_letter(max(c2, last_col))}{max(r2, last_row)}"/>').encode()
 
 

@@ -10,6 +10,7 @@ and asking twice adds nothing.
 from __future__ import annotations
 
 import re
+from typing import cast
 from xml.sax.saxutils import escape, unescape
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
@@ -58,7 +59,7 @@ class StyleBook:
         """Index of ``new`` (an ``<xf>``), appended to ``cellXfs`` when no identical one is there."""
         if new in self._xfs:
             return self._xfs.index(new)
-        head = _CELLXFS.search(self.xml)
+        head = cast(re.Match[bytes], _CELLXFS.search(self.xml))  # a styles part has its cellXfs
         end = self.xml.find(b"</cellXfs>", head.end())
         self._xfs.append(new)
         self.xml = (self.xml[:head.start()] + f'<cellXfs count="{len(self._xfs)}">'.encode()
@@ -85,7 +86,7 @@ class StyleBook:
 
     # ------------------------------------------------------------------------ styles of another book
 
-    def import_xf(self, other: "StyleBook", index: int) -> int:
+    def import_xf(self, other: StyleBook, index: int) -> int:
         """Index here of the cell format ``other`` has at ``index`` (its number format, font, fill
         and border found or added here); the default font, fill and border stay this book's own."""
         if index == 0:  # the default format: this book's own (its font, e.g. the user's)
@@ -105,7 +106,7 @@ class StyleBook:
                f'borderId="{ids["borderId"]}" xfId="0"{flags}').encode() + (b">" + inner + b"</xf>" if inner else b"/>")
         return self._add_xf(new)
 
-    def import_dxf(self, other: "StyleBook", index: int) -> int:
+    def import_dxf(self, other: StyleBook, index: int) -> int:
         """Index here of the differential format (conditional formatting) ``other`` has at ``index``."""
         return self._component("dxf", other._items("dxf")[index])
 
@@ -129,7 +130,8 @@ class StyleBook:
         if found:
             self.xml = self.xml[:found.start()] + section + self.xml[found.end():]
         else:  # no such list yet: it goes before the parts that follow it in a styleSheet
-            at = min((i for i in (self.xml.find(t) for t in _AFTER[tag]) if i >= 0), default=self.xml.rfind(b"</styleSheet>"))
+            at = min((i for i in (self.xml.find(t) for t in _AFTER[tag]) if i >= 0),
+                     default=self.xml.rfind(b"</styleSheet>"))
             self.xml = self.xml[:at] + section + self.xml[at:]
         return len(items)
 

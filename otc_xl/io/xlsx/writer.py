@@ -18,8 +18,9 @@ import datetime as dt
 import math
 import warnings
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, cast
 
 import numpy as np
 import openpyxl
@@ -32,10 +33,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from ..files import replace_atomically
 from ...model.problems import Problem
-from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, ReportSheet
+from ...model.report import MESSAGES_SHEET, NUMBER_FORMATS, REPORT_TABLES, BarChart, ReportSheet
 from ...model.tables import FORMULA_PREFIXES
+from ..files import replace_atomically
 from .package import relationships, sheet_parts
 
 MAX_TEXT = 32767
@@ -102,7 +103,7 @@ def _fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
     """Put ``value`` (already through :func:`cell_value`) into ``cell``: text always as text, with
     Excel's quote prefix when it could be taken for a formula; other values with their format."""
     if isinstance(value, str):
-        cell._value, cell.data_type = value, "s"  # never a formula
+        cell._value, cell.data_type = value, "s"  # type: ignore[attr-defined]  # never a formula
         cell.quotePrefix = value.startswith(RISKY_PREFIXES)
     else:
         cell.value = value
@@ -164,8 +165,8 @@ def fill_sheet(ws, report: ReportSheet) -> None:
         ws.append(with_note(r, [_totals_cell(ws, r, j, c, report, totals, formats[j - 1])
                                 for j, c in enumerate(columns, start=1)]))
         r += 1
-    for r in range(r, len(report.notes) + 2):
-        ws.append(with_note(r, []))
+    for note_row in range(r, len(report.notes) + 2):
+        ws.append(with_note(note_row, []))
     table = Table(displayName=report.table, ref=f"A1:{get_column_letter(len(columns))}{rows + 1 + bool(totals)}",
                   totalsRowCount=1 if totals else None, totalsRowShown=bool(totals))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -196,7 +197,7 @@ def _totals_cell(ws, row: int, j: int, column: str, report: ReportSheet, totals:
 
 def _chart(ws, report: ReportSheet, columns: list[str], rows: int) -> XlBarChart | None:
     """The report's native bar chart (None when ``only`` names a row the table does not have)."""
-    spec = report.chart
+    spec = cast(BarChart, report.chart)  # called for a report with a chart
     chart = XlBarChart()
     chart.type, chart.grouping = "col", "clustered"
     chart.title, chart.height, chart.width = spec.title, 9, 18

@@ -8,8 +8,8 @@ local convention. The formats are one list, :data:`registry.READERS`: detection,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

@@ -24,6 +24,7 @@ import email.policy
 import io
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -59,7 +60,8 @@ ADVICE = TableContract(
 _REFERENCE = re.compile(r"(?i)(?:payment\s+reference|zahlungsreferenz|referencia(?:\s+de\s+pago)?|riferimento"
                         r"(?:\s+pagamento)?|r[ée]f[ée]rence(?:\s+de\s+paiement)?|end.to.end.id)\s*[:#]?\s*"
                         r"([A-Za-z0-9][A-Za-z0-9/\-]{3,34})")
-_AMOUNT = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:[.' ]\d{3})+,\d{2}|\d{1,3}(?:[,' ]\d{3})+\.\d{2}|\d+[.,]\d{2})(?![\w])")
+_AMOUNT = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:[.' ]\d{3})+,\d{2}|\d{1,3}(?:[,' ]\d{3})+\.\d{2}|\d+[.,]\d{2})"
+                     r"(?![\w])")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _DOCUMENT = re.compile(r"(?<![\w])([A-Za-z]{0,5}[ -]?[0-9][0-9A-Za-z/\-]{3,20})(?![\w])")
 _REASON_WORDS = re.compile(r"(?i)\b(skonto|sconto|descuento|escompte|discount|fracht|freight|porto|damaged|"
@@ -107,6 +109,7 @@ def _edi_820(path: Path, data: bytes) -> pd.DataFrame:
     except X12Error as exc:
         raise ValidationError([Problem(path.name, f"not a readable EDI 820 file: {exc}")]) from None
     rows: list[dict] = []
+    segments: list[str]
     reference, segments = "", []
 
     def flush() -> None:
@@ -130,6 +133,7 @@ def _nacha(path: Path, data: bytes) -> pd.DataFrame:
     record) joined, read as EDI 820 segments; the entry's trace number (positions 80-94) is the reference.
     Read by hand: the fixed-width layout is four fields, and the NACHA libraries on PyPI are unmaintained."""
     rows: list[dict] = []
+    addenda: list[str]
     trace, addenda = "", []
 
     def flush() -> None:
@@ -166,7 +170,7 @@ def _email(path: Path, data: bytes) -> pd.DataFrame:
     for part in message.walk():
         if part.get_content_type() == "application/pdf" or str(part.get_filename() or "").lower().endswith(".pdf"):
             try:
-                reader = PdfReader(io.BytesIO(part.get_payload(decode=True) or b""))
+                reader = PdfReader(io.BytesIO(cast(bytes, part.get_payload(decode=True)) or b""))
                 texts.append("\n".join(page.extract_text() or "" for page in reader.pages))
             except (PdfReadError, ValueError, OSError) as exc:
                 raise ValidationError([Problem(path.name, f"attachment {part.get_filename()!r} is not a readable "
@@ -246,6 +250,7 @@ def advice_rows(payments: pd.DataFrame, advice: pd.DataFrame, file: str) -> tupl
                                           f"({len(lines)} line(s)): {what} of this import or of the workbook's "
                                           "Payments match it; not imported"))
             continue
+        line: Any
         for line in lines.itertuples():
             rows.append({"payment_id": matched[0], "invoice_id": str(line.invoice_id),
                          "paid_amount": line.amount, "deduction_amount": line.deduction if pd.notna(line.deduction)

@@ -31,9 +31,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    decode_text,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 OPENING_LEDGER, CLOSING_LEDGER = 10, 15
 CODES = frozenset({"01", "02", "03", "16", "49", "88", "98", "99"})
@@ -173,7 +186,8 @@ def read_bai2(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
         if version != "2":
             raise _Bad(f"{records[0].where()}: version {version!r}; only BAI version 2 is read")
         groups, file_control, file_records, ended = 0, 0, records[0].physical, False
-        group = account = None
+        group: dict[str, Any] | None = None
+        account = None
         for record in records[1:]:
             if ended:
                 raise _Bad(f"{record.where()}: follows the file trailer (99)")

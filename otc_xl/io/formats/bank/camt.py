@@ -2,7 +2,8 @@
 
 A file with a DTD is parsed by defusedxml, so an external entity or an entity-expansion bomb is
 refused before anything is expanded; a UTF-8 file without one (it cannot declare entities) is
-parsed by the standard library's C parser. Entries are processed as they are read and freed. Any message version is read (``.001.02`` … ``.001.10``).
+parsed by the standard library's C parser. Entries are processed as they are read and freed. Any
+message version is read (``.001.02`` … ``.001.10``).
 
 Each booked credit entry becomes one payment; a batch entry with several transaction details
 (``TxDtls``) becomes one payment per transaction, each with its own amount: ``TxDtls/Amt``, else
@@ -30,9 +31,10 @@ added to the remittance text.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
-import io
+from typing import Any
 from xml.etree import ElementTree as StdElementTree
 from xml.etree.ElementTree import Element, ParseError
 
@@ -41,7 +43,19 @@ from defusedxml import ElementTree as DefusedElementTree
 
 from ....model.problems import Problem, ValidationError
 from ....model.values import parse_iso_amount
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),
@@ -90,6 +104,8 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     q = _Names(namespace)
     group, element, label = KINDS[kind]
     statement_tag, entry_tag = q.tag(element), q.tag("Ntry")
+    rows: list[dict]
+    covers: set[tuple]
     rows, debits, problems, balanced, notes, keys, covers, first_row = [], 0, [], 0, [], [], set(), 0
     stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
     for event, node in events:
@@ -247,9 +263,9 @@ def _entry(q: _Names, entry: Element, statement_id: str, position: int,
     entry_ref = meaningful_reference(q.text(entry, "AcctSvcrRef") or q.text(entry, "NtryRef"))
     dtls = q.child(entry, "NtryDtls")
     tx_tag = q.tag("TxDtls")
-    details = [c for c in dtls if c.tag == tx_tag] if dtls is not None else []
+    details: list[Any] = [c for c in dtls if c.tag == tx_tag] if dtls is not None else []
     details = details or [None]
-    amounts = [_tx_amount(q, tx, currency) for tx in details]
+    amounts: list[Any] = [_tx_amount(q, tx, currency) for tx in details]
     if len(details) == 1:
         amounts = [amount]
     elif any(a is None for a in amounts):

@@ -40,7 +40,21 @@ from pathlib import Path
 import pycountry
 
 from ....model.problems import Problem, ValidationError
-from .common import LATIN_PAGES, STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    LATIN_PAGES,
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    decode_text,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 from .fixed import Record, RecordError, date, digits, where
 
 WIDTH = 120

@@ -21,16 +21,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pycountry
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
 WIDTH = 120
 CODES = frozenset({"01", "04", "05", "07"})
-_OVERPUNCH = {**{c: (str(i), 1) for i, c in enumerate("{ABCDEFGHI")}, **{c: (str(i), -1) for i, c in enumerate("}JKLMNOPQR")}}
+_OVERPUNCH = {**{c: (str(i), 1) for i, c in enumerate("{ABCDEFGHI")},
+              **{c: (str(i), -1) for i, c in enumerate("}JKLMNOPQR")}}
 NAME_QUALIFIERS = ("NPY",)
 TEXT_QUALIFIERS = ("LIB", "RCN", "REF", "LCC", "LC2", "LCS", "MMO", "IPY", "NBE", "RCD")
 """Complements whose text goes into the remittance (wording, references, identifiers)."""
@@ -85,7 +99,8 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     def close_movement() -> None:
         nonlocal movement
         if movement is not None and movement["amount"] > 0:
-            stmt.rows.append(_row(movement, stmt))
+            current = cast(_Statement, stmt)  # movements come after a statement's opening record
+            current.rows.append(_row(movement, current))
         movement = None
 
     for rec in recs:
@@ -121,7 +136,8 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 expected = stmt.opening + stmt.movements
                 if expected != closing:
                     exc = Unbalanced(f"balances do not tie: previous balance {stmt.opening:,.2f} + movements "
-                                     f"{stmt.movements:,.2f} = {expected:,.2f}, but the new balance says {closing:,.2f}; "
+                                     f"{stmt.movements:,.2f} = {expected:,.2f}, "
+                                     f"but the new balance says {closing:,.2f}; "
                                      "a movement is missing or the file was edited", closing - expected)
                     if not policy.accept_unbalanced:
                         raise RecordError(f"{stmt.label}: {exc}{UNBALANCED_HINT}")

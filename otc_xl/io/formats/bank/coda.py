@@ -25,9 +25,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
 WIDTH = 128
@@ -131,7 +144,8 @@ def read_coda(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                 expected = block.opening + block.movements
                 if expected != closing:
                     exc = Unbalanced(f"balances do not tie: old balance {block.opening:,.2f} + movements "
-                                     f"{block.movements:,.2f} = {expected:,.2f}, but the new balance says {closing:,.2f}; "
+                                     f"{block.movements:,.2f} = {expected:,.2f}, "
+                                     f"but the new balance says {closing:,.2f}; "
                                      "a movement is missing or the file was edited", closing - expected)
                     if not policy.accept_unbalanced:
                         raise RecordError(f"account {block.account}: {exc}{UNBALANCED_HINT}")
@@ -215,7 +229,7 @@ def _close_glob(block: _Block) -> None:
     """A globalised total ends: its details must add up to it; each credit detail is a receipt
     (a total without details is booked as one movement)."""
     _close_movement(block)
-    glob, block.glob = block.glob, None
+    glob, block.glob = cast(dict, block.glob), None
     details = glob.get("details", [])
     if not details:
         _book(block, glob)

@@ -46,6 +46,7 @@ def _records(path: Path, width: int, codes: frozenset[str]) -> tuple[list[Record
     blanks (editors and transfers trim them): they are padded back to ``width``. A longer line, or
     one whose first two characters are not a record type of the format, refuses the file."""
     text, encoding = decode_text(Path(path).read_bytes(), path.name)
+    out: list[Record]
     out, problems = [], []
     append = out.append
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):

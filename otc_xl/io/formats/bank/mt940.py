@@ -19,11 +19,25 @@ import logging
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import mt940 as mt940_lib
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, decode_text, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    decode_text,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -43,8 +57,8 @@ _DOT_AMOUNT_61 = re.compile(r"^(\d{6}(?:\d{4}|\s{4})?R?[CD][A-Z]?[\n ]?)(\d+)\.(
 _DOT_AMOUNT_BALANCE = re.compile(r"^([CD]\d{6}[A-Z]{3})(\d+)\.(\d{1,2})$")
 """An amount written with a decimal point in a comma-decimal format (``482.41``): the package
 would stop at the point and read 482."""
-_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$",
-                                re.M)
+_IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-Z0-9 ]{3}"
+                                r"[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$", re.M)
 """ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
 name on the next line; the SWIFT layout allows 16."""
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
@@ -68,6 +82,8 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     if ":61:" not in text:
         raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
+    rows: list[dict]
+    covers: set[tuple]
     rows, debits, problems, n, notes, keys, covers = [], 0, [], 0, [], [], set()
     line, counted = 1, 0
     for k, start in enumerate(starts):
@@ -134,6 +150,8 @@ def _clean(chunk: str, first_line: int) -> tuple[str, list[str]]:
       transaction's details (the package would glue it onto the last transaction);
     * a trailing ``-`` end marker and lines outside any field are dropped.
     """
+    notes: list[str]
+    out: list[str]
     notes, out, previous = [], [], ""
     fields = _fields(chunk)
     currency = next((m.group(1) for tag, value, _ in fields if tag[:2] in ("60", "62")
@@ -205,7 +223,7 @@ def _parse(cleaned: str, first_line: int, original: str, asn: bool = False) -> m
     """The package's reading of one cleaned statement; ``asn``: a ``:61:`` carries an IBAN where the
     reference goes (ASN Bank), read with the package's ASNB layout."""
     post_statement = list(mt940_lib.models.Transactions.DEFAULT_PROCESSORS.get("post_statement", []))
-    tags = {}
+    tags: dict[int | str, Any] = {}
     if asn:
         tags[61] = mt940_lib.tags.StatementASNB()
     statement = mt940_lib.models.Transactions(processors={"post_transaction_details": [],
@@ -282,7 +300,7 @@ def _check_sums(statement: mt940_lib.models.Transactions) -> None:
 def _row(data: dict, n: int) -> dict:
     payer, account, remittance = parse_details(str(data.get("transaction_details") or ""))
     amount = data["amount"]
-    value_date = data.get("date")
+    value_date: Any = data.get("date")
     bank_ref = meaningful_reference(str(data.get("bank_reference") or ""))
     customer_ref = meaningful_reference(str(data.get("customer_reference") or ""))
     if customer_ref and _is_counterparty_account(customer_ref, data):

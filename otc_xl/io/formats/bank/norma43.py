@@ -24,11 +24,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
 from ....model.problems import Problem, ValidationError
-from .common import STRICT, UNBALANCED_HINT, BankLines, ReadPolicy, Unbalanced, fail, frame, meaningful_reference, stable_id, unbalanced_note, with_unique_ids
+from .common import (
+    STRICT,
+    UNBALANCED_HINT,
+    BankLines,
+    ReadPolicy,
+    Unbalanced,
+    fail,
+    frame,
+    meaningful_reference,
+    stable_id,
+    unbalanced_note,
+    with_unique_ids,
+)
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
 WIDTH = 80
@@ -77,7 +90,8 @@ class _Account:
         date(record, 26, "ymd", "end date")
         self.opening = _signed(record, 32, 33, 47, "opening balance")
         self.currency = _currency(record, 47)
-        self.credits, self.debits = [Decimal(0), 0], [Decimal(0), 0]
+        self.credits: list[Any] = [Decimal(0), 0]  # [total, count]
+        self.debits: list[Any] = [Decimal(0), 0]
         self.rows: list[dict] = []
         self.movements = 0
 

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
@@ -51,10 +52,11 @@ def looks_like_ofx(head: bytes) -> bool:
 class Node:
     __slots__ = ("tag", "text", "children")
 
-    def __init__(self, tag: str, text: str = "", children: list["Node"] | tuple = ()):
+    def __init__(self, tag: str, text: str = "", children: list[Node] | tuple = ()):
+        self.children: Any  # a list, or the shared empty tuple of a leaf
         self.tag, self.text, self.children = tag, text, children  # a leaf keeps the shared empty tuple
 
-    def find(self, *path: str) -> "Node | None":
+    def find(self, *path: str) -> Node | None:
         node: Node | None = self
         for tag in path:
             node = next((c for c in node.children if c.tag == tag), None) if node is not None else None
@@ -64,7 +66,7 @@ class Node:
         node = self.find(*path)
         return node.text.strip() if node is not None else ""
 
-    def all(self, tag: str) -> list["Node"]:
+    def all(self, tag: str) -> list[Node]:
         """Every descendant named ``tag``, in document order."""
         out, stack = [], [self]
         while stack:
@@ -95,8 +97,9 @@ def _sgml(body: str, source: str) -> Node:
                     node.children = ()
                 stack.pop()
             else:
-                raise fail(source, f"</{tag}> closes nothing open (open: {'/'.join(n.tag for n in stack[1:]) or 'none'}); "
-                                   "the file is truncated or edited")
+                raise fail(source,
+                           f"</{tag}> closes nothing open (open: {'/'.join(n.tag for n in stack[1:]) or 'none'}); "
+                           "the file is truncated or edited")
         elif text.strip():
             text = text.strip()
             stack[-1].children.append(Node(tag, _unescape(text) if "&" in text else text))
@@ -208,14 +211,16 @@ def read_ofx(path: Path, policy=None) -> BankLines:
         code = status.value("CODE")
         if code not in ("", "0"):
             problems.append(Problem(path.name, f"the bank answered with status {code} ({status.value('SEVERITY')}): "
-                                               f"{status.value('MESSAGE') or 'no message'}; the file holds no statement"))
+                                               f"{status.value('MESSAGE') or 'no message'}; "
+                                               "the file holds no statement"))
     if problems:
         raise ValidationError(problems)
     statements, cards = _responses(ofx, "STMTRS"), _responses(ofx, CREDIT_CARD)
     if not statements and not cards:
         kinds = sorted({n.tag for n in ofx.children})
-        raise fail(path.name, f"no bank statement (STMTRS) in this OFX file (it holds {', '.join(kinds) or 'nothing'}); "
-                              "investment and account-list files are not bank statements")
+        raise fail(path.name,
+                   f"no bank statement (STMTRS) in this OFX file (it holds {', '.join(kinds) or 'nothing'}); "
+                   "investment and account-list files are not bank statements")
     rows, notes, debits = [], [], 0
     for s, stmt in enumerate(statements, start=1):
         currency = stmt.value("CURDEF").upper()

@@ -8,11 +8,10 @@ last); a new format is one more entry, not another branch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
-
 from importlib import import_module
+from pathlib import Path
 
 from ....model.tables import ParseOptions
 from .common import STRICT, BankLines, ReadPolicy
