@@ -28,9 +28,11 @@ SELLER = Company("Iberia Components S.L.", "ESB86412578", "Calle de Alcalá 120"
 def book(drafts: int, seed: int = 16):
     rng = np.random.default_rng(seed)
     n = drafts * 5
+    countries = rng.choice(["FR", "DE", "BE"], 1000)
+    valid_vat = {"FR": "FR40303265045", "DE": "DE136695976", "BE": "BE0403170701"}  # check digits hold (#28)
     customers = pd.DataFrame({"customer_id": [f"C{k:05d}" for k in range(1000)],
                               "customer_name": [f"Customer {k}" for k in range(1000)],
-                              "country": rng.choice(["FR", "DE", "BE"], 1000), "vat_id": "FR12345678901",
+                              "country": countries, "vat_id": [valid_vat[c] for c in countries],
                               "peppol_id": "0088:5790000436101", "language": rng.choice(["fr", "de", "en"], 1000),
                               "payment_terms_days": 30, "einvoice_format": "", "source_row": range(2, 1002)})
     order = np.repeat(np.arange(drafts), 5)
