@@ -10,8 +10,10 @@ path of the CLI and the buttons, without the cost of writing .xlsx files.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from otc_xl.booking import Request
@@ -92,9 +94,14 @@ class DayBook:
             raise ValidationError(ledger.problems)
         return ledger
 
-    def command(self, name: str, as_of: dt.date, request: Request | None = None) -> Performed:
-        """Run ``otc-xl NAME BOOK --as-of AS_OF --in-place`` on this book (documents to letters/<date>/)."""
+    def command(self, name: str, as_of: dt.date, request: Request | None = None,
+                jobs: tuple[str, ...] | None = None) -> Performed:
+        """Run ``otc-xl NAME BOOK --as-of AS_OF --in-place`` on this book (documents to letters/<date>/);
+        ``jobs`` runs only those of the command's jobs (the sheets a test reads)."""
         spec = COMMANDS[name]
+        if jobs is not None:
+            assert set(jobs) <= set(spec.jobs), f"{name} does not run {set(jobs) - set(spec.jobs)}"
+            spec = replace(spec, jobs=jobs)
         self.as_of = as_of
         ledger = self.ledger(as_of, spec.require)
         return perform(spec, ledger, self, evidence_beside(None, self.letters, spec.pays), request)
@@ -119,6 +126,16 @@ class DayBook:
         for row in self.sheets["Invoices"][1:]:
             if row[0] == invoice_id:
                 row[k] = open_amount
+
+
+def book_from_workbook(folder: Path, path: Path) -> DayBook:
+    """A DayBook holding the values of every sheet of the .xlsx at ``path`` (e.g. the demo workbook)."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    finally:
+        book.close()
+    return DayBook(folder, sheets)
 
 
 def new_book(folder: Path, invoices: list[tuple], customers: list[tuple], payments: list[tuple] = (),

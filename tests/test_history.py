@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import pytest
 import datetime as dt
 import zipfile
 
 import pandas as pd
 
-from test_cli import run
-from test_collections_cli import table_rows
+from conftest import DEMO
+from daybook import book_from_workbook
+from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 
 
-@pytest.mark.slow
-def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_copy):
+def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(tmp_path):
+    """The history merge at job level: run's ageing and history jobs on the demo book held in memory
+    (daybook.DayBook), three dates and a repeat, instead of four ``otc-xl run --in-place`` (the CLI's
+    in-place write is covered in test_cli)."""
+    book = book_from_workbook(tmp_path, DEMO)
+
+    def run(day):
+        return book.command("run", dt.datetime.strptime(day, "%d/%m/%Y").date(), jobs=("ageing", "history"))
+
+    def table_rows(sheet):
+        return book.table(sheet).to_dict("records")
+
     for day in ("16/11/2026", "23/11/2026", "30/11/2026"):
-        assert run("run", demo_copy, "--in-place", "--no-backup", "--as-of", day).exit_code == 0
-    first = table_rows(demo_copy, "History")
+        run(day)
+    first = table_rows("History")
     dates = sorted({r["snapshot_date"].date() for r in first})
     assert dates == [dt.date(2026, 11, 16), dt.date(2026, 11, 23), dt.date(2026, 11, 30)]
-    again = run("run", demo_copy, "--in-place", "--no-backup", "--as-of", "30/11/2026")
-    assert again.exit_code == 0 and "today's snapshot replaced" in again.output
-    second = table_rows(demo_copy, "History")
+    again = run("30/11/2026").result
+    assert any("today's snapshot replaced" in value for _, value in again.summary)
+    second = table_rows("History")
     assert len(second) == len(first) and sorted({r["snapshot_date"].date() for r in second}) == dates
     # the whole-ledger row equals the ledger: open AR per currency, current + overdue = open
     today = [r for r in second if r["snapshot_date"].date() == dt.date(2026, 11, 30) and r["collector"] == ALL]
     assert {r["entity"] for r in today} == {"Iberia Components S.L. – Credit & Collections"}
-    detail = table_rows(demo_copy, "AgeingDetail")
+    detail = table_rows("AgeingDetail")
     for row in today:
         open_c = sum(round(d["open_amount"] * 100) for d in detail if d["currency"] == row["currency"])
         assert round(row["open_ar"] * 100) == open_c
@@ -36,26 +46,27 @@ def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(demo_cop
     for row in today:  # the collectors' rows add up to the whole
         assert sum(round(r["open_ar"] * 100) for r in collectors if r["currency"] == row["currency"]) == \
             round(row["open_ar"] * 100)
-    buckets = table_rows(demo_copy, "HistoryBuckets")
+    buckets = table_rows("HistoryBuckets")
     for row in today:
         mine = [b for b in buckets if b["snapshot_date"] == row["snapshot_date"] and b["collector"] == ALL
                 and b["currency"] == row["currency"]]
         assert sum(round(b["amount"] * 100) for b in mine) == round(row["open_ar"] * 100)
-    trend = table_rows(demo_copy, "TrendDSO")
+    trend = table_rows("TrendDSO")
     assert [r["date"].date() for r in trend] == dates and set(trend[0]) == {"date", "EUR", "GBP", "USD"}
-    with zipfile.ZipFile(demo_copy) as z:
+    written = write_new_workbook(tmp_path / "history.xlsx", again.sheets)
+    with zipfile.ZipFile(written) as z:
         charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert sum(b"<c:lineChart>" in c for c in charts) == 2  # DSO and overdue %; CEI needs Config opening_ar
-    assert table_rows(demo_copy, "TrendCEI") == []  # no CEI without opening_ar: an empty trend, no chart
-    daily = {r["currency"]: r for r in table_rows(demo_copy, "DailyCash")}
+    assert table_rows("TrendCEI") == []  # no CEI without opening_ar: an empty trend, no chart
+    daily = {r["currency"]: r for r in table_rows("DailyCash")}
     assert daily["EUR"]["since"].date() == dt.date(2026, 11, 23)
-    weekly = {(r["currency"], r["bucket"]): r for r in table_rows(demo_copy, "WeeklyAgeing")}
+    weekly = {(r["currency"], r["bucket"]): r for r in table_rows("WeeklyAgeing")}
     ago = {(b["currency"], b["bucket"]): b["amount"] for b in buckets
            if b["snapshot_date"].date() == dt.date(2026, 11, 23) and b["collector"] == ALL}
     assert {k: r["week_ago"] for k, r in weekly.items() if k in ago} == ago
     for r in weekly.values():
         assert round(r["change"] * 100) == round(r["today"] * 100) - round(r["week_ago"] * 100)
-    moves = {(r["period"], r["currency"]): r for r in table_rows(demo_copy, "Movements")}
+    moves = {(r["period"], r["currency"]): r for r in table_rows("Movements")}
     week = moves[("week", "EUR")]
     assert week["from_date"].date() == dt.date(2026, 11, 23)
     assert round(week["overdue_change"] * 100) == round(week["overdue_to"] * 100) - round(week["overdue_from"] * 100)
