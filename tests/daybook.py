@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import builders
 import openpyxl
 import pandas as pd
 
@@ -22,16 +23,12 @@ from otc_xl.io.evidence import evidence_beside
 from otc_xl.io.files import write_files
 from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.ledger import load_ledger
+from otc_xl.model.contracts import CUSTOMERS, INVOICES, PAYMENTS
 from otc_xl.model.headers import header_key
 from otc_xl.model.problems import ValidationError
 from otc_xl.model.tables import RawTable
 from otc_xl.workflows import COMMANDS
 from otc_xl.workflows.commands import Performed, perform
-
-INVOICE_HEADERS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-                   "open_amount", "reference", "dispute_code"]
-PAYMENT_HEADERS = ["payment_id", "payment_date", "amount", "currency", "payer_name", "payer_account", "remittance"]
-CUSTOMER_HEADERS = ["customer_id", "customer_name", "language", "email", "collector", "iban", "insolvency"]
 
 
 def _cell(value):
@@ -138,12 +135,13 @@ def book_from_workbook(folder: Path, path: Path) -> DayBook:
     return DayBook(folder, sheets)
 
 
-def new_book(folder: Path, invoices: list[tuple], customers: list[tuple], payments: list[tuple] = (),
+def new_book(folder: Path, invoices: list[dict], customers: list[dict], payments: list[dict] = (),
              config: dict | None = None, extra: dict[str, list[list]] | None = None) -> DayBook:
-    """A DayBook with Invoices, Payments, Customers, Config (and ``extra`` sheets)."""
-    sheets = {"Invoices": [INVOICE_HEADERS, *map(list, invoices)],
-              "Payments": [PAYMENT_HEADERS, *map(list, payments)],
-              "Customers": [CUSTOMER_HEADERS, *map(list, customers)],
+    """A DayBook with Invoices, Payments, Customers (rows from ``builders``: every contract column, under
+    its own name), Config (and ``extra`` sheets)."""
+    sheets = {"Invoices": builders.sheet(invoices, INVOICES.column_names),
+              "Payments": builders.sheet(payments, PAYMENTS.column_names),
+              "Customers": builders.sheet(customers, CUSTOMERS.column_names),
               "Config": [["Setting", "Value"], *([k, v] for k, v in (config or {}).items())]}
     sheets.update(extra or {})
     return DayBook(folder, sheets)

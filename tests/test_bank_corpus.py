@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 import otc_xl
 from bank_writers import Line, camt, mt940
-from conftest import INVOICE_HEADERS, ROOT, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import ROOT
 from otc_xl.cli import main
 from otc_xl.io.formats.bank import parse_bank_file
 

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, ROOT, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import ROOT
 from otc_xl.cli import main
 
 

@@ -18,7 +18,8 @@ from defusedxml.ElementTree import fromstring
 from xlwings.server import custom_functions_call
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, needs_uno, uno
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, needs_uno, uno
 from otc_xl.excel import buttons, udfs
 from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments

@@ -6,9 +6,9 @@ import datetime as dt
 import zipfile
 
 import pandas as pd
-
 from conftest import DEMO
 from daybook import book_from_workbook
+
 from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.reports.history import ALL, COLUMNS, merge, movements, snapshot
 

@@ -9,7 +9,7 @@ import openpyxl
 from openpyxl.worksheet.table import Table
 import pandas as pd
 
-from conftest import INVOICE_HEADERS
+from builders import INVOICE_HEADERS
 from test_cli import run
 from test_collections_cli import table_rows
 from otc_xl.collecting.legal import blocked_customers, blocked_items, legal_cases, uncollectable_items

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import INVOICE_HEADERS
+from builders import INVOICE_HEADERS
 from test_cli import run
 from test_collections_cli import table_rows
 from otc_xl.collecting.reconcile import AGREED, AMOUNT, ONLY_OURS, ONLY_THEIRS, reconcile_account

@@ -15,7 +15,7 @@ import sepaxml
 import xmlschema
 from defusedxml.ElementTree import parse as safe_parse
 
-from conftest import INVOICE_HEADERS
+from builders import INVOICE_HEADERS
 from test_cli import run
 from test_collections_cli import table_rows
 from otc_xl.collecting.refunds import CHOOSE, NO_BANK, READY, refund_id, refund_proposals

@@ -25,7 +25,8 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, libreoffice_convert, needs_libreoffice
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, libreoffice_convert, needs_libreoffice
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
 from otc_xl.io.formats.bank import parse_bank_file
