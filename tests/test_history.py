@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
+import builders
 import pandas as pd
+from builders import invoice
 from conftest import DEMO
 from daybook import book_from_workbook
 
@@ -73,16 +75,14 @@ def test_three_dates_give_three_snapshots_and_a_repeat_replaces_its_day(tmp_path
 
 
 def item(invoice_id, collector, open_amount, due, currency="EUR", dispute=""):
-    due = pd.Timestamp(due)
-    return {"invoice_id": invoice_id, "customer_id": invoice_id[:2], "collector": collector, "currency": currency,
-            "amount": open_amount, "open_amount": open_amount, "invoice_date": due - pd.Timedelta(days=30),
-            "due_date": due, "dispute_code": dispute}
+    return invoice(invoice_id, invoice_id[:2], due, open_amount, collector=collector, currency=currency,
+                   dispute_code=dispute)
 
 
 def test_snapshot_figures_and_movements():
-    invoices = pd.DataFrame([item("A1", "Ana", 100.0, "2026-12-10"), item("A2", "Ana", 50.5, "2026-10-01"),
+    invoices = builders.invoices(item("A1", "Ana", 100.0, "2026-12-10"), item("A2", "Ana", 50.5, "2026-10-01"),
                              item("B1", "", 20.0, "2026-07-01", dispute="PRICING"),
-                             item("C1", "Luca", 7.0, "2026-11-25", currency="USD")])
+                             item("C1", "Luca", 7.0, "2026-11-25", currency="USD"))
     today, buckets = snapshot(invoices, dt.date(2026, 11, 30))
     row = today.set_index(["collector", "currency"])
     assert row.loc[(ALL, "EUR"), ["open_ar", "current", "overdue", "over_90", "disputed"]].tolist() == [
@@ -108,8 +108,8 @@ def test_roll_forward_ties_when_the_month_is_complete_and_shows_the_gap_when_not
     opening = pd.DataFrame([{"snapshot_date": pd.Timestamp("2026-10-31"), "collector": ALL, "currency": "EUR",
                              "open_ar": 1_000.00}])
     # November: 600.00 invoiced, 700.00 received (0.50 of it written off as a short payment), a 50.00 credit note
-    invoices = pd.DataFrame([item("N1", "Ana", 100.0, "2026-12-20"), item("N2", "Ana", -50.0, "2026-12-20"),
-                             item("O1", "Ana", 249.50, "2026-10-15")])
+    invoices = builders.invoices(item("N1", "Ana", 100.0, "2026-12-20"), item("N2", "Ana", -50.0, "2026-12-20"),
+                             item("O1", "Ana", 249.50, "2026-10-15"))
     invoices.loc[invoices["invoice_id"] == "N1", "amount"] = 600.0
     invoices["invoice_date"] = pd.to_datetime(["2026-11-20", "2026-11-21", "2026-09-15"])
     closing = opening.assign(snapshot_date=pd.Timestamp("2026-11-30"), open_ar=1_000.00 + 600 - 700 - 50 - 0.50)
