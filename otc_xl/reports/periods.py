@@ -38,7 +38,7 @@ def daily(history: pd.DataFrame, receipts: pd.DataFrame, applications: pd.DataFr
     new = receipts.loc[(dates > since) & (dates <= today)] if len(receipts) else receipts
     apps = applications if applications is not None else pd.DataFrame(columns=["status", "currency", "applied_amount"])
     rows = []
-    currencies = sorted(set(new.get("currency", [])) | set(apps.get("currency", []))
+    currencies = sorted(set(new["currency"]) | set(apps.get("currency", []))
                         | set(unapplied["currency"] if unapplied is not None and len(unapplied) else []))
     for currency in currencies:
         mine = apps.loc[apps["currency"] == currency] if "currency" in apps else apps.iloc[0:0]
@@ -102,10 +102,9 @@ def roll_forward(history: pd.DataFrame, invoices: pd.DataFrame, sales: pd.DataFr
     for currency in sorted(set(closing.index) | set(opening.index)):
         mine = invoices.loc[invoices["currency"] == currency]
         month_docs = mine.loc[in_month(mine["invoice_date"])]
-        use_sales = sales is not None and len(sales) and (
-            "currency" not in sales or (sales["currency"] == currency).any())
+        use_sales = sales is not None and len(sales) and (sales["currency"] == currency).any()
         if use_sales:
-            s = sales if "currency" not in sales else sales.loc[sales["currency"] == currency]
+            s = sales.loc[sales["currency"] == currency]
             invoiced_c, source = int(cents(s.loc[in_month(s["date"]), "amount"]).sum()), "Sales"
         else:
             invoiced_c = int(cents(month_docs.loc[cents(month_docs["amount"]) > 0, "amount"]).sum())
