@@ -517,6 +517,7 @@ def test_files_option_only_where_files_are_written():
         assert ("--files" in run(command, "--help").output) is has, command
 
 
+@pytest.mark.e2e  # the whole demo chain (~12 s); test_cli.test_demo_command runs it too, also as e2e
 def test_demo_says_it_works_on_a_copy(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("demo", "--out", tmp_path / "demo_report.xlsx")
