@@ -6,7 +6,7 @@ import datetime as dt
 import builders
 import pandas as pd
 import pytest
-from builders import customer, invoice, invoices
+from builders import invoice, invoices
 
 import otc_xl
 from otc_xl.collecting import DunningLevel, DunningPolicy, dunning_run, interest_cents
@@ -38,7 +38,7 @@ def items(*rows, as_of=AS_OF):
 
 def customers(*rows):
     """rows: (customer_id, language[, dunning_block[, credit_limit]])"""
-    return builders.customers(*(customer(r[0], f"Name {r[0]}", language=r[1], email=f"ap@{r[0].lower()}.example",
+    return builders.customers(*(builders.customer(r[0], f"Name {r[0]}", language=r[1], email=f"ap@{r[0].lower()}.example",
                                          collector="Ana", dunning_block=r[2] if len(r) > 2 else "",
                                          credit_limit=r[3] if len(r) > 3 else 0.0) for r in rows))
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import xlwings as xw
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, needs_uno, uno
 from defusedxml.ElementTree import fromstring
 from xlwings.server import custom_functions_call
 
 import otc_xl
-from builders import INVOICE_HEADERS, invoice_row
-from conftest import DEMO, ROOT, needs_uno, uno
 from otc_xl.excel import buttons, udfs
 from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments
@@ -636,6 +636,7 @@ def test_sample_workbook_buttons_each_run_an_existing_macro():
 def addin_build(tmp_path_factory):
     """``otc-xl addin build`` run once for the module: (its result, the folder it wrote)."""
     from click.testing import CliRunner
+
     from otc_xl.cli import main
 
     out = tmp_path_factory.mktemp("addin") / "out"
