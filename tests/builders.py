@@ -79,7 +79,7 @@ def frame(contract: str | TableContract, rows: Iterable[dict[str, Any]] = ()) ->
     out = pd.DataFrame(full, columns=contract.column_names)
     for column in contract.columns:
         if column.kind == "date":
-            out[column.name] = pd.to_datetime(out[column.name])
+            out[column.name] = pd.to_datetime(out[column.name]).astype("datetime64[ns]")  # as parse_table
         elif column.kind in ("amount", "number"):
             out[column.name] = out[column.name].astype("float64")
         elif column.kind == "integer":
