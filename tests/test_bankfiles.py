@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import otc_xl
-from conftest import INVOICE_HEADERS, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
 from otc_xl.io.formats.bank import advice_rows, parse_bank_file, read_advice, read_bank_file

@@ -6,12 +6,18 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+import builders
 import otc_xl
+from builders import invoice, invoices
 from otc_xl.collecting import DunningLevel, DunningPolicy, dunning_run, interest_cents
 from otc_xl.collecting.disputes import dispute_items, dispute_reason, disputes_summary
 from otc_xl.collecting.plans import payment_plan
 from otc_xl.collecting.promises import file_outcomes, judge_promises
-from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
+from otc_xl.collecting.statements import (
+    customer_receipts,
+    statement_lines,
+    statement_totals,
+)
 from otc_xl.collecting.worklist import worklist
 from otc_xl.collecting.writeoffs import writeoff_proposals
 from otc_xl.config import config_from_sheet
@@ -25,25 +31,16 @@ LADDER = DunningPolicy((DunningLevel(1, 1), DunningLevel(2, 15), DunningLevel(3,
 
 def items(*rows, as_of=AS_OF):
     """rows: (invoice_id, customer_id, days_overdue, open_amount[, dispute_code[, amount[, currency]]])"""
-    out = []
-    for r in rows:
-        inv, cust, days, open_amount = r[:4]
-        due = pd.Timestamp(as_of) - pd.Timedelta(days=days)
-        amount = r[5] if len(r) > 5 else open_amount
-        out.append({"invoice_id": inv, "customer_id": cust, "customer_name": f"Name {cust}",
-                    "invoice_date": due - pd.Timedelta(days=30), "due_date": due,
-                    "currency": r[6] if len(r) > 6 else "EUR", "amount": amount, "open_amount": open_amount,
-                    "doc_type": "CRN" if amount < 0 else "INV", "dispute_code": r[4] if len(r) > 4 else "",
-                    "collector": "Ana", "order_id": "", "reference": "", "notes": "", "dispute_date": pd.NaT})
-    return pd.DataFrame(out)
+    return invoices(*(invoice(r[0], r[1], pd.Timestamp(as_of) - pd.Timedelta(days=r[2]), r[5] if len(r) > 5 else r[3],
+                              open=r[3], customer_name=f"Name {r[1]}", currency=r[6] if len(r) > 6 else "EUR",
+                              dispute_code=r[4] if len(r) > 4 else "", collector="Ana") for r in rows))
 
 
 def customers(*rows):
     """rows: (customer_id, language[, dunning_block[, credit_limit]])"""
-    return pd.DataFrame([{"customer_id": r[0], "customer_name": f"Name {r[0]}", "language": r[1],
-                          "email": f"ap@{r[0].lower()}.example", "collector": "Ana", "contact": "",
-                          "phone": "", "address": "", "dunning_block": r[2] if len(r) > 2 else "",
-                          "credit_limit": r[3] if len(r) > 3 else 0.0} for r in rows])
+    return builders.customers(*(builders.customer(r[0], f"Name {r[0]}", language=r[1], email=f"ap@{r[0].lower()}.example",
+                                         collector="Ana", dunning_block=r[2] if len(r) > 2 else "",
+                                         credit_limit=r[3] if len(r) > 3 else 0.0) for r in rows))
 
 
 def notice(result, customer):

@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, invoice_row, libreoffice_convert, needs_libreoffice, write_book
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import libreoffice_convert, needs_libreoffice, write_book
 from otc_xl.cli import main
 from otc_xl.io.files import safe_stem, write_files
 from otc_xl.model.problems import ValidationError
