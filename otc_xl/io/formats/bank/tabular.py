@@ -126,6 +126,12 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     column (H/S, C/D, CR/DR, Bij/Af …); lines a payment provider marks pending or failed, and its
     currency conversions, holds and payouts, are counted in ``skipped`` and left out."""
     problems: list[Problem] = []
+    empty = lines["amount"].isna() & lines["credit"].isna() & lines["debit"].isna()
+    if empty.any():  # a line without any amount is neither a receipt nor a debit: never a silent skip
+        column = _column_of(header, "amount") or _column_of(header, "credit")
+        for row in lines.loc[empty, SOURCE_ROW]:
+            problems.append(Problem(raw.sheet, "the bank line has no amount (the amount, or credit and debit, "
+                                    "are empty): a number was expected", int(row), column))
     date = lines["value_date"].fillna(lines["booking_date"])
     amount = lines["amount"].fillna(0).to_numpy()
     if (lines["indicator"] != "").any():  # most exports sign the amount itself: no column to look at
