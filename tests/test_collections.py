@@ -257,6 +257,17 @@ def test_broken_promises_raise_priority_and_open_promises_wait():
     assert calls.iloc[0]["broken_promises"] == 1 and "promise broken" in calls.iloc[0]["action"]
 
 
+def test_an_open_promise_holds_the_calls_of_its_currency_only():
+    """A promise typed on the EUR row of a customer also removed its USD call."""
+    frame = items(("A", "C1", 10, 1000.0), ("B", "C1", 10, 700.0, "", 700.0, "USD"), ("C", "C2", 10, 800.0))
+    log = pd.DataFrame({"customer_id": ["C1", "C2"], "worklist_date": pd.Timestamp(2026, 11, 25),
+                        "currency": ["EUR", ""], "outcome": "promised", "note": "",
+                        "promise_date": pd.to_datetime(["2026-12-05", "2026-12-05"]),
+                        "promise_amount": [1000.0, 800.0], "promise_status": "open"})
+    calls = worklist(frame, customers(("C1", "en"), ("C2", "en")), AS_OF, log)
+    assert list(zip(calls["customer_id"], calls["currency"])) == [("C1", "USD")]  # C2's promise names no currency
+
+
 def test_outcomes_are_filed_once():
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in ["customer_id", "worklist_date", "currency", "outcome",
                                                                  "promise_date", "promise_amount", "note"]})

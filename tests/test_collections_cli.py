@@ -66,9 +66,9 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     book = openpyxl.load_workbook(demo_copy)
     ws = book["Worklist"]
     header = [c.value for c in ws[1]]
-    col = {name: header.index(name) + 1 for name in ("customer_id", "outcome", "promise_date",
+    col = {name: header.index(name) + 1 for name in ("customer_id", "currency", "outcome", "promise_date",
                                                      "promise_amount", "note")}
-    customer = ws.cell(2, col["customer_id"]).value
+    customer, currency = ws.cell(2, col["customer_id"]).value, ws.cell(2, col["currency"]).value
     ws.cell(2, col["outcome"]).value = "promised"
     ws.cell(2, col["promise_date"]).value = dt.date(2026, 12, 4)
     ws.cell(2, col["promise_amount"]).value = 999_999  # more than the customer has paid since: the promise stays open
@@ -84,7 +84,8 @@ def test_worklist_outcomes_are_read_back_and_kept(demo_copy):
     assert (filed["customer_id"], filed["promise_amount"], filed["promise_status"]) == (customer, 999_999, "open")
     note = openpyxl.load_workbook(demo_copy)["ContactLog"].cell(len(log) + 1, 7)
     assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text, never a formula
-    assert customer not in {r["customer_id"] for r in table_rows(demo_copy, "Worklist")}  # waits for its promise
+    calls = {(r["customer_id"], r["currency"]) for r in table_rows(demo_copy, "Worklist")}
+    assert (customer, currency) not in calls  # waits for its promise; its calls in other currencies do not
     assert run("worklist", demo_copy).exit_code == 0
     assert len(table_rows(demo_copy, "ContactLog")) == before + 1  # filed once
 
