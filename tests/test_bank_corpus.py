@@ -420,7 +420,8 @@ def test_format_list_is_one_registry():
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
-    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, ofx, csv"):
+    with pytest.raises(otc_xl.ValidationError,
+                       match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, ofx, csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 

@@ -25,7 +25,8 @@ from otc_xl.matching import MatchConfig, match_payments
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "billing" / "einvoices" / "schemas"
-SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
+SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR
+                                                                 / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
            "facturae": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Facturaev3_2_2.xsd")))}
 """Official schemas (otc_xl/billing/einvoices/schemas/README.md); lxml resolves the local xmldsig import, no network."""
 CLI = [sys.executable, "-m", "otc_xl.cli"]

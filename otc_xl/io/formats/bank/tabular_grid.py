@@ -90,7 +90,7 @@ def _spreadsheet_grid(path: Path) -> list[list[Any]]:
     (calamine reads them as empty: an amount would silently vanish) and refused by the contract."""
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
-        grid = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+        grid: list[list[Any]] = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             with zipfile.ZipFile(path) as z:
                 part = next(iter(sheet_parts(z).values()), None)
