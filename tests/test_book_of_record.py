@@ -69,7 +69,8 @@ def test_dunning_three_times_the_same_day_gives_the_same_notices_letters_and_his
                 "letter"]]
     for day, level in ((D(2026, 7, 1), 1), (D(2026, 7, 15), 2), (D(2026, 8, 1), 3)):
         history.append([day, "C1", "INV-1", level, "EUR", 1000.0, 0.0, 0.0, "C1_EUR_dunning.html"])
-    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 6, 1), 1000.0), invoice("INV-2", "C2", D(2026, 11, 20), 500.0)],
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 6, 1), 1000.0),
+                               invoice("INV-2", "C2", D(2026, 11, 20), 500.0)],
                     CUSTOMERS, extra={"DunningHistory": history})
     seen = []
     for _ in range(3):
@@ -148,7 +149,8 @@ def test_legal_never_hands_over_a_customer_whose_cash_came_in(tmp_path):
     history.append([day - dt.timedelta(days=10), "C1", "INV-2", 4, "EUR", 500.0, 0.0, 0.0, "x.html"])
     customers = [*CUSTOMERS[:2], customer("C3", "Trois Outils SAS", language="fr", collector="Ana",
                                           insolvency="Redressement judiciaire")]
-    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 5, 1), 1000.0), invoice("INV-2", "C1", D(2026, 5, 1), 500.0),
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 5, 1), 1000.0),
+                               invoice("INV-2", "C1", D(2026, 5, 1), 500.0),
                                invoice("INV-3", "C3", D(2026, 9, 1), 700.0)], customers,
                     [payment("P1", D(2026, 11, 28), 1500.0, payer="UNO COMPONENTES SL", remittance="INV-1 INV-2"),
                      payment("P2", D(2026, 11, 28), 700.0, payer="TROIS OUTILS", remittance="facture INV-3")],
@@ -186,7 +188,8 @@ def test_a_first_letter_never_speaks_of_earlier_reminders(tmp_path, lang):
 
 def test_a_payment_net_of_the_credit_note_that_names_the_invoice_is_applied_and_nobody_is_chased(tmp_path):
     book = new_book(tmp_path, [invoice("FV-2026-00451", "C1", D(2026, 10, 15), 2000.0),
-                               invoice("AB-2026-00012", "C1", D(2026, 10, 20), -150.0, reference="Abono FV-2026-00451")],
+                               invoice("AB-2026-00012", "C1", D(2026, 10, 20), -150.0,
+                               reference="Abono FV-2026-00451")],
                     CUSTOMERS, [payment("P1", D(2026, 11, 27), 1850.0, payer="UNO COMPONENTES SL",
                                         remittance="Pago FV-2026-00451")])
     for name in ("dunning", "worklist", "credits"):

@@ -38,9 +38,10 @@ def items(*rows, as_of=AS_OF):
 
 def customers(*rows):
     """rows: (customer_id, language[, dunning_block[, credit_limit]])"""
-    return builders.customers(*(builders.customer(r[0], f"Name {r[0]}", language=r[1], email=f"ap@{r[0].lower()}.example",
-                                         collector="Ana", dunning_block=r[2] if len(r) > 2 else "",
-                                         credit_limit=r[3] if len(r) > 3 else 0.0) for r in rows))
+    return builders.customers(*(builders.customer(r[0], f"Name {r[0]}", language=r[1],
+                                                  email=f"ap@{r[0].lower()}.example",
+                                                  collector="Ana", dunning_block=r[2] if len(r) > 2 else "",
+                                                  credit_limit=r[3] if len(r) > 3 else 0.0) for r in rows))
 
 
 def notice(result, customer):
