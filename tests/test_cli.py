@@ -157,6 +157,14 @@ def test_demo_command(tmp_path, monkeypatch):
     assert again.exit_code == 0, again.output
     assert "The previous demo's demo_report_letters/ was moved" in " ".join(again.output.split())
     assert outcome() == first  # same totals, notices, hand-overs and documents: it did not read its own files
+    work = tmp_path / "demo_report_work"  # one working folder, replaced: not one more temporary folder per run
+    kept = {p.name for p in work.iterdir()}  # (and the bank statement and ledger extract it generated)
+    assert {".otc-xl-demo", "otc_demo.xlsx", "previous_demo_report_letters"} <= kept
+    assert not any((work / "previous_demo_report_letters").glob("previous_*"))  # earlier runs' copies are gone
+    assert "Reconciliation" in openpyxl.load_workbook(work / "otc_demo.xlsx", read_only=True).sheetnames
+    inside = run("demo", "--book", work / "otc_demo.xlsx", "--out", tmp_path / "demo_report.xlsx")
+    assert inside.exit_code == 1 and "is inside demo_report_work/" in " ".join(inside.output.split())
+    assert (work / "otc_demo.xlsx").exists()
     (tmp_path / "mine_letters").mkdir()
     (tmp_path / "mine_letters" / "notes.txt").write_text("my own notes", encoding="utf-8")
     refused = run("demo", "--out", tmp_path / "mine.xlsx")  # a folder the demo did not write is left alone
