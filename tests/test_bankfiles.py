@@ -248,3 +248,16 @@ def test_a_csv_line_without_an_amount_is_refused_not_counted_as_a_debit(tmp_path
                      "03/11/2026;;;TRANSFERENCIA DELTA\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="no amount"):
         parse_bank_file(split)
+
+
+def test_quoted_commas_in_a_semicolon_csv_do_not_change_its_delimiter(tmp_path):
+    """csv.Sniffer chose ',' for a ';' export whose remittances hold quoted text with commas: the
+    header became one cell and the valid file was refused ('cannot map the columns')."""
+    path = tmp_path / "bank.csv"
+    path.write_text('Date;Amount;Payer;Remittance\n'
+                    '01/11/2026;150,00;ACME SL;"=HYPERLINK(""http://a,b"",""x,y"")"\n'
+                    '02/11/2026;20,00;Beta;"=HYPERLINK(""http://c,d"",""z,w"")"\n'
+                    '03/11/2026;30,00;Gamma;INV 3\n', encoding="utf-8")
+    frame = parse_bank_file(path).payments
+    assert frame["amount"].tolist() == [150.0, 20.0, 30.0]
+    assert frame["remittance"].tolist()[0] == '=HYPERLINK("http://a,b","x,y")'  # text: never written as a formula
