@@ -53,7 +53,7 @@ def test_post_writes_documents_log_and_open_items_once(posted, tmp_path):
     flat = " ".join(out.split())
     blocked = before.records["order_lines"].loc[before.records["order_lines"]["unit_price"].isna()].iloc[0]
     assert f"OrderLines!H{blocked['source_row']}: order {blocked['order_id']}" in flat  # named, with its cell
-    assert "unit_price must be a price" in flat
+    assert "unit_price must be a price of zero or more, found an empty cell" in flat
     after = otc_xl.read_workbook(book)
     log = after.records["billing_log"]
     approved = before.records["invoice_approvals"]
