@@ -72,7 +72,8 @@ class DayBook:
 
     def write_documents(self, files: dict[str, bytes], books: dict, created) -> Path:
         target = self.letters / f"{self.as_of:%Y-%m-%d}"
-        write_files(target, files)
+        self.superseded: list[str] = []
+        write_files(target, files, self.superseded)
         for name, sheets in books.items():
             write_new_workbook(target / name, sheets, created=created)
         return target

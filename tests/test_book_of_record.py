@@ -376,6 +376,26 @@ def test_a_second_dunning_the_same_day_after_new_cash_names_the_letters_no_longe
     assert set(book.table("DunningHistory")["customer_id"]) == {"C2"}
 
 
+def test_a_letter_changed_by_noon_cash_is_kept_not_overwritten(tmp_path):
+    """A second dunning of the day after a part payment rewrote the morning's letter in place with the
+    new amount: if the morning letter was mailed, nothing showed what it said."""
+    book = new_book(tmp_path, [invoice("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
+                               invoice("FV-2026-00102", "C2", D(2026, 10, 20), 500.0)], CUSTOMERS)
+    book.command("dunning", D(2026, 11, 9))
+    folder = book.letters / "2026-11-09"
+    morning = (folder / "C1_EUR_dunning.html").read_bytes()
+    same = book.command("dunning", D(2026, 11, 9))  # nothing changed: the same bytes, nothing kept aside
+    assert not (folder / "superseded").exists() and "earlier documents kept" not in dict(same.result.summary)
+    book.append("Payments", {"payment_id": "P1", "payment_date": D(2026, 11, 9), "amount": 400.0, "currency": "EUR",
+                             "payer_name": "UNO COMPONENTES SL", "remittance": "FV-2026-00101"})
+    again = book.command("dunning", D(2026, 11, 9))
+    noon = (folder / "C1_EUR_dunning.html").read_bytes()
+    assert noon != morning and b"600" in noon
+    kept = list((folder / "superseded").glob("C1_EUR_dunning.*.html"))
+    assert len(kept) == 1 and kept[0].read_bytes() == morning
+    assert dict(again.result.summary)["earlier documents kept"].startswith("2 written earlier today")  # letter + .eml
+
+
 # ------------------------------------------------------------------------------ 8. deductions and duplicates (#29)
 
 def test_a_deduction_stays_open_disputed_is_never_chased_and_the_booking_ties(tmp_path):

@@ -173,10 +173,11 @@ class _FileSink:
     def __init__(self, book: Path, target: Path, in_place: bool, backup: bool, folder: Path, bar: Progress):
         self.book, self.target, self.in_place, self.backup, self.folder, self.bar = \
             book, target, in_place, backup, folder, bar
+        self.superseded: list[str] = []
 
     def write_documents(self, files: dict[str, bytes], books: dict, created: dt.datetime) -> Path:
         self.bar.add_task(f"Writing {len(files) + len(books):,} document(s)", total=None)
-        write_files(self.folder, files)
+        write_files(self.folder, files, self.superseded)
         for name, book_sheets in books.items():
             write_new_workbook(inside(self.folder, name), book_sheets, created=created)
         return self.folder

@@ -79,11 +79,12 @@ class _BookSink:
     def __init__(self, book, folder: Path | None, step):
         self.book, self.folder, self.step = book, folder, step
         self.written: list[str] = []
+        self.superseded: list[str] = []
 
     def write_documents(self, files: dict[str, bytes], books: dict, created) -> Path | None:
         if self.folder is None:
             return None
-        write_files(self.folder, files)
+        write_files(self.folder, files, self.superseded)
         for name, sheets in books.items():
             write_new_workbook(inside(self.folder, name), sheets, created=created)
         return self.folder

@@ -5,6 +5,7 @@ every file name built from data (a customer id, a currency, an invoice number) g
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import os
 import tempfile
@@ -103,10 +104,30 @@ def replace_atomically(target: str | Path, write: Callable[[str], object]) -> Pa
     return target
 
 
-def write_files(folder: str | Path, files: dict[str, bytes]) -> Path:
-    """Write each ``name → content`` into ``folder`` (created if needed), each file atomically."""
+SUPERSEDED = "superseded"
+"""The subfolder where an earlier document goes when a later run of the day writes other bytes."""
+
+
+def write_files(folder: str | Path, files: dict[str, bytes], kept: list[str] | None = None) -> Path:
+    """Write each ``name → content`` into ``folder`` (created if needed), each file atomically.
+
+    A file already there with other bytes (a letter of this morning's run, before the noon cash
+    changed its amount) is not overwritten: it is first moved to ``folder/superseded/`` as
+    ``<name>.<its time><suffix>`` (named in ``kept``), so a document that may have been sent is never
+    lost. The same bytes again replace it in place (a re-run with the same inputs)."""
     folder = Path(folder)
     for name, content in files.items():
+        target = inside(folder, name)
+        if target.is_file() and target.read_bytes() != content:
+            stamp = dt.datetime.fromtimestamp(target.stat().st_mtime).strftime("%H%M%S")
+            (folder / SUPERSEDED).mkdir(exist_ok=True)
+            dest, n = folder / SUPERSEDED / f"{target.stem}.{stamp}{target.suffix}", 1
+            while dest.exists():
+                n += 1
+                dest = folder / SUPERSEDED / f"{target.stem}.{stamp}-{n}{target.suffix}"
+            os.replace(target, dest)
+            if kept is not None:
+                kept.append(f"{SUPERSEDED}/{dest.name}")
         def write(tmp: str, data: bytes = content) -> None:
             Path(tmp).write_bytes(data)
         replace_atomically(inside(folder, name), write)

@@ -136,6 +136,11 @@ def perform(command: Command, ledger: Ledger, sink: Sink, evidence: Evidence | N
     names = sorted([*result.files, *result.books])
     if names:
         folder = sink.write_documents(result.files, result.books, document_time(booked.as_of))
+        kept = getattr(sink, "superseded", None)
+        if kept:
+            result.summary.append(("earlier documents kept", f"{len(kept):,} written earlier today with other "
+                                   f"content, moved to {folder}/superseded/ ({', '.join(kept[:3])}"
+                                   f"{' …' if len(kept) > 3 else ''}): check whether they were sent"))
     sheets = result.sheets + (extra_sheets(result) if extra_sheets else [])
     try:
         written = sink.write_sheets(sheets)
