@@ -38,8 +38,9 @@ def invoice(book: Path, post: bool, check: bool, out: Path | None, no_backup: bo
     a PDF in the customer's language and their e-invoice, chosen from the customer's country and
     channel (Customers einvoice_format overrides): FatturaPA for Italy, Facturae 3.2.2 for Spain
     (signed XAdES-EPES with Config facturae_certificate, its password in the environment variable
-    facturae_certificate_password_env names; else unsigned), UBL Peppol BIS 3.0 for a Peppol id, else Factur-X (the PDF carries the XML); one
-    e-mail draft per customer with them attached, in the --files folder. They go to BillingLog, so
+    facturae_certificate_password_env names; else unsigned), UBL Peppol BIS 3.0 for a Peppol id,
+    else Factur-X (the PDF carries the XML); one e-mail draft per customer with them attached, in
+    the --files folder. They go to BillingLog, so
     every later run counts them as open items until the ERP export shows them. An order line in
     BillingLog (or in an <invoice>.billing.json in that folder) is never billed again. Needs Config
     company_name, company_vat_id and company_country.
