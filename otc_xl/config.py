@@ -147,11 +147,9 @@ class Config:
     """Our company registration number (SIREN, Handelsregister, REA …; EN 16931 BT-30): invoices outside the scope
     of VAT (category O) must identify the seller without its VAT number."""
     facturae_certificate: str = ""
-    """The company's certificate, a PKCS#12 file (.p12/.pfx; a path, relative to the workbook's folder): Facturae
-    files are signed with it (XAdES-EPES, policy v3.1) when posted; empty → written unsigned, with a warning."""
+    """Company certificate (.p12/.pfx path, or relative to the workbook) signing Facturae; empty → unsigned."""
     facturae_certificate_password_env: str = "OTC_XL_FACTURAE_PASSWORD"
-    """The environment variable holding that certificate's password (never the password itself: a workbook is
-    shared and backed up)."""
+    """Environment variable holding that certificate's password (never type the password in the workbook)."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
