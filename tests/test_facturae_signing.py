@@ -271,3 +271,30 @@ def test_post_is_refused_with_nothing_written_when_the_certificate_cannot_sign(t
            "expired": "expired on", "missing file": "no such file"}[problem]
     assert why in said, said
     assert book.read_bytes() == (ROOT / "workbooks" / "otc_demo.xlsx").read_bytes() and not docs.exists()
+
+
+def test_a_certificate_named_on_the_config_sheet_is_found_beside_the_workbook(tmp_path):
+    """The Config sheet names the file relative to the workbook's folder, as a user types it."""
+    import openpyxl
+
+    path, cert = make_certificate(tmp_path, name="seal")
+    book = tmp_path / "book.xlsx"
+    shutil.copy(ROOT / "workbooks" / "otc_demo.xlsx", book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Config"]
+    for row in ws.iter_rows():
+        if row[0].value == "facturae_certificate":
+            row[1].value = path.name
+    wb.save(book)
+    env = {k: v for k, v in os.environ.items() if k != "OTC_XL_FACTURAE_PASSWORD"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()  # the working directory is not the workbook's folder
+    done = subprocess.run([sys.executable, "-m", "otc_xl.cli", "invoice", str(book), "--post", "--as-of",
+                           "2026-11-30"], capture_output=True, text=True, cwd=elsewhere,
+                          env=env | {"OTC_XL_FACTURAE_PASSWORD": PASSWORD, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = sorted((tmp_path / "book_letters").rglob("FV-*.xml"))
+    facturae_files = [p for p in written if b"Facturae" in p.read_bytes()[:400]]
+    assert len(facturae_files) == 3
+    for p in facturae_files:
+        assert xades.verify_facturae(p.read_bytes(), cert).serial_number == cert.serial_number
