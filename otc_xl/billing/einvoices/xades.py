@@ -4,8 +4,8 @@ the company's certificate (a PKCS#12 file, ``.p12`` / ``.pfx``) under the Factur
 The signature (**signxml**'s XAdES signer) carries, in its signed properties:
 
 - SigningTime, and SigningCertificate (the certificate's SHA-512 digest, its issuer and serial number);
-- SignaturePolicyIdentifier: the policy v3.1 (:data:`POLICY`, its URL and the SHA-1 digest of the
-  policy document, as AutoFirma and the other Facturae signers declare it) — what makes it EPES;
+- SignaturePolicyIdentifier: the policy v3.1 (:data:`POLICY_URL`, and :data:`POLICY_DIGEST`, the SHA-1
+  digest of the policy document as AutoFirma and the other Facturae signers declare it) — what makes it EPES;
 - SignerRole ``emisor`` (the invoice's issuer signs);
 - DataObjectFormat of the signed invoice: "Factura electrónica", the Facturae OID, ``text/xml``.
 
@@ -53,7 +53,6 @@ POLICY_URL = "http://www.facturae.es/politica_de_firma_formato_facturae/politica
 POLICY_DESCRIPTION = "Política de Firma FacturaE v3.1"
 POLICY_DIGEST = "Ohixl6upD6av8N7pEvDABhEL6hM="
 """SigPolicyHash: the SHA-1 digest (base64) of the policy document, as AutoFirma and Facturae-PHP declare it."""
-SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
 ROLE = "emisor"
 """SignerRole ClaimedRole: the policy's roles are emisor (supplier), receptor (customer) and tercero."""
 FACTURAE_OID = "urn:oid:1.2.840.10003.5.109.10"
@@ -137,8 +136,9 @@ def certificate_from_config(path: str, password_env: str, base: Path | None = No
         file = Path(base) / file
 
     def refuse(why: str) -> ValidationError:
-        return ValidationError([Problem("Config", f"{CERTIFICATE_KEY} {file}: {why}; nothing was posted (the "
-                                                  "Facturae files would go out unsigned)")])
+        return ValidationError([Problem("Config", f"{CERTIFICATE_KEY} {file}: {why}; nothing was posted (fix "
+                                                  "the certificate, or empty the setting to post Facturae "
+                                                  "unsigned)")])
 
     if not file.is_file():
         raise refuse("no such file")
