@@ -6,7 +6,8 @@
 Each xlsx is hashed part by part. What is random by design is masked before hashing, so two runs of
 the same code give the same list: the MIME boundaries of the ``.eml`` drafts (Python's email
 package draws them at random) and, in SEPA files, the payment-information id and creation time
-that sepaxml draws, and the time a new report workbook was written (``docProps/core.xml``). Run it with ``PYTHONPATH=<other checkout>`` to hash another revision.
+that sepaxml draws, and the time a new report workbook was written (``docProps/core.xml``). Run it
+with ``PYTHONPATH=<other checkout>`` to hash another revision.
 """
 
 from __future__ import annotations

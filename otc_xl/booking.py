@@ -340,7 +340,7 @@ class Booked:
         cash applied today − written off today = Σ booked open items, to the cent (``TIE_COLUMNS``).
         Credit allocations move two items of one currency by the same amount and add nothing."""
         erp, items = self.erp, self.ledger.invoices
-        posted = items.loc[items["source_row"] == POSTED_ROW] if "source_row" in items else items.iloc[0:0]
+        posted = items.loc[items["source_row"] == POSTED_ROW]
         refunds = self.records["refund_log"]
         refunds = refunds.loc[refunds.get("status", pd.Series(dtype=object)) == "awaiting ERP"] \
             if len(refunds) else refunds

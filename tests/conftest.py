@@ -10,7 +10,6 @@ import os
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ["XLWINGS_ON_SERVER"] = "true"
 
-import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,15 +20,6 @@ from openpyxl.worksheet.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "workbooks" / "otc_demo.xlsx"
-
-INVOICE_HEADERS = ["Invoice No.", "Customer No.", "Customer name", "Invoice date", "Due date", "Currency",
-                   "Amount", "Open amount", "Reference"]
-
-
-def invoice_row(n: int, customer: str = "C1", amount: float = 100.0, due: dt.date = dt.date(2026, 10, 31)):
-    return [f"INV-{n:04d}", customer, f"Customer {customer}", due - dt.timedelta(days=30), due, "EUR",
-            amount, amount, ""]
-
 
 def write_book(path: Path, sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
                merged: dict[str, list[str]] | None = None) -> Path:
@@ -133,7 +123,9 @@ def _uno_missing() -> str:
     return ""
 
 
-needs_uno = pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "ok")
+needs_uno = pytest.mark.skipif(bool(_uno_missing()), reason=_uno_missing() or "the LibreOffice UNO bridge is there")
+"""The reason names LibreOffice even when the bridge is there, so pytest_collection_modifyitems marks the
+test ``libreoffice`` (with "ok" the UNO tests ran in the default run)."""
 
 
 def uno(tmp_path: Path, *args) -> str:

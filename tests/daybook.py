@@ -10,26 +10,25 @@ path of the CLI and the buttons, without the cost of writing .xlsx files.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
+import builders
 from otc_xl.booking import Request
 from otc_xl.config import CONFIG_SHEETS
 from otc_xl.io.evidence import evidence_beside
 from otc_xl.io.files import write_files
 from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.ledger import load_ledger
+from otc_xl.model.contracts import CUSTOMERS, INVOICES, PAYMENTS
 from otc_xl.model.headers import header_key
 from otc_xl.model.problems import ValidationError
 from otc_xl.model.tables import RawTable
 from otc_xl.workflows import COMMANDS
 from otc_xl.workflows.commands import Performed, perform
-
-INVOICE_HEADERS = ["invoice_id", "customer_id", "customer_name", "invoice_date", "due_date", "currency", "amount",
-                   "open_amount", "reference", "dispute_code"]
-PAYMENT_HEADERS = ["payment_id", "payment_date", "amount", "currency", "payer_name", "payer_account", "remittance"]
-CUSTOMER_HEADERS = ["customer_id", "customer_name", "language", "email", "collector", "iban", "insolvency"]
 
 
 def _cell(value):
@@ -92,9 +91,14 @@ class DayBook:
             raise ValidationError(ledger.problems)
         return ledger
 
-    def command(self, name: str, as_of: dt.date, request: Request | None = None) -> Performed:
-        """Run ``otc-xl NAME BOOK --as-of AS_OF --in-place`` on this book (documents to letters/<date>/)."""
+    def command(self, name: str, as_of: dt.date, request: Request | None = None,
+                jobs: tuple[str, ...] | None = None) -> Performed:
+        """Run ``otc-xl NAME BOOK --as-of AS_OF --in-place`` on this book (documents to letters/<date>/);
+        ``jobs`` runs only those of the command's jobs (the sheets a test reads)."""
         spec = COMMANDS[name]
+        if jobs is not None:
+            assert set(jobs) <= set(spec.jobs), f"{name} does not run {set(jobs) - set(spec.jobs)}"
+            spec = replace(spec, jobs=jobs)
         self.as_of = as_of
         ledger = self.ledger(as_of, spec.require)
         return perform(spec, ledger, self, evidence_beside(None, self.letters, spec.pays), request)
@@ -121,12 +125,23 @@ class DayBook:
                 row[k] = open_amount
 
 
-def new_book(folder: Path, invoices: list[tuple], customers: list[tuple], payments: list[tuple] = (),
+def book_from_workbook(folder: Path, path: Path) -> DayBook:
+    """A DayBook holding the values of every sheet of the .xlsx at ``path`` (e.g. the demo workbook)."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    finally:
+        book.close()
+    return DayBook(folder, sheets)
+
+
+def new_book(folder: Path, invoices: list[dict], customers: list[dict], payments: list[dict] = (),
              config: dict | None = None, extra: dict[str, list[list]] | None = None) -> DayBook:
-    """A DayBook with Invoices, Payments, Customers, Config (and ``extra`` sheets)."""
-    sheets = {"Invoices": [INVOICE_HEADERS, *map(list, invoices)],
-              "Payments": [PAYMENT_HEADERS, *map(list, payments)],
-              "Customers": [CUSTOMER_HEADERS, *map(list, customers)],
+    """A DayBook with Invoices, Payments, Customers (rows from ``builders``: every contract column, under
+    its own name), Config (and ``extra`` sheets)."""
+    sheets = {"Invoices": builders.sheet(invoices, INVOICES.column_names),
+              "Payments": builders.sheet(payments, PAYMENTS.column_names),
+              "Customers": builders.sheet(customers, CUSTOMERS.column_names),
               "Config": [["Setting", "Value"], *([k, v] for k, v in (config or {}).items())]}
     sheets.update(extra or {})
     return DayBook(folder, sheets)

@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import otc_xl
-from bank_writers import Line, cbi
 from conftest import ROOT
 from independent_tie import cbi as independent_cbi
 from otc_xl.cli import main
+from otc_xl.demo.bank_writers import Line, cbi
 from otc_xl.io.formats.bank import ReadPolicy, parse_bank_file
 from otc_xl.io.formats.bank.registry import READERS, detect
 

@@ -21,9 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import otc_xl
-from bank_writers import Line, camt, mt940
-from conftest import INVOICE_HEADERS, ROOT, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import ROOT
 from otc_xl.cli import main
+from otc_xl.demo.bank_writers import Line, camt, mt940
 from otc_xl.io.formats.bank import parse_bank_file
 
 CORPUS = ROOT / "tests" / "fixtures" / "bank" / "corpus"
@@ -419,7 +420,8 @@ def test_format_list_is_one_registry():
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
-    with pytest.raises(otc_xl.ValidationError, match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, ofx, csv"):
+    with pytest.raises(otc_xl.ValidationError,
+                       match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, ofx, csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 
@@ -427,7 +429,7 @@ def test_format_list_is_one_registry():
 @given(moves=st.lists(movement, min_size=1, max_size=10), opening=amounts,
        form=st.sampled_from(["norma43", "cfonb", "bai2", "coda"]))
 def test_any_national_statement_we_write_reads_back(tmp_path_factory, moves, opening, form):
-    from bank_writers import bai2, cfonb120, coda, norma43
+    from otc_xl.demo.bank_writers import bai2, cfonb120, coda, norma43
     lines = [Line(a if credit else -a, dt.date(2026, 11, 1) + dt.timedelta(days=d), payer, "",
                   text[:31].strip().rstrip("/") or "x") for a, credit, payer, text, d in moves]
     lines.sort(key=lambda line: line.date)

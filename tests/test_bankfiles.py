@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import otc_xl
-from conftest import INVOICE_HEADERS, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
 from otc_xl.io.formats.bank import advice_rows, parse_bank_file, read_advice, read_bank_file
@@ -230,3 +230,34 @@ def test_a_new_payments_sheet_has_a_header_for_every_payments_column():
 
     assert set(PAYMENTS.column_names) <= set(LABELS)  # the columns added for #29 too
     assert all(PAYMENTS.match_header(LABELS[c]).name == c for c in PAYMENTS.column_names)
+
+
+def test_a_csv_line_without_an_amount_is_refused_not_counted_as_a_debit(tmp_path):
+    """A line with a date and a payer but no amount (nor credit/debit) was counted among the debits
+    skipped: a receipt lost without a word."""
+    path = tmp_path / "empty.csv"
+    path.write_text("Date;Amount;Payer;Remittance\n01/11/2026;150,00;ACME SL;INV 1\n03/11/2026;;Delta;x\n",
+                    encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        parse_bank_file(path)
+    [problem] = raised.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("empty.csv", 3, 2)
+    assert "no amount" in problem.message
+    split = tmp_path / "split.csv"
+    split.write_text("Fecha;Haber;Debe;Concepto\n01/11/2026;150,00;;FRA 1\n02/11/2026;;20,00;comision\n"
+                     "03/11/2026;;;TRANSFERENCIA DELTA\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="no amount"):
+        parse_bank_file(split)
+
+
+def test_quoted_commas_in_a_semicolon_csv_do_not_change_its_delimiter(tmp_path):
+    """csv.Sniffer chose ',' for a ';' export whose remittances hold quoted text with commas: the
+    header became one cell and the valid file was refused ('cannot map the columns')."""
+    path = tmp_path / "bank.csv"
+    path.write_text('Date;Amount;Payer;Remittance\n'
+                    '01/11/2026;150,00;ACME SL;"=HYPERLINK(""http://a,b"",""x,y"")"\n'
+                    '02/11/2026;20,00;Beta;"=HYPERLINK(""http://c,d"",""z,w"")"\n'
+                    '03/11/2026;30,00;Gamma;INV 3\n', encoding="utf-8")
+    frame = parse_bank_file(path).payments
+    assert frame["amount"].tolist() == [150.0, 20.0, 30.0]
+    assert frame["remittance"].tolist()[0] == '=HYPERLINK("http://a,b","x,y")'  # text: never written as a formula

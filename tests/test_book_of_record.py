@@ -16,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from builders import customer, invoice, payment
 from daybook import new_book
 from otc_xl.collecting.reconcile import reconcile_account
 from otc_xl.letters import dunning_letters
@@ -25,18 +26,10 @@ from test_collections_cli import table_rows
 
 D = dt.date
 DAY1 = D(2026, 11, 2)
-CUSTOMERS = [("C1", "Uno Componentes S.L.", "es", "ap@uno.es", "Ana", "ES9121000418450200051332", ""),
-             ("C2", "Due Meccanica S.r.l.", "it", "ap@due.it", "Ana", "", ""),
-             ("C3", "Trois Outils SAS", "fr", "ap@trois.fr", "Ana", "", "")]
-
-
-def inv(invoice_id, customer, due, amount, open_amount=None, reference="", dispute=""):
-    return (invoice_id, customer, "", due - dt.timedelta(days=30), due, "EUR", amount,
-            amount if open_amount is None else open_amount, reference, dispute)
-
-
-def pay(payment_id, day, amount, payer="", remittance="", account=""):
-    return (payment_id, day, amount, "EUR", payer, account, remittance)
+CUSTOMERS = [customer("C1", "Uno Componentes S.L.", language="es", email="ap@uno.es", collector="Ana",
+                      iban="ES9121000418450200051332"),
+             customer("C2", "Due Meccanica S.r.l.", language="it", email="ap@due.it", collector="Ana"),
+             customer("C3", "Trois Outils SAS", language="fr", email="ap@trois.fr", collector="Ana")]
 
 
 def notices(performed) -> dict[str, tuple[str, int]]:
@@ -55,7 +48,7 @@ def folder_hash(folder: Path) -> str:
 # ------------------------------------------------------------------------------ 1. run records nothing
 
 def test_run_in_place_records_no_notice_so_a_later_dunning_gives_every_letter(tmp_path):
-    invoices = [inv("INV-1", "C1", D(2026, 10, 1), 1000.0), inv("INV-2", "C2", D(2026, 10, 25), 500.0)]
+    invoices = [invoice("INV-1", "C1", D(2026, 10, 1), 1000.0), invoice("INV-2", "C2", D(2026, 10, 25), 500.0)]
     with_run = new_book(tmp_path / "a", invoices, CUSTOMERS)
     without = new_book(tmp_path / "b", invoices, CUSTOMERS)
     with_run.command("run", DAY1)
@@ -76,7 +69,8 @@ def test_dunning_three_times_the_same_day_gives_the_same_notices_letters_and_his
                 "letter"]]
     for day, level in ((D(2026, 7, 1), 1), (D(2026, 7, 15), 2), (D(2026, 8, 1), 3)):
         history.append([day, "C1", "INV-1", level, "EUR", 1000.0, 0.0, 0.0, "C1_EUR_dunning.html"])
-    book = new_book(tmp_path, [inv("INV-1", "C1", D(2026, 6, 1), 1000.0), inv("INV-2", "C2", D(2026, 11, 20), 500.0)],
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 6, 1), 1000.0),
+                               invoice("INV-2", "C2", D(2026, 11, 20), 500.0)],
                     CUSTOMERS, extra={"DunningHistory": history})
     seen = []
     for _ in range(3):
@@ -92,10 +86,11 @@ def test_dunning_three_times_the_same_day_gives_the_same_notices_letters_and_his
 # ------------------------------------------------------------------------------ 3. calls after today's cash
 
 def test_worklist_leaves_out_who_paid_today_and_quotes_the_letters_amount(tmp_path):
-    book = new_book(tmp_path, [inv("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
-                               inv("FV-2026-00102", "C2", D(2026, 10, 20), 1234.56),
-                               inv("FV-2026-00103", "C2", D(2026, 11, 28), 90.0)],  # within the grace days
-                    CUSTOMERS, [pay("P1", D(2026, 11, 9), 1000.0, "UNO COMPONENTES SL", "Factura FV-2026-00101")])
+    book = new_book(tmp_path, [invoice("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
+                               invoice("FV-2026-00102", "C2", D(2026, 10, 20), 1234.56),
+                               invoice("FV-2026-00103", "C2", D(2026, 11, 28), 90.0)],  # within the grace days
+                    CUSTOMERS, [payment("P1", D(2026, 11, 9), 1000.0, payer="UNO COMPONENTES SL",
+                                        remittance="Factura FV-2026-00101")])
     for name in ("dunning", "worklist"):
         done = book.command(name, D(2026, 11, 9))
     calls = book.table("Worklist")
@@ -124,7 +119,7 @@ def legal_history(last_on: dt.date) -> list[list]:
 
 def test_legal_waits_for_the_last_notices_deadline_and_records_with_its_case_file(tmp_path):
     day = D(2026, 11, 30)
-    book = new_book(tmp_path, [inv("INV-1", "C1", D(2026, 5, 1), 1000.0)], CUSTOMERS,
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 5, 1), 1000.0)], CUSTOMERS,
                     extra={"DunningHistory": legal_history(day)})
     book.command("dunning", day)  # the last level's letter: pay by 07/12
     assert book.table("Dunning")["level"].tolist() == [4]
@@ -152,11 +147,13 @@ def test_legal_never_hands_over_a_customer_whose_cash_came_in(tmp_path):
     history = legal_history(day - dt.timedelta(days=10))
     history.append([day - dt.timedelta(days=10), "C1", "INV-1", 4, "EUR", 1000.0, 0.0, 0.0, "x.html"])
     history.append([day - dt.timedelta(days=10), "C1", "INV-2", 4, "EUR", 500.0, 0.0, 0.0, "x.html"])
-    customers = [*CUSTOMERS[:2], ("C3", "Trois Outils SAS", "fr", "", "Ana", "", "Redressement judiciaire")]
-    book = new_book(tmp_path, [inv("INV-1", "C1", D(2026, 5, 1), 1000.0), inv("INV-2", "C1", D(2026, 5, 1), 500.0),
-                               inv("INV-3", "C3", D(2026, 9, 1), 700.0)], customers,
-                    [pay("P1", D(2026, 11, 28), 1500.0, "UNO COMPONENTES SL", "INV-1 INV-2"),
-                     pay("P2", D(2026, 11, 28), 700.0, "TROIS OUTILS", "facture INV-3")],
+    customers = [*CUSTOMERS[:2], customer("C3", "Trois Outils SAS", language="fr", collector="Ana",
+                                          insolvency="Redressement judiciaire")]
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 5, 1), 1000.0),
+                               invoice("INV-2", "C1", D(2026, 5, 1), 500.0),
+                               invoice("INV-3", "C3", D(2026, 9, 1), 700.0)], customers,
+                    [payment("P1", D(2026, 11, 28), 1500.0, payer="UNO COMPONENTES SL", remittance="INV-1 INV-2"),
+                     payment("P2", D(2026, 11, 28), 700.0, payer="TROIS OUTILS", remittance="facture INV-3")],
                     extra={"DunningHistory": history})
     done = book.command("legal", day)
     assert done.booked.legal.due.empty and book.table("LegalCases").empty
@@ -170,8 +167,8 @@ REPEATED = re.compile(r"repeated|reiterad|ripetut|répétées|wiederholt|repetat
 
 @pytest.mark.parametrize("lang", ["en", "es", "it", "fr", "de", "ro"])
 def test_a_first_letter_never_speaks_of_earlier_reminders(tmp_path, lang):
-    customers = [("C1", "Kunde", lang, "ap@c1.example", "Ana", "", "")]
-    book = new_book(tmp_path, [inv("INV-1", "C1", D(2026, 6, 1), 1000.0)], customers)
+    customers = [customer("C1", "Kunde", language=lang, email="ap@c1.example", collector="Ana")]
+    book = new_book(tmp_path, [invoice("INV-1", "C1", D(2026, 6, 1), 1000.0)], customers)
     done = book.command("dunning", D(2026, 11, 30))  # 182 days overdue, never reminded
     row = done.booked.dunning.notices.iloc[0]
     assert (row["level"], row["tone"], row["notices_before"]) == (1, "reminder", 0)
@@ -190,9 +187,11 @@ def test_a_first_letter_never_speaks_of_earlier_reminders(tmp_path, lang):
 # ------------------------------------------------------------------------------ 6. net of a credit note
 
 def test_a_payment_net_of_the_credit_note_that_names_the_invoice_is_applied_and_nobody_is_chased(tmp_path):
-    book = new_book(tmp_path, [inv("FV-2026-00451", "C1", D(2026, 10, 15), 2000.0),
-                               inv("AB-2026-00012", "C1", D(2026, 10, 20), -150.0, reference="Abono FV-2026-00451")],
-                    CUSTOMERS, [pay("P1", D(2026, 11, 27), 1850.0, "UNO COMPONENTES SL", "Pago FV-2026-00451")])
+    book = new_book(tmp_path, [invoice("FV-2026-00451", "C1", D(2026, 10, 15), 2000.0),
+                               invoice("AB-2026-00012", "C1", D(2026, 10, 20), -150.0,
+                               reference="Abono FV-2026-00451")],
+                    CUSTOMERS, [payment("P1", D(2026, 11, 27), 1850.0, payer="UNO COMPONENTES SL",
+                                        remittance="Pago FV-2026-00451")])
     for name in ("dunning", "worklist", "credits"):
         done = book.command(name, D(2026, 11, 30))
     apps = done.booked.applications
@@ -293,9 +292,9 @@ def test_a_month_with_a_late_payer_a_disputer_and_one_who_never_pays(tmp_path):
     """30 business days of an associate's routine on three customers: each morning the bank lines are
     imported, then dunning (letters), the worklist (a call's outcome typed), legal on Wednesdays, and a
     run in place. What an experienced collector expects, letter by letter and call by call."""
-    book = new_book(tmp_path, [inv("FV-2026-00101", "C1", D(2026, 10, 15), 1200.0),
-                               inv("FV-2026-00201", "C2", D(2026, 10, 10), 800.0),
-                               inv("FV-2026-00301", "C3", D(2026, 8, 1), 2000.0)], CUSTOMERS)
+    book = new_book(tmp_path, [invoice("FV-2026-00101", "C1", D(2026, 10, 15), 1200.0),
+                               invoice("FV-2026-00201", "C2", D(2026, 10, 10), 800.0),
+                               invoice("FV-2026-00301", "C3", D(2026, 8, 1), 2000.0)], CUSTOMERS)
     letters, calls, handed, actions = [], [], [], {}
     for day in business_days(D(2026, 11, 2), 30):
         if day == D(2026, 11, 4):  # the ERP export now shows C2's dispute (wrong price)
@@ -353,8 +352,8 @@ def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
     from otc_xl.workflows.team_books import TeamBook
 
     books = []
-    for name, invoice, amount in (("anna", "INV-1", 1000.0), ("bruno", "INV-2", 500.0)):
-        book = new_book(tmp_path / name, [inv(invoice, "C1", D(2026, 10, 1), amount)], CUSTOMERS)
+    for name, invoice_id, amount in (("anna", "INV-1", 1000.0), ("bruno", "INV-2", 500.0)):
+        book = new_book(tmp_path / name, [invoice(invoice_id, "C1", D(2026, 10, 1), amount)], CUSTOMERS)
         books.append(TeamBook(name, f"{name}.xlsx", book.ledger(D(2026, 11, 30))))
     result = team_report(books, D(2026, 11, 30))
     pivot = next(s for s in result.sheets if s.sheet == "TeamPivotData").frame
@@ -364,8 +363,8 @@ def test_team_pivot_data_splits_a_customer_two_associates_serve(tmp_path):
 
 
 def test_a_second_dunning_the_same_day_after_new_cash_names_the_letters_no_longer_due(tmp_path):
-    book = new_book(tmp_path, [inv("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
-                               inv("FV-2026-00102", "C2", D(2026, 10, 20), 500.0)], CUSTOMERS)
+    book = new_book(tmp_path, [invoice("FV-2026-00101", "C1", D(2026, 10, 20), 1000.0),
+                               invoice("FV-2026-00102", "C2", D(2026, 10, 20), 500.0)], CUSTOMERS)
     first = book.command("dunning", D(2026, 11, 9))
     assert set(book.table("Letters")["customer_id"]) == {"C1", "C2"}
     assert not any(label == "letters no longer due" for label, _ in first.result.summary)
@@ -380,9 +379,10 @@ def test_a_second_dunning_the_same_day_after_new_cash_names_the_letters_no_longe
 # ------------------------------------------------------------------------------ 8. deductions and duplicates (#29)
 
 def test_a_deduction_stays_open_disputed_is_never_chased_and_the_booking_ties(tmp_path):
-    book = new_book(tmp_path, [inv("RG-2026-7001", "C1", D(2026, 10, 15), 3000.0),
-                               inv("RG-2026-7002", "C1", D(2026, 10, 15), 800.0)], CUSTOMERS,
-                    [pay("P1", D(2026, 11, 27), 2985.0, "UNO COMPONENTES SL", "RG-2026-7001 ABZGL. FRACHT 15,00")])
+    book = new_book(tmp_path, [invoice("RG-2026-7001", "C1", D(2026, 10, 15), 3000.0),
+                               invoice("RG-2026-7002", "C1", D(2026, 10, 15), 800.0)], CUSTOMERS,
+                    [payment("P1", D(2026, 11, 27), 2985.0, payer="UNO COMPONENTES SL",
+                             remittance="RG-2026-7001 ABZGL. FRACHT 15,00")])
     done = book.command("disputes", D(2026, 11, 30))
     booked = done.booked
     assert booked.applications[["invoice_id", "applied_amount", "writeoff_amount", "status"]].values.tolist() == [
@@ -412,9 +412,9 @@ def test_a_deduction_stays_open_disputed_is_never_chased_and_the_booking_ties(tm
 def test_a_payment_of_a_cleared_invoice_is_not_applied_and_waits_as_a_duplicate(tmp_path):
     cleared = [["invoice_id", "customer_id", "amount", "clearing_date", "clearing_document"],
                ["RG-2026-7100", "C1", 640.0, D(2026, 11, 20), "1400007100"]]
-    book = new_book(tmp_path, [inv("RG-2026-7101", "C1", D(2026, 10, 15), 640.0)], CUSTOMERS,
-                    [pay("P1", D(2026, 11, 27), 640.0, "UNO COMPONENTES SL", "RG-2026-7100",
-                         "ES9121000418450200051332")], extra={"ClearedItems": cleared})
+    book = new_book(tmp_path, [invoice("RG-2026-7101", "C1", D(2026, 10, 15), 640.0)], CUSTOMERS,
+                    [payment("P1", D(2026, 11, 27), 640.0, payer="UNO COMPONENTES SL", remittance="RG-2026-7100",
+                             account="ES9121000418450200051332")], extra={"ClearedItems": cleared})
     done = book.command("run", D(2026, 11, 30))
     assert done.booked.applications.empty
     unapplied = done.booked.match.unapplied

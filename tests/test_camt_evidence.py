@@ -19,12 +19,15 @@ def camt(tx_extra: str, amount: str = "962.50", ultimate: str = "Lindqvist Förd
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
 <GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-21T08:00:00</CreDtTm></GrpHdr>
 <Stmt><Id>S1</Id><Acct><Id><IBAN>ES7921000813610123456789</IBAN></Id></Acct>
-<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-20</Dt></Dt></Bal>
-<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-20</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<Dt><Dt>2026-11-20</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<Dt><Dt>2026-11-20</Dt></Dt></Bal>
 <Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
 <BookgDt><Dt>2026-11-20</Dt></BookgDt><ValDt><Dt>2026-11-20</Dt></ValDt><AcctSvcrRef>E-1</AcctSvcrRef><BkTxCd/>
 <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>{tx_extra}
-<RltdPties><Dbtr><Pty><Nm>Nordic Factoring AB</Nm></Pty></Dbtr><UltmtDbtr><Pty><Nm>{ultimate}</Nm></Pty></UltmtDbtr></RltdPties>
+<RltdPties><Dbtr><Pty><Nm>Nordic Factoring AB</Nm></Pty></Dbtr>
+<UltmtDbtr><Pty><Nm>{ultimate}</Nm></Pty></UltmtDbtr></RltdPties>
 <RmtInf><Ustrd>INV-2026-9001</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>
 """
 
@@ -103,7 +106,8 @@ def test_the_cli_names_what_an_older_book_could_not_keep(tmp_path):
     old = tmp_path / "old.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "Payments"
-    wb.active.append(["Payment No.", "Value date", "Amount", "Currency", "Payer", "Payer IBAN", "Remittance information"])
+    wb.active.append(["Payment No.", "Value date", "Amount", "Currency", "Payer", "Payer IBAN",
+                      "Remittance information"])
     wb.save(old)
     run = CliRunner().invoke(main, ["import-bank", str(statement), "--into", str(old)])
     assert run.exit_code == 0, run.output

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import hashlib
+import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, ROOT, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT
 from otc_xl.cli import main
 
 
@@ -25,10 +28,33 @@ def test_help_everywhere(command):
     assert result.exit_code == 0 and "Usage: " in result.output
 
 
-def test_run_on_demo_writes_report_and_leaves_input_untouched(demo_copy, tmp_path):
-    digest = sha(demo_copy)
-    out = tmp_path / "report.xlsx"
-    result = run("run", demo_copy, "--out", out)
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """``otc-xl run DEMO --out report.xlsx`` once for the module (the tests only read what it wrote):
+    (the copy it read, that copy's digest before the run, the result, the report)."""
+    folder = tmp_path_factory.mktemp("demo_run")
+    book, out = folder / "otc_demo.xlsx", folder / "report.xlsx"
+    shutil.copy(DEMO, book)
+    digest = sha(book)
+    return book, digest, run("run", book, "--out", out), out
+
+
+@pytest.fixture(scope="module")
+def ran_in_place(tmp_path_factory) -> Path:
+    """A copy of the demo after ``otc-xl run --in-place`` (read only: tests copy it before writing)."""
+    book = tmp_path_factory.mktemp("in_place") / "otc_demo.xlsx"
+    shutil.copy(DEMO, book)
+    assert run("run", book, "--in-place").exit_code == 0
+    return book
+
+
+@pytest.fixture
+def ran_copy(ran_in_place, tmp_path) -> Path:
+    return Path(shutil.copy(ran_in_place, tmp_path / "otc_demo.xlsx"))
+
+
+def test_run_on_demo_writes_report_and_leaves_input_untouched(demo_run):
+    demo_copy, digest, result, out = demo_run
     assert result.exit_code == 0, result.output
     assert sha(demo_copy) == digest
     assert "as of 30/11/2026" in result.output and "2,000 rows" in result.output
@@ -36,9 +62,9 @@ def test_run_on_demo_writes_report_and_leaves_input_untouched(demo_copy, tmp_pat
     assert "Inputs" in wb.sheetnames and "tblInputs" in wb["Inputs"].tables
 
 
-def test_run_in_place_keeps_input_values(demo_copy):
-    before = {ws.title: list(ws.iter_rows(values_only=True)) for ws in openpyxl.load_workbook(demo_copy)}
-    assert run("run", demo_copy, "--in-place").exit_code == 0
+def test_run_in_place_keeps_input_values(ran_copy):
+    before = {ws.title: list(ws.iter_rows(values_only=True)) for ws in openpyxl.load_workbook(DEMO)}
+    demo_copy = ran_copy  # a first run --in-place done (the fixture checks its exit code): now the second
     assert run("run", demo_copy, "--in-place").exit_code == 0
     wb = openpyxl.load_workbook(demo_copy)
     for title, rows in before.items():
@@ -131,6 +157,14 @@ def test_demo_command(tmp_path, monkeypatch):
     assert again.exit_code == 0, again.output
     assert "The previous demo's demo_report_letters/ was moved" in " ".join(again.output.split())
     assert outcome() == first  # same totals, notices, hand-overs and documents: it did not read its own files
+    work = tmp_path / "demo_report_work"  # one working folder, replaced: not one more temporary folder per run
+    kept = {p.name for p in work.iterdir()}  # (and the bank statement and ledger extract it generated)
+    assert {".otc-xl-demo", "otc_demo.xlsx", "previous_demo_report_letters"} <= kept
+    assert not any((work / "previous_demo_report_letters").glob("previous_*"))  # earlier runs' copies are gone
+    assert "Reconciliation" in openpyxl.load_workbook(work / "otc_demo.xlsx", read_only=True).sheetnames
+    inside = run("demo", "--book", work / "otc_demo.xlsx", "--out", tmp_path / "demo_report.xlsx")
+    assert inside.exit_code == 1 and "is inside demo_report_work/" in " ".join(inside.output.split())
+    assert (work / "otc_demo.xlsx").exists()
     (tmp_path / "mine_letters").mkdir()
     (tmp_path / "mine_letters" / "notes.txt").write_text("my own notes", encoding="utf-8")
     refused = run("demo", "--out", tmp_path / "mine.xlsx")  # a folder the demo did not write is left alone
@@ -144,13 +178,12 @@ REPORT_TABLES = {"Inputs": "tblInputs", "Ageing": "tblAgeing", "AgeingSummary": 
                  "Unapplied": "tblUnapplied", "Unbilled": "tblUnbilled", "KPIs": "tblKPIs"}
 
 
-def test_run_writes_every_report_and_values_equal_the_engines(demo_copy, tmp_path):
+def test_run_writes_every_report_and_values_equal_the_engines(demo_run):
     import otc_xl
     from otc_xl.booking import book
     from otc_xl.reports import ageing
 
-    out = tmp_path / "r.xlsx"
-    result = run("run", demo_copy, "--out", out)
+    demo_copy, _, result, out = demo_run
     assert "controls" in result.output and "all tie to the cent" in result.output
     wb = openpyxl.load_workbook(out)
     for sheet, table in REPORT_TABLES.items():
@@ -170,8 +203,8 @@ def test_run_writes_every_report_and_values_equal_the_engines(demo_copy, tmp_pat
     assert "xl/charts/chart1.xml" in __import__("zipfile").ZipFile(out).namelist()
 
 
-def test_in_place_rerun_keeps_table_names_and_sheet_order(demo_copy):
-    assert run("run", demo_copy, "--in-place").exit_code == 0
+def test_in_place_rerun_keeps_table_names_and_sheet_order(ran_copy):
+    demo_copy = ran_copy  # after a first run --in-place
     first = openpyxl.load_workbook(demo_copy).sheetnames
     assert run("run", demo_copy, "--in-place", "--as-of", "31/12/2026").exit_code == 0
     wb = openpyxl.load_workbook(demo_copy)
@@ -232,13 +265,13 @@ def test_in_place_keeps_hostile_input_text_as_text(make_book):
     assert openpyxl.load_workbook(book)["Payments"]["E2"].data_type == "s"
 
 
-def test_in_place_commands_and_import_follow_each_other(demo_copy):
+def test_in_place_commands_and_import_follow_each_other(ran_copy):
     """otc_xl's own chart (AgeingSummary) must not block the next in-place command or an import."""
     import otc_xl
     from otc_xl.model.report import REPORT_TABLES
     from otc_xl.workflows import run_jobs
 
-    assert run("run", demo_copy, "--in-place").exit_code == 0
+    demo_copy = ran_copy  # after run --in-place
     assert run("match", demo_copy, "--in-place").exit_code == 0
     result = run("import-bank", ROOT / "workbooks" / "otc_demo_camt053.xml", "--into", demo_copy)
     assert result.exit_code == 0 and "40 new bank line(s) appended" in result.output, result.output

@@ -6,12 +6,18 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+import builders
 import otc_xl
+from builders import invoice, invoices
 from otc_xl.collecting import DunningLevel, DunningPolicy, dunning_run, interest_cents
 from otc_xl.collecting.disputes import dispute_items, dispute_reason, disputes_summary
 from otc_xl.collecting.plans import payment_plan
 from otc_xl.collecting.promises import file_outcomes, judge_promises
-from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
+from otc_xl.collecting.statements import (
+    customer_receipts,
+    statement_lines,
+    statement_totals,
+)
 from otc_xl.collecting.worklist import worklist
 from otc_xl.collecting.writeoffs import writeoff_proposals
 from otc_xl.config import config_from_sheet
@@ -25,25 +31,17 @@ LADDER = DunningPolicy((DunningLevel(1, 1), DunningLevel(2, 15), DunningLevel(3,
 
 def items(*rows, as_of=AS_OF):
     """rows: (invoice_id, customer_id, days_overdue, open_amount[, dispute_code[, amount[, currency]]])"""
-    out = []
-    for r in rows:
-        inv, cust, days, open_amount = r[:4]
-        due = pd.Timestamp(as_of) - pd.Timedelta(days=days)
-        amount = r[5] if len(r) > 5 else open_amount
-        out.append({"invoice_id": inv, "customer_id": cust, "customer_name": f"Name {cust}",
-                    "invoice_date": due - pd.Timedelta(days=30), "due_date": due,
-                    "currency": r[6] if len(r) > 6 else "EUR", "amount": amount, "open_amount": open_amount,
-                    "doc_type": "CRN" if amount < 0 else "INV", "dispute_code": r[4] if len(r) > 4 else "",
-                    "collector": "Ana", "order_id": "", "reference": "", "notes": "", "dispute_date": pd.NaT})
-    return pd.DataFrame(out)
+    return invoices(*(invoice(r[0], r[1], pd.Timestamp(as_of) - pd.Timedelta(days=r[2]), r[5] if len(r) > 5 else r[3],
+                              open=r[3], customer_name=f"Name {r[1]}", currency=r[6] if len(r) > 6 else "EUR",
+                              dispute_code=r[4] if len(r) > 4 else "", collector="Ana") for r in rows))
 
 
 def customers(*rows):
     """rows: (customer_id, language[, dunning_block[, credit_limit]])"""
-    return pd.DataFrame([{"customer_id": r[0], "customer_name": f"Name {r[0]}", "language": r[1],
-                          "email": f"ap@{r[0].lower()}.example", "collector": "Ana", "contact": "",
-                          "phone": "", "address": "", "dunning_block": r[2] if len(r) > 2 else "",
-                          "credit_limit": r[3] if len(r) > 3 else 0.0} for r in rows])
+    return builders.customers(*(builders.customer(r[0], f"Name {r[0]}", language=r[1],
+                                                  email=f"ap@{r[0].lower()}.example",
+                                                  collector="Ana", dunning_block=r[2] if len(r) > 2 else "",
+                                                  credit_limit=r[3] if len(r) > 3 else 0.0) for r in rows))
 
 
 def notice(result, customer):
@@ -258,6 +256,17 @@ def test_broken_promises_raise_priority_and_open_promises_wait():
     calls = worklist(frame, customers(("C1", "en"), ("C2", "en"), ("C3", "en")), AS_OF, judged)
     assert list(calls["customer_id"]) == ["C1", "C3"]  # C2 waits for its promise; C1's broken promise first
     assert calls.iloc[0]["broken_promises"] == 1 and "promise broken" in calls.iloc[0]["action"]
+
+
+def test_an_open_promise_holds_the_calls_of_its_currency_only():
+    """A promise typed on the EUR row of a customer also removed its USD call."""
+    frame = items(("A", "C1", 10, 1000.0), ("B", "C1", 10, 700.0, "", 700.0, "USD"), ("C", "C2", 10, 800.0))
+    log = pd.DataFrame({"customer_id": ["C1", "C2"], "worklist_date": pd.Timestamp(2026, 11, 25),
+                        "currency": ["EUR", ""], "outcome": "promised", "note": "",
+                        "promise_date": pd.to_datetime(["2026-12-05", "2026-12-05"]),
+                        "promise_amount": [1000.0, 800.0], "promise_status": "open"})
+    calls = worklist(frame, customers(("C1", "en"), ("C2", "en")), AS_OF, log)
+    assert list(zip(calls["customer_id"], calls["currency"])) == [("C1", "USD")]  # C2's promise names no currency
 
 
 def test_outcomes_are_filed_once():

@@ -6,15 +6,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import builders
 from otc_xl.collecting.credits import credit_allocations
 from otc_xl.model.money import cents
 
 
 def item(invoice_id, customer, open_amount, due, reference="", currency="EUR", dispute=""):
-    due = pd.Timestamp(due)
-    return {"invoice_id": invoice_id, "customer_id": customer, "currency": currency, "amount": open_amount,
-            "open_amount": open_amount, "invoice_date": due - pd.Timedelta(days=30), "due_date": due,
-            "reference": reference, "dispute_code": dispute}
+    return builders.invoice(invoice_id, customer, due, open_amount, reference=reference, currency=currency,
+                            dispute_code=dispute)
 
 
 def test_named_invoice_first_then_oldest_then_group_and_same_currency_only():

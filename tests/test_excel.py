@@ -2,6 +2,7 @@
 xlwings Server call path, and the ribbon/VBA sources against the Python functions they call."""
 
 import asyncio
+import copy
 import html
 import io
 import json
@@ -18,7 +19,8 @@ from defusedxml.ElementTree import fromstring
 from xlwings.server import custom_functions_call
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, needs_uno, uno
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, needs_uno, uno
 from otc_xl.excel import buttons, udfs
 from otc_xl.excel.payload import book_payload
 from otc_xl.matching import MatchConfig, match_payments
@@ -29,7 +31,15 @@ RECORD_SHEETS = ["DunningHistory", "ContactLog", "CreditAllocations", "Refunds",
 """otc_xl's own records in the demo (history, approvals typed, a plan): rewritten, never lost."""
 
 
+_DEMO_PAYLOAD: list[dict] = []
+"""The shipped demo's payload, read once (openpyxl's full load, ~0.5 s): the demo file never changes."""
+
+
 def remote(path):
+    if Path(path) == DEMO:
+        if not _DEMO_PAYLOAD:
+            _DEMO_PAYLOAD.append(book_payload(DEMO))
+        return xw.Book(json=copy.deepcopy(_DEMO_PAYLOAD[0]))  # each book its own: actions are recorded in it
     return xw.Book(json=book_payload(path))
 
 
@@ -631,13 +641,42 @@ def test_sample_workbook_buttons_each_run_an_existing_macro():
     assert "KPIs" in captions and "Kpis" not in captions
 
 
-def test_committed_packages_match_a_fresh_build(tmp_path):
+@pytest.fixture(scope="module")
+def addin_build(tmp_path_factory):
+    """``otc-xl addin build`` run once for the module: (its result, the folder it wrote)."""
+    from click.testing import CliRunner
+
+    from otc_xl.cli import main
+
+    out = tmp_path_factory.mktemp("addin") / "out"
+    return CliRunner().invoke(main, ["addin", "build", "--out-dir", str(out)]), out
+
+
+@pytest.fixture
+def built_once(addin_build, monkeypatch):
+    """``install`` without ``--addin`` builds OTC.xlam (~4 s): here it copies the module's build, the
+    same bytes (test_committed_packages_match_a_fresh_build checks that build)."""
+    import shutil
+
+    from otc_xl.excel import addin
+
+    real = addin.build_package
+
+    def build_package(target, kind="xlam", macros_dir=None):
+        if kind != "xlam" or macros_dir is not None:
+            return real(target, kind, macros_dir)
+        shutil.copyfile(addin_build[1] / "OTC.xlam", target)
+        return Path(target)
+    monkeypatch.setattr(addin, "build_package", build_package)
+
+
+def test_committed_packages_match_a_fresh_build(addin_build):
     """Same parts, same ribbon, same VBA source, same sheet texts (bytes may differ across library versions)."""
     import zipfile
 
-    from otc_xl.excel.addin import build_all
-
-    for built in build_all(tmp_path):
+    result, out = addin_build
+    assert result.exit_code == 0, result.output
+    for built in sorted(out.iterdir()):
         committed = ROOT / "workbooks" / built.name
         with zipfile.ZipFile(built) as a, zipfile.ZipFile(committed) as b:
             assert sorted(a.namelist()) == sorted(b.namelist())
@@ -649,22 +688,22 @@ def test_committed_packages_match_a_fresh_build(tmp_path):
         assert texts[0] == texts[1] and any(t.startswith("otc_xl") for t in texts[0])
 
 
-def test_addin_build_and_install_commands(tmp_path):
+def test_addin_build_and_install_commands(tmp_path, addin_build):
     from click.testing import CliRunner
 
     from otc_xl.cli import main
 
-    result = CliRunner().invoke(main, ["addin", "build", "--out-dir", str(tmp_path / "out")])
+    result, out = addin_build
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"OTC.xlam", "otc_workbook.xlsm"}
+    assert {p.name for p in out.iterdir()} == {"OTC.xlam", "otc_workbook.xlsm"}
     target = tmp_path / "xlstart"
     target.mkdir()
     (target / "otc_xl.conf").write_bytes(b'"INTERPRETER_WIN","C:\\\\Python\\\\python.exe"\n"SHOW CONSOLE","True"\n'
                                          b'"PYTHONPATH","D:\\\\Caf\xe9"\n')  # a line in cp1252: kept as it is
-    result = CliRunner().invoke(main, ["addin", "install", "--addin", str(tmp_path / "out" / "OTC.xlam"),
+    result = CliRunner().invoke(main, ["addin", "install", "--addin", str(out / "OTC.xlam"),
                                        "--target", str(target)])
     assert result.exit_code == 0, result.output
-    assert (target / "OTC.xlam").read_bytes() == (tmp_path / "out" / "OTC.xlam").read_bytes()
+    assert (target / "OTC.xlam").read_bytes() == (out / "OTC.xlam").read_bytes()
     # the user's other settings are kept; the interpreter becomes the one otc_xl is installed in
     assert (target / "otc_xl.conf").read_bytes().split(b"\n") == [
         b'"SHOW CONSOLE","True"', b'"PYTHONPATH","D:\\\\Caf\xe9"', f'"INTERPRETER_WIN","{sys.executable}"'.encode(),
@@ -681,6 +720,7 @@ XLWINGS_CONF = b'"INTERPRETER_WIN","C:\\\\Anaconda\\\\python.exe"\r\n"UDF MODULE
 @pytest.mark.parametrize("platform, relative, key, newline", [
     ("darwin", "Library/Containers/com.microsoft.Excel/Data/otc_xl.conf", "INTERPRETER_MAC", "\n"),
     ("win32", ".otc_xl/otc_xl.conf", "INTERPRETER_WIN", "\r\n")])
+@pytest.mark.usefixtures("built_once")
 def test_install_writes_the_addins_own_settings_and_leaves_xlwings_conf_alone(tmp_path, monkeypatch, platform,
                                                                               relative, key, newline):
     from otc_xl.excel import addin_install
@@ -703,6 +743,7 @@ def test_install_writes_the_addins_own_settings_and_leaves_xlwings_conf_alone(tm
     assert 'Public Const PROJECT_NAME As String = "otc_xl"' in code
 
 
+@pytest.mark.usefixtures("built_once")
 def test_install_on_macos_enables_runpython_with_xlwings_applescript(tmp_path, monkeypatch):
     """As `xlwings runpython install`: the AppleScript file of the installed xlwings into Excel's
     script folder, under the very name the installed add-in's RunPython asks AppleScriptTask for."""
@@ -719,6 +760,7 @@ def test_install_on_macos_enables_runpython_with_xlwings_applescript(tmp_path, m
     assert "xlwings runpython install" in done[-1]
 
 
+@pytest.mark.usefixtures("built_once")
 def test_install_writes_a_non_ascii_interpreter_path_as_vba_reads_it(tmp_path):
     """Windows VBA reads the settings file in the ANSI code page (cp1252 in Western Europe): a profile
     like C:\\Users\\José must be written in it, not in UTF-8 (which VBA would read as JosÃ©)."""
@@ -744,6 +786,7 @@ def test_install_refuses_a_path_the_code_page_cannot_hold(tmp_path):
     assert list(tmp_path.iterdir()) == []  # checked before anything is written
 
 
+@pytest.mark.usefixtures("built_once")
 def test_reinstall_while_excel_holds_the_addin_says_to_quit_excel(tmp_path, monkeypatch):
     """Windows locks an add-in Excel has open: the rename over it fails. The command says to quit Excel,
     the installed add-in stays as it was and no temporary file is left in the start-up folder."""

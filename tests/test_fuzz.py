@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import otc_xl
-from conftest import INVOICE_HEADERS, ROOT, invoice_row, write_book
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import ROOT, write_book
 from otc_xl.io.formats.bank import parse_bank_file, read_advice
 
 FIX = ROOT / "tests" / "fixtures" / "bank"

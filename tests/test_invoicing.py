@@ -25,7 +25,8 @@ from otc_xl.matching import MatchConfig, match_payments
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = Path(otc_xl.__file__).resolve().parent / "billing" / "einvoices" / "schemas"
-SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
+SCHEMAS = {"fatturapa": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR
+                                                                 / "Schema_del_file_xml_FatturaPA_v1.2.3.xsd"))),
            "facturae": lambda: etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "Facturaev3_2_2.xsd")))}
 """Official schemas (otc_xl/billing/einvoices/schemas/README.md); lxml resolves the local xmldsig import, no network."""
 CLI = [sys.executable, "-m", "otc_xl.cli"]
@@ -52,7 +53,7 @@ def test_post_writes_documents_log_and_open_items_once(posted, tmp_path):
     flat = " ".join(out.split())
     blocked = before.records["order_lines"].loc[before.records["order_lines"]["unit_price"].isna()].iloc[0]
     assert f"OrderLines!H{blocked['source_row']}: order {blocked['order_id']}" in flat  # named, with its cell
-    assert "unit_price must be a price" in flat
+    assert "unit_price must be a price of zero or more, found an empty cell" in flat
     after = otc_xl.read_workbook(book)
     log = after.records["billing_log"]
     approved = before.records["invoice_approvals"]

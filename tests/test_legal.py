@@ -9,8 +9,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.worksheet.table import Table
 
-from conftest import INVOICE_HEADERS
-from otc_xl.collecting.legal import blocked_customers, blocked_items, legal_cases, uncollectable_items
+import builders
+from builders import INVOICE_HEADERS, customer, invoice
+from otc_xl.collecting.legal import blocked_customers, blocked_items, case_file, legal_cases, uncollectable_items
 from otc_xl.collecting.writeoffs import writeoff_proposals
 from test_cli import run
 from test_collections_cli import table_rows
@@ -18,11 +19,9 @@ from test_collections_cli import table_rows
 AS_OF = dt.date(2026, 11, 30)
 
 
-def item(invoice_id, customer, open_amount, due, dispute=""):
-    due = pd.Timestamp(due)
-    return {"invoice_id": invoice_id, "customer_id": customer, "customer_name": f"Name {customer}", "currency": "EUR",
-            "amount": open_amount, "open_amount": open_amount, "invoice_date": due - pd.Timedelta(days=30),
-            "due_date": due, "reference": "", "dispute_code": dispute}
+def item(invoice_id, customer, open_amount, due, dispute="", **columns):
+    return invoice(invoice_id, customer, due, open_amount, customer_name=f"Name {customer}", dispute_code=dispute,
+                   **columns)
 
 
 def history(*rows):
@@ -31,16 +30,16 @@ def history(*rows):
 
 
 def test_who_is_handed_over_and_what_stays():
-    invoices = pd.DataFrame([
+    invoices = builders.invoices(
         item("A1", "C1", 100.0, "2026-05-01"),                     # dunned at level 4, 213 days: handed over
         item("A2", "C1", 50.0, "2026-10-01"),                      # level 4 but only 60 days overdue
         item("A3", "C1", 70.0, "2026-05-01", dispute="PRICING"),   # disputed: stays with the collector
         item("B1", "C2", 10.0, "2026-11-20", dispute="QUANTITY"),  # insolvent customer: everything, disputed too
         item("B2", "C2", 20.0, "2027-01-31"),                      # not even due
         item("B3", "C2", -5.0, "2026-10-01"),                      # a credit is not a claim
-        item("D1", "C3", 80.0, "2026-04-01")])                     # dunned only to level 3
-    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "customer_name": ["Uno", "Due", "Tre"],
-                              "insolvency": ["", "concurso de acreedores", ""]})
+        item("D1", "C3", 80.0, "2026-04-01"))                      # dunned only to level 3
+    customers = builders.customers(customer("C1", "Uno"), customer("C2", "Due", insolvency="concurso de acreedores"),
+                                   customer("C3", "Tre"))
     dunned = history(("2026-09-01", "C1", "A1", 4), ("2026-11-01", "C1", "A2", 4), ("2026-09-01", "C1", "A3", 4),
                      ("2026-09-01", "C3", "D1", 3))
     cases = legal_cases(invoices, customers, AS_OF, dunned, last_level=4, min_days=120)
@@ -57,8 +56,20 @@ def test_who_is_handed_over_and_what_stays():
     assert blocked_customers(again) == {"C1": "held: legal case LGL-C1", "C2": "held: legal case LGL-C2"}
 
 
+def test_the_case_file_lists_the_disputed_items_with_their_notes():
+    invoices = builders.invoices(item("A1", "C1", 100.0, "2026-05-01"),
+                                 item("A2", "C1", 70.0, "2026-06-01", dispute="DAMAGED",
+                                      notes="Two pallets damaged on arrival"))
+    cases = legal_cases(invoices, builders.customers(customer("C1", "Uno", address="Calle Mayor 1; Madrid")), AS_OF,
+                        history(("2026-09-01", "C1", "A1", 4)), last_level=4, min_days=120)
+    frames = case_file("LGL-C1", cases, invoices, builders.customers(customer("C1", "Uno")), history(),
+                       pd.DataFrame(columns=["customer_id"]), AS_OF)
+    assert frames["Disputes"][["invoice_id", "dispute_code", "notes"]].values.tolist() == [
+        ["A2", "DAMAGED", "Two pallets damaged on arrival"]]
+
+
 def test_an_uncollectable_outcome_goes_through_the_write_off_approvals():
-    invoices = pd.DataFrame([item("A1", "C1", 1_000.0, "2026-05-01"), item("A2", "C1", 3.0, "2026-05-01")])
+    invoices = builders.invoices(item("A1", "C1", 1_000.0, "2026-05-01"), item("A2", "C1", 3.0, "2026-05-01"))
     cases = pd.DataFrame({"case_id": ["LGL-C1"], "customer_id": ["C1"], "invoice_id": ["A1"], "status": ["Incobrable"],
                           "open_amount": [1_000.0]})
     extra = uncollectable_items(cases)

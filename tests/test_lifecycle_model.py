@@ -29,10 +29,15 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from builders import customer, invoice
 from daybook import new_book
 from otc_xl.booking import Request
 from otc_xl.booking import book as book_ledger
-from otc_xl.collecting.statements import customer_receipts, statement_lines, statement_totals
+from otc_xl.collecting.statements import (
+    customer_receipts,
+    statement_lines,
+    statement_totals,
+)
 from otc_xl.io.evidence import evidence_beside
 from otc_xl.model.money import cents
 from otc_xl.workflows.collections import todays_calls
@@ -42,31 +47,34 @@ from otc_xl.workflows.team_books import TeamBook
 
 D = dt.date
 START = D(2026, 11, 2)
-CUSTOMERS = [("C1", "Uno Componentes S.L.", "es", "ap@uno.es", "Ana", "ES9121000418450200051332", ""),
-             ("C5", "Cinq Distribution SARL", "fr", "ap@cinq.fr", "Luc", "FR7630006000011234567890189", ""),
-             ("C2", "Due Meccanica S.r.l.", "it", "ap@due.it", "Ana", "IT60X0542811101000000123456", ""),
-             ("C3", "Trois Outils SAS", "fr", "ap@trois.fr", "Luc", "FR1420041010050500013M02606", ""),
-             ("C4", "Vier Werkzeug GmbH", "de", "ap@vier.de", "Luc", "DE89370400440532013000",
-              "Insolvenzverfahren eröffnet")]
-PAYERS = {c[0]: (c[1].upper().replace(".", ""), c[5]) for c in CUSTOMERS}
+PDF = {"einvoice_format": "pdf", "street": "Calle 2", "postal_code": "28002", "city": "Madrid"}
+"""PDF invoices: no e-invoice channel needed for the model."""
+CUSTOMERS = [customer("C1", "Uno Componentes S.L.", language="es", email="ap@uno.es", collector="Ana",
+                      iban="ES9121000418450200051332", **PDF),
+             customer("C5", "Cinq Distribution SARL", language="fr", email="ap@cinq.fr", collector="Luc",
+                      iban="FR7630006000011234567890189", **PDF),
+             customer("C2", "Due Meccanica S.r.l.", language="it", email="ap@due.it", collector="Ana",
+                      iban="IT60X0542811101000000123456", **PDF),
+             customer("C3", "Trois Outils SAS", language="fr", email="ap@trois.fr", collector="Luc",
+                      iban="FR1420041010050500013M02606", **PDF),
+             customer("C4", "Vier Werkzeug GmbH", language="de", email="ap@vier.de", collector="Luc",
+                      iban="DE89370400440532013000", insolvency="Insolvenzverfahren eröffnet", **PDF)]
+PAYERS = {c["customer_id"]: (c["customer_name"].upper().replace(".", ""), c["iban"]) for c in CUSTOMERS}
 CONFIG = {"legal_min_days": 60, "company_name": "Iberia Components S.L.", "company_vat_id": "ESB12345674",
           "company_country": "ES", "company_street": "Calle de Alcalá 120", "company_postal_code": "28009",
           "company_city": "Madrid", "company_iban": "ES7921000813610123456789", "refund_min_days": 30}
 ORDER_HEADERS = ["order_id", "line", "customer_id", "quantity", "unit_price", "vat_category", "vat_rate",
                  "delivered_quantity", "delivery_date", "currency"]
-
-
-def _inv(invoice_id, customer, due, amount, reference="", dispute=""):
-    return (invoice_id, customer, "", due - dt.timedelta(days=30), due, "EUR", amount, amount, reference, dispute)
-
-
-INVOICES = [_inv("FV-2026-00011", "C1", D(2026, 6, 1), 1000.0), _inv("FV-2026-00012", "C1", D(2026, 10, 20), 400.0),
-            _inv("FV-2026-00021", "C2", D(2026, 9, 15), 800.0),
-            _inv("AB-2026-00021", "C2", D(2026, 9, 20), -100.0, "Abono FV-2026-00021"),
-            _inv("FV-2026-00031", "C3", D(2026, 11, 10), 300.0, dispute="PRICING"),
-            _inv("FV-2026-00032", "C3", D(2026, 8, 1), 650.0), _inv("FV-2026-00041", "C4", D(2026, 10, 1), 200.0),
-            _inv("FV-2026-00033", "C3", D(2026, 12, 10), 120.0),
-            _inv("AB-2026-00051", "C5", D(2026, 8, 1), -250.0, "Abono FV-2026-00049")]  # a credit left: a refund
+INVOICES = [invoice("FV-2026-00011", "C1", D(2026, 6, 1), 1000.0),
+            invoice("FV-2026-00012", "C1", D(2026, 10, 20), 400.0),
+            invoice("FV-2026-00021", "C2", D(2026, 9, 15), 800.0),
+            invoice("AB-2026-00021", "C2", D(2026, 9, 20), -100.0, reference="Abono FV-2026-00021"),
+            invoice("FV-2026-00031", "C3", D(2026, 11, 10), 300.0, dispute_code="PRICING"),
+            invoice("FV-2026-00032", "C3", D(2026, 8, 1), 650.0),
+            invoice("FV-2026-00041", "C4", D(2026, 10, 1), 200.0),
+            invoice("FV-2026-00033", "C3", D(2026, 12, 10), 120.0),
+            # a credit left: a refund
+            invoice("AB-2026-00051", "C5", D(2026, 8, 1), -250.0, reference="Abono FV-2026-00049")]
 HISTORY = [["dunned_on", "customer_id", "invoice_id", "level", "currency", "open_amount", "fee", "interest", "letter"],
            *[[START - dt.timedelta(days=days), "C1", "FV-2026-00011", level, "EUR", 1000.0, 0.0, 0.0, ""]
              for days, level in ((60, 1), (45, 2), (30, 3))]]
@@ -89,10 +97,6 @@ class AssociateDays(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="otc_days_"))
         self.book = new_book(self.tmp, INVOICES, CUSTOMERS, config=CONFIG,
                              extra={"DunningHistory": HISTORY, "OrderLines": [ORDER_HEADERS]})
-        customers = self.book.sheets["Customers"]  # PDF invoices: no e-invoice channel needed for the model
-        customers[0] += ["einvoice_format", "vat_id", "street", "postal_code", "city"]
-        for row in customers[1:]:
-            row += ["pdf", "", "Calle 2", "28002", "Madrid"]
         self.orders = 0
         self.day = START
         self.paid = 0

@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import builders
 import otc_xl
+from builders import customer, invoice, payment
 from otc_xl.matching import MatchConfig, alias_suggestions, match_payments
 from otc_xl.matching.names import normalise_name
 from otc_xl.matching.references import is_valid_rf
@@ -15,33 +17,27 @@ IBAN_BETA = "IT60X0542811101000000123456"
 
 
 def customers():
-    return pd.DataFrame([
-        {"customer_id": "C1", "customer_name": "Acme Ibérica S.L.", "aliases": "ACME IBERIA", "iban": IBAN_ACME,
-         "parent_id": ""},
-        {"customer_id": "C2", "customer_name": "Beta Forniture S.p.A.", "aliases": "", "iban": IBAN_BETA,
-         "parent_id": ""},
-        {"customer_id": "C3", "customer_name": "Talleres García S.L.", "aliases": "", "iban": "", "parent_id": ""},
-        {"customer_id": "C4", "customer_name": "Talleres Garcia SA", "aliases": "", "iban": "", "parent_id": ""},
-        {"customer_id": "C5", "customer_name": "Gruppo Delta Holding S.r.l.", "aliases": "", "iban": "",
-         "parent_id": ""},
-        {"customer_id": "C6", "customer_name": "Delta Logistica S.r.l.", "aliases": "", "iban": "", "parent_id": "C5"},
-    ])
+    return builders.customers(
+        customer("C1", "Acme Ibérica S.L.", aliases="ACME IBERIA", iban=IBAN_ACME),
+        customer("C2", "Beta Forniture S.p.A.", iban=IBAN_BETA),
+        customer("C3", "Talleres García S.L."),
+        customer("C4", "Talleres Garcia SA"),
+        customer("C5", "Gruppo Delta Holding S.r.l."),
+        customer("C6", "Delta Logistica S.r.l.", parent_id="C5"))
 
 
 def invoices(*rows):
     """rows: (invoice_id, customer_id, open_amount[, currency[, reference]])"""
-    return pd.DataFrame([{"invoice_id": r[0], "customer_id": r[1], "customer_name": "", "amount": r[2],
-                          "open_amount": r[2], "currency": r[3] if len(r) > 3 else "EUR",
-                          "reference": r[4] if len(r) > 4 else "",
-                          "invoice_date": pd.Timestamp("2026-10-01"),
-                          "due_date": pd.Timestamp("2026-10-31") + pd.Timedelta(days=i)} for i, r in enumerate(rows)])
+    return builders.invoices(*(invoice(r[0], r[1], pd.Timestamp("2026-10-31") + pd.Timedelta(days=i), r[2],
+                                       issued="2026-10-01", currency=r[3] if len(r) > 3 else "EUR",
+                                       reference=r[4] if len(r) > 4 else "") for i, r in enumerate(rows)))
 
 
 def payments(*rows):
     """rows: (payment_id, amount, payer_name, remittance[, payer_account[, currency]])"""
-    return pd.DataFrame([{"payment_id": r[0], "payment_date": pd.Timestamp("2026-11-20"), "amount": r[1],
-                          "payer_name": r[2], "remittance": r[3], "payer_account": r[4] if len(r) > 4 else "",
-                          "currency": r[5] if len(r) > 5 else "EUR", "customer_id": ""} for r in rows])
+    return builders.payments(*(payment(r[0], "2026-11-20", r[1], payer=r[2], remittance=r[3],
+                                       account=r[4] if len(r) > 4 else "", currency=r[5] if len(r) > 5 else "EUR")
+                               for r in rows))
 
 
 LEDGER = invoices(("INV-2026-00451", "C1", 1234.56), ("INV-2026-00452", "C1", 500.00),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import INVOICE_HEADERS
+from builders import INVOICE_HEADERS
 from otc_xl.collecting.reconcile import AGREED, AMOUNT, ONLY_OURS, ONLY_THEIRS, reconcile_account
 from otc_xl.model.money import cents
 from test_cli import run

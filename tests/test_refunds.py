@@ -15,7 +15,7 @@ import sepaxml
 import xmlschema
 from defusedxml.ElementTree import parse as safe_parse
 
-from conftest import INVOICE_HEADERS
+from builders import INVOICE_HEADERS, invoice
 from otc_xl.collecting.refunds import CHOOSE, NO_BANK, READY, refund_id, refund_proposals
 from test_cli import run
 from test_collections_cli import table_rows
@@ -33,10 +33,8 @@ def left_row(credit, customer, amount, currency="EUR"):
 
 
 def ledger_row(invoice_id, customer, open_amount, date, currency="EUR", dispute=""):
-    date = pd.Timestamp(date)
-    return {"invoice_id": invoice_id, "customer_id": customer, "currency": currency, "amount": open_amount,
-            "open_amount": open_amount, "invoice_date": date, "due_date": date + pd.Timedelta(days=30),
-            "reference": "", "dispute_code": dispute}
+    return invoice(invoice_id, customer, pd.Timestamp(date) + pd.Timedelta(days=30), open_amount, issued=date,
+                   currency=currency, dispute_code=dispute)
 
 
 def test_proposal_statuses_cover_every_case():

@@ -25,7 +25,8 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, libreoffice_convert, needs_libreoffice
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, libreoffice_convert, needs_libreoffice
 from otc_xl.cli import main
 from otc_xl.io.bank_import import append_payments
 from otc_xl.io.formats.bank import parse_bank_file
@@ -518,6 +519,7 @@ def test_files_option_only_where_files_are_written():
         assert ("--files" in run(command, "--help").output) is has, command
 
 
+@pytest.mark.e2e  # the whole demo chain (~12 s); test_cli.test_demo_command runs it too, also as e2e
 def test_demo_says_it_works_on_a_copy(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("demo", "--out", tmp_path / "demo_report.xlsx")

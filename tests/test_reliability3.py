@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import INVOICE_HEADERS, invoice_row, libreoffice_convert, needs_libreoffice, write_book
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import libreoffice_convert, needs_libreoffice, write_book
 from otc_xl.cli import main
 from otc_xl.io.files import safe_stem, write_files
 from otc_xl.model.problems import ValidationError
@@ -634,3 +635,19 @@ def test_demo_out_onto_the_shipped_demo_workbook_is_refused(tmp_path, monkeypatc
     digest = sha(shipped)
     result = run("demo", "--out", "workbooks/otc_demo.xlsx")
     assert result.exit_code == 1 and "is the input workbook" in result.output and sha(shipped) == digest
+
+
+def test_a_files_folder_under_a_file_is_a_message_not_an_internal_error(tmp_path):
+    """--files afile/sub (afile is a file) ended with 'Internal error: NotADirectoryError', exit 3."""
+    import shutil
+
+    book = tmp_path / "book.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "workbooks" / "otc_demo.xlsx", book)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    result = run("dunning", str(book), "--files", str(tmp_path / "afile" / "sub"), "--as-of", "2026-11-30")
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Internal error" not in text
+    assert "cannot use" in text and "afile" in text and "Not a directory" in text
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "book_report.xlsx").exists()

@@ -26,7 +26,8 @@ import python_calamine as pc
 from click.testing import CliRunner
 
 import otc_xl
-from conftest import DEMO, INVOICE_HEADERS, ROOT, invoice_row, needs_uno, uno
+from builders import INVOICE_HEADERS, invoice_row
+from conftest import DEMO, ROOT, needs_uno, uno
 from otc_xl.cli import main
 from otc_xl.io.locking import stale_temporaries
 from otc_xl.io.xlsx.report_splice import backup_path, replace_report_sheets

@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import builders
 import otc_xl
-from otc_xl.reports import ageing, ar_kpis, credit_balances, pivot_data, unapplied_cash, unbilled_revenue
+from builders import invoice, invoices, order, payment
+from otc_xl.reports import (
+    ageing,
+    ar_kpis,
+    credit_balances,
+    pivot_data,
+    unapplied_cash,
+    unbilled_revenue,
+)
 from otc_xl.reports.buckets import bucket_labels
 from otc_xl.reports.controls import reconciliation
 
@@ -20,15 +29,10 @@ def items(rows):
     """rows: (invoice_id, customer_id, days_overdue, open_amount[, currency[, invoice_age]])"""
     records = []
     for r in rows:
-        inv, cust, overdue, amount = r[:4]
-        currency = r[4] if len(r) > 4 else "EUR"
-        due = pd.Timestamp(AS_OF) - pd.Timedelta(days=overdue)
-        issued = due - pd.Timedelta(days=r[5] if len(r) > 5 else 30)
-        records.append({"invoice_id": inv, "customer_id": cust, "customer_name": f"Name {cust}",
-                        "invoice_date": issued, "due_date": due, "currency": currency, "amount": amount,
-                        "open_amount": amount, "doc_type": "CRN" if amount < 0 else "INV", "collector": "Ana",
-                        "order_id": "", "dispute_code": ""})
-    return pd.DataFrame(records)
+        due = pd.Timestamp(AS_OF) - pd.Timedelta(days=r[2])
+        records.append(invoice(r[0], r[1], due, r[3], issued=due - pd.Timedelta(days=r[5] if len(r) > 5 else 30),
+                               customer_name=f"Name {r[1]}", currency=r[4] if len(r) > 4 else "EUR", collector="Ana"))
+    return invoices(*records)
 
 
 @pytest.mark.parametrize("days, bucket", [(-10, "Current"), (0, "Current"), (1, "1-30"), (30, "1-30"),
@@ -132,8 +136,7 @@ def test_property_buckets_sum_to_total_and_to_open_amounts(rows, buckets):
 # ------------------------------------------------------------------ unapplied cash
 
 def payments(*rows):
-    return pd.DataFrame([{"payment_id": p, "payment_date": pd.Timestamp(d), "amount": a, "currency": "EUR",
-                          "payer_name": f"payer {p}"} for p, d, a in rows])
+    return builders.payments(*(payment(p, d, a, payer=f"payer {p}") for p, d, a in rows))
 
 
 def test_oracle_example_1200_applied_1000_leaves_200():
@@ -169,8 +172,7 @@ def test_over_application_is_refused_and_future_payments_excluded():
 # ------------------------------------------------------------------ unbilled revenue
 
 def orders(*rows):
-    return pd.DataFrame([{"order_id": o, "customer_id": "C1", "delivery_date": pd.Timestamp(d), "amount": a,
-                          "billed_amount": b, "currency": "EUR", "project": ""} for o, d, a, b in rows])
+    return builders.orders(*(order(o, "C1", d, a, billed_amount=np.nan if b is None else b) for o, d, a, b in rows))
 
 
 def test_unbilled_from_billed_amount():

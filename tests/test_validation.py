@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 import otc_xl
-from conftest import INVOICE_HEADERS, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
 
 PAY_HEADERS = ["Payment No.", "Value date", "Payer", "Amount", "Remittance information"]
 

@@ -82,7 +82,8 @@ def test_addin_install_from_an_installed_wheel_in_another_directory(wheel, tmp_p
     assert vba_modules(elsewhere / "out" / "otc_workbook.xlsm") == vba_modules(ROOT / "workbooks" / "otc_workbook.xlsm")
     # invoice --check reads the official FatturaPA / Facturae XSDs from the installed package (#28)
     schemas = subprocess.run([str(python), "-c", "from otc_xl.billing.einvoices.check import SCHEMAS, _schema; "
-                              "print(SCHEMAS); print(sorted(p.name for p in SCHEMAS.glob('*.xsd') if _schema(str(p))))"],
+                              "print(SCHEMAS); "
+                              "print(sorted(p.name for p in SCHEMAS.glob('*.xsd') if _schema(str(p))))"],
                              cwd=elsewhere, env=env_vars, capture_output=True, text=True)
     assert schemas.returncode == 0, schemas.stderr
     where, names = schemas.stdout.splitlines()

@@ -9,7 +9,7 @@ import pytest
 import python_calamine as pc
 
 import otc_xl
-from conftest import INVOICE_HEADERS, invoice_row
+from builders import INVOICE_HEADERS, invoice_row
 from otc_xl.io.xlsx.report_splice import replace_report_sheets
 from otc_xl.io.xlsx.report_writer import write_new_workbook
 from otc_xl.model.report import BarChart, ReportSheet

@@ -22,8 +22,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from bank_writers import Line, bai2, camt, cbi, cfonb120, coda, mt940, norma43, ofx  # noqa: E402  (the corpus' writers)
+from otc_xl.demo.bank_writers import Line, bai2, camt, cbi, cfonb120, coda, mt940, norma43, ofx  # the corpus' writers
 from otc_xl.io.formats.bank import parse_bank_file
 
 PAYERS = ["Meyer Maschinenbau GmbH", "Talleres Iriarte SL", "Ferramenta Rossi S.r.l.", "Boulangerie Dupont SARL",

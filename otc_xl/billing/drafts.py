@@ -23,6 +23,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -80,6 +81,7 @@ def billed_quantities(log: pd.DataFrame) -> tuple[dict[tuple[str, int], float], 
     """From the BillingLog: quantity billed per (order, line), and the last invoice that billed each."""
     qty: dict[tuple[str, int], float] = {}
     last: dict[tuple[str, int], str] = {}
+    r: Any
     for r in log.itertuples():
         key = (str(r.order_id), int(r.order_line))
         qty[key] = qty.get(key, 0.0) + float(r.quantity)
@@ -129,6 +131,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
     if seller_wrong:
         problems.append(Problem("Config", f"company_vat_id must be {seller_wrong}; no invoice is prepared until it is "
                                           "right (every e-invoice carries it)", severity="warning"))
+    drafts: list[dict]
     drafts, lines, totals = [], [], []
     # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
     for key, group in itertools.groupby(
@@ -186,13 +189,16 @@ def _header(draft: int, key: tuple, part: list, customer: dict, fmt: str, langua
     """The InvoiceDrafts row of one draft: dates and terms, totals, series, status."""
     kind, customer_id, currency, grouped, scope = key
     date = pd.Timestamp(settings.invoice_date)
-    terms = customer.get("payment_terms_days")
+    terms: Any = customer.get("payment_terms_days")
     days = settings.default_terms_days if blank(terms) else int(terms)
+    pct: Any
+    within: Any
     pct, within = customer.get("early_discount_pct"), customer.get("early_discount_days")
     has_discount = kind == "INV" and not blank(pct) and pct > 0 and not blank(within)
     references = sorted({str(r.customer_reference) for r in part if r.customer_reference})
     return {
-        "draft": draft, "draft_key": "|".join([kind, customer_id, grouped or "", currency, *([scope] if scope else [])]),
+        "draft": draft,
+        "draft_key": "|".join([kind, customer_id, grouped or "", currency, *([scope] if scope else [])]),
         "doc_type": kind,
         "invoice_id": "", "customer_id": customer_id, "customer_name": customer.get("customer_name", ""),
         "order_id": ", ".join(sorted({r.order_id for r in part})), "original_invoice": grouped if kind == "CRN" else "",
@@ -224,6 +230,7 @@ def number_drafts(result: DraftResult, last: dict[str, int], which: pd.Series | 
     chosen = (drafts["status"] == READY) if which is None else (which & (drafts["status"] == READY))
     numbers = dict(last)
     ids: dict[int, str] = {}
+    r: Any
     for r in drafts.loc[chosen].itertuples():
         year = pd.Timestamp(r.invoice_date).year
         key = f"{r.series}-{year}"

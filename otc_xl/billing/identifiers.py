@@ -13,6 +13,7 @@ number VIES does not know can still be right (new registrations, VIES outages).
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 PREFIXES = {"EL": "GR"}
 """VAT prefixes that are not the ISO country code (Greece writes EL)."""
@@ -28,7 +29,7 @@ def split_vat(vat_id: str, country: str = "") -> tuple[str, str]:
     return PREFIXES.get(str(country or "").upper(), str(country or "").upper()), compact
 
 
-def vat_problem(vat_id: str, country: str = "") -> str | None:
+def vat_problem(vat_id: str | None, country: str = "") -> str | None:
     """What is wrong with ``vat_id`` (a VAT number, with or without its country prefix; ``country`` when
     it has none), or None when it is valid or of a country python-stdnum cannot check."""
     from stdnum import get_cc_module
@@ -47,7 +48,8 @@ def vat_problem(vat_id: str, country: str = "") -> str | None:
         module.validate(number)
     except ValidationError as exc:
         name = getattr(module, "__doc__", "").strip().splitlines()[0].rstrip(".") if module.__doc__ else cc
-        return f"a valid {cc} VAT number ({name}): {text!r} fails its check ({exc.message.rstrip('.').lower()})"
+        message = cast(Any, exc).message  # stdnum raises only the subclasses, each with its message
+        return f"a valid {cc} VAT number ({name}): {text!r} fails its check ({message.rstrip('.').lower()})"
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import cast
 
 NUMBER = re.compile(r"^([A-Za-z0-9]{1,6})-(\d{4})-(\d+)$")
 WIDTH = 5
@@ -61,7 +62,7 @@ def last_posted(used: Iterable[tuple[str, object]]) -> dict[str, tuple[int, str,
         key, number = f"{m.group(1).upper()}-{m.group(2)}", int(m.group(3))
         day = when.date() if hasattr(when, "date") else when
         if key not in out or number > out[key][0]:
-            out[key] = (number, str(invoice_id).strip(), day)
+            out[key] = (number, str(invoice_id).strip(), cast(dt.date, day))
     return out
 
 

@@ -58,8 +58,9 @@ def missing(customer: dict | None, fmt: str, categories: set[str], currency: str
     for column, what in BY_NAME[fmt].needs:
         if not str(values.get(column) or "").strip():
             out.append((column, what))
-    if BY_NAME[fmt].check is not None:
-        out += BY_NAME[fmt].check(customer, values, currency)
+    check = BY_NAME[fmt].check
+    if check is not None:
+        out += check(customer, values, currency)
     wrong = vat_problem(customer.get("vat_id"), values["country"])
     if wrong and all(c != "vat_id" for c, _ in out):
         out.append(("vat_id", wrong))

@@ -21,8 +21,10 @@ from .vatrates import rate_problem
 def line_problem(r, country: str = "", rates: tuple[Decimal, ...] | None = None) -> tuple[str, str] | None:
     """(column, what it must be) for a line that cannot be billed, else None. ``country`` and
     ``rates``: the seller's country and the VAT rates it may bill (:mod:`otc_xl.billing.vatrates`)."""
-    if blank(r.unit_price) or r.unit_price < 0:
-        return "unit_price", "a price of zero or more"
+    if blank(r.unit_price):
+        return "unit_price", "a price of zero or more, found an empty cell"
+    if r.unit_price < 0:
+        return "unit_price", f"a price of zero or more, found {r.unit_price:g}"
     if not blank(r.discount_pct) and not 0 <= r.discount_pct <= 100:
         return "discount_pct", f"a discount from 0 to 100 %, found {r.discount_pct:g}"
     quantity = r.to_bill if hasattr(r, "to_bill") else r.quantity

@@ -237,6 +237,14 @@ def _guard(debug: bool, action) -> None:
         err_console.print(f"[bold red]Stopped:[/] {len(exc.problems)} problem(s); nothing was written.",
                           markup=True)
         sys.exit(1)
+    except OSError as exc:  # a path that cannot be used (a file where a folder must be, no space, no right)
+        if debug:
+            raise
+        where = exc.filename or "a file or folder"
+        err_console.print(f"[bold red]Stopped:[/] cannot use {where}: {exc.strerror or exc}. Workbooks are "
+                          "written last and atomically, so none was changed; documents written before this "
+                          "point, if any, stay in their folder.", markup=True, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback to users
         if debug:
             raise

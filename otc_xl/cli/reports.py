@@ -20,7 +20,7 @@ Reads Invoices (required), Payments, Customers, Orders, Sales and Config; valida
 problems are listed with sheet, row and column); applies cash (Applications, AliasSuggestions),
 then writes Inputs, Ageing, AgeingSummary, AgeingDetail, PivotData and Unapplied (each with
 native PivotTables), CreditBalances, Unbilled, KPIs (with reconciliation controls), Dunning,
-DunningItems, DunningHistory, Worklist, ContactLog, Disputes, DisputeItems, WriteOffs,
+DunningItems, Worklist, ContactLog, Disputes, DisputeItems, Deductions, WriteOffs,
 CreditAllocations, CreditsLeft, CreditPostings, LegalCases, DirectDebits, DebitLog, Refunds,
 RefundLog, History and HistoryBuckets (today's snapshot; a re-run the same day replaces it),
 TrendDSO, TrendOverdue, TrendCEI (line charts), Movements, DailyCash, WeeklyAgeing,

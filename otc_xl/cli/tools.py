@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, cast
 
@@ -257,16 +256,23 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
     (otc_demo_customer_statement.xlsx, with a reply letter) and bills the delivered orders (the
     approved invoice drafts posted: PDF, e-invoice and e-mail per customer); then runs every job and writes
     otc_demo_report.xlsx, and every letter, e-mail draft and file to otc_demo_report_letters/.
-    With --book, a workbook of yours is used instead (still on a copy): a step it has no data or
-    Config for is skipped, and said so. --out may not be the book, nor the statement files read.
+    The working copy (with the sheets each step wrote: Reconciliation, InvoiceDrafts, ImportLog …)
+    stays in otc_demo_report_work/, replaced by the next demo. With --book, a workbook of yours is
+    used instead (still on a copy): a step it has no data or Config for is skipped, and said so.
+    --out may not be the book, nor the statement files read.
     """
     from ..demo.accounts import reconciled_customer
     from ..demo.workbooks import write_demo_bank_file, write_demo_customer_statement, write_demo_workbook
 
     def action() -> None:
-        work = Path(tempfile.mkdtemp(prefix="otc_demo_"))
         files = out.with_name(f"{out.stem}_letters")
         source = book or (DEMO_BOOK if DEMO_BOOK.exists() else None)
+        work_dir = out.with_name(f"{out.stem}_work")
+        if source is not None and work_dir.resolve() in source.resolve().parents:
+            raise ValidationError([Problem(str(source), f"is inside {work_dir.name}/, the folder the demo empties "
+                                                        "for its working copy: copy it elsewhere first (nothing "
+                                                        "was written)")])
+        work = _take_demo_work(work_dir)
         copy = work / "otc_demo.xlsx"
         if source is None:
             with console.status("Generating the demo workbook …"):
@@ -319,6 +325,25 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
 DEMO_MARK = ".otc-xl-demo"
 """The file that marks a folder as written by ``otc-xl demo`` (a later demo may replace it)."""
 _DEMO_DOCUMENTS = {".html", ".eml", ".xml", ".pdf", ".json", ".xlsx"}
+
+
+def _take_demo_work(work: Path) -> Path:
+    """The demo's working folder beside its report (``<out>_work``: the working copy of the workbook,
+    with every sheet the steps wrote, and the previous demo's letters), emptied first when an earlier
+    demo wrote it; any other folder of that name is refused. One such folder per report, not one more
+    temporary folder per run."""
+    if work.exists() and not work.is_dir():
+        raise ValidationError([Problem(str(work), "is a file, but the demo keeps its working copy in a folder of "
+                                                  "that name: move it, or choose another --out")])
+    if work.is_dir() and any(work.iterdir()):
+        if not (work / DEMO_MARK).exists():
+            raise ValidationError([Problem(str(work), "this folder was not written by otc-xl demo and the demo "
+                                                      "keeps its working copy there: move it, or choose another "
+                                                      "--out (nothing was written)")])
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / DEMO_MARK).write_text("Written by otc-xl demo; the next demo replaces this folder.\n", encoding="utf-8")
+    return work
 
 
 def _take_demo_folder(files: Path, work: Path) -> Path | None:

@@ -55,7 +55,7 @@ def credit_allocations(invoices: pd.DataFrame, customers: pd.DataFrame | None = 
     rows, kept = [], []
     needed = set(zip(credits["grp"].tolist(), credits["currency"].tolist()))
     by_key: dict[tuple[str, str], _Candidates] = {}
-    disputed = (debits["dispute_code"] != "").tolist() if "dispute_code" in debits else [False] * len(debits)
+    disputed = (debits["dispute_code"] != "").tolist()
     for key, invoice_id, owner, dispute in zip(zip(debits["grp"].tolist(), debits["currency"].tolist()),
                                                debits["invoice_id"].tolist(), debits["customer_id"].tolist(), disputed):
         if key in needed:  # only the groups and currencies some credit can go to
@@ -133,7 +133,7 @@ def _fresh(allocation_id: str, posted) -> str:
 
 def groups_of(customers: pd.DataFrame | None) -> dict[str, str]:
     """customer_id → the group it belongs to (its parent, or itself)."""
-    if customers is None or not len(customers) or "parent_id" not in customers:
+    if customers is None or not len(customers):
         return {}
     parent = dict(zip(customers["customer_id"], customers["parent_id"]))
     return {c: (p if p else c) for c, p in parent.items()}

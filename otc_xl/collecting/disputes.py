@@ -83,11 +83,9 @@ def dispute_items(invoices: pd.DataFrame, as_of: dt.date,
                   escalation_days: int = Config.dispute_escalation_days) -> pd.DataFrame:
     """One row per open disputed item, oldest dispute first."""
     items = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) != 0)].copy()
-    notes = items["notes"] if "notes" in items else pd.Series("", index=items.index)
-    items["notes"] = notes
+    notes = items["notes"]
     items["reason"] = [dispute_reason(c, n) for c, n in zip(items["dispute_code"], notes)]
-    since = items["dispute_date"] if "dispute_date" in items else pd.Series(pd.NaT, index=items.index)
-    items["disputed_since"] = since.fillna(items["due_date"])
+    items["disputed_since"] = items["dispute_date"].fillna(items["due_date"])
     items["dispute_days"] = np.maximum(age_in_days(items["disputed_since"], as_of), 0)
     items["escalate"] = items["dispute_days"] > escalation_days
     return items[ITEM_COLUMNS].sort_values(["dispute_days", "invoice_id"], ascending=[False, True],

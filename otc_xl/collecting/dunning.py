@@ -92,7 +92,7 @@ def item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: pd
         inv["_open"] -= inv["invoice_id"].map(pd.Series(cents(pending), index=pending.index)).fillna(0).astype("int64")
     inv["days_overdue"] = age_in_days(pd.to_datetime(inv["due_date"]), as_of)
     block = pd.Series(dtype=str)
-    if customers is not None and "dunning_block" in customers:
+    if customers is not None:
         block = customers.set_index("customer_id")["dunning_block"]
     inv["_block"] = inv["customer_id"].map(block).astype(object).fillna("")
     return inv

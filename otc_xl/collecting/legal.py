@@ -120,7 +120,7 @@ def uncollectable_items(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _insolvent(customers: pd.DataFrame | None) -> pd.Series:
-    if customers is None or not len(customers) or "insolvency" not in customers:
+    if customers is None or not len(customers):
         return pd.Series(dtype=object)
     flagged = customers.loc[customers["insolvency"].astype(str).str.strip() != ""]
     return flagged.drop_duplicates("customer_id").set_index("customer_id")["insolvency"]
@@ -151,7 +151,7 @@ def case_file(case_id: str, cases: pd.DataFrame, invoices: pd.DataFrame, custome
     log = log.reindex(columns=["worklist_date", "outcome", "promise_date", "promise_amount", "promise_status",
                                "note"]).sort_values("worklist_date", kind="stable")
     disputes = own.loc[own["dispute_code"] != ""].reindex(
-        columns=["invoice_id", "due_date", "open_amount", "dispute_code", *(["note"] if "note" in own else [])])
+        columns=["invoice_id", "due_date", "open_amount", "dispute_code", "notes"])
     broken = int((log["promise_status"] == "broken").sum()) if len(log) else 0
     rows = [("case", case_id), ("customer", customer_id), ("name", master.get("customer_name", "")
                                                              or mine["customer_name"].iloc[0]),

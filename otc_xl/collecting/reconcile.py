@@ -97,7 +97,7 @@ class _Accounts:
         self.items = ours.loc[cents(ours["open_amount"]) != 0].reset_index(drop=True)
         self.their = theirs.reset_index(drop=True)
         self.our_c = cents(self.items["open_amount"])
-        self.full_c = cents(self.items["amount"]) if "amount" in self.items else self.our_c
+        self.full_c = cents(self.items["amount"])
         self.their_c = cents(self.their["signed"])
         self.receipts = receipts.assign(_c=-cents(receipts["amount"]), _used=False).reset_index(drop=True)
         loose = pd.DataFrame(columns=["payment_id", "payment_date", "unapplied_amount", "payer_name"]) \
@@ -232,7 +232,7 @@ def _ours_and_theirs(status: str, code: str, action: str, item, line, our_c: int
 def _theirs(line, their_c) -> dict:
     written = " ".join(x for x in (str(line["document"]), str(line["their_document"])) if x)
     return {"their_document": written, "their_date": line["date"], "their_amount": int(their_c),
-            "their_row": int(line["source_row"]) if "source_row" in line else pd.NA}
+            "their_row": int(line["source_row"])}
 
 
 def _amount_action(gap: int) -> str:

@@ -26,7 +26,9 @@ import hashlib
 import pandas as pd
 
 from ..config import Config
+from ..model.contracts import CUSTOMERS
 from ..model.money import cents, from_cents
+from ..model.tables import empty_frame
 from ..model.values import iban_problem, sepa_problem
 from .credits import groups_of
 from .writeoffs import carry_approvals, is_approved
@@ -56,8 +58,8 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     (e.g. handed over to legal)."""
     keep = left.loc[(cents(left["left"]) < 0) & ~left["credit_id"].isin(set(refunded))]
     dates = invoices.drop_duplicates("invoice_id").set_index("invoice_id")["invoice_date"]
-    master = (customers.drop_duplicates("customer_id").set_index("customer_id")
-              if customers is not None and len(customers) else pd.DataFrame())
+    master = (customers if customers is not None else empty_frame(CUSTOMERS)).drop_duplicates(
+        "customer_id").set_index("customer_id")
     out = pd.DataFrame({"credit_id": keep["credit_id"].to_numpy(), "customer_id": keep["customer_id"].to_numpy(),
                         "currency": keep["currency"].to_numpy(),
                         "amount": from_cents(-cents(keep["left"]))})
@@ -65,14 +67,12 @@ def refund_proposals(left: pd.DataFrame, invoices: pd.DataFrame, customers: pd.D
     out["credit_date"] = pd.to_datetime(out["credit_id"].map(dates)) if len(out) else pd.Series(dtype="datetime64[ns]")
     out["days"] = (pd.Timestamp(as_of) - out["credit_date"]).dt.days.astype("Int64")
     out = out.loc[out["days"].fillna(0) >= min_days].reset_index(drop=True)
-    names = master["customer_name"] if "customer_name" in master else pd.Series(dtype=object)
-    out["customer_name"] = out["customer_id"].map(names).astype(object).fillna("")
+    out["customer_name"] = out["customer_id"].map(master["customer_name"]).astype(object).fillna("")
     earlier = (approvals.drop_duplicates("refund_id").set_index("refund_id")
                if approvals is not None and len(approvals) else pd.DataFrame())
     typed = (out["refund_id"].map(earlier["iban"]).astype(object).fillna("") if "iban" in earlier
              else pd.Series("", index=out.index))
-    on_file = (out["customer_id"].map(master["iban"]).astype(object).fillna("") if "iban" in master
-               else pd.Series("", index=out.index))
+    on_file = out["customer_id"].map(master["iban"]).astype(object).fillna("")
     disputes = _disputed(invoices, customers)
     rows = [_bank(str(t), str(f)) for t, f in zip(typed, on_file)]
     out["iban"] = [iban for iban, _ in rows]
@@ -131,8 +131,6 @@ def _bic_of(iban: str) -> str:
 def _disputed(invoices: pd.DataFrame, customers: pd.DataFrame | None):
     """A function (customer_id, currency) → a disputed open invoice of the customer's group in that
     currency, or ``""``."""
-    if "dispute_code" not in invoices:
-        return lambda customer_id, currency: ""
     parent = groups_of(customers)
     hits = invoices.loc[(invoices["dispute_code"] != "") & (cents(invoices["open_amount"]) > 0)]
     by_group = {(parent.get(c, c), cur): i for c, cur, i in zip(hits["customer_id"], hits["currency"],

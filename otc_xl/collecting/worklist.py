@@ -80,8 +80,13 @@ def worklist(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.d
                                  "promise_date": pd.Series(dtype="datetime64[ns]")})
     broken_log = promises.loc[promises["promise_status"] == "broken"]
     broken = broken_log.groupby("customer_id").size()
-    waiting = set(promises.loc[promises["promise_status"] == "open", "customer_id"])
-    rows = rows.loc[~rows["customer_id"].isin(waiting)].copy()
+    # an open promise holds the calls of its currency (of every currency when the row names none); a
+    # broken one counts against the customer whatever the currency: it is how the customer keeps its word
+    open_log = promises.loc[promises["promise_status"] == "open"]
+    currencies = open_log["currency"] if "currency" in open_log else pd.Series("", index=open_log.index)
+    waiting = set(zip(open_log["customer_id"], currencies.fillna("").astype(str)))
+    held = [(c, cur) in waiting or (c, "") in waiting for c, cur in zip(rows["customer_id"], rows["currency"])]
+    rows = rows.loc[~np.asarray(held, dtype=bool)].copy()
     master = _master(customers)
     info = master.reindex(rows["customer_id"])
     rows["broken_promises"] = rows["customer_id"].map(broken).fillna(0).astype("int64").to_numpy()

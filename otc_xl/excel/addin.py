@@ -37,8 +37,10 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import cast
 
 import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..io.xlsx.writer import set_cell
 from .macro_sources import SHEET_BUTTONS, _screentips, button_captions, default_macros_dir, sheet_button_macros
@@ -107,7 +109,8 @@ def help_lines(macros: Path) -> list[str]:
         lines.append(f"  ={name.upper()}({arguments}): {' '.join(xlfunc['ret']['doc'].split())}")
     lines += ["", "Results of several cells spill in Excel 365/2021; older Excel shows the first value and a note.",
               f"Settings (the Python interpreter) are in {PROJECT_NAME}.conf, written by otc-xl addin install.",
-              "Installation, first run in a company and troubleshooting: the otc_xl README (also its package description)."]
+              "Installation, first run in a company and troubleshooting: the otc_xl README "
+              "(also its package description)."]
     return lines
 
 
@@ -118,7 +121,7 @@ def _addin_book(macros: Path) -> bytes:
     book = openpyxl.Workbook()
     book.code_name = "ThisWorkbook"
     book.properties.description = BUILT_WITH.format(otc=__version__, xlwings=xlwings_version())
-    ws = book.active
+    ws = cast(Worksheet, book.active)  # a new workbook's one sheet
     ws.title = "Help"
     ws.sheet_properties.codeName = "Sheet1"
     for i, line in enumerate(help_lines(macros), start=1):
@@ -149,7 +152,8 @@ def build_package(target: str | Path, kind: str = "xlam", macros_dir: Path | Non
             data = src.read(info.filename)
             if info.filename == "[Content_Types].xml":
                 data = data.replace(SHEET_MAIN.encode(), MAIN_CONTENT_TYPES[kind].encode())
-                data = _patch(data, b"<Override", f'<Default Extension="bin" ContentType="{VBA_CONTENT_TYPE}"/>'.encode())
+                data = _patch(data, b"<Override",
+                              f'<Default Extension="bin" ContentType="{VBA_CONTENT_TYPE}"/>'.encode())
             elif info.filename == "xl/_rels/workbook.xml.rels":
                 data = _patch(data, b"</Relationships>",
                               f'<Relationship Id="rIdVBA" Type="{VBA_RELATIONSHIP}" Target="vbaProject.bin"/>'.encode())

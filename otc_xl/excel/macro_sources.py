@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 from ..assets import asset_dir
 
@@ -27,7 +28,7 @@ def button_captions(macros_dir: Path | None = None) -> dict[str, str]:
     callbacks = dict(re.findall(r'Public Sub (\w+)\(control As IRibbonControl\)\s+RunOTC "(\w+)"',
                                 (macros / RIBBON_MODULE).read_text(encoding="utf-8")))
     ribbon = fromstring((macros / "customUI14.xml").read_bytes())
-    return {callbacks[e.get("onAction")]: e.get("label") for e in ribbon.iter()
+    return {callbacks[e.get("onAction")]: cast(str, e.get("label")) for e in ribbon.iter()
             if e.get("onAction") in callbacks}
 
 
@@ -35,7 +36,7 @@ def _screentips(macros: Path) -> list[tuple[str, str]]:
     from defusedxml.ElementTree import fromstring
 
     ribbon = fromstring((macros / "customUI14.xml").read_bytes())
-    return [(e.get("label"), e.get("screentip")) for e in ribbon.iter() if e.get("onAction")]
+    return [(cast(str, e.get("label")), cast(str, e.get("screentip"))) for e in ribbon.iter() if e.get("onAction")]
 
 
 def sheet_button_macros(macros_dir: Path | None = None) -> list[tuple[str, str]]:

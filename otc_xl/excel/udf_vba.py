@@ -11,7 +11,10 @@ import io
 import re
 import sys
 import types
+from importlib.abc import Loader
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from typing import Any, cast
 
 from .macro_sources import default_macros_dir
 from .xlwings_vba import xlwings_dir, xlwings_version
@@ -28,6 +31,10 @@ class _StubPywin32:
 
     @staticmethod
     def modules() -> dict[str, types.ModuleType]:
+        pythoncom: Any
+        pywintypes: Any
+        win32com: Any
+        client: Any
         pythoncom, pywintypes = types.ModuleType("pythoncom"), types.ModuleType("pywintypes")
         win32com, client = types.ModuleType("win32com"), types.ModuleType("win32com.client")
         pythoncom.CoInitialize = lambda: None
@@ -49,13 +56,15 @@ def classic_xlwings_udfs() -> types.ModuleType:
     if not missing:
         import xlwings.udfs
         return xlwings.udfs
-    spec = importlib.util.spec_from_file_location("xlwings._otc_classic_udfs", xlwings_dir() / "udfs.py")
+    # a file location ending in .py always has a spec, with its source loader
+    spec = cast(ModuleSpec, importlib.util.spec_from_file_location("xlwings._otc_classic_udfs",
+                                                                   xlwings_dir() / "udfs.py"))
     module = importlib.util.module_from_spec(spec)
     stubs = _StubPywin32.modules()
     saved = {name: sys.modules.get(name) for name in stubs}
     sys.modules.update({name: stub for name, stub in stubs.items() if saved[name] is None})
     try:
-        spec.loader.exec_module(module)
+        cast(Loader, spec.loader).exec_module(module)
     finally:
         for name, old in saved.items():
             if old is None:
@@ -72,14 +81,14 @@ def classic_udf_module() -> types.ModuleType:
 
     importlib.import_module(UDF_MODULE)  # its imports loaded with the real xlwings, outside the switch below
     classic = classic_xlwings_udfs()
-    shim = types.ModuleType("xlwings")
+    shim: Any = types.ModuleType("xlwings")
     shim.__dict__.update(xlwings.__dict__)
     shim.func, shim.arg, shim.ret, shim.sub = classic.xlfunc, classic.xlarg, classic.xlret, classic.xlsub
-    spec = importlib.util.find_spec(UDF_MODULE)
+    spec = cast(ModuleSpec, importlib.util.find_spec(UDF_MODULE))  # imported just above
     module = importlib.util.module_from_spec(spec)
     sys.modules["xlwings"] = shim
     try:
-        spec.loader.exec_module(module)
+        cast(Loader, spec.loader).exec_module(module)
     finally:
         sys.modules["xlwings"] = xlwings
     return module
@@ -130,7 +139,8 @@ def _edit_wrappers(lines: list[str]) -> list[str]:
             edits[name] += 1
         out.append(line)
     if not edits or any(count != 1 for count in edits.values()):
-        raise RuntimeError(f"xlwings {xlwings_version()}'s generate_vba_wrapper output has an unexpected shape: {edits}")
+        raise RuntimeError(f"xlwings {xlwings_version()}'s generate_vba_wrapper output has an unexpected shape: "
+                           f"{edits}")
     return out
 
 

@@ -9,7 +9,9 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 
 def _fix_copytoken_limit() -> None:
@@ -26,11 +28,11 @@ def _fix_copytoken_limit() -> None:
         help = original(difference)
         help["maxLength"] = (0xFFFF >> help["bitCount"]) + 3
         return help
-    copytoken_help.otc_fixed = True
-    MsOvba.copytoken_help = staticmethod(copytoken_help)
+    cast(Any, copytoken_help).otc_fixed = True
+    cast(Any, MsOvba).copytoken_help = staticmethod(copytoken_help)  # the fix, on the class
 
 
-def vba_project(bas_files: list[Path], classes: list[Path] = (), this_workbook: list[str] = ()) -> bytes:
+def vba_project(bas_files: list[Path], classes: Sequence[Path] = (), this_workbook: Sequence[str] = ()) -> bytes:
     """``vbaProject.bin`` holding ThisWorkbook (with ``this_workbook`` as its code), Sheet1, the
     given standard modules and class modules."""
     from ms_ovba.Models.Entities.doc_module import DocModule
@@ -42,7 +44,7 @@ def vba_project(bas_files: list[Path], classes: list[Path] = (), this_workbook: 
     from ms_ovba.Views.project_ole_file import ProjectOleFile
 
     _fix_copytoken_limit()
-    blank = Path(sys.modules["ms_ovba"].__file__).parent / "blank_files"
+    blank = Path(cast(str, sys.modules["ms_ovba"].__file__)).parent / "blank_files"
     with tempfile.TemporaryDirectory() as work, contextlib.chdir(work):  # ms-ovba writes next to its inputs
         project = VbaProject()
         project.project_id = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"

@@ -74,7 +74,7 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace_atomically(target: str | Path, write: Callable[[str], None]) -> Path:
+def replace_atomically(target: str | Path, write: Callable[[str], object]) -> Path:
     """Call ``write(temporary_path)`` next to ``target``, then rename it over ``target``.
 
     A ``target`` that is a symbolic link is written through: the new file replaces the file the link

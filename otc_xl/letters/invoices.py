@@ -6,7 +6,7 @@ the PDF and e-invoice files are made by :mod:`otc_xl.billing.documents`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import pandas as pd
@@ -113,7 +113,7 @@ def _tax_currency(doc: InvoiceDoc, lang: str) -> str:
     if not doc.tax_currency or doc.tax_currency == doc.currency:
         return ""
     sign = -1 if doc.doc_type == "CRN" else 1
-    return fmt.money(sign * doc.tax_currency_vat, doc.tax_currency, lang)
+    return fmt.money(sign * cast(float, doc.tax_currency_vat), doc.tax_currency, lang)  # set with tax_currency
 
 
 def invoice_mail(docs: list[InvoiceDoc], einvoices: list[str], customer: dict, seller: dict,
@@ -124,7 +124,7 @@ def invoice_mail(docs: list[InvoiceDoc], einvoices: list[str], customer: dict, s
     env = environment(templates_folder)
     first = docs[0]
     lang = _language(env, first.language)
-    words = env.get_template(f"{lang}/invoice_words.j2").module
+    words: Any = env.get_template(f"{lang}/invoice_words.j2").module
     titles = [words.title_crn if d.doc_type == "CRN" else words.title_inv for d in docs]
     subject = (f"{titles[0]} {first.invoice_id}" if len(docs) == 1 else
                f"{', '.join(dict.fromkeys(titles))}: {', '.join(d.invoice_id for d in docs)}") + f" - {seller['name']}"

@@ -18,8 +18,10 @@ from .references import Hit
 
 _OCMT = re.compile(r"(?:/OCMT/|:33B:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
 _CHGS = re.compile(r"(?:/CHGS/|:71F:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
-_ON_BEHALF = re.compile(r"(?:ON BEHALF OF:?|ABWA\+|ULTMTDBTR:?|ORDENANTE FINAL:?)\s*([^|+/]{3,70}?)\s*(?=\||[A-Z]{4}\+|/|$)")
-_CUSTOMER_NUMBER = re.compile(r"(?<![A-Z])(?:KUNDEN?(?:-?NR|NUMMER)?|KD\.?-?NR|KDNR|CUSTOMER(?:\s?(?:NO|NR|NUMBER|ID))?|"
+_ON_BEHALF = re.compile(r"(?:ON BEHALF OF:?|ABWA\+|ULTMTDBTR:?|ORDENANTE FINAL:?)"
+                        r"\s*([^|+/]{3,70}?)\s*(?=\||[A-Z]{4}\+|/|$)")
+_CUSTOMER_NUMBER = re.compile(r"(?<![A-Z])(?:KUNDEN?(?:-?NR|NUMMER)?|KD\.?-?NR|KDNR|"
+                              r"CUSTOMER(?:\s?(?:NO|NR|NUMBER|ID))?|"
                               r"CUST(?:OMER)?\.?\s?(?:NO|#|ID)|N\.?\s?CLIENTE|COD(?:ICE)?\.?\s?CLIENTE|CLIENTE|"
                               r"NO\.?\s?CLIENT|CLIENT|DEBITOR(?:EN)?(?:-?NR|NUMMER)?|ACCOUNT\s?(?:NO|NR|#)|ACCT)"
                               r"\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{2,14})(?![A-Z0-9])")
@@ -64,7 +66,8 @@ def _less_charges(outcome: _Outcome, charges: int) -> _Outcome:
     if applied < charges:
         return outcome
     outcome.lines[j] = (k, applied - charges, writeoff + charges)
-    outcome.why = (outcome.why.rstrip(".") + f"; the payer instructed {_fmt(sum(a for _, a, _ in outcome.lines) + charges)}"
+    outcome.why = (outcome.why.rstrip(".")
+                   + f"; the payer instructed {_fmt(sum(a for _, a, _ in outcome.lines) + charges)}"
                    f" and the banks took {_fmt(charges)} of charges, written off.")
     return outcome
 

@@ -38,7 +38,8 @@ class _Book:
         self.left = self.initial.copy()
         due = self.items["due_date"] if "due_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
         self.due = due.fillna(pd.Timestamp.max).to_numpy()
-        issued = self.items["invoice_date"] if "invoice_date" in self.items else pd.Series(pd.NaT, index=self.items.index)
+        issued = (self.items["invoice_date"] if "invoice_date" in self.items
+                  else pd.Series(pd.NaT, index=self.items.index))
         self.issued = pd.to_datetime(issued).to_numpy()  # datetime64: no Timestamp object per item
         self.by_customer: dict[tuple[str, str], list[int]] = {}
         for k, (c, cur) in enumerate(zip(self.customer, self.currency)):
@@ -46,7 +47,7 @@ class _Book:
         self.credits_of = self._credits_naming(self.items["reference"].tolist() if "reference" in self.items else [])
         self.cleared = _cleared_frame(cleared, set(self.ids))
         """The ERP's cleared items that are not open (an id both open and cleared is open: partly paid)."""
-        self._shapes: dict[str, set[tuple[int, str]]] | None = None
+        self._shapes: dict[str, set[tuple[int | str, str]]] | None = None
         self.terms: dict[str, tuple[tuple[float, ...], int]] = {}
         """Customer → its own early-payment discount (rates, days) from the customer master."""
         self.index: ReferenceIndex | None = None
@@ -54,7 +55,7 @@ class _Book:
     def terms_of(self, k: int) -> tuple[tuple[float, ...], int] | None:
         return self.terms.get(self.customer[k])
 
-    def shapes(self, customers: set[str]) -> set[tuple[int, str]]:
+    def shapes(self, customers: set[str]) -> set[tuple[int | str, str]]:
         """(digit count, first three digits) of the numbers of ``customers``' items, open and cleared:
         what a number of theirs looks like. Worked out per customer when first asked (most payers
         never need it), so its cost follows the payments, not the size of the ledger."""
@@ -64,7 +65,7 @@ class _Book:
             for cid, number in [*zip(self.customer, self.ids),
                                 *zip(self.cleared["customer_id"], self.cleared["invoice_id"])]:
                 self._numbers.setdefault(cid, []).append(number)
-        out: set[tuple[int, str]] = set()
+        out: set[tuple[int | str, str]] = set()
         for cid in customers:
             found = self._shapes.get(cid)
             if found is None:
@@ -108,7 +109,7 @@ def _discount_terms(customers: pd.DataFrame | None) -> dict[str, tuple[tuple[flo
     """Customer → (its early-payment discount rate, its days) where the master gives both."""
     if customers is None or "early_discount_pct" not in customers or "early_discount_days" not in customers:
         return {}
-    out = {}
+    out: dict[str, tuple[tuple[float, ...], int]] = {}
     for cid, pct, days in zip(customers["customer_id"].astype(str), customers["early_discount_pct"],
                               customers["early_discount_days"]):
         if pd.notna(pct) and pd.notna(days) and float(pct) > 0:

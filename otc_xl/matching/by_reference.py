@@ -44,7 +44,7 @@ def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, note
     for hit in hits:
         by_span.setdefault(hit.span, []).append(hit)
     keep = []
-    for span, same in by_span.items():
+    for same in by_span.values():
         if len(same) > 1 and any(book.left[h.position] > 0 for h in same):
             # a number written once is the invoice, not a credit note of another series with its digits
             same = [h for h in same if book.left[h.position] > 0]
@@ -147,19 +147,20 @@ def _by_reference(amount: int, hits: list[Hit], who: Identification, group: set[
                            f"{_fmt(total - amount)} less than {_fmt(total)} looks like a {rate:.0%} early-payment "
                            f"discount, but {late}: unearned, not written off, for review", "unearned_discount")
         return outcome("reference+discount", _with_writeoff(items, left, total - amount),
-                       f"{_fmt(total - amount)} less than {_fmt(total)}: a {rate:.0%} early-payment discount, written off")
+                       f"{_fmt(total - amount)} less than {_fmt(total)}: a {rate:.0%} early-payment discount, "
+                       "written off")
     remainder_note = ""
     if amount > total:
         remainder = _remainder(amount - total, items, book, group or {book.customer[k] for k in items}, config)
         if remainder is not None:
             extra_items, chance = remainder
             method = "reference+remainder" if len(extra_items) == 1 else "reference+remainder_subset"
-            found = outcome(method, _full(items + extra_items, left + [int(book.left[k]) for k in extra_items]),
-                            f"they are {_fmt(total)}; the remaining {_fmt(amount - total)} equals exactly "
-                            f"{', '.join(book.ids[k] for k in extra_items)} of the same customer, not named")
-            found.confidence -= _luck_penalty(chance)
-            if found.confidence >= config.auto_threshold:
-                return found
+            with_rest = outcome(method, _full(items + extra_items, left + [int(book.left[k]) for k in extra_items]),
+                                f"they are {_fmt(total)}; the remaining {_fmt(amount - total)} equals exactly "
+                                f"{', '.join(book.ids[k] for k in extra_items)} of the same customer, not named")
+            with_rest.confidence -= _luck_penalty(chance)
+            if with_rest.confidence >= config.auto_threshold:
+                return with_rest
             # a surplus that equals an open item by luck is common (round amounts): close what is
             # named, and say which item the rest may be for
             remainder_note = (f"the remaining {_fmt(amount - total)} may be for "

@@ -37,8 +37,6 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
     pays = pays.loc[pays["customer_id"] != ""]
     candidates: list[tuple[str, str, str, int, str]] = []
     for kind, column, key in (("iban", "payer_account", normalise_iban), ("name", "payer_name", normalise_name)):
-        if column not in pays:
-            continue
         values = pays.assign(_key=pays[column].fillna("").map(key)).loc[lambda f: f["_key"] != ""]
         groups = values.groupby("_key", sort=True)
         found = pd.DataFrame({"payer": groups[column].first(), "customer_id": groups["customer_id"].first(),
@@ -53,7 +51,7 @@ def alias_suggestions(applications: pd.DataFrame, payments: pd.DataFrame, custom
     directory = directory or CustomerDirectory(customers, aliases)
     probe = pd.DataFrame({"payer_name": [p if k == "name" else "" for k, p, *_ in candidates],
                           "payer_account": [p if k == "iban" else "" for k, p, *_ in candidates],
-                          "customer_id": ""})
+                          "customer_id": "", "remittance": ""})
     today = directory.identify(probe)
     rows = [{"payer": payer, "customer_id": cid, "customer_name": directory.names.get(cid, ""), "kind": kind,
              "payments": n, "evidence": evidence}

@@ -255,7 +255,9 @@ class CustomerDirectory:
     def identify(self, payments: pd.DataFrame) -> list[Identification]:
         """One :class:`Identification` per payment row (``NOBODY`` when unknown or a tie)."""
         names = payments["payer_name"].fillna("").astype(str).map(normalise_name)
-        accounts = payments["payer_account"] if "payer_account" in payments else pd.Series("", index=payments.index)
+        accounts = payments["payer_account"]
+        # optional: match_payments takes frames without their optional columns and fills in only payer_name,
+        # payer_account, remittance and currency (test_matching.test_optional_columns_may_be_missing)
         given = payments["customer_id"] if "customer_id" in payments else pd.Series("", index=payments.index)
         settled = given.isin(list(self.names)) | accounts.fillna("").map(normalise_iban).isin(list(self.by_iban))
         unique = sorted(set(names[~settled.to_numpy()]) - {""} - set(self.by_alias))  # fuzzy only where needed
@@ -300,8 +302,8 @@ class CustomerDirectory:
         look for a customer's name (or alias) inside the remittance text, in any word order, as ERPs'
         reconciliation models do with the bank label. Only names of two words or more (or one word of
         seven letters or more) count, and only when exactly one customer's name is found."""
-        remittances = payments["remittance"].fillna("").astype(str) if "remittance" in payments else None
-        if remittances is None or not self._keys:
+        remittances = payments["remittance"].fillna("").astype(str)
+        if not self._keys:
             return found
         wanted = [i for i, (who, payer) in enumerate(zip(found, payments["payer_name"].fillna("").astype(str)))
                   if not who.customer_id and (not normalise_name(payer) or is_payment_service(payer))]

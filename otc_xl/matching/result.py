@@ -34,8 +34,10 @@ class MatchResult:
 
     def summary(self) -> dict[str, int]:
         auto = self.applications.loc[self.applications["status"] == "auto"]
-        return {"applications auto": len(auto), "applications to review": int((self.applications["status"] == "review").sum()),
-                "payments fully applied": int(auto["payment_id"].nunique() - self.unapplied["payment_id"].isin(auto["payment_id"]).sum()),
+        return {"applications auto": len(auto),
+                "applications to review": int((self.applications["status"] == "review").sum()),
+                "payments fully applied": int(auto["payment_id"].nunique()
+                                              - self.unapplied["payment_id"].isin(auto["payment_id"]).sum()),
                 "payments with money unapplied": len(self.unapplied)}
 
 

@@ -14,7 +14,7 @@ wrote, floats rounded to the cent, so every copy of an invoice prints the same f
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -39,8 +39,8 @@ ORDER_LINES = TableContract(
                ("customer", "customer no", "account", "cliente", "nº cliente", "codice cliente", "client",
                 "n° client", "code client", "kunde", "kundennummer", "debitor")),
         Column("item", "text", "Article code.",
-               synonyms=("item code", "article", "sku", "product", "artículo", "articulo", "código artículo", "articolo",
-                "codice articolo", "code article", "artikel", "artikelnummer", "material")),
+               synonyms=("item code", "article", "sku", "product", "artículo", "articulo", "código artículo",
+                "articolo", "codice articolo", "code article", "artikel", "artikelnummer", "material")),
         Column("description", "text", "What the invoice line says.",
                synonyms=("item description", "text", "descripción", "descripcion", "concepto", "descrizione",
                 "désignation", "libellé", "bezeichnung", "beschreibung")),
@@ -91,9 +91,9 @@ ORDER_LINES = TableContract(
         Column("currency", "currency", "ISO currency code (empty → Config home_currency).",
                synonyms=("divisa", "moneda", "valuta", "devise", "währung", "waehrung")),
         Column("customer_reference", "text", "The customer's purchase order number (printed, BT-13).",
-               synonyms=("po", "po number", "customer po", "purchase order", "your reference", "su pedido", "referencia cliente",
-                         "vostro ordine", "riferimento cliente", "bon de commande", "votre référence",
-                         "ihre bestellung", "bestellnummer kunde")),
+               synonyms=("po", "po number", "customer po", "purchase order", "your reference", "su pedido",
+                         "referencia cliente", "vostro ordine", "riferimento cliente", "bon de commande",
+                         "votre référence", "ihre bestellung", "bestellnummer kunde")),
     ),
 )
 
@@ -144,7 +144,8 @@ class _Row:
 
     @classmethod
     def from_record(cls, record: dict):
-        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
+        # every subclass is a dataclass
+        return cls(**{f.name: record[f.name] for f in fields(cast(Any, cls)) if f.name in record})
 
     def as_dict(self) -> dict:
         """The row as the templates read it."""
@@ -190,7 +191,7 @@ class InvoiceDoc(_Row):
     def early_discount(self) -> tuple[float, Any] | None:
         """(discount %, last day) of its early-payment discount; None when it has none."""
         pct, until = self.discount_pct, self.discount_until
-        return None if _blank(pct) or _blank(until) else (float(pct), until)
+        return None if _blank(pct) or _blank(until) else (float(cast(float, pct)), until)
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def _parse_date_text(text: str, date_order: DateOrder) -> dt.date:
             pass
         else:
             found, other = ("month/day", "MDY") if date_order != "MDY" else ("day/month", "DMY")
-            raise ValueError(f"{_describe(text)} looks like {found} ({'MM/DD/YYYY' if other == 'MDY' else 'DD/MM/YYYY'})"
+            raise ValueError(f"{_describe(text)} looks like {found} "
+                             f"({'MM/DD/YYYY' if other == 'MDY' else 'DD/MM/YYYY'})"
                              f" but dates are read {'day' if other == 'MDY' else 'month'} first here; set date_order = "
                              f"{other} on the Config sheet, or write it as {dt.date(y, d, mo):%Y-%m-%d}") from None
     raise ValueError(f"{_describe(text)} is an impossible date ({expected})") from None
@@ -101,7 +102,7 @@ def infer_date_order(values: list[Any], setting: DateOrder = "auto") -> tuple[Da
     the values contradict it. The hint is empty when there is nothing to say.
     """
     day_first = month_first = ambiguous = 0
-    example = {}
+    example: dict[str, str] = {}
     for value in {x for x in values if type(x) is str}:
         m = _XYZ.match(value.strip())
         if not m:

@@ -69,8 +69,8 @@ def _open_items(invoices: pd.DataFrame, as_of: dt.date, customers: pd.DataFrame 
     keep = (invoices["invoice_date"] <= pd.Timestamp(as_of)) & (cents(invoices["open_amount"]) != 0)
     items = invoices.loc[keep]
     if by == "country" or (by == "invoice" and customers is not None):
-        if customers is None or "country" not in customers:
-            raise ValueError("ageing by country needs the customers table (with a country column)")
+        if customers is None:
+            raise ValueError("ageing by country needs the customers table")
         country = customers.drop_duplicates("customer_id").set_index("customer_id")["country"]
         items = items.assign(country=items["customer_id"].map(country).fillna(""))
     for column in ("customer_name", "collector"):
@@ -105,7 +105,7 @@ def _detail(items: pd.DataFrame, amount: np.ndarray, days: np.ndarray, index: np
             labels: list[str]) -> pd.DataFrame:
     columns = ["invoice_id", "customer_id", "customer_name", "collector", "doc_type", "invoice_date", "due_date",
                "currency", "dispute_code"]
-    if "country" in items:
+    if "country" in items:  # not an Invoices column: _open_items adds it from Customers when asked
         columns.insert(4, "country")
     frame = items[[c for c in columns if c in items]].copy()
     frame["open_amount"] = from_cents(amount)

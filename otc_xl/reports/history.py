@@ -49,10 +49,10 @@ def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None =
     age = age_in_days(items[basis], as_of)
     frame = items.assign(_c=cents(items["open_amount"]), _days=age_in_days(items["due_date"], as_of),
                          _bucket=bucket_of(age, buckets).astype(str),
-                         _collector=items["collector"].replace("", "(none)") if "collector" in items else "(none)")
+                         _collector=items["collector"].replace("", "(none)"))
     frame["_over"] = np.where(frame["_days"] > 0, frame["_c"], 0)
     frame["_over90"] = np.where(frame["_days"] > 90, frame["_c"], 0)
-    frame["_disputed"] = np.where(frame["dispute_code"] != "", frame["_c"], 0) if "dispute_code" in frame else 0
+    frame["_disputed"] = np.where(frame["dispute_code"] != "", frame["_c"], 0)
     rows, bucket_rows = [], []
     for level in (ALL, "collector"):
         keys = ["currency"] if level == ALL else ["_collector", "currency"]

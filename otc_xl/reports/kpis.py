@@ -88,7 +88,7 @@ def ar_kpis(invoices: pd.DataFrame, payments: pd.DataFrame | None = None, sales:
 
 
 def _sales_currencies(sales) -> set[str]:
-    if isinstance(sales, pd.DataFrame) and "currency" in sales:
+    if isinstance(sales, pd.DataFrame) and "currency" in sales:  # optional: ar_kpis takes a sales frame without it
         return set(sales["currency"])
     return set()
 
@@ -107,7 +107,7 @@ def _credit_sales(sales, invoices: pd.DataFrame, currency: str, start: pd.Timest
 
 
 def _sales_of(sales: pd.DataFrame, currency: str) -> pd.DataFrame:
-    return sales.loc[sales["currency"] == currency] if "currency" in sales else sales
+    return sales.loc[sales["currency"] == currency] if "currency" in sales else sales  # as in _sales_currencies
 
 
 def _count_back(ar: int, sales, currency: str, as_of: dt.date) -> float:

@@ -39,7 +39,7 @@ def daily(history: pd.DataFrame, receipts: pd.DataFrame, applications: pd.DataFr
     new = receipts.loc[(dates > since) & (dates <= today)] if len(receipts) else receipts
     apps = applications if applications is not None else pd.DataFrame(columns=["status", "currency", "applied_amount"])
     rows = []
-    currencies = sorted(set(new.get("currency", [])) | set(apps.get("currency", []))
+    currencies = sorted(set(new["currency"]) | set(apps.get("currency", []))
                         | set(unapplied["currency"] if unapplied is not None and len(unapplied) else []))
     for currency in currencies:
         mine = apps.loc[apps["currency"] == currency] if "currency" in apps else apps.iloc[0:0]
@@ -105,11 +105,10 @@ def roll_forward(history: pd.DataFrame, invoices: pd.DataFrame, sales: pd.DataFr
     for currency in sorted(set(closing.index) | set(opening.index)):
         mine = invoices.loc[invoices["currency"] == currency]
         month_docs = mine.loc[in_month(mine["invoice_date"])]
-        use_sales = sales is not None and len(sales) and (
-            "currency" not in sales or (sales["currency"] == currency).any())
+        use_sales = sales is not None and len(sales) and (sales["currency"] == currency).any()
         if use_sales:
             s = cast(pd.DataFrame, sales)  # use_sales: there are sales
-            s = s if "currency" not in s else s.loc[s["currency"] == currency]
+            s = s.loc[s["currency"] == currency]
             invoiced_c, source = int(cents(cast(pd.Series, s.loc[in_month(s["date"]), "amount"])).sum()), "Sales"
         else:
             invoiced_c = int(cents(month_docs.loc[cents(month_docs["amount"]) > 0, "amount"]).sum())

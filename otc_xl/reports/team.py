@@ -84,10 +84,7 @@ def team_invoices(members: list[Member]) -> pd.DataFrame:
     frames = []
     for m in members:
         frame = cast(pd.DataFrame, m.invoices).assign(associate=m.associate)
-        if "collector" in frame:
-            frame["collector"] = frame["collector"].where(frame["collector"] != "", m.associate)
-        else:
-            frame["collector"] = m.associate
+        frame["collector"] = frame["collector"].where(frame["collector"] != "", m.associate)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -49,7 +49,7 @@ def unapplied_cash(payments: pd.DataFrame, applications: pd.DataFrame | None, as
         "amount": from_cents(received[keep]), "applied_amount": from_cents(used[keep]),
         "unapplied_amount": from_cents(left[keep]), "days_unapplied": days, "bucket": bucket_of(days, buckets),
         "reason": np.where(used[keep] == 0, "unapplied", "partial").astype(object), "suggested_customer_id": "",
-        "remittance": pays["remittance"].to_numpy()[keep] if "remittance" in pays else "",
+        "remittance": pays["remittance"].to_numpy()[keep],
     })
     if details is not None and len(details):
         info = details.drop_duplicates("payment_id").set_index("payment_id")

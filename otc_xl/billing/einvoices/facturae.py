@@ -57,7 +57,7 @@ def _nif(vat_id: str, country: str) -> tuple[str, str]:
     return vat_id, "U" if country in ALPHA3 and country not in ("GB", "CH", "NO", "US") else "E"
 
 
-def _address(street: str, postal: str, city: str, province: str):
+def _address(street: str | None, postal: str | None, city: str | None, province: str | None):
     from facturae import facturae
 
     address = facturae.AddressInSpain()
@@ -79,7 +79,8 @@ def person_names(name: str) -> tuple[str, str, str]:
     return given.strip()[:50] or "-", first[:40] or "-", second[:40]
 
 
-def _party(party, name: str, vat_id: str, country: str, street: str, postal: str, city: str, province: str):
+def _party(party, name: str, vat_id: str, country: str, street: str | None, postal: str | None, city: str | None,
+           province: str | None):
     """A Facturae party: a natural person (a DNI or NIE: PersonTypeCode F, Individual) or a legal entity
     (a CIF: J, LegalEntity)."""
     from facturae import facturae

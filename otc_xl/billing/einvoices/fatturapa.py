@@ -79,7 +79,7 @@ def latin1_notes(doc: InvoiceDoc, lines: list[Line], customer: dict) -> list[str
     return [f"FatturaPA carries Latin-1 text only: {what}" for what in transliterated(doc, lines, customer)]
 
 
-def _text(value: str, most: int) -> str:
+def _text(value: str | None, most: int) -> str:
     return latin1(" ".join(str(value or "").split()))[:most]
 
 
@@ -88,7 +88,7 @@ def _vat(vat_id: str) -> tuple[str, str]:
     return vat_id[:2], vat_id[2:]
 
 
-def _address(model, street: str, postal: str, city: str, province: str, country: str):
+def _address(model, street: str | None, postal: str | None, city: str | None, province: str | None, country: str):
     """An a38 Sede: a foreign postal code that is not 5 digits goes as 00000, as SDI asks."""
     cap = postal if re.fullmatch(r"\d{5}", str(postal or "")) else "00000"
     return model(indirizzo=_text(street, 60), cap=cap, comune=_text(city, 60),

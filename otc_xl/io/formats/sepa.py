@@ -16,6 +16,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
+from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from defusedxml.ElementTree import parse as safe_parse
@@ -109,7 +111,7 @@ def totals(xml: bytes) -> tuple[int, int]:
     """(number of transactions, control sum in cents) from a pain file's group header."""
     root = safe_fromstring(xml)
     ns = root.tag.split("}")[0] + "}"
-    header = root[0].find(f"{ns}GrpHdr")
+    header: Any = root[0].find(f"{ns}GrpHdr")  # a file we wrote, XSD-valid: the header and its fields are there
     count = int(header.find(f"{ns}NbOfTxs").text)
     whole, _, frac = header.find(f"{ns}CtrlSum").text.partition(".")
     return count, int(whole) * 100 + int((frac + "00")[:2])
@@ -122,7 +124,7 @@ def issued_end_to_end_ids(folder: Path) -> dict[str, str]:
         return found
     for path in sorted(folder.rglob("*.xml")):
         try:
-            root = safe_parse(str(path)).getroot()
+            root = cast(Element, safe_parse(str(path)).getroot())  # a parsed document has its root
         except Exception:  # noqa: BLE001 - not ours or damaged: it cannot hold our ids
             continue
         if "pain.00" not in root.tag:

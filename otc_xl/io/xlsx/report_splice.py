@@ -75,8 +75,9 @@ def replace_report_sheets(book_path: str | Path, reports: list[ReportSheet], tar
                     plan.add_sheet(layout)
                 changed, added, removed = plan.finish()
     except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as exc:
-        raise ValidationError([Problem(source.name, f"otc_xl cannot write into this workbook safely ({exc}); nothing "
-                                                    "was written: write the reports to a new file with --out")]) from None
+        raise ValidationError([Problem(source.name, f"otc_xl cannot write into this workbook safely ({exc}); "
+                                                    "nothing was written: write the reports to a new file with "
+                                                    "--out")]) from None
     # the new sheets' rows are streamed from the report frames while the package is copied
     if backup and target == source:
         replace_atomically(backup_path(source), lambda t: shutil.copyfile(source, t))

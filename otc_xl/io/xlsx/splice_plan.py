@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree
@@ -249,7 +249,8 @@ class _Plan:
             added.append(f'<Relationship Id="{rid}" Type="{PIVOT_CACHE_TYPE}" '
                          f'Target={quoteattr(_relative("xl/workbook.xml", part))}/>')
         end = workbook_rels.rfind(b"</Relationships>")
-        return with_pivot_caches(workbook, "".join(entries)), workbook_rels[:end] + "".join(added).encode() + workbook_rels[end:]
+        return (with_pivot_caches(workbook, "".join(entries)),
+                workbook_rels[:end] + "".join(added).encode() + workbook_rels[end:])
 
     def _refresh_pivots_on_our_sheets(self) -> None:
         """A pivot table whose source is one of our report sheets (a team leader's pivot over
@@ -267,7 +268,8 @@ class _Plan:
             attrs = dict(re.findall(rb'(\w+)="([^"]*)"', source.group(0)))
             on_ours = (attrs.get(b"sheet", b"").decode() in sheets or attrs.get(b"name", b"").decode() in tables)
             if on_ours and not re.search(rb'<pivotCacheDefinition\b[^>]*\brefreshOnLoad="(1|true)"', xml):
-                head = re.search(rb"<pivotCacheDefinition\b[^>]*?(/?>)", xml)
+                # the part holding that <worksheetSource> has its <pivotCacheDefinition> root
+                head = cast(re.Match[bytes], re.search(rb"<pivotCacheDefinition\b[^>]*?(/?>)", xml))
                 without = re.sub(rb'\srefreshOnLoad="[^"]*"', b"", head.group(0))
                 self.changed[name] = xml[:head.start()] + without.replace(
                     b"<pivotCacheDefinition", b'<pivotCacheDefinition refreshOnLoad="1"', 1) + xml[head.end():]

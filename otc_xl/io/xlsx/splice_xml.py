@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
@@ -47,7 +48,7 @@ def _with_code_name(sheet_xml: bytes, code_name: bytes | None) -> bytes:
     if m:
         attrs = re.sub(rb'\s+codeName="[^"]*"', b"", m.group(1))
         return sheet_xml[:m.start()] + b"<sheetPr" + attrs + attribute + m.group(2) + b">" + sheet_xml[m.end():]
-    root = re.search(rb"<worksheet\b[^>]*>", sheet_xml)
+    root = cast(re.Match[bytes], re.search(rb"<worksheet\b[^>]*>", sheet_xml))  # our own sheet: no prefix
     return sheet_xml[:root.end()] + b"<sheetPr" + attribute + b"/>" + sheet_xml[root.end():]
 
 

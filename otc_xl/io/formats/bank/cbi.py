@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pycountry
 
@@ -97,6 +98,7 @@ def _records(path: Path) -> tuple[list[Record], str]:
     blanks, and the blank of column 1, may have been lost); a longer line or an unknown record
     type refuses the file."""
     text, encoding = _decode(Path(path).read_bytes(), path.name)
+    out: list[Record]
     out, problems = [], []
     append = out.append
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
@@ -176,6 +178,7 @@ class _Statement:
         self.currency = currency
         self.day = date(rec, 77, "dmy", "date of the opening balance")
         self.opening = _signed(rec, 83, 84, "opening balance")
+        self.rows: list[dict]
         self.movements, self.rows, self.count = 0, [], 0
 
 
@@ -196,6 +199,7 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
     recs, encoding = _records(path)
     if not recs:
         raise fail(path.name, "empty CBI file")
+    rows: list[dict]
     rows, problems, notes, debits = [], [], [], 0
     flow: _Flow | None = None
     stmt: _Statement | None = None
@@ -205,7 +209,8 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
     def close_movement() -> None:
         nonlocal movement
         if movement is not None and movement["amount"] > 0:
-            stmt.rows.append(_row(movement, stmt))
+            inside = cast(_Statement, stmt)  # a movement is read only inside a statement
+            inside.rows.append(_row(movement, inside))
         movement = None
 
     for index, rec in enumerate(recs):
@@ -274,11 +279,13 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
                 rows += stmt.rows
                 closed, stmt = stmt, None
         except Unbalanced as exc:
+            unbalanced = cast(_Statement, stmt)  # raised by _check_close, on a statement's closing balance
             if not policy.accept_unbalanced:
-                problems.append(Problem(path.name, f"{where(rec)}: {stmt.label}: {exc}{UNBALANCED_HINT}"))
+                problems.append(Problem(path.name, f"{where(rec)}: {unbalanced.label}: {exc}{UNBALANCED_HINT}"))
             else:
-                notes.append(unbalanced_note(path.name, f"{stmt.label} of {stmt.day:%d/%m/%Y} ({where(rec)})", exc))
-                rows += stmt.rows
+                notes.append(unbalanced_note(path.name, f"{unbalanced.label} of {unbalanced.day:%d/%m/%Y} "
+                                                        f"({where(rec)})", exc))
+                rows += unbalanced.rows
             closed, stmt = stmt, None
         except RecordError as exc:
             problems.append(Problem(path.name, f"{where(rec)}: {exc}"))
@@ -304,8 +311,8 @@ def _movement(rec: Record, stmt: _Statement) -> dict:
     text = rec.text
     return {"amount": _signed(rec, 25, 26, "amount"), "value": date(rec, 13, "dmy", "value date"),
             "booked": date(rec, 19, "dmy", "booking date"), "number": text[10:13], "key": text[3:13],
-            "line": rec.line, "causale": text[41:43], "reference": text[61:77].strip(), "description": text[86:120].strip(),
-            "position": stmt.count, "details": []}
+            "line": rec.line, "causale": text[41:43], "reference": text[61:77].strip(),
+            "description": text[86:120].strip(), "position": stmt.count, "details": []}
 
 
 def _check_close(rec: Record, stmt: _Statement) -> None:

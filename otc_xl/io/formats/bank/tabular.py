@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ import pandas as pd
 from ....model.headers import header_key
 from ....model.problems import Problem, ValidationError, errors_in
 from ....model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
-from ....model.values import infer_date_order, infer_decimal_separator, is_blank, parse_text
+from ....model.values import DecimalSeparator, infer_date_order, infer_decimal_separator, is_blank, parse_text
 from .common import STRICT, BankLines, ReadPolicy, fail, frame, meaningful_reference, stable_id, with_unique_ids
 from .tabular_columns import BANK_EXPORT, SKIPPED_STATUS, SKIPPED_TYPE, _marks
 from .tabular_grid import _csv_rows, _CsvRows, _spreadsheet_grid
@@ -48,9 +48,9 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     missing = [need for need, options in (("an amount or credit column", {"amount", "credit"}),
                                           ("a date column", {"value_date", "booking_date"})) if not mapped & options]
     if missing:
-        found = ", ".join(repr(str(h)[:40]) for h in header.headers if not is_blank(h)) or "none"
+        headers = ", ".join(repr(str(h)[:40]) for h in header.headers if not is_blank(h)) or "none"
         raise fail(path.name, f"cannot map the columns: no {' and no '.join(m.split(' ', 1)[1] for m in missing)} "
-                              f"(found {found}); name them in a bank profile, e.g. Config bank_columns = "
+                              f"(found {headers}); name them in a bank profile, e.g. Config bank_columns = "
                               "value_date=F. valor; amount=Importe")
     header, extras = _resolve_duplicates(header, notes)
     marks = _marks(profile or {})
@@ -102,7 +102,7 @@ def _short_rows(name: str, chunk: list[list[Any]], offset: int, width: int, head
                 short: list[str]) -> list[Problem]:
     """Problems for the rows of ``chunk`` with fewer fields than the header (blank rows excepted);
     with ``policy.accept_short_rows`` they are blanked instead (left out) and listed in ``short``."""
-    problems = []
+    problems: list[Problem] = []
     for i, row in enumerate(chunk):
         if len(row) >= width or all(is_blank(v) for v in row):
             continue
@@ -126,6 +126,12 @@ def _receipts(lines: pd.DataFrame, marks: tuple[frozenset, frozenset], skipped: 
     column (H/S, C/D, CR/DR, Bij/Af …); lines a payment provider marks pending or failed, and its
     currency conversions, holds and payouts, are counted in ``skipped`` and left out."""
     problems: list[Problem] = []
+    empty = lines["amount"].isna() & lines["credit"].isna() & lines["debit"].isna()
+    if empty.any():  # a line without any amount is neither a receipt nor a debit: never a silent skip
+        column = _column_of(header, "amount") or _column_of(header, "credit")
+        for row in lines.loc[empty, SOURCE_ROW]:
+            problems.append(Problem(raw.sheet, "the bank line has no amount (the amount, or credit and debit, "
+                                    "are empty): a number was expected", int(row), column))
     date = lines["value_date"].fillna(lines["booking_date"])
     amount = lines["amount"].fillna(0).to_numpy()
     if (lines["indicator"] != "").any():  # most exports sign the amount itself: no column to look at
@@ -248,7 +254,7 @@ def _settled_decimal_separator(raw: RawTable, options: ParseOptions) -> ParseOpt
     positions = [j for j, h in enumerate(raw.headers)
                  if (c := BANK_EXPORT.match_header(h)) is not None and c.kind == "amount"]
     found = infer_decimal_separator([row[j] for row in raw.rows for j in positions if j < len(row)])
-    return replace(options, decimal_separator=found) if found else options
+    return replace(options, decimal_separator=cast(DecimalSeparator, found)) if found else options  # "," or "."
 
 
 def _settled_date_order(name: str, rows, header: RawTable, options: ParseOptions, notes: list[str]) -> ParseOptions:

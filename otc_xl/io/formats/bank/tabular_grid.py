@@ -82,7 +82,27 @@ def _csv_rows(path: Path, notes: list[str] | None = None) -> _CsvRows:
         Dialect.delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
         pass
+    Dialect.delimiter = _steadiest(sample, Dialect.delimiter)
     return _CsvRows(path.name, text, Dialect)
+
+
+def _steadiest(sample: str, sniffed: str) -> str:
+    """The delimiter that splits the most sample rows into the same number (≥ 2) of fields; the
+    sniffed one unless another does strictly better. csv.Sniffer counts characters, so quoted text
+    with commas in a ``;`` file (``"=HYPERLINK(""…"",""…"")"``) could make it choose ``,``."""
+    lines = sample.splitlines()
+
+    def steadiness(delimiter: str) -> int:
+        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)]
+        wide = [c for c in counts if c >= 2]
+        return max((wide.count(c) for c in set(wide)), default=0)
+
+    best, score = sniffed, steadiness(sniffed)
+    for delimiter in (";", ",", "\t", "|"):
+        other = steadiness(delimiter)
+        if other > score:
+            best, score = delimiter, other
+    return best
 
 
 def _spreadsheet_grid(path: Path) -> list[list[Any]]:
@@ -90,7 +110,7 @@ def _spreadsheet_grid(path: Path) -> list[list[Any]]:
     (calamine reads them as empty: an amount would silently vanish) and refused by the contract."""
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
-        grid = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+        grid: list[list[Any]] = [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             with zipfile.ZipFile(path) as z:
                 part = next(iter(sheet_parts(z).values()), None)

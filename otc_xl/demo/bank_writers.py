@@ -1,5 +1,9 @@
-"""Writers for bank statements in the layouts banks send (MT940, camt.05x), used to build the
-fixture corpus and by the round-trip property test. They know nothing of otc_xl's readers."""
+"""Writers for bank statements in the layouts banks send (MT940, camt.05x, AEB Norma 43, CFONB 120,
+CODA, BAI2, OFX): sample files with known receipts and totals. They build the test corpus
+(``tests/fixtures/bank/corpus/make_corpus.py``), the round-trip property tests and the statement
+benchmark (``python -m benchmarks.io.bench_bank_statements``), and know nothing of otc_xl's readers:
+what they write is the expectation the readers are checked against.
+"""
 
 from __future__ import annotations
 
