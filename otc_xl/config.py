@@ -146,6 +146,10 @@ class Config:
     company_registration_id: str = ""
     """Our company registration number (SIREN, Handelsregister, REA …; EN 16931 BT-30): invoices outside the scope
     of VAT (category O) must identify the seller without its VAT number."""
+    facturae_certificate: str = ""
+    """Company certificate (.p12/.pfx path, or relative to the workbook) signing Facturae; empty → unsigned."""
+    facturae_certificate_password_env: str = "OTC_XL_FACTURAE_PASSWORD"
+    """Environment variable holding that certificate's password (never type the password in the workbook)."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -286,6 +290,14 @@ def exchange_rates(text: str) -> dict:
     return out
 
 
+def _variable(text: str) -> str:
+    """An environment variable's name: letters, digits and _, not a digit first (not a password typed here)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        raise ValueError(f"must name an environment variable (letters, digits, _; e.g. OTC_XL_FACTURAE_PASSWORD), "
+                         f"found {len(text)} character(s) that are not one: never type the password here")
+    return text
+
+
 def _number(value: Any) -> float:
     return float(v.parse_amount(value))
 
@@ -347,6 +359,8 @@ PARSERS = {
     "vat_rates": lambda x: () if v.is_blank(x) or not str(x).strip() else _numbers(x, float),
     "vat_exchange_rates": lambda x: _exchange_rates(v.parse_text(x)),
     "company_registration_id": v.parse_text,
+    "facturae_certificate": v.parse_text,
+    "facturae_certificate_password_env": lambda x: _variable(v.parse_text(x)),
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),

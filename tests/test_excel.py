@@ -283,7 +283,7 @@ def test_pyodide_installs_skip_the_native_dependencies():
     def wanted(env):
         return {r.name for r in requirements if r.marker is None or r.marker.evaluate(env)}
     assert {r.name for r in requirements} - wanted(PYODIDE) == {"python-calamine", "ms-ovba", "factur-x", "a38",
-                                                                "facturae", "fpdf2", "uharfbuzz"}
+                                                                "facturae", "signxml", "fpdf2", "uharfbuzz"}
     assert {r.name for r in requirements} == wanted({})  # this machine installs them all
     xlwings = {str(r.specifier): r.marker.evaluate(PYODIDE) for r in requirements if r.name == "xlwings"}
     assert xlwings == {f"=={xw.__version__}": False, ">=0.33": True}  # Lite keeps the xlwings it brings

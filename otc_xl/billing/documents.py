@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import unicodedata
+from collections.abc import Callable, Collection, Mapping
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -31,8 +32,8 @@ from .formats import BY_NAME
 
 FONTS = Path(__file__).resolve().parent.parent / "letters" / "fonts"
 UNSIGNED = "UNSIGNED Facturae - sign before sending:"
-"""Put before the subject of an e-mail draft carrying a Facturae file: otc_xl does not sign it (the
-company's certificate signs it, e.g. with AutoFirma), and FACe rejects it unsigned."""
+"""Put before the subject of an e-mail draft carrying a Facturae file otc_xl did not sign (no Config
+facturae_certificate): the company's certificate must sign it (e.g. AutoFirma); FACe rejects it unsigned."""
 
 
 def right_to_left(text: str) -> bool:
@@ -118,11 +119,13 @@ def missing_glyphs(text: str) -> list[str]:
 
 
 def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
-                  templates_folder: str = "", notes: list[str] | None = None) -> dict[str, bytes]:
+                  templates_folder: str = "", notes: list[str] | None = None,
+                  signers: Mapping[str, Callable[[bytes], bytes]] | None = None) -> dict[str, bytes]:
     """File name → bytes for one invoice or credit note: ``<id>.pdf`` (for a format embedded in it,
     Factur-X, a PDF/A-3 carrying its XML) and the XML beside it (UBL, FatturaPA or Facturae: named as
     its entry in :mod:`otc_xl.billing.formats` says). ``notes`` receives what
-    the summary must say: text the PDF font cannot show, text a Latin-1 format transliterated."""
+    the summary must say: text the PDF font cannot show, text a Latin-1 format transliterated.
+    ``signers``: per format name, what signs its XML (Facturae: :mod:`otc_xl.billing.einvoices.xades`)."""
     fmt = BY_NAME.get(doc.format, BY_NAME["pdf"])  # an unknown format blocks its draft: never posted
     stem = safe_stem(doc.invoice_id)
     missing: list[str] = []
@@ -136,6 +139,8 @@ def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cu
     files: dict[str, bytes] = {}
     if fmt.build is not None:
         xml = einvoice_xml(doc, lines, totals, customer, seller)
+        if signers and fmt.name in signers:
+            xml = signers[fmt.name](xml)
         if fmt.embed is not None:  # the PDF carries the XML (PDF/A-3)
             pdf = fmt.embed(pdf, xml, seller, doc.invoice_id,
                             dt.datetime.combine(day(doc.invoice_date), dt.time(), dt.UTC))
@@ -148,12 +153,14 @@ def invoice_files(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cu
 
 
 def customer_mail(docs: list[InvoiceDoc], files: dict[str, bytes], customer: dict, seller: Company,
-                  templates_folder: str = "", sent_on: dt.datetime | None = None) -> tuple[str, bytes]:
+                  templates_folder: str = "", sent_on: dt.datetime | None = None,
+                  signed: Collection[str] = ()) -> tuple[str, bytes]:
     """(file name, .eml) of the e-mail draft sending a customer's ``docs`` of the day, with their
-    ``files`` attached."""
+    ``files`` attached; ``signed``: the formats whose files were signed (no UNSIGNED mark for them)."""
     labels = [BY_NAME[d.format].label if d.format in BY_NAME else "" for d in docs]
     mail = invoice_mail(docs, labels, customer, seller.as_dict(), templates_folder)
-    unsigned = [d.invoice_id for d in docs if d.format in BY_NAME and BY_NAME[d.format].unsigned]
+    unsigned = [d.invoice_id for d in docs if d.format in BY_NAME and BY_NAME[d.format].unsigned
+                and d.format not in signed]
     if unsigned:  # seen by whoever opens the draft: the receiver's platform rejects an unsigned Facturae
         mail = dataclasses.replace(mail, subject=f"[{UNSIGNED} {', '.join(unsigned)}] {mail.subject}")
     name = f"{safe_stem(docs[0].customer_id)}_{safe_stem(docs[0].currency)}_invoices.eml"

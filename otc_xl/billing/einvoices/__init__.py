@@ -5,8 +5,9 @@ formats, and which function builds each, is :data:`otc_xl.billing.formats.FORMAT
   UBL 2.1 (Peppol BIS Billing 3.0) XML by the **factur-x** library, which checks its XSDs.
 - ``fatturapa`` (:mod:`.fatturapa`): FatturaPA 1.2 (FPR12) built with **a38**'s model of the format,
   which checks the SDI rules it knows before anything is written.
-- ``facturae`` (:mod:`.facturae`): Facturae 3.2.2 built with the **facturae** library (unsigned:
-  signing needs the company's certificate and is not done here).
+- ``facturae`` (:mod:`.facturae`): Facturae 3.2.2 built with the **facturae** library; signed
+  XAdES-EPES (:mod:`.xades`) at posting when Config ``facturae_certificate`` names the company's
+  certificate, else unsigned.
 
 Each takes the same draft, lines and VAT totals the PDF prints, so the figures are the same in
 every copy of an invoice. Libraries are imported on use. :mod:`.check` runs the official rule sets

@@ -11,7 +11,9 @@ The rule sets run, per format:
 * FatturaPA: the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls encoded here: 00421
   (VAT of each summary line), 00423 (line total), the file name, the partite IVA's check digits
   (00305), the stamp duty on exempt amounts
-* Facturae: the official XSD 3.2.2 (shipped with otc_xl) and whether the file carries an XML signature
+* Facturae: the official XSD 3.2.2 (shipped with otc_xl); the signature: fatal when there is none, and
+  when there is one, verified as XAdES-EPES under the Facturae policy v3.1 (:mod:`.xades`; the
+  certificate's trust is the receiver's to check)
 
 The Schematron rule sets are XSLT 2 and run with Saxon-HE (**saxonche**, the ``check`` extra:
 ``pip install 'otc_xl[check]'``); without it they are reported as not run, never as passed.
@@ -339,12 +341,25 @@ def _fatturapa_rules(document: str, tree, report: Report) -> tuple[str | None, l
 
 
 def _facturae_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
-    report.ran += ["Facturae 3.2.2 XSD", "XML signature present"]
+    report.ran += ["Facturae 3.2.2 XSD"]
     report.findings += _xsd(document, tree, SCHEMAS / "Facturaev3_2_2.xsd", "Facturae XSD")
     if tree.find(f".//{{{DSIG}}}Signature") is None:
+        report.ran.append("XML signature present")
         report.findings.append(Finding(document, "Facturae", "SIGNATURE", "fatal",
                                        "not signed: FACe and the receivers' platforms require the issuer's "
                                        "XAdES signature; sign it with your certificate before sending"))
+        return None, []
+    from lxml import etree
+
+    from .xades import SignatureError, verify_facturae
+
+    report.ran.append("XAdES-EPES signature (Facturae policy v3.1) verified")
+    report.not_run.append("the signing certificate's trust (qualified, not revoked): FACe and the receiver check it")
+    try:
+        verify_facturae(etree.tostring(tree))
+    except (SignatureError, ValueError) as exc:
+        report.findings.append(Finding(document, "Facturae", "SIGNATURE", "fatal",
+                                       f"the signature does not verify: {exc}"))
     return None, []
 
 

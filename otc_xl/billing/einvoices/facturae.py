@@ -1,8 +1,8 @@
 """Facturae 3.2.2 (Spain; FACe for public bodies) with the **facturae** library's model of the format.
 
-The file is **not signed**: a legally valid Facturae carries the company's XAdES signature, made
-with its certificate by the signing tool or the channel it is sent through (FACe, the e-invoicing
-platform). Spanish public bodies are addressed through their three DIR3 codes (Customers
+The file built here is unsigned: posting signs it XAdES-EPES (:mod:`.xades`) when Config
+facturae_certificate names the company's certificate; otherwise the signing tool or the channel
+(FACe, the e-invoicing platform) must. Spanish public bodies are addressed through their three DIR3 codes (Customers
 ``dir3_*``). Lines, VAT and totals are the draft's own figures, the same the PDF prints. A credit
 note is a corrective invoice "por diferencias": negative amounts, the corrected invoice's month as
 tax period. Exempt lines carry SpecialTaxableEvent; a DNI/NIE holder is a natural person (F).
