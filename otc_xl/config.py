@@ -146,6 +146,19 @@ class Config:
     company_registration_id: str = ""
     """Our company registration number (SIREN, Handelsregister, REA …; EN 16931 BT-30): invoices outside the scope
     of VAT (category O) must identify the seller without its VAT number."""
+    company_siren: str = ""
+    """France: our SIREN (BT-30, scheme 0002); empty → the 9 digits of company_registration_id (SIREN or SIRET),
+    else the SIREN inside a valid French company_vat_id."""
+    company_einvoice_address: str = ""
+    """France: our electronic address scheme:id (BT-34), e.g. 0225:<SIREN> as the French directory gives it."""
+    fr_billing_mode: str = "B1"
+    """France: the billing mode (cadre de facturation, BT-23): B1 goods, S1 services, M1 both …"""
+    fr_note_pmt: str = ""
+    """France: the note on the 40 € recovery indemnity (PMT); empty → the built-in French wording (L441-10)."""
+    fr_note_pmd: str = ""
+    """France: the note on late-payment penalties (PMD); empty → ECB rate + 10 points (L441-10)."""
+    fr_note_aab: str = ""
+    """France: the note on early payment (AAB) without a discount; empty → "Pas d'escompte pour paiement anticipé."."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -347,6 +360,12 @@ PARSERS = {
     "vat_rates": lambda x: () if v.is_blank(x) or not str(x).strip() else _numbers(x, float),
     "vat_exchange_rates": lambda x: _exchange_rates(v.parse_text(x)),
     "company_registration_id": v.parse_text,
+    "company_siren": lambda x: "".join(v.parse_text(x).split()),
+    "company_einvoice_address": lambda x: "".join(v.parse_text(x).split()),
+    "fr_billing_mode": lambda x: v.parse_text(x).upper() or "B1",
+    "fr_note_pmt": v.parse_text,
+    "fr_note_pmd": v.parse_text,
+    "fr_note_aab": v.parse_text,
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),
