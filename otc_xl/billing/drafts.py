@@ -36,8 +36,14 @@ from .numbering import invoice_number, series_for
 from .pricing import Priced, blank, national_currency, price
 from .references import rf_reference
 from .routing import choose_format, country_code
-from .validation import customer_blockers, exchange_rate_blocker, french_blockers, french_seller_problems, line_blockers, \
-    total_blocker
+from .validation import (
+    customer_blockers,
+    exchange_rate_blocker,
+    french_blockers,
+    french_seller_problems,
+    line_blockers,
+    total_blocker,
+)
 from .vatrates import allowed_rates
 
 READY = "ready"

@@ -135,7 +135,8 @@ def french_seller_problems(settings, problems: list[Problem]) -> list[str]:
     wrong = france.siren_problem(settings.seller_siren)
     if wrong:
         keys.append(("company_siren", wrong))
-    wrong = france.address_problem(settings.seller_einvoice_address, "the seller's", "" if keys else settings.seller_siren)
+    siren = "" if keys else settings.seller_siren  # a wrong SIREN is said once, not again for the address
+    wrong = france.address_problem(settings.seller_einvoice_address, "the seller's", siren)
     if wrong:
         keys.append(("company_einvoice_address", wrong))
     if settings.seller_billing_mode not in france.BILLING_MODES:
