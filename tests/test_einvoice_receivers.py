@@ -457,3 +457,19 @@ def test_the_siren_comes_from_config_or_the_registration_id_or_a_valid_french_va
     assert siren_of("", "30326504500012") == "303265045"  # a SIRET's first 9 digits
     assert siren_of("", "", "FR40303265045") == "303265045"
     assert siren_of("", "", "FR41303265045") == ""  # wrong key: no SIREN is guessed
+
+
+def test_the_french_notes_state_the_early_payment_discount_and_translate_for_other_languages():
+    buyer = {**FR_BUYER, "early_discount_pct": 2.0, "early_discount_days": 10}
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], buyer, FRANCE)
+    root = ElementTree.fromstring(xml_of(files))
+    notes = {n.find("ram:SubjectCode", CII).text: n.find("ram:Content", CII).text
+             for n in root.iter(f"{{{CII['ram']}}}IncludedNote")}
+    assert notes["AAB"] == "Escompte pour paiement anticipé : 2 % en cas de paiement au plus tard le 10/12/2026."
+    assert notes["PMT"].startswith("Indemnité forfaitaire pour frais de recouvrement") and "40 €" in notes["PMT"]
+    assert "/" not in notes["PMD"]  # a French customer: French only
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], {**FR_BUYER, "language": "de"},
+                                  FRANCE)
+    root = ElementTree.fromstring(xml_of(files))
+    texts = [n.find("ram:Content", CII).text for n in root.iter(f"{{{CII['ram']}}}IncludedNote")]
+    assert any(t.startswith("Pas d'escompte") and t.endswith("No discount for early payment.") for t in texts)
