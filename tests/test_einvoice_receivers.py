@@ -473,3 +473,30 @@ def test_the_french_notes_state_the_early_payment_discount_and_translate_for_oth
     root = ElementTree.fromstring(xml_of(files))
     texts = [n.find("ram:Content", CII).text for n in root.iter(f"{{{CII['ram']}}}IncludedNote")]
     assert any(t.startswith("Pas d'escompte") and t.endswith("No discount for early payment.") for t in texts)
+
+
+def test_a_french_seller_from_the_config_sheet():
+    from otc_xl.billing.france import siren_of
+    from otc_xl.config import config_from_sheet
+    from otc_xl.model.tables import RawTable
+
+    raw = RawTable("Config", ["Setting", "Value"], [
+        ["company_name", "Pièces Auto SARL"], ["company_country", "FR"], ["company_vat_id", "FR 40 303265045"],
+        ["company_street", "12 rue de la Paix"], ["company_postal_code", "75002"], ["company_city", "Paris"],
+        ["company_einvoice_address", "0225:303265045"], ["fr_billing_mode", "s1"],
+        ["fr_note_pmd", "Pénalités de retard : trois fois le taux d'intérêt légal (art. L441-10 C. com.)."]])
+    config, problems = config_from_sheet(raw)
+    assert not problems
+    seller = Company.from_config(config)
+    siren = siren_of(config.company_siren, config.company_registration_id, config.company_vat_id)
+    assert siren == "303265045"  # from the French VAT number: no company_siren, no registration id
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], FR_BUYER, seller,
+                                  seller_siren=siren, seller_billing_mode=config.fr_billing_mode)
+    name, pdf = only_file(files, ".pdf")
+    assert check_document(name, pdf).fatal == []
+    root = ElementTree.fromstring(read_back(pdf)[1])
+    assert root.find(".//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", CII).text == "S1"
+    assert root.find(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", CII).attrib == {
+        "schemeID": "0002"}
+    notes = [n.find("ram:Content", CII).text for n in root.iter(f"{{{CII['ram']}}}IncludedNote")]
+    assert "Pénalités de retard : trois fois le taux d'intérêt légal (art. L441-10 C. com.)." in notes
