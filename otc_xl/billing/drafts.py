@@ -163,8 +163,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         blocked += customer_blockers(customer, customer_id, fmt, part, currency, sheet, columns, customer_sheet,
                                      customer_columns, problems)
         if country == "FR":
-            blocked += french_blockers(french, customer, customer_id, fmt, settings.seller_siren, customer_sheet,
-                                       customer_columns, problems)
+            blocked += french_blockers(french, customer, customer_id, fmt, customer_sheet, customer_columns, problems)
         # 2. pricing, then what only the priced draft can tell: its size, VAT in a foreign currency
         priced = Priced()
         tax_currency, tax_vat = "", float("nan")

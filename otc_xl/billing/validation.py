@@ -148,8 +148,8 @@ def french_seller_problems(settings, problems: list[Problem]) -> list[str]:
     return [f"Config {key}" for key, _ in keys]
 
 
-def french_blockers(seller: list[str], customer: dict | None, customer_id: str, fmt: str, siren: str,
-                    customer_sheet: str, customer_columns: dict, problems: list[Problem]) -> list[str]:
+def french_blockers(seller: list[str], customer: dict | None, customer_id: str, fmt: str, customer_sheet: str,
+                    customer_columns: dict, problems: list[Problem]) -> list[str]:
     """What blocks a French seller's Factur-X or UBL draft: the Config keys ``seller`` lacks, and the
     buyer's electronic address (BT-49: Customers einvoice_address, else peppol_id; BR-FR-12)."""
     if fmt not in FRENCH_FORMATS or customer is None:

