@@ -150,6 +150,19 @@ class Config:
     """Company certificate (.p12/.pfx path, or relative to the workbook) signing Facturae; empty → unsigned."""
     facturae_certificate_password_env: str = "OTC_XL_FACTURAE_PASSWORD"
     """Environment variable holding that certificate's password (never type the password in the workbook)."""
+    company_siren: str = ""
+    """France: our SIREN (BT-30, scheme 0002); empty → the 9 digits of company_registration_id (SIREN or SIRET),
+    else the SIREN inside a valid French company_vat_id."""
+    company_einvoice_address: str = ""
+    """France: our electronic address scheme:id (BT-34), e.g. 0225:<SIREN> as the French directory gives it."""
+    fr_billing_mode: str = "B1"
+    """France: the billing mode (cadre de facturation, BT-23): B1 goods, S1 services, M1 both …"""
+    fr_note_pmt: str = ""
+    """France: the note on the 40 € recovery indemnity (PMT); empty → the built-in French wording (L441-10)."""
+    fr_note_pmd: str = ""
+    """France: the note on late-payment penalties (PMD); empty → ECB rate + 10 points (L441-10)."""
+    fr_note_aab: str = ""
+    """France: the note on early payment (AAB) without a discount; empty → "Pas d'escompte pour paiement anticipé."."""
 
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -361,6 +374,12 @@ PARSERS = {
     "company_registration_id": v.parse_text,
     "facturae_certificate": v.parse_text,
     "facturae_certificate_password_env": lambda x: _variable(v.parse_text(x)),
+    "company_siren": lambda x: "".join(v.parse_text(x).split()),
+    "company_einvoice_address": lambda x: "".join(v.parse_text(x).split()),
+    "fr_billing_mode": lambda x: v.parse_text(x).upper() or "B1",
+    "fr_note_pmt": v.parse_text,
+    "fr_note_pmd": v.parse_text,
+    "fr_note_aab": v.parse_text,
 }
 RANGES: dict[str, tuple[float, float, str]] = {
     "tolerance_abs": (0, 1e9, "an amount written off; cannot be negative"),

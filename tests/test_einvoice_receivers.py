@@ -43,7 +43,8 @@ SPAIN = Company("Iberia Components S.L.", "ESB86412574", "Calle de Alcalá 120",
 ITALY = Company("Componenti Srl", "IT01234560017", "Via Roma 1", "20121", "Milano", "MI", "IT",
                 "IT60X0542811101000000123456", "BPMOIT22XXX")
 FRANCE = Company("Pièces Auto SARL", "FR40303265045", "12 rue de la Paix", "75002", "Paris", "", "FR",
-                 "FR7630006000011234567890189", "AGRIFRPPXXX", registration_id="303265045")
+                 "FR7630006000011234567890189", "AGRIFRPPXXX", registration_id="303265045",
+                 einvoice_address="0225:303265045")
 BUYERS = {
     "FR": dict(country="FR", vat_id="FR40303265045", street="12 rue de la Paix", postal_code="75002", city="Paris",
                language="fr"),
@@ -61,7 +62,8 @@ BUYERS = {
 def documents(rows, buyer: dict, seller: Company, log=None, **settings):
     """(result, [(doc, files)]) for order ``rows`` billed to ``buyer`` by ``seller``."""
     master = customers("C1", **buyer)
-    kwargs = {"seller_country": seller.country, "seller_vat_id": seller.vat_id, **settings}
+    kwargs = {"seller_country": seller.country, "seller_vat_id": seller.vat_id, "seller_siren": seller.registration_id,
+              "seller_einvoice_address": seller.einvoice_address, **settings}
     result = prepare(rows, master=master, **({"log": log} if log is not None else {}), **kwargs)
     number_drafts(result, {})
     customer = {**records(master)[0], "country": buyer["country"]}
@@ -335,17 +337,54 @@ def test_10_payment_terms_in_the_customers_language_and_one_order_reference():
 # ---------------------------------------------------------------------------- the French rules
 
 
-def test_a_french_sellers_factur_x_runs_the_br_fr_rules():
-    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], BUYERS["FR"], FRANCE)
-    name, pdf = only_file(files, ".pdf")
-    report = check_document(name, pdf)
-    assert "BR-FR CII" in report.ran
-    assert [f for f in report.fatal if f.rule_set != "BR-FR CII"] == []
-    # what the French reform's rules still report (not done, docs/billing.md): the mandatory notes, the
-    # billing mode, the SIREN under scheme 0002, the electronic addresses of both parties
-    assert sorted(f.rule for f in report.fatal) == [
-        "BR-FR-05_BT-22_AAB", "BR-FR-05_BT-22_PMD", "BR-FR-05_BT-22_PMT", "BR-FR-08_BT-23", "BR-FR-10_BT-30",
-        "BR-FR-12_BT-49", "BR-FR-13_BT-34"]
+FR_BUYER = {**BUYERS["FR"], "einvoice_address": "0225:303265045"}
+
+
+@pytest.mark.parametrize("buyer,suffix,rule_set", [(FR_BUYER, ".pdf", "BR-FR CII"),
+                                                    ({**BUYERS["BE"], "language": "nl"}, ".xml", "BR-FR UBL")])
+def test_a_french_sellers_invoice_and_credit_note_pass_the_br_fr_rules(buyer, suffix, rule_set):
+    rows = [line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)]
+    _, [(doc, files)] = documents(rows, buyer, FRANCE)
+    name, data = only_file(files, suffix)
+    report = check_document(name, data)
+    assert rule_set in report.ran and not report.not_run
+    assert [f"{f.rule_set} {f.rule}" for f in report.fatal] == []  # BR-FR-05, 08, 10, 12, 13 among them
+    root = ElementTree.fromstring(xml_of(files))
+    text = ElementTree.tostring(root, encoding="unicode")
+    assert "303265045" in text and "40 €" in text and "10 points" in text
+    # the credit note for one returned: the same rules, with its notes too
+    log = pd.DataFrame([{"invoice_id": "FV-2026-00007", "doc_type": "INV", "invoice_date": pd.Timestamp("2026-10-15"),
+                         "customer_id": "C1", "order_id": "SO-1", "order_line": 1, "quantity": 2.0}])
+    returned = [dict(rows[0], returned_quantity=1.0)]
+    _, credits = documents(returned, buyer, FRANCE, log=log)
+    [(credit, files)] = credits
+    assert credit["doc_type"] == "CRN", credit["status"]
+    name, data = only_file(files, suffix)
+    report = check_document(name, data)
+    assert [f"{f.rule_set} {f.rule}" for f in report.fatal] == []
+
+
+@pytest.mark.parametrize("settings,buyer,cell", [
+    ({"seller_siren": ""}, FR_BUYER, "Config company_siren"),
+    ({"seller_siren": "303265046"}, FR_BUYER, "Config company_siren"),  # wrong check digit
+    ({"seller_einvoice_address": ""}, FR_BUYER, "Config company_einvoice_address"),
+    ({"seller_billing_mode": "X1"}, FR_BUYER, "Config fr_billing_mode"),
+    ({}, BUYERS["FR"], "Customers einvoice_address"),
+    ({}, {**BUYERS["FR"], "einvoice_address": "factures@client.fr"}, "Customers einvoice_address"),
+])
+def test_a_french_seller_without_what_br_fr_needs_is_blocked_naming_the_cell(settings, buyer, cell):
+    result, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], buyer, FRANCE, **settings)
+    assert doc["status"] == f"blocked: {cell}" and not files
+    said = " ".join(p.message for p in result.problems)
+    assert cell.split()[1] in said
+    if cell.startswith("Customers"):
+        assert result.problems[-1].row is not None and result.problems[-1].sheet == "Customers"
+
+
+def test_a_non_french_seller_is_not_asked_for_br_fr():
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 1, 10.0, "K", 0.0)], BUYERS["FR"], SPAIN)
+    assert doc["status"] == "ready"
+    assert b"PMT" not in xml_of(files)
 
 
 # ---------------------------------------------------------------------------- invoice --check
@@ -409,3 +448,55 @@ def test_peppol_bis_rules_pass_on_ubl_including_r120():
     report = check_document(name, data, Path(RULES))
     assert "Peppol BIS Billing 3.0 (UBL)" in report.ran
     assert report.fatal == []
+
+
+def test_the_siren_comes_from_config_or_the_registration_id_or_a_valid_french_vat_number():
+    from otc_xl.billing.france import siren_of
+
+    assert siren_of("303 265 045") == "303265045"
+    assert siren_of("", "30326504500012") == "303265045"  # a SIRET's first 9 digits
+    assert siren_of("", "", "FR40303265045") == "303265045"
+    assert siren_of("", "", "FR41303265045") == ""  # wrong key: no SIREN is guessed
+
+
+def test_the_french_notes_state_the_early_payment_discount_and_translate_for_other_languages():
+    buyer = {**FR_BUYER, "early_discount_pct": 2.0, "early_discount_days": 10}
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], buyer, FRANCE)
+    root = ElementTree.fromstring(xml_of(files))
+    notes = {n.find("ram:SubjectCode", CII).text: n.find("ram:Content", CII).text
+             for n in root.iter(f"{{{CII['ram']}}}IncludedNote")}
+    assert notes["AAB"] == "Escompte pour paiement anticipé : 2 % en cas de paiement au plus tard le 10/12/2026."
+    assert notes["PMT"].startswith("Indemnité forfaitaire pour frais de recouvrement") and "40 €" in notes["PMT"]
+    assert "/" not in notes["PMD"]  # a French customer: French only
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], {**FR_BUYER, "language": "de"},
+                                  FRANCE)
+    root = ElementTree.fromstring(xml_of(files))
+    texts = [n.find("ram:Content", CII).text for n in root.iter(f"{{{CII['ram']}}}IncludedNote")]
+    assert any(t.startswith("Pas d'escompte") and t.endswith("No discount for early payment.") for t in texts)
+
+
+def test_a_french_seller_from_the_config_sheet():
+    from otc_xl.billing.france import siren_of
+    from otc_xl.config import config_from_sheet
+    from otc_xl.model.tables import RawTable
+
+    raw = RawTable("Config", ["Setting", "Value"], [
+        ["company_name", "Pièces Auto SARL"], ["company_country", "FR"], ["company_vat_id", "FR 40 303265045"],
+        ["company_street", "12 rue de la Paix"], ["company_postal_code", "75002"], ["company_city", "Paris"],
+        ["company_einvoice_address", "0225:303265045"], ["fr_billing_mode", "s1"],
+        ["fr_note_pmd", "Pénalités de retard : trois fois le taux d'intérêt légal (art. L441-10 C. com.)."]])
+    config, problems = config_from_sheet(raw)
+    assert not problems
+    seller = Company.from_config(config)
+    siren = siren_of(config.company_siren, config.company_registration_id, config.company_vat_id)
+    assert siren == "303265045"  # from the French VAT number: no company_siren, no registration id
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 2, 100.0, "S", 20.0)], FR_BUYER, seller,
+                                  seller_siren=siren, seller_billing_mode=config.fr_billing_mode)
+    name, pdf = only_file(files, ".pdf")
+    assert check_document(name, pdf).fatal == []
+    root = ElementTree.fromstring(read_back(pdf)[1])
+    assert root.find(".//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", CII).text == "S1"
+    assert root.find(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", CII).attrib == {
+        "schemeID": "0002"}
+    notes = [n.find("ram:Content", CII).text for n in root.iter(f"{{{CII['ram']}}}IncludedNote")]
+    assert "Pénalités de retard : trois fois le taux d'intérêt légal (art. L441-10 C. com.)." in notes

@@ -31,6 +31,11 @@ from otc_xl.model.headers import header_key
     (INVOICES, "Fälligkeitsdatum", "due_date"), (INVOICES, "Kundennummer", "customer_id"),
     (PAYMENTS, "Verwendungszweck", "remittance"),
     (ORDERS, "Lieferdatum", "delivery_date"), (CUSTOMERS, "Sprache", "language"),
+    # the buyer's electronic address (#28, BR-FR-12)
+    (CUSTOMERS, "Adresse de facturation électronique", "einvoice_address"),
+    (CUSTOMERS, "E-invoice address", "einvoice_address"), (CUSTOMERS, "E-Rechnungsadresse", "einvoice_address"),
+    (CUSTOMERS, "Dirección de facturación electrónica", "einvoice_address"),
+    (CUSTOMERS, "Indirizzo di fatturazione elettronica", "einvoice_address"),
     # case, accents, punctuation
     (INVOICES, "  NUMERO   FACTURA: ", "invoice_id"), (INVOICES, "fecha-vencimiento", "due_date"),
     (INVOICES, "invoice_id", "invoice_id"),

@@ -36,7 +36,14 @@ from .numbering import invoice_number, series_for
 from .pricing import Priced, blank, national_currency, price
 from .references import rf_reference
 from .routing import choose_format, country_code
-from .validation import customer_blockers, exchange_rate_blocker, line_blockers, total_blocker
+from .validation import (
+    customer_blockers,
+    exchange_rate_blocker,
+    french_blockers,
+    french_seller_problems,
+    line_blockers,
+    total_blocker,
+)
 from .vatrates import allowed_rates
 
 READY = "ready"
@@ -63,6 +70,13 @@ class BillingSettings:
     """Config vat_rates: the rates the seller bills, instead of the known rates of its country."""
     seller_vat_id: str = ""
     """Config company_vat_id: checked (python-stdnum) before any draft is ready."""
+    seller_siren: str = ""
+    """France: the seller's SIREN (:func:`otc_xl.billing.france.siren_of` of Config company_siren,
+    company_registration_id, company_vat_id)."""
+    seller_einvoice_address: str = ""
+    """France: Config company_einvoice_address (BT-34)."""
+    seller_billing_mode: str = "B1"
+    """France: Config fr_billing_mode (BT-23)."""
     exchange_rates: dict[str, Decimal] = field(default_factory=dict)
     """Config vat_exchange_rates: units of the seller's national currency per unit of a foreign currency,
     for the VAT total an invoice in that currency must also state in the national currency (BT-6/BT-111)."""
@@ -131,6 +145,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
     if seller_wrong:
         problems.append(Problem("Config", f"company_vat_id must be {seller_wrong}; no invoice is prepared until it is "
                                           "right (every e-invoice carries it)", severity="warning"))
+    french = french_seller_problems(settings, problems) if country == "FR" else []
     drafts: list[dict]
     drafts, lines, totals = [], [], []
     # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
@@ -147,6 +162,8 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         blocked += line_blockers(part, kind, currency, country, rates, repeated, first_row, sheet, columns, problems)
         blocked += customer_blockers(customer, customer_id, fmt, part, currency, sheet, columns, customer_sheet,
                                      customer_columns, problems)
+        if country == "FR":
+            blocked += french_blockers(french, customer, customer_id, fmt, customer_sheet, customer_columns, problems)
         # 2. pricing, then what only the priced draft can tell: its size, VAT in a foreign currency
         priced = Priced()
         tax_currency, tax_vat = "", float("nan")

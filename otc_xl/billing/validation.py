@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..model.problems import Problem
 from ..model.values import MAX_AMOUNT, is_iso_currency, to_cents
+from . import france
 from .pricing import NO_VAT, VAT_CATEGORIES, blank, dec
 from .routing import missing
 from .vatrates import rate_problem
@@ -120,3 +121,48 @@ def exchange_rate_blocker(rate: Decimal | None, currency: str, home: str, part: 
                                       f"also be stated in {home} (VAT Directive art. 230); it is not "
                                       "prepared and takes no number", severity="warning"))
     return ["Config vat_exchange_rates"]
+
+
+FRENCH_FORMATS = ("facturx", "ubl")
+"""The formats the BR-FR rules apply to (EN 16931 CII and UBL): a French seller's other documents (a plain
+PDF, FatturaPA, Facturae) are not checked against them."""
+
+
+def french_seller_problems(settings, problems: list[Problem]) -> list[str]:
+    """The Config keys a French seller lacks for the BR-FR rules (``settings``: :class:`BillingSettings`),
+    each said once in ``problems``; the drafts in :data:`FRENCH_FORMATS` are blocked by them."""
+    keys = []
+    wrong = france.siren_problem(settings.seller_siren)
+    if wrong:
+        keys.append(("company_siren", wrong))
+    siren = "" if keys else settings.seller_siren  # a wrong SIREN is said once, not again for the address
+    wrong = france.address_problem(settings.seller_einvoice_address, "the seller's", siren)
+    if wrong:
+        keys.append(("company_einvoice_address", wrong))
+    if settings.seller_billing_mode not in france.BILLING_MODES:
+        keys.append(("fr_billing_mode", f"one of {', '.join(france.BILLING_MODES)} (BT-23, BR-FR-08), found "
+                                        f"{settings.seller_billing_mode!r}"))
+    for key, what in keys:
+        problems.append(Problem("Config", f"{key} must be {what}; no Factur-X or UBL invoice of a French seller is "
+                                          "prepared until it is (the French platform rejects it)", severity="warning"))
+    return [f"Config {key}" for key, _ in keys]
+
+
+def french_blockers(seller: list[str], customer: dict | None, customer_id: str, fmt: str, customer_sheet: str,
+                    customer_columns: dict, problems: list[Problem]) -> list[str]:
+    """What blocks a French seller's Factur-X or UBL draft: the Config keys ``seller`` lacks, and the
+    buyer's electronic address (BT-49: Customers einvoice_address, else peppol_id; BR-FR-12)."""
+    if fmt not in FRENCH_FORMATS or customer is None:
+        return []
+    blocked = list(seller)
+    if fmt == "facturx":
+        wrong = france.address_problem(france.buyer_address(customer), "the buyer's")
+        if wrong:
+            column = "einvoice_address" if customer.get("einvoice_address") or not customer.get("peppol_id") \
+                else "peppol_id"
+            blocked.append(f"{customer_sheet} {column}")
+            problems.append(Problem(customer_sheet, f"customer {customer_id}: {column} must be {wrong} for a "
+                                                    "French seller's Factur-X; its invoice is not prepared and "
+                                                    "takes no number", int(customer["source_row"]),
+                                    customer_columns.get(column), severity="warning"))
+    return blocked

@@ -33,6 +33,14 @@ class Company:
     """Config company_legal_name: the seller's name on invoices (empty → ``name``)."""
     creditor_id: str = ""
     """SEPA creditor identifier of direct debits (Config sepa_creditor_id)."""
+    siren: str = ""
+    """France: Config company_siren (BT-30 under scheme 0002; see :func:`otc_xl.billing.france.siren_of`)."""
+    einvoice_address: str = ""
+    """Config company_einvoice_address: the seller's electronic address scheme:id (BT-34)."""
+    billing_mode: str = "B1"
+    """France: Config fr_billing_mode (BT-23)."""
+    fr_notes: tuple[str, str, str] = ("", "", "")
+    """France: Config fr_note_pmt, fr_note_pmd, fr_note_aab (empty: the built-in wording)."""
 
     @classmethod
     def from_config(cls, cfg) -> Company:
@@ -40,7 +48,9 @@ class Company:
         return cls(cfg.company_name, cfg.company_vat_id, cfg.company_street, cfg.company_postal_code,
                    cfg.company_city, cfg.company_province, cfg.company_country, cfg.company_iban, cfg.company_bic,
                    regime=cfg.company_tax_regime, registration_id=cfg.company_registration_id,
-                   legal_name=cfg.company_legal_name, creditor_id=cfg.sepa_creditor_id)
+                   legal_name=cfg.company_legal_name, creditor_id=cfg.sepa_creditor_id, siren=cfg.company_siren,
+                   einvoice_address=cfg.company_einvoice_address, billing_mode=cfg.fr_billing_mode,
+                   fr_notes=(cfg.fr_note_pmt, cfg.fr_note_pmd, cfg.fr_note_aab))
 
     @property
     def invoice_name(self) -> str:

@@ -246,6 +246,11 @@ _INVOICING = (
                      "formato fattura elettronica", "format facture électronique", "e-rechnung format")),
     Column("peppol_id", "text", "Peppol participant id, scheme:id (0088:5790000436101, 9920:ESB12345678).",
            synonyms=("peppol", "peppol participant", "endpoint id", "electronic address")),
+    Column("einvoice_address", "text", "France: the buyer's electronic address, scheme:id (0225:<SIREN>, "
+           "EM:factures@example.fr), BT-49; empty → peppol_id.",
+           synonyms=("e-invoice address", "einvoicing address", "adresse de facturation électronique",
+                     "adresse électronique de facturation", "dirección de facturación electrónica",
+                     "indirizzo di fatturazione elettronica", "e-rechnungsadresse")),
     Column("sdi_code", "text", "Italy: the SDI recipient code (7 characters; 6 for public bodies).",
            synonyms=("codice destinatario", "codice sdi", "sdi", "codice univoco ufficio", "codice ufficio")),
     Column("pec", "text", "Italy: certified e-mail (PEC) that receives e-invoices when there is no SDI code.",

@@ -17,6 +17,7 @@ import pandas as pd
 from ..billing import READY, BillingSettings, last_numbers, number_drafts, parse_series, prepare_drafts
 from ..billing.documents import customer_mail, invoice_files
 from ..billing.formats import FORMATS
+from ..billing.france import siren_of
 from ..billing.numbering import back_dated, last_posted
 from ..billing.routing import country_code
 from ..collecting.writeoffs import carry_approvals, is_approved
@@ -55,10 +56,14 @@ def _numbers_used(run: Run, posted_now: pd.Series | None = None) -> dict[str, in
 def _drafts(run: Run):
     """This run's drafts with their approvals carried over and the numbers they would take."""
     ledger, cfg = run.ledger, run.config
+    siren = siren_of(cfg.company_siren, cfg.company_registration_id, cfg.company_vat_id)
     settings = BillingSettings(run.as_of, parse_series(cfg.invoice_series), parse_series(cfg.credit_note_series),
                                cfg.invoice_grouping, cfg.vat_rounding, cfg.language,
                                seller_country=cfg.company_country, vat_rates=cfg.vat_rates,
-                               seller_vat_id=cfg.company_vat_id, exchange_rates=exchange_rates(cfg.vat_exchange_rates))
+                               seller_vat_id=cfg.company_vat_id, exchange_rates=exchange_rates(cfg.vat_exchange_rates),
+                               seller_siren=siren,
+                               seller_einvoice_address=cfg.company_einvoice_address,
+                               seller_billing_mode=cfg.fr_billing_mode)
     result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
                             settings, sheet=ledger.found.get("order_lines", "OrderLines"))
     carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")

