@@ -203,6 +203,7 @@ def test_run_writes_every_report_and_values_equal_the_engines(demo_run):
     assert "xl/charts/chart1.xml" in __import__("zipfile").ZipFile(out).namelist()
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_in_place_rerun_keeps_table_names_and_sheet_order(ran_copy):
     demo_copy = ran_copy  # after a first run --in-place
     first = openpyxl.load_workbook(demo_copy).sheetnames
@@ -265,6 +266,7 @@ def test_in_place_keeps_hostile_input_text_as_text(make_book):
     assert openpyxl.load_workbook(book)["Payments"]["E2"].data_type == "s"
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_in_place_commands_and_import_follow_each_other(ran_copy):
     """otc_xl's own chart (AgeingSummary) must not block the next in-place command or an import."""
     import otc_xl

@@ -6,6 +6,7 @@ import re
 from email import policy
 
 import openpyxl
+import pytest
 
 from otc_xl.excel import buttons
 from test_cli import run
@@ -113,6 +114,7 @@ def test_writeoff_approvals_survive_a_refresh(demo_copy):
     assert {"pricing", "quantity", "damaged goods", "duplicate billing", "missing PO", "tax"} <= reasons
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_credit_allocations_post_once_and_feed_the_next_reports(demo_copy, tmp_path):
     result = run("credits", demo_copy)  # the demo carries two approvals typed by Marta: posted now
     assert result.exit_code == 0 and "credit allocations proposed" in result.output, result.output

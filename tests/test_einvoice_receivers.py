@@ -415,6 +415,7 @@ def test_9_unsigned_facturae_is_flagged_in_the_summary_and_the_email_draft(poste
             mail["Subject"]
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_invoice_check_reports_per_document_the_rule_ids_that_fire(posted):
     book, docs, run, _ = posted
     done = subprocess.run([*run, "--check"], capture_output=True, text=True)

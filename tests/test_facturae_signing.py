@@ -229,6 +229,7 @@ def _post(tmp_path: Path, certificate: Path, environ: dict[str, str]):
     return book, tmp_path / "docs", done
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_post_signs_the_facturae_files_and_drops_the_unsigned_marks(company, tmp_path):
     path, cert, _ = company
     book, docs, done = _post(tmp_path, path, {"OTC_TEST_SEAL_PASSWORD": PASSWORD})
@@ -273,6 +274,7 @@ def test_post_is_refused_with_nothing_written_when_the_certificate_cannot_sign(t
     assert book.read_bytes() == (ROOT / "workbooks" / "otc_demo.xlsx").read_bytes() and not docs.exists()
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_a_certificate_named_on_the_config_sheet_is_found_beside_the_workbook(tmp_path):
     """The Config sheet names the file relative to the workbook's folder, as a user types it."""
     import openpyxl

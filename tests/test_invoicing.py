@@ -244,6 +244,7 @@ def test_the_pdf_speaks_the_customers_language_and_carries_the_figures(posted):
     assert len(seen) >= 4
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_an_approval_does_not_survive_a_change_of_amount(tmp_path):
     import openpyxl
 
@@ -272,6 +273,7 @@ def test_posting_prints_no_library_deprecation_warning(posted):
     assert "DeprecationWarning" not in posted[3] and "signxml" not in posted[3]
 
 
+@pytest.mark.e2e  # a whole CLI flow on the demo: run by .ci/run (pytest -m "")
 def test_the_same_invoices_posted_again_later_are_the_same_bytes(posted, tmp_path):
     """PDFs carried the time they were made (Little CMS's colour profile, the factur-x library's
     dates): the same invoice posted a second later was another file. Now dated by the invoice."""
