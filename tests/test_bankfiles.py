@@ -261,3 +261,21 @@ def test_quoted_commas_in_a_semicolon_csv_do_not_change_its_delimiter(tmp_path):
     frame = parse_bank_file(path).payments
     assert frame["amount"].tolist() == [150.0, 20.0, 30.0]
     assert frame["remittance"].tolist()[0] == '=HYPERLINK("http://a,b","x,y")'  # text: never written as a formula
+
+
+def test_import_bank_lists_the_problems_of_every_file_at_once(tmp_path):
+    """Several files, two bad: both are named in one run (it stopped at the first), nothing is written."""
+    import shutil
+
+    book = tmp_path / "book.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "workbooks" / "otc_template.xlsx", book)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    (tmp_path / "bad1.csv").write_text("Date;Amount;Payer;Remittance\n03/11/2026;;Delta;x\n", encoding="utf-8")
+    (tmp_path / "good.csv").write_text("Date;Amount;Payer;Remittance\n03/11/2026;10,00;Delta;x\n", encoding="utf-8")
+    (tmp_path / "bad2.csv").write_text("Date;Amount;Payer;Remittance\n03/11/2026;abc;Delta;x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import-bank", str(tmp_path / "bad1.csv"), str(tmp_path / "good.csv"),
+                                       str(tmp_path / "bad2.csv"), "--into", str(book)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "bad1.csv!B2" in text and "bad2.csv!B2" in text
+    assert "Stopped: 2 problem(s); nothing was written." in text
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before

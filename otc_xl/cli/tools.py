@@ -66,6 +66,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         raise ValidationError([Problem("Config", str(exc))]) from None
     table = Table("file", "format", "receipts", "debits skipped", show_header=True)
     frames, notes = [], []
+    unread: list[Problem] = []
     with _progress() as bar:
         steps = _Steps(bar, len(files), "Reading")
         for path in files:
@@ -73,10 +74,15 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             rows = bar.add_task(f"  rows of {path.name}", total=None)
             def progress(done: int, total: int, rows: TaskID = rows) -> None:
                 bar.update(rows, completed=done, total=total)
-            frames.append(parse_bank_file(path, fmt, options, profile, progress=progress,
-                                          policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
+            try:  # every file is read: the problems of all of them are listed at once
+                frames.append(parse_bank_file(path, fmt, options, profile, progress=progress,
+                                              policy=ReadPolicy(accept_unbalanced, accept_short_rows)))
+            except ValidationError as exc:
+                unread += exc.problems
             bar.remove_task(rows)
         steps.finish()
+    if unread:
+        raise ValidationError(unread)
     for path, lines in zip(files, frames):
         notes += lines.notes
         table.add_row(path.name, lines.source, f"{len(lines.payments):,}", f"{lines.debits:,}")
