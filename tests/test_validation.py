@@ -228,3 +228,20 @@ def test_unknown_customer_warns_and_names_are_filled(make_book):
     assert list(ledger.invoices["customer_name"]) == ["Acme S.L.", ""]
     assert list(ledger.invoices["collector"]) == ["Ana", ""]
     assert messages(ledger, "warning") == ["Invoices!B3: customer_id 'C9' is not in Customers (1 item(s), first row 3)"]
+
+
+def test_a_missing_required_header_does_not_hide_the_other_cells_problems():
+    """With a required header missing, the sheet's cell errors showed only after it was fixed: two runs
+    to learn what one could say."""
+    from otc_xl.model.contracts import INVOICES
+    from otc_xl.model.tables import RawTable, parse_table
+
+    raw = RawTable("Facturas", ["Cliente", "Fecha factura", "Vencimeinto", "Moneda", "Importe", "Pendiente"],
+                   [["C1", "01/10/2026", "31/10/2026", "EUR", "1.234,5x", "100,00"],
+                    ["C2", "31/02/2026", "30/11/2026", "EUR", "50,00", "50,00"]])
+    _, problems = parse_table(INVOICES, raw)
+    errors = [(p.row, p.column, p.message.split(" (")[0]) for p in problems if p.severity == "error"]
+    assert (1, None, "required column invoice_id is missing") in errors
+    assert any(row == 2 and column == 5 and "1.234,5x" in message for row, column, message in errors)
+    assert any(row == 3 and column == 2 for row, column, _ in errors)  # 31/02/2026
+    assert not any("invoice_id is empty" in m for _, _, m in errors)  # said once, not once per row

@@ -68,8 +68,11 @@ def parse_table(contract: TableContract, raw: RawTable,
     problems += where.merged_header_problems()
     mapping, header_problems = _map_headers(contract, raw, where)
     problems += header_problems
-    if any(p.severity == "error" for p in problems):
+    if any(p.severity == "error" for p in problems if p not in header_problems) or \
+            any(p.severity == "error" and not p.message.startswith("required column ") for p in header_problems):
         return empty_frame(contract), problems
+    # only required columns are missing: the cells of the others are still checked, so one run lists
+    # every problem of the sheet (the frame is not used: the missing headers are errors)
 
     positions = [i for i, r in enumerate(raw.rows) if _filled(r)]
     source_rows = np.array(positions, dtype="int64") + (raw.header_row + 1)
@@ -285,7 +288,7 @@ def _coerce(column: Column, cells: list[Any], source_rows: np.ndarray, where: _W
         parsed, errors, blanks = v.coerce_column(cells, parse)
     for i, message in errors.items():
         problems.append(where.problem(f"{column.name} {message}", j=j, source_row=source_rows[i]))
-    if column.required:
+    if column.required and j is not None:  # a missing header is said once, not once per row
         for i in blanks:
             merged = where.merged_range(int(source_rows[i]), j)
             message = (f"{column.name} is empty: the cell is part of merged cells {merged}, which keep the value "
