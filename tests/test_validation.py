@@ -38,7 +38,7 @@ def test_missing_required_column(make_book):
     book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Amount"], ["F1", "C1", 10]]})
     errors = messages(load(book))
     assert errors[0].startswith("Invoices!1: required column invoice_date is missing (expected a header such as "
-                                "'invoice_date', 'date', 'invoice date'")
+                                "'invoice date', 'date', 'fecha factura', 'data fattura'")
     assert "found 'Invoice No.', 'Customer No.', 'Amount'" in errors[0]
     assert len(errors) == 2 and "due_date is missing" in errors[1]
 
@@ -245,3 +245,15 @@ def test_a_missing_required_header_does_not_hide_the_other_cells_problems():
     assert any(row == 2 and column == 5 and "1.234,5x" in message for row, column, message in errors)
     assert any(row == 3 and column == 2 for row, column, _ in errors)  # 31/02/2026
     assert not any("invoice_id is empty" in m for _, _, m in errors)  # said once, not once per row
+
+
+def test_a_misspelt_required_header_is_named_with_the_headers_of_our_languages():
+    from otc_xl.model.contracts import INVOICES
+    from otc_xl.model.tables import RawTable, parse_table
+
+    raw = RawTable("Facturas", ["Factura", "Cliente", "Fecha factura", "Vencimeinto", "Moneda", "Importe", "Pendiente"],
+                   [["F1", "C1", "01/10/2026", "31/10/2026", "EUR", "100", "100"]])
+    [missing] = [p.message for p in parse_table(INVOICES, raw)[1] if "is missing" in p.message]
+    assert "did you mean 'Vencimeinto'?" in missing
+    examples = missing.split("such as ")[1].split("; found")[0].split(", ")
+    assert len(examples) == len(set(examples)) >= 4 and "'fecha vencimiento'" in examples

@@ -190,11 +190,39 @@ def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple
         mapping[column.name] = j
     for column in contract.required:
         if column.name not in mapping:
-            examples = ", ".join(repr(s) for s in (column.name, *column.synonyms[:3]))
+            examples = ", ".join(repr(s) for s in _examples(column))
             found = ", ".join(repr(str(h)) for h in raw.headers if not v.is_blank(h)) or "none"
+            near = _nearest(column, [h for j, h in enumerate(raw.headers)
+                                     if not v.is_blank(h) and j not in mapping.values()])
+            hint = f"; did you mean {near!r}? rename it to one of these" if near else ""
             problems.append(Problem(raw.sheet, f"required column {column.name} is missing "
-                                    f"(expected a header such as {examples}; found {found})", raw.header_row))
+                                    f"(expected a header such as {examples}; found {found}{hint})", raw.header_row))
     return mapping, problems
+
+
+def _examples(column: Column) -> list[str]:
+    """A few headers the column is known by, each once, from across its synonyms (they are listed
+    language by language, so the spread shows several of our languages)."""
+    names = list(dict.fromkeys([column.name.replace("_", " "), *column.synonyms]))
+    return names[:1] + names[1::max(1, len(names) // 4)][:4]
+
+
+def _nearest(column: Column, headers: list[Any]) -> str:
+    """The unmatched header that is a near miss of one of the column's names (a typo), or ""."""
+    from rapidfuzz import fuzz, process
+
+    from .headers import header_key
+
+    keys = [header_key(h) for h in headers]
+    names = [header_key(n) for n in (column.name.replace("_", " "), *column.synonyms)]
+    best, score = "", 0.0
+    for header, key in zip(headers, keys):
+        if not key:
+            continue
+        found = process.extractOne(key, names, scorer=fuzz.ratio)
+        if found and found[1] > score:
+            best, score = str(header), float(found[1])
+    return best if score >= 80 else ""
 
 
 def _date_order(contract: TableContract, options: ParseOptions, cells: dict[str, list[Any]], where: _Where,
