@@ -6,7 +6,8 @@
 Each xlsx is hashed part by part. What is random by design is masked before hashing, so two runs of
 the same code give the same list: the MIME boundaries of the ``.eml`` drafts (Python's email
 package draws them at random) and, in SEPA files, the payment-information id and creation time
-that sepaxml draws, and the time a new report workbook was written (``docProps/core.xml``). Run it
+that sepaxml draws, the time a new report workbook was written (``docProps/core.xml``), and the
+ImportLog's ``imported_at`` (when the bank file was imported: the working copy in ``<out>_work/``). Run it
 with ``PYTHONPATH=<other checkout>`` to hash another revision.
 """
 
@@ -22,7 +23,8 @@ from pathlib import Path
 MASKS = [(re.compile(rb"={15}\d+=="), b"=BOUNDARY="),
          (re.compile(rb"<PmtInfId>[^<]*</PmtInfId>"), b"<PmtInfId/>"),
          (re.compile(rb"<CreDtTm>[^<]*</CreDtTm>"), b"<CreDtTm/>"),
-         (re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*"), rb"\1")]
+         (re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*"), rb"\1"),
+         (re.compile(rb">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<"), b">imported_at<")]
 
 
 def digest(data: bytes) -> str:
