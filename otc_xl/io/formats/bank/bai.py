@@ -40,12 +40,12 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     decode_text,
-    frame,
     meaningful_reference,
+    read_as,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 
 OPENING_LEDGER, CLOSING_LEDGER = 10, 15
@@ -260,10 +260,7 @@ def read_bai2(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
         problems.append(Problem(path.name, str(exc)))
     if problems:
         raise ValidationError(problems)
-    lines = BankLines(with_unique_ids(frame(rows)), debits, "BAI2", notes)
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, "BAI2", notes + read_as(path.name, encoding))
 
 
 def _open_account(record: _Record, group: dict) -> _Account:

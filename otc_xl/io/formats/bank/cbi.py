@@ -48,13 +48,13 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     decode_text,
     fail,
-    frame,
     meaningful_reference,
+    read_as,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 from .fixed import Record, RecordError, date, digits, where
 
@@ -299,10 +299,7 @@ def _read(path: Path, policy: ReadPolicy) -> BankLines:
                                            "truncated"))
     if problems:
         raise ValidationError(problems)
-    lines = BankLines(with_unique_ids(frame(rows)), debits, "CBI RH", notes)
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, "CBI RH", notes + read_as(path.name, encoding))
 
 
 def _movement(rec: Record, stmt: _Statement) -> dict:

@@ -32,12 +32,12 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     fail,
-    frame,
     meaningful_reference,
+    read_as,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
@@ -153,10 +153,7 @@ def read_cfonb(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                                            "the file is truncated"))
     if problems:
         raise ValidationError(problems)
-    lines = BankLines(with_unique_ids(frame(rows)), debits, "CFONB 120", notes)
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, "CFONB 120", notes + read_as(path.name, encoding))
 
 
 def _movement(rec: Record, stmt: _Statement) -> dict:

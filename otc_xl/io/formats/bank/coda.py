@@ -34,12 +34,11 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     fail,
-    frame,
     meaningful_reference,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
@@ -174,7 +173,7 @@ def read_coda(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                                            "(record 9): the file is truncated"))
     if problems:
         raise ValidationError(problems)
-    return BankLines(with_unique_ids(frame(rows)), debits, "CODA", notes)
+    return bank_lines(rows, debits, "CODA", notes)
 
 
 def _movement(rec: Record, block: _Block) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,16 @@ def with_unique_ids(payments: pd.DataFrame) -> pd.DataFrame:
     when there are no rows (a file of debits only)."""
     payments["payment_id"] = pd.Series(unique_ids(list(payments["payment_id"])), index=payments.index, dtype="str")
     return payments
+
+
+def read_as(name: str, encoding: str) -> list[str]:
+    """The note naming the encoding a text file was read in, when it is not UTF-8 or ASCII."""
+    return [] if encoding in ("utf-8", "ascii") else [f"{name}: read as {encoding}"]
+
+
+def bank_lines(rows: list[dict], debits: int, source: str, notes: list[str], **more: Any) -> BankLines:
+    """The :class:`BankLines` of a reader's rows: canonical columns, repeated ids numbered."""
+    return BankLines(with_unique_ids(frame(rows)), debits, source, notes, **more)
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,13 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     decode_text,
     fail,
-    frame,
     meaningful_reference,
+    read_as,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
@@ -119,14 +119,10 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                       | ({f"{day.year:04d}-{day.month:02d}-{day.day:02d}"} if day else set()))
     if problems:
         raise ValidationError(problems)
-    payments = frame(rows)
-    payments = with_unique_ids(payments)
     kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
     final = kind == "MT940"  # MT942 is an intraday report: not final until the day's MT940
-    lines = BankLines(payments, debits, kind, notes, final, keys, covers if final else set())
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, kind, notes + read_as(path.name, encoding), final=final, keys=keys,
+                      covers=covers if final else set())
 
 
 def _fields(chunk: str) -> list[tuple[str, str, int]]:

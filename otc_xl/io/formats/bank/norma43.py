@@ -35,12 +35,12 @@ from .common import (
     BankLines,
     ReadPolicy,
     Unbalanced,
+    bank_lines,
     fail,
-    frame,
     meaningful_reference,
+    read_as,
     stable_id,
     unbalanced_note,
-    with_unique_ids,
 )
 from .fixed import Record, RecordError, cents, date, digits, records, where
 
@@ -179,10 +179,7 @@ def read_norma43(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
         problems.append(Problem(path.name, "no end-of-file record (88): the file is truncated"))
     if problems:
         raise ValidationError(problems)
-    lines = BankLines(with_unique_ids(frame(rows)), debits, "Norma 43", notes)
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, "Norma 43", notes + read_as(path.name, encoding))
 
 
 def _movement(rec: Record, account: _Account) -> dict:

@@ -35,7 +35,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
 
 from ....model.problems import Problem, ValidationError
-from .common import BankLines, decode_text, fail, frame, meaningful_reference, stable_id, with_unique_ids
+from .common import BankLines, bank_lines, decode_text, fail, meaningful_reference, read_as, stable_id
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)>([^<]*)", re.S)
 _AMOUNT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
@@ -264,7 +264,4 @@ def read_ofx(path: Path, policy=None) -> BankLines:
         count = sum(len(c.all("STMTTRN")) for c in cards)  # cards are few and small: a full walk is cheap
         notes.append(f"{path.name}: {len(cards)} credit-card statement(s) with {count} transaction(s) not imported "
                      "(a card account receives no customers' payments)")
-    lines = BankLines(with_unique_ids(frame(rows)), debits, "OFX", notes)
-    if encoding not in ("utf-8", "ascii"):
-        lines.notes.append(f"{path.name}: read as {encoding}")
-    return lines
+    return bank_lines(rows, debits, "OFX", notes + read_as(path.name, encoding))

@@ -14,7 +14,7 @@ import python_calamine as pc
 
 from ....model.values import UNCALCULATED
 from ...xlsx.package import scan_sheet, sheet_parts
-from .common import decode_text, fail
+from .common import decode_text, fail, read_as
 
 
 def _lines(text: str, block: int = 1 << 20):
@@ -70,8 +70,8 @@ def _csv_rows(path: Path, notes: list[str] | None = None) -> _CsvRows:
     """The rows of a delimited text file: encoding detected (BOM, UTF-8, else charset-normalizer),
     delimiter sniffed among ``; , TAB |``. Binary or malformed content is refused with the line."""
     text, encoding = decode_text(path.read_bytes(), path.name)
-    if encoding not in ("utf-8", "ascii") and notes is not None:
-        notes.append(f"{path.name}: read as {encoding}")
+    if notes is not None:
+        notes += read_as(path.name, encoding)
     if "\x00" in text:
         raise fail(path.name, f"contains NUL characters after decoding as {encoding}: not a CSV export")
     sample = "".join(itertools.islice(_lines(text[:65536]), 30))
