@@ -12,15 +12,13 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..matching.advices import ADVICE_COLUMNS
 from ..model.contracts import ADVICES
 from ..model.problems import Problem, ValidationError
-from .bank_import import extend_table, last_filled, splice_rows
+from .bank_import import append_to_table, splice_rows
 from .xlsx.reader import XlsxSource
-from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_content
+from .xlsx.writer import cell_value, save_atomically, unsupported_content
 
 
 def append_advices(book: Path, rows: pd.DataFrame) -> int:
@@ -51,25 +49,6 @@ def append_advices(book: Path, rows: pd.DataFrame) -> int:
                                                   "file; add an Advices table, or import in Excel")
                                for s, what in lost])
     wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
-    if raw is None:
-        ws = wb.create_sheet(ADVICES.sheet_names[0])
-        ws.append(list(ADVICE_COLUMNS))
-        header_row, first = 1, 2
-        columns = {name: j for j, name in enumerate(ADVICE_COLUMNS, start=1)}
-    else:
-        ws, header_row = wb[raw.sheet], raw.header_row
-        first = header_row + last_filled(raw.rows) + 1
-    for n, record in enumerate(new.to_dict("records")):
-        for name, j in columns.items():
-            value = record.get(name)
-            set_cell(ws, first + n, j, None if isinstance(value, float) and pd.isna(value) else value,
-                     "#,##0.00" if name in kinds else None)
-    last = first + len(new) - 1
-    if ws.tables:
-        extend_table(ws, header_row, last, max(columns.values()))
-    else:
-        table = Table(displayName="tblAdvices", ref=f"A1:{get_column_letter(len(ADVICE_COLUMNS))}{last}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        ws.add_table(table)
+    append_to_table(wb, raw, ADVICES.sheet_names[0], ADVICE_COLUMNS, columns, new, "tblAdvices", kinds)
     save_atomically(wb, book)
     return len(new)

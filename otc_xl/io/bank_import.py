@@ -8,7 +8,7 @@ before anything is written, and the workbook is saved atomically.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -16,7 +16,7 @@ from typing import Any, cast
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.table import TableColumn
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ..model.contracts import PAYMENTS
 from ..model.problems import Problem, ValidationError
@@ -179,6 +179,38 @@ def last_filled(rows: list[list]) -> int:
         if any(cell_value(x) not in (None, "") for x in rows[i]):
             return i + 1
     return 0
+
+
+def add_table(ws, name: str, width: int, last_row: int) -> None:
+    """A new Excel Table ``name`` over ``ws``'s columns 1..``width`` from row 1 to ``last_row``."""
+    table = Table(displayName=name, ref=f"A1:{get_column_letter(width)}{last_row}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+
+
+def append_to_table(wb, raw, sheet: str, names: Sequence[str], columns: dict[str, int], rows: pd.DataFrame,
+                    table: str, money: Collection[str] = ()) -> str:
+    """The openpyxl path of an append to one of our tables: ``rows`` under the table ``raw`` found in
+    ``wb`` (its ``columns``: name → sheet column), or, without one, on a new sheet ``sheet`` headed
+    ``names`` as the Excel Table ``table``. The table at the header row grows over the new rows (one
+    is made when there is none); ``money`` columns get the money format. Returns the sheet's title."""
+    if raw is None:
+        ws = wb.create_sheet(sheet)
+        ws.append(list(names))
+        header_row, first = 1, 2
+        columns = {name: j for j, name in enumerate(names, start=1)}
+    else:
+        ws, header_row = wb[raw.sheet], raw.header_row
+        first = header_row + last_filled(raw.rows) + 1
+    for n, record in enumerate(rows.to_dict("records")):
+        for name, j in columns.items():
+            set_cell(ws, first + n, j, record.get(name), "#,##0.00" if name in money else None)
+    last = max(first + len(rows) - 1, header_row + 1)
+    if any(range_boundaries(t.ref)[1] == header_row for t in ws.tables.values()):
+        extend_table(ws, header_row, last, max(columns.values()))
+    else:
+        add_table(ws, table, len(names), last)
+    return ws.title
 
 
 def extend_table(ws, header_row: int, last_row: int, last_col: int) -> None:

@@ -17,15 +17,13 @@ from typing import Any, cast
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..model.contracts import Column, TableContract
 from ..model.tables import RawTable
-from .bank_import import ImportResult, append_payments, extend_table, last_filled, splice_rows
+from .bank_import import ImportResult, add_table, append_payments, append_to_table, last_filled, splice_rows
 from .xlsx.reader import XlsxSource
 from .xlsx.sheet_append import append_rows
-from .xlsx.writer import save_atomically, set_cell, unsupported_content
+from .xlsx.writer import save_atomically, unsupported_content
 
 LOG_COLUMNS = ("imported_at", "file", "format", "receipts", "added", "already_there", "debits_skipped", "totals",
                "notes")
@@ -47,9 +45,7 @@ def ensure_import_log(book: Path) -> str:
     wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
     ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])
     ws.append(list(LOG_COLUMNS))
-    table = Table(displayName="tblImportLog", ref=f"A1:{get_column_letter(len(LOG_COLUMNS))}2")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
+    add_table(ws, "tblImportLog", len(LOG_COLUMNS), 2)
     save_atomically(wb, book)
     return ""
 
@@ -95,6 +91,7 @@ def _log_columns(raw) -> dict[str, int] | str:
 def append_import_log(book: Path, rows: pd.DataFrame) -> str:
     """Append ``rows`` (columns ``LOG_COLUMNS``) to BOOK's ImportLog; returns what was done."""
     raw = XlsxSource(book).raw_table(IMPORT_LOG)
+    columns: dict[str, int] | str = {}  # without a table: the new one's (append_to_table)
     if raw is not None:
         columns = _log_columns(raw)
         if isinstance(columns, str):
@@ -105,24 +102,8 @@ def append_import_log(book: Path, rows: pd.DataFrame) -> str:
     if lost:
         return _NOT_WRITTEN.format(sheet=lost[0][0], what=lost[0][1])
     wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
-    if raw is None:
-        ws = wb.create_sheet(IMPORT_LOG.sheet_names[0])
-        ws.append(list(LOG_COLUMNS))
-        header_row, first = 1, 2
-        columns = {name: j for j, name in enumerate(LOG_COLUMNS, start=1)}
-    else:  # the table exists, but in a layout the splice declines
-        columns = cast("dict[str, int]", columns)  # not a str: that returned above
-        ws, header_row = wb[raw.sheet], raw.header_row
-        first = header_row + last_filled(raw.rows) + 1
-    for i, record in enumerate(rows.to_dict("records")):
-        for name, j in columns.items():
-            set_cell(ws, first + i, j, record.get(name))
-    last = max(first + len(rows) - 1, header_row + 1)
-    if "tblImportLog" in ws.tables:
-        extend_table(ws, header_row, last, max(columns.values()))
-    else:
-        table = Table(displayName="tblImportLog", ref=f"A1:{get_column_letter(len(LOG_COLUMNS))}{last}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        ws.add_table(table)
+    # the table exists in a layout the splice declines, or not at all: columns is not a str (returned above)
+    title = append_to_table(wb, raw, IMPORT_LOG.sheet_names[0], LOG_COLUMNS, cast("dict[str, int]", columns), rows,
+                            "tblImportLog")
     save_atomically(wb, book)
-    return f"{len(rows)} line(s) logged on {ws.title}"
+    return f"{len(rows)} line(s) logged on {title}"
