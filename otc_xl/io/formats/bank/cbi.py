@@ -42,21 +42,19 @@ import pycountry
 
 from ....model.problems import Problem, ValidationError
 from .common import (
-    LATIN_PAGES,
     STRICT,
     UNBALANCED_HINT,
     BankLines,
     ReadPolicy,
     Unbalanced,
     bank_lines,
-    decode_text,
     fail,
     meaningful_reference,
     read_as,
     stable_id,
     unbalanced_note,
 )
-from .fixed import Record, RecordError, date, digits, where
+from .fixed import Record, RecordError, date, decode_latin, digits, where
 
 WIDTH = 120
 CODES = frozenset({"RH", "EC", "61", "62", "63", "64", "65", "EF"})
@@ -79,25 +77,11 @@ def looks_like_cbi(head: bytes) -> bool:
             and len(lines) > 1 and lines[1].lstrip(b" ")[:2] in (b"61", b"62", b"63", b"64", b"65", b"EF"))
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str]:
-    """(text, encoding) as :func:`decode_text` reads it, kept to Unicode or a Latin single-byte page:
-    CBI flows are Italian text in fixed columns, and on a flow with a few accented capitals the
-    detector may guess another script (cp1006, Urdu, for "CAFFÈ" and "àù"); Windows-1252 is read
-    then, as Italian banks write it."""
-    text, encoding = decode_text(data, source)
-    if encoding.startswith("utf") or encoding in LATIN_PAGES:
-        return text, encoding
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin_1"), "latin_1"
-
-
 def _records(path: Path) -> tuple[list[Record], str]:
     """(the records of ``path``, its encoding): lines padded back to 120 characters (trailing
     blanks, and the blank of column 1, may have been lost); a longer line or an unknown record
     type refuses the file."""
-    text, encoding = _decode(Path(path).read_bytes(), path.name)
+    text, encoding = decode_latin(Path(path).read_bytes(), path.name)
     out: list[Record]
     out, problems = [], []
     append = out.append

@@ -1,4 +1,5 @@
-"""What the fixed-width national statement formats share (AEB Norma 43, CFONB 120): records of a
+"""What the fixed-width national statement formats share (AEB Norma 43, CFONB 120, CODA; CBI RH
+uses the fields and the decoding): records of a
 set width, one per line, read strictly: a record of unknown type, a field that is not the digits
 it must be, or a date that is no date is refused with the file, line and what was expected."""
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ....model.problems import Problem, ValidationError
-from .common import decode_text
+from .common import LATIN_PAGES, decode_text
 
 
 class Record:
@@ -41,11 +42,25 @@ def records(path: Path, width: int, codes: frozenset[str]) -> tuple[list[Record]
             gc.enable()
 
 
+def decode_latin(data: bytes, source: str) -> tuple[str, str]:
+    """(text, encoding) as :func:`decode_text` reads it, kept to Unicode or a Latin single-byte page:
+    the fixed-width formats are Spanish, French, Italian, Belgian and US bank text in fixed columns,
+    and on a file with a few accented capitals the detector may guess another script (cp1006, Urdu,
+    for "CAFFÈ" and "àù"); Windows-1252 is read then, as those banks write it."""
+    text, encoding = decode_text(data, source)
+    if encoding.startswith("utf") or encoding in LATIN_PAGES:
+        return text, encoding
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin_1"), "latin_1"
+
+
 def _records(path: Path, width: int, codes: frozenset[str]) -> tuple[list[Record], str]:
     """(the records of ``path``, the encoding it was read in). Lines may have lost their trailing
     blanks (editors and transfers trim them): they are padded back to ``width``. A longer line, or
     one whose first two characters are not a record type of the format, refuses the file."""
-    text, encoding = decode_text(Path(path).read_bytes(), path.name)
+    text, encoding = decode_latin(Path(path).read_bytes(), path.name)
     out: list[Record]
     out, problems = [], []
     append = out.append
