@@ -333,22 +333,36 @@ DEMO_MARK = ".otc-xl-demo"
 _DEMO_DOCUMENTS = {".html", ".eml", ".xml", ".pdf", ".json", ".xlsx"}
 
 
+def _earlier_demo(folder: Path, what: str, into: str, documents_only: bool = False) -> bool:
+    """Whether ``folder`` holds what an earlier demo wrote there (marked; with ``documents_only``, also a
+    folder of nothing but the kinds of files a demo writes). A file of that name, or a folder holding
+    anything else, is refused: the demo ``what`` (``into``) that folder and never touches a user's."""
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError([Problem(str(folder), f"is a file, but the demo {what} {into} a folder of that name: "
+                                                    "move it, or choose another --out")])
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return False
+    ours = (folder / DEMO_MARK).exists() or documents_only and all(
+        e.is_file() and e.suffix.lower() in _DEMO_DOCUMENTS for e in folder.iterdir())
+    if not ours:
+        raise ValidationError([Problem(str(folder), f"this folder was not written by otc-xl demo and the demo {what} "
+                                                    "there: move it, or choose another --out (nothing was written)")])
+    return True
+
+
+def _mark_demo_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DEMO_MARK).write_text("Written by otc-xl demo; the next demo replaces this folder.\n", encoding="utf-8")
+
+
 def _take_demo_work(work: Path) -> Path:
     """The demo's working folder beside its report (``<out>_work``: the working copy of the workbook,
     with every sheet the steps wrote, and the previous demo's letters), emptied first when an earlier
     demo wrote it; any other folder of that name is refused. One such folder per report, not one more
     temporary folder per run."""
-    if work.exists() and not work.is_dir():
-        raise ValidationError([Problem(str(work), "is a file, but the demo keeps its working copy in a folder of "
-                                                  "that name: move it, or choose another --out")])
-    if work.is_dir() and any(work.iterdir()):
-        if not (work / DEMO_MARK).exists():
-            raise ValidationError([Problem(str(work), "this folder was not written by otc-xl demo and the demo "
-                                                      "keeps its working copy there: move it, or choose another "
-                                                      "--out (nothing was written)")])
+    if _earlier_demo(work, "keeps its working copy", "in"):
         shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True)
-    (work / DEMO_MARK).write_text("Written by otc-xl demo; the next demo replaces this folder.\n", encoding="utf-8")
+    _mark_demo_folder(work)
     return work
 
 
@@ -357,22 +371,11 @@ def _take_demo_folder(files: Path, work: Path) -> Path | None:
     kinds of files a demo writes) is moved into ``work``; any other folder there is refused. Without
     this a second demo would read the first one's invoices and payment files as its own and report
     other totals. Returns where the earlier folder went."""
-    if files.exists() and not files.is_dir():
-        raise ValidationError([Problem(str(files), "is a file, but the demo writes its documents to a folder of "
-                                                   "that name: move it, or choose another --out")])
     moved = None
-    if files.is_dir() and any(files.iterdir()):
-        entries = list(files.iterdir())
-        ours = (files / DEMO_MARK).exists() or all(e.is_file() and e.suffix.lower() in _DEMO_DOCUMENTS
-                                                   for e in entries)
-        if not ours:
-            raise ValidationError([Problem(str(files), "this folder was not written by otc-xl demo and the demo "
-                                                       "writes its documents there: move it, or choose another "
-                                                       "--out (nothing was written)")])
+    if _earlier_demo(files, "writes its documents", "to", documents_only=True):
         moved = work / f"previous_{files.name}"
         shutil.move(str(files), str(moved))
-    files.mkdir(parents=True, exist_ok=True)
-    (files / DEMO_MARK).write_text("Written by otc-xl demo; the next demo replaces this folder.\n", encoding="utf-8")
+    _mark_demo_folder(files)
     return moved
 
 
