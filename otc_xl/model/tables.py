@@ -68,11 +68,11 @@ def parse_table(contract: TableContract, raw: RawTable,
     problems += where.merged_header_problems()
     mapping, header_problems = _map_headers(contract, raw, where)
     problems += header_problems
-    if any(p.severity == "error" for p in problems if p not in header_problems) or \
-            any(p.severity == "error" and not p.message.startswith("required column ") for p in header_problems):
+    if any(p.severity == "error" for p in problems):
         return empty_frame(contract), problems
-    # only required columns are missing: the cells of the others are still checked, so one run lists
-    # every problem of the sheet (the frame is not used: the missing headers are errors)
+    # a required column that is missing does not stop the reading: the cells of the others are still
+    # checked, so one run lists every problem of the sheet (the frame is not used: they are errors)
+    problems += _missing_headers(contract, raw, mapping)
 
     positions = [i for i, r in enumerate(raw.rows) if _filled(r)]
     source_rows = np.array(positions, dtype="int64") + (raw.header_row + 1)
@@ -188,6 +188,13 @@ def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple
                 "rename or delete one of them", j=j, source_row=raw.header_row))
             continue
         mapping[column.name] = j
+    return mapping, problems
+
+
+def _missing_headers(contract: TableContract, raw: RawTable, mapping: dict[str, int]) -> list[Problem]:
+    """One error per required column no header stands for, with the headers it is known by and the
+    sheet's near miss."""
+    problems = []
     for column in contract.required:
         if column.name not in mapping:
             examples = ", ".join(repr(s) for s in _examples(column))
@@ -197,7 +204,7 @@ def _map_headers(contract: TableContract, raw: RawTable, where: _Where) -> tuple
             hint = f"; did you mean {near!r}? rename it to one of these" if near else ""
             problems.append(Problem(raw.sheet, f"required column {column.name} is missing "
                                     f"(expected a header such as {examples}; found {found}{hint})", raw.header_row))
-    return mapping, problems
+    return problems
 
 
 def _examples(column: Column) -> list[str]:
