@@ -95,6 +95,17 @@ def test_bad_workbook_exit_1_with_cell_messages(make_book, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_out_into_a_missing_folder_says_it_created_it(make_book, tmp_path):
+    book = make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]})
+    out = tmp_path / "reprots" / "may" / "r.xlsx"  # a typo the associate must see
+    result = run("run", book, "--out", out)
+    assert result.exit_code == 0 and out.is_file()
+    assert f"The folder {tmp_path / 'reprots'} did not exist: it was created for r.xlsx." in " ".join(
+        result.output.split())
+    again = run("run", book, "--out", out)
+    assert again.exit_code == 0 and "did not exist" not in again.output
+
+
 def test_validate(make_book):
     ok = run("validate", make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)]}))
     assert ok.exit_code == 0 and "the workbook can be used" in ok.output

@@ -162,9 +162,14 @@ def _execute(book: Path, command: Command, out: Path | None, in_place: bool, tom
         refuse_output_over_input(target, [book])
     # The lock is held from the read to the rename: a second command writing the same file waits, and
     # then reads what the first one wrote (DunningHistory, ContactLog, Payments …).
+    missing = next((p for p in reversed(target.parents) if not p.exists()), None)
     with writing(target, _wait):
-        return _execute_locked(book, target, command, in_place, toml, as_of, files_dir, customer_ids, backup,
-                               their_file)
+        written = _execute_locked(book, target, command, in_place, toml, as_of, files_dir, customer_ids, backup,
+                                  their_file)
+    if missing is not None:
+        console.print(f"The folder [bold]{missing}[/] did not exist: it was created for {target.name}.",
+                      soft_wrap=True)
+    return written
 
 
 class _FileSink:

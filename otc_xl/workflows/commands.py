@@ -84,6 +84,10 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
 class Sink(Protocol):
     """Where a door writes: the documents folder and the workbook."""
 
+    #: Documents written earlier today with other content, moved aside by :meth:`write_documents`
+    #: (to ``superseded/`` in the day's folder) rather than overwritten.
+    superseded: list[str]
+
     def write_documents(self, files: dict[str, bytes], books: dict[str, list[ReportSheet]],
                         created: dt.datetime) -> Path | None:
         """Write the documents (workbooks dated ``created``, so the same day's have the same bytes);
@@ -136,7 +140,7 @@ def perform(command: Command, ledger: Ledger, sink: Sink, evidence: Evidence | N
     names = sorted([*result.files, *result.books])
     if names:
         folder = sink.write_documents(result.files, result.books, document_time(booked.as_of))
-        kept = getattr(sink, "superseded", None)
+        kept = sink.superseded
         if kept:
             result.summary.append(("earlier documents kept", f"{len(kept):,} written earlier today with other "
                                    f"content, moved to {folder}/superseded/ ({', '.join(kept[:3])}"
