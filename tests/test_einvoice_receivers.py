@@ -141,6 +141,16 @@ def test_2_the_demo_book_has_only_valid_vat_numbers():
     assert len(ids) >= 13 and [v for v in ids if vat_problem(v)] == []
 
 
+def test_2_vat_numbers_of_every_kind_are_checked_as_their_country_writes_them():
+    from otc_xl.billing.identifiers import vat_problem
+
+    right = ["CHE-116.281.710 MWST", "CHE116281710TVA", "EL094259216", "GB980780684", "NO974760673MVA",
+             "NL004495445B01", "ATU13585627", "DE 123 456 788", "ESB86412574"]
+    assert [v for v in right if vat_problem(v)] == []  # Swiss numbers were all refused: CHE is part of them
+    assert vat_problem("CHE-116.281.711 MWST") and vat_problem("DE123456789")
+    assert vat_problem("B86412575", "ES") and vat_problem("B86412574", "ES") is None
+
+
 # ---------------------------------------------------------------------------- 3. category O
 
 

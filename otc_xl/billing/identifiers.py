@@ -44,8 +44,9 @@ def vat_problem(vat_id: str | None, country: str = "") -> str | None:
     module = get_cc_module(cc.lower(), "vat")
     if module is None:
         return None
-    try:
-        module.validate(number)
+    compact = re.sub(r"\s", "", text)
+    try:  # stdnum's modules take the number with its prefix (a Swiss CHE… MWST needs it: CHE is part of it)
+        module.validate(compact if re.match(r"[A-Za-z]{2}", compact) else number)
     except ValidationError as exc:
         name = getattr(module, "__doc__", "").strip().splitlines()[0].rstrip(".") if module.__doc__ else cc
         message = cast(Any, exc).message  # stdnum raises only the subclasses, each with its message
