@@ -77,6 +77,9 @@ class Request:
     """Customers statements are asked for (None: all)."""
     their_account: Any = None
     """What a customer sent for reconciliation (``workflows.reconciling.TheirAccount``)."""
+    vat_register: Any = None
+    """Asks VIES about one VAT number: ``(member state, number) → answer`` (the file door passes
+    :meth:`otc_xl.io.vies.ViesClient.check`); None: VIES is not asked."""
 
 
 # ---------------------------------------------------------------------------- step 1: posted items

@@ -6,8 +6,9 @@ Italian partita IVA, FACe for a Spanish NIF, a Peppol access point for an EU VAT
 is blocked at preparation instead, naming the cell. Numbers of countries stdnum has no module for are
 not checked (said by :func:`vat_problem` returning None).
 
-VIES (the EU's online register) is not asked: otc_xl runs where there may be no network, and a
-number VIES does not know can still be right (new registrations, VIES outages).
+VIES (the EU's online register) is not asked here: drafts never wait for a network, and a number VIES
+does not know can still be right (new registrations, VIES outages). ``otc-xl vat-check`` asks it
+(:mod:`otc_xl.billing.vat_register`, :mod:`otc_xl.io.vies`).
 """
 
 from __future__ import annotations

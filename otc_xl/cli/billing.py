@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..workflows import COMMANDS
-from .core import _execute, _guard, in_book, main
+from .core import _book_command, _execute, _guard, in_book, main
 
 
 @main.command()
@@ -56,3 +56,17 @@ def invoice(book: Path, post: bool, check: bool, out: Path | None, no_backup: bo
     name = "post_invoices" if post else "check_invoices" if check else "invoice"
     _guard(debug, lambda: _execute(book, COMMANDS[name], out, True, toml, as_of, files_dir=files_dir,
                                    backup=not no_backup))
+
+
+_book_command("vat_check", """Check customers' VAT numbers: check digits, and VIES (the EU's register).
+
+Reads Customers (customer_id, customer_name, country, vat_id) and Config company_vat_id. Every number is
+checked by its check digits (python-stdnum); each EU number (and XI, Northern Ireland) with right
+digits is asked once of VIES, the European Commission's register, with the company's number as
+requester, so each answer carries a consultation number — the evidence for a VAT-exempt
+intra-community supply. Writes VatChecks (check digits, registered / not registered / not checked
+and why, the name and address VIES holds, how well that name matches the customer's, the
+consultation number and date); a number VIES says is not registered, or holds under another name,
+is named by its Customers cell. The only command that uses the network: OTC_VIES_URL sets another
+address (a proxy); without network every number says "not checked" and why. Changes nothing in BOOK
+unless --in-place.""", cli_name="vat-check")

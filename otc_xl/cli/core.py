@@ -208,7 +208,8 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
         folder = files_dir or letters_root(book) / f"{ledger.config.resolved_as_of():%Y-%m-%d}"
         sink = _FileSink(book, target, in_place, backup, folder, bar)
         try:
-            done = perform(command, ledger, sink, evidence, Request(customer_ids, theirs), progress=steps,
+            request = Request(customer_ids, theirs, _vies(ledger) if "vat_check" in command.jobs else None)
+            done = perform(command, ledger, sink, evidence, request, progress=steps,
                            extra_sheets=lambda _: [messages_report(ledger.problems)] if ledger.problems else [])
         except BookNotUpdated as exc:
             what = ("Their payments will not be put in another file, nor the invoices billed again (the ids are "
@@ -225,6 +226,15 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
         count = len(done.result.files) + len(done.result.books)
         console.print(f"{count:,} document(s) written to [bold]{done.folder}[/]", soft_wrap=True)
     return written
+
+
+def _vies(ledger):
+    """VIES, asked with the company's own number as requester (so each answer has a consultation number)."""
+    from ..billing.vat_register import vies_key
+    from ..io.vies import ViesClient
+
+    cfg = ledger.config
+    return ViesClient(requester=vies_key(cfg.company_vat_id, cfg.company_country)).check
 
 
 def _their_account(their_file: tuple[str, Path, str], ledger) -> TheirAccount:
@@ -260,11 +270,12 @@ def _guard(debug: bool, action) -> None:
 
 
 
-def _book_command(name: str, help_text: str):
-    """A report command (``COMMANDS[name]``): a new report workbook, or --in-place."""
+def _book_command(name: str, help_text: str, cli_name: str = ""):
+    """A report command (``COMMANDS[name]``, called ``cli_name`` if given): a new report workbook, or
+    --in-place."""
     spec = COMMANDS[name]
 
-    @main.command(name=name, help=help_text)
+    @main.command(name=cli_name or name, help=help_text)
     @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                   help="Report workbook to write (default: BOOK_report.xlsx next to BOOK).")

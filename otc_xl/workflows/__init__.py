@@ -22,7 +22,7 @@ from .accounts import (
     post_credits_job,
     refunds_job,
 )
-from .billing import check_invoices_job, invoice_job, post_invoices_job
+from .billing import check_invoices_job, invoice_job, post_invoices_job, vat_check_job
 from .collections import (
     deductions_job,
     disputes_job,
@@ -66,6 +66,7 @@ JOBS: dict[str, Job] = {
     "invoice": invoice_job,
     "post_invoices": post_invoices_job,
     "check_invoices": check_invoices_job,
+    "vat_check": vat_check_job,
     "history": history_job,
     "letters": letters_job,
     "statements": statement_job,

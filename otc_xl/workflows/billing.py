@@ -288,3 +288,37 @@ def check_invoices_job(run: Run) -> JobResult:
     not_run = sorted({n for r in rows for n in r["not_run"].split("; ") if n})
     summary += [("not run", n) for n in not_run]
     return JobResult([sheet], summary)
+
+
+def vat_check_job(run: Run) -> JobResult:
+    """``VatChecks`` (``otc-xl vat-check``): every customer's VAT number (and Config company_vat_id) by
+    its check digits and, for EU numbers, by VIES (:mod:`otc_xl.billing.vat_register`), each number
+    asked once through ``run.request.vat_register``; a warning names the Customers cell of each number
+    VIES says is not registered or holds under another name. Nothing is changed in the workbook's
+    tables."""
+    from ..billing.vat_register import to_ask, vat_checks
+
+    cfg = run.config
+    customers = run.customers if run.customers is not None else pd.DataFrame(columns=["customer_id", "vat_id"])
+    ask = run.request.vat_register
+    keys = to_ask(customers, cfg.company_vat_id, cfg.company_country)
+    answers = {key: ask(*key) for key in keys} if ask else {}
+    table, problems = vat_checks(customers, answers, cfg.company_vat_id, cfg.company_country,
+                                 cfg.company_legal_name or cfg.company_name)
+    run.ledger.problems.extend(problems)
+    counts = table["vies"].value_counts()
+    not_checked = [r for r in table.itertuples() if r.vies == "not checked"]
+    sheet = ReportSheet("VatChecks", "tblVatChecks", table, _formats(table, [], ("name_match",)),
+                        notes=("Each VAT number by its check digits and by VIES, the EU's register, on the date "
+                               "shown. Keep the consultation number: it is the evidence that the number was "
+                               "checked (intra-community supplies). Not registered or another name: ask the "
+                               "customer before invoicing without VAT.",))
+    summary = [("VAT numbers", f"{len(table):,} ({int((table['check_digits'] != 'right').sum()):,} with wrong "
+                               f"check digits)"),
+               ("VIES", ", ".join(f"{n:,} {status}" for status, n in counts.items()
+                                  if status in ("registered", "not registered", "not checked")) or "not asked")]
+    if not ask:
+        summary.append(("VIES", "not asked: this door cannot reach it"))
+    if not_checked:
+        summary.append(("not checked", f"{len(not_checked):,}: {not_checked[0].note}"))
+    return JobResult([sheet], summary)

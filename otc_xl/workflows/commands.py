@@ -75,6 +75,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("reconcile", ("reconcile",), documents="the reply letter"),
     Command("invoice", ("invoice",), ()),
     Command("check_invoices", ("check_invoices",), ()),
+    Command("vat_check", ("vat_check",), ("customers",), in_book=False),
     Command("post_invoices", ("post_invoices",), (), records=("BillingLog",),
             documents="each invoice's PDF, e-invoice and e-mail", needs_folder=True, pays=True),
 )}
