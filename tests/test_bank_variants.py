@@ -66,7 +66,8 @@ def camt053(balances: str, entries: str) -> str:
 
 
 def balance(code: str, amount: str, day: str) -> str:  # no CdtDbtInd, as the Lithuanian statements have it
-    return f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt><Dt><Dt>{day}</Dt></Dt></Bal>"
+    return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt>"
+            f"<Dt><Dt>{day}</Dt></Dt></Bal>")
 
 
 def undated(amount: str, sign: str, ref: str) -> str:
