@@ -29,6 +29,8 @@ class Summary:
     statements: list[Statement]
     readable: bool = True
     """False when the file breaks the format's structure (no statement can be checked)."""
+    credits: list[Decimal] | None = None
+    """The receipts, where they are not simply the positive movements (camt: reversals, batches)."""
 
     @property
     def ties(self) -> bool:
@@ -36,6 +38,8 @@ class Summary:
 
     @property
     def receipts(self) -> list[Decimal]:
+        if self.credits is not None:
+            return self.credits
         return [m for s in self.statements for m in s.movements if m > 0]
 
 
@@ -196,21 +200,41 @@ CHECKS["bai2"] = bai2
 
 def coda(text: str) -> Summary:
     """Per statement: the old balance (record 1), every movement of detail number 0000 (record
-    2.1: sign at column 32, amount in 33-47 with three decimals), the new balance (record 8)."""
-    statements, current = [], None
+    2.1: sign at column 32, amount in 33-47 with three decimals), the new balance (record 8).
+    Receipts: the credit movements; a globalised one (code in column 125) whose details (the same
+    sequence number in 3-6, detail numbers after 0000) add up to it stands for its credit details."""
+    statements, current, receipts, group = [], None, [], []
+
+    def close_group() -> None:
+        total, details = (group[0], group[1:]) if group else (Decimal(0), [])
+        if details and sum(details, Decimal(0)) == total:
+            receipts.extend(d for d in details if d > 0)
+        elif total > 0:
+            receipts.append(total)
+        group.clear()
+
     for line in text.replace("\r", "").split("\n"):
         try:
             if line.startswith("1"):
                 current = Statement((-1 if line[42] == "1" else 1) * Decimal(int(line[43:58])) / 1000, None)
                 statements.append(current)
-            elif line.startswith("21") and current is not None and line[6:10] == "0000":
-                current.movements.append((-1 if line[31] == "1" else 1) * Decimal(int(line[32:47])) / 1000)
+            elif line.startswith("21") and current is not None:
+                amount = (-1 if line[31] == "1" else 1) * Decimal(int(line[32:47])) / 1000
+                if line[6:10] == "0000":
+                    close_group()
+                    current.movements.append(amount)
+                    group.append(amount)
+                    if line[124] == "0":  # not globalised: no details of its own to stand for it
+                        close_group()
+                elif group:
+                    group.append(amount)
             elif line.startswith("8") and current is not None:
+                close_group()
                 current.closing = (-1 if line[41] == "1" else 1) * Decimal(int(line[42:57])) / 1000
                 current = None
         except (ValueError, IndexError):
             return Summary(statements, readable=False)
-    return Summary(statements, readable=bool(statements) and current is None)
+    return Summary(statements, readable=bool(statements) and current is None, credits=receipts)
 
 
 CHECKS["coda"] = coda
@@ -289,3 +313,72 @@ def cbi(text: str) -> Summary:
 
 
 CHECKS["cbi"] = cbi
+
+
+def _local(element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _kids(element, name: str) -> list:
+    return [c for c in element if _local(c) == name] if element is not None else []
+
+
+def _kid(element, *names: str):
+    for name in names:
+        found = _kids(element, name)
+        element = found[0] if found else None
+    return element
+
+
+def _kid_text(element, *names: str) -> str:
+    found = _kid(element, *names)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def camt(text: str) -> Summary:
+    """ISO 20022 camt.052/053/054 (any version, namespaces ignored): per ``Stmt``/``Rpt``/``Ntfctn``
+    the opening (``OPBD``, else ``PRCD``) and closing (``CLBD``) balances and every booked entry
+    (``Sts`` or ``Sts/Cd`` BOOK, or none), signed by its ``CdtDbtInd`` alone. A report without both
+    balances has nothing to tie (recorded as tied). Receipts: booked credit entries that are not
+    reversals (``RvslInd``), split into their transactions when two or more each carry an amount.
+    A document with no entry at all (booked or not) and no statement giving both balances proves
+    nothing (unreadable)."""
+    from defusedxml import ElementTree
+
+    try:
+        root = ElementTree.fromstring(text.encode("latin-1"))
+    except Exception:
+        return Summary([], readable=False)
+    statements, receipts = [], []
+    for message in root:
+        for report in [c for c in message if _local(c) in ("Stmt", "Rpt", "Ntfctn")]:
+            balances: dict[str, Decimal] = {}
+            for bal in _kids(report, "Bal"):
+                code = _kid_text(bal, "Tp", "CdOrPrtry", "Cd")
+                amount = Decimal(_kid_text(bal, "Amt"))
+                # ISO amounts carry no sign: a balance without its indicator is taken as a credit
+                balances.setdefault(code, -amount if _kid_text(bal, "CdtDbtInd") == "DBIT" else amount)
+            opening = balances.get("OPBD", balances.get("PRCD"))
+            statement = Statement(opening if opening is not None else Decimal(0), balances.get("CLBD"))
+            for entry in _kids(report, "Ntry"):
+                status = (_kid_text(entry, "Sts", "Cd") or _kid_text(entry, "Sts") or "BOOK").upper()
+                if status != "BOOK":
+                    continue
+                amount = Decimal(_kid_text(entry, "Amt"))
+                credit = _kid_text(entry, "CdtDbtInd") == "CRDT"
+                statement.movements.append(amount if credit else -amount)
+                if credit and _kid_text(entry, "RvslInd").lower() not in ("true", "1"):
+                    parts = [_kid_text(tx, "Amt") or _kid_text(tx, "AmtDtls", "TxAmt", "Amt")
+                             for tx in _kids(_kid(entry, "NtryDtls"), "TxDtls")]
+                    receipts += [Decimal(p) for p in parts] if len(parts) > 1 and all(parts) else [amount]
+            if opening is None or statement.closing is None:
+                statement.closing = statement.opening + sum(statement.movements, Decimal(0))
+            statements.append(statement)
+    proven = any(_kids(r, "Ntry") for m in root for r in m) or any(
+        {"CLBD"} <= {_kid_text(b, "Tp", "CdOrPrtry", "Cd") for b in _kids(r, "Bal")}
+        and {"OPBD", "PRCD"} & {_kid_text(b, "Tp", "CdOrPrtry", "Cd") for b in _kids(r, "Bal")}
+        for m in root for r in m if _local(r) in ("Stmt", "Rpt", "Ntfctn"))
+    return Summary(statements, readable=bool(statements) and proven, credits=receipts)
+
+
+CHECKS["camt"] = camt

@@ -4,8 +4,10 @@ figures, and checked against an independent tie check written apart from otc_xl'
 The files themselves are not in this repository: they were fetched from public repositories, and
 fetched content is not committed here. ``fixtures/bank/public/SOURCES.csv`` (ours) names each one —
 repository, commit, path, licence — and what otc_xl must make of it. The tests read the files from
-``OTC_BANK_PUBLIC`` or ``../shared/bank/public`` (the folder beside the repository that CI provides),
-laid out as SOURCES.csv says, and are skipped, with that reason, where neither holds them."""
+``OTC_BANK_PUBLIC``, else ``../shared/bank/public`` (the folder beside the repository), laid out as
+SOURCES.csv says. CI has neither: there the tests are skipped, with that reason; they run where the
+folder has been filled (``fixtures/bank/public/restore.py`` fills it from git copies of the
+repositories)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def cents(amounts) -> Decimal:
 def test_every_file_has_its_origin_and_licence():
     files = {p.relative_to(PUBLIC).as_posix() for p in PUBLIC.glob("*/*") if p.parent.name != "licences"}
     assert {r["file"] for r in SOURCES} <= files
+    assert len({r["file"] for r in SOURCES}) == len(SOURCES), "two sources share one file name"
     for row in SOURCES:
         assert len(row["commit"]) == 40 and row["repository"].count("/") == 1 and row["path"], row
         assert (PUBLIC / row["licence"].split("(")[1].rstrip(")")).is_file(), row["licence"]

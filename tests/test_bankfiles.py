@@ -124,7 +124,6 @@ def test_profile_maps_unrecognised_headers():
 @pytest.mark.parametrize("name, message", [
     ("camt_truncated.xml", "not well-formed XML"),
     ("camt_wrong_namespace.xml", "unknown XML namespace 'urn:iso:std:iso:20022:tech:xsd:camt.099.001.01'"),
-    ("mt940_no_61.sta", "MT940 file without transaction lines (:61:)"),
     ("unmappable.csv", "cannot map the columns: no amount or credit column (found 'Fecha', 'Detalle', 'Cantidad')"),
     ("camt_xxe.xml", "refused: the XML declares entities or a DTD"),
     ("camt_billion_laughs.xml", "refused: the XML declares entities or a DTD"),

@@ -107,7 +107,8 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     rows: list[dict]
     covers: set[tuple]
     rows, debits, problems, balanced, notes, keys, covers, first_row = [], 0, [], 0, [], [], set(), 0
-    stmt, s, n, movements, statement_id, account_ccy = None, 0, 0, Decimal(0), "", ""
+    stmt, s, n, movements, statement_id, account_ccy, statement_day = None, 0, 0, Decimal(0), "", "", ""
+    undated = 0
     for event, node in events:
         if event == "start":
             if node.tag == statement_tag:
@@ -115,11 +116,13 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             elif node.tag == entry_tag and stmt is not None and n == 0:
                 # Id, Acct and Bal come before the first entry (the schema's order)
                 statement_id, account_ccy = q.text(stmt, "Id"), q.text(stmt, "Acct", "Ccy")
+                statement_day = _single_day(q, stmt)
             continue
         if node.tag == entry_tag and stmt is not None:
             where = f"{label} {statement_id or s}, entry {n + 1}"
             try:
-                signed, entry_rows = _entry(q, node, statement_id, n, account_ccy)
+                signed, entry_rows = _entry(q, node, statement_id, n, account_ccy, statement_day)
+                undated += bool(entry_rows) and q.child(node, "BookgDt") is None and q.child(node, "ValDt") is None
                 movements += signed
                 if entry_rows:
                     rows += entry_rows
@@ -151,15 +154,31 @@ def read_camt(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             stmt, statement_id, account_ccy = None, "", ""
     if problems:
         raise ValidationError(problems)
+    if undated:
+        notes.append(f"{path.name}: {undated} credit entr{'y carries' if undated == 1 else 'ies carry'} no booking or "
+                     "value date; dated with the one day their statement covers")
     if not s:
         raise fail(path.name, f"{kind} document without a {label} ({element})")
     if not rows and not debits:
         if not balanced:
-            raise fail(path.name, f"{kind} document without entries (Ntry) and without the balances that would "
-                                  "show it has none")
+            raise fail(path.name, f"{kind} document without entries (Ntry) and without the booked balances "
+                                  "(OPBD or PRCD, and CLBD) that would show it has none")
         notes.append(f"{path.name}: no entries; the balances say nothing moved")
     final = kind != "camt.052"  # an intraday report: its receipts are not final until the day's camt.053
     return BankLines(with_unique_ids(frame(rows)), debits, kind, notes, final, keys, covers if final else set())
+
+
+def _single_day(q: _Names, stmt: Element) -> str:
+    """The one day a statement covers, by its ``FrToDt`` period, else by the dates of its opening and
+    closing booked balances; "" when they name none or more than one. Some banks (the Bank of
+    Lithuania's statements) date the statement, not its entries."""
+    period = {(q.text(stmt, "FrToDt", "FrDtTm") or q.text(stmt, "FrToDt", "FrDt"))[:10],
+              (q.text(stmt, "FrToDt", "ToDtTm") or q.text(stmt, "FrToDt", "ToDt"))[:10]} - {""}
+    if not period:
+        tag = q.tag("Bal")
+        period = {(q.text(b, "Dt", "Dt") or q.text(b, "Dt", "DtTm"))[:10] for b in stmt if b.tag == tag
+                  and q.text(b, "Tp", "CdOrPrtry", "Cd") in OPENING + CLOSING} - {""}
+    return period.pop() if len(period) == 1 else ""
 
 
 def _statement_days(q: _Names, stmt: Element) -> set[str]:
@@ -233,8 +252,9 @@ def _status(q: _Names, entry: Element) -> str:
 
 
 def _entry(q: _Names, entry: Element, statement_id: str, position: int,
-           account_ccy: str) -> tuple[Decimal, list[dict]]:
-    """(the entry's signed effect on the booked balance, its receipts); ValueError on bad content."""
+           account_ccy: str, statement_day: str = "") -> tuple[Decimal, list[dict]]:
+    """(the entry's signed effect on the booked balance, its receipts); ValueError on bad content.
+    ``statement_day``: the one day the statement covers, the date of an entry that carries none."""
     amount_node = q.child(entry, "Amt")
     if amount_node is None:
         raise ValueError("the entry has no amount (Amt)")
@@ -254,9 +274,10 @@ def _entry(q: _Names, entry: Element, statement_id: str, position: int,
     if credit != "CRDT" or reversal or not booked:
         return signed, []
     booking = q.text(entry, "BookgDt", "Dt") or q.text(entry, "BookgDt", "DtTm")[:10]
-    value = q.text(entry, "ValDt", "Dt") or q.text(entry, "ValDt", "DtTm")[:10] or booking
+    value = q.text(entry, "ValDt", "Dt") or q.text(entry, "ValDt", "DtTm")[:10] or booking or statement_day
     if not value:
-        raise ValueError("the entry has neither a value date nor a booking date")
+        raise ValueError("the entry has neither a value date nor a booking date, and its statement does not cover "
+                         "a single day to date it by")
     if booking:
         _iso_date(booking, "booking date")
     value = _iso_date(value, "value date")

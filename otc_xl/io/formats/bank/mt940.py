@@ -61,6 +61,7 @@ _IBAN_REFERENCE_61 = re.compile(r"^:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+[A-Z][A-
                                 r"[A-Z]{2}\d{2}[A-Z0-9]{13,30}[ \t]*$", re.M)
 """ASN Bank's ``:61:``: the counterparty's IBAN (up to 34 characters) as the customer reference, its
 name on the next line; the SWIFT layout allows 16."""
+_OPENING = re.compile(r"^:60[FM]:", re.M)
 _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
 OPTIONAL_BALANCES = ("64", "65")
 LINE_WIDTH = 65  # SWIFT x-character lines: a full line that continues was cut, not ended
@@ -79,8 +80,8 @@ def looks_like_mt940(head: bytes) -> bool:
 def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     text, encoding = decode_text(Path(path).read_bytes(), path.name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if ":61:" not in text:
-        raise fail(path.name, "MT940 file without transaction lines (:61:); nothing to import")
+    if ":61:" not in text and not _OPENING.search(text):
+        raise fail(path.name, "MT940 file without transaction lines (:61:) and without balances; nothing to import")
     starts = [m.start() for m in _STATEMENT_START.finditer(text)] or [0]
     rows: list[dict]
     covers: set[tuple]
@@ -119,6 +120,8 @@ def read_mt940(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                       | ({f"{day.year:04d}-{day.month:02d}-{day.day:02d}"} if day else set()))
     if problems:
         raise ValidationError(problems)
+    if ":61:" not in text:  # days without movements: their balances (checked above) say nothing moved
+        notes.append(f"{path.name}: no transaction lines (:61:); the balances say nothing moved")
     kind = "MT942" if ":34F:" in text and ":60F:" not in text and ":60M:" not in text else "MT940"
     final = kind == "MT940"  # MT942 is an intraday report: not final until the day's MT940
     return bank_lines(rows, debits, kind, notes + read_as(path.name, encoding), final=final, keys=keys,
