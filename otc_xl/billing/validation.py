@@ -173,8 +173,9 @@ def german_seller_problems(settings, problems: list[Problem]) -> list[str]:
     BR-DE rules on the seller: contact BT-41/42/43, city and post code, the account paid into, a
     well-formed electronic address), each said once in ``problems``; every XRechnung draft is blocked
     by them."""
-    keys = germany.seller_problems(*settings.seller_contact, settings.seller_einvoice_address,
-                                   *settings.seller_address, settings.seller_iban)
+    (name, phone, email), (city, postal_code) = settings.seller_contact, settings.seller_address
+    keys = germany.seller_problems(name, phone, email, settings.seller_einvoice_address, city, postal_code,
+                                   settings.seller_iban)
     for key, what in keys:
         problems.append(Problem("Config", f"{key} must be {what}; no XRechnung is prepared until it is (the German "
                                           "public buyers' platforms reject it)", severity="warning"))
