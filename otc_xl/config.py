@@ -154,7 +154,15 @@ class Config:
     """France: our SIREN (BT-30, scheme 0002); empty → the 9 digits of company_registration_id (SIREN or SIRET),
     else the SIREN inside a valid French company_vat_id."""
     company_einvoice_address: str = ""
-    """France: our electronic address scheme:id (BT-34), e.g. 0225:<SIREN> as the French directory gives it."""
+    """Our electronic address scheme:id (BT-34): France 0225:<SIREN> as the French directory gives it; XRechnung
+    EM:rechnung@example.de, 9930:<USt-IdNr.> …"""
+    company_contact_name: str = ""
+    """The seller's contact point on e-invoices, a person or department (BT-41); XRechnung requires it."""
+    company_contact_phone: str = ""
+    """The seller contact's telephone number (BT-42); XRechnung requires it."""
+    company_contact_email: str = ""
+    """The seller contact's e-mail address (BT-43); XRechnung requires it (and takes it as the seller's electronic
+    address EM:… when company_einvoice_address is empty)."""
     fr_billing_mode: str = "B1"
     """France: the billing mode (cadre de facturation, BT-23): B1 goods, S1 services, M1 both …"""
     fr_note_pmt: str = ""
@@ -376,6 +384,9 @@ PARSERS = {
     "facturae_certificate_password_env": lambda x: _variable(v.parse_text(x)),
     "company_siren": lambda x: "".join(v.parse_text(x).split()),
     "company_einvoice_address": lambda x: "".join(v.parse_text(x).split()),
+    "company_contact_name": v.parse_text,
+    "company_contact_phone": v.parse_text,
+    "company_contact_email": lambda x: "".join(v.parse_text(x).split()),
     "fr_billing_mode": lambda x: v.parse_text(x).upper() or "B1",
     "fr_note_pmt": v.parse_text,
     "fr_note_pmd": v.parse_text,

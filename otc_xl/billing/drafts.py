@@ -41,6 +41,7 @@ from .validation import (
     exchange_rate_blocker,
     french_blockers,
     french_seller_problems,
+    german_seller_problems,
     line_blockers,
     total_blocker,
 )
@@ -77,6 +78,12 @@ class BillingSettings:
     """France: Config company_einvoice_address (BT-34)."""
     seller_billing_mode: str = "B1"
     """France: Config fr_billing_mode (BT-23)."""
+    seller_contact: tuple[str, str, str] = ("", "", "")
+    """Config company_contact_name, company_contact_phone, company_contact_email (BT-41/42/43; XRechnung)."""
+    seller_address: tuple[str, str] = ("", "")
+    """Config company_city, company_postal_code (XRechnung: BR-DE-3, BR-DE-4)."""
+    seller_iban: str = ""
+    """Config company_iban (XRechnung: the payment instructions BG-16, BR-DE-1)."""
     exchange_rates: dict[str, Decimal] = field(default_factory=dict)
     """Config vat_exchange_rates: units of the seller's national currency per unit of a foreign currency,
     for the VAT total an invoice in that currency must also state in the national currency (BT-6/BT-111)."""
@@ -146,6 +153,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
         problems.append(Problem("Config", f"company_vat_id must be {seller_wrong}; no invoice is prepared until it is "
                                           "right (every e-invoice carries it)", severity="warning"))
     french = french_seller_problems(settings, problems) if country == "FR" else []
+    german: list[str] | None = None  # the seller's lacks for XRechnung, said once, when a draft is one
     drafts: list[dict]
     drafts, lines, totals = [], [], []
     # one pass over plain tuples: per-group pandas calls would cost ~1 ms each over 10,000 drafts
@@ -164,6 +172,9 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
                                      customer_columns, problems)
         if country == "FR":
             blocked += french_blockers(french, customer, customer_id, fmt, customer_sheet, customer_columns, problems)
+        if fmt == "xrechnung":
+            german = german_seller_problems(settings, problems) if german is None else german
+            blocked += german
         # 2. pricing, then what only the priced draft can tell: its size, VAT in a foreign currency
         priced = Priced()
         tax_currency, tax_vat = "", float("nan")

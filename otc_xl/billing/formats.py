@@ -5,8 +5,10 @@ Each :class:`InvoiceFormat` names its format (the Customers ``einvoice_format`` 
 which Customers columns it cannot do without (``needs``, and ``check`` for what a column must look
 like), and how its file is made: ``build`` (the XML, from the module of :mod:`otc_xl.billing.einvoices`
 that writes it), ``embed`` (carried inside the PDF, as Factur-X) or a file of its own named
-``<invoice><suffix>`` or by ``file_name``. A new format is one more entry, not another branch; its
-module is imported on first use, so preparing drafts never loads an e-invoice library.
+``<invoice><suffix>`` or by ``file_name``. A customer with a Leitweg-ID (a German public buyer) gets
+XRechnung: its entry comes before UBL's, whose ``peppol_id`` such a buyer may also have. A new format
+is one more entry, not another branch; its module is imported on first use, so preparing drafts never
+loads an e-invoice library.
 
 Pure: no I/O, no import of a format library.
 """
@@ -70,6 +72,13 @@ def _ubl_customer(customer: dict, values: dict, currency: str) -> list[tuple[str
     return []
 
 
+def _xrechnung_customer(customer: dict, values: dict, currency: str) -> list[tuple[str, str]]:
+    from .germany import leitweg_problem
+
+    wrong = leitweg_problem(customer.get("leitweg_id")) if str(customer.get("leitweg_id") or "").strip() else None
+    return [("leitweg_id", wrong)] if wrong else []
+
+
 def _facturae_customer(customer: dict, values: dict, currency: str) -> list[tuple[str, str]]:
     out = []
     if currency != "EUR":
@@ -98,6 +107,13 @@ FORMATS: tuple[InvoiceFormat, ...] = (
     InvoiceFormat("facturx", "Factur-X", (("country", "a country code (BT-55)"),),
                   build=_lazy("en16931", "facturx_xml"), embed=_lazy("en16931", "embed_facturx"),
                   aliases=("zugferd",)),
+    InvoiceFormat("xrechnung", "XRechnung 3.0 (UBL)",
+                  (("leitweg_id", "the buyer's Leitweg-ID (BT-10, BR-DE-15), e.g. 04011000-1234512345-06"),
+                   ("city", "the buyer's city (BT-52, BR-DE-8)"),
+                   ("postal_code", "the buyer's post code (BT-53, BR-DE-9)"),
+                   ("country", "a country code (BT-55)")),
+                  _xrechnung_customer, build=_lazy("xrechnung", "xrechnung_xml"), aliases=("xrechnungubl", "xr"),
+                  endpoint="leitweg_id"),
     InvoiceFormat("ubl", "UBL Peppol BIS Billing 3.0",
                   (("country", "a country code (BT-55)"), ("peppol_id", "a Peppol id scheme:id (BT-49)")),
                   _ubl_customer, build=_lazy("en16931", "ubl_xml"), aliases=("peppol", "ublpeppol"),

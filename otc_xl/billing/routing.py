@@ -1,7 +1,8 @@
 """Which e-invoice a customer gets, and what that format needs of the customer's record.
 
 The choice, first that applies: the customer's ``einvoice_format``; Italy → FatturaPA (through SDI);
-Spain → Facturae; a Peppol id → UBL Peppol BIS Billing 3.0; anyone else → Factur-X (a PDF that
+Spain → Facturae; a Leitweg-ID (a German public buyer) → XRechnung 3.0 (UBL); a Peppol id → UBL
+Peppol BIS Billing 3.0; anyone else → Factur-X (a PDF that
 carries its EN 16931 XML, readable by people and machines alike). ``pdf`` sends a plain PDF.
 
 What each format needs of the customer's record is said by its entry in :mod:`otc_xl.billing.formats`

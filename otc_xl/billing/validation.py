@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..model.problems import Problem
 from ..model.values import MAX_AMOUNT, is_iso_currency, to_cents
-from . import france
+from . import france, germany
 from .pricing import NO_VAT, VAT_CATEGORIES, blank, dec
 from .routing import missing
 from .vatrates import rate_problem
@@ -166,3 +166,17 @@ def french_blockers(seller: list[str], customer: dict | None, customer_id: str, 
                                                     "takes no number", int(customer["source_row"]),
                                     customer_columns.get(column), severity="warning"))
     return blocked
+
+
+def german_seller_problems(settings, problems: list[Problem]) -> list[str]:
+    """The Config keys a seller lacks for an XRechnung (``settings``: :class:`BillingSettings`; the
+    BR-DE rules on the seller: contact BT-41/42/43, city and post code, the account paid into, a
+    well-formed electronic address), each said once in ``problems``; every XRechnung draft is blocked
+    by them."""
+    (name, phone, email), (city, postal_code) = settings.seller_contact, settings.seller_address
+    keys = germany.seller_problems(name, phone, email, settings.seller_einvoice_address, city, postal_code,
+                                   settings.seller_iban)
+    for key, what in keys:
+        problems.append(Problem("Config", f"{key} must be {what}; no XRechnung is prepared until it is (the German "
+                                          "public buyers' platforms reject it)", severity="warning"))
+    return [f"Config {key}" for key, _ in keys]

@@ -54,7 +54,7 @@ LABELS = {
     "dispute_date": "Disputed on", "notes": "Notes", "contact": "Contact", "phone": "Phone", "address": "Address",
     "dunning_block": "Dunning block", "insolvency": "Insolvency", "vat_id": "VAT number", "street": "Street",
     "postal_code": "Postal code", "city": "City", "province": "Province", "einvoice_format": "E-invoice format",
-    "peppol_id": "Peppol ID", "einvoice_address": "E-invoice address",
+    "peppol_id": "Peppol ID", "einvoice_address": "E-invoice address", "leitweg_id": "Leitweg-ID",
     "sdi_code": "Codice destinatario", "pec": "PEC", "dir3_accounting_office":
     "Oficina contable", "dir3_management_body": "Órgano gestor", "dir3_processing_unit": "Unidad tramitadora",
     "early_discount_pct": "Cash discount %", "early_discount_days": "Cash discount days",

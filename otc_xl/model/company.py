@@ -37,6 +37,10 @@ class Company:
     """France: Config company_siren (BT-30 under scheme 0002; see :func:`otc_xl.billing.france.siren_of`)."""
     einvoice_address: str = ""
     """Config company_einvoice_address: the seller's electronic address scheme:id (BT-34)."""
+    contact_name: str = ""
+    """Config company_contact_name (BT-41); ``email`` is Config company_contact_email (BT-43)."""
+    contact_phone: str = ""
+    """Config company_contact_phone (BT-42)."""
     billing_mode: str = "B1"
     """France: Config fr_billing_mode (BT-23)."""
     fr_notes: tuple[str, str, str] = ("", "", "")
@@ -50,6 +54,8 @@ class Company:
                    regime=cfg.company_tax_regime, registration_id=cfg.company_registration_id,
                    legal_name=cfg.company_legal_name, creditor_id=cfg.sepa_creditor_id, siren=cfg.company_siren,
                    einvoice_address=cfg.company_einvoice_address, billing_mode=cfg.fr_billing_mode,
+                   email=cfg.company_contact_email, contact_name=cfg.company_contact_name,
+                   contact_phone=cfg.company_contact_phone,
                    fr_notes=(cfg.fr_note_pmt, cfg.fr_note_pmd, cfg.fr_note_aab))
 
     @property

@@ -240,7 +240,7 @@ _INVOICING = (
            synonyms=("town", "ciudad", "población", "localidad", "città", "comune", "ville", "ort", "stadt")),
     Column("province", "text", "Billing address: province (Facturae and FatturaPA print it; IT: 2-letter code).",
            synonyms=("state", "region", "provincia", "département", "bundesland")),
-    Column("einvoice_format", "text", "E-invoice to send: facturx, ubl, fatturapa, facturae or pdf (empty → "
+    Column("einvoice_format", "text", "E-invoice to send: facturx, xrechnung, ubl, fatturapa, facturae or pdf (empty → "
                                       "from the country and the routing ids below).",
            synonyms=("e-invoice format", "einvoice", "channel", "invoice channel", "formato factura electrónica",
                      "formato fattura elettronica", "format facture électronique", "e-rechnung format")),
@@ -251,6 +251,11 @@ _INVOICING = (
            synonyms=("e-invoice address", "einvoicing address", "adresse de facturation électronique",
                      "adresse électronique de facturation", "dirección de facturación electrónica",
                      "indirizzo di fatturazione elettronica", "e-rechnungsadresse")),
+    Column("leitweg_id", "text", "Germany, public buyers: the Leitweg-ID (04011000-1234512345-06), BT-10 and the "
+           "buyer's electronic address; a customer with one gets XRechnung.",
+           synonyms=("leitweg-id", "leitweg id", "leitwegid", "buyer reference", "käuferreferenz", "kaeuferreferenz",
+                     "referencia del comprador", "riferimento acquirente", "référence acheteur",
+                     "referinta cumparator")),
     Column("sdi_code", "text", "Italy: the SDI recipient code (7 characters; 6 for public bodies).",
            synonyms=("codice destinatario", "codice sdi", "sdi", "codice univoco ufficio", "codice ufficio")),
     Column("pec", "text", "Italy: certified e-mail (PEC) that receives e-invoices when there is no SDI code.",

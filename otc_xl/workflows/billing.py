@@ -63,7 +63,10 @@ def _drafts(run: Run):
                                seller_vat_id=cfg.company_vat_id, exchange_rates=exchange_rates(cfg.vat_exchange_rates),
                                seller_siren=siren,
                                seller_einvoice_address=cfg.company_einvoice_address,
-                               seller_billing_mode=cfg.fr_billing_mode)
+                               seller_billing_mode=cfg.fr_billing_mode,
+                               seller_contact=(cfg.company_contact_name, cfg.company_contact_phone,
+                                               cfg.company_contact_email),
+                               seller_address=(cfg.company_city, cfg.company_postal_code), seller_iban=cfg.company_iban)
     result = prepare_drafts(ledger.records["order_lines"], ledger.customers, ledger.records["billing_log"],
                             settings, sheet=ledger.found.get("order_lines", "OrderLines"))
     carry_approvals(result.drafts, ledger.records["invoice_approvals"], "draft_key", "gross")

