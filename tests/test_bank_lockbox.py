@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otc_xl.io.formats.bank import ReadPolicy, parse_bank_file
 from otc_xl.io.formats.bank.registry import detect
@@ -232,6 +236,34 @@ def test_other_fixed_width_files_are_not_taken_for_lockbox(tmp_path):
     from otc_xl.io.formats.bank.lockbox import looks_like_lockbox
     assert not looks_like_lockbox(b"11" + b"0" * 78 + b"\n22" + b"0" * 78 + b"\n")  # Norma 43
     assert looks_like_lockbox(("\n".join(default_file()) + "\n").encode())
+
+
+def test_no_file_of_the_corpus_is_taken_for_lockbox():
+    from pathlib import Path
+
+    from otc_xl.io.formats.bank.lockbox import looks_like_lockbox
+    corpus = sorted(p for p in (Path(__file__).parent / "fixtures" / "bank").rglob("*") if p.is_file())
+    assert len(corpus) > 20
+    assert [p.name for p in corpus if looks_like_lockbox(p.read_bytes()[:4096])] == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(batches=st.lists(st.lists(st.tuples(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"),
+                                                       places=2), st.integers(0, 3)), min_size=1, max_size=5),
+                        min_size=1, max_size=4), trailers=st.booleans())
+def test_any_transmission_the_writer_lays_out_reads_back(tmp_path_factory, batches, trailers):
+    from otc_xl.demo.lockbox_writer import Check, Stub, lockbox
+    written = [[Check(amount, "021000021", "4567", f"{b}{i}", [Stub(f"INV-{b}-{i}-{s}", amount / stubs)
+                                                               for s in range(stubs)] if stubs else [])
+                for i, (amount, stubs) in enumerate(batch)] for b, batch in enumerate(batches)]
+    path = tmp_path_factory.mktemp("lbx") / "t.txt"
+    path.write_text(lockbox([("0000042", dt.date(2026, 11, 20), written)], header=trailers, trailer=trailers,
+                            service_totals=trailers))
+    read = parse_bank_file(path)
+    checks = [c for batch in written for c in batch]
+    assert read.payments["amount"].tolist() == [float(c.amount) for c in checks]
+    assert read.advices["paid_amount"].tolist() == [float(s.paid.quantize(Decimal("0.01"), "ROUND_DOWN"))
+                                                    for c in checks for s in c.stubs]
 
 
 # --- cash application ------------------------------------------------------------------------------

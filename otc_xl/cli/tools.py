@@ -50,7 +50,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
-    from ..io.advice_import import append_advices
+    from ..io.advice_import import append_advices, ensure_advices
     from ..io.formats.bank import ReadPolicy, parse_bank_file, parse_profile
     from ..io.import_log import append_logged
 
@@ -99,6 +99,8 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
         notes += change.notes
+        if advices is not None and len(advices):
+            ensure_advices(book)  # before the receipts: creating the table rewrites the book
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
         added_advices = append_advices(book, advices) if advices is not None and len(advices) else 0
         unwritten = ""
