@@ -7,7 +7,6 @@ the reader's layout objects: what a record holds is written where the table says
 from __future__ import annotations
 
 import datetime as dt
-
 from decimal import Decimal
 
 import pandas as pd
