@@ -414,14 +414,15 @@ def test_national_formats_are_detected_by_content_and_read():
 
 def test_format_list_is_one_registry():
     from otc_xl.io.formats.bank import FORMATS, READERS
-    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "cbi", "coda", "bai2", "ofx", "csv")
+    assert FORMATS == ("xlsx", "camt", "mt940", "norma43", "cfonb120", "cbi", "coda", "bai2", "lockbox", "ofx", "csv")
     help_text = " ".join(CliRunner().invoke(main, ["import-bank", "--help"]).output.split())
-    assert "[xlsx|camt|mt940|norma43|cfonb120|cbi|coda|bai2|ofx|csv]" in help_text
+    assert "[xlsx|camt|mt940|norma43|cfonb120|cbi|coda|bai2|lockbox|ofx|csv]" in help_text
     assert all(r.title in help_text for r in READERS)
     forced = parse_bank_file(CORPUS / "es_norma43.n43", format="n43")
     assert forced.source == "Norma 43"
     with pytest.raises(otc_xl.ValidationError,
-                       match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, ofx, csv"):
+                       match="expected one of xlsx, camt, mt940, norma43, cfonb120, cbi, coda, bai2, lockbox, ofx, "
+                             "csv"):
         parse_bank_file(CORPUS / "es_norma43.n43", format="qif")
 
 

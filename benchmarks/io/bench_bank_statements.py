@@ -1,4 +1,5 @@
-"""Statements of 200,000 transactions in each format (camt.053, MT940, Norma 43, CFONB 120, CBI RH, CODA, BAI2, OFX)
+"""Statements of 200,000 transactions in each format (camt.053, MT940, Norma 43, CFONB 120, CBI RH, CODA, BAI2, OFX,
+and a BAI lockbox transmission: each credit a check with one stub line, the debits left out)
 read into receipts (`otc-xl import-bank`'s reading step), with the receipts count and total
 checked against what was written; with ``--end-to-end``, also the whole `otc-xl import-bank FILE
 --into BOOK` command on a copy of the demo workbook (wall time, its own peak RSS, rows counted).
@@ -23,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from otc_xl.demo.bank_writers import Line, bai2, camt, cbi, cfonb120, coda, mt940, norma43, ofx  # the corpus' writers
+from otc_xl.demo.lockbox_writer import Check, Stub, lockbox
 from otc_xl.io.formats.bank import parse_bank_file
 
 PAYERS = ["Meyer Maschinenbau GmbH", "Talleres Iriarte SL", "Ferramenta Rossi S.r.l.", "Boulangerie Dupont SARL",
@@ -54,7 +56,18 @@ FORMATS = {  # name: (transactions per statement, suffix, writer)
     "coda": (2_000, ".cod", lambda s: coda([(f"BE{k:014d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "bai2": (2_000, ".bai", lambda s: bai2([(f"{k:09d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
     "ofx": (2_000, ".ofx", lambda s: ofx([(f"{k:012d}", o, ls) for k, (_, o, ls) in enumerate(s)])),
+    "lockbox": (2_000, ".txt", lambda s: _lockbox(s)),
 }
+
+
+def _lockbox(stmts) -> str:
+    """One lockbox per statement (its deposit date the first line's), batches of 250 checks."""
+    deposits = []
+    for k, (_, _, lines) in enumerate(stmts):
+        checks = [Check(line.amount, "021000021", f"{1000 + n % 997}", f"{n}", [Stub(line.text, line.amount)])
+                  for n, line in enumerate(lines) if line.amount > 0]
+        deposits.append((f"{k:07d}", lines[0].date, [checks[i:i + 250] for i in range(0, len(checks), 250)]))
+    return lockbox(deposits)
 
 
 def main() -> None:
@@ -81,11 +94,11 @@ def main() -> None:
                   f"load {os.getloadavg()[0]:.2f})")
             del payments
             if args.end_to_end:
-                _end_to_end(path, Path(tmp), credits)
+                _end_to_end(path, Path(tmp), credits, stubs=credits if form == "lockbox" else 0)
             path.unlink()
 
 
-def _end_to_end(path: Path, tmp: Path, credits: int) -> None:
+def _end_to_end(path: Path, tmp: Path, credits: int, stubs: int = 0) -> None:
     import python_calamine as pc
     book = tmp / "book.xlsx"
     shutil.copy(Path(__file__).resolve().parents[2] / "workbooks" / "otc_demo.xlsx", book)
@@ -103,8 +116,12 @@ def _end_to_end(path: Path, tmp: Path, credits: int) -> None:
     assert status == 0, run.stderr
     rows = len(pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Payments").to_python())
     assert rows - before == credits, (rows, before, credits)
+    if stubs:  # a lockbox file's stub lines go to the Advices table in the same command
+        advices = len(pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Advices").to_python()) - 1
+        assert advices == stubs, (advices, stubs)
     print(f"{'':<9} otc-xl import-bank FILE --into BOOK: {seconds:6.2f} s, {peak / 1024:.0f} MiB max RSS, "
-          f"{rows - before:,} rows appended (load {os.getloadavg()[0]:.2f})")
+          f"{rows - before:,} rows appended{f', {stubs:,} advice lines' if stubs else ''} "
+          f"(load {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

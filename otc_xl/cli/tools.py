@@ -50,7 +50,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
             raise ValidationError([Problem(path.name, f"{path} is the workbook given with --into; give the bank "
                                                       "statement or advice file instead (nothing was written)")])
     from ..config import config_from_sheet, config_from_toml
-    from ..io.advice_import import append_advices
+    from ..io.advice_import import append_advices, ensure_advices
     from ..io.formats.bank import ReadPolicy, parse_bank_file, parse_profile
     from ..io.import_log import append_logged
 
@@ -92,10 +92,15 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     finals = [f.payments for f in frames if f.final]  # intraday reports wait on the Intraday sheet
     payments = pd.concat(finals, ignore_index=True) if finals else frames[0].payments.iloc[0:0]
     advices = _advices(advice, payments, book, options) if advice else None
+    carried = [f.advices for f in frames if f.final and f.advices is not None and len(f.advices)]  # lockbox stubs
+    if carried:
+        advices = pd.concat([*carried, *([advices] if advices is not None else [])], ignore_index=True)
     with writing(book, _wait, must_exist=True), _progress() as bar:  # read again inside the lock, then appended
         bar.add_task(f"Appending {len(payments):,} receipt(s) to {book.name}", total=None)
         change = intraday.plan(book, list(zip(files, frames)), intraday.today_stamp())
         notes += change.notes
+        if advices is not None and len(advices):
+            ensure_advices(book)  # before the receipts: creating the table rewrites the book
         result, logged = append_logged(book, payments, lambda result: _log_rows(files, frames, result, notes))
         added_advices = append_advices(book, advices) if advices is not None and len(advices) else 0
         unwritten = ""
@@ -124,7 +129,7 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     elif change.changed:
         console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
-    if advice:
+    if advices is not None:
         console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
                       f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).",
                       soft_wrap=True)
@@ -199,7 +204,7 @@ def _log_rows(files, frames, result, notes: list[str]):
 def import_bank(files, book: Path, fmt, advice, accept_unbalanced: bool, accept_short_rows: bool, toml,
                 debug: bool) -> None:
     """Append the receipts of bank FILES to BOOK's Payments: camt.052/053/054, MT940/MT942, AEB Norma 43,
-    CFONB 120, CBI RH, CODA, BAI2, OFX, CSV/XLSX exports (the format is detected from the content).
+    CFONB 120, CBI RH, CODA, BAI2, BAI lockbox, OFX, CSV/XLSX exports (the format is detected from the content).
 
     Only credits are imported; debits are counted and skipped. A line already in Payments (same
     payment_id: the bank's reference, or a stable hash of the line) is not added again, so
@@ -212,7 +217,8 @@ def import_bank(files, book: Path, fmt, advice, accept_unbalanced: bool, accept_
 
     With --advice, each advice's lines are joined to their bank line (by payment id, a reference in
     the remittance, or the advice's total) and appended to BOOK's Advices table, which cash
-    application reads invoice by invoice; an advice no bank line matches stops the import.
+    application reads invoice by invoice; an advice no bank line matches stops the import. A BAI
+    lockbox transmission carries its own advice: each check's stub lines are appended the same way.
     """
     _guard(debug, lambda: _import(tuple(files), book, fmt, tuple(advice), toml, accept_unbalanced,
                                   accept_short_rows))

@@ -16,9 +16,23 @@ import pandas as pd
 from ..matching.advices import ADVICE_COLUMNS
 from ..model.contracts import ADVICES
 from ..model.problems import Problem, ValidationError
-from .bank_import import append_to_table, splice_rows
+from .bank_import import add_table, append_to_table, splice_rows
 from .xlsx.reader import XlsxSource
 from .xlsx.writer import cell_value, save_atomically, unsupported_content
+
+
+def ensure_advices(book: Path) -> None:
+    """Create the empty Advices table (``tblAdvices``) when BOOK has none and can be rewritten. Called
+    before the receipts are appended: creating a sheet takes an openpyxl load and save of the book,
+    cheap while the book is as the user left it, costly after hundreds of thousands of spliced rows
+    (a lockbox file's stubs then splice in as the receipts do)."""
+    if XlsxSource(book).raw_table(ADVICES) is not None or unsupported_content(book, set()):
+        return  # there already, or append_advices will say why it cannot be written
+    wb = openpyxl.load_workbook(book, keep_vba=book.suffix.lower() == ".xlsm", rich_text=True)
+    ws = wb.create_sheet(ADVICES.sheet_names[0])
+    ws.append(list(ADVICE_COLUMNS))
+    add_table(ws, "tblAdvices", len(ADVICE_COLUMNS), 2)
+    save_atomically(wb, book)
 
 
 def append_advices(book: Path, rows: pd.DataFrame) -> int:

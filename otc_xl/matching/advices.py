@@ -26,8 +26,24 @@ from ..model.money import cents
 from .deductions import DISCOUNT, SHORT_PAYMENT, reason_code
 
 ADVICE_COLUMNS = ["payment_id", "invoice_id", "paid_amount", "deduction_amount", "reason", "source"]
-ADX_REASONS = {"01": "pricing error", "06": "quantity contested"}
-"""The few X12 adjustment reason codes (ADX02) given words here; other codes are kept as ``ADX <code>``."""
+_ADX_WORDS = (
+    "pricing error", "allowance/charge error", "extension error", "item not accepted - damaged",
+    "item not accepted - quality", "quantity contested", "incorrect product", "substitute product",
+    "terms of sale error", "pallet/container charge error", "returns - damage", "returns - quality",
+    "returns - dating", "returns - promotion", "returns - recall", "non-invoice related allowance/charge",
+    "required data missing", "not company bill", "duplicate billing", "balance due declined",
+    "shipment method of payment incorrect", "weight error", "special charge not authorized", "incorrect discount",
+    "item not accepted", "invoice cancelled", "product transfers subject to charge back", "rebated shipments",
+    "fee incorrect", "delivery charge incorrect", "pickup charge incorrect", "oversize premium invalid",
+    "currency exchange incorrect", "declared value incorrect", "commodity code incorrect", "scale no. incorrect",
+    "dimensions incorrect", "service incorrect", "shipper/consignee ref. no. missing", "address incorrect",
+    "item not accepted - delay", "item not accepted - loss", "missing discount", "required documents missing",
+    "stale bill over 180 days old", "transportation charge incorrect", "advanced charge incorrect",
+    "service charge", "processing charge", "late charge", "interest penalty charge",
+    "credit for previous overpayment", "remittance for previous underpayment", "freight deducted")
+ADX_REASONS = {f"{code:02d}": words for code, words in enumerate(_ADX_WORDS, start=1)}
+"""X12 adjustment reason codes (ADX02, data element 426) 01-54 in words, as the X12 code list names them;
+other codes are kept as ``ADX <code>``."""
 _SEGMENTS = re.compile(r"[~\n]")
 
 

@@ -1,7 +1,8 @@
 """Bank statements and remittance advices → canonical ``payments`` (one reader per format).
 
 ``read_bank_file(path, format=None)`` detects the format from the content: ISO 20022 camt.052 /
-053 / 054 XML, SWIFT MT940/MT942, AEB Norma 43, CFONB 120, CBI RH, or a CSV/spreadsheet export in any
+053 / 054 XML, SWIFT MT940/MT942, AEB Norma 43, CFONB 120, CBI RH, CODA, BAI2, a BAI lockbox transmission
+(whose stub lines come as :attr:`BankLines.advices`), OFX, or a CSV/spreadsheet export in any
 local convention. The formats are one list, :data:`registry.READERS`: detection, ``import-bank
 --format`` and the docs read it.
 """
@@ -23,7 +24,8 @@ from .tabular_columns import parse_profile
 FORMATS = FORMAT_NAMES
 ALIASES = {"camt.052": "camt", "camt.053": "camt", "camt.054": "camt", "camt052": "camt", "camt053": "camt",
            "camt054": "camt", "mt942": "mt940", "n43": "norma43", "aeb43": "norma43", "csb43": "norma43",
-           "cfonb": "cfonb120", "cfonb 120": "cfonb120", "cbi-rh": "cbi", "cbi_rh": "cbi"}
+           "cfonb": "cfonb120", "cfonb 120": "cfonb120", "cbi-rh": "cbi", "cbi_rh": "cbi", "bai-lockbox": "lockbox",
+           "lbx": "lockbox"}
 
 
 def parse_bank_file(path: str | Path, format: str | None = None, options: ParseOptions = ParseOptions(),

@@ -36,6 +36,9 @@ class BankLines:
     covers: set[tuple[str, str]] = field(default_factory=set)
     """(account, ISO day) pairs a final statement reports in full: intraday receipts of those days
     are replaced by it."""
+    advices: pd.DataFrame | None = None
+    """Advice lines the file itself carries (lockbox stubs), already joined to ``payments`` by payment
+    id (the ``Advices`` columns); None for formats without them."""
 
 
 def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,9 @@ its figures, and nothing of the file is imported.
 
 The ``:86:`` details are read here (the package folds the payer's IBAN into the name): German
 banks' structured subfields ``?20``–``?29`` (purpose, with SEPA tags such as ``SVWZ+``), ``?31``
-(payer IBAN) and ``?32``/``?33`` (payer name); other banks' free text is the remittance. Credits
+(payer IBAN) and ``?32``/``?33`` (payer name); other banks' free text is the remittance. The
+instructed amount, charges and ultimate debtor (``/OCMT/``, ``/CHGS/``, ``/ULTD/``; ``OAMT+``,
+``COAM+``, ``ABWA+``) go to their Payments columns (:mod:`.instructed`). Credits
 become payments; debits and reversals are skipped. The package's own log output is silenced:
 errors are reported once, with the statement and line.
 """
@@ -38,6 +40,7 @@ from .common import (
     stable_id,
     unbalanced_note,
 )
+from .instructed import mt940_evidence
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -313,7 +316,9 @@ def _row(data: dict, n: int) -> dict:
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
             "payment_id": reference or stable_id("MT940", data.get("transaction_reference"), n,
-                                                 value_date, amount.amount, remittance)}
+                                                 value_date, amount.amount, remittance),
+            **mt940_evidence(str(data.get("transaction_details") or ""), str(amount.currency),
+                             abs(Decimal(amount.amount)))}
 
 
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")

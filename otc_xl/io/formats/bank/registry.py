@@ -83,6 +83,9 @@ READERS: tuple[Reader, ...] = (
            _read("coda", "read_coda"), "Belgian banks (BNP Paribas Fortis, KBC, Belfius, ING Belgium …)"),
     Reader("bai2", "BAI2 (Cash Management Balance Reporting, version 2)", _sniff("bai", "looks_like_bai2"),
            _read("bai", "read_bai2"), "US banks (JPMorgan Chase, Bank of America, Wells Fargo, Citi, SVB …)"),
+    Reader("lockbox", "BAI lockbox transmission (checks and their stubs, fixed width)",
+           _sniff("lockbox", "looks_like_lockbox"), _read("lockbox", "read_lockbox"),
+           "US banks' wholesale lockbox services (Wells Fargo, KeyBank, JPMorgan Chase, Bank of America …)"),
     Reader("ofx", "OFX / QFX (Open Financial Exchange 1.x SGML, 2.x XML)", _sniff("ofx", "looks_like_ofx"),
            _read("ofx", "read_ofx"), "US, UK and Canadian small-business online banking, Quicken/QuickBooks "
            "downloads"),

@@ -1,0 +1,64 @@
+"""Issue #29: the bank readers other than camt fill the evidence columns of Payments where the format
+carries them (MT940 /OCMT/ /CHGS/ /ULTD/, German OAMT+ COAM+ ABWA+), and EDI 820 adjustment reason codes
+beyond 01 and 06 have words."""
+
+from __future__ import annotations
+
+import pytest
+
+from otc_xl.io.formats.bank import parse_bank_file
+from otc_xl.io.formats.bank.instructed import mt940_evidence
+from otc_xl.matching.advices import edi_lines
+
+HEAD = ":20:STMT1\n:25:DE89370400440532013000\n:28C:1/1\n:60F:C261119EUR1000,00\n"
+
+
+def statement(tmp_path, details: str, amount: str = "1000,00", closing: str = "2000,00"):
+    path = tmp_path / "s.sta"
+    path.write_text(HEAD + f":61:2611201120CR{amount}NTRFNONREF//B1\n:86:{details}\n:62F:C261120EUR{closing}\n-\n")
+    return parse_bank_file(path).payments
+
+
+def evidence(frame):
+    row = frame.iloc[0]
+    return [None if row["instructed_amount"] != row["instructed_amount"] else row["instructed_amount"],
+            None if row["charges"] != row["charges"] else row["charges"], row["ultimate_debtor"]]
+
+
+def test_german_subfields_original_amount_and_on_behalf_of(tmp_path):
+    pays = statement(tmp_path, "166?00SEPA-UEBERWEISUNG?20EREF+E2E-1?21SVWZ+RG 90417702?22OAMT+1005,00?23ABWA+Muster"
+                               " Holding GmbH?31DE02120300000000202051?32ACME GMBH")
+    assert evidence(pays) == [1005.0, 5.0, "Muster Holding GmbH"]
+    assert pays.iloc[0]["payer_name"] == "ACME GMBH" and "RG 90417702" in pays.iloc[0]["remittance"]
+
+
+def test_german_compensation_amount_alone_is_the_charges(tmp_path):
+    pays = statement(tmp_path, "166?00SEPA-UEBERWEISUNG?20SVWZ+RG 90417702?21COAM+3,50?32ACME GMBH")
+    assert evidence(pays) == [1003.5, 3.5, ""]
+
+
+def test_swift_structured_original_amount_charges_and_ultimate_debtor(tmp_path):
+    pays = statement(tmp_path, "/TRTP/SEPA OVERBOEKING/IBAN/NL91ABNA0417164300/BIC/ABNANL2A/NAME/ACME BV\n"
+                               "/REMI/USTD//INV 451/OCMT/EUR1002,50/CHGS/EUR2,50/ULTD/ACME HOLDING BV")
+    assert evidence(pays) == [1002.5, 2.5, "ACME HOLDING BV"]
+
+
+@pytest.mark.parametrize("details, expected", [
+    ("/OCMT/USD1100,00/CHGS/USD5,00/", [None, None, ""]),  # another currency: not this column's
+    ("/OCMT/EUR1000,00/", [None, None, ""]),  # not more than was credited: no charges were taken
+    ("/CHGS/EUR7,25/", [1007.25, 7.25, ""]),
+    ("plain text INV 451", [None, None, ""]),
+])
+def test_what_is_not_an_instructed_amount(details, expected):
+    from decimal import Decimal
+    got = mt940_evidence(details, "EUR", Decimal("1000.00"))
+    assert [got["instructed_amount"], got["charges"], got["ultimate_debtor"]] == expected
+
+
+@pytest.mark.parametrize("code, words", [("54", "freight deducted"), ("19", "duplicate billing"),
+                                         ("04", "item not accepted - damaged"), ("24", "incorrect discount"),
+                                         ("99", "ADX 99")])
+def test_edi_adjustment_reason_codes_have_words(code, words):
+    lines = edi_lines(f"RMR*IV*INV-1*PI*985*1000~ADX*-15*{code}")
+    assert [(line.reference, line.paid, line.deduction, line.reason) for line in lines] == [
+        ("INV-1", 98500, 1500, words)]
