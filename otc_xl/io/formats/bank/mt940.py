@@ -38,6 +38,7 @@ from .common import (
     stable_id,
     unbalanced_note,
 )
+from .conversion import from_text
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
 logging.getLogger("mt940").propagate = False
@@ -306,11 +307,15 @@ def _row(data: dict, n: int) -> dict:
         payer = payer or " ".join(str(data.get("extra_details") or "").split())
         customer_ref = ""
     reference = bank_ref or customer_ref
+    codes = " ".join(str(data.get(k) or "") for k in ("extra_details", "transaction_details"))
+    other, instructed, rate = from_text(codes, str(amount.currency), abs(Decimal(amount.amount)))
     return {"payment_date": f"{value_date.year:04d}-{value_date.month:02d}-{value_date.day:02d}",
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
             "payment_id": reference or stable_id("MT940", data.get("transaction_reference"), n,
-                                                 value_date, amount.amount, remittance)}
+                                                 value_date, amount.amount, remittance),
+            "instructed_currency": other, "instructed_amount": float(instructed) if instructed is not None else None,
+            "exchange_rate": float(rate) if rate is not None else None}
 
 
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
