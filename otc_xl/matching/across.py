@@ -8,9 +8,10 @@ the payment converted at the rate less what it clears), written on the applicati
 source — never inside a write-off tolerance.
 
 * **Automatic** only when the remittance names the items (a whole reference, or the payer's own number), the
-  payer is identified as their customer (or the bank's instructed amount in their currency equals them
-  exactly), and the converted amount is within ``fx_tolerance_pct`` of what is open on them (exactly, when the
-  bank gives the amount instructed in their currency: what the bank converted is what the customer paid).
+  payer is identified as their customer, or its name resembles theirs though it identifies no one alone, or the
+  bank gives the amount instructed in their currency; and the converted amount is within ``fx_tolerance_pct``
+  of what is open on them (exactly, when the bank gives the amount instructed in their currency: what the bank
+  converted is what the customer paid).
 * **For review, with the figures** (rate, converted amount, difference and its %) otherwise: beyond the
   tolerance, a payer not recognised, no rate, items in several currencies.
 * **Never on the amount alone:** a payer identified without a reference gets a proposal of the one item in
@@ -69,8 +70,10 @@ def _figures(amount: int, paid: str, item: str, rate: Rate, converted: int, tota
 
 def by_reference(amount: int, currency: str, hits: list[Hit], who: Identification, group: set[str], book: _Book,
                  config: MatchConfig, notes: list[str], conflict: str, paid_on: Any,
-                 bank: BankConversion | None) -> _Outcome:
-    """The outcome of a payment in ``currency`` whose remittance names open items in another currency only."""
+                 bank: BankConversion | None, resembles: str = "") -> _Outcome:
+    """The outcome of a payment in ``currency`` whose remittance names open items in another currency only.
+    ``resembles``: a payer not identified whose name resembles the items' customer (said how), which vouches for
+    the reference as an identified payer does."""
     items = list(dict.fromkeys(h.position for h in hits))
     owner = book.customer[items[0]]
     named = ", ".join(book.ids[k] for k in items)
@@ -100,6 +103,8 @@ def by_reference(amount: int, currency: str, hits: list[Hit], who: Identificatio
     if conflict:
         confidence = min(confidence, CONFLICT_CAP)
         extra.append(conflict)
+    elif not who.customer_id and resembles:
+        extra.append(resembles)
     elif not who.customer_id and rate.instructed is None:
         confidence = min(confidence, UNCONFIRMED_CAP)
         extra.append("the payer itself was not recognised, and across currencies the amount is no exact witness: "

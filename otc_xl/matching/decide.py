@@ -14,7 +14,7 @@ from .book import _NOT_DIGIT, _Book
 from .by_customer import _by_customer, _sibling_by_amount
 from .by_reference import _by_reference, _usable_hits
 from .confidence import CONFLICT_CAP, SIBLING_PENALTY
-from .names import CustomerDirectory
+from .names import CustomerDirectory, is_payment_service, normalise_name
 from .outcome import _Outcome, _sentence
 from .references import Hit
 from .settings import MatchConfig
@@ -55,12 +55,16 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
         from . import across
 
         owners = {book.customer[h.position] for h in elsewhere}
-        conflict = ""
-        if not who.customer_id and payer and all(directory.conflicts(payer, c) for c in owners):
-            conflict = (f"but the payer {payer!r} resembles none of {', '.join(sorted(owners))}, whose items they are: "
-                        "conflicting evidence")
+        conflict, resembles = "", ""
+        if not who.customer_id and payer:
+            if all(directory.conflicts(payer, c) for c in owners):
+                conflict = (f"but the payer {payer!r} resembles none of {', '.join(sorted(owners))}, whose items they "
+                            "are: conflicting evidence")
+            elif len(owners) == 1 and normalise_name(payer) and not is_payment_service(payer):
+                resembles = f"the payer {payer!r} resembles {next(iter(owners))}, whose items they are"
         return _also_paid_before(across.by_reference(amount - seen.charges, currency, elsewhere, who, group, book,
-                                                     config, notes, conflict, paid_on, seen.bank), duplicate)
+                                                     config, notes, conflict, paid_on, seen.bank, resembles),
+                                 duplicate)
     if duplicate:
         owner = who.customer_id or str(book.cleared.at[cleared[0].position, "customer_id"])
         return _Outcome([], "", 0, _sentence(notes + [who.detail, duplicate]), "duplicate", owner)
