@@ -135,6 +135,15 @@ def test_mt940_ocmt_in_the_text_is_the_banks_conversion():
     assert rows(result) == [["P1", "FV-2026-0001", 850.0, "GBP", 1000.0, "EUR", 0.0]]
 
 
+def test_an_item_of_the_payments_currency_that_fits_the_amount_does_not_take_money_meant_for_the_named_one():
+    # before: the named EUR invoice was skipped ("in EUR, not GBP") and the GBP item of the same amount was applied
+    inv = [invoice("FV-2026-0001", "C1", amount=1000.0), invoice("SI-104512", "C1", amount=861.40, currency="GBP")]
+    pay = payment("P1", PAID, 861.40, account=GB_IBAN, remittance="INV FV-2026-0001", currency="GBP")
+    assert [r[1] for r in rows(run(inv, [pay]))] == ["FV-2026-0001"]
+    without_rate = run(inv, [pay], table=None)
+    assert without_rate.applications.empty and without_rate.unapplied.iloc[0]["reason"] == "no_rate"
+
+
 def test_the_amount_alone_across_currencies_is_only_proposed():
     # identified by IBAN, no reference; 430.70 GBP is 500.00 EUR: exactly one item fits, never automatically
     pay = payment("P1", PAID, 430.70, account=GB_IBAN, currency="GBP")
