@@ -40,7 +40,7 @@ def _instructed(pays: pd.DataFrame, texts: list[str]) -> list[int]:
     amounts = cents(pays["amount"])
     given = cents(pays["instructed_amount"].fillna(0)) if "instructed_amount" in pays else None
     if given is not None and "instructed_currency" in pays:  # an amount instructed in another currency: no charges
-        other = pays["instructed_currency"].fillna("").astype(str).str.strip()
+        other = pays["instructed_currency"].astype(object).fillna("").astype(str).str.strip()
         given = given * ((other == "") | (other == pays["currency"].astype(str))).to_numpy()
     charged = cents(pays["charges"].fillna(0)) if "charges" in pays else None
     currencies = pays["currency"].astype(str).tolist()

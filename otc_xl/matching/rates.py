@@ -163,7 +163,7 @@ def bank_conversions(pays: pd.DataFrame, amounts: np.ndarray, texts: list[str]) 
     from .bankline import _OCMT, _money
 
     n = len(pays)
-    given = (pays["instructed_currency"].fillna("").astype(str).str.strip().str.upper().tolist()
+    given = (pays["instructed_currency"].astype(object).fillna("").astype(str).str.strip().str.upper().tolist()
              if "instructed_currency" in pays else [""] * n)
     instructed = (pays["instructed_amount"].tolist() if "instructed_amount" in pays else [np.nan] * n)
     rates = pays["exchange_rate"].tolist() if "exchange_rate" in pays else [np.nan] * n
