@@ -194,8 +194,9 @@ class Booked:
         aliases = ledger.aliases if len(ledger.aliases) else None
         cleared = ledger.cleared_items if len(ledger.cleared_items) else None
         advices = ledger.advices if len(ledger.advices) else None
+        rates = ledger.exchange_rates if len(ledger.exchange_rates) else None
         return match_payments(ledger.invoices, ledger.payments, self.customers, MatchConfig.from_config(self.config),
-                              aliases=aliases, cleared=cleared, advices=advices)
+                              aliases=aliases, cleared=cleared, advices=advices, exchange_rates=rates)
 
     @property
     def applications(self) -> pd.DataFrame:
@@ -203,11 +204,11 @@ class Booked:
 
     @cached_property
     def paid_today(self) -> pd.Series:
-        """Amount per invoice_id that today's automatic cash application takes off the item (applied plus
-        written off within tolerance)."""
+        """Amount per invoice_id that today's automatic cash application takes off the item, in the item's currency
+        (applied — converted, across currencies: ``item_amount`` — plus written off within tolerance)."""
         apps = self.applications
         auto = apps.loc[apps["status"] == "auto"]
-        return auto.assign(_c=cents(auto["applied_amount"]) + cents(auto["writeoff_amount"])) \
+        return auto.assign(_c=cents(auto["item_amount"]) + cents(auto["writeoff_amount"])) \
             .groupby("invoice_id")["_c"].sum() / 100
 
     @cached_property
@@ -340,7 +341,8 @@ class Booked:
 
     def _ties(self, after: pd.DataFrame) -> pd.DataFrame:
         """Per currency: Σ ERP open items + invoices posted awaiting the ERP − refunds awaiting the ERP −
-        cash applied today − written off today = Σ booked open items, to the cent (``TIE_COLUMNS``).
+        cash applied today (in the items' currency: ``item_amount``) − written off today = Σ booked open items,
+        to the cent (``TIE_COLUMNS``).
         Credit allocations move two items of one currency by the same amount and add nothing."""
         erp, items = self.erp, self.ledger.invoices
         posted = items.loc[items["source_row"] == POSTED_ROW]
@@ -356,7 +358,7 @@ class Booked:
             mine = apps.loc[apps["invoice_id"].map(currency_of) == currency]
             expected = (total(erp, "open_amount") + total(posted, "open_amount")
                         + (total(refunds, "amount") if "currency" in refunds else 0)
-                        - int(cents(mine["applied_amount"]).sum()) - int(cents(mine["writeoff_amount"]).sum()))
+                        - int(cents(mine["item_amount"]).sum()) - int(cents(mine["writeoff_amount"]).sum()))
             actual = total(after, "open_amount")
             rows.append({"check": "booked open AR = ERP + posted − refunds − cash applied − written off",
                          "currency": currency, "expected": expected / 100, "actual": actual / 100,

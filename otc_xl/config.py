@@ -46,6 +46,12 @@ class Config:
     deduction_max_pct: float = 10.0
     """A payment short of its one named invoice beyond the tolerance by at most this % of the invoice, without
     saying why, is applied and opens a deduction (Deductions sheet); a larger shortfall is a partial payment."""
+    fx_tolerance_pct: float = 2.0
+    """A payment in another currency than the items it names clears them when, converted at the bank's rate or
+    the ExchangeRates table's, it is within this % of what is open; the difference is an exchange gain or loss."""
+    fx_rate_max_days: int = 7
+    """An ExchangeRates rate is used for payments up to this many days after its date (7: weekends and bank
+    holidays; 31 for monthly book rates); older rates are no rate."""
     auto_threshold: float = 90.0
     """Confidence (0-100) at or above which a match is applied automatically."""
     name_cutoff: float = 85.0
@@ -332,6 +338,8 @@ PARSERS = {
     "discount_rates": _rates,
     "discount_days": _count,
     "deduction_max_pct": _number,
+    "fx_tolerance_pct": _number,
+    "fx_rate_max_days": _count,
     "auto_threshold": _number,
     "name_cutoff": _number,
     "home_currency": v.parse_currency,
@@ -400,6 +408,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "kpi_period_days": (1, 3660, "days of credit sales"),
     "discount_days": (0, 366, "days after the invoice date"),
     "deduction_max_pct": (0, 100, "a percentage of the invoice"),
+    "fx_tolerance_pct": (0, 20, "a percentage of the items paid in another currency"),
+    "fx_rate_max_days": (0, 366, "days after a rate's date"),
     "opening_ar": (-1e13, 1e13, "an amount"),
     "writeoff_threshold": (0, 1e9, "an amount; cannot be negative"),
     "dunning_grace_days": (0, 3660, "days"),
@@ -433,7 +443,7 @@ def _consistency(config: Config) -> list[str]:
             f"(give one value, or one per level)" for name in PER_LEVEL
             if len(getattr(config, name)) not in (1, levels)]
 _KEYS = {header_key(f.name): f.name for f in fields(Config)}
-PERCENT_SETTINGS = frozenset({"tolerance_pct", "deduction_max_pct", "vat_rates"})
+PERCENT_SETTINGS = frozenset({"tolerance_pct", "deduction_max_pct", "fx_tolerance_pct", "vat_rates"})
 """Settings written as a percentage's number (0.5 for 0.5 %): a cell in a percent format counts as what it
 shows. The rate settings (discount_rates, dunning_interest …) read 0.02 and 2 % alike already."""
 

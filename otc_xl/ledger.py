@@ -44,6 +44,8 @@ class Ledger:
     """The ERP's cleared items (optional): payments naming them are duplicates."""
     advices: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Remittance advice lines (optional): per bank line, the invoices it pays."""
+    exchange_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Exchange rates (optional): what a payment in another currency than its items is worth in theirs."""
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, str] = field(default_factory=dict)
     """The sheet each table was read from; absent tables are left out."""

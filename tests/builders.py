@@ -63,8 +63,14 @@ def row(contract: str | TableContract, **values: Any) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"{contract.name} has no column {', '.join(sorted(unknown))} "
                         f"(columns: {', '.join(contract.column_names)})")
-    return {c.name: _value(c.kind, values[c.name]) if c.name in values else KIND_DEFAULTS[c.kind]
+    return {c.name: _value(c.kind, values[c.name]) if c.name in values else _default(c)
             for c in contract.columns}
+
+
+def _default(column: Any) -> Any:
+    """An empty cell's value: only the column named ``currency`` takes the home currency (``instructed_currency``,
+    ``base_currency`` stay empty, as ``parse_table`` leaves them)."""
+    return "" if column.kind == "currency" and column.name != "currency" else KIND_DEFAULTS[column.kind]
 
 
 def frame(contract: str | TableContract, rows: Iterable[dict[str, Any]] = ()) -> pd.DataFrame:

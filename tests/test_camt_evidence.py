@@ -6,10 +6,12 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from otc_xl.io.bank_import import append_payments
 from otc_xl.io.formats.bank import parse_bank_file
 from otc_xl.matching import MatchConfig, match_payments
+from otc_xl.model.problems import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,9 +55,47 @@ def test_instructed_amount_charges_and_ultimate_debtor_are_columns(tmp_path):
     assert (only["instructed_amount"], only["charges"]) == (1000.0, 37.5)
     none = read(tmp_path, camt("", ultimate="Nordic Factoring AB")).iloc[0]
     assert pd.isna(none["instructed_amount"]) and pd.isna(none["charges"]) and none["ultimate_debtor"] == ""
-    # an instructed amount in another currency is not this payment's
+    # an instructed amount in another currency is the bank's conversion: kept with its currency, no charges
     other = read(tmp_path, camt('<AmtDtls><InstdAmt><Amt Ccy="USD">1100.00</Amt></InstdAmt></AmtDtls>')).iloc[0]
-    assert pd.isna(other["instructed_amount"])
+    assert (other["instructed_amount"], other["instructed_currency"]) == (1100.0, "USD")
+    assert pd.isna(other["exchange_rate"]) and pd.isna(other["charges"])
+    assert none["instructed_currency"] == "" and pd.isna(none["exchange_rate"])
+
+
+def xchg(rate: str, source: str = "GBP", target: str = "EUR", unit: str = "") -> str:
+    unit = f"<UnitCcy>{unit}</UnitCcy>" if unit else ""
+    return (f'<AmtDtls><InstdAmt><Amt Ccy="GBP">861.40</Amt><CcyXchg><SrcCcy>{source}</SrcCcy><TrgtCcy>{target}'
+            f"</TrgtCcy>{unit}<XchgRate>{rate}</XchgRate></CcyXchg></InstdAmt></AmtDtls>")
+
+
+def test_the_banks_currency_exchange_is_kept_in_one_direction_whatever_way_it_is_quoted(tmp_path):
+    # a GBP payment credited as EUR 998.50 to our EUR account: the rate is EUR per GBP, however quoted
+    for quote in (xchg("1.159160"), xchg("0.862695", unit="EUR"), xchg("1.159160", unit="GBP"),
+                  xchg("0.862695")):  # the last: SrcCcy→TrgtCcy quoted the other way round, the amounts decide
+        row = read(tmp_path, camt(quote, amount="998.50")).iloc[0]
+        assert (row["amount"], row["currency"], row["instructed_currency"], row["instructed_amount"]) == \
+            (998.5, "EUR", "GBP", 861.40)
+        assert row["exchange_rate"] == pytest.approx(1.15916, abs=1e-5)
+    bad = camt(xchg("abc"), amount="998.50")
+    with pytest.raises(ValidationError, match="exchange rate 'abc'"):
+        read(tmp_path, bad)
+
+
+def test_a_converted_camt_payment_clears_a_gbp_invoice_at_the_banks_amount(tmp_path):
+    # our EUR account, a GBP invoice of 861.40: the payer instructed exactly that, the bank credited EUR 998.50
+    payments = read(tmp_path, camt(xchg("1.159160"), amount="998.50").replace("INV-2026-9001", "SI-104512"))
+    items = pd.DataFrame([{"invoice_id": "SI-104512", "customer_id": "C2", "customer_name": "", "amount": 861.40,
+                           "open_amount": 861.40, "currency": "GBP", "reference": "",
+                           "invoice_date": pd.Timestamp("2026-10-01"), "due_date": pd.Timestamp("2026-10-31")}])
+    customers = pd.DataFrame([{"customer_id": "C2", "customer_name": "Nordic Factoring AB", "aliases": "", "iban": "",
+                               "parent_id": ""}])
+    table = pd.DataFrame([{"rate_date": pd.Timestamp("2026-11-20"), "currency": "GBP", "rate": 0.80,
+                           "base_currency": "EUR"}])  # a table rate that would not fit: the bank's comes first
+    result = match_payments(items, payments, customers, MatchConfig(), exchange_rates=table)
+    row = result.applications.iloc[0]
+    assert (row["status"], row["applied_amount"], row["payment_currency"], row["item_amount"], row["item_currency"],
+            row["fx_difference"]) == ("auto", 998.5, "EUR", 861.40, "GBP", 0.0)
+    assert "the bank's conversion" in row["rate_source"] and result.unapplied.empty
 
 
 def test_the_import_keeps_them_where_the_table_has_the_columns_and_says_so_where_not(tmp_path):

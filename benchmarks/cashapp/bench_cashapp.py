@@ -22,7 +22,8 @@ customers by ten. ``--sweep`` runs once with every proposal automatic and prints
 precision at each threshold (to choose ``auto_threshold`` on one seed and check it on others).
 ``--repeat N`` times ``match_payments`` N times, each cold, with the load average before each run
 (the machine is shared: report the range and the load). ``--without cleared|advices|both`` runs
-the ssc data without its cleared items and/or advices.
+the ssc data without its cleared items and/or advices. ``--fx N`` adds N payments in another currency than
+their items to the ssc data (``ssc_fx.py``: ECB-style ExchangeRates, the bank's conversion on some rows).
 
     python benchmarks/cashapp/bench_cashapp.py [--generator synth|independent|ssc] [--seed 11] [--scale 1]
 """
@@ -124,6 +125,9 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="print the process's peak memory")
     parser.add_argument("--without", choices=["cleared", "advices", "both"],
                         help="ssc: leave out the cleared items and/or the advices (what the engine does without them)")
+    parser.add_argument("--fx", type=int, default=0,
+                        help="ssc: add this many payments in another currency than their items (ssc_fx.py) and "
+                             "its ExchangeRates table")
     parser.add_argument("--repeat", type=int, default=1,
                         help="time match_payments this many times (each with the load average: the machine is shared)")
     args = parser.parse_args()
@@ -142,6 +146,13 @@ def main() -> None:
                 args.without, ()):
             extra.pop(name)
         expected_deductions, unknowable = data["deductions"], SSC_MUST_NOT
+        if args.fx:
+            from ssc_fx import MUST_NOT_AUTO as FX_MUST_NOT
+            from ssc_fx import add_fx
+            data = add_fx(data, args.seed, args.fx * args.scale)
+            payments, truth = data["payments"], data["truth"]
+            extra["exchange_rates"] = data["exchange_rates"]
+            unknowable = (*unknowable, *FX_MUST_NOT)
     elif args.generator == "independent":
         from independent import MUST_NOT_AUTO, make_independent
         invoices, payments, customers, truth = make_independent(args.seed, args.customers, args.invoices,

@@ -30,7 +30,8 @@ from .xlsx.writer import cell_value, save_atomically, set_cell, unsupported_cont
 LABELS = {"payment_id": "Payment No.", "payment_date": "Value date", "amount": "Amount", "currency": "Currency",
           "payer_name": "Payer", "payer_account": "Payer IBAN", "remittance": "Remittance information",
           "customer_id": "Customer No.", "instructed_amount": "Instructed amount", "charges": "Charges",
-          "ultimate_debtor": "Ultimate debtor"}
+          "ultimate_debtor": "Ultimate debtor", "instructed_currency": "Instructed currency",
+          "exchange_rate": "Exchange rate"}
 
 
 @dataclass
@@ -48,7 +49,7 @@ class ImportResult:
     that the book's Payments table has no column for: said to the user, not added to their table."""
 
 
-EVIDENCE = ("instructed_amount", "charges", "ultimate_debtor")
+EVIDENCE = ("instructed_amount", "charges", "ultimate_debtor", "instructed_currency", "exchange_rate")
 """Payments columns a bank file may fill that older workbooks' tables may not have."""
 MONEY = {"amount": "money", "instructed_amount": "money", "charges": "money"}
 

@@ -39,6 +39,9 @@ def _instructed(pays: pd.DataFrame, texts: list[str]) -> list[int]:
     out = [0] * len(pays)
     amounts = cents(pays["amount"])
     given = cents(pays["instructed_amount"].fillna(0)) if "instructed_amount" in pays else None
+    if given is not None and "instructed_currency" in pays:  # an amount instructed in another currency: no charges
+        other = pays["instructed_currency"].astype(object).fillna("").astype(str).str.strip()
+        given = given * ((other == "") | (other == pays["currency"].astype(str))).to_numpy()
     charged = cents(pays["charges"].fillna(0)) if "charges" in pays else None
     currencies = pays["currency"].astype(str).tolist()
     for i, text in enumerate(texts):
@@ -124,6 +127,10 @@ class _Seen:
     """Numbers of five digits or more written as document numbers that name no item."""
     advice: list[Any]
     """Advice lines of this payment (:class:`otc_xl.matching.advices.AdviceLine`)."""
+    charges: int = 0
+    """Bank charges included in ``amount`` (the instructed amount proves them): not received."""
+    bank: Any = None
+    """The bank's conversion of the payment (:class:`otc_xl.matching.rates.BankConversion`), when converted."""
 
 
 def _advice_lines(advices: pd.DataFrame | None, pays: pd.DataFrame, texts: list[str]) -> dict[int, list[Any]]:

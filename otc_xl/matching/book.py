@@ -4,6 +4,7 @@ credits that name an invoice; the cleared items; the customers' own discount ter
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -51,6 +52,17 @@ class _Book:
         self.terms: dict[str, tuple[tuple[float, ...], int]] = {}
         """Customer → its own early-payment discount (rates, days) from the customer master."""
         self.index: ReferenceIndex | None = None
+        self.rates: Any = None
+        """The exchange rates (:class:`otc_xl.matching.rates.Rates`) for payments in another currency."""
+        self._currencies: dict[str, set[str]] | None = None
+
+    def currencies_of(self, customers: set[str]) -> set[str]:
+        """The currencies ``customers`` have items in."""
+        if self._currencies is None:
+            self._currencies = {}
+            for c, cur in self.by_customer:
+                self._currencies.setdefault(c, set()).add(cur)
+        return {cur for c in customers for cur in self._currencies.get(c, ())}
 
     def terms_of(self, k: int) -> tuple[tuple[float, ...], int] | None:
         return self.terms.get(self.customer[k])

@@ -20,20 +20,25 @@ from .subsets import exact_subsets, expected_coincidences
 
 
 def _usable_hits(hits: list[Hit], currency: str, who: Identification, group: set[str],
-                 book: _Book, amount: int) -> tuple[list[Hit], list[str]]:
-    usable, notes = [], []
+                 book: _Book, amount: int) -> tuple[list[Hit], list[str], list[Hit]]:
+    """(the hits that are evidence in the payment's currency, notes on the others, the hits that would be
+    evidence but are in another currency: :mod:`otc_xl.matching.across` decides those)."""
+    usable, notes, elsewhere = [], [], []
     for hit in hits:
         k = hit.position
         name = f"{book.ids[k]} (written {hit.written!r})"
         if book.initial[k] == 0 or book.left[k] == 0:
             notes.append(f"the remittance names {name}, which is already closed")
-        elif book.currency[k] != currency:
-            notes.append(f"the remittance names {name}, which is in {book.currency[k]}, not {currency}")
         elif not hit.strong and not (group and book.customer[k] in group):
             continue  # a bare number is evidence only for the payer's own items
+        elif book.currency[k] != currency:
+            if book.left[k] > 0:
+                elsewhere.append(hit)
+            else:
+                notes.append(f"the remittance names {name}, which is in {book.currency[k]}, not {currency}")
         else:
             usable.append(hit)
-    return _one_scheme(usable, group, book, amount, notes), notes
+    return _one_scheme(usable, group, book, amount, notes), notes, _one_scheme(elsewhere, group, book, -1, [])
 
 
 def _one_scheme(hits: list[Hit], group: set[str], book: _Book, amount: int, notes: list[str]) -> list[Hit]:

@@ -17,6 +17,7 @@ CONFIDENCE = {
     "iban+writeoff": 90, "name+writeoff": 88, "iban+discount": 89, "name+discount": 87,
     "reference+unearned_discount": 70, "iban+unearned_discount": 65, "name+unearned_discount": 60,
     "reference+deduction": 94, "reference+credit_unnamed": 92, "reference+advice": 97,
+    "reference+fx": 95, "iban+fx": 70, "name+fx": 65,
 }
 
 

@@ -14,7 +14,7 @@ from .book import _NOT_DIGIT, _Book
 from .by_customer import _by_customer, _sibling_by_amount
 from .by_reference import _by_reference, _usable_hits
 from .confidence import CONFLICT_CAP, SIBLING_PENALTY
-from .names import CustomerDirectory
+from .names import CustomerDirectory, is_payment_service, normalise_name
 from .outcome import _Outcome, _sentence
 from .references import Hit
 from .settings import MatchConfig
@@ -24,7 +24,7 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
     amount, currency, hits, who, payer, paid_on = (seen.amount, seen.currency, seen.hits, seen.who, seen.payer,
                                                    seen.paid_on)
     group = directory.group(who.customer_id) if who.customer_id else set()
-    usable, notes = _usable_hits(hits, currency, who, group, book, amount)
+    usable, notes, elsewhere = _usable_hits(hits, currency, who, group, book, amount)
     owners = {book.customer[h.position] for h in usable}
     # a cleared item counts when it is the payer's (or, payer unknown, of the customer whose items are named)
     mine = group or owners
@@ -51,11 +51,30 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
                             "are: conflicting evidence")
         return _also_paid_before(_by_reference(amount, usable, who, group, book, config, notes, conflict, paid_on,
                                                seen.text), duplicate)
+    if elsewhere:
+        from . import across
+
+        owners = {book.customer[h.position] for h in elsewhere}
+        conflict, resembles = "", ""
+        if not who.customer_id and payer:
+            if all(directory.conflicts(payer, c) for c in owners):
+                conflict = (f"but the payer {payer!r} resembles none of {', '.join(sorted(owners))}, whose items they "
+                            "are: conflicting evidence")
+            elif len(owners) == 1 and normalise_name(payer) and not is_payment_service(payer):
+                resembles = f"the payer {payer!r} resembles {next(iter(owners))}, whose items they are"
+        return _also_paid_before(across.by_reference(amount - seen.charges, currency, elsewhere, who, group, book,
+                                                     config, notes, conflict, paid_on, seen.bank, resembles),
+                                 duplicate)
     if duplicate:
         owner = who.customer_id or str(book.cleared.at[cleared[0].position, "customer_id"])
         return _Outcome([], "", 0, _sentence(notes + [who.detail, duplicate]), "duplicate", owner)
     if who.customer_id:
         outcome = _by_customer(amount, currency, who, group, book, config, notes, paid_on)
+        if not outcome.lines and len(book.currencies_of(group)) > (currency in book.currencies_of(group)):
+            from . import across
+
+            outcome = across.by_amount(amount - seen.charges, currency, who, group, book, config, paid_on,
+                                       seen.bank) or outcome
         if any(h.strong and amount in (book.invoiced[h.position], book.initial[h.position])
                for h in hits if book.left[h.position] == 0):
             # the text names an item already cleared for exactly this amount: it was paid elsewhere

@@ -6,7 +6,7 @@ For every payment, in order of the strength of its evidence (references first):
 2. **What it names** — our document numbers, customer references and RF references found in
    the remittance (``references``). Strong hits are whole numbers; weak hits (a bare ``451``)
    count only for the identified customer. References to items of another customer or to
-   closed items are never trusted alone; items in another currency are never applied.
+   closed items are never trusted alone; items in another currency only with a rate (see below).
 3. **Does the amount fit** — exactly; short by bank fees within tolerance (written off); less an
    early-payment discount at a configured rate (written off); more than the items (they are
    closed, the rest stays unapplied); less on purpose (partial application); or, with no
@@ -21,7 +21,9 @@ account); a deduction the customer claims, or a shortfall beyond tolerance up to
 ``deduction_max_pct``, is applied as paid and opened as a deduction (``MatchResult.deductions``),
 never written off; advice lines (``advices``, and EDI 820 segments in the bank line) are decided
 line by line (:mod:`otc_xl.matching.advices`); an exact subset, or the named items less one unnamed
-open credit note, comes before any write-off; the instructed amount proves bank charges.
+open credit note, comes before any write-off; the instructed amount proves bank charges; a payment in another
+currency than the items it names is converted at the bank's rate or the ExchangeRates table's and clears them
+within ``fx_tolerance_pct``, the exchange difference recorded apart (:mod:`otc_xl.matching.across`).
 
 Money is handled in integer cents; an item's open amount is reduced as payments are applied, so
 several payments to one item never apply more than is open. For every payment
@@ -42,6 +44,7 @@ from .book import _Book, _discount_terms
 from .decide import _decide
 from .names import CustomerDirectory
 from .outcome import _Outcome
+from .rates import Rates, bank_conversions
 from .references import REFERENCE_FIELDS, ReferenceIndex
 from .result import MatchResult, _result
 from .settings import MatchConfig
@@ -49,7 +52,8 @@ from .settings import MatchConfig
 
 def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame | None = None,
                    config: MatchConfig | None = None, aliases: pd.DataFrame | None = None,
-                   cleared: pd.DataFrame | None = None, advices: pd.DataFrame | None = None) -> MatchResult:
+                   cleared: pd.DataFrame | None = None, advices: pd.DataFrame | None = None,
+                   exchange_rates: pd.DataFrame | None = None) -> MatchResult:
     """Apply ``payments`` to the open ``invoices`` (canonical frames; optional columns may be missing).
 
     ``customers`` (customer_id, customer_name, aliases, iban, parent_id) identifies payers;
@@ -58,13 +62,15 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
     customer_id, amount, clearing_date, clearing_document) tells a payment of an item already paid
     (never applied automatically: a duplicate, to refund or keep on account). ``advices`` (remittance
     advice lines: payment_id, invoice_id as written, paid_amount, deduction_amount, reason; see
-    :mod:`otc_xl.matching.advices`) say per invoice what a payment pays. Returns
+    :mod:`otc_xl.matching.advices`) say per invoice what a payment pays. ``exchange_rates`` (rate_date,
+    currency, rate, base_currency: the ExchangeRates table) converts payments in another currency than the items
+    they name, unless the payment carries the bank's own conversion (:mod:`otc_xl.matching.across`). Returns
     :class:`MatchResult`; see the module docstring.
     """
     collecting = gc.isenabled()
     gc.disable()  # millions of small sets and tuples, no cycles: the collector's passes cost superlinear time
     try:
-        return _match(invoices, payments, customers, config, aliases, cleared, advices)
+        return _match(invoices, payments, customers, config, aliases, cleared, advices, exchange_rates)
     finally:
         if collecting:
             gc.enable()
@@ -72,9 +78,10 @@ def match_payments(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd
 
 def _match(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFrame | None,
            config: MatchConfig | None, aliases: pd.DataFrame | None, cleared: pd.DataFrame | None,
-           advices: pd.DataFrame | None) -> MatchResult:
+           advices: pd.DataFrame | None, exchange_rates: pd.DataFrame | None = None) -> MatchResult:
     config = config or MatchConfig()
     book = _Book(invoices, cleared)
+    book.rates = Rates(exchange_rates, config.home_currency, config.fx_rate_max_days)
     n_open = len(book.ids)
     indexed = book.items.reindex(columns=["invoice_id", *(name for name, _ in REFERENCE_FIELDS)]).astype(object)
     if len(book.cleared):
@@ -98,6 +105,7 @@ def _match(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFra
                     if h.position >= n_open and h.strong] for found, _ in scans]
     unknown = [numbers for _, numbers in scans]
     amounts = cents(pays["amount"])
+    banks = bank_conversions(pays, amounts, texts)
     strength = [0 if i in lines_of or any(h.strong for h in hs) else 1 if hs else 2 for i, hs in enumerate(hits)]
     ids, currencies = pays["payment_id"].astype(str).tolist(), pays["currency"].astype(str).tolist()
     payers = [str(p or "") for p in pays["payer_name"].tolist()]
@@ -111,13 +119,13 @@ def _match(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.DataFra
     def decide(i: int) -> _Outcome:
         charges = instructed[i] - int(amounts[i]) if instructed[i] > amounts[i] else 0
         seen = _Seen(int(amounts[i]) + charges, currencies[i], hits[i], identities[i], payers[i], dates[i], texts[i],
-                     paid_before[i], unknown[i], lines_of.get(i, []))
+                     paid_before[i], unknown[i], lines_of.get(i, []), charges, banks[i])
         outcome = _decide(seen, book, directory, config)
-        return _less_charges(outcome, charges) if charges else outcome
+        return _less_charges(outcome, charges) if charges and outcome.rate is None else outcome
 
     def reserve(outcome: _Outcome) -> None:
-        for position, applied, writeoff in outcome.lines:
-            book.left[position] -= applied + writeoff
+        for position, taken in outcome.taken():
+            book.left[position] -= taken
 
     # Pass 1: only confident outcomes take money off items, so a guess never makes another
     # payment's match look unique. Pass 2: the rest are decided again on what is left, and their

@@ -4,6 +4,7 @@ usual shapes (in full, with a write-off, oldest first), and the sentence that ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .book import _Book
 
@@ -23,6 +24,20 @@ class _Outcome:
     """Decided after other payments' proposals reserved items: never applied automatically."""
     deductions: list[tuple[int, int, str, str]] = field(default_factory=list)
     """(item position, cents, reason code, the customer's words) of each deduction opened."""
+    rate: Any = None
+    """Across currencies (:mod:`otc_xl.matching.across`): the :class:`~otc_xl.matching.rates.Rate` used; the
+    lines' applied cents are then in the payment's currency and ``cleared`` says what each takes off its item."""
+    cleared: list[int] = field(default_factory=list)
+    """Across currencies, per line: the cents cleared on the item, in the item's currency."""
+    fx: list[int] = field(default_factory=list)
+    """Across currencies, per line: the exchange difference, in the item's currency (the applied amount
+    converted at the rate, less what it clears: a gain when positive, a loss when negative)."""
+
+    def taken(self) -> list[tuple[int, int]]:
+        """(item position, cents taken off the item in its own currency: cleared or applied, plus written off)."""
+        if self.rate is not None:
+            return [(k, cleared + writeoff) for (k, _, writeoff), cleared in zip(self.lines, self.cleared)]
+        return [(k, applied + writeoff) for k, applied, writeoff in self.lines]
 
 
 def _oldest_first(items: list[int], amount: int, book: _Book) -> list[tuple[int, int, int]]:

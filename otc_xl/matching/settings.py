@@ -37,6 +37,14 @@ class MatchConfig:
     """A payment short of its one named invoice beyond the tolerance by at most this percentage, without
     saying why, opens a deduction; a larger shortfall is a partial payment."""
 
+    fx_tolerance_pct: float = Config.fx_tolerance_pct
+    """A payment in another currency than its items clears them when its converted amount is within this % of
+    what is open (see :mod:`otc_xl.matching.across`)."""
+    fx_rate_max_days: int = Config.fx_rate_max_days
+    """How many days after its date an ExchangeRates rate is still used."""
+    home_currency: str = Config.home_currency
+    """The base of ExchangeRates rows that give none."""
+
     @classmethod
     def from_config(cls, config: Any) -> MatchConfig:
         """From an :class:`otc_xl.Config` (the workbook's Config sheet)."""

@@ -212,10 +212,21 @@ PAYMENTS = TableContract(
                          "descrizione", "libellé", "motif", "communication", "verwendungszweck", "buchungstext")),
         Column("customer_id", "id", "Customer, when the bank or a previous step already knows it.",
                synonyms=tuple(s for s in _CUSTOMER_ID if not s.startswith("account"))),
-        Column("instructed_amount", "amount", "Amount the payer instructed (camt InstdAmt, SWIFT 33B, /OCMT/) when "
-                                              "the bank took charges from it; in the payment's currency.",
+        Column("instructed_amount", "amount", "Amount the payer instructed (camt InstdAmt, SWIFT 33B, /OCMT/): more "
+                                              "than was credited when the bank took charges from it; in "
+                                              "instructed_currency when given, else in the payment's currency.",
                synonyms=("instructed amount", "original amount", "ordered amount", "importe ordenado",
-                         "importo ordinato", "montant ordonné", "ursprungsbetrag")),
+                         "importo ordinato", "montant ordonné", "ursprungsbetrag", "suma ordonată")),
+        Column("instructed_currency", "currency", "Currency of instructed_amount when the bank converted the payment "
+                                                  "(camt InstdAmt Ccy, /OCMT/GBP…); empty: the payment's currency.",
+               synonyms=("instructed currency", "original currency", "ordered currency", "moneda original",
+                         "divisa original", "valuta originale", "divisa originale", "devise d'origine",
+                         "devise ordonnée", "originalwährung", "ursprungswährung", "moneda originală")),
+        Column("exchange_rate", "number", "The bank's rate of that conversion (camt CcyXchg XchgRate): units of the "
+                                          "payment's currency per one unit of instructed_currency.",
+               synonyms=("exchange rate", "fx rate", "rate", "tipo de cambio", "cambio", "tasso di cambio", "cambio "
+                         "applicato", "taux de change", "cours", "wechselkurs", "umrechnungskurs", "kurs",
+                         "curs de schimb", "curs valutar")),
         Column("charges", "amount", "Bank charges taken from the payment (camt Chrgs, SWIFT 71F, /CHGS/).",
                synonyms=("bank charges", "fees", "gastos", "comisiones", "spese", "commissioni", "frais", "gebühren",
                          "spesen")),
@@ -436,8 +447,32 @@ ADVICES = TableContract(
     ),
 )
 
+EXCHANGE_RATES = TableContract(
+    name="exchange_rates",
+    doc="Exchange rates (optional), e.g. the ECB's reference rates pasted by the user: one rate per day and currency, "
+        "as units of the currency per one unit of base_currency (1 EUR = 0.8614 GBP). Cash application converts a "
+        "payment in another currency than the items it pays at the rate of its date or the latest before it (see "
+        "Config fx_rate_max_days), unless the bank's own rate is on the payment.",
+    sheet_names=("ExchangeRates", "Exchange rates", "FX rates", "Tipos de cambio", "Tassi di cambio", "Taux de change",
+                 "Wechselkurse", "Cursuri valutare"),
+    columns=(
+        Column("rate_date", "date", "The day the rate is for.", True,
+               ("date", "day", "rate date", "fecha", "data", "date du cours", "datum", "kursdatum")),
+        Column("currency", "currency", "The currency quoted (GBP, CHF, USD …).", True,
+               ("quoted currency", "to currency", "to", "moneda", "divisa", "valuta", "devise", "währung")),
+        Column("rate", "number", "Units of currency per one unit of base_currency.", True,
+               ("exchange rate", "fx rate", "tipo de cambio", "cambio", "tasso di cambio", "taux de change", "cours",
+                "wechselkurs", "kurs", "curs", "curs de schimb")),
+        Column("base_currency", "currency", "The currency the rate is per one unit of (empty → Config home_currency).",
+               synonyms=("base", "from currency", "from", "moneda base", "divisa base", "valuta base", "devise de base",
+                         "basiswährung", "moneda de bază")),
+        Column("source", "text", "Where the rate comes from (ECB, the bank, the ERP's rate table).",
+               synonyms=("fuente", "fonte", "origine", "quelle", "sursa")),
+    ),
+)
+
 CONTRACTS: dict[str, TableContract] = {c.name: c for c in (INVOICES, PAYMENTS, CUSTOMERS, ORDERS, SALES, ALIASES,
-                                                           CLEARED_ITEMS, ADVICES)}
+                                                           CLEARED_ITEMS, ADVICES, EXCHANGE_RATES)}
 
 THEIR_ACCOUNT = TableContract(
     name="their_account",

@@ -393,6 +393,15 @@ def _fill_defaults(contract: TableContract, frame: pd.DataFrame, options: ParseO
     if "doc_type" in names and "amount" in names:
         frame["doc_type"] = frame["doc_type"].str.upper().where(frame["doc_type"] != "",  # type: ignore[call-overload]
                                                                 np.where(frame["amount"] < 0, "CRN", "INV"))
+    if contract.name == "exchange_rates":
+        bad = ~(frame["rate"] > 0)
+        for row in frame.loc[bad & frame["rate"].notna(), SOURCE_ROW]:
+            problems.append(where.problem("rate must be a positive number of units of the currency per one unit of "
+                                          "base_currency (e.g. 0.8614)", j=mapping.get("rate"), source_row=int(row)))
+        same = frame["base_currency"].replace("", options.home_currency) == frame["currency"]
+        for row in frame.loc[same, SOURCE_ROW]:
+            problems.append(where.problem("currency is the base currency itself: a rate needs two currencies",
+                                          j=mapping.get("currency"), source_row=int(row)))
     if contract.name == "payments":
         bad = frame["amount"] <= 0
         for row in frame.loc[bad, SOURCE_ROW]:

@@ -25,7 +25,8 @@ is meaningful; stand-ins for no reference (``NONREF``, ``NOTPROVIDED``, empty) n
 derived from the statement id, position, value date, amount and text, so the same file always
 gives the same ids and the next day's file never collides with today's. The ultimate debtor
 (``UltmtDbtr``: often the real customer when a parent company or a payment provider pays) is
-added to the remittance text.
+added to the remittance text. A payment the bank converted keeps the amount instructed in the other currency
+and the bank's rate (``instructed_currency``, ``instructed_amount``, ``exchange_rate``; see ``conversion.py``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from .common import (
     unbalanced_note,
     with_unique_ids,
 )
+from .conversion import conversion
 
 KINDS = {"camt.052": ("BkToCstmrAcctRpt", "Rpt", "report"),
          "camt.053": ("BkToCstmrStmt", "Stmt", "statement"),
@@ -334,12 +336,16 @@ def _row(q: _Names, tx: Element | None, entry: Element, amount: Decimal, currenc
     if on_behalf and on_behalf != payer:
         remittance = f"{remittance} | on behalf of: {on_behalf}".strip(" |")
     instructed, charges = _instructed_and_charges(q, tx, currency, amount)
+    other, converted, rate = conversion(q, tx, currency, amount)
+    if other:  # the bank converted the payment: what was instructed is in the other currency
+        instructed = converted
     return {"payment_date": value, "amount": float(amount), "currency": currency, "payer_name": payer,
             "payer_account": iban, "remittance": remittance, "customer_id": "",
             "payment_id": reference or derived,
             "ultimate_debtor": on_behalf if on_behalf != payer else "",
             "instructed_amount": float(instructed) if instructed is not None else None,
-            "charges": float(charges) if charges else None}
+            "charges": float(charges) if charges else None, "instructed_currency": other,
+            "exchange_rate": float(rate) if rate is not None else None}
 
 
 def _instructed_and_charges(q: _Names, tx: Element | None, currency: str,

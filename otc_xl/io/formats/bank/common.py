@@ -49,6 +49,8 @@ def frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
         elif column in ("amount", "instructed_amount", "charges"):
             out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64").round(2)
+        elif column == "exchange_rate":  # a rate keeps its decimals
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
         else:
             out[column] = out[column].astype("object").fillna("").astype("str")
     return out

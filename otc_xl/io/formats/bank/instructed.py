@@ -12,8 +12,8 @@ MT940 ``:86:`` details carry them in two conventions:
 
 The rule is camt's: an instructed amount counts when it is in the payment's currency and more than was
 credited (the charges are then what it leaves); else charges given in the payment's currency make the
-instructed amount (amount + charges). An amount in another currency is not the instructed amount of
-this column (it is "in the payment's currency") and is left out.
+instructed amount (amount + charges). An amount in another currency is the bank's conversion, read by
+:func:`.conversion.from_text` into ``instructed_amount`` with ``instructed_currency`` and ``exchange_rate``.
 """
 
 from __future__ import annotations

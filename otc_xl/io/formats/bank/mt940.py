@@ -40,6 +40,7 @@ from .common import (
     stable_id,
     unbalanced_note,
 )
+from .conversion import from_text
 from .instructed import mt940_evidence
 
 logging.getLogger("mt940").addHandler(logging.NullHandler())
@@ -312,13 +313,18 @@ def _row(data: dict, n: int) -> dict:
         payer = payer or " ".join(str(data.get("extra_details") or "").split())
         customer_ref = ""
     reference = bank_ref or customer_ref
+    codes = " ".join(str(data.get(k) or "") for k in ("extra_details", "transaction_details"))
+    other, instructed, rate = from_text(codes, str(amount.currency), abs(Decimal(amount.amount)))
     return {"payment_date": f"{value_date.year:04d}-{value_date.month:02d}-{value_date.day:02d}",
             "amount": float(abs(amount.amount)), "currency": str(amount.currency),
             "payer_name": payer, "payer_account": account, "remittance": remittance, "customer_id": "",
             "payment_id": reference or stable_id("MT940", data.get("transaction_reference"), n,
                                                  value_date, amount.amount, remittance),
             **mt940_evidence(str(data.get("transaction_details") or ""), str(amount.currency),
-                             abs(Decimal(amount.amount)))}
+                             abs(Decimal(amount.amount))),
+            # an amount instructed in another currency (and the bank's rate) replaces a same-currency one
+            **({"instructed_amount": float(instructed)} if other and instructed is not None else {}),
+            "instructed_currency": other, "exchange_rate": float(rate) if rate is not None else None}
 
 
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
