@@ -7,7 +7,8 @@ account numbers from the check's MICR line, check number), ``4`` overflow: the s
 check above (invoice, amount paid, deduction and reason where the layout carries them), ``7`` batch
 total (its item count and amount), ``8`` service (lockbox) total, ``9`` destination trailer (the
 number of records). Records 1, 2, 5, 8 and 9 may be absent (banks send as few as three record types);
-every batch ends with its ``7``. The field positions differ from bank to bank: they are data, one
+every batch ends with its ``7``. A ``5`` opens a lockbox: its later batches have no header of their own
+and keep its lockbox number and deposit date until the ``8``. The field positions differ from bank to bank: they are data, one
 :class:`~.lockbox_layouts.LockboxLayout` per variant, tried in turn (the first under which the file
 reads and ties is used).
 
@@ -142,6 +143,9 @@ class _Reading:
         self.total = [0, 0]  # checks and cents of the file
         self.closed = {"8": False, "9": False}
         self.items: set[int] = set()
+        self.opened: tuple[str, dt.date | None] | None = None
+        """The lockbox number and deposit date its header (5) gave: the banks send one header per lockbox,
+        its batches after the first have none, until the service total (8) closes the lockbox."""
 
     def run(self, lines: list[tuple[int, str]]) -> list[Problem]:
         width, problems = self.layout.width, []
@@ -191,13 +195,15 @@ class _Reading:
         self.items = set()
         self.batch = {"number": self._digits(rec, lay.batch, "batch number"), "line": rec.line,
                       "lockbox": _field(rec.text, lay.lockbox).strip(), "date": deposit, "items": 0, "cents": 0}
+        self.opened = self.batch["lockbox"], deposit
 
     def _detail(self, rec: Record, position: int, count: int) -> None:
         lay = self.layout
         number = self._digits(rec, lay.batch, "batch number")
-        if self.batch is None:  # no lockbox header: the batch starts with its first check
+        if self.batch is None:  # no header of its own: the batch starts with its first check, in the open lockbox
             self.items = set()
-            self.batch = {"number": number, "line": rec.line, "lockbox": "", "date": self.header_date,
+            lockbox, deposit = self.opened or ("", self.header_date)
+            self.batch = {"number": number, "line": rec.line, "lockbox": lockbox, "date": deposit,
                           "items": 0, "cents": 0}
         elif number != self.batch["number"]:
             raise RecordError(f"is a check of batch {number:03d} inside batch {self.batch['number']:03d} "
@@ -216,7 +222,8 @@ class _Reading:
         self.check = {"line": rec.line, "batch": number, "item": item,
                       "cents": cents, "routing": _field(rec.text, lay.routing).strip(),
                       "account": _field(rec.text, lay.account).strip(), "number": _number(_field(rec.text, lay.check)),
-                      "stubs": [], "sequence": 0, "last": False}
+                      "stubs": [], "sequence": 0, "last": False, "memo": [],
+                      "remitter": " ".join(_field(rec.text, lay.remitter).split()) if lay.remitter else ""}
         self.check["stubs"] += self._stubs(rec, lay.detail_stubs)
         self.batch["items"] += 1
         self.batch["cents"] += cents
@@ -237,6 +244,8 @@ class _Reading:
         check["sequence"] = sequence
         check["last"] = _field(rec.text, lay.overflow_last) == "9"
         check["stubs"] += self._stubs(rec, lay.overflow_stubs)
+        if lay.overflow_memo is not None:
+            check["memo"].append(" ".join(_field(rec.text, lay.overflow_memo).split()))
 
     def _batch_total(self, rec: Record, position: int, count: int) -> None:
         lay, batch = self.layout, self.batch
@@ -267,6 +276,7 @@ class _Reading:
         self.total[0] += self.lockbox[0]
         self.total[1] += self.lockbox[1]
         self.lockbox = [0, 0]
+        self.opened = None
         self.closed["8"] = True
 
     def _trailer(self, rec: Record, position: int, count: int) -> None:
@@ -332,12 +342,13 @@ class _Reading:
         amount = Decimal(check["cents"]).scaleb(-2)
         where = f"BATCH {check['batch']:03d} ITEM {check['item']:03d}"
         remittance = " ".join(p for p in (f"LOCKBOX {batch['lockbox']}" if batch["lockbox"] else "", where,
-                                          f"CHECK {check['number']}" if check["number"] else "") if p)
+                                          f"CHECK {check['number']}" if check["number"] else "", *check["memo"])
+                              if p)
         pid = stable_id("LBX", batch["lockbox"], batch["date"], check["batch"], check["item"], check["number"],
                         check["routing"], check["account"], check["cents"])
         self.rows.append({"payment_date": batch["date"].isoformat(), "amount": float(amount), "currency": "USD",
-                          "payer_name": "", "payer_account": payer, "remittance": remittance, "customer_id": "",
-                          "payment_id": pid})
+                          "payer_name": check["remitter"], "payer_account": payer, "remittance": remittance,
+                          "customer_id": "", "payment_id": pid})
         paid = sum(s["paid"] for s in check["stubs"])
         if paid > check["cents"]:
             self.notes.append(f"{self.file}: line {check['line']} ({where}, check {check['number'] or '?'}): its "

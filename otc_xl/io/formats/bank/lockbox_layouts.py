@@ -70,6 +70,11 @@ class LockboxLayout:
     """Stub lines the detail record itself carries in its unused columns (some banks do)."""
     file_items: Span | None = None
     file_amount: Span | None = None
+    remitter: Span | None = None
+    """The remitter's name on the detail record (the payer), where the layout carries it."""
+    overflow_memo: Span | None = None
+    """Overflow records of free text (the check's memo line, invoice numbers keyed by the bank) instead
+    of stub fields: added to the receipt's remittance text, not made advice lines."""
 
 
 BAI = LockboxLayout(
@@ -116,6 +121,22 @@ BAI_WIDE = LockboxLayout(
 """Records of 128 characters with room for large amounts (12 digits), 17-character accounts (the
 NACHA account width) and 30-character invoice numbers."""
 
-LAYOUTS: tuple[LockboxLayout, ...] = (BAI, BAI_STUB_ON_DETAIL, BAI_WIDE)
+BAI_REMITTER = LockboxLayout(
+    name="bai-remitter", title="BAI lockbox, records up to 160 characters, the remitter's name on the check, "
+                               "overflow records as memo text",
+    width=160, transmission_date=(24, 29),
+    batch=(2, 4), item=(5, 7), lockbox=(8, 14), deposit_date=(15, 20),
+    amount=(8, 17), routing=(18, 26), account=(27, 36), check=(37, 46), remitter=(53, 82),
+    overflow_sequence=(9, 10), overflow_last=(11, 11), overflow_stubs=(), overflow_memo=(12, 41),
+    batch_items=(21, 23), batch_amount=(24, 33),
+    lockbox_items=(21, 24), lockbox_amount=(25, 34),
+    file_records=(2, 7),
+)
+"""The BAI positions with what one US bank adds (FundersClub's ``bai-lockbox`` parser, written to its
+bank's specification and tested with its files): the check date (47-52, MMDDYY, not read) and the
+remitter's name (53-82) on the detail record, the payee after it, and overflow records holding a
+30-character memo line (12-41) rather than invoice and amount fields."""
+
+LAYOUTS: tuple[LockboxLayout, ...] = (BAI, BAI_STUB_ON_DETAIL, BAI_WIDE, BAI_REMITTER)
 """Tried in this order; the first under which a file reads and ties is the one used."""
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
