@@ -31,10 +31,13 @@ class Summary:
     """False when the file breaks the format's structure (no statement can be checked)."""
     credits: list[Decimal] | None = None
     """The receipts, where they are not simply the positive movements (camt: reversals, batches)."""
+    intact: bool = True
+    """False when one of the format's own control figures other than the balances (a trailer's
+    record count, the account a closing record names) disagrees with the file: it was edited."""
 
     @property
     def ties(self) -> bool:
-        return self.readable and all(s.ties for s in self.statements)
+        return self.readable and self.intact and all(s.ties for s in self.statements)
 
     @property
     def receipts(self) -> list[Decimal]:
@@ -82,22 +85,30 @@ def mt940(text: str) -> Summary:
 
 def norma43(text: str) -> Summary:
     """11 opens an account (sign at column 33, 14 digits), 22 moves it (sign at 28, 14 digits),
-    33 closes it (sign at 59, 14 digits)."""
-    statements, current = [], None
+    33 closes it (sign at 59, 14 digits; bank, branch and account in 3-20, those of its 11). 88
+    ends the file: columns 21-26 count the records before it (AEB, Cuaderno 43, 2.6: "número total
+    de registros que contiene el fichero, excluyéndose a sí mismo")."""
+    statements, current, opened, records, intact = [], None, "", 0, True
     for line in text.replace("\r", "").split("\n"):
         try:
+            if line.startswith("88"):
+                intact = intact and int(line[20:26]) == records
+            elif line[:2] in ("11", "22", "23", "24", "33"):
+                records += 1
             if line.startswith("11"):
                 current = Statement((-1 if line[32] == "1" else 1) * Decimal(int(line[33:47])) / 100, None)
+                opened = line[2:20]
                 statements.append(current)
             elif line.startswith("22") and current is not None:
                 current.movements.append((-1 if line[27] == "1" else 1) * Decimal(int(line[28:42])) / 100)
             elif line.startswith("33") and current is not None:
                 current.closing = (-1 if line[58] == "1" else 1) * Decimal(int(line[59:73])) / 100
+                intact = intact and line[2:20] == opened
                 current = None
         except (ValueError, IndexError):
             return Summary(statements, readable=False)
     return Summary(statements, readable=bool(statements) and current is None
-                   and any(line.startswith("88") for line in text.split("\n")))
+                   and any(line.startswith("88") for line in text.split("\n")), intact=intact)
 
 
 _SIGNS = {**{c: (i, 1) for i, c in enumerate("{ABCDEFGHI")}, **{c: (i, -1) for i, c in enumerate("}JKLMNOPQR")}}
@@ -202,8 +213,10 @@ def coda(text: str) -> Summary:
     """Per statement: the old balance (record 1), every movement of detail number 0000 (record
     2.1: sign at column 32, amount in 33-47 with three decimals), the new balance (record 8).
     Receipts: the credit movements; a globalised one (code in column 125) whose details (the same
-    sequence number in 3-6, detail numbers after 0000) add up to it stands for its credit details."""
-    statements, current, receipts, group = [], None, [], []
+    sequence number in 3-6, detail numbers after 0000) add up to it stands for its credit details.
+    The trailer (record 9) counts, in columns 17-22, the statement's records 1, 2.x, 3.x and 8
+    (Febelfin, CODA 2: not the free messages 4)."""
+    statements, current, receipts, group, records, intact = [], None, [], [], 0, True
 
     def close_group() -> None:
         total, details = (group[0], group[1:]) if group else (Decimal(0), [])
@@ -215,6 +228,10 @@ def coda(text: str) -> Summary:
 
     for line in text.replace("\r", "").split("\n"):
         try:
+            if line[:1] in ("1", "2", "3", "8"):
+                records += 1
+            elif line.startswith("9"):
+                intact, records = intact and int(line[16:22]) == records, 0
             if line.startswith("1"):
                 current = Statement((-1 if line[42] == "1" else 1) * Decimal(int(line[43:58])) / 1000, None)
                 statements.append(current)
@@ -234,7 +251,7 @@ def coda(text: str) -> Summary:
                 current = None
         except (ValueError, IndexError):
             return Summary(statements, readable=False)
-    return Summary(statements, readable=bool(statements) and current is None, credits=receipts)
+    return Summary(statements, readable=bool(statements) and current is None, credits=receipts, intact=intact)
 
 
 CHECKS["coda"] = coda

@@ -102,3 +102,51 @@ def test_camt_balance_report_without_entries_names_the_balances_it_lacks(tmp_pat
         "BkToCstmrStmt", "BkToCstmrAcctRpt").replace("Stmt>", "Rpt>")
     assert ("report.xml: camt.052 document without entries (Ntry) and without the booked balances (OPBD or PRCD, "
             "and CLBD) that would show it has none") in refusal(write(tmp_path, "report.xml", report))
+
+
+def norma43_closing_keyed(key: str, closing: int) -> str:
+    """Norma 43, one EUR account: opening 100.00, one credit of 250.00, a record 33 whose closing balance
+    ``closing`` (cents) has the debit/credit key ``key`` (the OCA l10n-spain test files write 0)."""
+    lines = ["11" + "2100" + "0813" + "0123456789" + "261120" + "261120" + "2" + f"{10000:014d}" + "978" + "3"
+             + f"{'OTC XL TEST SL':<26}" + "   ",
+             "22" + "    " + "0813" + "261120" + "261120" + "04" + "000" + "2" + f"{25000:014d}" + "0" * 38,
+             "2301" + f"{'TALLERES IRIARTE SL':<38}" + f"{'FRA 2026/0451':<38}",
+             "33" + "2100" + "0813" + "0123456789" + f"{0:05d}" + f"{0:014d}" + f"{1:05d}" + f"{25000:014d}" + key
+             + f"{closing:014d}" + "978" + "    "]
+    return "\r\n".join(lines + ["88" + "9" * 18 + f"{len(lines):06d}" + " " * 54]) + "\r\n"
+
+
+def test_norma43_closing_balance_keyed_0_is_read_as_haber_when_it_ties(tmp_path):
+    receipts = parse_bank_file(write(tmp_path, "key0.n43", norma43_closing_keyed("0", 35000))).payments
+    assert list(receipts["amount"]) == [250.0] and list(receipts["payer_name"]) == ["TALLERES IRIARTE SL"]
+
+
+def test_norma43_closing_balance_keyed_0_that_does_not_tie_as_haber_is_refused_with_the_figures(tmp_path):
+    # 100.00 + 250.00 = 350.00, but the balance says 400.00 with no key: neither reading can be trusted
+    message = refusal(write(tmp_path, "key0.n43", norma43_closing_keyed("0", 40000)))
+    assert "key0.n43: line 4 (record 33): debit/credit key of the closing balance (column 59) is '0'" in message
+    assert "read as haber, the closing balance 400.00 does not tie with opening 100.00 − debits 0.00 + " \
+           "credits 250.00 = 350.00" in message
+    # other keys stay refused, as before
+    assert "is 'X', expected 1 (debe) or 2 (haber)" in refusal(write(tmp_path, "keyx.n43",
+                                                                     norma43_closing_keyed("X", 35000)))
+
+
+def test_coda_header_of_another_version_alone_is_refused_as_coda_not_as_a_spreadsheet(tmp_path):
+    # a header record (0, creation date, application 05) of CODA version 1 and nothing after it, in a .txt
+    header = "0" + "0000" + "201126" + "300" + "05" + " " * 18 + f"{'OTC XL TEST':<26}" + "GEBABEBB   " + "0" * 11 \
+        + " " + "00000" + " " * 16 + " " * 16 + " " * 7 + "1"
+    assert len(header) == 128
+    message = refusal(write(tmp_path, "v1.txt", header + "\r\n"))
+    assert "v1.txt: line 1 (record 00): CODA version (column 128) is '1'; only version 2 is read" in message
+    assert "columns" not in message.replace("column 128", "")
+
+
+def test_cfonb_previous_balance_without_currency_is_refused_as_cfonb_naming_the_columns(tmp_path):
+    # record 01 with currency and decimals (columns 17-20) left blank: before, "unknown bank file format"
+    opening = "01" + "30002" + "    " + "00447" + "    " + " " + "00008888999" + "  " + "201126" + " " * 50 \
+        + "0000000000000{" + " " * 16
+    assert len(opening) == 120
+    message = refusal(write(tmp_path, "nocur.txt", opening + "\r\n"))
+    assert "nocur.txt: line 1 (record 01): currency (columns 17-19) is '   ', expected an ISO 4217 code" in message
+    assert "unknown bank file format" not in message

@@ -207,6 +207,62 @@ def test_mt940_ocmt_and_exch_in_another_currency_become_the_payment_columns(tmp_
     assert row["exchange_rate"] == pytest.approx(0.85)  # GBP per EUR, the direction the amounts agree with
 
 
+def norma43_with_record_24(tmp_path, original: str = "840", extra: str = ""):
+    """A Norma 43 file written here: a EUR account, one transfer credit of 920.00 whose record 24 says it was made
+    as 1,000.00 in the currency numbered ``original`` (840 USD); ``extra`` follows the 24 (another record)."""
+    lines = ["11" + "2100" + "0813" + "0123456789" + "261120" + "261120" + "2" + f"{0:014d}" + "978" + "3"
+             + f"{'OTC XL TEST SL':<26}" + "   ",
+             "22" + "    " + "0813" + "261120" + "261120" + "04" + "000" + "2" + f"{92000:014d}" + "0" * 10
+             + f"{'':<12}" + f"{'':<16}",
+             "2301" + f"{'HALTON COMPONENTS LTD':<38}" + f"{'FV-2026-0001':<38}",
+             "2401" + original + f"{100000:014d}" + " " * 59, *([extra] if extra else []),
+             "33" + "2100" + "0813" + "0123456789" + f"{0:05d}" + f"{0:014d}" + f"{1:05d}" + f"{92000:014d}" + "2"
+             + f"{92000:014d}" + "978" + "    "]
+    lines.append("88" + "9" * 18 + f"{len(lines):06d}" + " " * 54)
+    assert all(len(line) == 80 for line in lines)
+    path = tmp_path / "usd.n43"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="latin-1")
+    return path
+
+
+def test_norma43_record_24_becomes_the_payments_original_currency_amount_and_rate(tmp_path):
+    from otc_xl.io.formats.bank import parse_bank_file
+
+    row = parse_bank_file(norma43_with_record_24(tmp_path)).payments.iloc[0]
+    assert (row["amount"], row["currency"], row["instructed_currency"], row["instructed_amount"]) == \
+        (920.0, "EUR", "USD", 1000.0)
+    assert row["exchange_rate"] == 0.92  # EUR per USD: 920.00 / 1,000.00
+    same = parse_bank_file(norma43_with_record_24(tmp_path, original="978")).payments.iloc[0]
+    assert (same["instructed_currency"], same["instructed_amount"] != same["instructed_amount"]) == ("", True)
+
+
+def test_norma43_record_24_that_is_not_one_is_refused_with_its_line(tmp_path):
+    from otc_xl.io.formats.bank import parse_bank_file
+    from otc_xl.model.problems import ValidationError
+
+    for original, extra, expected in (
+            ("000", "", "line 4 (record 24): currency (columns 5-7) is '000', expected an ISO 4217 numeric code"),
+            ("840", "2401840" + f"{5:014d}" + " " * 59, "line 5 (record 24): a second record 24 for one movement"),
+            ("840", "2402840" + f"{5:014d}" + " " * 59, "line 5 (record 24): data code (columns 3-4) is '02'")):
+        with pytest.raises(ValidationError) as caught:
+            parse_bank_file(norma43_with_record_24(tmp_path, original, extra))
+        assert expected in str(caught.value.problems[0]) and "usd.n43" in str(caught.value.problems[0])
+
+
+def test_a_norma43_receipt_converted_by_the_bank_clears_the_invoice_in_its_original_currency(tmp_path):
+    from otc_xl.io.formats.bank import parse_bank_file
+
+    received = parse_bank_file(norma43_with_record_24(tmp_path)).payments
+    # no ExchangeRates table at all: the bank's conversion (record 24) is the only rate there is
+    result = match_payments(invoices(invoice("FV-2026-0001", "C1", amount=1000.0, currency="USD")), received,
+                            CUSTOMERS, MatchConfig(), exchange_rates=None)
+    assert rows(result) == [[received.iloc[0]["payment_id"], "FV-2026-0001", 920.0, "EUR", 1000.0, "USD", 0.0]]
+    row = result.applications.iloc[0]
+    assert row["rate_source"].startswith("the bank's conversion: the payer instructed USD 1,000.00")
+    assert row["exchange_rate"] == pytest.approx(1000 / 920) and result.unapplied.empty
+    assert_payments_tie(result, [{"payment_id": received.iloc[0]["payment_id"], "amount": 920.0}])
+
+
 # ------------------------------------------------------------------------------ the book of record, two days
 
 def test_two_days_import_match_book_rerun_never_applies_twice_and_every_control_ties(tmp_path):

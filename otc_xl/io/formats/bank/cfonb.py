@@ -53,10 +53,11 @@ TEXT_QUALIFIERS = ("LIB", "RCN", "REF", "LCC", "LC2", "LCS", "MMO", "IPY", "NBE"
 def looks_like_cfonb(head: bytes) -> bool:
     """A first record ``01``/``04``/``07`` (bank code, currency letters, a decimals digit, the
     signed-amount character at column 104) or ``05``: a file that starts mid-statement is still
-    recognised, and then refused for it."""
+    recognised, and then refused for it. Currency and decimals left blank (columns 17-20) still make
+    it CFONB, refused for them by name rather than as a file of no known format."""
     first = head.replace(b"\r", b"").split(b"\n")[0].rstrip()
     if not (first[:2] in (b"01", b"04", b"05", b"07") and len(first) <= WIDTH and first[2:7].isdigit()
-            and first[16:19].isalpha() and first[19:20].isdigit()):
+            and ((first[16:19].isalpha() and first[19:20].isdigit()) or first[16:20] == b"    ")):
         return False
     return first[:2] == b"05" or (len(first) >= 104 and chr(first[103]) in _OVERPUNCH)
 

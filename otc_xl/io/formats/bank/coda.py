@@ -49,11 +49,12 @@ SIGN = {"0": 1, "1": -1}
 
 def looks_like_coda(head: bytes) -> bool:
     """A header record: ``0`` and four zeros, a creation date, application code ``05``; then an old
-    balance record ``1``."""
+    balance record ``1``, or nothing but the header's full 128 columns (a file of another CODA version
+    or cut short is then refused as CODA, with its reason, not as a spreadsheet without columns)."""
     lines = head.replace(b"\r", b"").split(b"\n")
     first = lines[0]
-    return (first[:5] == b"00000" and first[5:11].isdigit() and first[14:16] == b"05" and len(lines) > 1
-            and lines[1][:1] == b"1")
+    return (first[:5] == b"00000" and first[5:11].isdigit() and first[14:16] == b"05"
+            and ((len(lines) > 1 and lines[1][:1] == b"1") or len(first) == 128))
 
 
 def _signed(rec: Record, sign_at: int, start: int, what: str) -> Decimal:

@@ -4,7 +4,7 @@ Records of 80 characters: ``11`` account header (bank, branch, account, period, 
 ISO 4217 numeric currency), ``22`` movement (dates, common and own concept, debit/credit key,
 amount, document number, two references), ``23`` complementary concepts (up to five, 2 × 38
 characters), ``24`` equivalent amount in another currency, ``33`` account end (number and total of
-debits and credits, closing balance), ``88`` end of file (number of records).
+debits and credits, closing balance), ``88`` end of file (number of records: every record before it).
 
 Read strictly, with the format's own checks as guards (a failure refuses the file with its line
 and figures): every account has its ``33``, whose counts and totals are those of its movements and
@@ -12,7 +12,9 @@ whose closing balance is opening − debits + credits (``--accept-unbalanced`` i
 whose balances do not tie and says by how much); the file ends with ``88``, whose record count is
 the file's. Credits (key 2) become payments: value date, amount, the concept texts and the
 references (``referencia 1/2``, document number) as remittance; for transfers (common concept
-04) the first concept text is the payer's name, as Spanish banks fill it.
+04) the first concept text is the payer's name, as Spanish banks fill it. A credit with a record
+``24`` in another currency than the account's keeps that currency and amount
+(``instructed_currency``, ``instructed_amount``) and the rate they imply (``exchange_rate``).
 
 Why not a package: ``norma43`` (Apache-2.0) turns a malformed amount into 0.00 and ignores the
 totals; ``csb43`` (LGPL-3) pins ``pycountry~=24.6.1``, which would downgrade the project's ISO data;
@@ -47,6 +49,10 @@ from .fixed import Record, RecordError, cents, date, digits, records, where
 WIDTH = 80
 CODES = frozenset({"00", "11", "22", "23", "24", "33", "88"})
 SIGN = {"1": -1, "2": 1}  # clave debe (1) / haber (2)
+KEYLESS = "0"
+"""A closing balance (record 33) keyed 0 instead of 1 or 2, as Odoo's (OCA l10n-spain) test files write
+it: read as haber (the reading those importers give it) and accepted only when it then ties, to the
+cent, with the opening balance and the movements, whose own keys are valid; otherwise refused."""
 TRANSFER = "04"
 CONCEPTS = {"01": "talones", "02": "ingresos", "03": "domiciliaciones", "04": "transferencia", "05": "amortizaciones",
             "06": "remesas de efectos", "07": "suscripciones", "08": "dividendos", "09": "bolsa", "10": "gasolina",
@@ -156,8 +162,7 @@ def read_norma43(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
                     digits(rec, 2, 4, "concept number")
                     texts += [rec.text[4:42].strip(), rec.text[42:80].strip()]
                 else:
-                    _currency(rec, 4)
-                    digits(rec, 7, 21, "equivalent amount")
+                    _equivalent(rec, movement)
             elif rec.code == "33":
                 close_movement()
                 try:
@@ -195,6 +200,29 @@ def _movement(rec: Record, account: _Account) -> dict:
             "ref2": rec.text[64:80].strip()}
 
 
+def _equivalent(rec: Record, movement: dict) -> None:
+    """Record 24 (AEB, Cuaderno 43, 2.4, "registro complementario de información de equivalencia de
+    importe del apunte"): code 24 (columns 1-2), data code 01 (3-4), the ISO 4217 numeric currency the
+    movement was made in (5-7), its amount in that currency (8-21, 12 integers and 2 decimals); only
+    when that currency is not the account's. Kept on the movement for its Payments row."""
+    if rec.field(2, 4) != "01":
+        raise RecordError(f"data code (columns 3-4) is {rec.field(2, 4)!r}, expected 01")
+    if "equivalent" in movement:
+        raise RecordError("a second record 24 for one movement (the format has at most one)")
+    movement["equivalent"] = (_currency(rec, 4), cents(digits(rec, 7, 21, "equivalent amount"), 2))
+
+
+def _converted(movement: dict, currency: str) -> dict:
+    """``instructed_currency``, ``instructed_amount`` and ``exchange_rate`` (units of the account's
+    currency per one unit of the original one, as camt's and MT940's) of a movement with a record 24
+    in another currency; empty for one without, or in the account's own currency, or of no amount."""
+    original, amount = movement.get("equivalent", ("", Decimal(0)))
+    if not original or original == currency or amount <= 0:
+        return {}
+    return {"instructed_currency": original, "instructed_amount": float(amount),
+            "exchange_rate": float(movement["signed"] / amount)}
+
+
 def _finish(movement: dict, texts: list[str]) -> None:
     if movement["signed"] <= 0:
         return
@@ -209,7 +237,8 @@ def _finish(movement: dict, texts: list[str]) -> None:
         "payment_date": value.isoformat(), "amount": float(movement["signed"]), "currency": account.currency,
         "payer_name": payer, "payer_account": "", "remittance": remittance, "customer_id": "",
         "payment_id": stable_id("N43", account.key, account.start, movement["position"], value,
-                                movement["signed"], remittance)})
+                                movement["signed"], remittance),
+        **_converted(movement, account.currency)})
 
 
 def _check_end(rec: Record, account: _Account) -> None:
@@ -224,10 +253,17 @@ def _check_end(rec: Record, account: _Account) -> None:
             raise Unbalanced(f"says {stated_count} {label} totalling {stated_total:,.2f}, the movements hold {count} "
                              f"totalling {total:,.2f}; a movement is missing or the file was edited",
                              stated_total - total)
-    closing = _signed(rec, 58, 59, 73, "closing balance")
+    keyless = rec.field(58, 59) == KEYLESS
+    closing = cents(digits(rec, 59, 73, "closing balance"), 2) if keyless else _signed(
+        rec, 58, 59, 73, "closing balance")
     if _currency(rec, 73) != account.currency:
         raise RecordError(f"currency {rec.text[73:76]!r} is not the account's ({account.currency})")
     expected = account.opening - account.debits[0] + account.credits[0]
+    if keyless and expected != closing:
+        raise RecordError(f"debit/credit key of the closing balance (column 59) is '0', expected 1 (debe) or 2 "
+                          f"(haber); read as haber, the closing balance {closing:,.2f} does not tie with opening "
+                          f"{account.opening:,.2f} − debits {account.debits[0]:,.2f} + credits "
+                          f"{account.credits[0]:,.2f} = {expected:,.2f}")
     if expected != closing:
         raise Unbalanced(f"balances do not tie: opening {account.opening:,.2f} − debits {account.debits[0]:,.2f} + "
                          f"credits {account.credits[0]:,.2f} = {expected:,.2f}, but the closing balance says "
