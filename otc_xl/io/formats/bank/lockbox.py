@@ -8,9 +8,9 @@ check above (invoice, amount paid, deduction and reason where the layout carries
 total (its item count and amount), ``8`` service (lockbox) total, ``9`` destination trailer (the
 number of records). Records 1, 2, 5, 8 and 9 may be absent (banks send as few as three record types);
 every batch ends with its ``7``. A ``5`` opens a lockbox: its later batches have no header of their own
-and keep its lockbox number and deposit date until the ``8``. The field positions differ from bank to bank: they are data, one
-:class:`~.lockbox_layouts.LockboxLayout` per variant, tried in turn (the first under which the file
-reads and ties is used).
+and keep its lockbox number and deposit date until the ``8``. The field positions differ from bank to
+bank: they are data, one :class:`~.lockbox_layouts.LockboxLayout` per variant, tried in turn (the first
+under which the file reads and ties is used).
 
 Read strictly (a failure refuses the file, naming line, record, columns and what was expected).
 The totals are checked independently of one another against the checks themselves: each batch's
