@@ -399,3 +399,40 @@ def camt(text: str) -> Summary:
 
 
 CHECKS["camt"] = camt
+
+
+def lockbox(text: str) -> Summary:
+    """BAI lockbox, the columns every layout here shares: each batch is a statement opening at 0,
+    its checks (record 6, amount in columns 8-17, cents) the movements, its total (record 7, columns
+    24-33) the closing; a lockbox total (record 8, 25-34) must equal its batches' checks and a trailer
+    (record 9, 2-7) must count the records, else the file is not intact."""
+    statements, current, intact, since = [], None, True, Decimal(0)
+    records = [line.rstrip() for line in text.replace("\r", "").split("\n") if line.strip()]
+    try:
+        for line in records:
+            kind = line[0]
+            if kind == "6":
+                if current is None:
+                    current = Statement(Decimal(0), None)
+                    statements.append(current)
+                current.movements.append(Decimal(int(line[7:17])) / 100)
+            elif kind == "7":
+                if current is None:  # a batch of no check
+                    current = Statement(Decimal(0), None)
+                    statements.append(current)
+                current.closing = Decimal(int(line[23:33])) / 100
+                since += sum(current.movements, Decimal(0))
+                current = None
+            elif kind == "8":
+                intact &= Decimal(int(line[24:34])) / 100 == since
+                since = Decimal(0)
+            elif kind == "9":
+                intact &= int(line[1:7]) == len(records)
+            elif kind not in "1245":
+                return Summary(statements, readable=False)
+    except (ValueError, IndexError):
+        return Summary(statements, readable=False)
+    return Summary(statements, readable=bool(statements) and current is None, intact=intact)
+
+
+CHECKS["lockbox"] = lockbox

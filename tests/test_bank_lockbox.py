@@ -332,3 +332,36 @@ def test_import_bank_appends_checks_and_stubs_once_and_logs_the_difference(make_
     apps = result.applications.loc[result.applications["status"] == "auto"]
     assert sorted(zip(apps["invoice_id"], apps["applied_amount"])) == [
         ("INV-2026-07301", 980.0), ("INV-2026-07302", 500.0), ("INV-2026-07303", 1230.0), ("INV-2026-07304", 400.0)]
+
+
+def test_a_lockbox_header_whose_batch_is_000_opens_the_lockbox_not_a_batch(tmp_path):
+    """Some banks' lockbox header (5) carries batch 000: the checks of batch 001 that follow are its
+    lockbox's (FundersClub's bank, whose public test file is in the corpus), not a second batch."""
+    lines = [*HEADER, rec((1, "5"), (2, "000"), (5, "000"), (8, "0012345"), (15, "261119")),
+             detail("001", "001", "0000070000", "055002707", "0012345555", "0000000180"),
+             batch_total("001", "001", "0000070000"),
+             detail("002", "001", "0000005000", "055002707", "0012345555", "0000000181"),
+             batch_total("002", "001", "0000005000"),
+             rec((1, "8"), (2, "000"), (5, "000"), (8, "0012345"), (15, "261119"), (21, "0002"), (25, "0000075000")),
+             rec((1, "9"), (2, "000009"))]
+    read = parse_bank_file(write(tmp_path, lines))
+    assert read.payments["amount"].tolist() == [700.0, 50.0]
+    assert read.payments["payment_date"].astype(str).str[:10].tolist() == ["2026-11-19", "2026-11-19"]
+    assert read.payments["remittance"].tolist() == ["LOCKBOX 0012345 BATCH 001 ITEM 001 CHECK 180",
+                                                    "LOCKBOX 0012345 BATCH 002 ITEM 001 CHECK 181"]
+
+
+def test_a_lockbox_that_deposited_nothing_is_read_when_its_totals_say_so(tmp_path):
+    empty = [*HEADER, rec((1, "5"), (2, "000"), (5, "000"), (8, "0012345"), (15, "261120")),
+             batch_total("000", "000", "0000000000"),
+             rec((1, "8"), (2, "000"), (5, "000"), (8, "0012345"), (15, "261120"), (21, "0000"), (25, "0000000000")),
+             rec((1, "9"), (2, "000006"))]
+    path = write(tmp_path, empty)
+    assert detect(path).name == "lockbox"
+    read = parse_bank_file(path)
+    assert read.payments.empty and read.notes == ["lockbox.txt: no check deposited; its totals (records 7, 8) say so"]
+    nothing = [*HEADER, rec((1, "9"), (2, "000003"))]
+    with pytest.raises(ValidationError) as caught:
+        parse_bank_file(write(tmp_path, nothing, "nothing.txt"), "lockbox")
+    said = "\n".join(map(str, caught.value.problems))
+    assert "no check (record 6) and no total that says it deposited none" in said

@@ -69,6 +69,9 @@ def looks_like_lockbox(head: bytes) -> bool:
         return False
     if lines[0][:3] == b"101" and len(lines[0]) == 94:
         return False
+    kinds = {line[:1] for line in lines}
+    if b"6" not in kinds:  # a lockbox that deposited nothing: its header, a zero batch total, its trailer
+        return {b"5", b"7"} <= kinds and any(line[:1] == b"7" and line[1:7].isdigit() for line in lines)
     return any(line[:1] == b"6" and any(line[a - 1:b].isdigit() for a, b in {lay.amount for lay in LAYOUTS})
                for line in lines)
 
@@ -143,6 +146,7 @@ class _Reading:
         self.total = [0, 0]  # checks and cents of the file
         self.closed = {"8": False, "9": False}
         self.items: set[int] = set()
+        self.totals = 0  # batch and service totals read (a file of no check is read when they say so)
         self.opened: tuple[str, dt.date | None] | None = None
         """The lockbox number and deposit date its header (5) gave: the banks send one header per lockbox,
         its batches after the first have none, until the service total (8) closes the lockbox."""
@@ -194,7 +198,8 @@ class _Reading:
         deposit = date(rec, lay.deposit_date[0] - 1, "ymd", "deposit date") if when.strip() else self.header_date
         self.items = set()
         self.batch = {"number": self._digits(rec, lay.batch, "batch number"), "line": rec.line,
-                      "lockbox": _field(rec.text, lay.lockbox).strip(), "date": deposit, "items": 0, "cents": 0}
+                      "lockbox": _field(rec.text, lay.lockbox).strip(), "date": deposit, "items": 0, "cents": 0,
+                      "header": True}
         self.opened = self.batch["lockbox"], deposit
 
     def _detail(self, rec: Record, position: int, count: int) -> None:
@@ -204,7 +209,10 @@ class _Reading:
             self.items = set()
             lockbox, deposit = self.opened or ("", self.header_date)
             self.batch = {"number": number, "line": rec.line, "lockbox": lockbox, "date": deposit,
-                          "items": 0, "cents": 0}
+                          "items": 0, "cents": 0, "header": False}
+        elif number != self.batch["number"] and not self.batch["items"] and self.batch["header"]:
+            # the header (5) was the lockbox's, its batch field not this batch's (``000`` at some banks)
+            self.batch.update(number=number, line=rec.line)
         elif number != self.batch["number"]:
             raise RecordError(f"is a check of batch {number:03d} inside batch {self.batch['number']:03d} "
                               f"(line {self.batch['line']}), which has not ended with its batch total (record 7)")
@@ -263,6 +271,7 @@ class _Reading:
         self.lockbox[0] += batch["items"]
         self.lockbox[1] += batch["cents"]
         self.batch = None
+        self.totals += 1
 
     def _service_total(self, rec: Record, position: int, count: int) -> None:
         lay = self.layout
@@ -365,7 +374,9 @@ class _Reading:
             raise RecordError(f"batch {self.batch['number']:03d} (line {self.batch['line']}) has no batch total "
                               "(record 7): the file is truncated")
         if not self.rows:
-            raise RecordError("the file holds no check (record 6)")
+            if not self.totals:
+                raise RecordError("the file holds no check (record 6) and no total that says it deposited none")
+            self.notes.append(f"{self.file}: no check deposited; its totals (records 7, 8) say so")
         if not self.closed["8"] and not self.closed["9"]:
             self.notes.append(f"{self.file}: no service total (record 8) nor destination trailer (record 9): only "
                               "the batch totals (record 7) were checked")
