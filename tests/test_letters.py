@@ -144,3 +144,24 @@ def test_letter_renders_to_pdf_with_its_text(lang, phrases, tmp_path):
     for phrase in phrases:
         assert phrase.replace("\xa0", " ") in text, (phrase, text[:500])
     assert "INV-C1" in text and "Name C1" in text
+
+
+def test_a_customer_without_collector_is_told_whom_to_contact():
+    """No Collector typed (a one-person AR team): the letters name the company's contact (Config
+    company_contact_name), never "contact  so that" / "Please let  know"."""
+    master = customers(("C1", "en"), ("C2", "de"))
+    master["collector"] = ""
+    frame = items(("INV-C1", "C1", 20, 1234.56), ("INV-C2", "C2", 20, 99.0))
+    frame["collector"] = ""
+    result = dunning_run(frame, master, AS_OF, POLICY, reminded(master["customer_id"]))
+    docs = {d.customer_id: d for d in dunning_letters(result, master, AS_OF, company="Acme Iberia",
+                                                       contact="Erika Muster")}
+    assert "contact\nErika Muster so that we can resolve it" in docs["C1"].html
+    assert "wenden Sie sich an\nErika Muster." in docs["C2"].html
+    assert "Erika Muster<br>Acme Iberia" in docs["C1"].html
+    lines = statement_lines(frame, AS_OF)
+    by_customer = {d.customer_id: d for d in statements(lines, master, AS_OF, ["Current", "1-30", "31-60", "Over 60"],
+                                                        company="Acme Iberia", contact="Erika Muster")}
+    assert "Please let Erika Muster know of any difference" in by_customer["C1"].html
+    with_collector = letters_for(customers(("C3", "en")), contact="Erika Muster")["C3"].html
+    assert "contact\nAna so that" in with_collector and "Erika Muster" not in with_collector

@@ -13,7 +13,7 @@ from ..io.xlsx.reader import XlsxSource
 from ..io.xlsx.report_splice import replace_report_sheets
 from ..model.problems import Problem, ValidationError
 from ..workflows import COMMANDS
-from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, in_book, main
+from .core import DEBUG, _as_of, _collections_command, _execute, _guard, _wait, console, escape, in_book, main
 
 _collections_command("dunning", """Dunning run: today's notices, letters and e-mail drafts.
 
@@ -106,7 +106,7 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
             _guard(debug, lambda: refuse_output_over_input(csv_out, [into], "--csv", "the workbook of --into",
                                                             hint=" ending in .csv"))
         write_csv(csv_out, frame)
-        console.print(f"Plan written to [bold]{csv_out}[/]", soft_wrap=True)
+        console.print(f"Plan written to [bold]{escape(str(csv_out))}[/]", markup=True, soft_wrap=True)
     if into:
         if not customer:
             raise click.UsageError("--into needs --customer: the customer the plan is agreed with")
@@ -158,4 +158,5 @@ def _add_plan(book: Path, frame, customer: str, currency: str, mandate: str, man
                             notes=("Type yes in approved (and your name in approved_by) for each instalment to "
                                    "collect; otc-xl debits collects those with a mandate by direct debit.",))
         replace_report_sheets(book, [sheet], book)
-    console.print(f"Plan {plan_id} ({len(rows)} instalments) added to [bold]{book}[/] (PaymentPlans)", soft_wrap=True)
+    console.print(f"Plan {escape(str(plan_id))} ({len(rows)} instalments) added to [bold]{escape(str(book))}[/] "
+                  "(PaymentPlans)", markup=True, soft_wrap=True)

@@ -18,6 +18,7 @@ from typing import cast
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -45,8 +46,11 @@ from ..model.values import parse_date
 from ..workflows import COMMANDS, Command, JobResult, TheirAccount
 from ..workflows.commands import BookNotUpdated, perform
 
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# markup=False: what is printed is the user's text (cell values, file names, messages) as it is, never the
+# console's style markup (``[check]`` was eaten, ``[/]`` crashed); a styled line passes markup=True and
+# escapes what it quotes.
+console = Console(stderr=False, highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 DEMO_BOOK = Path("workbooks") / "otc_demo.xlsx"
 
 
@@ -94,17 +98,17 @@ def _print_problems(problems: list[Problem], limit: int = 50) -> None:
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors[:limit]:
-        err_console.print(f"[bold red]error[/]   {p}", markup=True, soft_wrap=True)
+        err_console.print(f"[bold red]error[/]   {escape(str(p))}", markup=True, soft_wrap=True)
     if len(errors) > limit:
         err_console.print(f"… and {len(errors) - limit} more errors")
     for p in warnings[:10]:
-        err_console.print(f"[yellow]warning[/] {p}", markup=True, soft_wrap=True)
+        err_console.print(f"[yellow]warning[/] {escape(str(p))}", markup=True, soft_wrap=True)
     if len(warnings) > 10:
         err_console.print(f"… and {len(warnings) - 10} more warnings (all are listed on the otc_messages sheet)")
 
 
 def _wait(message: str) -> None:
-    err_console.print(f"[yellow]waiting[/] {message}", markup=True, soft_wrap=True)
+    err_console.print(f"[yellow]waiting[/] {escape(message)}", markup=True, soft_wrap=True)
 
 
 def _progress() -> Progress:
@@ -141,7 +145,7 @@ class _Steps:
 
 
 def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
-    console.print(f"[bold]{title}[/]", soft_wrap=True)
+    console.print(f"[bold]{escape(title)}[/]", markup=True, soft_wrap=True)
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -149,7 +153,7 @@ def _summary_table(title: str, result: JobResult, written: Path | None) -> None:
         table.add_row(label, value)
     console.print(table)
     if written:
-        console.print(f"Report written to [bold]{written}[/]", soft_wrap=True)
+        console.print(f"Report written to [bold]{escape(str(written))}[/]", markup=True, soft_wrap=True)
 
 
 def _execute(book: Path, command: Command, out: Path | None, in_place: bool, toml: Path | None,
@@ -167,8 +171,8 @@ def _execute(book: Path, command: Command, out: Path | None, in_place: bool, tom
         written = _execute_locked(book, target, command, in_place, toml, as_of, files_dir, customer_ids, backup,
                                   their_file)
     if missing is not None:
-        console.print(f"The folder [bold]{missing}[/] did not exist: it was created for {target.name}.",
-                      soft_wrap=True)
+        console.print(f"The folder [bold]{escape(str(missing))}[/] did not exist: it was created for "
+                      f"{escape(target.name)}.", markup=True, soft_wrap=True)
     return written
 
 
@@ -215,8 +219,8 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
             what = ("Their payments will not be put in another file, nor the invoices billed again (the ids are "
                     "read back from that folder); check them before sending." if command.pays else
                     "Running the command again on the same day writes the same documents and records them.")
-            err_console.print(f"[bold red]{len(exc.names)} document(s) were written to {exc.folder}, but "
-                              f"{target.name} was not updated.[/] {what}", markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]{len(exc.names)} document(s) were written to {escape(str(exc.folder))}, but "
+                              f"{escape(target.name)} was not updated.[/] {what}", markup=True, soft_wrap=True)
             raise exc.cause from None
         steps.finish()
     _print_problems([p for p in ledger.problems if p.severity == "warning"])
@@ -224,7 +228,8 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
     _summary_table(f"{book.name} — as of {ledger.config.resolved_as_of():%d/%m/%Y}", done.result, written)
     if done.folder:
         count = len(done.result.files) + len(done.result.books)
-        console.print(f"{count:,} document(s) written to [bold]{done.folder}[/]", soft_wrap=True)
+        console.print(f"{count:,} document(s) written to [bold]{escape(str(done.folder))}[/]", markup=True,
+                      soft_wrap=True)
     return written
 
 
@@ -257,15 +262,17 @@ def _guard(debug: bool, action) -> None:
         if debug:
             raise
         where = exc.filename or "a file or folder"
-        err_console.print(f"[bold red]Stopped:[/] cannot use {where}: {exc.strerror or exc}. Workbooks are "
+        reason = escape(str(exc.strerror or exc))
+        err_console.print(f"[bold red]Stopped:[/] cannot use {escape(str(where))}: {reason}. Workbooks are "
                           "written last and atomically, so none was changed; documents written before this "
                           "point, if any, stay in their folder.", markup=True, soft_wrap=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback to users
         if debug:
             raise
-        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. Nothing was written. "
-                          "Please report this with the command you ran (add --debug for details).", markup=True)
+        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}. Nothing was "
+                          "written. Please report this with the command you ran (add --debug for details).",
+                          markup=True)
         sys.exit(3)
 
 

@@ -12,7 +12,7 @@ from ..io.xlsx.report_writer import write_new_workbook
 from ..model.problems import Problem, ValidationError
 from ..workflows.team import team_report
 from ..workflows.team_books import read_member, team_workbooks
-from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, main
+from .core import AS_OF, DEBUG, _book_command, _guard, _summary_table, _wait, err_console, escape, main
 
 _book_command("run", """Run every job on BOOK and write the report workbook.
 
@@ -84,6 +84,7 @@ def team(folder: Path, out: Path | None, top: int, as_of, debug: bool) -> None:
             written = write_new_workbook(target, result.sheets)
         listing = result.sheets[0].frame
         for row in listing.loc[listing["status"] != "consolidated"].itertuples():
-            err_console.print(f"[yellow]{row.status}[/] {row.workbook}: {row.reason}", markup=True, soft_wrap=True)
+            err_console.print(f"[yellow]{escape(str(row.status))}[/] {escape(str(row.workbook))}: "
+                              f"{escape(str(row.reason))}", markup=True, soft_wrap=True)
         _summary_table(f"{folder.name} — team as of {day:%d/%m/%Y}", result, written)
     _guard(debug, action)

@@ -34,6 +34,7 @@ from .core import (
     _wait,
     console,
     err_console,
+    escape,
     main,
 )
 
@@ -118,14 +119,16 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
     if result.not_kept:
         from ..io.bank_import import LABELS as PAYMENT_LABELS
         wanted = ", ".join(f"'{PAYMENT_LABELS[c]}'" for c in result.not_kept)
-        err_console.print(f"[yellow]warning[/]: some receipts carry {wanted}, but {book.name}!{result.sheet} has no "
-                          "such column, so that was not written (the receipts were). Add the column(s) to the "
-                          "table to keep them from later imports; for these receipts, type them in if cash "
-                          "application needs them (an import again adds nothing: the lines are there)",
-                          soft_wrap=True)
+        err_console.print(f"[yellow]warning[/]: some receipts carry {escape(wanted)}, but "
+                          f"{escape(book.name)}!{result.sheet} has no such column, so that was not written (the "
+                          "receipts were). Add the column(s) to the table to keep them from later imports; for "
+                          "these receipts, type them in if cash application needs them (an import again adds "
+                          "nothing: the lines are there)",
+                          markup=True, soft_wrap=True)
     if unwritten:
-        err_console.print(f"[yellow]warning[/]: the Intraday sheet was not written ({unwritten}); the intraday "
-                          "receipts above are not kept, the final statements' receipts were appended", soft_wrap=True)
+        err_console.print(f"[yellow]warning[/]: the Intraday sheet was not written ({escape(unwritten)}); the intraday "
+                          "receipts above are not kept, the final statements' receipts were appended", markup=True,
+                          soft_wrap=True)
     elif change.changed:
         console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
@@ -303,8 +306,8 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
         if previous:
             console.print(f"The previous demo's {files.name}/ was moved to {previous}: every demo starts from the "
                           "same state.", soft_wrap=True)
-        console.print(f"[bold]1. Import the bank statement[/] {statement.name} into a working copy of the demo "
-                      f"workbook ({copy}; the shipped file is not changed)", soft_wrap=True)
+        console.print(f"[bold]1. Import the bank statement[/] {escape(statement.name)} into a working copy of the demo "
+                      f"workbook ({escape(str(copy))}; the shipped file is not changed)", markup=True, soft_wrap=True)
         _import((statement,), copy, None, (), None)
         ledger = load_ledger(XlsxSource(copy))
         customer = reconciled_customer(ledger.customers, ledger.invoices)
@@ -318,18 +321,19 @@ def demo(book: Path | None, out: Path, as_of, debug: bool) -> None:
                 ("7. Bill delivered orders: post the approved invoice drafts (PDF, e-invoice, e-mail)",
                  COMMANDS["post_invoices"], {})):
             if command.name == "reconcile" and not customer:  # a book of yours (--book) without the demo's customers
-                console.print(f"[bold]6. Reconcile a customer's statement[/]: skipped, {copy.name} has no Spanish "
-                              "customer with five open EUR invoices to reconcile", soft_wrap=True)
+                console.print(f"[bold]6. Reconcile a customer's statement[/]: skipped, {escape(copy.name)} has no "
+                              "Spanish customer with five open EUR invoices to reconcile", markup=True, soft_wrap=True)
                 continue
             lacking = [n for n in DEMO_NEEDS.get(command.jobs[0], ()) if not getattr(ledger.config, n)]
             if lacking:
-                console.print(f"[bold]{title}[/]: skipped, {copy.name} has no Config {', '.join(lacking)}",
-                              markup=True, soft_wrap=True)
+                console.print(f"[bold]{escape(title)}[/]: skipped, {escape(copy.name)} has no Config "
+                              f"{', '.join(lacking)}", markup=True, soft_wrap=True)
                 continue
-            console.print(f"[bold]{title}[/]", soft_wrap=True)
+            console.print(f"[bold]{escape(title)}[/]", markup=True, soft_wrap=True)
             _execute(copy, command, None, True, None, as_of, files_dir=files, backup=False,
                      **cast(dict[str, Any], extra))
-        console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]")
+        console.print("[bold]8. Apply cash, run collections, produce the day's letters and write the reports[/]",
+                      markup=True)
         _execute(copy, DEMO_REPORT, out, False, None, as_of, files_dir=files)
     _guard(debug, action)
 
@@ -457,16 +461,17 @@ def template(out: Path) -> None:
     """Write an empty input workbook (tables, Config, data dictionary) to OUT (a new file)."""
     from ..demo.workbooks import write_template_workbook
     if out.suffix.lower() != ".xlsx":
-        err_console.print(f"[bold red]Stopped:[/] {out} does not end in .xlsx: the template is an Excel workbook; "
-                          f"choose a name like {out.with_suffix('.xlsx').name} (nothing was written).", markup=True,
+        err_console.print(f"[bold red]Stopped:[/] {escape(str(out))} does not end in .xlsx: the template is an Excel "
+                          f"workbook; choose a name like {escape(out.with_suffix('.xlsx').name)} (nothing was "
+                          "written).", markup=True,
                           soft_wrap=True)
         sys.exit(1)
     if out.exists():
-        err_console.print(f"[bold red]Stopped:[/] {out} already exists; choose a new file name (nothing was "
-                          "written).", markup=True, soft_wrap=True)
+        err_console.print(f"[bold red]Stopped:[/] {escape(str(out))} already exists; choose a new file name "
+                          "(nothing was written).", markup=True, soft_wrap=True)
         sys.exit(1)
     write_template_workbook(out)
-    console.print(f"Template written to [bold]{out}[/]", soft_wrap=True)
+    console.print(f"Template written to [bold]{escape(str(out))}[/]", markup=True, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

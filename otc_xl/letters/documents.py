@@ -26,6 +26,13 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
+def _signer(collector: object, contact: str) -> str:
+    """Who the letter names and signs: the account's collector, else the company's contact (Config
+    company_contact_name; the caller passes the company name when that is empty), never a blank."""
+    text = str(collector).strip() if isinstance(collector, str) else ""  # empty, None or NaN: no collector
+    return text or contact
+
+
 def _master(customers: pd.DataFrame | None) -> dict[str, dict]:
     if customers is None or customers.empty:
         return {}
@@ -33,8 +40,10 @@ def _master(customers: pd.DataFrame | None) -> dict[str, dict]:
 
 
 def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of: dt.date,
-                    company: str = "", default_language: str = "en", templates_folder: str = "") -> list[Document]:
-    """One letter per notice to send (``result.to_send``), in the customer's language."""
+                    company: str = "", default_language: str = "en", templates_folder: str = "",
+                    contact: str = "") -> list[Document]:
+    """One letter per notice to send (``result.to_send``), in the customer's language; ``contact`` is
+    named where the account has no collector."""
     env = environment(templates_folder)
     master = _master(customers)
     letters = []
@@ -46,7 +55,8 @@ def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of
         rows = [("overdue_amount", notice["overdue_amount"])]
         rows += [(key, notice[key]) for key in ("fee", "interest") if notice[key]]
         rows.append(("total_due", notice["total_due"]))
-        context = {"company": company, "collector": notice["collector"], "reply_to": "", "as_of": as_of,
+        context = {"company": company, "collector": _signer(notice["collector"], contact), "reply_to": "",
+                   "as_of": as_of,
                    "customer": customer_context(customer, notice["customer_id"], notice["customer_name"]),
                    "notice": notice, "items": records(items), "currency": notice["currency"],
                    "tone": notice["tone"], "pay_by": pd.Timestamp(notice["pay_by"]).date(),
@@ -59,8 +69,10 @@ def dunning_letters(result: DunningResult, customers: pd.DataFrame | None, as_of
 
 
 def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date, buckets: list[str],
-               company: str = "", default_language: str = "en", templates_folder: str = "") -> list[Document]:
-    """One statement per customer and currency in ``lines`` (from ``statement_lines``)."""
+               company: str = "", default_language: str = "en", templates_folder: str = "",
+               contact: str = "") -> list[Document]:
+    """One statement per customer and currency in ``lines`` (from ``statement_lines``); ``contact`` is
+    named where the customer has no collector."""
     env = environment(templates_folder)
     master = _master(customers)
     docs = []
@@ -74,7 +86,7 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
         received = -money_sum(section["payment received"]["open_amount"])
         period = round(closing + received - opening, 2)
         totals = items.groupby("bucket", observed=True)["open_amount"].sum()
-        context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+        context = {"company": company, "collector": _signer(customer.get("collector"), contact), "as_of": as_of,
                    "customer": customer_context(customer, customer_id, group["customer_name"].iloc[0]),
                    "currency": currency, "period_start": section["opening balance"]["date"].iloc[0],
                    "summary_rows": [("opening_balance", opening), ("period_items", period),
@@ -92,7 +104,7 @@ def statements(lines: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.da
 
 def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
                           company: str = "", default_language: str = "en",
-                          templates_folder: str = "") -> list[Document]:
+                          templates_folder: str = "", contact: str = "") -> list[Document]:
     """One letter per customer and currency asking for the account to refund ``proposals`` into
     (the refund proposals passed in: those without bank details)."""
     env = environment(templates_folder)
@@ -101,7 +113,7 @@ def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | Non
     for key, group in proposals.groupby(["customer_id", "currency"], sort=True):
         customer_id, currency = cast(tuple[str, str], key)
         customer = master.get(customer_id, {})
-        context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+        context = {"company": company, "collector": _signer(customer.get("collector"), contact), "as_of": as_of,
                    "customer": customer_context(customer, customer_id, group["customer_name"].iloc[0]),
                    "currency": currency, "items": records(group), "total": money_sum(group["amount"])}
         language = customer.get("language") or default_language
@@ -113,7 +125,7 @@ def bank_details_requests(proposals: pd.DataFrame, customers: pd.DataFrame | Non
 
 def reconciliation_letter(lines: pd.DataFrame, balances: dict[str, float], customers: pd.DataFrame | None,
                           customer_id: str, currency: str, as_of: dt.date, company: str = "",
-                          default_language: str = "en", templates_folder: str = "") -> Document:
+                          default_language: str = "en", templates_folder: str = "", contact: str = "") -> Document:
     """The reply to a customer's statement of account: both balances, the difference and each line
     that makes it up (``lines`` from :func:`otc_xl.collecting.reconcile.reconcile_account`)."""
     env = environment(templates_folder)
@@ -121,7 +133,7 @@ def reconciliation_letter(lines: pd.DataFrame, balances: dict[str, float], custo
     differences = lines.loc[lines["status"] != "agreed"]
     rows = [{**row, "date": row["our_date"] if pd.notna(row["our_date"]) else row["their_date"]}
             for row in records(differences)]
-    context = {"company": company, "collector": customer.get("collector", "") or "", "as_of": as_of,
+    context = {"company": company, "collector": _signer(customer.get("collector"), contact), "as_of": as_of,
                "customer": customer_context(customer, customer_id), "currency": currency, "rows": rows,
                "agreed": int((lines["status"] == "agreed").sum()), **balances}
     language = customer.get("language") or default_language

@@ -99,7 +99,7 @@ def refunds_job(run: Run, issue: bool = False) -> JobResult:
         lines += batch
         asking = proposals.loc[proposals["status"] == NO_BANK]
         docs = bank_details_requests(asking, run.customers, run.as_of, cfg.company_name, cfg.language,
-                                     cfg.templates_folder)
+                                     cfg.templates_folder, contact=cfg.company_contact_name or cfg.company_name)
         letters, listing = _documents(docs, run)
         files.update(letters)
         sheets.append(ReportSheet("RefundLetters", "tblRefundLetters", listing))

@@ -81,7 +81,8 @@ def letters_job(run: Run) -> JobResult:
     letter (earlier days kept; today's replaced, so the same day twice records the same)."""
     cfg = run.config
     result = run.dunning
-    docs = dunning_letters(result, run.customers, run.as_of, cfg.company_name, cfg.language, cfg.templates_folder)
+    docs = dunning_letters(result, run.customers, run.as_of, cfg.company_name, cfg.language, cfg.templates_folder,
+                           contact=cfg.company_contact_name or cfg.company_name)
     files, listing = _documents(docs, run)
     languages = ", ".join(f"{lang} {n}" for lang, n in listing["language"].value_counts().sort_index().items())
     history = result.history.copy()
@@ -127,7 +128,7 @@ def statement_job(run: Run) -> JobResult:
     lines = statement_lines(run.open_items, run.as_of, on_account, wanted, buckets=cfg.buckets,
                             basis=cfg.ageing_basis)
     docs = statements(lines, run.customers, run.as_of, bucket_labels(cfg.buckets), cfg.company_name, cfg.language,
-                      cfg.templates_folder)
+                      cfg.templates_folder, contact=cfg.company_contact_name or cfg.company_name)
     files, listing = _documents(docs, run)
     totals = statement_totals(lines)
     sheet = ReportSheet("Statement", "tblStatement", lines,

@@ -74,7 +74,8 @@ def reconcile_job(run: Run) -> JobResult:
                           {"amount": "money"}, notes=("difference = Σ explained; unexplained must be 0.00.",))]
     letter = reconciliation_letter(lines, {"ours": balance["our balance"], "theirs": balance["their balance"],
                                            "difference": balance["difference"]}, run.customers, customer, currency,
-                                   run.as_of, cfg.company_name, cfg.language, cfg.templates_folder)
+                                   run.as_of, cfg.company_name, cfg.language, cfg.templates_folder,
+                                   contact=cfg.company_contact_name or cfg.company_name)
     files, listing = _documents([letter], run)
     counts = lines["status"].value_counts()
     summary = [("reconciled", f"{customer} {currency} with {account.source}"),
