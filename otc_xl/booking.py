@@ -212,6 +212,18 @@ class Booked:
             .groupby("invoice_id")["_c"].sum() / 100
 
     @cached_property
+    def in_review(self) -> pd.Series:
+        """invoice_id → the payment waiting in review that names it (its reference, or an advice line): the
+        customer paid it, the associate has not applied it yet, so it is neither dunned nor called about.
+        Proposals on the amount or the name alone hold nothing."""
+        apps = self.applications
+        named = apps.loc[(apps["status"] == "review") & apps["method"].astype(str).str.startswith("reference")
+                         & (apps["invoice_id"].astype(str) != "")]
+        said = [f"payment {p} ({c} {a:,.2f}) names it and waits in review: apply or reject it first"
+                for p, c, a in zip(named["payment_id"], named["payment_currency"], named["applied_amount"])]
+        return pd.Series(said, index=named["invoice_id"].to_numpy(), dtype=object).groupby(level=0).first()
+
+    @cached_property
     def deductions(self) -> pd.DataFrame:
         """The Deductions record (DEDUCTIONS columns) with today's: those on record keep what the user typed
         (status, note); the deductions of today's automatic applications not on record are added, open."""
@@ -306,7 +318,7 @@ class Booked:
     def dunning(self) -> DunningResult:
         """Today's dunning notices (recorded in the history only by the command that produces the letters)."""
         return dunning_run(self.with_deductions(self.ledger.invoices), self.customers, self.as_of, self.policy,
-                           self.history, self.paid_today, self.legal.blocked_items())
+                           self.history, self.paid_today, self.legal.blocked_items(), self.in_review)
 
     @cached_property
     def credits(self) -> tuple[pd.DataFrame, pd.DataFrame]:

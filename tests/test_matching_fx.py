@@ -320,3 +320,29 @@ def test_two_days_import_match_book_rerun_never_applies_twice_and_every_control_
     assert waiting.loc["P1", "reason"] == "duplicate" and waiting.loc["P1", "unapplied_amount"] == 861.40
     assert second.booked.open_items.set_index("invoice_id")["open_amount"].to_dict() == {"FV-2026-0002": 0.0}
     assert bool(kpi_controls(second)["ok"].all())
+
+
+def test_an_item_a_payment_in_review_names_is_neither_dunned_nor_called_about(tmp_path):
+    """Found by a walkthrough: a GBP payment naming FV-2026-0001 but 20 % short waits in review; the
+    dunning run of the same day still reminded the customer of the full invoice. The customer paid: until
+    the associate applies or rejects the payment, its item is held ("in review"); the item it does not
+    name is dunned as before, and the calls follow the same classification."""
+    from daybook import new_book
+
+    rates_sheet = [["Date", "Currency", "Rate"], [D(2026, 11, 19), "GBP", 0.8614]]
+    short = payment("P1", PAID, 700.00, payer="HALTON COMPONENTS LTD", remittance="INV FV-2026-0001", currency="GBP")
+    book = new_book(tmp_path, [invoice("FV-2026-0001", "C1", D(2026, 10, 1), 1000.0),
+                               invoice("FV-2026-0002", "C1", D(2026, 10, 1), 500.0)],
+                    [customer("C1", "Halton Components Ltd", iban=GB_IBAN)], [short],
+                    extra={"ExchangeRates": rates_sheet})
+    done = book.command("dunning", PAID)
+    booked = done.booked
+    assert booked.match.unapplied.set_index("payment_id").loc["P1", "reason"] == "fx_tolerance"
+    items = booked.dunning.items.set_index("invoice_id")
+    assert items.loc["FV-2026-0001", "hold"] == "in review"
+    assert items.loc["FV-2026-0001", "reason"].startswith("payment P1 (GBP 700.00) names it and waits in review")
+    assert items.loc["FV-2026-0002", "hold"] == "" and items.loc["FV-2026-0002", "status"] == "dunned"
+    notice = booked.dunning.notices.set_index("customer_id").loc["C1"]
+    assert notice["status"] == "notice" and round(float(notice["overdue_amount"]), 2) == 500.0
+    calls = book.command("worklist", PAID).result.sheets[0].frame
+    assert calls.set_index("customer_id").loc["C1", "overdue_amount"] == 500.0

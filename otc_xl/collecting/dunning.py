@@ -43,7 +43,7 @@ NOTICE_COLUMNS = ["customer_id", "customer_name", "currency", "language", "email
                   "oldest_days", "account_balance", "last_notice", "pay_by", "next_action", "reason"]
 ITEM_COLUMNS = ["customer_id", "invoice_id", "invoice_date", "due_date", "days_overdue", "currency", "open_amount",
                 "level", "previous_level", "interest", "status", "hold", "reason"]
-HOLDS = ("dunning block", "legal", "disputed", "paid today", "grace")
+HOLDS = ("dunning block", "legal", "disputed", "paid today", "in review", "grace")
 """Why an overdue item is not dunned (``hold``; empty: it is dunnable). Calls follow the same holds, except
 that a dunning block is a reason to check before calling, not to skip the customer."""
 
@@ -100,13 +100,16 @@ def item_frame(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: pd
 
 def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: dt.date,
                 policy: DunningPolicy | None = None, history: pd.DataFrame | None = None,
-                pending: pd.Series | None = None, blocked: pd.Series | None = None) -> DunningResult:
+                pending: pd.Series | None = None, blocked: pd.Series | None = None,
+                in_review: pd.Series | None = None) -> DunningResult:
     """Decide today's dunning notices.
 
     ``invoices`` and ``customers`` are canonical frames (``customers`` may be None);
     ``history`` the ``DunningHistory`` records of earlier runs; ``pending`` the amounts being
     applied to items by this run's cash application (index ``invoice_id``); ``blocked`` items
-    never dunned, with the reason (index ``invoice_id``: e.g. handed over to legal).
+    never dunned, with the reason (index ``invoice_id``: e.g. handed over to legal); ``in_review`` items
+    a payment waiting in cash application's review names, with that payment (index ``invoice_id``): not
+    dunned (nor called) while the payment waits — the customer paid, the associate has not yet applied it.
     """
     policy = policy or DunningPolicy.from_config()
     today = pd.Timestamp(as_of)
@@ -120,7 +123,7 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
     last_level = on_last.groupby(accounts)["level"].max()
     notices_before = past.groupby(accounts)["dunned_on"].nunique()
 
-    items = overdue_items(inv, policy, blocked)
+    items = overdue_items(inv, policy, blocked, in_review)
     items["previous_level"] = items["invoice_id"].map(last_item["level"]).fillna(0).astype("int64")
     by_days = np.array([policy.level_for(d) for d in items["days_overdue"]], dtype="int64")
     items["level"] = np.minimum(by_days, items["previous_level"] + 1)  # never a level skipped, from 0 on
@@ -162,7 +165,8 @@ def dunning_run(invoices: pd.DataFrame, customers: pd.DataFrame | None, as_of: d
                          items[ITEM_COLUMNS].reset_index(drop=True), kept)
 
 
-def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series | None = None) -> pd.DataFrame:
+def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series | None = None,
+                  in_review: pd.Series | None = None) -> pd.DataFrame:
     """The overdue invoices of ``inv`` (from ``item_frame``: ``_open`` cents after today's cash,
     ``days_overdue``, ``_block``) with why each is held (``hold``, one of ``HOLDS`` or empty, the
     first that applies) and the reason in words. Dunning and the call worklist both read this one
@@ -174,9 +178,12 @@ def overdue_items(inv: pd.DataFrame, policy: DunningPolicy, blocked: pd.Series |
     if why_blocked is not None:
         rules.append(("legal", why_blocked.notna(), why_blocked.astype(object).fillna("")))
     rules += [("disputed", items["dispute_code"] != "", "disputed: " + items["dispute_code"]),
-              ("paid today", items["_open"] <= 0, pd.Series("payment received, being applied", items.index)),
-              ("grace", items["days_overdue"] <= policy.grace_days,
-               pd.Series(f"within {policy.grace_days} grace days", items.index))]
+              ("paid today", items["_open"] <= 0, pd.Series("payment received, being applied", items.index))]
+    if in_review is not None and len(in_review):
+        waiting = items["invoice_id"].map(in_review)
+        rules.append(("in review", waiting.notna(), waiting.astype(object).fillna("")))
+    rules.append(("grace", items["days_overdue"] <= policy.grace_days,
+                  pd.Series(f"within {policy.grace_days} grace days", items.index)))
     for hold, mask, reason in rules:
         mask = mask & (items["hold"] == "")
         items.loc[mask, "hold"] = hold
