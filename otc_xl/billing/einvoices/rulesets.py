@@ -85,13 +85,19 @@ def _executable(xslt: Path):
 
 def schematron(document: str, xml: bytes, xslt: Path, name: str) -> list[Finding]:
     """The failed assertions of the Schematron ``xslt`` on ``xml`` (SVRL ``flag``: fatal unless the
-    rule says warning or information)."""
+    rule says warning or information); a rule set that stops on the document (a dynamic XPath error) is
+    one fatal finding ``XSLT``, not a crash."""
     from defusedxml import ElementTree as SafeTree
+    from saxonche import PySaxonApiError
 
     executable = _executable(xslt)
     processor = _SAXON["processor"]
     node = processor.parse_xml(xml_text=xml.decode("utf-8"))
-    report = executable.transform_to_string(xdm_node=node)
+    try:
+        report = executable.transform_to_string(xdm_node=node)
+    except PySaxonApiError as exc:  # a value its XPath cannot read, e.g. a ChargeIndicator "no": a finding
+        return [Finding(document, name, "XSLT", "fatal", f"the rule set stopped on this document: "
+                                                         f"{' '.join(str(exc).split())[:250]}")]
     root = SafeTree.fromstring(report.encode("utf-8"))
     out = []
     for failed in root.iter(f"{SVRL}failed-assert"):
