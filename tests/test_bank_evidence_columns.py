@@ -62,3 +62,16 @@ def test_edi_adjustment_reason_codes_have_words(code, words):
     lines = edi_lines(f"RMR*IV*INV-1*PI*985*1000~ADX*-15*{code}")
     assert [(line.reference, line.paid, line.deduction, line.reason) for line in lines] == [
         ("INV-1", 98500, 1500, words)]
+
+
+def test_german_amount_tags_leave_the_invoice_number_whole_and_another_currency_is_the_conversion(tmp_path):
+    """Found by a walkthrough: ``SVWZ+INV-1002`` followed by ``OAMT+GBP1000,00`` in the next subfield read as
+    the remittance ``INV-1002OAMT+GBP1000,00COAM+5,00``: no invoice was found, the payment stayed unapplied."""
+    pays = statement(tmp_path, "166?00GUTSCHRIFT?20EREF+NOTPROVIDED?21SVWZ+INV-1002?22OAMT+GBP1000,00?23COAM+5,00"
+                               "?31DE02120300000000202051?32Stadtverwaltung Musterstadt", amount="1160,00",
+                     closing="2160,00")
+    row = pays.iloc[0]
+    assert row["remittance"] == "INV-1002" and row["payer_name"] == "Stadtverwaltung Musterstadt"
+    assert (row["instructed_currency"], row["instructed_amount"], row["charges"]) == ("GBP", 1000.0, 5.0)
+    same = statement(tmp_path, "166?00GUTSCHRIFT?20SVWZ+RG 4711?21OAMT+EUR1005,00?22COAM+5,00?32ACME GMBH")
+    assert same.iloc[0]["remittance"] == "RG 4711" and evidence(same) == [1005.0, 5.0, ""]

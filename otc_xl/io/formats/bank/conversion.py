@@ -57,18 +57,21 @@ def conversion(q: Any, tx: Any, currency: str, amount: Decimal) -> tuple[str, De
     return other, instructed, None
 
 
-_OCMT = re.compile(r"/OCMT/([A-Z]{3})\s?([0-9]+(?:[,.][0-9]{0,2})?)/?")
+_OCMT = re.compile(r"/OCMT/([A-Z]{3})\s?([0-9]+(?:[,.][0-9]{0,2})?)/?"
+                   r"|OAMT\+\s*([A-Z]{3})\s?([0-9]+(?:[,.][0-9]{0,2})?)")
 _EXCH = re.compile(r"/EXCH/\s?([0-9]+(?:[,.][0-9]+)?)/?")
 
 
 def from_text(text: str, currency: str, amount: Decimal) -> tuple[str, Decimal | None, Decimal | None]:
     """The same from SWIFT codes in an MT940 line (``:61:`` supplementary details or ``:86:``): ``/OCMT/GBP861,40/``
-    in another currency than the receipt's, and ``/EXCH/1,1552/`` read in the direction the amounts agree with."""
+    (or a German purpose's ``OAMT+GBP861,40``) in another currency than the receipt's, and ``/EXCH/1,1552/`` read in
+    the direction the amounts agree with."""
     upper = text.upper()
     found = _OCMT.search(upper)
-    if not found or found.group(1) == currency:
+    other = (found.group(1) or found.group(3)) if found else ""
+    if not found or other == currency:
         return "", None, None
-    instructed = Decimal(found.group(2).replace(",", "."))
+    instructed = Decimal((found.group(2) or found.group(4)).replace(",", "."))
     rate = None
     given = _EXCH.search(upper)
     if given and instructed > 0:
@@ -76,4 +79,4 @@ def from_text(text: str, currency: str, amount: Decimal) -> tuple[str, Decimal |
         implied = amount / instructed
         if value > 0:
             rate = min((value, 1 / value), key=lambda r: abs(r - implied)).normalize()
-    return found.group(1), instructed, rate
+    return other, instructed, rate

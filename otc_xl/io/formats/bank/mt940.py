@@ -48,6 +48,9 @@ logging.getLogger("mt940").propagate = False
 
 _SUBFIELD = re.compile(r"\?(\d{2})")
 _SEPA_TAG = re.compile(r"(?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
+_AMOUNT_TAG = re.compile(r"(?:OAMT|COAM)\+\s*(?:[A-Z]{3})?\s*[0-9]+(?:[,.][0-9]{1,2})?")
+"""The amounts of a German purpose (original amount, compensation amount): evidence columns, not words of
+the remittance (``INV-1002OAMT+GBP1000,00`` must leave ``INV-1002`` whole)."""
 _STATEMENT_START = re.compile(r"^:20:", re.M)
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.M)
 _END_MARK = re.compile(r"\s*(?:^|\n)-\s*$")
@@ -365,7 +368,7 @@ def _german(flat: str) -> tuple[str, str, str]:
     for code, value in zip(parts[1::2], parts[2::2]):
         fields.setdefault(int(code), []).append(value)
     purpose = "".join(v for code in (*range(20, 30), *range(60, 64)) for v in fields.get(code, []))
-    purpose = _SEPA_TAG.sub(" ", purpose).replace("NOTPROVIDED", " ")
+    purpose = _SEPA_TAG.sub(" ", _AMOUNT_TAG.sub(" ", purpose)).replace("NOTPROVIDED", " ")
     name = "".join(fields.get(32, []) + fields.get(33, []))
     account = "".join(fields.get(31, [])).strip()
     return " ".join(name.split()), account, " ".join(purpose.split())
