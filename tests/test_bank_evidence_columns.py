@@ -75,3 +75,9 @@ def test_german_amount_tags_leave_the_invoice_number_whole_and_another_currency_
     assert (row["instructed_currency"], row["instructed_amount"], row["charges"]) == ("GBP", 1000.0, 5.0)
     same = statement(tmp_path, "166?00GUTSCHRIFT?20SVWZ+RG 4711?21OAMT+EUR1005,00?22COAM+5,00?32ACME GMBH")
     assert same.iloc[0]["remittance"] == "RG 4711" and evidence(same) == [1005.0, 5.0, ""]
+
+
+def test_dutch_structured_amount_codes_are_not_remittance_words(tmp_path):
+    pays = statement(tmp_path, "/TRTP/SEPA OVERBOEKING/IBAN/NL91ABNA0417164300/BIC/ABNANL2A/NAME/ACME BV/REMI/USTD//"
+                               "INV-2001/OCMT/EUR1005,00//CHGS/EUR5,00/")
+    assert pays.iloc[0]["remittance"] == "INV-2001" and evidence(pays) == [1005.0, 5.0, ""]

@@ -73,7 +73,7 @@ _STATEMENT_NO = re.compile(r"^\d{1,5}(?:/\d{1,5})?$")
 OPTIONAL_BALANCES = ("64", "65")
 LINE_WIDTH = 65  # SWIFT x-character lines: a full line that continues was cut, not ended
 _DUTCH_TAG = re.compile(r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|ORDP|BENM|CSID|MARF|ADDR|CNTP|PREF|ID|ISDT|RTRN|SVCL|"
-                        r"PURP|ULTC|ULTD|CDTRREF|CDTRREFTP|CD|TP|ISSR)/")
+                        r"PURP|ULTC|ULTD|CDTRREF|CDTRREFTP|CD|TP|ISSR|OCMT|CHGS|EXCH)/")
 
 
 def looks_like_mt940(head: bytes) -> bool:
