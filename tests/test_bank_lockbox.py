@@ -174,8 +174,8 @@ def test_a_non_numeric_amount_is_named(tmp_path):
 def test_a_batch_total_that_does_not_tie_is_refused_with_the_figures(tmp_path):
     message = refused(tmp_path, default_file(batch_cents="0000271900", service_cents="0000311000"))
     assert message == ("lockbox.txt: line 9 (record 7): batch 004: its 2 check(s) sum 2,710.00 but the batch total "
-                       "(record 7) says 2 check(s), 2,719.00 (off by 9.00); if your bank sends partial statements "
-                       "by design, --accept-unbalanced imports them and records how far off each one is")
+                       "(record 7) says 2 check(s), 2,719.00 (off by 9.00); ask the bank for the file again — with "
+                       "--accept-unbalanced it is imported all the same and how far off each total is recorded")
 
 
 def test_the_service_total_is_checked_against_the_checks_not_the_batch_totals(tmp_path):
@@ -365,3 +365,20 @@ def test_a_lockbox_that_deposited_nothing_is_read_when_its_totals_say_so(tmp_pat
         parse_bank_file(write(tmp_path, nothing, "nothing.txt"), "lockbox")
     said = "\n".join(map(str, caught.value.problems))
     assert "no check (record 6) and no total that says it deposited none" in said
+
+
+def test_a_bad_amount_is_named_as_a_lockbox_field_and_blanks_count_in_a_records_width(tmp_path):
+    """Found by a walkthrough: one check whose amount is not digits made the file unrecognised ("cannot map
+    the columns … name them in a bank profile"); and every problem added "the record is 46 characters,
+    shorter than the 80 of a record" for records of exactly 80 characters (trailing blanks not counted)."""
+    lines = [*HEADER, rec((1, "5"), (2, "001"), (5, "000"), (8, "0012345"), (15, "261120")),
+             detail("001", "001", "00002250X5", "021000021", "0123456789", "0000004711"),
+             batch_total("001", "001", "0000225005")]
+    path = write(tmp_path, lines)
+    assert detect(path).name == "lockbox"
+    said = refused(tmp_path, lines)
+    assert "line 4 (record 6, detail): check amount" in said and "shorter than" not in said
+    cut = write(tmp_path, [*lines[:3], lines[3][:40].rstrip() + "X", lines[4]], "cut.txt")
+    with pytest.raises(ValidationError) as caught:
+        parse_bank_file(cut, "lockbox")
+    assert "the record is 41 characters, shorter than the 80 of a record: cut off?" in str(caught.value.problems)

@@ -38,7 +38,6 @@ from ....matching.advices import ADVICE_COLUMNS
 from ....model.problems import Problem, ValidationError
 from .common import (
     STRICT,
-    UNBALANCED_HINT,
     BankLines,
     ReadPolicy,
     Unbalanced,
@@ -52,6 +51,8 @@ from .fixed import Record, RecordError, date, decode_latin, digits
 from .lockbox_layouts import LAYOUTS, LockboxLayout, Span, StubFields
 
 CODES = frozenset("12456789")
+LOCKBOX_HINT = ("; ask the bank for the file again — with --accept-unbalanced it is imported all the same and how "
+                "far off each total is recorded")
 NAMES = {"1": "immediate address header", "2": "service record", "4": "overflow", "5": "lockbox header",
          "6": "detail", "7": "batch total", "8": "service total", "9": "destination trailer"}
 
@@ -70,19 +71,22 @@ def looks_like_lockbox(head: bytes) -> bool:
     if lines[0][:3] == b"101" and len(lines[0]) == 94:
         return False
     kinds = {line[:1] for line in lines}
+    totals = any(line[:1] == b"7" and line[20:33].strip().isdigit() for line in lines)
     if b"6" not in kinds:  # a lockbox that deposited nothing: its header, a zero batch total, its trailer
-        return {b"5", b"7"} <= kinds and any(line[:1] == b"7" and line[1:7].isdigit() for line in lines)
-    return any(line[:1] == b"6" and any(line[a - 1:b].isdigit() for a, b in {lay.amount for lay in LAYOUTS})
-               for line in lines)
+        return b"5" in kinds and totals
+    # a check whose amount is not digits is still a lockbox's check: the reader then names the field
+    return totals or any(line[:1] == b"6" and any(line[a - 1:b].isdigit() for a, b in {lay.amount for lay in LAYOUTS})
+                         for line in lines)
 
 
 def read_lockbox(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     text, encoding = decode_latin(Path(path).read_bytes(), path.name)
-    lines, problems = [], []
+    lines, problems, widths = [], [], {}
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         line = raw.rstrip(" \x1a")
         if not line:
             continue
+        widths[number] = len(raw.rstrip("\x1a"))  # as sent: trailing blanks are part of a record's width
         if line[0] not in CODES:
             problems.append(Problem(path.name, f"line {number}: record type {line[0]!r} is not one of "
                                                f"{', '.join(sorted(CODES))} (BAI lockbox)"))
@@ -96,7 +100,7 @@ def read_lockbox(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
     failed: list[tuple[int, int, list[Problem]]] = []
     unbalanced: _Reading | None = None
     for rank, layout in enumerate(LAYOUTS):
-        reading = _Reading(path.name, layout)
+        reading = _Reading(path.name, layout, widths)
         found = reading.run(lines)
         if found:
             failed.append((-_first_line(found), rank, found))
@@ -106,7 +110,7 @@ def read_lockbox(path: Path, policy: ReadPolicy = STRICT) -> BankLines:
             unbalanced = reading
     if unbalanced is not None:
         if not policy.accept_unbalanced:
-            raise ValidationError([Problem(path.name, f"{where}: {exc}{UNBALANCED_HINT}")
+            raise ValidationError([Problem(path.name, f"{where}: {exc}{LOCKBOX_HINT}")
                                    for where, exc in unbalanced.ties])
         unbalanced.notes += [unbalanced_note(path.name, where, exc) if exc.off_by else
                              f"{path.name}: {where} does not tie: {exc}; imported because --accept-unbalanced was "
@@ -133,8 +137,8 @@ def _number(text: str) -> str:
 class _Reading:
     """One pass over the records under one layout: receipts, stub lines, notes, totals that do not tie."""
 
-    def __init__(self, file: str, layout: LockboxLayout):
-        self.file, self.layout = file, layout
+    def __init__(self, file: str, layout: LockboxLayout, widths: dict[int, int] | None = None):
+        self.file, self.layout, self.widths = file, layout, widths or {}
         self.rows: list[dict] = []
         self.advices: list[dict] = []
         self.notes: list[str] = []
@@ -164,8 +168,9 @@ class _Reading:
                     raise RecordError("follows the destination trailer (record 9), which ends the file")
                 handle[rec.code](rec, position + 1, len(lines))
             except RecordError as exc:
-                short = (f"; the record is {len(line)} characters, shorter than the {width} of a record: cut off?"
-                         if len(line) < width else "")
+                sent = self.widths.get(number, len(line))
+                short = (f"; the record is {sent} characters, shorter than the {width} of a record: cut off?"
+                         if sent < width else "")
                 problems.append(Problem(self.file, f"line {number} (record {rec.code}, {NAMES[rec.code]}): {exc}"
                                                    f"{short} [layout {self.layout.name}]", number))
                 if len(problems) >= 20:
