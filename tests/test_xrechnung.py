@@ -160,6 +160,9 @@ def test_the_xrechnung_carries_the_leitweg_id_contact_addresses_and_the_skonto_l
     report = check_document(name, data)
     assert ENCODED in report.ran and "BR-FR UBL" not in report.ran
     assert report.findings == []
+    # without KoSIT's files the check says so, rather than looking complete (found by a walkthrough)
+    assert report.profile == "xrechnung" and [n for n in report.not_run if n.startswith("XRechnung (UBL): the "
+                                                                                        "official rule file")]
 
 
 def test_skonto_lines_follow_the_xrechnung_form():
@@ -268,6 +271,26 @@ def test_check_folder_reports_br_de_on_the_xrechnung_beside_the_book(tmp_path, v
     (tmp_path / "FV-2026-00001.xml").write_bytes(broken(valid, _drop(f"{SELLER}/cac:Contact")))
     [report] = check_folder(tmp_path)
     assert [f"{f.rule_set} {f.rule}" for f in report.fatal] == [f"{ENCODED} BR-DE-2"]
+
+
+def test_invoice_check_reads_the_official_rules_named_by_the_environment(tmp_path, valid, official, monkeypatch):
+    """``otc-xl invoice --check`` ran KoSIT's rules only in the tests: the command never read
+    OTC_EINVOICE_RULES, which docs/billing.md tells users to set. It does now, and shows the profile."""
+    from otc_xl.workflows.billing import check_invoices_job
+
+    (tmp_path / "FV-2026-00001.xml").write_bytes(valid)
+
+    class _Run:
+        evidence = type("E", (), {"folders": (tmp_path,)})()
+        ledger = type("L", (), {"problems": []})()
+
+    monkeypatch.delenv("OTC_EINVOICE_RULES", raising=False)
+    alone = check_invoices_job(_Run()).sheets[0].frame.iloc[0]
+    assert alone["format"] == "ubl (xrechnung)" and "KoSIT" not in alone["rule_sets_run"]
+    assert "XRechnung (UBL): the official rule file" in alone["not_run"]
+    monkeypatch.setenv("OTC_EINVOICE_RULES", str(official))
+    ran = check_invoices_job(_Run()).sheets[0].frame.iloc[0]
+    assert "XRechnung (UBL)" in ran["rule_sets_run"] and ran["not_run"] == "" and ran["fatal"] == 0
 
 
 def test_documents_that_are_no_xrechnung_are_not_held_to_br_de():

@@ -9,7 +9,9 @@ the export's row is used instead.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -261,15 +263,17 @@ def check_invoices_job(run: Run) -> JobResult:
     from ..billing.einvoices.check import Report, check_folder
 
     seen: dict[str, Report] = {}
+    rules = os.environ.get("OTC_EINVOICE_RULES") or None  # official rule files no package ships (docs/billing.md)
     for folder in run.evidence.folders:
-        for report in check_folder(folder) if folder.is_dir() else []:
+        for report in check_folder(folder, Path(rules) if rules else None) if folder.is_dir() else []:
             seen.setdefault(report.document, report)
     rows: list[dict[str, Any]] = []
     for report in seen.values():
         fired: dict[tuple[str, str], int] = {}
         for f in sorted(report.findings, key=lambda f: f.flag != "fatal"):
             fired[(f.flag, f"{f.rule_set} {f.rule}")] = fired.get((f.flag, f"{f.rule_set} {f.rule}"), 0) + 1
-        rows.append({"document": report.document, "format": report.kind, "fatal": len(report.fatal),
+        shown = report.kind + (f" ({report.profile})" if report.profile else "")
+        rows.append({"document": report.document, "format": shown, "fatal": len(report.fatal),
                      "warnings": len(report.findings) - len(report.fatal),
                      "rules_fired": "; ".join(f"{rule}{f' ×{n}' if n > 1 else ''}" + (" (warning)" if flag != "fatal"
                                                                                      else "")

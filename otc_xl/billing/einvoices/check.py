@@ -224,11 +224,18 @@ def check_document(document: str, data: bytes, rules_dir: Path | None = None) ->
     if family is None:
         return report
     extra = []
-    cius = applies_to(tree, kind) if rules_dir else ""
+    cius = report.profile = applies_to(tree, kind) if kind in ("ubl", "cii", "facturx") else ""
     for name, (fam, cius_of, file) in EXTRA_SCHEMATRON.items():
-        found = [p for p in (Path(rules_dir or ".") / f"{file}{ext}" for ext in (".xslt", ".xsl")) if p.is_file()]
-        if rules_dir and fam == family and cius_of == cius and found:
+        if fam != family or cius_of != cius:
+            continue
+        found = [p for p in (Path(rules_dir) / f"{file}{ext}" for ext in (".xslt", ".xsl")) if p.is_file()] \
+            if rules_dir else []
+        if found:
             extra.append((name, found[0]))
+        else:
+            report.not_run.append(f"{name}: the official rule file ({file}.xsl or .xslt) is not in "
+                                  f"{rules_dir or 'a folder named by OTC_EINVOICE_RULES'} (no package ships it; see "
+                                  "docs/billing.md); the rules otc_xl encodes ran")
     if not saxon_available():
         report.not_run += [f"{n}: Saxon-HE (saxonche) is not installed; pip install 'otc_xl[check]'"
                            for n in rule_sets + [n for n, _ in extra]]

@@ -30,6 +30,8 @@ class Report:
     ran: list[str]
     not_run: list[str]
     findings: list[Finding]
+    profile: str = ""
+    """The CIUS the document claims (``xrechnung``, ``peppol``; "" for plain EN 16931 or another format)."""
 
     @property
     def fatal(self) -> list[Finding]:
