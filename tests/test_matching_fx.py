@@ -120,7 +120,8 @@ def test_the_banks_conversion_on_the_payment_comes_before_the_table():
     assert rows(result) == [["P1", "FV-2026-0001", 850.0, "GBP", 1000.0, "EUR", 0.0]]
     row = result.applications.iloc[0]
     assert row["rate_source"].startswith("the bank's conversion: the payer instructed EUR 1,000.00")
-    assert row["exchange_rate"] == pytest.approx(1000 / 850)
+    assert row["exchange_rate"] == round(1000 / 850, 8)  # shown to 8 places, not 1.1764705882352942
+    assert row["explanation"].count("instructed") == 1, row["explanation"]  # said once (walkthrough)
     # the bank's instructed amount must equal what is open: 990.00 instructed is a short payment, not an FX spread
     short = payment("P2", PAID, 841.50, payer="HALTON COMPONENTS LTD", remittance="FV-2026-0002", currency="GBP",
                     instructed_currency="EUR", instructed_amount=990.00)

@@ -62,9 +62,9 @@ def _fill(amount: int, items: list[int], book: _Book) -> list[int]:
 
 def _figures(amount: int, paid: str, item: str, rate: Rate, converted: int, total: int) -> str:
     diff = converted - total
-    how = (f"the payer instructed {_money(item, converted)}" if rate.instructed is not None
-           else f"at {rate.shown(paid, item)} that is {_money(item, converted)}")
-    return (f"paid {_money(paid, amount)}; {how} ({rate.detail}) against {_money(item, total)} open: difference "
+    how = (rate.detail if rate.instructed is not None  # the bank's conversion says what the payer instructed
+           else f"at {rate.shown(paid, item)} that is {_money(item, converted)} ({rate.detail})")
+    return (f"paid {_money(paid, amount)}; {how} against {_money(item, total)} open: difference "
             f"{diff / 100:+,.2f} {item} ({diff * 100 / total:+.2f} %)")
 
 

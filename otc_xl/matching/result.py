@@ -68,7 +68,8 @@ def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcom
                          "explanation": outcome.why, "payment_currency": currencies[i],
                          "item_currency": book.currency[k],
                          "item_amount": (outcome.cleared[j] if rate is not None else applied) / 100,
-                         "exchange_rate": float(rate.value) if rate is not None else float("nan"),
+                         # the amounts are worked out in cents at the exact rate; the sheet shows 8 places
+                         "exchange_rate": round(float(rate.value), 8) if rate is not None else float("nan"),
                          "rate_source": rate.detail if rate is not None else "",
                          "rate_date": rate.on if rate is not None and rate.on is not None else
                          (dates[i] if rate is not None else pd.NaT),
