@@ -152,7 +152,8 @@ def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(ma
     assert first.exit_code == 0, first.output
     assert "1 advice line(s) appended" in first.output
     again = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(advice)])
-    assert "0 advice line(s) appended" in again.output
+    assert "0 advice line(s) appended" in again.output and "1 already there (not added again)" in " ".join(
+        again.output.split())
     ws = openpyxl.load_workbook(book)["Advices"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1 and rows[0][:4] == ("B1", "INV-2026-07301", 980.0, 20.0)

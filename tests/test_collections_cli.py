@@ -164,7 +164,7 @@ def test_plan_command(tmp_path):
     assert result.exit_code == 0, result.output
     # printed as the balance was typed (1.000,00: decimal comma); the CSV keeps plain numbers
     assert "333,33" in result.output and "333,34" in result.output and "28/02/2027" in result.output
-    assert (tmp_path / "plan.csv").read_text(encoding="utf-8-sig").splitlines()[-1] == "3,2027-03-31,333.34,0.0"
+    assert (tmp_path / "plan.csv").read_text(encoding="utf-8-sig").splitlines()[-1] == "3,2027-03-31,333.34,0.00"
     bad = run("plan", "1.234,5O", "-n", "3", "--first", "31/01/2027")
     assert bad.exit_code == 2 and "not a number" in bad.output
 

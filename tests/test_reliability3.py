@@ -325,6 +325,12 @@ def test_posting_with_nothing_approved_says_why(tmp_path):
     result = run("invoice", book, "--post", "--files", tmp_path / "docs")
     assert result.exit_code == 0, result.output
     assert "invoices posted now 0 — no draft is approved: type yes in InvoiceDrafts approved" in plain(result.output)
+    # everything billed already: no draft at all, and the summary says that rather than "not approved"
+    approve_all(book)
+    assert run("invoice", book, "--post", "--files", tmp_path / "docs").exit_code == 0
+    again = run("invoice", book, "--post", "--files", tmp_path / "docs")
+    assert "invoices posted now 0 — there is no draft: nothing delivered is waiting to be invoiced" in plain(
+        again.output), plain(again.output)
 
 
 def test_optional_order_line_columns_are_optional_and_their_synonyms_known(tmp_path):

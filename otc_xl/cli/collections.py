@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
@@ -105,7 +106,8 @@ def plan(balance: str, instalments: int, first, every_months: int, every_days: i
         if into:
             _guard(debug, lambda: refuse_output_over_input(csv_out, [into], "--csv", "the workbook of --into",
                                                             hint=" ending in .csv"))
-        write_csv(csv_out, frame)
+        money = {c: [str(Decimal(f"{v:.2f}")) for v in frame[c]] for c in ("amount", "remaining")}
+        write_csv(csv_out, frame.assign(**money))  # 0.00, 1250.50: cents written as such, not 0.0
         console.print(f"Plan written to [bold]{escape(str(csv_out))}[/]", markup=True, soft_wrap=True)
     if into:
         if not customer:

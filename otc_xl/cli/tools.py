@@ -133,9 +133,10 @@ def _import(files: tuple[Path, ...], book: Path, fmt: str | None, advice: tuple[
         console.print(f"Intraday: {change.added:,} receipt(s) kept as not final, {change.replaced:,} replaced by the "
                       f"day's statement; {len(change.rows):,} on the Intraday sheet.", soft_wrap=True)
     if advices is not None:
+        there = len(advices.drop_duplicates(["payment_id", "invoice_id"])) - added_advices
+        also = f"; {there:,} already there (not added again)" if there else ""
         console.print(f"{added_advices:,} advice line(s) appended to {book.name}!Advices (for "
-                      f"{advices['payment_id'].nunique() if advices is not None else 0:,} bank line(s)).",
-                      soft_wrap=True)
+                      f"{advices['payment_id'].nunique():,} bank line(s)){also}.", soft_wrap=True)
 
 
 def _advices(files: tuple[Path, ...], payments, book: Path, options):

@@ -178,7 +178,9 @@ def _post(run: Run, result, log: pd.DataFrame):
         run.ledger.problems.append(Problem("InvoiceDrafts", f"draft {r.draft_key} is approved but was not posted: "
                                                             f"{r.status}", severity="warning"))
     if not approved.any():
-        why = ("no draft is approved: type yes in InvoiceDrafts approved (and your name in approved_by), then post"
+        why = ("there is no draft: nothing delivered is waiting to be invoiced (OrderLines), or it was billed "
+               "already" if drafts.empty else
+               "no draft is approved: type yes in InvoiceDrafts approved (and your name in approved_by), then post"
                if not stuck.any() else "the approved drafts are blocked (see the warnings)")
         return log, {}, [("invoices posted now", f"0 — {why}")]
     _refuse_back_dated(run, drafts.loc[approved])
