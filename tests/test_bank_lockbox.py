@@ -295,6 +295,26 @@ def test_checks_are_applied_through_their_stubs(tmp_path):
     assert d[["invoice_id", "amount"]].values.tolist() == [["INV-2026-07302", 20.0]]
 
 
+def test_two_stub_lines_of_one_check_for_one_invoice_are_one_advice_line_summed(tmp_path):
+    # before: two lines of one (payment, invoice); the Advices table keeps one per pair, so the import dropped
+    # the 400.00 line and cash application opened a 400.00 deduction for money the customer had paid
+    lines = [*HEADER,
+             rec((1, "5"), (2, "004"), (5, "000"), (8, "0012345"), (15, "261120")),
+             detail("004", "001", "0000100000", "021000021", "0123456789", "0000004711"),
+             overflow("004", "001", "01", False, "INV-2026-07301", "0000060000", "", "GOODS"),
+             overflow("004", "001", "02", True, "INV-2026-07301", "0000040000", "0000000000", "FREIGHT"),
+             batch_total("004", "001", "0000100000"),
+             rec((1, "8"), (2, "000"), (5, "000"), (8, "0012345"), (15, "261120"), (21, "0001"), (25, "0000100000")),
+             rec((1, "9"), (2, "000009"))]
+    read = parse_bank_file(write(tmp_path, lines))
+    assert read.advices[["invoice_id", "paid_amount", "reason"]].values.tolist() == [
+        ["INV-2026-07301", 1000.0, "GOODS; FREIGHT"]]
+    result = match_payments(ledger(), read.payments, customers(), MatchConfig(), advices=read.advices)
+    apps = result.applications
+    assert apps[["invoice_id", "applied_amount", "status"]].values.tolist() == [["INV-2026-07301", 1000.0, "auto"]]
+    assert result.deductions.empty and result.unapplied.empty
+
+
 @pytest.mark.e2e
 def test_import_bank_appends_checks_and_stubs_once_and_logs_the_difference(make_book, tmp_path):
     import openpyxl

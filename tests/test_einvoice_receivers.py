@@ -204,6 +204,17 @@ def test_4_fatturapa_imposta_stays_within_a_cent_with_vat_rounded_per_line():
     assert fatal(name, data) == []  # SdI 00421 among them
 
 
+@pytest.mark.parametrize("tag,value", [("PrezzoTotale", "360,00"), ("Imposta", "NaN"), ("Quantita", "tre")])
+def test_a_fatturapa_value_that_is_no_number_is_the_xsds_finding_not_a_crash(tag, value):
+    _, [(doc, files)] = documents([line("SO-1", 1, "C1", 3, 120.0, "S", 22.0)], BUYERS["IT"], ITALY)
+    name, data = only_file(files, ".xml")
+    broken = re.sub(rf"<{tag}>[^<]*<".encode(), f"<{tag}>{value}<".encode(), data, count=1)
+    assert broken != data
+    report = check_document(name, broken)  # Decimal("360,00") raised out of invoice --check
+    assert ("FatturaPA XSD", "XSD") in {(f.rule_set, f.rule) for f in report.fatal}
+    assert not [f for f in report.findings if f.rule_set == "SdI controls"]  # the control is not run on it
+
+
 def _lines_vat(rows):
     result = prepare(rows, master=customers("C1", **BUYERS["IT"]), seller_country="IT", rounding="line")
     return list(result.lines["vat"])

@@ -145,6 +145,19 @@ def test_an_item_of_the_payments_currency_that_fits_the_amount_does_not_take_mon
     assert without_rate.applications.empty and without_rate.unapplied.iloc[0]["reason"] == "no_rate"
 
 
+def test_an_item_in_another_currency_named_beside_one_in_the_payments_is_said_not_dropped():
+    # before: the GBP item was applied and the rest left as an "overpayment" that never named FV-2026-0001
+    inv = [invoice("FV-2026-0001", "C1", amount=1000.0), invoice("SI-104512", "C1", amount=100.0, currency="GBP")]
+    pay = payment("P1", PAID, 961.40, account=GB_IBAN, remittance="INV FV-2026-0001 SI-104512", currency="GBP")
+    result = run(inv, [pay])
+    assert rows(result) == [["P1", "SI-104512", 100.0, "GBP", 100.0, "GBP", 0.0]]
+    left = result.unapplied.iloc[0]
+    assert (left["unapplied_amount"], left["reason"]) == (861.40, "overpayment")
+    assert "also names FV-2026-0001 (EUR), not in GBP: not converted together with items in GBP" in \
+        left["explanation"]
+    assert_payments_tie(result, [pay])
+
+
 def test_the_amount_alone_across_currencies_is_only_proposed():
     # identified by IBAN, no reference; 430.70 GBP is 500.00 EUR: exactly one item fits, never automatically
     pay = payment("P1", PAID, 430.70, account=GB_IBAN, currency="GBP")

@@ -313,6 +313,14 @@ def test_a_value_a_rule_set_cannot_read_is_a_finding_not_a_crash():
                                                              (RULE_SET, "PEPPOL-EN16931-R043")}
 
 
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "-Infinity"])
+def test_an_amount_that_is_no_number_is_the_xsds_finding_not_a_crash(value):
+    # Decimal("NaN") parses, then every comparison with it raised InvalidOperation out of invoice --check
+    data = broken("invoice", _set("cac:InvoiceLine/cbc:LineExtensionAmount", value))
+    report = check_document("doc.xml", data)
+    assert RULE_SET in report.ran and ("UBL XSD", "XSD") in {(f.rule_set, f.rule) for f in report.fatal}
+
+
 def test_a_dutch_sellers_registration_number_is_its_kvk_number():
     company = etree.fromstring(written("Dutch seller")).find(f"{SELLER}/cac:PartyLegalEntity/cbc:CompanyID", NS)
     assert (company.text, company.get("schemeID")) == ("12345678", "0106")  # NL-R-003

@@ -98,6 +98,36 @@ def test_no_network_says_not_checked_and_stops_asking():
     assert "could not be reached" in answers[0].reason and answers[2].reason.startswith("not asked: VIES could not")
 
 
+def _one_reply(raw: bytes) -> tuple[str, threading.Thread]:
+    """A server that answers every request with ``raw`` bytes as they are (a proxy's page, a garbled line)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve():
+        with listener:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(raw)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/rest-api", thread
+
+
+@pytest.mark.parametrize("raw,said", [
+    (b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n[\"valid\"]", "JSON that is not an answer"),
+    (b"SSH-2.0-OpenSSH_9.6\r\n", "could not be reached"),
+])
+def test_an_answer_that_is_not_vies_says_not_checked_never_a_traceback(raw, said):
+    # before: a JSON list raised AttributeError, a garbled status line http.client.BadStatusLine, out of vat-check
+    url, thread = _one_reply(raw)
+    answer = ViesClient(url=url, timeout=5).check("DE", "123456788")
+    assert answer.status == "not checked" and said in answer.reason, answer
+    thread.join(5)
+
+
 def customers(*rows) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["customer_id", "customer_name", "country", "vat_id"])
     frame["source_row"] = range(2, len(frame) + 2)

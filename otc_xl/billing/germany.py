@@ -1,5 +1,6 @@
 """What an XRechnung (the German CIUS of EN 16931, version 3.0) for a German public buyer must carry,
-checked when a draft is prepared (``validation.german_blockers``), so that no invoice the
+checked when a draft is prepared (the seller's Config by ``validation.german_seller_problems``, the
+buyer's Customers record by the ``xrechnung`` entry of ``formats.FORMATS``), so that no invoice the
 receiving platform (ZRE, OZG-RE, the Länder portals) would reject is numbered.
 
 * the buyer's **Leitweg-ID** (Customers ``leitweg_id``): BT-10 *Buyer reference* (BR-DE-15) and the

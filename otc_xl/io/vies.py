@@ -15,6 +15,7 @@ in seconds instead of one time-out per customer.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import urllib.error
@@ -85,9 +86,9 @@ class ViesClient:
         except urllib.error.HTTPError as exc:
             self.unreachable = 0
             return ViesAnswer("not checked", reason=self._error(exc))
-        except OSError as exc:  # URLError, time-outs, refused connections
+        except (OSError, http.client.HTTPException) as exc:  # URLError, time-outs, refused or garbled connections
             self.unreachable += 1
-            why = getattr(exc, "reason", exc)
+            why = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
             reason = f"VIES could not be reached at {self.url} ({why})"
             if self.unreachable >= 2:
                 self.down = reason
@@ -96,6 +97,8 @@ class ViesClient:
             self.unreachable = 0
             return ViesAnswer("not checked", reason="VIES answered with something that is not JSON")
         self.unreachable = 0
+        if not isinstance(data, dict):
+            return ViesAnswer("not checked", reason="VIES answered with JSON that is not an answer about a number")
         return self._answer(data)
 
     @staticmethod

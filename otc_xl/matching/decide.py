@@ -25,6 +25,10 @@ def _decide(seen: _Seen, book: _Book, directory: CustomerDirectory, config: Matc
                                                    seen.paid_on)
     group = directory.group(who.customer_id) if who.customer_id else set()
     usable, notes, elsewhere = _usable_hits(hits, currency, who, group, book, amount)
+    if usable and elsewhere:  # decided on the items of the payment's currency: the others said, not dropped
+        named = ", ".join(dict.fromkeys(f"{book.ids[h.position]} ({book.currency[h.position]})" for h in elsewhere))
+        notes.append(f"the remittance also names {named}, not in {currency}: not converted together with items in "
+                     f"{currency}")
     owners = {book.customer[h.position] for h in usable}
     # a cleared item counts when it is the payer's (or, payer unknown, of the customer whose items are named)
     mine = group or owners

@@ -79,10 +79,12 @@ def text(node, path: str) -> str:
 
 
 def decimal(value: str | None) -> Decimal | None:
+    """An xs:decimal's value; None when it is none (``12,50``, ``NaN``, ``Infinity``: the XSD reports those)."""
     try:
-        return Decimal(norm(value))
+        number = Decimal(norm(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _round2(value: Decimal) -> Decimal:

@@ -5,7 +5,7 @@ exempt amounts. Pure: a parsed tree in, findings out."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from .findings import Finding
 
@@ -19,6 +19,16 @@ exports and intra-EU supplies (N3.1, N3.2) and reverse charge (N6) do not."""
 def _text(tree, path: str, ns: dict) -> str:
     found = tree.find(path, ns)
     return (found.text or "").strip() if found is not None else ""
+
+
+def _number(tree, path: str, default: str) -> Decimal | None:
+    """The number at ``path`` (``default`` when absent); None when it is not one (``360,00``, ``NaN``): the
+    XSD names that value, and the control that needs it is not run on it."""
+    try:
+        value = Decimal(_text(tree, path, {}) or default)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def fatturapa_findings(document: str, tree) -> list[Finding]:
@@ -40,24 +50,28 @@ def fatturapa_findings(document: str, tree) -> list[Finding]:
                 out.append(Finding(document, name, "00305" if party != "CedentePrestatore" else "00300", "fatal",
                                    f"{party} IdFiscaleIVA: {wrong}"))
     for k, line in enumerate(tree.iter("DettaglioLinee"), start=1):
-        quantity = Decimal(_text(line, "Quantita", {}) or "1")
-        price = Decimal(_text(line, "PrezzoUnitario", {}) or "0")
-        total = Decimal(_text(line, "PrezzoTotale", {}) or "0")
-        gross = price * quantity
-        value = gross
+        quantity, price = _number(line, "Quantita", "1"), _number(line, "PrezzoUnitario", "0")
+        total = _number(line, "PrezzoTotale", "0")
+        if quantity is None or price is None or total is None:
+            continue
+        value: Decimal | None = price * quantity
         for sm in line.iter("ScontoMaggiorazione"):
-            pct, amt = _text(sm, "Percentuale", {}), _text(sm, "Importo", {})
+            pct, amt = _number(sm, "Percentuale", "0"), _number(sm, "Importo", "0")
+            if value is None or pct is None or amt is None:
+                value = None
+                continue
             sign = -1 if _text(sm, "Tipo", {}) == "SC" else 1
-            value += sign * (value * Decimal(pct) / 100 if pct else Decimal(amt or "0"))
-        if abs(value - total) > Decimal("0.01"):
+            value += sign * (value * pct / 100 if _text(sm, "Percentuale", {}) else amt)
+        if value is not None and abs(value - total) > Decimal("0.01"):
             out.append(Finding(document, name, "00423", "fatal", f"line {k}: PrezzoTotale {total} is not "
                                                                   f"PrezzoUnitario × Quantita less discounts "
                                                                   f"({value:.8f})"))
     bollo_base = Decimal(0)
     for k, summary in enumerate(tree.iter("DatiRiepilogo"), start=1):
-        rate = Decimal(_text(summary, "AliquotaIVA", {}) or "0")
-        base = Decimal(_text(summary, "ImponibileImporto", {}) or "0")
-        tax = Decimal(_text(summary, "Imposta", {}) or "0")
+        rate, base = _number(summary, "AliquotaIVA", "0"), _number(summary, "ImponibileImporto", "0")
+        tax = _number(summary, "Imposta", "0")
+        if rate is None or base is None or tax is None:
+            continue
         expected = (base * rate / 100).quantize(Decimal("0.01"))
         if abs(tax - expected) > Decimal("0.01"):
             out.append(Finding(document, name, "00421", "fatal", f"DatiRiepilogo {k}: Imposta {tax} is not "

@@ -21,7 +21,8 @@ with the figures, or with ``--accept-unbalanced`` imported with how far off each
 Each check becomes one receipt (deposit date, amount in USD, the routing and account numbers as the
 payer's account ``ABA 021000021 ACCT 123456789``, which cash application reads as the IBAN is read;
 lockbox, batch, item and check number as remittance) and each stub line one advice line joined to
-it by payment id (:attr:`BankLines.advices`), which ``import-bank`` appends to the Advices table.
+it by payment id (:attr:`BankLines.advices`), which ``import-bank`` appends to the Advices table (one
+line per check and invoice: two stub lines of one check for the same invoice are summed, to the cent).
 Stub lines that pay more than their check are kept as sent and named in a note: cash application
 sends such a check to review (its lines do not add up).
 """
@@ -370,9 +371,15 @@ class _Reading:
                               f"(by {Decimal(paid - check['cents']).scaleb(-2):,.2f}); kept as sent, cash "
                               "application sends the check to review")
         source = f"{self.file} (lockbox stub, {where.lower()})"
-        self.advices += [{"payment_id": pid, "invoice_id": s["invoice"], "paid_amount": s["paid"] / 100,
+        per_invoice: dict[str, dict] = {}  # Advices keeps one line per check and invoice: two stubs are summed
+        for s in check["stubs"]:
+            line = per_invoice.setdefault(s["invoice"], {"paid": 0, "deduction": 0, "reasons": []})
+            line["paid"] += s["paid"]
+            line["deduction"] += s["deduction"]
+            line["reasons"] += [s["reason"]] if s["reason"] and s["reason"] not in line["reasons"] else []
+        self.advices += [{"payment_id": pid, "invoice_id": invoice, "paid_amount": s["paid"] / 100,
                           "deduction_amount": s["deduction"] / 100 if s["deduction"] else None,
-                          "reason": s["reason"], "source": source} for s in check["stubs"]]
+                          "reason": "; ".join(s["reasons"]), "source": source} for invoice, s in per_invoice.items()]
 
     def _end(self) -> None:
         if self.batch is not None:
