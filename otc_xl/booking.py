@@ -221,7 +221,12 @@ class Booked:
                          & (apps["invoice_id"].astype(str) != "")]
         said = [f"payment {p} ({c} {a:,.2f}) names it and waits in review: apply or reject it first"
                 for p, c, a in zip(named["payment_id"], named["payment_currency"], named["applied_amount"])]
-        return pd.Series(said, index=named["invoice_id"].to_numpy(), dtype=object).groupby(level=0).first()
+        waiting = self.match.waiting  # named, but not even proposed: no rate, items in several currencies
+        said += [f"payment {p} ({c} {a:,.2f}) names it and waits in review ({r}): apply or reject it first"
+                 for p, c, a, r in zip(waiting["payment_id"], waiting["payment_currency"], waiting["unapplied_amount"],
+                                       waiting["reason"])]
+        items = [*named["invoice_id"], *waiting["invoice_id"]]
+        return pd.Series(said, index=items, dtype=object).groupby(level=0).first()
 
     @cached_property
     def deductions(self) -> pd.DataFrame:

@@ -360,3 +360,21 @@ def test_an_item_a_payment_in_review_names_is_neither_dunned_nor_called_about(tm
     assert notice["status"] == "notice" and round(float(notice["overdue_amount"]), 2) == 500.0
     calls = book.command("worklist", PAID).result.sheets[0].frame
     assert calls.set_index("customer_id").loc["C1", "overdue_amount"] == 500.0
+
+
+def test_an_item_named_by_a_payment_without_a_rate_is_held_too(tmp_path):
+    """The review's finding: a payment naming an item in another currency with no rate at all gets no
+    proposal line, so the first version of the hold missed it and the item was dunned."""
+    from daybook import new_book
+
+    chf = payment("P1", PAID, 930.00, payer="HALTON COMPONENTS LTD", remittance="INV FV-2026-0001", currency="CHF")
+    book = new_book(tmp_path, [invoice("FV-2026-0001", "C1", D(2026, 10, 1), 1000.0),
+                               invoice("FV-2026-0002", "C1", D(2026, 10, 1), 500.0)],
+                    [customer("C1", "Halton Components Ltd", iban=GB_IBAN)], [chf])
+    booked = book.command("dunning", PAID).booked
+    assert booked.match.unapplied.set_index("payment_id").loc["P1", "reason"] == "no_rate"
+    assert booked.match.waiting[["payment_id", "invoice_id", "reason"]].values.tolist() == [
+        ["P1", "FV-2026-0001", "no_rate"]]
+    items = booked.dunning.items.set_index("invoice_id")
+    assert items.loc["FV-2026-0001", "hold"] == "in review" and "(no_rate)" in items.loc["FV-2026-0001", "reason"]
+    assert items.loc["FV-2026-0002", "status"] == "dunned"

@@ -81,7 +81,7 @@ def by_reference(amount: int, currency: str, hits: list[Hit], who: Identificatio
     if len(kinds) > 1:
         return _Outcome([], "", 0, _sentence(notes + [f"the remittance names {named}, in {', '.join(sorted(kinds))}: "
                                                       "items in several currencies are not converted at once"]),
-                        "fx_evidence", owner)
+                        "fx_evidence", owner, named=items)
     item = kinds.pop()
     rates: Rates = book.rates
     rate = rates.of(currency, item, paid_on, bank)
@@ -92,7 +92,8 @@ def by_reference(amount: int, currency: str, hits: list[Hit], who: Identificatio
         return _Outcome([], "", 0, _sentence(notes + [
             f"the remittance names {named} ({_money(item, total)} open), paid in {currency}",
             f"no exchange rate {currency}→{item} on or before {when} within {rates.max_days} days: add it to "
-            "ExchangeRates (or import the bank's statement with its conversion); for review"]), "no_rate", owner)
+            "ExchangeRates (or import the bank's statement with its conversion); for review"]), "no_rate", owner,
+                        named=items)
     converted = rate.instructed if rate.instructed is not None else rate.convert(amount)
     band = 0 if rate.instructed is not None else int(total * config.fx_tolerance_pct / 100)
     figures = _figures(amount, currency, item, rate, converted, total)

@@ -29,6 +29,9 @@ class _Outcome:
     lines' applied cents are then in the payment's currency and ``cleared`` says what each takes off its item."""
     cleared: list[int] = field(default_factory=list)
     """Across currencies, per line: the cents cleared on the item, in the item's currency."""
+    named: list[int] = field(default_factory=list)
+    """Items the remittance names that this outcome could not propose (across currencies without a rate, or in
+    several currencies): the payment waits for them all the same (dunning holds them, see ``MatchResult.waiting``)."""
     fx: list[int] = field(default_factory=list)
     """Across currencies, per line: the exchange difference, in the item's currency (the applied amount
     converted at the rate, less what it clears: a gain when positive, a loss when negative)."""

@@ -24,6 +24,7 @@ amount itself, or, across currencies, the item's open amount cleared, with the `
 the item's currency per one of the payment's), where it comes from (``rate_source``: bank or ExchangeRates, and
 ``rate_date``) and ``fx_difference``: the applied amount converted at that rate less ``item_amount``, in the
 item's currency — the realised exchange gain (+) or loss (−), never a write-off."""
+WAITING_COLUMNS = ["payment_id", "invoice_id", "payment_currency", "unapplied_amount", "reason"]
 UNAPPLIED_COLUMNS = ["payment_id", "payer_name", "amount", "unapplied_amount", "reason", "suggested_customer_id",
                      "explanation"]
 
@@ -37,6 +38,9 @@ class MatchResult:
     config: MatchConfig = field(default_factory=MatchConfig)
     deductions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DEDUCTION_COLUMNS))
     """One row per deduction found (DEDUCTION_COLUMNS): opened when its application is ``auto``."""
+    waiting: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WAITING_COLUMNS))
+    """Items a payment names but could not even be proposed for (across currencies without a rate, or in several
+    currencies), one row per payment and item (WAITING_COLUMNS): the payment waits in review for them."""
     directory: CustomerDirectory | None = field(default=None, repr=False, compare=False)
     """Who is who, as this run identified payers (the alias suggestions reuse it)."""
 
@@ -51,7 +55,7 @@ class MatchResult:
 
 def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcome], book: _Book,
             config: MatchConfig) -> MatchResult:
-    apps, left_over, deductions = [], [], []
+    apps, left_over, deductions, waiting = [], [], [], []
     dates = pd.to_datetime(pays["payment_date"]).to_numpy() if "payment_date" in pays else [pd.NaT] * len(pays)
     ids, payers = pays["payment_id"].astype(str).tolist(), pays["payer_name"].tolist()
     currencies = pays["currency"].astype(str).tolist()
@@ -89,6 +93,9 @@ def _result(pays: pd.DataFrame, amounts: np.ndarray, outcomes: dict[int, _Outcom
             left_over.append({"payment_id": pid, "payer_name": str(payers[i]),
                               "amount": int(amounts[i]) / 100, "unapplied_amount": rest / 100, "reason": reason,
                               "suggested_customer_id": outcome.suggested, "explanation": outcome.why})
+            waiting += [{"payment_id": pid, "invoice_id": book.ids[k], "payment_currency": currencies[i],
+                         "unapplied_amount": rest / 100, "reason": reason} for k in outcome.named]
     return MatchResult(pd.DataFrame(apps, columns=APPLICATION_COLUMNS),
                        pd.DataFrame(left_over, columns=UNAPPLIED_COLUMNS), config,
-                       deductions=pd.DataFrame(deductions, columns=DEDUCTION_COLUMNS))
+                       deductions=pd.DataFrame(deductions, columns=DEDUCTION_COLUMNS),
+                       waiting=pd.DataFrame(waiting, columns=WAITING_COLUMNS))
