@@ -165,3 +165,29 @@ def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(ma
     orphan.write_text("Payment reference,Invoice number,Amount paid\nNOWHERE-9,INV-2026-07301,1.00\n")
     refused = runner.invoke(main, ["import-bank", str(camt), "--into", str(book), "--advice", str(orphan)])
     assert refused.exit_code == 1 and "orphan.csv: advice for payment reference 'NOWHERE-9'" in refused.output
+
+
+def test_two_advice_lines_for_one_invoice_are_one_line_of_their_sum(make_book, tmp_path):
+    """Review finding: the Advices table keeps one line per payment and invoice, so the second of two lines
+    naming one invoice (600.00 + 400.00) was dropped on import and cash application opened a 400.00
+    deduction the customer never claimed. The lines are summed, to the cent; importing again adds nothing."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    from otc_xl.cli import main
+
+    book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
+                                   ["INV-2026-07301", "C2", dt.date(2026, 11, 1), dt.date(2026, 12, 1), 1000.0]],
+                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
+                                   ["B1", dt.date(2026, 11, 20), "BETA", 1000.0, "SEPA CT AVIS-78"]]},
+                     tables={"Payments": "tblPayments"})
+    advice = tmp_path / "advice.csv"
+    advice.write_text("Payment reference,Invoice number,Amount paid,Deduction,Reason\n"
+                      "AVIS-78,INV-2026-07301,600.10,,first part\nAVIS-78,INV-2026-07301,399.90,,second part\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("Date,Amount,Text\n")
+    for _ in range(2):
+        done = CliRunner().invoke(main, ["import-bank", str(empty), "--into", str(book), "--advice", str(advice)])
+        assert done.exit_code == 0, done.output
+    rows = list(openpyxl.load_workbook(book)["Advices"].iter_rows(min_row=2, values_only=True))
+    assert [r[:5] for r in rows] == [("B1", "INV-2026-07301", 1000.0, None, "first part; second part")]

@@ -255,4 +255,21 @@ def advice_rows(payments: pd.DataFrame, advice: pd.DataFrame, file: str) -> tupl
             rows.append({"payment_id": matched[0], "invoice_id": str(line.invoice_id),
                          "paid_amount": line.amount, "deduction_amount": line.deduction if pd.notna(line.deduction)
                          else None, "reason": str(line.reason or ""), "source": source})
-    return pd.DataFrame(rows, columns=ADVICE_COLUMNS), problems
+    return one_line_per_invoice(pd.DataFrame(rows, columns=ADVICE_COLUMNS)), problems
+
+
+def one_line_per_invoice(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (ADVICE_COLUMNS) with the lines of one payment that name the same invoice summed, to the cent
+    (paid, deduction), their reasons kept: the Advices table holds one line per payment and invoice, so a second
+    line would be dropped on import and its money taken for a deduction the customer never claimed."""
+    if rows.empty or not rows.duplicated(["payment_id", "invoice_id"]).any():
+        return rows
+    out = []
+    for (payment, invoice), lines in rows.groupby(["payment_id", "invoice_id"], sort=False):
+        paid = sum(int(round(v * 100)) for v in lines["paid_amount"].fillna(0))
+        given = lines["deduction_amount"].dropna()
+        reasons = list(dict.fromkeys(r for r in lines["reason"].astype(str) if r))
+        out.append({"payment_id": payment, "invoice_id": invoice, "paid_amount": paid / 100,
+                    "deduction_amount": sum(int(round(v * 100)) for v in given) / 100 if len(given) else None,
+                    "reason": "; ".join(reasons), "source": lines["source"].iloc[0]})
+    return pd.DataFrame(out, columns=ADVICE_COLUMNS)
