@@ -81,3 +81,25 @@ def test_dutch_structured_amount_codes_are_not_remittance_words(tmp_path):
     pays = statement(tmp_path, "/TRTP/SEPA OVERBOEKING/IBAN/NL91ABNA0417164300/BIC/ABNANL2A/NAME/ACME BV/REMI/USTD//"
                                "INV-2001/OCMT/EUR1005,00//CHGS/EUR5,00/")
     assert pays.iloc[0]["remittance"] == "INV-2001" and evidence(pays) == [1005.0, 5.0, ""]
+
+
+@pytest.mark.parametrize("text, codes, expected", [
+    ("/OCMT/EUR1000,00//CHGS/EUR5,00/", "instructed", ("EUR", "1000.00")),
+    ("/OCMT/EUR1000,00//CHGS/EUR5,00/", "charges", ("EUR", "5.00")),
+    (":33B:USD1250.5 :71F:USD12,", "instructed", ("USD", "1250.5")),
+    (":33B:USD1250.5 :71F:USD12,", "charges", ("USD", "12")),
+    ("SVWZ+RG 4711 OAMT+1005,00 COAM+5,00", "instructed", ("", "1005.00")),
+    ("oamt+gbp861,40", "instructed", ("GBP", "861.40")),
+    ("/OCMT/EUR1000,005/", "instructed", None),  # three decimals: no amount
+    ("RG 4711 1000,00", "instructed", None),
+])
+def test_one_reader_of_coded_amounts_for_the_readers_and_the_engine(text, codes, expected):
+    """/OCMT/ was read in four places with four rules (decimal mark, currency required or not, OAMT+); the
+    review asked for one piece (otc_xl.model.coded_amounts), which each caller applies its own rule to."""
+    from decimal import Decimal
+
+    from otc_xl.model.coded_amounts import CHARGES, INSTRUCTED, coded_amount
+
+    found = coded_amount(text, INSTRUCTED if codes == "instructed" else CHARGES)
+    assert (None if found is None else (found.currency, found.amount)) == (
+        None if expected is None else (expected[0], Decimal(expected[1])))

@@ -11,13 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..model.coded_amounts import CHARGES, INSTRUCTED, coded_amount
 from ..model.money import cents
 from .names import CustomerDirectory, Identification
 from .outcome import _fmt, _Outcome
 from .references import Hit
 
-_OCMT = re.compile(r"(?:/OCMT/|:33B:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
-_CHGS = re.compile(r"(?:/CHGS/|:71F:)\s*([A-Z]{3})?\s*([0-9]+(?:[.,][0-9]{1,2})?)")
 _ON_BEHALF = re.compile(r"(?:ON BEHALF OF:?|ABWA\+|ULTMTDBTR:?|ORDENANTE FINAL:?)"
                         r"\s*([^|+/]{3,70}?)\s*(?=\||[A-Z]{4}\+|/|$)")
 _CUSTOMER_NUMBER = re.compile(r"(?<![A-Z])(?:KUNDEN?(?:-?NR|NUMMER)?|KD\.?-?NR|KDNR|"
@@ -25,11 +24,6 @@ _CUSTOMER_NUMBER = re.compile(r"(?<![A-Z])(?:KUNDEN?(?:-?NR|NUMMER)?|KD\.?-?NR|K
                               r"CUST(?:OMER)?\.?\s?(?:NO|#|ID)|N\.?\s?CLIENTE|COD(?:ICE)?\.?\s?CLIENTE|CLIENTE|"
                               r"NO\.?\s?CLIENT|CLIENT|DEBITOR(?:EN)?(?:-?NR|NUMMER)?|ACCOUNT\s?(?:NO|NR|#)|ACCT)"
                               r"\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{2,14})(?![A-Z0-9])")
-
-
-def _money(text: str) -> int:
-    whole, _, decimals = text.replace(",", ".").partition(".")
-    return int(whole) * 100 + int((decimals + "00")[:2])
 
 
 def _instructed(pays: pd.DataFrame, texts: list[str]) -> list[int]:
@@ -50,13 +44,11 @@ def _instructed(pays: pd.DataFrame, texts: list[str]) -> list[int]:
         elif charged is not None and charged[i] > 0:
             out[i] = int(amounts[i] + charged[i])
         elif "/OCMT/" in text or ":33B:" in text or "/CHGS/" in text or ":71F:" in text:
-            upper = text.upper()
-            m = _OCMT.search(upper)
-            c = _CHGS.search(upper)
-            if m and (not m.group(1) or m.group(1) == currencies[i]):
-                out[i] = _money(m.group(2))
-            elif c and (not c.group(1) or c.group(1) == currencies[i]):
-                out[i] = int(amounts[i]) + _money(c.group(2))
+            m, c = coded_amount(text, INSTRUCTED), coded_amount(text, CHARGES)
+            if m and m.currency in ("", currencies[i]):
+                out[i] = int(m.amount * 100)
+            elif c and c.currency in ("", currencies[i]):
+                out[i] = int(amounts[i]) + int(c.amount * 100)
     return out
 
 

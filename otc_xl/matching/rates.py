@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..model.coded_amounts import INSTRUCTED, coded_amount
+
 _DAY = 86_400 * 10**9  # nanoseconds
 
 
@@ -160,8 +162,6 @@ def bank_conversions(pays: pd.DataFrame, amounts: np.ndarray, texts: list[str]) 
     """Per payment, the bank's conversion (None when the payment was not converted): the columns
     ``instructed_currency``, ``instructed_amount``, ``exchange_rate``, else ``/OCMT/`` or ``:33B:`` with another
     currency than the payment's in the bank line's text."""
-    from .bankline import _OCMT, _money
-
     n = len(pays)
     given = (pays["instructed_currency"].astype(object).fillna("").astype(str).str.strip().str.upper().tolist()
              if "instructed_currency" in pays else [""] * n)
@@ -173,9 +173,9 @@ def bank_conversions(pays: pd.DataFrame, amounts: np.ndarray, texts: list[str]) 
         currency, rate = given[i], rates[i]
         cents = int(round(float(instructed[i]) * 100)) if pd.notna(instructed[i]) else 0
         if not currency and ("/OCMT/" in texts[i] or ":33B:" in texts[i]):
-            m = _OCMT.search(texts[i].upper())
-            if m and m.group(1) and m.group(1) != currencies[i]:
-                currency, cents = m.group(1), _money(m.group(2))
+            found = coded_amount(texts[i], INSTRUCTED)
+            if found and found.currency not in ("", currencies[i]):
+                currency, cents = found.currency, int(found.amount * 100)
         if not currency or currency == currencies[i]:
             continue
         good = rate is not None and pd.notna(rate) and float(rate) > 0

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ....model.coded_amounts import INSTRUCTED, coded_amount
 from ....model.values import parse_iso_amount
 
 AGREE = Decimal("0.10")
@@ -57,8 +58,6 @@ def conversion(q: Any, tx: Any, currency: str, amount: Decimal) -> tuple[str, De
     return other, instructed, None
 
 
-_OCMT = re.compile(r"/OCMT/([A-Z]{3})\s?([0-9]+(?:[,.][0-9]{0,2})?)/?"
-                   r"|OAMT\+\s*([A-Z]{3})\s?([0-9]+(?:[,.][0-9]{0,2})?)")
 _EXCH = re.compile(r"/EXCH/\s?([0-9]+(?:[,.][0-9]+)?)/?")
 
 
@@ -67,11 +66,10 @@ def from_text(text: str, currency: str, amount: Decimal) -> tuple[str, Decimal |
     (or a German purpose's ``OAMT+GBP861,40``) in another currency than the receipt's, and ``/EXCH/1,1552/`` read in
     the direction the amounts agree with."""
     upper = text.upper()
-    found = _OCMT.search(upper)
-    other = (found.group(1) or found.group(3)) if found else ""
-    if not found or other == currency:
+    found = coded_amount(upper, INSTRUCTED)
+    if found is None or found.currency in ("", currency):
         return "", None, None
-    instructed = Decimal((found.group(2) or found.group(4)).replace(",", "."))
+    other, instructed = found.currency, found.amount
     rate = None
     given = _EXCH.search(upper)
     if given and instructed > 0:

@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_SWIFT_AMOUNT = r"([A-Z]{3})\s?([0-9]+(?:,[0-9]{0,2})?)"
-_OCMT = re.compile(rf"/OCMT/{_SWIFT_AMOUNT}")
-_CHGS = re.compile(rf"/CHGS/{_SWIFT_AMOUNT}")
+from ....model.coded_amounts import CHARGES, INSTRUCTED, coded_amount
+
 _ULTD = re.compile(r"/ULTD/([^/]{2,70})")
 _GERMAN_TAG = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|COAM|OAMT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _GERMAN_AMOUNT = re.compile(r"^\s*([A-Z]{3})?\s*([0-9]+(?:[,.][0-9]{1,2})?)\s*(?:[A-Z]{3})?\s*$")
@@ -67,13 +66,11 @@ def mt940_evidence(details: str, currency: str, amount: Decimal) -> dict[str, ob
                     charges = value
         debtor = " ".join(tags.get("ABWA", "").split())
     else:
-        upper = flat.upper()
-        m = _OCMT.search(upper)
-        if m and m.group(1) == currency:
-            instructed = _decimal(m.group(2))
-        c = _CHGS.search(upper)
-        if c and c.group(1) == currency:
-            charges = _decimal(c.group(2))
+        sent, kept = coded_amount(flat, INSTRUCTED), coded_amount(flat, CHARGES)
+        if sent and sent.currency in ("", currency):
+            instructed = sent.amount
+        if kept and kept.currency in ("", currency):
+            charges = kept.amount
         u = _ULTD.search(flat)
         debtor = " ".join(u.group(1).split()) if u else ""
     given, taken = _given(instructed, charges, amount)
