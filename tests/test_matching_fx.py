@@ -378,3 +378,22 @@ def test_an_item_named_by_a_payment_without_a_rate_is_held_too(tmp_path):
     items = booked.dunning.items.set_index("invoice_id")
     assert items.loc["FV-2026-0001", "hold"] == "in review" and "(no_rate)" in items.loc["FV-2026-0001", "reason"]
     assert items.loc["FV-2026-0002", "status"] == "dunned"
+
+
+def test_money_applied_across_currencies_is_received_in_the_items_currency():
+    """Review finding: receipts were counted in the payment's currency, so a GBP payment clearing a EUR
+    invoice left a EUR promise 'broken' and the EUR roll-forward without its collection. The applied part is
+    received in the item's currency (what the AR lost and the customer's own ledger shows), the rest in the
+    payment's."""
+    from otc_xl.collecting.statements import customer_receipts
+
+    pays = [payment("P1", PAID, 861.40, payer="HALTON COMPONENTS LTD", remittance="FV-2026-0001", currency="GBP"),
+            payment("P2", PAID, 38.60, payer="HALTON COMPONENTS LTD", remittance="on account", currency="GBP",
+                    customer_id="C1")]
+    result = run([invoice("FV-2026-0001", "C1", amount=1000.0)], pays)
+    assert rows(result)[0][:6] == ["P1", "FV-2026-0001", 861.4, "GBP", 1000.0, "EUR"]
+    receipts = customer_receipts(payments(*pays), result.applications)
+    assert receipts[["payment_id", "currency", "amount"]].values.tolist() == [["P1", "EUR", 1000.0],
+                                                                             ["P2", "GBP", 38.6]]
+    on_account = customer_receipts(payments(*pays), result.applications, applied=False)
+    assert on_account[["payment_id", "currency", "amount"]].values.tolist() == [["P2", "GBP", 38.6]]

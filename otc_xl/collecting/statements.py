@@ -31,26 +31,37 @@ RECEIPT_COLUMNS = ["customer_id", "payment_id", "payment_date", "currency", "amo
 def customer_receipts(payments: pd.DataFrame, applications: pd.DataFrame | None, applied: bool = True) -> pd.DataFrame:
     """Money received per customer: what cash application gave to its invoices (unless ``applied`` is
     False), plus the rest of each payment when the payment's customer is known (its ``customer_id``, or
-    the one customer its invoices belong to). Unidentified cash is on no statement."""
+    the one customer its invoices belong to). Unidentified cash is on no statement.
+
+    Money applied across currencies is received in the currency of the items it cleared (``item_amount``
+    in ``item_currency``: a GBP payment clearing a EUR invoice is EUR received, as the AR it reduced and the
+    customer's own ledger have it); the rest of a payment stays in the payment's currency."""
     if payments.empty:
         return pd.DataFrame(columns=RECEIPT_COLUMNS)
     pays = payments.assign(_c=cents(payments["amount"]))
-    apps: pd.DataFrame = pd.DataFrame(columns=["payment_id", "customer_id", "_c"])
+    paid_currency = pays.set_index("payment_id")["currency"]
+    apps: pd.DataFrame = pd.DataFrame(columns=["payment_id", "customer_id", "currency", "_c", "_paid"])
     if applications is not None and len(applications):
         done = applications.loc[applications["status"].isin(APPLIED_STATUSES)]
-        apps = cast(pd.DataFrame, done.assign(_c=cents(done["applied_amount"]))
-                    .groupby(["payment_id", "customer_id"], as_index=False)["_c"].sum())
+        item_ccy = (done["item_currency"].astype(object).fillna("").astype(str) if "item_currency" in done
+                    else pd.Series("", index=done.index))
+        own = done["payment_id"].map(paid_currency).astype(object).fillna("")
+        across = (item_ccy != "") & (item_ccy != own)
+        item_c = cents(done["item_amount"].fillna(0)) if "item_amount" in done else cents(done["applied_amount"])
+        done = done.assign(currency=own.where(~across, item_ccy), _paid=cents(done["applied_amount"]),
+                           _c=pd.Series(cents(done["applied_amount"]), index=done.index).where(~across, item_c))
+        apps = done.groupby(["payment_id", "customer_id", "currency"], as_index=False)[["_c", "_paid"]].sum()
     by_payment = apps.groupby("payment_id")["customer_id"]
     owner = by_payment.first().where(by_payment.nunique() == 1, "")  # the one customer, else none
     who = pays["customer_id"].where(pays["customer_id"] != "", pays["payment_id"].map(owner).astype(object).fillna(""))
-    rest_c = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_c"].sum()).fillna(0).astype("int64")
-    rest = pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "_c": rest_c})
-    rows = pd.concat([apps, rest]) if applied else rest
+    rest_c = pays["_c"] - pays["payment_id"].map(apps.groupby("payment_id")["_paid"].sum()).fillna(0).astype("int64")
+    rest = pd.DataFrame({"payment_id": pays["payment_id"], "customer_id": who, "currency": pays["currency"],
+                         "_c": rest_c})
+    rows = pd.concat([apps.drop(columns="_paid"), rest]) if applied else rest
     rows = rows.loc[(rows["customer_id"] != "") & (rows["_c"] != 0)]
-    rows = cast(pd.DataFrame, rows.groupby(["customer_id", "payment_id"], as_index=False)["_c"].sum())
+    rows = cast(pd.DataFrame, rows.groupby(["customer_id", "payment_id", "currency"], as_index=False)["_c"].sum())
     info = pays.set_index("payment_id")
     rows["payment_date"] = rows["payment_id"].map(info["payment_date"])
-    rows["currency"] = rows["payment_id"].map(info["currency"])
     rows["amount"] = from_cents(rows.pop("_c"))
     return rows[RECEIPT_COLUMNS].sort_values(["customer_id", "payment_date", "payment_id"], ignore_index=True)
 

@@ -234,7 +234,7 @@ def _pending_after_import(invoices: pd.DataFrame, payments: pd.DataFrame, custom
 
     apps = match_payments(invoices, payments, customers, MatchConfig.from_config(Config())).applications
     auto = apps.loc[apps["status"] == "auto"]
-    return (auto.assign(_c=cents(auto["applied_amount"] + auto["writeoff_amount"]))
+    return (auto.assign(_c=cents(auto["item_amount"]) + cents(auto["writeoff_amount"]))  # as Booked.paid_today
             .groupby("invoice_id")["_c"].sum() / 100)
 
 
