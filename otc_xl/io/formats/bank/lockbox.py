@@ -399,7 +399,8 @@ class _Reading:
     def result(self, encoding: str) -> BankLines:
         lines = bank_lines(self.rows, 0, f"BAI lockbox ({self.layout.name})", self.notes + read_as(self.file,
                                                                                                   encoding))
-        # a check whose id was numbered as a repeat keeps its stub lines: ids are given in the rows' order
+        # bank_lines may renumber ids (in the rows' order): the stub lines follow their check's new id; two
+        # checks alike in every field would share stub lines, so such a file is refused
         renamed = dict(zip([r["payment_id"] for r in self.rows], lines.payments["payment_id"]))
         if len(renamed) != len(self.rows):
             raise fail(self.file, "two checks with the same lockbox, batch, item, check number, account and amount")
