@@ -92,7 +92,10 @@ def xml_of(files: dict[str, bytes]) -> bytes:
 def fatal(name: str, data: bytes) -> list[str]:
     """The fatal rule ids every rule set of the format reports (``check_document``, the --check engine)."""
     report = check_document(name, data, Path(RULES) if RULES else None)
-    assert not report.not_run, report.not_run  # Saxon-HE is a test dependency: nothing is skipped silently
+    # Saxon-HE is a test dependency: nothing is skipped silently; only the official Peppol / KoSIT files may be
+    # absent (where ../shared/einvoice-rules was not rebuilt, as in CI), and the report says so
+    left_out = [n for n in report.not_run if "the official rule file" not in n or RULES]
+    assert not left_out, report.not_run
     return [f"{f.rule_set} {f.rule}: {f.message[:120]}" for f in report.fatal]
 
 
