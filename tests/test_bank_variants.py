@@ -150,3 +150,17 @@ def test_cfonb_previous_balance_without_currency_is_refused_as_cfonb_naming_the_
     message = refusal(write(tmp_path, "nocur.txt", opening + "\r\n"))
     assert "nocur.txt: line 1 (record 01): currency (columns 17-19) is '   ', expected an ISO 4217 code" in message
     assert "unknown bank file format" not in message
+
+
+def test_a_bank_csv_header_typo_gets_a_did_you_mean(tmp_path):
+    """Found by the walkthrough: workbooks say "did you mean" for a near-miss header, bank CSVs did not."""
+    import otc_xl
+    from otc_xl.io.formats.bank import parse_bank_file
+
+    path = tmp_path / "extracto.csv"
+    path.write_text("Fecha valor;Concepto;Impotre\n01/12/2026;FRA 123;100,00\n", encoding="utf-8")
+    with pytest.raises(otc_xl.ValidationError) as caught:
+        parse_bank_file(path)
+    said = str(caught.value.problems[0])
+    assert "no amount or credit column (found 'Fecha valor', 'Concepto', 'Impotre'); did you mean 'Impotre'? " \
+           "rename it, or name them in a bank profile" in said, said

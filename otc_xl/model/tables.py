@@ -199,7 +199,7 @@ def _missing_headers(contract: TableContract, raw: RawTable, mapping: dict[str, 
         if column.name not in mapping:
             examples = ", ".join(repr(s) for s in _examples(column))
             found = ", ".join(repr(str(h)) for h in raw.headers if not v.is_blank(h)) or "none"
-            near = _nearest(column, [h for j, h in enumerate(raw.headers)
+            near = nearest_header(column, [h for j, h in enumerate(raw.headers)
                                      if not v.is_blank(h) and j not in mapping.values()])
             hint = f"; did you mean {near!r}? rename it to one of these" if near else ""
             problems.append(Problem(raw.sheet, f"required column {column.name} is missing "
@@ -214,7 +214,7 @@ def _examples(column: Column) -> list[str]:
     return names[:1] + names[1::max(1, len(names) // 4)][:4]
 
 
-def _nearest(column: Column, headers: list[Any]) -> str:
+def nearest_header(column: Column, headers: list[Any]) -> str:
     """The unmatched header that is a near miss of one of the column's names (a typo), or ""."""
     from rapidfuzz import fuzz, process
 

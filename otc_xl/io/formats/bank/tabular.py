@@ -21,7 +21,15 @@ import pandas as pd
 
 from ....model.headers import header_key
 from ....model.problems import Problem, ValidationError, errors_in
-from ....model.tables import HEADER_SEARCH_ROWS, SOURCE_ROW, ParseOptions, RawTable, header_row_index, parse_table
+from ....model.tables import (
+    HEADER_SEARCH_ROWS,
+    SOURCE_ROW,
+    ParseOptions,
+    RawTable,
+    header_row_index,
+    nearest_header,
+    parse_table,
+)
 from ....model.values import DecimalSeparator, infer_date_order, infer_decimal_separator, is_blank, parse_text
 from .common import STRICT, BankLines, ReadPolicy, fail, frame, meaningful_reference, stable_id, with_unique_ids
 from .tabular_columns import BANK_EXPORT, SKIPPED_STATUS, SKIPPED_TYPE, _marks
@@ -44,13 +52,18 @@ def read_tabular(path: Path, options: ParseOptions = ParseOptions(),
     rows = _spreadsheet_grid(path) if spreadsheet else _csv_rows(path, notes)
     top = list(itertools.islice(iter(rows), HEADER_SEARCH_ROWS))
     header = _raw_table(path.name, top, profile or {})
-    mapped = {c.name for c in map(BANK_EXPORT.match_header, header.headers) if c is not None}
-    missing = [need for need, options in (("an amount or credit column", {"amount", "credit"}),
-                                          ("a date column", {"value_date", "booking_date"})) if not mapped & options]
+    matched = [BANK_EXPORT.match_header(h) for h in header.headers]
+    mapped = {c.name for c in matched if c is not None}
+    needs = (("an amount or credit column", ("amount", "credit")), ("a date column", ("value_date", "booking_date")))
+    missing = [(need, options) for need, options in needs if not mapped & set(options)]
     if missing:
         headers = ", ".join(repr(str(h)[:40]) for h in header.headers if not is_blank(h)) or "none"
-        raise fail(path.name, f"cannot map the columns: no {' and no '.join(m.split(' ', 1)[1] for m in missing)} "
-                              f"(found {headers}); name them in a bank profile, e.g. Config bank_columns = "
+        free = [h for h, c in zip(header.headers, matched) if c is None and not is_blank(h)]
+        near = list(dict.fromkeys(n for _, options in missing for name in options
+                                  if (n := nearest_header(BANK_EXPORT.column(name), free))))
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}? rename it, or" if near else ";"
+        raise fail(path.name, f"cannot map the columns: no {' and no '.join(m.split(' ', 1)[1] for m, _ in missing)} "
+                              f"(found {headers}){hint} name them in a bank profile, e.g. Config bank_columns = "
                               "value_date=F. valor; amount=Importe")
     header, extras = _resolve_duplicates(header, notes)
     marks = _marks(profile or {})
