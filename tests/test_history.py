@@ -102,6 +102,17 @@ def test_snapshot_figures_and_movements():
     assert ("month", "EUR") not in moves.index  # no snapshot 30 days back
 
 
+def test_money_held_in_a_currency_without_open_ar_has_its_snapshot_row():
+    """Found by the walkthrough: GBP received on account (no GBP invoice open) was missing from History,
+    so the team leader's trend did not show the cash held."""
+    invoices = builders.invoices(item("A1", "Ana", 100.0, "2026-12-10"))
+    unapplied = pd.DataFrame({"currency": ["GBP", "GBP", "EUR"], "unapplied_amount": [38.6, 11.4, 5.0]})
+    today, _ = snapshot(invoices, dt.date(2026, 11, 30), unapplied=unapplied)
+    row = today.set_index(["collector", "currency"])
+    assert row.loc[(ALL, "GBP"), ["open_ar", "overdue", "items", "unapplied"]].tolist() == [0.0, 0.0, 0, 50.0]
+    assert row.loc[(ALL, "EUR"), "unapplied"] == 5.0 and (ALL, "USD") not in row.index
+
+
 def test_roll_forward_ties_when_the_month_is_complete_and_shows_the_gap_when_not():
     from otc_xl.reports.periods import roll_forward
 

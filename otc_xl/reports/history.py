@@ -66,6 +66,17 @@ def snapshot(invoices: pd.DataFrame, as_of: dt.date, kpis: pd.DataFrame | None =
             for label, amount in part.groupby("_bucket")["_c"].sum().items():
                 bucket_rows.append({"snapshot_date": day, "collector": collector, "currency": currency,
                                     "bucket": label, "amount": int(amount)})
+    # a currency with money held but no open AR (GBP received on account, CHF unbilled) still has its row:
+    # the cash is there whether or not an invoice is
+    have = {r["currency"] for r in rows if r["collector"] == ALL}
+    for held, column in ((unapplied, "unapplied_amount"), (unbilled, "pending_amount")):
+        if held is None or not len(held) or column not in held or "currency" not in held:
+            continue
+        totals = held.assign(_c=cents(held[column])).groupby("currency")["_c"].sum()
+        for currency in sorted(str(c) for c, amount in totals.items() if amount != 0 and c not in have):
+            have.add(currency)
+            rows.append({"snapshot_date": day, "collector": ALL, "currency": currency, "open_ar": 0, "current": 0,
+                         "overdue": 0, "over_90": 0, "disputed": 0, "items": 0, "customers": 0})
     out = pd.DataFrame(rows, columns=["snapshot_date", "collector", "currency", "open_ar", "current", "overdue",
                                       "over_90", "disputed", "items", "customers"])
     for column in ("open_ar", "current", "overdue", "over_90", "disputed"):
