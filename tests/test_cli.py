@@ -111,6 +111,12 @@ def test_validate(make_book):
     assert ok.exit_code == 0 and "the workbook can be used" in ok.output
     bad = CliRunner().invoke(main, ["validate", str(make_book({"Invoices": [["x"]]}))])
     assert bad.exit_code == 1 and "required column invoice_id is missing" in bad.output
+    # every input table found is listed, the optional ones too (the walkthrough missed ExchangeRates)
+    more = run("validate", make_book({"Invoices": [INVOICE_HEADERS, invoice_row(1)],
+                                      "ExchangeRates": [["Date", "Currency", "Rate"], [dt.date(2026, 11, 30),
+                                                                                       "GBP", 0.8614]]}))
+    said = " ".join(more.output.split())
+    assert more.exit_code == 0 and "exchange_rates 1 rows sheet ExchangeRates" in said, said
 
 
 def test_missing_file_and_bad_option(tmp_path):

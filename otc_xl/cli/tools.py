@@ -242,9 +242,16 @@ def validate(book: Path, as_of, toml, debug: bool) -> None:
         source = XlsxSource(book)
         ledger = _load(book, ("invoices",), toml, as_of)
         _print_problems(ledger.problems)
-        for name in ("invoices", "payments", "customers", "orders"):
+        for name in CONTRACTS:  # every input table otc_xl reads, the optional ones too
             where = source.locate(CONTRACTS[name])
-            console.print(f"{name:<10} {len(getattr(ledger, name)):>8,} rows   {where or '(absent)'}")
+            if where or name in ("invoices", "payments", "customers", "orders"):
+                console.print(f"{name:<14} {len(getattr(ledger, name)):>8,} rows   {where or '(absent)'}")
+        from ..model.billing import ORDER_LINES
+
+        lines = source.raw_table(ORDER_LINES)
+        if lines is not None:  # billing's table: its lines are checked, each with its cell, by otc-xl invoice
+            console.print(f"{'order_lines':<14} {len(lines.rows):>8,} rows   {source.locate(ORDER_LINES)} "
+                          "(checked line by line by otc-xl invoice)")
         console.print("[green]OK[/]: the workbook can be used.", markup=True)
     _guard(debug, action)
 
