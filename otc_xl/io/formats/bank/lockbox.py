@@ -37,6 +37,7 @@ import pandas as pd
 
 from ....matching.advices import ADVICE_COLUMNS
 from ....model.problems import Problem, ValidationError
+from .advice import one_line_per_invoice
 from .common import (
     STRICT,
     BankLines,
@@ -371,15 +372,9 @@ class _Reading:
                               f"(by {Decimal(paid - check['cents']).scaleb(-2):,.2f}); kept as sent, cash "
                               "application sends the check to review")
         source = f"{self.file} (lockbox stub, {where.lower()})"
-        per_invoice: dict[str, dict] = {}  # Advices keeps one line per check and invoice: two stubs are summed
-        for s in check["stubs"]:
-            line = per_invoice.setdefault(s["invoice"], {"paid": 0, "deduction": 0, "reasons": []})
-            line["paid"] += s["paid"]
-            line["deduction"] += s["deduction"]
-            line["reasons"] += [s["reason"]] if s["reason"] and s["reason"] not in line["reasons"] else []
-        self.advices += [{"payment_id": pid, "invoice_id": invoice, "paid_amount": s["paid"] / 100,
+        self.advices += [{"payment_id": pid, "invoice_id": s["invoice"], "paid_amount": s["paid"] / 100,
                           "deduction_amount": s["deduction"] / 100 if s["deduction"] else None,
-                          "reason": "; ".join(s["reasons"]), "source": source} for invoice, s in per_invoice.items()]
+                          "reason": s["reason"], "source": source} for s in check["stubs"]]
 
     def _end(self) -> None:
         if self.batch is not None:
@@ -404,7 +399,8 @@ class _Reading:
         renamed = dict(zip([r["payment_id"] for r in self.rows], lines.payments["payment_id"]))
         if len(renamed) != len(self.rows):
             raise fail(self.file, "two checks with the same lockbox, batch, item, check number, account and amount")
-        advices = pd.DataFrame(self.advices, columns=ADVICE_COLUMNS)
+        # Advices keeps one line per check and invoice: two stub lines for one invoice are summed
+        advices = one_line_per_invoice(pd.DataFrame(self.advices, columns=ADVICE_COLUMNS))
         advices["payment_id"] = advices["payment_id"].map(renamed)
         lines.advices = advices
         return lines
