@@ -130,6 +130,16 @@ def test_an_email_without_an_advice_line_is_refused_by_name(tmp_path):
         read_advice(path)
 
 
+def advice_book(make_book, paid: float, advice_reference: str):
+    """A book with invoice INV-2026-07301 (1,000.00, customer C2) and bank line B1 of BETA paying ``paid``
+    with ``advice_reference`` in its remittance."""
+    return make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
+                                   ["INV-2026-07301", "C2", dt.date(2026, 11, 1), dt.date(2026, 12, 1), 1000.0]],
+                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
+                                   ["B1", dt.date(2026, 11, 20), "BETA", paid, f"SEPA CT {advice_reference}"]]},
+                     tables={"Payments": "tblPayments"})
+
+
 def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(make_book, tmp_path):
     import openpyxl
     from click.testing import CliRunner
@@ -137,11 +147,7 @@ def test_import_bank_appends_advice_lines_once_and_keeps_hostile_text_as_text(ma
     import otc_xl
     from otc_xl.cli import main
 
-    book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
-                                   ["INV-2026-07301", "C2", dt.date(2026, 11, 1), dt.date(2026, 12, 1), 1000.0]],
-                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
-                                   ["B1", dt.date(2026, 11, 20), "BETA", 980.0, "SEPA CT AVIS-77"]]},
-                     tables={"Payments": "tblPayments"})
+    book = advice_book(make_book, 980.0, "AVIS-77")
     advice = tmp_path / "advice.csv"
     advice.write_text('Payment reference,Invoice number,Amount paid,Deduction,Reason\n'
                       'AVIS-77,INV-2026-07301,980.00,20.00,"=HYPERLINK(""http://x"",""y"")"\n')
@@ -176,11 +182,7 @@ def test_two_advice_lines_for_one_invoice_are_one_line_of_their_sum(make_book, t
 
     from otc_xl.cli import main
 
-    book = make_book({"Invoices": [["Invoice No.", "Customer No.", "Invoice date", "Due date", "Amount"],
-                                   ["INV-2026-07301", "C2", dt.date(2026, 11, 1), dt.date(2026, 12, 1), 1000.0]],
-                      "Payments": [["Payment No.", "Value date", "Payer", "Amount", "Remittance information"],
-                                   ["B1", dt.date(2026, 11, 20), "BETA", 1000.0, "SEPA CT AVIS-78"]]},
-                     tables={"Payments": "tblPayments"})
+    book = advice_book(make_book, 1000.0, "AVIS-78")
     advice = tmp_path / "advice.csv"
     advice.write_text("Payment reference,Invoice number,Amount paid,Deduction,Reason\n"
                       "AVIS-78,INV-2026-07301,600.10,,first part\nAVIS-78,INV-2026-07301,399.90,,second part\n")
