@@ -212,7 +212,7 @@ def _execute_locked(book: Path, target: Path, command: Command, in_place: bool, 
         folder = files_dir or letters_root(book) / f"{ledger.config.resolved_as_of():%Y-%m-%d}"
         sink = _FileSink(book, target, in_place, backup, folder, bar)
         try:
-            request = Request(customer_ids, theirs, _vies(ledger) if "vat_check" in command.jobs else None)
+            request = Request(customer_ids, theirs, _vies(ledger) if command.asks_register else None)
             done = perform(command, ledger, sink, evidence, request, progress=steps,
                            extra_sheets=lambda _: [messages_report(ledger.problems)] if ledger.problems else [])
         except BookNotUpdated as exc:

@@ -44,6 +44,8 @@ class Command:
     """Its records rest on documents written beside the workbook: refused where there is no folder."""
     pays: bool = False
     """Writes payment files or posts invoices: reads the SEPA files already written first."""
+    asks_register: bool = False
+    """Asks VIES (the EU's VAT register) about VAT numbers: the door passes it a client (``Request.vat_register``)."""
 
     @property
     def writes_documents(self) -> bool:
@@ -75,7 +77,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("reconcile", ("reconcile",), documents="the reply letter"),
     Command("invoice", ("invoice",), ()),
     Command("check_invoices", ("check_invoices",), ()),
-    Command("vat_check", ("vat_check",), ("customers",), in_book=False),
+    Command("vat_check", ("vat_check",), ("customers",), in_book=False, asks_register=True),
     Command("post_invoices", ("post_invoices",), (), records=("BillingLog",),
             documents="each invoice's PDF, e-invoice and e-mail", needs_folder=True, pays=True),
 )}
